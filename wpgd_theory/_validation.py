@@ -1,0 +1,122 @@
+"""One validation helper module used at every public entry point.
+
+Every failure raises :class:`TypeError` (wrong kind of object) or :class:`ValueError`
+(right kind, wrong value), and the message names the argument, what was expected and
+what came.  Nothing is silently clipped, symmetrised or cast from a non-numeric type.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+#: Relative tolerance for "symmetric", "unit diagonal" and "PSD" checks.
+STRUCTURE_TOL = 1e-10
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    return f"{type(value).__name__}"
+
+
+def as_array(value, name: str, *, ndim=None, shape=None, allow_batch: bool = False) -> np.ndarray:
+    """Return ``value`` as a finite float64 array, or raise naming ``name``.
+
+    ``ndim`` may be an int or a tuple of allowed ranks; ``shape`` may contain ``None``
+    for a free axis.  With ``allow_batch`` the trailing axes must match ``shape`` and
+    any number of leading batch axes is allowed.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a numeric array, got {_describe(value)}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - numpy raises many kinds
+        raise TypeError(f"{name} must be a numeric array, got {_describe(value)}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must be a numeric array, got {_describe(value)}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {arr.shape}")
+    if shape is not None:
+        tail = arr.shape[arr.ndim - len(shape):] if allow_batch else arr.shape
+        if len(tail) != len(shape) or (not allow_batch and arr.ndim != len(shape)) or any(
+            s is not None and s != t for s, t in zip(shape, tail)
+        ):
+            want = tuple("*" if s is None else s for s in shape)
+            prefix = "(..., " if allow_batch else "("
+            raise ValueError(
+                f"{name} must have shape {prefix}{', '.join(map(str, want))}), got {arr.shape}"
+            )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return arr
+
+
+def as_scalar(value, name: str, *, minimum=None, strict: bool = False) -> float:
+    """Return a finite real scalar, optionally bounded below (``>`` if ``strict``)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out}")
+    if minimum is not None:
+        if strict and not out > minimum:
+            raise ValueError(f"{name} must be > {minimum}, got {out}")
+        if not strict and not out >= minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {out}")
+    return out
+
+
+def as_positive_int(value, name: str, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    if int(value) < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def check_symmetric(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> None:
+    scale = max(1.0, float(np.max(np.abs(mat))))
+    err = float(np.max(np.abs(mat - mat.T))) if mat.size else 0.0
+    if err > tol * scale:
+        raise ValueError(f"{name} must be symmetric; max |A - A^T| = {err:.3g} exceeds {tol:g} (relative)")
+
+
+def check_spd(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> np.ndarray:
+    """Symmetric positive definite; returns the eigenvalues (ascending)."""
+    check_symmetric(mat, name, tol)
+    eig = np.linalg.eigvalsh(mat)
+    if eig[0] <= 0:
+        raise ValueError(f"{name} must be positive definite; smallest eigenvalue is {eig[0]:.3g}")
+    return eig
+
+
+def check_correlation(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> np.ndarray:
+    """Symmetric PSD with unit diagonal (within ``tol``); returns the eigenvalues."""
+    check_symmetric(mat, name, tol)
+    diag_err = float(np.max(np.abs(np.diag(mat) - 1.0))) if mat.size else 0.0
+    if diag_err > tol:
+        raise ValueError(f"{name} must have unit diagonal; max |diag - 1| = {diag_err:.3g} exceeds {tol:g}")
+    eig = np.linalg.eigvalsh(mat)
+    if eig[0] < -tol * max(1.0, float(eig[-1])):
+        raise ValueError(f"{name} must be positive semidefinite; smallest eigenvalue is {eig[0]:.3g}")
+    return eig
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), got {_describe(rng)}")
+    return rng
+
+
+def check_unit_interval(arr: np.ndarray, name: str) -> None:
+    if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+        raise ValueError(f"{name} must lie in [0, 1]; got values in [{arr.min():.6g}, {arr.max():.6g}]")

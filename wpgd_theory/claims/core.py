@@ -1,0 +1,197 @@
+r"""Core types of the claim registry: :class:`Claim`, :class:`Check`, :class:`CheckResult`.
+
+A *check* compares two independently computed quantities with a stated tolerance and
+records both (DESIGN.md, "How a check is honest").  Check functions take a
+:class:`CheckContext` and return a :class:`CheckResult`, usually built with
+:func:`compare` (deterministic comparisons) or :func:`compare_monte_carlo` (a z-score
+bound from the estimated standard error).
+
+Families register checks with the :func:`check` decorator in their own module
+(``claims/risk.py``, ``claims/construction.py``, ...).  A claim with no registered check,
+or whose checks did not all run, is reported as *not verified* — never as passed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "SUITES",
+    "KINDS",
+    "Claim",
+    "Check",
+    "CheckResult",
+    "CheckContext",
+    "check",
+    "compare",
+    "compare_monte_carlo",
+    "compare_bool",
+]
+
+#: Suites in increasing cost; a check lists the suites it runs in.
+SUITES = ("quick", "default", "thorough")
+#: What a check is made of: the three independent ways plus torch constructions/training.
+KINDS = ("symbolic", "numeric", "property", "torch", "training")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one check.
+
+    ``status`` is ``"passed"``, ``"failed"``, ``"error"`` (the check raised) or
+    ``"skipped"`` (e.g. CUDA requested but absent; a skipped check leaves its claim
+    *not verified*).  ``measured`` and ``tolerance`` are what the report's table shows:
+    ``measured`` is the discrepancy (relative error, z-score, ...) and the check passes
+    iff ``measured <= tolerance``.  ``details`` carries the two compared values and
+    anything else worth recording (JSON-serialisable).
+    """
+
+    status: str
+    measured: float | None = None
+    tolerance: float | None = None
+    details: dict = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class CheckContext:
+    """What a check may use: the suite, a seed, a device and the models under test.
+
+    ``models`` holds named :class:`~wpgd_theory.model.MultitaskModel` instances (the
+    built-in defaults, or a user's ``--config``).  ``figures`` collects matplotlib
+    figures a check wants in the report (``{name: Figure}``), ``artifacts`` collects
+    JSON-serialisable data behind them.
+    """
+
+    suite: str = "default"
+    seed: int = 0
+    device: str = "cpu"
+    models: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    artifacts: dict = field(default_factory=dict)
+
+    def rng(self, salt: str = "") -> np.random.Generator:
+        """A generator determined by ``(seed, salt)``: checks are reproducible and
+        independent of the order they run in."""
+        key = [self.seed] + [ord(ch) for ch in salt]
+        return np.random.default_rng(key)
+
+    def scale(self, quick, default, thorough):
+        """Pick a size by suite."""
+        return {"quick": quick, "default": default, "thorough": thorough}[self.suite]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check of one claim."""
+
+    claim_id: str
+    name: str
+    kind: str
+    suites: tuple
+    func: Callable[[CheckContext], CheckResult]
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.claim_id}:{self.name}"
+
+
+@dataclass
+class Claim:
+    """One THEORY.md claim: id, statement (LaTeX allowed), assumptions, proof file, checks."""
+
+    id: str
+    title: str
+    statement: str
+    assumptions: tuple = ()
+    proof: str = ""
+    checks: list = field(default_factory=list)
+
+
+_PENDING: list = []
+
+
+def check(claim_id: str, name: str, *, kind: str, suites=SUITES, description: str = ""):
+    """Decorator registering ``func(ctx) -> CheckResult`` as a check of ``claim_id``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    bad = [s for s in suites if s not in SUITES]
+    if bad:
+        raise ValueError(f"suites must be drawn from {SUITES}, got {bad}")
+
+    def deco(func):
+        doc = description or (func.__doc__ or "").strip().split("\n\n")[0]
+        _PENDING.append(Check(claim_id, name, kind, tuple(suites), func, " ".join(doc.split())))
+        return func
+
+    return deco
+
+
+def _finite(x) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else float("inf")
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = "", **details) -> CheckResult:
+    r"""Compare two independently computed arrays: passes iff
+    ``max|m − r| <= atol + rtol · max|r|``.
+
+    Records ``measured`` as the relative discrepancy ``max|m − r| / max(max|r|, atol/rtol)``
+    and ``tolerance = rtol``, plus both values in ``details``.
+    """
+    m = np.asarray(measured, dtype=float)
+    r = np.asarray(reference, dtype=float)
+    if m.shape != r.shape:
+        return CheckResult("failed", None, rtol, {"shapes": [list(m.shape), list(r.shape)]},
+                           f"{what}: shapes differ {m.shape} vs {r.shape}")
+    if not (np.all(np.isfinite(m)) and np.all(np.isfinite(r))):
+        return CheckResult("failed", float("inf"), rtol, {}, f"{what}: non-finite values")
+    err = float(np.max(np.abs(m - r))) if m.size else 0.0
+    scale = float(np.max(np.abs(r))) if r.size else 0.0
+    denom = max(scale, atol / rtol if rtol > 0 else 0.0, np.finfo(float).tiny)
+    rel = err / denom
+    ok = err <= atol + rtol * scale
+    info = {"measured_value": _jsonable(m if m.size <= 16 else m.ravel()[:16]),
+            "reference_value": _jsonable(r if r.size <= 16 else r.ravel()[:16]),
+            "abs_error": err, "atol": atol}
+    info.update({k: _jsonable(v) for k, v in details.items()})
+    return CheckResult("passed" if ok else "failed", _finite(rel), rtol, info, what)
+
+
+def compare_monte_carlo(estimate, std_error, reference, *, z: float = 4.0, what: str = "", **details) -> CheckResult:
+    """Monte Carlo vs exact: passes iff ``|estimate − reference| <= z · std_error``.
+
+    ``measured`` is the absolute z-score, ``tolerance`` is ``z``.
+    """
+    diff = float(estimate) - float(reference)
+    se = float(std_error)
+    zs = abs(diff) / se if se > 0 else (0.0 if diff == 0 else float("inf"))
+    info = {"estimate": float(estimate), "std_error": se, "reference_value": float(reference)}
+    info.update({k: _jsonable(v) for k, v in details.items()})
+    return CheckResult("passed" if zs <= z else "failed", _finite(zs), z, info, what)
+
+
+def compare_bool(ok: bool, *, what: str, measured=None, tolerance=None, **details) -> CheckResult:
+    """A check whose verdict is a proved-or-refuted predicate (e.g. "cvxpy status optimal
+    and gap >= 0"); ``measured``/``tolerance`` are recorded when meaningful."""
+    return CheckResult("passed" if ok else "failed", _finite(measured), tolerance,
+                       {k: _jsonable(v) for k, v in details.items()}, what)

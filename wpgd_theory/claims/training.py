@@ -1,0 +1,1 @@
+"""Checks of this claim family are registered here (see core.check)."""

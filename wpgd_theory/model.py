@@ -1,0 +1,245 @@
+r"""The multitask linear-regression prompt model (THEORY.md §1).
+
+A prompt has ``n`` in-context examples ``(x_i, y_i)`` and a query ``x``:
+
+* features ``x_i, x ~ N(0, Σ)`` i.i.d., ``Σ ≻ 0``;
+* task vectors jointly Gaussian with ``Cov(β_i, β_j) = R_ij I_d``,
+  ``Cov(β_i, β) = r_i I_d``, ``Cov(β) = I_d``, i.e. the stacked tasks have
+  covariance ``C ⊗ I_d`` with ``C = [[R, r], [rᵀ, 1]]`` (PSD, unit diagonal);
+* labels ``y_i = x_iᵀβ_i + ξ_i``, ``y = xᵀβ + ξ`` with noise ``ξ ~ N(0, σ²)``.
+
+Conventions settled here: ``noise`` is the noise **variance** ``σ²``; ``sigma`` is the
+feature covariance matrix ``Σ``.  A model built by :meth:`MultitaskModel.from_tasks`
+keeps its segment structure (sizes, ``ρ``, ``r_task``) and never forms the ``n × n``
+matrix ``R`` unless :attr:`MultitaskModel.R` is read; every hot path uses the segment
+structure instead (cost ``O(n + K²)`` per ``ω``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ._validation import (
+    STRUCTURE_TOL,
+    as_array,
+    as_positive_int,
+    as_scalar,
+    check_correlation,
+    check_rng,
+    check_spd,
+)
+
+__all__ = ["MultitaskModel", "PromptBatch"]
+
+
+@dataclass(frozen=True)
+class PromptBatch:
+    """Sampled prompts: ``X (B,n,d)``, ``y (B,n)``, ``x (B,d)``, ``y_query (B,)``."""
+
+    X: np.ndarray
+    y: np.ndarray
+    x: np.ndarray
+    y_query: np.ndarray
+
+    def __iter__(self):  # allows ``X, y, x, yq = model.sample(...)``
+        return iter((self.X, self.y, self.x, self.y_query))
+
+
+def _psd_factor(C: np.ndarray) -> np.ndarray:
+    """A factor ``F`` with ``F Fᵀ = C`` for a (validated) PSD matrix.
+
+    Eigenvalues in ``[-tol, 0)`` that passed validation are treated as 0 (documented
+    rounding, not a repair: larger negative eigenvalues were rejected already).
+    """
+    eig, vec = np.linalg.eigh(C)
+    return vec * np.sqrt(np.clip(eig, 0.0, None))
+
+
+class MultitaskModel:
+    r"""The Gaussian multitask prompt model of THEORY.md §1.
+
+    Parameters
+    ----------
+    sigma : array (d, d)
+        Feature covariance ``Σ``, symmetric positive definite.
+    R : array (n, n)
+        Correlations between the examples' task vectors, unit diagonal.
+    r : array (n,)
+        Correlations between each example's task and the query's task.
+    noise : float
+        Label-noise variance ``σ² ≥ 0``.
+
+    The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
+    (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
+    """
+
+    def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):
+        sigma = as_array(sigma, "sigma", ndim=2)
+        if sigma.shape[0] != sigma.shape[1] or sigma.shape[0] == 0:
+            raise ValueError(f"sigma must be a non-empty square matrix, got shape {sigma.shape}")
+        self._sigma_eig = check_spd(sigma, "sigma")
+        self.sigma = sigma
+        self.noise = as_scalar(noise, "noise", minimum=0.0)
+        self._tasks = _tasks
+        if _tasks is None:
+            R = as_array(R, "R", ndim=2)
+            n = R.shape[0]
+            if R.shape != (n, n) or n == 0:
+                raise ValueError(f"R must be a non-empty square matrix, got shape {R.shape}")
+            r = as_array(r, "r", shape=(n,))
+            C = np.block([[R, r[:, None]], [r[None, :], np.ones((1, 1))]])
+            check_correlation(C, "C = [[R, r], [r^T, 1]]")
+            self._R = R
+            self.r = r
+            self._factor = _psd_factor(C)
+        else:
+            self._R = None
+            self.r = _tasks["r_task"][_tasks["task_of"]]
+            self._factor = _psd_factor(_tasks["C_task"])
+
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def from_tasks(cls, sizes, rho, r_task, *, sigma, noise=0.0) -> MultitaskModel:
+        r"""Multitask prompt: ``K`` consecutive segments of sizes ``n_1..n_K``.
+
+        ``R_ij = ρ_{k(i)k(j)}`` and ``r_i = r^task_{k(i)}``; examples of one task share
+        one task vector.  ``C_task = [[ρ, r_task], [r_taskᵀ, 1]]`` must be PSD with unit
+        diagonal; this is equivalent to ``C`` being so, because the segment indicator
+        has full column rank.
+        """
+        if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        if not isinstance(sizes, (list, tuple, np.ndarray)):
+            raise TypeError(f"sizes must be a sequence of positive integers, got {type(sizes).__name__}")
+        sizes = np.array([as_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)], dtype=np.int64)
+        if sizes.size == 0:
+            raise ValueError("sizes must contain at least one segment")
+        K = sizes.size
+        rho = as_array(rho, "rho", shape=(K, K))
+        r_task = as_array(r_task, "r_task", shape=(K,))
+        C_task = np.block([[rho, r_task[:, None]], [r_task[None, :], np.ones((1, 1))]])
+        check_correlation(C_task, "C_task = [[rho, r_task], [r_task^T, 1]]")
+        tasks = {
+            "sizes": sizes,
+            "rho": rho,
+            "r_task": r_task,
+            "C_task": C_task,
+            "task_of": np.repeat(np.arange(K), sizes),
+            "starts": np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+        }
+        return cls(sigma, None, None, noise, _tasks=tasks)
+
+    @classmethod
+    def single_task(cls, n, *, sigma, noise=0.0) -> MultitaskModel:
+        """``K = 1``, ``r_task = 1``: every example shares the query's task."""
+        return cls.from_tasks([n], np.ones((1, 1)), np.ones(1), sigma=sigma, noise=noise)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def d(self) -> int:
+        return self.sigma.shape[0]
+
+    @property
+    def n(self) -> int:
+        return self.r.shape[0]
+
+    @property
+    def is_multitask(self) -> bool:
+        """True when built by :meth:`from_tasks` (segment structure known)."""
+        return self._tasks is not None
+
+    @property
+    def num_tasks(self) -> int | None:
+        return None if self._tasks is None else int(self._tasks["sizes"].size)
+
+    @property
+    def sizes(self):
+        return None if self._tasks is None else self._tasks["sizes"]
+
+    @property
+    def rho(self):
+        return None if self._tasks is None else self._tasks["rho"]
+
+    @property
+    def r_task(self):
+        return None if self._tasks is None else self._tasks["r_task"]
+
+    @property
+    def task_of(self):
+        """Segment index ``k(i)`` of every example (``None`` for a general model)."""
+        return None if self._tasks is None else self._tasks["task_of"]
+
+    @cached_property
+    def R(self) -> np.ndarray:
+        """The ``n × n`` task correlation matrix (built on first access for task models)."""
+        if self._R is not None:
+            return self._R
+        k = self._tasks["task_of"]
+        return self._tasks["rho"][np.ix_(k, k)]
+
+    @property
+    def C(self) -> np.ndarray:
+        return np.block([[self.R, self.r[:, None]], [self.r[None, :], np.ones((1, 1))]])
+
+    @property
+    def tau(self) -> float:
+        """``τ = tr Σ + σ²``: the query label's variance."""
+        return float(np.trace(self.sigma) + self.noise)
+
+    @property
+    def sigma_eigenvalues(self) -> np.ndarray:
+        """Eigenvalues ``λ_j`` of ``Σ`` in ascending order."""
+        return self._sigma_eig
+
+    # ------------------------------------------------------------------ algebra
+    def segment_sums(self, omega: np.ndarray) -> np.ndarray:
+        """``Eᵀω``: sums of ``ω`` over each segment (last axis), task models only."""
+        return np.add.reduceat(omega, self._tasks["starts"], axis=-1)
+
+    def R_matvec(self, omega: np.ndarray) -> np.ndarray:
+        """``R ω`` over the last axis, without forming ``R`` for task models."""
+        if self._tasks is None:
+            return omega @ self._R.T
+        s = self.segment_sums(omega) @ self._tasks["rho"].T
+        return s[..., self._tasks["task_of"]]
+
+    def R_quadratic(self, omega: np.ndarray) -> np.ndarray:
+        """``ωᵀ R ω`` over the last axis (batched)."""
+        if self._tasks is None:
+            return np.einsum("...i,ij,...j->...", omega, self._R, omega)
+        s = self.segment_sums(omega)
+        return np.einsum("...k,kl,...l->...", s, self._tasks["rho"], s)
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, num_prompts, rng) -> PromptBatch:
+        """Draw ``num_prompts`` i.i.d. prompts exactly per THEORY.md §1.
+
+        Returns a :class:`PromptBatch` (unpackable as ``X, y, x, y_query``).  Memory is
+        linear in ``B·n·d``; task vectors are drawn as ``F G`` with ``F Fᵀ = C`` (or
+        ``C_task`` for task models, then gathered per segment).
+        """
+        B = as_positive_int(num_prompts, "num_prompts")
+        rng = check_rng(rng)
+        n, d = self.n, self.d
+        chol = np.linalg.cholesky(self.sigma)
+        feats = rng.standard_normal((B, n + 1, d)) @ chol.T
+        m = self._factor.shape[0]
+        betas = np.einsum("ij,bjd->bid", self._factor, rng.standard_normal((B, m, d)))
+        if self._tasks is not None:
+            idx = np.append(self._tasks["task_of"], m - 1)
+            betas = betas[:, idx]
+        X, x = feats[:, :n], feats[:, n]
+        labels = np.einsum("bid,bid->bi", feats, betas)
+        labels += np.sqrt(self.noise) * rng.standard_normal((B, n + 1))
+        return PromptBatch(X=X, y=labels[:, :n], x=x, y_query=labels[:, n])
+
+    def __repr__(self) -> str:
+        kind = f"K={self.num_tasks} tasks, sizes={self.sizes.tolist()}" if self.is_multitask else "general R"
+        return f"MultitaskModel(d={self.d}, n={self.n}, {kind}, noise={self.noise:g})"
+
+
+# Kept for documentation: the structural tolerance used at construction.
+MultitaskModel.STRUCTURE_TOL = STRUCTURE_TOL
