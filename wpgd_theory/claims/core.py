@@ -74,7 +74,7 @@ class CheckContext:
     suite: str = "default"
     seed: int = 0
     device: str = "cpu"
-    models: dict = field(default_factory=dict)
+    models: dict = field(default_factory=lambda: _default_models())
     figures: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)
 
@@ -118,6 +118,12 @@ class Claim:
 
 
 _PENDING: list = []
+
+
+def _default_models() -> dict:
+    from .defaults import default_models
+
+    return default_models()
 
 
 def check(claim_id: str, name: str, *, kind: str, suites=SUITES, description: str = ""):
