@@ -179,7 +179,7 @@ def w3_scipy(ctx):
         Pstar = landscape.optimal_preconditioner(model, omega)
         Lstar = landscape.population_risk(model, Pstar, omega)
 
-        def f(v):
+        def f(v, model=model, omega=omega, d=d):
             P = v.reshape(d, d)
             return landscape.population_risk(model, P, omega), landscape.risk_gradient(model, P, omega)[0].ravel()
 
@@ -210,7 +210,7 @@ def w3_hessian(ctx):
         pm = P0 + E[:, None] - E[None, :]
         mp = P0 - E[:, None] + E[None, :]
         mm = P0 - E[:, None] - E[None, :]
-        f = lambda Q: landscape.population_risk(model, Q, omega)  # noqa: E731
+        f = lambda Q, model=model, omega=omega: landscape.population_risk(model, Q, omega)  # noqa: E731
         H = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h)
         _, a, b = landscape.weight_moments(model, omega)
         S = model.sigma

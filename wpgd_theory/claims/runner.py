@@ -2,7 +2,11 @@
 
 A claim is ``"verified"`` only if it has at least one check in the suite and every one
 of them passed; ``"failed"`` if any failed or errored; otherwise ``"not verified"``
-(no checks, or some skipped).
+(no checks, or some skipped).  :attr:`ClaimOutcome.reason` says why in words.
+
+Figures a check adds to ``ctx.figures`` and artifacts it adds to ``ctx.artifacts`` are
+attributed to the claim whose check produced them (:attr:`ClaimOutcome.figures`,
+:attr:`ClaimOutcome.artifacts`), so the report can show them in that claim's section.
 """
 
 from __future__ import annotations
@@ -14,11 +18,26 @@ from dataclasses import dataclass, field
 from .core import SUITES, CheckContext, CheckResult
 from .registry import CLAIM_IDS, registry
 
+#: The statuses a :class:`~wpgd_theory.claims.core.CheckResult` may carry.
+CHECK_STATUSES = ("passed", "failed", "error", "skipped")
+#: The statuses a claim may have in a run.
+CLAIM_STATUSES = ("verified", "failed", "not verified")
+
 
 @dataclass
 class ClaimOutcome:
+    """The checks of one claim that ran in a suite, with their results.
+
+    ``results`` is a list of ``(Check, CheckResult, seconds)``; ``available`` lists the
+    claim's registered checks in any suite (to explain an empty run); ``figures`` and
+    ``artifacts`` hold what its checks put into the context.
+    """
+
     claim: object
     results: list = field(default_factory=list)  # [(Check, CheckResult, seconds)]
+    suite: str = "default"
+    figures: dict = field(default_factory=dict)
+    artifacts: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -30,6 +49,27 @@ class ClaimOutcome:
         if statuses == {"passed"}:
             return "verified"
         return "not verified"
+
+    @property
+    def reason(self) -> str:
+        """Why the claim has its status, in one phrase (empty when verified)."""
+        if not self.results:
+            registered = list(getattr(self.claim, "checks", []))
+            if not registered:
+                return "no checks implemented yet"
+            suites = sorted({s for c in registered for s in c.suites}, key=SUITES.index)
+            return f"no checks in suite {self.suite!r} (its checks run in: {', '.join(suites)})"
+        counts = {}
+        for _, r, _ in self.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        if self.status == "verified":
+            return ""
+        parts = [f"{counts[s]} {s}" for s in ("failed", "error", "skipped") if counts.get(s)]
+        return f"{', '.join(parts)} of {len(self.results)} checks"
+
+    @property
+    def duration(self) -> float:
+        return float(sum(secs for _, _, secs in self.results))
 
 
 def _validate_ids(claim_ids):
@@ -44,24 +84,32 @@ def _validate_ids(claim_ids):
 
 
 def run_check(chk, ctx: CheckContext):
-    """Run one check, turning an exception into an ``"error"`` result; returns (result, seconds)."""
+    """Run one check, turning an exception into an ``"error"`` result; returns (result, seconds).
+
+    A result that is not a :class:`CheckResult`, or carries a status outside
+    :data:`CHECK_STATUSES`, is an error too: nothing unrecognised counts as a pass.
+    """
     t0 = time.perf_counter()
     try:
         res = chk.func(ctx)
         if not isinstance(res, CheckResult):
             res = CheckResult("error", message=f"check returned {type(res).__name__}, not CheckResult")
+        elif res.status not in CHECK_STATUSES:
+            res = CheckResult("error", res.measured, res.tolerance, dict(res.details),
+                              f"check returned unknown status {res.status!r} ({res.message})")
     except Exception as exc:  # a check that raises is an error, never a pass
         res = CheckResult("error", message=f"{type(exc).__name__}: {exc}",
                           details={"traceback": traceback.format_exc(limit=6)})
     return res, time.perf_counter() - t0
 
 
-def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None = None, progress=None):
+def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None = None, progress=None,
+        on_start=None):
     """Run the checks of ``claim_ids`` (all by default) in ``suite``.
 
-    ``progress`` is an optional callable ``progress(check, result)`` called after each
-    check (the CLI passes a progress-bar updater).  Returns a list of
-    :class:`ClaimOutcome` in THEORY order.
+    ``on_start`` is an optional callable ``on_start(check)`` called before each check and
+    ``progress`` one ``progress(check, result)`` called after it (the CLI drives its
+    progress bar with them).  Returns a list of :class:`ClaimOutcome` in THEORY order.
     """
     if suite not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {suite!r}")
@@ -72,12 +120,18 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
     for claim in registry():
         if claim.id not in ids:
             continue
-        out = ClaimOutcome(claim)
+        out = ClaimOutcome(claim, suite=suite)
         for chk in claim.checks:
             if suite not in chk.suites:
                 continue
+            before_fig = dict(ctx.figures)
+            before_art = {k: id(v) for k, v in ctx.artifacts.items()}
+            if on_start is not None:
+                on_start(chk)
             res, secs = run_check(chk, ctx)
             out.results.append((chk, res, secs))
+            out.figures.update({k: v for k, v in ctx.figures.items() if before_fig.get(k) is not v})
+            out.artifacts.update({k: v for k, v in ctx.artifacts.items() if before_art.get(k) != id(v)})
             if progress is not None:
                 progress(chk, res)
         outcomes.append(out)
