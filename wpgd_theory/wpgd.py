@@ -122,7 +122,7 @@ def causal_wpgd_predict(X, y, x, Ps, omegas):
     for P, w in zip(Ps, omegas):
         U = X * res[:, :n, None]  # x_j r_j
         V = np.einsum("ij,bjd->bid", w, U) if w.ndim == 2 else np.einsum("bij,bjd->bid", w, U)
-        PV = V @ P.T if P.ndim == 2 else np.einsum("bde,bie->bid", P, V)
+        PV = (V.reshape(-1, d) @ P.T).reshape(V.shape) if P.ndim == 2 else np.einsum("bde,bie->bid", P, V)
         res = res - np.einsum("bid,bid->bi", feats, PV)
     out = -res[:, n]
     return float(out[0]) if unbatched else out
