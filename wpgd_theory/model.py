@@ -61,6 +61,9 @@ def _psd_factor(C: np.ndarray) -> np.ndarray:
 class MultitaskModel:
     r"""The Gaussian multitask prompt model of THEORY.md §1.
 
+    The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
+    (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
+
     Parameters
     ----------
     sigma : array (d, d)
@@ -71,9 +74,6 @@ class MultitaskModel:
         Correlations between each example's task and the query's task.
     noise : float
         Label-noise variance ``σ² ≥ 0``.
-
-    The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
-    (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
     """
 
     def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):

@@ -1,0 +1,267 @@
+"""Pages generated at docs build time (see conf.py): theory/, report/, api/, _generated/.
+
+Files are rewritten only when their content changes, so incremental builds stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import shutil
+import time
+import traceback
+from pathlib import Path
+
+FAMILY_TITLES = {
+    "construction": "Construction: GLA implements WPGD (G1–G4)",
+    "risk": "The WPGD risk in closed form (W1–W3)",
+    "optimum": "The optimum: stationary curve, existence and uniqueness (W4–W6)",
+    "gla_landscape": "The GLA landscape: what gating can reach (A1–A4, T1–T2)",
+}
+#: Modules that get no API page (private helpers, the docs' own machinery).
+API_EXCLUDE_PREFIXES = ("wpgd_theory._",)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- theory
+def _family_of(claim) -> str:
+    return Path(claim.proof).stem if claim.proof else "other"
+
+
+def _claims_md(claims) -> str:
+    lines = []
+    for c in claims:
+        lines += [f"(claim-{c.id.lower()})=", f"### {c.id} — {c.title}", "", " ".join(c.statement.split()), ""]
+        if c.assumptions:
+            lines += ["*Assumptions:* " + "; ".join(c.assumptions) + ".", ""]
+        if c.checks:
+            lines += ["*Checks:* " + "; ".join(f"{k.name} ({k.kind})" for k in c.checks) + ".", ""]
+        else:
+            lines += ["*Checks:* none registered yet — reported as **not verified**.", ""]
+    return "\n".join(lines)
+
+
+def _demote(text: str, levels: int) -> str:
+    """Lower every Markdown heading by ``levels`` (max 6), leaving fenced code untouched."""
+    out, fence = [], None
+    for ln in text.splitlines():
+        stripped = ln.lstrip()
+        if fence is None and (stripped.startswith("```") or stripped.startswith("~~~")):
+            fence = stripped[:3]
+        elif fence is not None and stripped.startswith(fence):
+            fence = None
+        elif fence is None and ln.startswith("#"):
+            hashes = len(ln) - len(ln.lstrip("#"))
+            if ln[hashes:hashes + 1] in (" ", ""):
+                ln = "#" * min(6, hashes + levels) + ln[hashes:]
+        out.append(ln)
+    return "\n".join(out)
+
+
+def _load_proofs():
+    """``{family: (proof, results | exception)}`` or ``None`` when proofcheck is not importable."""
+    try:
+        pc = importlib.import_module("wpgd_theory.symbolic.proofcheck")
+        load, check, render = pc.load_proofs, pc.check_proof, pc.render_markdown
+    except Exception:
+        return None, None
+    out = {}
+    for proof in load():
+        try:
+            results = check(proof)
+        except Exception as exc:  # shown on the page, not hidden
+            results = exc
+        out[proof.family] = (proof, results)
+    return out, render
+
+
+def generate_theory(src: Path) -> None:
+    from wpgd_theory.claims import registry
+
+    claims = registry()
+    families: dict = {}
+    for c in claims:
+        families.setdefault(_family_of(c), []).append(c)
+    proofs, render = _load_proofs()
+    if proofs:
+        for fam in proofs:
+            families.setdefault(fam, [])
+    names = []
+    for fam, fam_claims in families.items():
+        title = FAMILY_TITLES.get(fam, fam.replace("_", " ").capitalize())
+        body = [f"# {title}", ""]
+        ids = ", ".join(c.id for c in fam_claims)
+        if fam_claims:
+            body += [f"Claims of this family: {ids}. Their proof lives in `proofs/{fam}.py`; every step is either a "
+                     "sympy-checked identity or a pointer to a registered numeric check.", ""]
+        body += ["## Claims", "", _claims_md(fam_claims), "## Proof", ""]
+        if proofs is None:
+            body += [":::{note}", "The machine-checked proofs are not available in this build "
+                     "(`wpgd_theory.symbolic.proofcheck` is not importable yet).", ":::", ""]
+        elif fam not in proofs:
+            body += [":::{note}", f"No proof file for the family `{fam}` was found by `load_proofs()`.", ":::", ""]
+        else:
+            proof, results = proofs[fam]
+            if isinstance(results, Exception):
+                body += [":::{warning}", f"Checking this proof raised `{type(results).__name__}`: "
+                         f"{str(results).splitlines()[0] if str(results) else ''}", ":::", ""]
+                results = None
+            text = render(proof, results)
+            # The proof nests under this page's "Proof" heading: demote its headings by two levels.
+            body += [_demote(text, 2), ""]
+        _write(src / "theory" / f"{fam}.md", "\n".join(body))
+        names.append(fam)
+    index = ["# Theory", "",
+             "The setting (THEORY.md §1–3): Gaussian features $x\\sim N(0,\\Sigma)$, jointly Gaussian task vectors "
+             "with correlations $C=\\begin{psmallmatrix}R&r\\\\r^\\top&1\\end{psmallmatrix}$, one-step WPGD "
+             "$\\hat y = x^\\top P X^\\top(\\omega\\odot y)$ and gated linear attention. One page per claim family; "
+             "claim ids are stable and shared with the report and the tests.", "",
+             "```{toctree}", ":maxdepth: 2", ""] + names + ["```", ""]
+    _write(src / "theory" / "index.md", "\n".join(index))
+
+
+# --------------------------------------------------------------------------- report
+def generate_report(src: Path) -> None:
+    from wpgd_theory.report.markdown import render_markdown
+
+    dest = src / "report"
+    mode = os.environ.get("WPGD_DOCS_REPORT", "on").lower()
+    given = os.environ.get("WPGD_DOCS_REPORT_DIR")
+    head = ["# Latest quick report", ""]
+    if mode in ("off", "0", "no", "false") and not given:
+        _write(dest / "index.md", "\n".join(head + ["The report was not generated for this build "
+                                                    "(`WPGD_DOCS_REPORT=off`). Run `wpgd-verify run --suite quick` "
+                                                    "to produce one.", ""]))
+        return
+    try:
+        if given:
+            import json
+
+            d = Path(given)
+            doc = json.loads((d / "report.json").read_text(encoding="utf-8"))
+            html = (d / "report.html").read_bytes()
+            pngs = {p.name: p.read_bytes() for p in (d / "figures").glob("*.png")}
+            origin = f"embedded from the report directory `{d.name}`"
+        else:
+            from wpgd_theory.claims import CheckContext, run
+            from wpgd_theory.report import render_report
+
+            ctx = CheckContext(suite="quick", seed=0)
+            t0 = time.perf_counter()
+            outcomes = run(None, "quick", context=ctx)
+            doc, files, pngs = render_report(outcomes, ctx, checks_duration_s=time.perf_counter() - t0,
+                                             command="wpgd-verify run --suite quick (run by the docs build)")
+            html = files["report.html"]
+            origin = "produced by the docs build, which runs `wpgd-verify run --suite quick` in-process"
+    except Exception as exc:
+        tb = traceback.format_exc(limit=4)
+        _write(dest / "index.md", "\n".join(head + [":::{warning}", f"The quick report could not be produced: "
+                                                    f"`{type(exc).__name__}: {exc}`", ":::", "", "```text", tb,
+                                                    "```", ""]))
+        return
+    fig_dir = dest / "figures"
+    if fig_dir.exists():
+        for p in fig_dir.glob("*.png"):
+            if p.name not in pngs:
+                p.unlink()
+    for name, data in pngs.items():
+        _write_bytes(fig_dir / name, data)
+    _write_bytes(dest / "report.html", html)
+    md = render_markdown(doc, title="Latest quick report")
+    intro = [f"This page is {origin} (suite `{doc['run']['suite']}`, seed {doc['run']['seed']}). The same report "
+             "as one self-contained HTML file: {download}`report.html <report.html>`. "
+             "How to read it: [Getting started](../getting-started.md#reading-the-report).", ""]
+    lines = md.splitlines()
+    _write(dest / "index.md", "\n".join(lines[:2] + intro + lines[2:]) + "\n")
+
+
+# --------------------------------------------------------------------------- api
+def _public_modules() -> list:
+    """Every public module, except the claim families' check modules (not API: their checks
+    are listed on the theory pages and in the report)."""
+    import wpgd_theory
+    from wpgd_theory.claims.registry import FAMILIES
+
+    skip = {f"wpgd_theory.claims.{fam}" for fam in FAMILIES} | {"wpgd_theory.claims.properties"}
+    names = ["wpgd_theory"]
+    for info in pkgutil.walk_packages(wpgd_theory.__path__, "wpgd_theory.", onerror=lambda name: None):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]) or info.name in skip:
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def generate_api(src: Path) -> None:
+    dest = src / "api"
+    pages, failed = [], []
+    for name in _public_modules():
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # listed, not autodoc'ed (autodoc would warn = fail the build)
+            failed.append((name, f"{type(exc).__name__}: {exc}"))
+            continue
+        # :ignore-module-all: documents what a module defines, not what it re-exports, so a
+        # name has one entry (the package pages would otherwise duplicate the modules').
+        body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:",
+                "   :ignore-module-all:", "   :show-inheritance:", "```", ""]
+        _write(dest / f"{name}.md", "\n".join(body))
+        pages.append(name)
+    for p in dest.glob("*.md"):
+        if p.stem not in pages and p.name != "index.md":
+            p.unlink()
+    index = ["# API reference", "",
+             "Stable public names are importable from `wpgd_theory` (DESIGN.md, *Public Python API*). "
+             "Docstrings give the formula each function implements and its claim id.", "",
+             "```{toctree}", ":maxdepth: 1", ""] + pages + ["```", ""]
+    if failed:
+        index += ["Modules that could not be imported when these docs were built:", ""]
+        index += [f"- `{n}`: {msg.splitlines()[0] if msg else ''}" for n, msg in failed] + [""]
+    _write(dest / "index.md", "\n".join(index))
+
+
+# --------------------------------------------------------------------------- cli
+def generate_cli(src: Path) -> None:
+    from wpgd_theory.cli import build_parser
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "96"  # argparse wraps to the terminal: fix it so the pages are deterministic
+    try:
+        parser = build_parser()
+        _write(src / "_generated" / "cli-main.txt", parser.format_help())
+        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+        for name, p in sub.choices.items():
+            _write(src / "_generated" / f"cli-{name}.txt", p.format_help())
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def generate_all(src: Path) -> None:
+    for gen in (generate_cli, generate_api, generate_theory, generate_report):
+        gen(src)
+
+
+def clean(src: Path) -> None:
+    """Remove every generated folder (for tests and `make clean`)."""
+    for d in ("theory", "report", "api", "_generated"):
+        shutil.rmtree(src / d, ignore_errors=True)

@@ -1,0 +1,78 @@
+"""The verification report: ``report.html`` (self-contained), ``report.json``, ``report.md``.
+
+:func:`write_report` turns the outcomes of :func:`wpgd_theory.claims.run` into the three
+files plus ``figures/*.png`` in one directory, atomically (see :mod:`.atomic`: a directory
+without ``report.json`` holds no complete report).  One document (:mod:`.document`, JSON
+schema version :data:`SCHEMA_VERSION`) is the source of all three formats.
+
+Example::
+
+    from wpgd_theory.claims import CheckContext, run
+    from wpgd_theory.report import write_report
+
+    ctx = CheckContext(suite="quick", seed=0)
+    outcomes = run(["W1", "W2"], "quick", context=ctx)
+    doc = write_report(outcomes, ctx, "my-report")
+    print(doc["status"], doc["exit_status"])
+"""
+
+from __future__ import annotations
+
+import time
+
+from .atomic import REPORT_FILES, ReportDirError, ensure_writable, write_report_dir
+from .document import SCHEMA_VERSION, build_document, load_schema, schema_path, validate_document
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "REPORT_FILES",
+    "ReportDirError",
+    "build_document",
+    "ensure_writable",
+    "load_schema",
+    "render_report",
+    "schema_path",
+    "validate_document",
+    "write_report",
+]
+
+
+def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0.0, requested_device=None,
+                  config=None, models=None, command=None, figures=True):
+    """Build the document and render the three formats in memory.
+
+    Returns ``(doc, files, figure_files)``: ``files`` maps ``report.{md,html,json}`` to bytes
+    and ``figure_files`` maps ``<name>.png`` to PNG bytes.
+    """
+    import json
+
+    from ..config import describe_model
+    from .figures import make_figures
+    from .html import render_html
+    from .markdown import render_markdown
+
+    t0 = time.perf_counter()
+    records = make_figures(outcomes, ctx, claim_ids) if figures else []
+    if models is None:
+        models = {name: describe_model(m) for name, m in (getattr(ctx, "models", None) or {}).items()}
+    doc = build_document(outcomes, suite=ctx.suite, seed=ctx.seed, device=ctx.device,
+                         requested_device=requested_device, claim_ids=claim_ids, figures=records, config=config,
+                         models=models, checks_duration_s=checks_duration_s,
+                         duration_s=checks_duration_s + (time.perf_counter() - t0), command=command)
+    pngs = {r.name: r.png for r in records if r.png is not None}
+    files = {
+        "report.json": (json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8"),
+        "report.md": render_markdown(doc).encode("utf-8"),
+        "report.html": render_html(doc, pngs).encode("utf-8"),
+    }
+    return doc, files, {f"{name}.png": png for name, png in pngs.items()}
+
+
+def write_report(outcomes, ctx, out_dir, **kwargs) -> dict:
+    """Render the report of ``outcomes`` and write it atomically into ``out_dir``.
+
+    Keyword arguments are those of :func:`render_report`.  Returns the report document.
+    """
+    doc, files, figure_files = render_report(outcomes, ctx, **kwargs)
+    write_report_dir(out_dir, files, figure_files)
+    return doc
