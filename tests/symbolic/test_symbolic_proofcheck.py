@@ -1,0 +1,170 @@
+"""The proof files check clean; the checker reports failures, pending keys and bad input; the
+Markdown renderer carries the marks; the registered symbolic claim checks pass."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from wpgd_theory.symbolic import proofcheck as pc
+from wpgd_theory.symbolic.algebra import Identity
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def proofs():
+    return pc.load_proofs()
+
+
+def test_one_proof_per_family(proofs):
+    assert [p.family for p in proofs] == ["construction", "risk", "optimum", "gla_landscape"]
+    claims = [c for p in proofs for c in p.claims]
+    for cid in ("G1", "G2", "G3", "G4", "W1", "W2", "W3", "W4", "W5", "W6", "A1", "A2", "A3", "A4", "T1", "T2"):
+        assert cid in claims, cid
+    for p in proofs:
+        assert p.intro.strip() and p.steps
+        assert any(s.kind == "symbolic" for s in p.steps)
+        for s in p.steps:
+            assert s.kind == "text" or s.scope, (p.family, s.text[:40])
+
+
+@pytest.mark.parametrize("family", ["construction", "risk", "optimum", "gla_landscape"])
+def test_proof_checks_clean(proofs, family):
+    proof = next(p for p in proofs if p.family == family)
+    results = pc.check_proof(proof)
+    assert len(results) == len(proof.steps)
+    bad = [(k, r.note) for k, r in enumerate(results, 1) if r.status == "✗"]
+    assert not bad, bad
+    sym = [r for r in results if r.step.kind == "symbolic"]
+    assert sym and all(r.status == "✓" for r in sym)
+    for r in results:
+        assert r.status in pc.STATUSES
+        if r.step.kind == "numeric":
+            assert r.status in ("—", "pending")
+    md = pc.render_markdown(proof, results)
+    assert md.startswith(f"(proof-{family})=\n# ") and "✓" in md
+    assert md.count("**Step ") == len(proof.steps)
+
+
+def test_numeric_keys_resolve_or_are_pending(proofs):
+    results = pc.check_proof(next(p for p in proofs if p.family == "risk"),
+                             registry={"W1:closed form vs Monte Carlo": object()})
+    numeric = {r.step.check: r.status for r in results if r.step.kind == "numeric"}
+    assert numeric["W1:closed form vs Monte Carlo"] == "—"
+    assert numeric["W3:P* vs cvxpy QP"] == "pending"
+
+
+def test_failing_and_erroring_steps_are_reported():
+    def wrong():
+        a = sp.Symbol("a")
+        return Identity("wrong", {"n": 1}, (a + 1) ** 2, a**2 + 1)
+
+    def boom():
+        raise RuntimeError("nope")
+
+    def returns_bool():
+        return True
+
+    proof = pc.Proof("test", "T", ("W1",), "intro", [
+        pc.Step("a wrong identity", "symbolic", wrong, "n = 1"),
+        pc.Step("raises", "symbolic", boom, "n = 1"),
+        pc.Step("bool is not evidence", "symbolic", returns_bool, "n = 1"),
+        pc.Step("a zero expression", "symbolic", lambda: sp.sin(sp.Symbol("x")) ** 2 + sp.cos(sp.Symbol("x")) ** 2 - 1,
+                "all x"),
+        pc.Step("a pair", "symbolic", lambda: (sp.Integer(4), sp.Integer(2) ** 2), "—"),
+        pc.Step("missing key", "numeric", "W1:no such check", "numeric"),
+        pc.Step("just words"),
+    ])
+    res = pc.check_proof(proof, registry={})
+    assert [r.status for r in res] == ["✗", "✗", "✗", "✓", "✓", "pending", "—"]
+    assert "1 non-zero terms" in res[0].note and "RuntimeError" in res[1].note
+    md = pc.render_markdown(proof, res)
+    assert "FAILED" in md and "pending" in md
+    assert "**Step 1 ✗.**" in md
+    with pytest.raises(ValueError, match="results"):
+        pc.render_markdown(proof, res[:2])
+
+
+def test_step_validation():
+    with pytest.raises(ValueError, match="kind"):
+        pc.Step("x", "magic")
+    with pytest.raises(TypeError, match="callable"):
+        pc.Step("x", "symbolic", "W1:foo")
+    with pytest.raises(TypeError, match="registry key"):
+        pc.Step("x", "numeric", "no colon")
+    with pytest.raises(TypeError, match="no check"):
+        pc.Step("x", "text", lambda: 0)
+    with pytest.raises(ValueError, match="empty"):
+        pc.Step("  ")
+    with pytest.raises(TypeError, match="Step objects"):
+        pc.Proof("f", "t", ("W1",), "", ["not a step"])
+    with pytest.raises(TypeError, match="Proof"):
+        pc.check_proof("risk")
+
+
+def test_load_proofs_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="proofs directory not found"):
+        pc.load_proofs(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="no proof files"):
+        pc.load_proofs(tmp_path)
+    (tmp_path / "bad.py").write_text("X = 1\n")
+    with pytest.raises(ValueError, match="must define PROOF"):
+        pc.load_proofs(tmp_path)
+    assert pc.proofs_dir() == ROOT / "proofs"
+
+
+def test_runner_exit_codes(tmp_path):
+    (tmp_path / "broken.py").write_text(
+        "import sympy as sp\n"
+        "from wpgd_theory.symbolic.proofcheck import Proof, Step\n"
+        "PROOF = Proof('broken', 'B', ('W1',), 'i', [Step('wrong', 'symbolic', lambda: sp.Integer(1), 'none')])\n")
+    out = tmp_path / "md"
+    code = pc.main(["--proofs", str(tmp_path), "--markdown", str(out)])
+    assert code == 1 and (out / "broken.md").exists()
+    assert pc.main(["--proofs", str(tmp_path / "nowhere")]) == 2
+    assert pc.main(["--proofs", str(tmp_path), "nosuchfamily"]) == 2
+
+
+def test_module_runner_passes_on_the_real_proofs():
+    proc = subprocess.run([sys.executable, "-m", "wpgd_theory.symbolic.proofcheck", "risk"], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "✓" in proc.stdout and "OK: 0 failing" in proc.stdout
+
+
+def test_registered_symbolic_checks_pass_in_quick_suite():
+    from wpgd_theory.claims import registry
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.claims.runner import run_check
+
+    ctx = CheckContext(suite="quick")
+    checks = [c for cl in registry() for c in cl.checks if c.kind == "symbolic"]
+    assert len(checks) >= 15
+    claims = {c.claim_id for c in checks}
+    assert {"G1", "G2", "G3", "G4", "W1", "W2", "W3", "W4", "W5", "W6"} <= claims
+    for chk in checks:
+        res, _ = run_check(chk, ctx)
+        assert res.status == "passed", (chk.key, res.message, res.details)
+        assert res.tolerance is not None and res.measured is not None
+        if "derivations" in res.details:
+            assert res.measured == 0 and res.details["identities"] > 0
+
+
+def test_bridge_check_fails_on_a_wrong_numeric_closed_form(monkeypatch):
+    """Mutant for the symbolic ↔ numeric bridge: a population_risk that is off by 1e-6 fails."""
+    from wpgd_theory import landscape
+    from wpgd_theory.claims import registry
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.claims.runner import run_check
+
+    chk = next(c for cl in registry() for c in cl.checks
+               if c.key == "W1:symbolic risk polynomial = landscape.population_risk")
+    true = landscape.population_risk
+    monkeypatch.setattr(landscape, "population_risk", lambda m, P, w: true(m, P, w) * (1 + 1e-6))
+    res, _ = run_check(chk, CheckContext(suite="quick"))
+    assert res.status == "failed"

@@ -1,0 +1,382 @@
+r"""Machine-checked proofs: data model, checker, Markdown renderer and a runner.
+
+A proof (one file per claim family in ``proofs/`` at the repository root) is a module
+defining ``PROOF = Proof(...)``: an ordered list of :class:`Step` objects.  Each step is a
+sentence of mathematics (Markdown with ``$…$`` math) and one of
+
+* ``kind="symbolic"`` — ``check`` is a callable returning exact sympy objects: an
+  :class:`~wpgd_theory.symbolic.algebra.Identity` or a list of them (a
+  :class:`~wpgd_theory.symbolic.derivations.Derivation` is such a callable), a pair
+  ``(lhs, rhs)``, or a single expression that must vanish.  The checker runs it and
+  reports ✓ when every residual is exactly zero, ✗ otherwise.
+* ``kind="numeric"`` — ``check`` is the key ``"CLAIM:check name"`` of a check in the claim
+  registry (:func:`wpgd_theory.claims.registry`).  The checker reports ``pending`` when no
+  check is registered under that key; otherwise ``—`` (registered, run by
+  ``wpgd-verify``) or, with ``run_numeric=True``, ✓/✗ from running it.
+* ``kind="text"`` — an argument with nothing to execute (``—``).
+
+``scope`` states honestly what the check covers: ``"all d, n"``, ``"d ≤ 3, n ≤ 3"``,
+``"numeric"``, ...
+
+Layering: this module sits *above* the claim registry (proofs cite checks), so it imports
+:mod:`wpgd_theory.claims` lazily, only to resolve numeric keys; the rest of
+:mod:`wpgd_theory.symbolic` never imports the registry.
+
+Run ``python -m wpgd_theory.symbolic.proofcheck [family ...] [--numeric] [--markdown DIR]
+[--proofs DIR]``: prints ✓/✗ per step with timings and exits 1 if any step fails (2 for a
+usage error).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+
+from .algebra import Identity
+
+__all__ = [
+    "Step",
+    "Proof",
+    "StepResult",
+    "STATUSES",
+    "load_proofs",
+    "proofs_dir",
+    "check_proof",
+    "render_markdown",
+    "main",
+    "symbolic",
+    "numeric",
+    "argument",
+]
+
+STEP_KINDS = ("symbolic", "numeric", "text")
+#: ✓ verified · ✗ failed · pending (numeric key not registered yet, or check skipped) · — nothing run
+STATUSES = ("✓", "✗", "pending", "—")
+FAMILY_ORDER = ("construction", "risk", "optimum", "gla_landscape")
+
+
+# ---------------------------------------------------------------------- data model
+@dataclass(frozen=True)
+class Step:
+    """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``."""
+
+    text: str
+    kind: str = "text"
+    check: Callable | str | None = None
+    scope: str = ""
+
+    def __post_init__(self):
+        if self.kind not in STEP_KINDS:
+            raise ValueError(f"Step.kind must be one of {STEP_KINDS}, got {self.kind!r}")
+        if self.kind == "symbolic" and not callable(self.check):
+            raise TypeError(f"a symbolic step needs a callable check, got {type(self.check).__name__}")
+        if self.kind == "numeric" and not (isinstance(self.check, str) and ":" in self.check):
+            raise TypeError(f"a numeric step needs a registry key 'CLAIM:check name', got {self.check!r}")
+        if self.kind == "text" and self.check is not None:
+            raise TypeError("a text step has no check")
+        if not self.text.strip():
+            raise ValueError("Step.text must not be empty")
+
+    @property
+    def check_label(self) -> str:
+        """What the step checks with: a derivation key, a function name or a registry key."""
+        if self.check is None:
+            return ""
+        if isinstance(self.check, str):
+            return self.check
+        return getattr(self.check, "key", None) or getattr(self.check, "__qualname__", None) or repr(self.check)
+
+
+@dataclass
+class Proof:
+    """A proof of the claims ``claims`` (THEORY ids) of one family."""
+
+    family: str
+    title: str
+    claims: tuple
+    intro: str
+    steps: list
+    source: str = ""
+
+    def __post_init__(self):
+        self.claims = tuple(self.claims)
+        bad = [s for s in self.steps if not isinstance(s, Step)]
+        if bad:
+            raise TypeError(f"Proof.steps must be Step objects, got {type(bad[0]).__name__}")
+
+
+@dataclass
+class StepResult:
+    """Outcome of checking one step: ``status`` in :data:`STATUSES`."""
+
+    step: Step
+    status: str
+    seconds: float = 0.0
+    note: str = ""
+    identities: list = field(default_factory=list, repr=False)
+
+
+# ---------------------------------------------------------------------- helpers for proof files
+def symbolic(text: str, key: str, extends: str) -> Step:
+    """A symbolic step checked by the registered derivation ``key``.
+
+    The scope reads ``"<sizes the derivation runs at> (symbolic); <extends>"`` where
+    ``extends`` says honestly how far the statement is proved beyond those sizes (e.g.
+    ``"every d, n by the argument above"`` or ``"small sizes only"``)."""
+    from .derivations import derivation
+
+    der = derivation(key)
+    scope = f"{der.scope('default')} (symbolic)" + (f"; {extends}" if extends else "")
+    return Step(text, "symbolic", der, scope)
+
+
+def numeric(text: str, key: str, scope: str = "numeric") -> Step:
+    """A step pointing to the registered numeric check ``"CLAIM:check name"``."""
+    return Step(text, "numeric", key, scope)
+
+
+def argument(text: str) -> Step:
+    """A step of pure argument (nothing to execute)."""
+    return Step(text, "text", None, "")
+
+
+# ---------------------------------------------------------------------- loading
+def proofs_dir() -> Path:
+    """``proofs/`` at the repository root (next to the ``wpgd_theory`` package)."""
+    return Path(__file__).resolve().parents[2] / "proofs"
+
+
+def load_proofs(directory: str | Path | None = None) -> list:
+    """Import every ``proofs/*.py`` and return their ``PROOF`` objects, families in the order
+    construction, risk, optimum, gla_landscape (then any other file, alphabetically).
+
+    Raises ``FileNotFoundError`` when the directory is missing (the proofs ship with the
+    source tree, not with an installed wheel) and ``ValueError`` when a file defines no
+    :class:`Proof` named ``PROOF``.
+    """
+    root = Path(directory) if directory is not None else proofs_dir()
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"proofs directory not found at {root}: load_proofs() needs the repository checkout "
+            f"(proofs/ sits next to the wpgd_theory package and is not installed with it)")
+    files = {p.stem: p for p in root.glob("*.py") if not p.name.startswith("_")}
+    if not files:
+        raise FileNotFoundError(f"no proof files (*.py) in {root}")
+    order = [f for f in FAMILY_ORDER if f in files] + sorted(f for f in files if f not in FAMILY_ORDER)
+    out = []
+    for stem in order:
+        path = files[stem]
+        name = f"wpgd_theory_proofs.{stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        proof = getattr(module, "PROOF", None)
+        if not isinstance(proof, Proof):
+            raise ValueError(f"{path} must define PROOF = Proof(...), found {type(proof).__name__}")
+        proof.source = str(path)
+        out.append(proof)
+    return out
+
+
+# ---------------------------------------------------------------------- checking
+def _as_identities(result) -> list:
+    if isinstance(result, Identity):
+        return [result]
+    if isinstance(result, (list, tuple)) and result and all(isinstance(r, Identity) for r in result):
+        return list(result)
+    if isinstance(result, tuple) and len(result) == 2:
+        return [Identity("lhs = rhs", {}, result[0], result[1])]
+    if isinstance(result, bool) or result is None:
+        raise TypeError("a symbolic check must return expressions, not a bool/None (nothing to verify)")
+    if isinstance(result, (sp.Basic, sp.MatrixBase)) or hasattr(result, "ring"):
+        return [Identity("expr = 0", {}, result, 0)]
+    raise TypeError(f"cannot interpret a symbolic check result of type {type(result).__name__}")
+
+
+def _check_symbolic(step: Step) -> StepResult:
+    t0 = time.perf_counter()
+    try:
+        ids = _as_identities(step.check())
+        failed = [i for i in ids if not i.ok]
+    except Exception as exc:  # a check that raises is a failure, never a pass
+        return StepResult(step, "✗", time.perf_counter() - t0,
+                          f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
+    secs = time.perf_counter() - t0
+    sizes = sorted({i.size_label() for i in ids})
+    if failed:
+        worst = ", ".join(f"{i.name} [{i.size_label()}]: {i.residual} non-zero terms" for i in failed[:3])
+        return StepResult(step, "✗", secs, f"{len(failed)} of {len(ids)} identities fail: {worst}", ids)
+    note = f"{len(ids)} identit{'y' if len(ids) == 1 else 'ies'} exact"
+    if sizes and sizes != ["general"]:
+        note += f" at {len(sizes)} size{'s' if len(sizes) > 1 else ''}"
+    return StepResult(step, "✓", secs, note, ids)
+
+
+_REGISTRY_CACHE: dict = {}
+
+
+def _registered_checks() -> tuple:
+    """``({key: Check}, error message or "")``, resolved lazily from the claim registry."""
+    if "checks" not in _REGISTRY_CACHE:
+        try:
+            claims = importlib.import_module("wpgd_theory.claims")
+            checks = {chk.key: chk for claim in claims.registry() for chk in claim.checks}
+            _REGISTRY_CACHE["checks"] = (checks, "")
+        except Exception as exc:  # a broken family module must not crash the proof checker
+            _REGISTRY_CACHE["checks"] = ({}, f"claim registry could not be loaded: {type(exc).__name__}: {exc}")
+    return _REGISTRY_CACHE["checks"]
+
+
+def _check_numeric(step: Step, registry: Mapping | None, run_numeric: bool, suite: str) -> StepResult:
+    t0 = time.perf_counter()
+    if registry is None:
+        registry, err = _registered_checks()
+    else:
+        err = ""
+    chk = registry.get(step.check)
+    if chk is None:
+        note = f"no check registered under {step.check!r} yet"
+        return StepResult(step, "pending", time.perf_counter() - t0, note + (f" ({err})" if err else ""))
+    if not run_numeric:
+        return StepResult(step, "—", time.perf_counter() - t0,
+                          f"registered {getattr(chk, 'kind', 'numeric')} check; run by `wpgd-verify run --only "
+                          f"{step.check.split(':', 1)[0]}`")
+    from wpgd_theory.claims.core import CheckContext  # lazy: see module docstring
+    from wpgd_theory.claims.runner import run_check
+
+    if suite not in getattr(chk, "suites", (suite,)):
+        return StepResult(step, "pending", time.perf_counter() - t0, f"check does not run in suite {suite!r}")
+    res, secs = run_check(chk, CheckContext(suite=suite))
+    status = {"passed": "✓", "failed": "✗", "error": "✗"}.get(res.status, "pending")
+    note = f"{res.status}: measured {res.measured} (tolerance {res.tolerance})" + (
+        f"; {res.message}" if res.message else "")
+    return StepResult(step, status, secs, note)
+
+
+def check_proof(proof: Proof, *, run_numeric: bool = False, suite: str = "quick",
+                registry: Mapping | None = None) -> list:
+    """Check every step of ``proof``; returns one :class:`StepResult` per step.
+
+    Symbolic steps are executed (their derivations are cached per process).  Numeric steps
+    are resolved against the claim registry (``registry``: a mapping key → Check, default
+    the live registry); with ``run_numeric`` they are run in ``suite``.
+    """
+    if not isinstance(proof, Proof):
+        raise TypeError(f"proof must be a Proof, got {type(proof).__name__}")
+    out = []
+    for step in proof.steps:
+        if step.kind == "symbolic":
+            out.append(_check_symbolic(step))
+        elif step.kind == "numeric":
+            out.append(_check_numeric(step, registry, run_numeric, suite))
+        else:
+            out.append(StepResult(step, "—", 0.0, "argument"))
+    return out
+
+
+# ---------------------------------------------------------------------- rendering
+def _status_word(status: str) -> str:
+    return {"✓": "verified", "✗": "FAILED", "pending": "pending", "—": "not run here"}[status]
+
+
+def render_markdown(proof: Proof, results: list | None = None) -> str:
+    """MyST-compatible Markdown of ``proof`` (``$…$`` math needs the ``dollarmath``
+    extension); with ``results`` (from :func:`check_proof`) every step carries its mark."""
+    if results is not None and len(results) != len(proof.steps):
+        raise ValueError(f"results has {len(results)} entries for {len(proof.steps)} steps")
+    lines = [f"(proof-{proof.family})=", f"# {proof.title}", ""]
+    lines.append(f"**Claims:** {', '.join(proof.claims)} · **Source:** `proofs/{proof.family}.py`")
+    lines.append("")
+    if results is not None:
+        counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+        total = sum(r.seconds for r in results)
+        summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+        lines += [f"**Machine check:** {summary} ({total:.2f} s).", ""]
+    lines += [proof.intro.strip(), ""]
+    for k, step in enumerate(proof.steps, start=1):
+        res = results[k - 1] if results is not None else None
+        mark = f" {res.status}" if res is not None and res.status != "—" else ""
+        lines.append(f"**Step {k}{mark}.** {step.text.strip()}")
+        lines.append("")
+        if step.kind == "text":
+            continue
+        where = f"`{step.check_label}`"
+        info = f"*{step.kind.capitalize()} check* {where}"
+        if step.scope:
+            info += f", scope: {step.scope}"
+        if res is not None:
+            info += f" — **{_status_word(res.status)}**"
+            if res.note:
+                info += f" ({res.note.splitlines()[0]}"
+                info += f", {res.seconds:.2f} s)" if step.kind == "symbolic" else ")"
+        lines += [f"> {info}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------- runner
+def main(argv: list | None = None) -> int:
+    """Check the proofs; print one line per step; exit status 1 if any step failed."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    run_numeric = "--numeric" in argv
+    md_dir = None
+    if "--markdown" in argv:
+        i = argv.index("--markdown")
+        if i + 1 >= len(argv):
+            print("--markdown needs a directory", file=sys.stderr)
+            return 2
+        md_dir = Path(argv[i + 1])
+        del argv[i:i + 2]
+    directory = None
+    if "--proofs" in argv:
+        i = argv.index("--proofs")
+        if i + 1 >= len(argv):
+            print("--proofs needs a directory", file=sys.stderr)
+            return 2
+        directory = argv[i + 1]
+        del argv[i:i + 2]
+    families = [a for a in argv if not a.startswith("--")]
+    try:
+        proofs = load_proofs(directory)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    known = {p.family for p in proofs}
+    unknown = [f for f in families if f not in known]
+    if unknown:
+        print(f"unknown proof families {unknown}; known: {sorted(known)}", file=sys.stderr)
+        return 2
+    failed = 0
+    t_all = time.perf_counter()
+    for proof in proofs:
+        if families and proof.family not in families:
+            continue
+        print(f"[{proof.family}] {proof.title}  ({', '.join(proof.claims)})")
+        results = check_proof(proof, run_numeric=run_numeric)
+        for k, res in enumerate(results, start=1):
+            label = res.step.check_label or "argument"
+            scope = f" [{res.step.scope}]" if res.step.scope else ""
+            print(f"  {res.status:>7}  step {k:2d}  {res.seconds:7.3f}s  {res.step.kind:8s} {label}{scope}")
+            if res.status == "✗":
+                print("           " + res.note.replace("\n", "\n           "))
+        failed += sum(r.status == "✗" for r in results)
+        if md_dir is not None:
+            md_dir.mkdir(parents=True, exist_ok=True)
+            (md_dir / f"{proof.family}.md").write_text(render_markdown(proof, results), encoding="utf-8")
+    print(f"{'FAILED' if failed else 'OK'}: {failed} failing step(s), {time.perf_counter() - t_all:.2f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    # run the canonical module's main() so that Proof is the class the proof files import
+    from wpgd_theory.symbolic.proofcheck import main as _main
+
+    raise SystemExit(_main())
