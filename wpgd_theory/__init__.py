@@ -5,13 +5,16 @@ claims of THEORY.md stated, proved and checked three ways.  Public names are imp
 from here; torch is imported only by :mod:`wpgd_theory.gla`.
 """
 
+from .convex import ConstrainedSolution, solve_constrained
 from .landscape import (
     MonteCarloEstimate,
+    WPGDSolution,
     monte_carlo_risk,
     optimal_preconditioner,
     population_risk,
     profile_risk,
     risk_gradient,
+    solve,
     weight_moments,
 )
 from .model import MultitaskModel, PromptBatch
@@ -42,4 +45,8 @@ __all__ = [
     "optimal_preconditioner",
     "profile_risk",
     "weight_moments",
+    "solve",
+    "WPGDSolution",
+    "solve_constrained",
+    "ConstrainedSolution",
 ]

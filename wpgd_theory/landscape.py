@@ -1,4 +1,4 @@
-r"""The WPGD risk landscape in closed form (THEORY.md §4, claims W1–W3).
+r"""The WPGD risk landscape in closed form (THEORY.md §4, claims W1–W5).
 
 For one-step WPGD ``ŷ = xᵀ P Xᵀ(ω ⊙ y)`` under :class:`~wpgd_theory.model.MultitaskModel`:
 
@@ -7,6 +7,9 @@ For one-step WPGD ``ŷ = xᵀ P Xᵀ(ω ⊙ y)`` under :class:`~wpgd_theory.mode
 * **W2** ``L(cP, ω/c) = L(P, ω)`` for ``c ≠ 0``.
 * **W3** for ``rᵀω ≠ 0``, ``P*(ω) = (rᵀω) Σ M⁻¹ = (rᵀω)/a · (Σ + (b/a)I)⁻¹`` and the
   profile risk ``L(ω) = τ − (rᵀω)² Σ_j λ_j² / (a λ_j + b)``.
+* **W4/W5** the stationary curve ``ω(μ) = (R + (1+μ)I)⁻¹r``, the scalar equation
+  ``μ = τ h(t(μ))`` and :func:`solve`, the certified global optimum (see the section at
+  the end of this module and ``proofs/uniqueness.md``).
 
 Every function is vectorised: ``P`` may be ``(..., d, d)`` and ``omega`` ``(..., n)``
 with broadcasting leading axes.  Task models use the segment structure
@@ -31,6 +34,15 @@ __all__ = [
     "MonteCarloEstimate",
     "optimal_preconditioner",
     "profile_risk",
+    "profile_risk_gradient",
+    "stationary_ratio",
+    "StationaryCurve",
+    "stationary_curve",
+    "stationary_weights",
+    "stationary_equation",
+    "ridge_preconditioner",
+    "WPGDSolution",
+    "solve",
 ]
 
 
@@ -177,3 +189,318 @@ def profile_risk(model, omega):
     _nonzero(a, "omega must be nonzero (the profile risk is homogeneous of degree 0)")
     lam = model.sigma_eigenvalues
     return model.tau - c**2 * np.sum(lam**2 / (a[..., None] * lam + b[..., None]), axis=-1)
+
+
+# =====================================================================================
+# W4–W5: the stationary curve, the scalar equation, and the global optimum ``solve``.
+# =====================================================================================
+#
+# Derivation (re-done here, checked numerically by the W4 checks).  Write
+# ``f(a, b) = Σ_j λ_j²/(aλ_j + b)``, so ``L(ω) = τ − c² f``.  With ``S2 = Σλ²/(aλ+b)²``,
+# ``S3 = Σλ³/(aλ+b)²`` (so ``∂f/∂a = −S3``, ``∂f/∂b = −S2``),
+#
+#     ∇L = −2cf r + 2c² (S3 (R+I) ω + τ S2 ω),
+#
+# hence at a stationary point with ``c ≠ 0``: ``(R + (1+μ)I) ω = f/(c S3) · r`` with
+# ``μ = τ S2/S3 = τ h(t)``, ``t = b/a`` (``aλ+b = a(λ+t)``).  Conversely every root of
+# ``μ = τ h(t(μ))`` gives a stationary point ``ω(μ) = (R + (1+μ)I)⁻¹ r``: Euler's identity
+# ``ωᵀ∇L = 0`` (degree-0 homogeneity) forces ``f = c S3`` there, so ``∇L = 0``.
+
+
+def stationary_ratio(lam, t):
+    r"""**W4** ``h(t) = Σ_j λ_j²/(λ_j+t)² / Σ_j λ_j³/(λ_j+t)²`` (vectorised over ``t``).
+
+    A weighted average of ``1/λ_j`` (weights ``λ_j³/(λ_j+t)²``), hence in
+    ``[1/λ_max, 1/λ_min]``; nonincreasing in ``t`` (raising ``t`` shifts weight to the
+    large ``λ``).
+    """
+    lam = np.asarray(lam, dtype=float)
+    t = np.asarray(t, dtype=float)
+    w = lam**2 / (lam + t[..., None]) ** 2
+    return np.sum(w, axis=-1) / np.sum(w * lam, axis=-1)
+
+
+@dataclass(frozen=True)
+class StationaryCurve:
+    r"""Spectral data of the **W4** stationary curve ``ω(μ) = (R + (1+μ)I)⁻¹ r``.
+
+    In an eigenbasis of ``R`` (eigenvalues ``ν_k``, components ``s_k`` of ``r``; write
+    ``x_k = ν_k + 1``) everything along the curve is a sum over ``k``:
+
+    * ``c(μ) = rᵀω = Σ s²/(x+μ)``, ``a(μ) = ωᵀ(R+I)ω = Σ s² x/(x+μ)²``,
+      ``‖ω(μ)‖² = Σ s²/(x+μ)²``, ``b = τ‖ω‖²``;
+    * ``t(μ) = b/a = τ Σ s²/(x+μ)² / Σ s² x/(x+μ)²`` (nonincreasing in ``μ``);
+    * ``g(μ) = τ h(t(μ))`` (nondecreasing in ``μ``) and the **W4** equation
+      ``F(μ) = μ − g(μ) = 0`` on the bracket ``[τ/λ_max, τ/λ_min]``.
+
+    For a task model (``R = EρEᵀ``, ``r = E r_task``, ``N = EᵀE = diag(sizes)``) the basis
+    is that of the ``K × K`` matrix ``N^{1/2} ρ N^{1/2}`` (the nonzero spectrum of ``R``;
+    ``r`` has no component on the null space ``ker Eᵀ``), so the curve costs ``O(K³)``
+    once and ``O(K + d)`` per ``μ``; no ``n × n`` matrix is formed.
+    """
+
+    lam: np.ndarray  #: eigenvalues of Σ (ascending)
+    tau: float  #: τ = tr Σ + σ²
+    nu: np.ndarray  #: eigenvalues ν_k of R (task models: of N^{1/2}ρN^{1/2})
+    s: np.ndarray  #: components of r (task models: of N^{1/2} r_task) in that basis
+    basis: np.ndarray  #: eigenvectors (columns), n × m or K × K
+    sqrt_sizes: np.ndarray | None = None  #: N^{1/2} (task models)
+    task_of: np.ndarray | None = None  #: segment index of every example (task models)
+
+    # ----------------------------------------------------------------- scalars
+    @property
+    def x(self) -> np.ndarray:
+        """``x_k = ν_k + 1``."""
+        return self.nu + 1.0
+
+    @property
+    def degenerate(self) -> bool:
+        """``r = 0``: the profile risk is the constant ``τ`` (claim W6)."""
+        return not np.any(self.s != 0.0)
+
+    @property
+    def bracket(self) -> tuple:
+        """``[τ/λ_max, τ/λ_min]``: every root of the W4 equation lies here."""
+        return self.tau / float(self.lam[-1]), self.tau / float(self.lam[0])
+
+    def _terms(self, mu):
+        mu = np.asarray(mu, dtype=float)
+        return self.s**2, 1.0 / (self.x + mu[..., None])
+
+    def t(self, mu):
+        r"""``t(μ) = b/a`` at ``ω(μ)``: ``τ Σ s²/(x+μ)² / Σ s²x/(x+μ)²``."""
+        s2, inv = self._terms(mu)
+        w = s2 * inv**2
+        return self.tau * np.sum(w, axis=-1) / np.sum(w * self.x, axis=-1)
+
+    def g(self, mu):
+        r"""``g(μ) = τ h(t(μ))``: the right-hand side of the W4 equation (nondecreasing)."""
+        return self.tau * stationary_ratio(self.lam, self.t(mu))
+
+    def F(self, mu):
+        r"""The W4 equation ``F(μ) = μ − τ h(t(μ))``; its roots are the stationary points."""
+        return np.asarray(mu, dtype=float) - self.g(mu)
+
+    def g_relative_error(self) -> float:
+        r"""A bound on the relative floating-point error of :meth:`g`.
+
+        ``t`` and ``h`` are ratios of sums of positive terms, each term a few flops: the
+        standard bound ``γ_m = m u/(1 − m u)`` for such sums gives a relative error below
+        ``(8m + 4d + 80) u``; four times that is returned (``u = 2⁻⁵³``).
+        """
+        return 4.0 * (8 * self.s.size + 4 * self.lam.size + 80) * 2.0**-53
+
+    def moments(self, mu):
+        r"""``(c, a, ‖ω‖²)`` at ``ω(μ)`` (unnormalised): ``Σs²/(x+μ)``, ``Σs²x/(x+μ)²``, ``Σs²/(x+μ)²``."""
+        s2, inv = self._terms(mu)
+        return np.sum(s2 * inv, axis=-1), np.sum(s2 * self.x * inv**2, axis=-1), np.sum(s2 * inv**2, axis=-1)
+
+    def risk(self, mu):
+        r"""Profile risk (W3) at ``ω(μ)``: ``τ − c² Σ λ²/(aλ + τ‖ω‖²)``."""
+        c, a, nrm2 = self.moments(mu)
+        b = self.tau * nrm2
+        return self.tau - c**2 * np.sum(self.lam**2 / (a[..., None] * self.lam + b[..., None]), axis=-1)
+
+    def elasticities(self, mu):
+        r"""``(ε_h, ε_t)``: ``d log h/d log t`` at ``t(μ)`` and ``d log t/d log μ``.
+
+        ``g'(μ) = ε_h ε_t g(μ)/μ``, so at a root ``F'(μ) = 1 − ε_h ε_t``.  Both are
+        ``≤ 0`` and ``|ε| ≤ 2δ(κ)²``, ``δ(κ) = (√κ−1)/(√κ+1)`` (see ``proofs/uniqueness.md``).
+        """
+        mu = np.asarray(mu, dtype=float)
+        t = self.t(mu)
+        lam = self.lam
+        p = lam**2 / (lam + t[..., None]) ** 2
+        q = p * lam
+        u = t[..., None] / (lam + t[..., None])
+        eps_h = 2.0 * (np.sum(q * u, -1) / np.sum(q, -1) - np.sum(p * u, -1) / np.sum(p, -1))
+        s2, inv = self._terms(mu)
+        pi = s2 * inv**2
+        rho = pi * self.x
+        v = mu[..., None] * inv
+        eps_t = 2.0 * (np.sum(rho * v, -1) / np.sum(rho, -1) - np.sum(pi * v, -1) / np.sum(pi, -1))
+        return eps_h, eps_t
+
+    # ----------------------------------------------------------------- weights
+    def coefficients(self, mu) -> np.ndarray:
+        """Coordinates ``s/(x+μ)`` of ``ω(μ)`` in the eigenbasis."""
+        return self.s / (self.x + float(mu))
+
+    def task_weights(self, mu) -> np.ndarray:
+        r"""Task models: ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task`` (``ω(μ) = E u``), ``O(K²)``."""
+        if self.sqrt_sizes is None:
+            raise ValueError("task_weights needs a model built by MultitaskModel.from_tasks")
+        return (self.basis @ self.coefficients(mu)) / self.sqrt_sizes
+
+    def weights(self, mu) -> np.ndarray:
+        r"""``ω(μ) = (R + (1+μ)I)⁻¹ r`` in ``R^n`` (``O(n)`` for task models)."""
+        if self.sqrt_sizes is not None:
+            return self.task_weights(mu)[self.task_of]
+        return self.basis @ self.coefficients(mu)
+
+
+def stationary_curve(model) -> StationaryCurve:
+    r"""The **W4** stationary curve of ``model`` in spectral form (:class:`StationaryCurve`).
+
+    General model: ``R = Q diag(ν) Qᵀ`` (``O(n³)``), ``s = Qᵀr``.  Task model:
+    ``N^{1/2}ρN^{1/2} = V diag(ν) Vᵀ`` (``O(K³)``), ``s = Vᵀ N^{1/2} r_task``; then
+    ``u(μ) = N^{-1/2} V diag(1/(ν+1+μ)) s`` solves ``(ρN + (1+μ)I)u = r_task``, and
+    ``(R + (1+μ)I)Eu = E(ρNu + (1+μ)u) = E r_task = r``.
+    """
+    model = _check_model(model)
+    lam = np.asarray(model.sigma_eigenvalues, dtype=float)
+    if model.is_multitask:
+        root_n = np.sqrt(model.sizes.astype(float))
+        M = root_n[:, None] * model.rho * root_n[None, :]
+        nu, V = np.linalg.eigh((M + M.T) / 2.0)
+        s = V.T @ (root_n * model.r_task)
+        return StationaryCurve(lam, model.tau, nu, s, V, root_n, model.task_of)
+    nu, Q = np.linalg.eigh(model.R)
+    return StationaryCurve(lam, model.tau, nu, Q.T @ model.r, Q)
+
+
+def stationary_weights(model, mu):
+    r"""**W4** ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (``μ ≥ 0``; unnormalised)."""
+    from ._validation import as_scalar
+
+    mu = as_scalar(mu, "mu", minimum=0.0)
+    return stationary_curve(model).weights(mu)
+
+
+def stationary_equation(model, mu):
+    r"""**W4** ``F(μ) = μ − τ h(t(μ))`` (vectorised over ``mu``); zero exactly at stationary points."""
+    mu = as_array(mu, "mu")
+    if np.any(mu < 0):
+        raise ValueError("mu must be >= 0")
+    return stationary_curve(model).F(mu)
+
+
+def profile_risk_gradient(model, omega):
+    r"""Gradient of the profile risk (W3) in ``ω``:
+
+    ``∇L = −2cf r + 2c²(S3 (R+I)ω + τ S2 ω)``, ``f = Σλ²/(aλ+b)``, ``S2 = Σλ²/(aλ+b)²``,
+    ``S3 = Σλ³/(aλ+b)²``.  Batched over leading axes; ``ωᵀ∇L = 0`` (degree 0).
+    """
+    model, (omega,) = _inputs(model, omega=omega)
+    c, a, b = weight_moments(model, omega)
+    _nonzero(a, "omega must be nonzero (the profile risk is homogeneous of degree 0)")
+    lam = model.sigma_eigenvalues
+    den = a[..., None] * lam + b[..., None]
+    f = np.sum(lam**2 / den, -1)
+    S2 = np.sum(lam**2 / den**2, -1)
+    S3 = np.sum(lam**3 / den**2, -1)
+    RI = model.R_matvec(omega) + omega
+    return (-2.0 * (c * f)[..., None] * model.r
+            + 2.0 * (c**2)[..., None] * (S3[..., None] * RI + (model.tau * S2)[..., None] * omega))
+
+
+@dataclass(frozen=True)
+class WPGDSolution:
+    r"""The global minimiser of the WPGD risk (claims W4, W5), from :func:`solve`.
+
+    Normalisation: ``‖ω‖ = 1`` and ``rᵀω > 0``; ``P = P*(ω)`` (W3).  Every minimiser is
+    ``(cP, ω/c)``, ``c ≠ 0``, when :attr:`unique`.
+
+    Attributes
+    ----------
+    P, omega, risk
+        The optimum (``risk`` is the profile risk at ``omega``).
+    roots
+        Every root ``μ`` of the W4 equation in ``[τ/λ_max, τ/λ_min]`` (ascending).
+    certificate
+        :class:`~wpgd_theory.certify.UniquenessCertificate`: how the roots were isolated
+        and uniqueness established, with margins.
+    status
+        ``"unique"`` (certified), ``"not unique"`` (several roots tie for the least risk),
+        ``"uncertified"`` (a root cluster could not be resolved), or ``"degenerate"``
+        (``r = 0``: *no unique minimiser, the risk is constant* ``τ`` *in ω*; then
+        ``omega`` is ``None``, ``P = 0``, ``roots`` is empty and ``risk = τ``).
+    mu, t
+        The global root ``μ*`` and ``t* = b/a`` at ``ω*`` (``P* ∝ (Σ + t* I)⁻¹``).
+    root_risks
+        Profile risk at each root (same order as ``roots``).
+    omega_task
+        Task models: the per-segment weights ``u`` (``omega = u[task_of]``), same scale.
+    """
+
+    P: np.ndarray
+    omega: np.ndarray | None
+    risk: float
+    roots: np.ndarray
+    certificate: object
+    status: str = "unique"
+    mu: float | None = None
+    t: float | None = None
+    root_risks: np.ndarray | None = None
+    omega_task: np.ndarray | None = None
+
+    @property
+    def unique(self) -> bool:
+        """True iff the global minimiser is certified unique up to ``(cP, ω/c)``."""
+        return self.status == "unique"
+
+
+def ridge_preconditioner(lam_vectors, scale, t):
+    r"""``scale · (Σ + tI)⁻¹`` from the eigendecomposition ``(λ, U)`` of ``Σ`` (W3 family)."""
+    lam, U = lam_vectors
+    return (U * (scale / (lam + t))) @ U.T
+
+
+def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool = False) -> WPGDSolution:
+    r"""The optimal WPGD (claims **W4**, **W5**): every stationary point, the global one, a certificate.
+
+    Method.  Every stationary point with ``rᵀω ≠ 0`` is ``ω(μ) = (R+(1+μ)I)⁻¹ r`` at a
+    root of ``F(μ) = μ − g(μ)``, ``g(μ) = τ h(t(μ))`` (W4), and a global minimiser exists
+    and has ``rᵀω ≠ 0`` (the profile risk is continuous on the sphere and ``L(r) < τ``).
+    All roots are isolated on ``[τ/λ_max, τ/λ_min]`` by
+    :func:`~wpgd_theory.certify.isolate_roots`, which cannot miss one: ``g`` is
+    nondecreasing, so on a cell ``[α, β]`` ``F ≥ α − g(β)`` and ``F ≤ β − g(α)``; a cell is
+    discarded only when one bound is strictly signed (with a floating-point error
+    margin), otherwise it is bisected.  The least-risk root is the global minimiser; it is
+    unique up to scale iff it is the only root of least risk (``proofs/uniqueness.md``).
+
+    Cost: ``O(K³ + n)`` for task models (``O(n³)`` for a general ``R``); no ``n × n``
+    matrix is formed for task models.
+
+    Parameters
+    ----------
+    rtol
+        Relative cell width at which root isolation stops (roots closer than this are not
+        separated).
+    initial_cells
+        Log-spaced cells of the first grid.
+    interval
+        Also verify every root-free cell with interval arithmetic (``mpmath.iv``), which
+        makes the exclusion rigorous for the floating-point spectral data.
+    """
+    from ._validation import as_scalar
+    from .certify import certify_uniqueness, degenerate_certificate, isolate_roots
+
+    model = _check_model(model)
+    rtol = as_scalar(rtol, "rtol", minimum=0.0, strict=True)
+    initial_cells = as_positive_int(initial_cells, "initial_cells")
+    if not isinstance(interval, bool):
+        raise TypeError(f"interval must be a bool, got {type(interval).__name__}")
+    curve = stationary_curve(model)
+    d = model.d
+    if curve.degenerate:
+        return WPGDSolution(P=np.zeros((d, d)), omega=None, risk=model.tau, roots=np.empty(0),
+                            certificate=degenerate_certificate(curve), status="degenerate")
+    iso = isolate_roots(curve, rtol=rtol, initial_cells=initial_cells)
+    roots = iso.roots
+    if not roots.size:  # impossible in exact arithmetic: F(τ/λ_max) ≤ 0 ≤ F(τ/λ_min)
+        raise RuntimeError(f"root isolation found no root of the W4 equation on {curve.bracket} "
+                           "(F must change sign on the bracket; this is a bug)")
+    risks = curve.risk(roots)
+    cert = certify_uniqueness(curve, iso, risks, interval=interval)
+    best = int(np.argmin(risks))
+    mu = float(roots[best])
+    c, a, nrm2 = (float(v) for v in curve.moments(mu))
+    norm = np.sqrt(nrm2)
+    omega = curve.weights(mu) / norm
+    omega_task = curve.task_weights(mu) / norm if model.is_multitask else None
+    t = model.tau * nrm2 / a
+    # P*(ω) = (c/a)(Σ + tI)⁻¹ for the normalised ω: c → c/‖ω‖, a → a/‖ω‖².
+    P = ridge_preconditioner(np.linalg.eigh(model.sigma), (c / norm) / (a / nrm2), t)
+    return WPGDSolution(P=P, omega=omega, risk=float(risks[best]), roots=roots, certificate=cert,
+                        status=cert.status, mu=mu, t=float(t), root_risks=risks, omega_task=omega_task)

@@ -1,0 +1,116 @@
+"""GLA throughput: recurrent loop vs chunked form (issue 5, DESIGN.md performance targets).
+
+For T in {256, 1024, 4096}, d_k = d_v = 64, float32, one sequence and one head, scalar
+and key-dimension (vector) gating: tokens/s of the forward pass of the recurrent
+reference and of the chunked form (chunk 64, sub-chunk 16), their ratio, and the chunked
+form's achieved matmul flop rate next to a plain ``torch.matmul`` performing the same
+number of flops in the same run.  On CPU and, when present, on CUDA.
+Target: chunked >= 5x the loop at T = 4096 on CPU.
+Writes benchmarks/results/gla.json.
+
+``--threads N`` sets torch's CPU threads (default 1: one sequence of one head is too
+small for intra-op parallelism to pay, and on a shared machine a multi-threaded pool
+can make every small op many times slower; the number used is recorded).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+from _common import best_time, write_json
+
+from wpgd_theory.gla import chunked_gla, recurrent_gla
+
+DK = DV = 64
+CHUNK, SUB = 64, 16
+
+
+def chunked_matmul_flops(T: int, gating: str) -> float:
+    """Multiply-add flops (x2) of the matrix products the chunked form performs."""
+    C = min(CHUNK, T)
+    N = -(-T // C)
+    per_chunk = 2 * C * C * DK + 2 * C * C * DV  # (QK^T ⊙ D) and A V
+    per_chunk += 2 * 2 * C * DK * DV  # chunk state update and inter-chunk read-out
+    if gating == "vector":
+        per_chunk += 2 * C * min(SUB, C) * (DK + DV)  # diagonal sub-blocks (scores and values)
+    return float(N * per_chunk)
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def bench(device: torch.device, quick: bool) -> list:
+    rows = []
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    for gating in ("scalar", "vector"):
+        for T in (256, 1024, 4096):
+            q, k = (torch.randn(1, 1, T, DK, generator=gen).to(device) for _ in range(2))
+            v = torch.randn(1, 1, T, DV, generator=gen).to(device)
+            shape = (1, 1, T) if gating == "scalar" else (1, 1, T, DK)
+            g = torch.rand(shape, generator=gen).mul(0.1).add(0.9).to(device)
+            lg = torch.log(g)
+
+            def loop(q=q, k=k, v=v, g=g):
+                with torch.no_grad():
+                    recurrent_gla(q, k, v, g)
+                _sync(device)
+
+            def chunk(q=q, k=k, v=v, lg=lg):
+                with torch.no_grad():
+                    chunked_gla(q, k, v, lg, chunk_size=CHUNK, subchunk_size=SUB)
+                _sync(device)
+
+            with torch.no_grad():
+                err = float((chunked_gla(q, k, v, lg) - recurrent_gla(q, k, v, g)).abs().max())
+            t_loop = best_time(loop, repeat=2 if quick else 3, min_time=0.0)
+            t_chunk = best_time(chunk, repeat=3 if quick else 7, min_time=0.05)
+            flops = chunked_matmul_flops(T, gating)
+            m = max(8, round((flops / 2) ** (1 / 3)))
+            A, B = torch.randn(m, m, generator=gen).to(device), torch.randn(m, m, generator=gen).to(device)
+
+            def mm(A=A, B=B):
+                torch.matmul(A, B)
+                _sync(device)
+
+            t_mm = best_time(mm, repeat=3 if quick else 7, min_time=0.05)
+            row = {
+                "device": device.type, "gating": gating, "T": T,
+                "recurrent_tokens_per_s": T / t_loop,
+                "chunked_tokens_per_s": T / t_chunk,
+                "speedup": t_loop / t_chunk,
+                "chunked_gflops": flops / t_chunk / 1e9,
+                "matmul_same_flops_gflops": 2 * m**3 / t_mm / 1e9,
+                "flop_rate_ratio_matmul_over_chunked": (2 * m**3 / t_mm) / (flops / t_chunk),
+                "max_abs_difference": err,
+            }
+            rows.append(row)
+            print(f"{device.type:4s} {gating:6s} T={T:5d}  loop {row['recurrent_tokens_per_s']:10.0f} tok/s  "
+                  f"chunked {row['chunked_tokens_per_s']:11.0f} tok/s  x{row['speedup']:6.1f}  "
+                  f"chunked {row['chunked_gflops']:6.2f} GFLOP/s vs matmul {row['matmul_same_flops_gflops']:6.2f}",
+                  flush=True)
+    return rows
+
+
+def main(quick: bool = False, threads: int = 1) -> dict:
+    torch.set_grad_enabled(False)
+    torch.set_num_threads(threads)
+    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    rows = [r for dev in devices for r in bench(dev, quick)]
+    cpu4096 = [r for r in rows if r["device"] == "cpu" and r["T"] == 4096]
+    target = {f"cpu_{r['gating']}_speedup_at_4096": r["speedup"] for r in cpu4096}
+    target["met"] = all(r["speedup"] >= 5 for r in cpu4096)
+    path = write_json("gla", {"benchmark": "gla", "d_k": DK, "d_v": DV, "dtype": "float32", "chunk_size": CHUNK,
+                              "subchunk_size": SUB, "torch": torch.__version__,
+                              "threads": torch.get_num_threads(), "target_5x": target, "rows": rows})
+    print(f"target (chunked >= 5x loop at T=4096 on CPU): {target}")
+    print(f"wrote {path}")
+    return {"rows": rows, "target": target}
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    n_threads = int(args[args.index("--threads") + 1]) if "--threads" in args else 1
+    main(quick="--quick" in args, threads=n_threads)

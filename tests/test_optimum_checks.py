@@ -1,0 +1,176 @@
+"""The registered W4–W6 and A1–A3 checks pass, and each family fails on a deliberately wrong formula."""
+
+import numpy as np
+import pytest
+
+from wpgd_theory import certify, convex, landscape
+from wpgd_theory import model as model_module
+from wpgd_theory.claims import optimum as O
+from wpgd_theory.claims import registry
+from wpgd_theory.claims.core import CheckContext
+from wpgd_theory.claims.runner import run_check
+from wpgd_theory.landscape import StationaryCurve, WPGDSolution
+
+CHECKS = [O.w4_joint_multistart, O.w4_roots_stationary, O.w4_dense_scan, O.w5_isotropic, O.w5_hessian,
+          O.w5_certificate, O.w5_counterexamples, O.w5_property, O.w6_r_zero, O.w6_invalid_c, O.a1_socp,
+          O.a1_general_sigma, O.a2_monotone, O.a2_property, O.a3_ordering, O.a3_property]
+
+
+@pytest.fixture
+def ctx():
+    return CheckContext(suite="quick", seed=0)
+
+
+def run(fn, ctx):
+    """Run like the registry does (an exception becomes status 'error')."""
+    chk = next(c for cl in registry() for c in cl.checks if c.func is fn)
+    return run_check(chk, ctx)[0]
+
+
+@pytest.mark.parametrize("fn", CHECKS, ids=lambda f: f.__name__)
+def test_check_passes(fn, ctx):
+    res = run(fn, ctx)
+    assert res.passed, (res.message, res.measured, res.tolerance, res.details)
+    assert res.tolerance is not None and res.measured is not None and res.measured <= res.tolerance
+
+
+def test_registered():
+    claims = {c.id: c for c in registry()}
+    for cid in ("W4", "W5", "W6", "A1", "A2", "A3"):
+        mine = [k for k in claims[cid].checks if k.func.__module__ == O.__name__]
+        assert mine, cid
+        assert all(k.kind in ("numeric", "property") for k in mine)
+    assert sum(len(claims[c].checks) for c in ("W4", "W5", "W6", "A1", "A2", "A3")) >= len(CHECKS)
+
+
+def test_default_suite_records_a3_gaps():
+    ctx = CheckContext(suite="default", seed=1)
+    res = O.a3_ordering(ctx)
+    assert res.passed
+    gaps = ctx.artifacts["A3"]["gaps"]
+    assert gaps["multitask-nonmonotone"]["gap_uniform_monotone"] > 0
+    assert abs(gaps["single-task-isotropic"]["gap_uniform_monotone"]) < 1e-12
+
+
+# ----------------------------------------------------------------------------- mutants
+def _fails(fn, ctx):
+    res = run(fn, ctx)
+    return res.status in ("failed", "error")
+
+
+@pytest.fixture
+def curve_without_identity(monkeypatch):
+    """Mutant W4 curve ω(μ) = (R + μI)⁻¹r: R instead of R + I."""
+    monkeypatch.setattr(StationaryCurve, "x", property(lambda self: self.nu))
+
+
+@pytest.mark.parametrize("fn", [O.w4_joint_multistart, O.w4_roots_stationary, O.w5_isotropic, O.w5_certificate,
+                                O.w5_property], ids=lambda f: f.__name__)
+def test_wrong_stationary_curve_is_caught(fn, ctx, curve_without_identity):
+    assert _fails(fn, ctx)
+
+
+def test_single_root_finder_call_is_caught(ctx, monkeypatch):
+    """Mutant isolation: one brentq call on the bracket (what the certificate must not be)."""
+    from scipy.optimize import brentq
+
+    real = certify.isolate_roots
+
+    def one_root(curve, **kw):
+        iso = real(curve, **kw)
+        lo, hi = curve.bracket
+        if hi <= lo * (1 + 1e-12):
+            return iso
+        mu = brentq(lambda m: float(curve.F(m)), lo, hi)
+        return certify.RootIsolation(np.array([mu]), ((mu, mu),), (), iso.excluded, iso.margin, iso.resolution,
+                                     iso.num_evaluations, iso.bracket, iso.rel_err)
+
+    monkeypatch.setattr(certify, "isolate_roots", one_root)
+    assert _fails(O.w4_dense_scan, ctx)
+    assert _fails(O.w5_counterexamples, ctx)
+
+
+def test_wrong_bracket_is_caught(ctx, monkeypatch):
+    """Mutant W4 bracket [τ/λ_min, …]: the wrong end of the spectrum."""
+    monkeypatch.setattr(StationaryCurve, "bracket",
+                        property(lambda self: (self.tau / self.lam[0], 2 * self.tau / self.lam[0])))
+    assert _fails(O.w4_roots_stationary, ctx)
+    assert _fails(O.w4_joint_multistart, ctx)
+
+
+def test_dropped_power_in_h_is_caught(ctx, monkeypatch):
+    """Mutant h(t) = Σλ/(λ+t)² / Σλ²/(λ+t)² (a dropped power of λ)."""
+    def h_wrong(lam, t):
+        lam = np.asarray(lam, float)
+        w = lam / (lam + np.asarray(t, float)[..., None]) ** 2
+        return np.sum(w, -1) / np.sum(w * lam, -1)
+
+    monkeypatch.setattr(landscape, "stationary_ratio", h_wrong)
+    assert _fails(O.w5_certificate, ctx)
+    assert _fails(O.w4_joint_multistart, ctx)
+
+
+def test_saddle_reported_as_optimum_is_caught(ctx, monkeypatch):
+    """Mutant solve returning a maximiser (ω ⊥ r): the Hessian check must fail."""
+    real = landscape.solve
+
+    def bad_solve(model, **kw):
+        sol = real(model, **kw)
+        w = np.random.default_rng(0).standard_normal(model.n)
+        w -= (w @ model.r) / (model.r @ model.r) * model.r
+        return WPGDSolution(sol.P, w / np.linalg.norm(w), sol.risk, sol.roots, sol.certificate, sol.status)
+
+    monkeypatch.setattr(landscape, "solve", bad_solve)
+    assert _fails(O.w5_hessian, ctx)
+
+
+def test_moved_counterexample_is_caught(ctx, monkeypatch):
+    monkeypatch.setitem(O.COUNTEREXAMPLES, "tie", dict(O.COUNTEREXAMPLES["tie"], noise=3.3))
+    assert _fails(O.w5_counterexamples, ctx)
+
+
+def test_missing_degenerate_case_is_caught(ctx, monkeypatch):
+    monkeypatch.setattr(StationaryCurve, "degenerate", property(lambda self: False))
+    assert _fails(O.w6_r_zero, ctx)
+
+
+def test_missing_psd_validation_is_caught(ctx, monkeypatch):
+    monkeypatch.setattr(model_module, "check_correlation", lambda mat, name, tol=0: None)
+    assert _fails(O.w6_invalid_c, ctx)
+
+
+def test_a1_program_without_the_plus_one_is_caught(ctx, monkeypatch):
+    """Mutant A1: A = R + (d + σ²)I (the +1 of R + I dropped) in the reduced programs."""
+    monkeypatch.setattr(convex, "_Q", lambda red, mu: red.A + np.diag(mu * red.D))
+    assert _fails(O.a1_socp, ctx)
+
+
+@pytest.fixture
+def cone_dropped(monkeypatch):
+    """Mutant monotone program: the cone constraint is dropped (free projection)."""
+    def free_value(Q, g):
+        z = np.linalg.solve(Q, g)
+        return float(np.sqrt(g @ z)), z, 1.0
+
+    monkeypatch.setattr(convex, "monotone_projection_value", free_value)
+
+
+@pytest.mark.parametrize("fn", [O.a1_general_sigma, O.a2_monotone, O.a2_property], ids=lambda f: f.__name__)
+def test_dropped_cone_is_caught(fn, ctx, cone_dropped):
+    assert _fails(fn, ctx)
+
+
+@pytest.fixture
+def monotone_is_uniform(monkeypatch):
+    """Mutant monotone program: always returns the uniform direction."""
+    def uniform_value(Q, g):
+        one = np.ones_like(g)
+        val = float(g @ one) / np.sqrt(float(one @ Q @ one))
+        return abs(val), one, np.sign(val) or 1.0
+
+    monkeypatch.setattr(convex, "monotone_projection_value", uniform_value)
+
+
+@pytest.mark.parametrize("fn", [O.a3_ordering, O.a3_property], ids=lambda f: f.__name__)
+def test_monotone_equal_to_uniform_is_caught(fn, ctx, monotone_is_uniform):
+    assert _fails(fn, ctx)

@@ -1,0 +1,374 @@
+r"""Three implementations of the gated linear attention recurrence (THEORY.md §3).
+
+The recurrence, with ``S_0 = 0``:
+
+    ``S_i = G_i ⊙ S_{i−1} + m_i v_i k_iᵀ``,   ``o_i = S_i q_i``
+
+with state ``S_i ∈ R^{d_v × d_k}`` stored **value × key**.  Gating:
+
+* none: ``G_i = 𝟙𝟙ᵀ`` (linear attention);
+* scalar: ``G_i = g_i 𝟙𝟙ᵀ``, gates of shape ``(B, H, T)``;
+* vector (key dimension): ``G_i = 𝟙 g_iᵀ``, gates of shape ``(B, H, T, d_k)``;
+* full (reference only): any ``G_i`` of shape ``(B, H, T, d_v, d_k)`` — used to show that
+  value-dimension gating ``G_i = g_i 𝟙ᵀ`` collapses to scalar gating (claim G3).
+
+Unrolled, ``o_i = Σ_{j ≤ i} m_j (D_{ij} ⊙ v_j k_jᵀ) q_i`` with
+``D_{ij} = Π_{s=j+1}^{i} G_s`` (empty product ``= 1``), which for scalar gates is the
+attention-matrix form ``O = ((Q Kᵀ) ⊙ D) (m ⊙ V)`` and for key gates
+``A_{ij} = Σ_c q_{ic} k_{jc} D_{ijc}``.
+
+Mapping to flash-linear-attention (``fla.ops.gla``): the library keeps
+``h_t ∈ R^{d_k × d_v}`` (key × value) with ``h_t = h_{t−1} * exp(gk_t)[:, None] + k_t v_tᵀ``
+and ``o_t = h_tᵀ q_t``.  Hence ``S_t = h_tᵀ`` and ``gk_t = log g_t`` (the library's
+log-space gate ``gk = −softplus(·)`` is our ``gate="logspace"``); the library also scales
+``q`` by ``d_k^{-1/2}`` by default, which we do not (it is absorbed into ``W_q``).
+
+Implementations
+---------------
+:func:`recurrent_gla` is the plain loop (the reference).  :func:`chunked_gla` is parallel
+inside chunks of length ``C`` and recurrent across chunks, with gates in log space.
+:func:`attention_gla` builds ``D`` by explicit products (``O(T³)`` memory; a third,
+independent formulation for tests).
+
+Exact zeros in the chunked form: a gate ``g = 0`` has ``log g = −inf``, and
+``exp(b_i − b_j)`` of cumulative sums would give ``−inf − (−inf) = NaN``.  The chunked
+form therefore splits every log gate into a finite part (``0`` where ``g = 0``) and a
+zero counter ``z_i = #{s ≤ i: g_s = 0}`` (per chunk, per channel), and uses
+``Π_{s=j+1}^{i} g_s = exp(b_i − b_j) · [z_i = z_j]`` exactly.
+
+Stability.  Scalar gates: the in-chunk decay matrix is ``exp`` of differences
+``b_i − b_j ≤ 0`` (``j ≤ i``, gates ≤ 1) and the state passed between chunks is scaled by
+``exp(b_C − b_j) ≤ 1`` — nothing can overflow.  Key gates (a product per channel cannot
+be pulled out of ``QKᵀ``): each chunk is cut into sub-chunks of length ``c`` (as in
+``fla``'s ``chunk_gla``).  For a query in sub-chunk ``I`` and a key in an earlier
+sub-chunk ``J``, ``exp(b_i − b_j) = exp(b_i − e_{I−1}) · exp(e_{I−1} − e_J) ·
+exp(e_J − b_j)`` with ``e`` the value at sub-chunk ends: three factors ≤ 1, the middle
+one a tiny per-pair tensor.  Inside a sub-chunk the fast path uses
+``exp(b_i − e_{I−1}) · exp(e_{I−1} − b_j)``, whose second factor is at most
+``exp(span)``, ``span`` the largest decay inside one sub-chunk; it is taken only when
+``span ≤ 30`` (float32; 300 in float64) and no gate is exactly 0, otherwise an exact
+recurrence over the ``c`` positions multiplies the gates themselves.
+
+Gradients: the combinatorial factor ``[z_i = z_j]`` carries no gradient, so the
+derivative with respect to the *value* of a gate that is exactly 0 is not propagated by
+the chunked form (a boundary point of ``[0, 1]``; the clamped gate that produces exact
+zeros has derivative 0 there from the outside).  All other gradients agree with the
+reference loop.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["recurrent_gla", "chunked_gla", "attention_gla", "decay_matrix", "log_gates_from_gates"]
+
+
+# --------------------------------------------------------------------------- validation
+def _check_qkv(q, k, v):
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+        if t.ndim != 4:
+            raise ValueError(f"{name} must have shape (B, H, T, dim), got {tuple(t.shape)}")
+    if q.shape != k.shape:
+        raise ValueError(f"q and k must have the same shape (B, H, T, d_k), got {tuple(q.shape)} and {tuple(k.shape)}")
+    if v.shape[:3] != q.shape[:3]:
+        raise ValueError(f"v must have shape (B, H, T, d_v) with (B, H, T) = {tuple(q.shape[:3])}, "
+                         f"got {tuple(v.shape)}")
+    if q.shape[2] == 0:
+        raise ValueError("q, k, v must have at least one token (T >= 1)")
+    if not (q.dtype == k.dtype == v.dtype) or not q.is_floating_point():
+        raise TypeError(f"q, k, v must share one floating dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
+
+
+def _gate_kind(gates, q, v, name, allow_full=False):
+    """'none' | 'scalar' | 'vector' | 'full' and the gates expanded to the full batch shape."""
+    if gates is None:
+        return "none", None
+    if not isinstance(gates, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or None, got {type(gates).__name__}")
+    B, H, T, dk = q.shape
+    dv = v.shape[-1]
+    targets = [("scalar", (B, H, T)), ("vector", (B, H, T, dk))]
+    if allow_full:
+        targets.append(("full", (B, H, T, dv, dk)))
+    for kind, shape in targets:
+        if gates.ndim == len(shape):
+            try:
+                torch.broadcast_shapes(gates.shape, shape)
+            except RuntimeError:
+                continue
+            if kind == "vector" and gates.shape[-1] != dk:
+                continue
+            return kind, gates.to(q.dtype).expand(shape)
+    wanted = " or ".join(str(s) for _, s in targets)
+    raise ValueError(f"{name} must have a shape broadcastable to {wanted}, got {tuple(gates.shape)}")
+
+
+def _check_unit(gates, name):
+    g = gates.detach()
+    if torch.isnan(g).any() or (g < 0).any() or (g > 1).any():
+        lo, hi = float(g.min()), float(g.max())
+        raise ValueError(f"{name} must lie in [0, 1] (no NaN); got values in [{lo:.6g}, {hi:.6g}]")
+
+
+def _mask_values(v, write_mask, name="write_mask"):
+    if write_mask is None:
+        return v
+    if not isinstance(write_mask, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or None, got {type(write_mask).__name__}")
+    B, H, T, _ = v.shape
+    m = write_mask.to(v.dtype)
+    if m.shape == (T,):
+        m = m.view(1, 1, T, 1)
+    elif m.shape == (B, T):
+        m = m.view(B, 1, T, 1)
+    else:
+        raise ValueError(f"{name} must have shape (T,) or (B, T) with T = {T}, B = {B}, got {tuple(write_mask.shape)}")
+    return v * m
+
+
+def log_gates_from_gates(gates):
+    r"""``log g`` with ``log 0 = −inf`` and a NaN-free gradient (``0`` at exact zeros)."""
+    pos = gates > 0
+    safe = torch.where(pos, gates, torch.ones_like(gates))
+    return torch.where(pos, torch.log(safe), torch.full_like(gates, float("-inf")))
+
+
+# --------------------------------------------------------------------------- reference
+def recurrent_gla(q, k, v, gates=None, write_mask=None):
+    r"""Plain recurrent loop (the reference): ``S_i = G_i ⊙ S_{i−1} + m_i v_i k_iᵀ``, ``o_i = S_i q_i``.
+
+    Shapes: ``q, k (B, H, T, d_k)``, ``v (B, H, T, d_v)``; ``gates`` ``None`` (linear
+    attention), ``(B, H, T)`` scalar, ``(B, H, T, d_k)`` key-dimension, or
+    ``(B, H, T, d_v, d_k)`` a full gate matrix per token (broadcastable shapes are
+    accepted); ``write_mask`` ``(T,)`` or ``(B, T)``.  Returns ``o (B, H, T, d_v)``.
+    """
+    _check_qkv(q, k, v)
+    kind, g = _gate_kind(gates, q, v, "gates", allow_full=True)
+    if g is not None:
+        _check_unit(g, "gates")
+    v = _mask_values(v, write_mask)
+    B, H, T, dk = q.shape
+    dv = v.shape[-1]
+    S = q.new_zeros(B, H, dv, dk)
+    outs = []
+    for i in range(T):
+        if kind == "scalar":
+            S = g[:, :, i, None, None] * S
+        elif kind == "vector":
+            S = g[:, :, i, None, :] * S
+        elif kind == "full":
+            S = g[:, :, i] * S
+        S = S + v[:, :, i, :, None] * k[:, :, i, None, :]
+        outs.append(torch.einsum("bhvk,bhk->bhv", S, q[:, :, i]))
+    return torch.stack(outs, dim=2)
+
+
+# --------------------------------------------------------------------------- attention form
+def decay_matrix(gates):
+    r"""``D_{ij} = Π_{s=j+1}^{i} g_s`` for ``j ≤ i``, 0 above the diagonal, by explicit products.
+
+    ``gates (..., T)`` → ``(..., T, T)``; key gates ``(..., T, d_k)`` are passed as
+    ``gates.movedim(-1, -2)`` by :func:`attention_gla`.  Memory ``O(T³)``: a test-size
+    reference, exact with gates equal to 0 or 1.
+    """
+    T = gates.shape[-1]
+    idx = torch.arange(T, device=gates.device)
+    i, j, s = idx.view(T, 1, 1), idx.view(1, T, 1), idx.view(1, 1, T)
+    between = (j < s) & (s <= i)  # (T, T, T)
+    G = gates[..., None, None, :].expand(*gates.shape[:-1], T, T, T)
+    D = torch.where(between, G, torch.ones_like(G)).prod(dim=-1)
+    return D * (j[..., 0] <= i[..., 0]).to(gates.dtype)
+
+
+def attention_gla(q, k, v, gates=None, write_mask=None):
+    r"""Attention-matrix form ``O = ((Q Kᵀ) ⊙ D)(m ⊙ V)`` with the gate-decay matrix ``D``.
+
+    Scalar gates: ``D_{ij} = Π_{s=j+1}^{i} g_s``.  Key gates: ``A_{ij} = Σ_c q_{ic} k_{jc}
+    D_{ijc}`` with ``D_{ijc} = Π_{s=j+1}^{i} g_{sc}``.  Same shapes as :func:`recurrent_gla`
+    (no full gate matrices).
+    """
+    _check_qkv(q, k, v)
+    kind, g = _gate_kind(gates, q, v, "gates")
+    if g is not None:
+        _check_unit(g, "gates")
+    v = _mask_values(v, write_mask)
+    T = q.shape[2]
+    if kind == "none":
+        A = (q @ k.transpose(-1, -2)) * torch.ones(T, T, dtype=q.dtype, device=q.device).tril()
+    elif kind == "scalar":
+        A = (q @ k.transpose(-1, -2)) * decay_matrix(g)
+    else:
+        D = decay_matrix(g.movedim(-1, -2)).movedim(-3, -1)  # (B, H, T, T, d_k)
+        A = torch.einsum("bhic,bhjc,bhijc->bhij", q, k, D)
+    return A @ v
+
+
+# --------------------------------------------------------------------------- chunked form
+def _split_log_gates(log_gates):
+    """Finite part (0 at exact zeros) and zero indicator of log gates in [−inf, 0]."""
+    lg = log_gates
+    if torch.isnan(lg.detach()).any() or (lg.detach() > 0).any():
+        raise ValueError("log_gates must lie in [-inf, 0] (gates in [0, 1]); got NaN or positive values")
+    zero = torch.isneginf(lg)
+    return torch.where(zero, torch.zeros_like(lg), lg), zero
+
+
+def _pad_time(t, T_pad, value=0.0):
+    T = t.shape[2]
+    if T_pad == T:
+        return t
+    pad_shape = list(t.shape)
+    pad_shape[2] = T_pad - T
+    return torch.cat([t, t.new_full(pad_shape, value)], dim=2)
+
+
+#: Largest in-sub-block decay ``max(e_{I−1} − e_I)`` (in log space) for which the diagonal
+#: sub-blocks use the factorised fast path; beyond it (or with exact zeros) the exact
+#: recurrence over the sub-block is used.  ``exp(30) ≈ 1e13`` keeps float32 far from overflow.
+_DIAG_SPAN_LIMIT = {torch.float32: 30.0, torch.float64: 300.0}
+
+
+def _scan_states(U, tot):
+    """``S_prev[n]`` = state before chunk ``n`` for ``S_n = tot_n ⊙ S_{n−1} + U_n``."""
+    N = U.shape[2]
+    S = torch.zeros_like(U[:, :, 0])
+    prev = []
+    for n in range(N):
+        prev.append(S)
+        S = tot[:, :, n] * S + U[:, :, n]
+    return torch.stack(prev, dim=2)
+
+
+def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 64, subchunk_size: int = 16):
+    r"""Chunked form: parallel inside chunks of length ``C``, recurrent across chunks.
+
+    ``log_gates`` are ``log g`` in ``[−inf, 0]`` (``−inf`` for a gate exactly 0),
+    shape ``(B, H, T)`` (scalar) or ``(B, H, T, d_k)`` (key dimension), or ``None``.
+    With in-chunk cumulative log gates ``b`` and zero counters ``z`` (module docstring):
+
+    * intra-chunk: ``o_i ⊇ Σ_{j ≤ i in chunk} (q_i ⊙ k_j ⊙ exp(b_i − b_j)[z_i = z_j])ᵀ𝟙 · v_j``;
+    * state carried across chunks: ``S_n = (exp(b_C)[z_C = 0]) ⊙ S_{n−1} + Σ_j v_j (k_j ⊙
+      exp(b_C − b_j)[z_C = z_j])ᵀ`` and ``o_i ⊇ S_{n−1} (q_i ⊙ exp(b_i)[z_i = 0])``.
+
+    ``T`` need not be a multiple of ``C`` (the tail is padded with gates 1 and zero
+    tokens, which do not affect earlier outputs).  Returns ``o (B, H, T, d_v)``.
+    """
+    _check_qkv(q, k, v)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if isinstance(subchunk_size, bool) or not isinstance(subchunk_size, int) or subchunk_size < 1 \
+            or chunk_size % subchunk_size:
+        raise ValueError(f"subchunk_size must be a positive integer dividing chunk_size={chunk_size}, "
+                         f"got {subchunk_size!r}")
+    kind, lg = _gate_kind(log_gates, q, v, "log_gates")
+    v = _mask_values(v, write_mask)
+    B, H, T, dk = q.shape
+    dv = v.shape[-1]
+    if kind == "none":
+        lg, zero = q.new_zeros(B, H, T), torch.zeros(B, H, T, dtype=torch.bool, device=q.device)
+        kind = "scalar"
+        has_zero = False
+    else:
+        lg, zero = _split_log_gates(lg)
+        has_zero = bool(zero.any())  # exact-zero bookkeeping only when needed
+    if kind == "scalar":
+        C = min(chunk_size, T)
+    else:
+        c = subchunk_size
+        C = min(chunk_size, -(-T // c) * c)
+    N = -(-T // C)
+    T_pad = N * C
+    qp, kp, vp = (_pad_time(t, T_pad) for t in (q, k, v))
+    lgp, zp = _pad_time(lg, T_pad), _pad_time(zero, T_pad, False)
+    qc = qp.view(B, H, N, C, dk)
+    kc = kp.view(B, H, N, C, dk)
+    vc = vp.view(B, H, N, C, dv)
+    if kind == "scalar":
+        o = _chunked_scalar(qc, kc, vc, lgp.view(B, H, N, C), zp.view(B, H, N, C), has_zero)
+    else:
+        o = _chunked_vector(qc, kc, vc, lgp.view(B, H, N, C, dk), zp.view(B, H, N, C, dk), subchunk_size, has_zero)
+    return o.reshape(B, H, T_pad, dv)[:, :, :T]
+
+
+def _chunked_scalar(qc, kc, vc, lg, zero, has_zero):
+    C = qc.shape[3]
+    b = torch.cumsum(lg, dim=-1)  # (B,H,N,C)
+    z = torch.cumsum(zero.to(torch.int32), dim=-1)
+    causal = torch.ones(C, C, dtype=torch.bool, device=qc.device).tril()
+    valid = causal & (z[..., :, None] == z[..., None, :]) if has_zero else causal
+    diff = b[..., :, None] - b[..., None, :]
+    D = torch.exp(torch.where(valid, diff, torch.full_like(diff, float("-inf"))))
+    A = (qc @ kc.transpose(-1, -2)) * D
+    o = A @ vc
+    N = qc.shape[2]
+    if N == 1:
+        return o
+    b_last, z_last = b[..., -1:], z[..., -1:]
+    d_start = torch.exp(b) * (z == 0).to(b.dtype)  # decay from the chunk start to i
+    d_end = torch.exp(b_last - b) * (z == z_last).to(b.dtype)  # decay from j to the chunk end
+    tot = (torch.exp(b_last) * (z_last == 0).to(b.dtype))[..., None]  # (B,H,N,1,1)
+    U = torch.einsum("bhncv,bhnck->bhnvk", vc * d_end[..., None], kc)
+    S_prev = _scan_states(U, tot)
+    return o + d_start[..., None] * torch.einsum("bhnvk,bhnck->bhncv", S_prev, qc)
+
+
+def _chunked_vector(qc, kc, vc, lg, zero, c, has_zero):
+    B, H, N, C, dk = qc.shape
+    dv = vc.shape[-1]
+    nS = C // c
+    b = torch.cumsum(lg, dim=3)  # (B,H,N,C,dk)
+    z = torch.cumsum(zero.to(torch.int32), dim=3)
+    qs = qc.view(B, H, N, nS, c, dk)
+    ks = kc.view(B, H, N, nS, c, dk)
+    bs, zs = b.view(B, H, N, nS, c, dk), z.view(B, H, N, nS, c, dk)
+    e, ze = bs[..., -1, :], zs[..., -1, :]  # b and z at the end of every sub-block, (B,H,N,nS,dk)
+    e_prev = torch.cat([torch.zeros_like(e[:, :, :, :1]), e[:, :, :, :-1]], dim=3)  # e_{I−1}; 0 for I = 0
+    ze_prev = torch.cat([torch.zeros_like(ze[:, :, :, :1]), ze[:, :, :, :-1]], dim=3)
+    q_t = qs * torch.exp(bs - e_prev[..., None, :])  # q_i exp(b_i − e_{I−1}) ≤ |q_i|
+    # --- diagonal sub-blocks (j ≤ i, both in sub-block I)
+    span = float((e_prev - e).detach().max()) if not has_zero else float("inf")
+    if span <= _DIAG_SPAN_LIMIT[qc.dtype]:
+        # fast path: exp(b_i − b_j) = exp(b_i − e_{I−1}) · exp(e_{I−1} − b_j), the second factor at
+        # most exp(span) (no overflow); one batched matmul per sub-block
+        k_f = ks * torch.exp(e_prev[..., None, :] - bs)
+        tril = torch.ones(c, c, dtype=torch.bool, device=qc.device).tril()
+        A_diag = (q_t @ k_f.transpose(-1, -2)) * tril.to(qc.dtype)
+    else:
+        # exact path (zeros or steep decay): decayed keys by a short recurrence over the c positions,
+        # K̃_{ij} = k_j ⊙ Π_{s=j+1}^{i} g_s — products of the gates themselves, exact at 0 and 1
+        gs = torch.exp(lg.view(B, H, N, nS, c, dk)) * (~zero.view(B, H, N, nS, c, dk)).to(qc.dtype)
+        Kd = ks.new_zeros(B, H, N, nS, c, dk)
+        rows = []
+        for i in range(c):
+            Kd = Kd * gs[..., i, None, :] if i else Kd.clone()
+            Kd[..., i, :] = ks[..., i, :]  # in place on a fresh tensor (autograd-safe)
+            rows.append(torch.einsum("bhnsjc,bhnsc->bhnsj", Kd, qs[..., i, :]))
+        A_diag = torch.stack(rows, dim=-2)  # (B,H,N,nS,c,c), zero above the diagonal
+    o = (A_diag @ vc.view(B, H, N, nS, c, dv)).reshape(B, H, N, C, dv)
+    # --- off-diagonal sub-blocks J < I:
+    #     exp(b_i − b_j) = exp(b_i − e_{I−1}) · exp(e_{I−1} − e_J) · exp(e_J − b_j), every factor ≤ 1:
+    #     q̃ (per query), w_{IJ} (per pair of sub-blocks, tiny) and k̂ (per key)
+    if nS > 1:
+        k_h = ks * torch.exp(e[..., None, :] - bs)
+        lower = torch.ones(nS, nS, dtype=torch.bool, device=qc.device).tril(-1)[..., None]  # J < I
+        pair = e_prev[..., :, None, :] - e[..., None, :, :]  # (B,H,N,nS_I,nS_J,dk), <= 0 where J < I
+        w = torch.exp(torch.clamp(pair, max=0.0)) * lower.to(qc.dtype)
+        q_o = q_t
+        if has_zero:
+            q_o = q_t * (zs == ze_prev[..., None, :]).to(b.dtype)
+            k_h = k_h * (zs == ze[..., None, :]).to(b.dtype)
+            w = w * (ze_prev[..., :, None, :] == ze[..., None, :, :]).to(b.dtype)
+        Kw = (w[..., None, :] * k_h[..., None, :, :, :]).reshape(B, H, N, nS, C, dk)  # keys seen by sub-block I
+        A_off = (q_o @ Kw.transpose(-1, -2)).reshape(B, H, N, C, C)
+        o = o + A_off @ vc
+    if N == 1:
+        return o
+    b_last, z_last = b[:, :, :, -1:], z[:, :, :, -1:]
+    q_start = qc * torch.exp(b) * (z == 0).to(b.dtype)
+    k_end = kc * torch.exp(b_last - b) * (z == z_last).to(b.dtype)
+    tot = (torch.exp(b_last) * (z_last == 0).to(b.dtype))  # (B,H,N,1,dk): multiplies the key columns
+    U = torch.einsum("bhncv,bhnck->bhnvk", vc, k_end)
+    S_prev = _scan_states(U, tot)
+    return o + torch.einsum("bhnvk,bhnck->bhncv", S_prev, q_start)
