@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wpgd_theory import ConstrainedSolution, MultitaskModel, solve, solve_constrained
-from wpgd_theory import convex
+from wpgd_theory import ConstrainedSolution, MultitaskModel, convex, solve, solve_constrained
 from wpgd_theory import strategies as wst
 from wpgd_theory.claims.defaults import default_models
 from wpgd_theory.landscape import optimal_preconditioner, population_risk, profile_risk, stationary_ratio

@@ -11,9 +11,9 @@ from wpgd_theory.claims.core import CheckContext
 from wpgd_theory.claims.runner import run_check
 from wpgd_theory.landscape import StationaryCurve, WPGDSolution
 
-CHECKS = [O.w4_joint_multistart, O.w4_roots_stationary, O.w4_dense_scan, O.w5_isotropic, O.w5_hessian,
-          O.w5_certificate, O.w5_counterexamples, O.w5_property, O.w6_r_zero, O.w6_invalid_c, O.a1_socp,
-          O.a1_general_sigma, O.a2_monotone, O.a2_property, O.a3_ordering, O.a3_property]
+CHECKS = [O.w4_joint_multistart, O.w4_roots_stationary, O.w4_dense_scan, O.w5_multistart, O.w5_isotropic,
+          O.w5_hessian, O.w5_certificate, O.w5_counterexamples, O.w5_property, O.w6_conditions, O.a1_socp,
+          O.a1_general_sigma, O.a1_gates, O.a2_monotone, O.a2_property, O.a3_ordering, O.a3_property]
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ def curve_without_identity(monkeypatch):
     monkeypatch.setattr(StationaryCurve, "x", property(lambda self: self.nu))
 
 
-@pytest.mark.parametrize("fn", [O.w4_joint_multistart, O.w4_roots_stationary, O.w5_isotropic, O.w5_certificate,
-                                O.w5_property], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", [O.w4_joint_multistart, O.w4_roots_stationary, O.w5_multistart, O.w5_isotropic,
+                                O.w5_certificate, O.w5_property], ids=lambda f: f.__name__)
 def test_wrong_stationary_curve_is_caught(fn, ctx, curve_without_identity):
     assert _fails(fn, ctx)
 
@@ -131,12 +131,12 @@ def test_moved_counterexample_is_caught(ctx, monkeypatch):
 
 def test_missing_degenerate_case_is_caught(ctx, monkeypatch):
     monkeypatch.setattr(StationaryCurve, "degenerate", property(lambda self: False))
-    assert _fails(O.w6_r_zero, ctx)
+    assert _fails(O.w6_conditions, ctx)
 
 
 def test_missing_psd_validation_is_caught(ctx, monkeypatch):
     monkeypatch.setattr(model_module, "check_correlation", lambda mat, name, tol=0: None)
-    assert _fails(O.w6_invalid_c, ctx)
+    assert _fails(O.w6_conditions, ctx)
 
 
 def test_a1_program_without_the_plus_one_is_caught(ctx, monkeypatch):
@@ -174,3 +174,11 @@ def monotone_is_uniform(monkeypatch):
 @pytest.mark.parametrize("fn", [O.a3_ordering, O.a3_property], ids=lambda f: f.__name__)
 def test_monotone_equal_to_uniform_is_caught(fn, ctx, monotone_is_uniform):
     assert _fails(fn, ctx)
+
+
+def test_gates_from_the_wrong_weights_are_caught(ctx, monkeypatch):
+    """Mutant G1 map ω_i = Π_{j=i}^{n+1} g_j (an off-by-one: the example's own gate included)."""
+    from wpgd_theory import wpgd
+
+    monkeypatch.setattr(wpgd, "gate_weights", lambda g: np.flip(np.cumprod(np.flip(np.asarray(g))))[:-1])
+    assert _fails(O.a1_gates, ctx)

@@ -131,6 +131,20 @@ def _certain_sign(F, err):
     return np.where(np.abs(F) > err, np.sign(F), 0.0)
 
 
+def _refine(F, A, B):
+    """The root in a cell known to hold one: ``brentq`` when the computed end values of
+    ``F`` differ in sign, else (the root is within rounding of an end) the end of least
+    ``|F|``."""
+    FA, FB = F(A), F(B)
+    if FA == 0.0:
+        return A
+    if FB == 0.0:
+        return B
+    if np.sign(FA) != np.sign(FB):
+        return brentq(F, A, B, xtol=4 * np.finfo(float).eps * A, rtol=4 * np.finfo(float).eps)
+    return A if abs(FA) <= abs(FB) else B
+
+
 def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
                   max_evaluations: int = 200_000) -> RootIsolation:
     r"""Every root of the W4 equation ``F(μ) = μ − g(μ)`` of ``curve`` on its bracket.
@@ -218,7 +232,7 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
     roots = []
     cells = np.concatenate(root_cells) if root_cells else np.empty((0, 2))
     for A, B in cells:
-        roots.append(brentq(F, A, B, xtol=4 * np.finfo(float).eps * A, rtol=4 * np.finfo(float).eps))
+        roots.append(_refine(F, A, B))
     und = np.concatenate(undecided) if undecided else np.empty((0, 4))
     und = und[np.argsort(und[:, 0])]
     clusters = []
@@ -231,7 +245,7 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
         sA = -1.0 if A == lo else np.sign(A - gA)
         sB = 1.0 if B == hi else np.sign(B - gB)
         if sA * sB < 0:
-            roots.append(brentq(F, A, B))
+            roots.append(_refine(F, A, B))
         else:
             mids = np.geomspace(A, B, 9)
             roots.append(float(mids[np.argmin(np.abs(mids - np.asarray(curve.g(mids))))]))

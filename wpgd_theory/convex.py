@@ -202,11 +202,14 @@ def socp_value(Q, g, cone: str, *, solver=None):
             return None, None, sign, f"solver_error: {exc}"
         if prob.status != "optimal":
             return None, None, sign, f"solver_error: cvxpy status {prob.status}"
-        if prob.value > best[0]:
-            th = np.asarray(theta.value, dtype=float)
-            if cone == "monotone":
-                th = polish_monotone(Q, sign * g, th)
-            best = (float(sign * g @ th / np.sqrt(th @ Q @ th)), th, sign, "optimal")
+        th = np.asarray(theta.value, dtype=float)
+        if float(th @ Q @ th) < 0.25:  # the optimum is θ = 0 (value 0): this sign cannot help
+            continue
+        if cone == "monotone":
+            th = polish_monotone(Q, sign * g, th)
+        val = float(sign * g @ th / np.sqrt(th @ Q @ th))
+        if val > best[0]:
+            best = (val, th, sign, "optimal")
     return best
 
 
@@ -338,25 +341,25 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
     vals = np.array([evaluate(t) for t in edges])
     best = float(np.min(vals[:, 1]))
     a, b, vb = edges[:-1], edges[1:], vals[1:, 0]
-    lower = best
-    converged = True
+    pruned_min, converged = np.inf, True
     while True:
         LB = tau - _ridge_gain(lam, a) * vb**2
         keep = LB < best - tol
+        if np.any(~keep):
+            pruned_min = min(pruned_min, float(np.min(LB[~keep])))
         if not np.any(keep):
             break
-        lower = min(lower, float(np.min(LB[keep])))
         if len(cache) + keep.sum() > max_evaluations:
             converged = False
+            pruned_min = min(pruned_min, float(np.min(LB[keep])))
             break
         a, b, vb = a[keep], b[keep], vb[keep]
         m = np.sqrt(a * b)
         vm = np.array([evaluate(t)[0] for t in m])
         best = min(best, min(cache[float(t)][1] for t in m))
-        lower = best
         a, b, vb = np.concatenate([a, m]), np.concatenate([m, b]), np.concatenate([vm, vb])
-    # certified: min G ∈ [lower_final, best]; the lower bound is min over discarded cells ≥ best − tol
-    lower = min(best - tol, lower) if converged else lower
+    # certified: every cell was discarded with a bound ≥ pruned_min, so min G ≥ min(pruned_min, best)
+    lower = min(pruned_min, best)
     ts = np.array(sorted(cache))
     i = int(np.argmin([cache[t][1] for t in ts]))
     lo_t, hi_t = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
@@ -419,7 +422,8 @@ def solve_constrained(model, cone: str, *, method: str = "auto", inner: str = "a
     rtol = as_scalar(rtol, "rtol", minimum=0.0, strict=True)
     max_evaluations = as_positive_int(max_evaluations, "max_evaluations", minimum=2)
     d, tau = model.d, model.tau
-    if not np.any(model.r_task != 0) if model.is_multitask else not np.any(model.r != 0):
+    r_is_zero = not np.any((model.r_task if model.is_multitask else model.r) != 0)
+    if r_is_zero:
         return ConstrainedSolution(cone, "degenerate", tau, None, np.zeros((d, d)), None, "r = 0",
                                    details={"message": "r = 0: the risk is tau for every omega"})
     if cone == "free" and method == "auto":

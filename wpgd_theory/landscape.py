@@ -460,7 +460,11 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     unique up to scale iff it is the only root of least risk (``proofs/uniqueness.md``).
 
     Cost: ``O(K³ + n)`` for task models (``O(n³)`` for a general ``R``); no ``n × n``
-    matrix is formed for task models.
+    matrix is formed for task models.  There ``ω(μ) = E u(μ)`` lies in the range of the
+    segment indicator ``E`` for every ``μ``, so the optimum is task-wise (constant on each
+    segment) — consistent with the segment-averaging lemma of :mod:`wpgd_theory.convex`
+    (averaging within segments keeps ``rᵀω`` and ``ωᵀRω``, shrinks ``‖ω‖²``, and so cannot
+    increase the profile risk).
 
     Parameters
     ----------

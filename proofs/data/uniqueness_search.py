@@ -235,11 +235,11 @@ def main():
     trials = 2 if args.quick else 40
     study["optimisation_search"] = [optimisation_search(d, trials, seed=d) for d in (6, 7, 8, 10)]
     for row in study["optimisation_search"]:
-        print("optimisation search d=%d: roots %s, slope %.4g" % (row["d"], row.get("roots"), row.get("slope", 0)))
+        print(f"optimisation search d={row['d']}: roots {row.get('roots')}, slope {row.get('slope', 0):.4g}")
     study["sup_eps_h"] = [{"d": d, "limit_formula": eps_h_limit(d),
                            "numeric": eps_h_numeric(d, 5 if args.quick else 100, seed=d)} for d in range(2, 9)]
     for row in study["sup_eps_h"]:
-        print("sup |eps_h| d=%d: formula %.6f numeric %.6f" % (row["d"], row["limit_formula"], row["numeric"]))
+        print(f"sup |eps_h| d={row['d']}: formula {row['limit_formula']:.6f} numeric {row['numeric']:.6f}")
     study["tie_noise_bisection"] = tie_noise()
     study["seconds"] = time.time() - t0
     (HERE / "uniqueness_study.json").write_text(json.dumps(study, indent=1))
