@@ -280,7 +280,11 @@ def _print_solution(name, model, sol) -> None:
                 print(f"  omega* / max|omega*|: {_fmt_vec(w)}")
         else:
             print(f"  omega* / max|omega*|: {_fmt_vec(w)}")
-        print("  (unique up to (P, omega) -> (cP, omega/c); P* below is for omega* as returned)")
+        status = getattr(sol, "status", "unique")
+        if status == "unique":
+            print("  (unique up to (P, omega) -> (cP, omega/c); P* below is for omega* as returned)")
+        else:
+            print(f"  (status: {status} -- NOT certified unique up to scaling; see the certificate below)")
     P = getattr(sol, "P", None)
     if P is not None:
         P = np.asarray(P, dtype=float)

@@ -52,11 +52,15 @@ CLAIMS = [
           r"Every stationary $\omega$ of $L(\omega)$ with $r^\top\omega\ne0$ is $\propto(R+(1+\mu)I)^{-1}r$ where "
           r"$\mu=\tau h(t(\mu))$, $h(t)=\sum\lambda^2/(\lambda+t)^2\big/\sum\lambda^3/(\lambda+t)^2$, $t=b/a$ at $\omega(\mu)$; "
           r"all roots lie in $[\tau/\lambda_{\max},\tau/\lambda_{\min}]$.", (), _O),
-    Claim("W5", "Global minimiser unique up to scaling",
-          r"A global minimiser exists; it is unique up to $(P,\omega)\mapsto(cP,\omega/c)$ when the W4 equation has one root "
-          r"(and, with several roots, when one root has strictly least risk). For $\Sigma=\lambda I$: "
-          r"$\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$, $P^*\propto I$; for $\Sigma=I$: "
-          r"$L^*=d+\sigma^2-d\,r^\top(R+(d+1+\sigma^2)I)^{-1}r$.", ("r != 0",), _O),
+    Claim("W5", "Global minimiser: exists, unique up to scaling iff one root has least risk",
+          r"For $r\ne0$ a global minimiser exists and the W4 equation has at least one root. The minimiser is unique "
+          r"up to $(P,\omega)\mapsto(cP,\omega/c)$ iff exactly one root of the W4 equation attains the least risk; one "
+          r"root suffices, which holds when $4\delta(\kappa_\Sigma)^2\delta(\kappa_R)^2<1$, "
+          r"$\delta(\kappa)=(\sqrt\kappa-1)/(\sqrt\kappa+1)$ (proved), and numerically whenever $d\le5$. "
+          r"For $d\ge6$ three roots and ties (two distinct global minimisers) occur (proofs/uniqueness.md). "
+          r"For $\Sigma=\lambda I$: $\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$, $P^*\propto I$; for $\Sigma=I$: "
+          r"$L^*=d+\sigma^2-d\,r^\top(R+(d+1+\sigma^2)I)^{-1}r$. (Corrects THEORY.md, which says 'unique exactly when "
+          r"the equation has one root'.)", ("r != 0",), _O),
     Claim("W6", "The conditions matter",
           r"$r=0$ makes the profile risk constant ($=\tau$) in $\omega$; a non-PSD $C$ defines no model and is rejected.",
           (), _O),
