@@ -129,6 +129,15 @@ def generate_theory(src: Path) -> None:
             body += [_demote(text, 2), ""]
         _write(src / "theory" / f"{fam}.md", "\n".join(body))
         names.append(fam)
+    # The uniqueness study (W5) is prose in proofs/uniqueness.md: copy it in as a page.
+    study = Path(__file__).resolve().parents[1] / "proofs" / "uniqueness.md"
+    if not study.exists():  # the docs were copied away from the repository (tests): find it via the package
+        import wpgd_theory
+
+        study = Path(wpgd_theory.__file__).resolve().parents[1] / "proofs" / "uniqueness.md"
+    if study.exists():
+        _write(src / "theory" / "uniqueness.md", study.read_text(encoding="utf-8"))
+        names.append("uniqueness")
     index = ["# Theory", "",
              "The setting (THEORY.md §1–3): Gaussian features $x\\sim N(0,\\Sigma)$, jointly Gaussian task vectors "
              "with correlations $C=\\begin{psmallmatrix}R&r\\\\r^\\top&1\\end{psmallmatrix}$, one-step WPGD "
