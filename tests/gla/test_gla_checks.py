@@ -234,3 +234,20 @@ def test_default_training_checks_pass(fn):
 
 
 _DEFAULT_CTX = CheckContext(suite="default", seed=0)
+
+
+def test_train_class_builds_every_class(ctx, monkeypatch):
+    """Every trained class (incl. the thorough-only vector GLA) builds and trains briefly."""
+    from wpgd_theory.gla import PromptLayout
+
+    monkeypatch.setattr(TR, "_hyper", lambda ctx: dict(steps=20, batch_size=64, lr=0.03, gate_lr=0.1, check_every=5,
+                                                       patience=3, eval_prompts=500))
+    model = ctx.models["multitask-nonmonotone"]
+    layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    classes = dict(TR._CLASSES, **{"vector GLA": ("taskwise", dict(gating="vector", gate_input="context",
+                                                                   d_key=model.num_tasks * model.d))})
+    for cls, (_, kw) in classes.items():
+        kw = dict(kw, num_heads=model.num_tasks) if cls == "multi-head GLA" else kw
+        gla, res, errs = TR._train_class(ctx, ("probe", cls), model, layout, kw, seed_salt=cls,
+                                         restarts=2 if cls == "vector GLA" else 1)
+        assert np.isfinite(res.risk.mean) and errs.shape == (TR._hyper(ctx)["eval_prompts"],)

@@ -169,7 +169,8 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="chunk_size"):
         chunked_gla(q, k, v, None, chunk_size=0)
     with pytest.raises(ValueError, match="subchunk_size"):
-        chunked_gla(q, k, v, None, chunk_size=8, subchunk_size=3)
+        chunked_gla(q, k, v, torch.zeros(1, 1, 5, 3, dtype=torch.float64), chunk_size=8, subchunk_size=3)
+    chunked_gla(q, k, v, torch.zeros(1, 1, 5, dtype=torch.float64), chunk_size=8, subchunk_size=3)  # scalar: unused
     with pytest.raises(TypeError, match="dtype"):
         recurrent_gla(q, k.float(), v)
 
@@ -200,3 +201,15 @@ def test_vector_fast_and_exact_diagonal_paths(dtype, tol, monkeypatch):
     (g_exact,) = torch.autograd.grad(exact.sum(), lg)
     assert _rel(fast, ref) <= tol and _rel(exact, ref) <= tol
     assert _rel(g_fast, g_exact) <= tol
+
+
+@pytest.mark.parametrize("gating", ["scalar", "vector"])
+def test_shared_gates_broadcast(gating):
+    """Gates with singleton batch/head axes (deterministic gates) equal their expanded copies."""
+    q, k, v, g, m = _inputs(3, 2, 23, 4, 3, gating, torch.float64, seed=8)
+    g1 = g[:1, :1]
+    full = g1.expand_as(g).contiguous()
+    for fn, a, b in ((recurrent_gla, g1, full), (attention_gla, g1, full),
+                     (chunked_gla, log_gates_from_gates(g1), log_gates_from_gates(full))):
+        kw = {"chunk_size": 8, "subchunk_size": 4} if fn is chunked_gla else {}
+        assert _rel(fn(q, k, v, a, m, **kw), fn(q, k, v, b, m, **kw)) <= 1e-12

@@ -24,7 +24,7 @@ MODEL = MultitaskModel.from_tasks([3, 2, 4], np.eye(3), np.array([0.5, 0.2, 0.7]
     ("gate_bias_init", "a", TypeError), ("shared_qk", "yes", TypeError),
 ])
 def test_config_errors_name_the_field(field, value, exc):
-    kwargs = {"d": 2, field: value}
+    kwargs = {"d": 2, "gating": "vector", field: value} if field == "subchunk_size" else {"d": 2, field: value}
     with pytest.raises(exc, match=field):
         GLAConfig(**kwargs)
 

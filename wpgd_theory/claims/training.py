@@ -39,7 +39,8 @@ Predicted risks come from :func:`wpgd_theory.convex.solve_constrained` when it i
 available, otherwise from :func:`cone_optimum`'s own optimiser (recorded as ``solver``).
 
 * T1 — every trained risk (held-out Monte Carlo) is within ``3 SE + 2 %`` of its
-  predicted risk, and the paired ordering LinAtt ≥ scalar ≥ multi-head holds to 3 SE.
+  predicted risk, and the paired ordering LinAtt ≥ scalar ≥ multi-head holds to the
+  same allowance.
 * T2 — ``L = 1, 2, 3``-layer scalar GLA: risk decreases with depth (paired, 3 SE; the
   deepest model strictly better than ``L = 1``), and each trained model's torch risk
   equals the risk of causal multi-step WPGD (numpy, independent prompts) run with the
@@ -155,8 +156,10 @@ _CLASSES = {
 
 
 def _hyper(ctx):
-    return dict(steps=ctx.scale(150, 600, 2000), batch_size=256, lr=0.03, gate_lr=0.1, check_every=25,
-                patience=3, eval_prompts=ctx.scale(10_000, 50_000, 200_000))
+    """Training settings per suite (Adam on fresh prompts; plateau-driven decay, early stop)."""
+    return dict(steps=ctx.scale(150, 600, 4000), batch_size=256, lr=0.03, gate_lr=0.1,
+                check_every=ctx.scale(25, 25, 50), patience=ctx.scale(3, 3, 6),
+                eval_prompts=ctx.scale(10_000, 50_000, 200_000))
 
 
 def _cache(ctx) -> dict:
@@ -167,8 +170,12 @@ def _cache(ctx) -> dict:
     return cache
 
 
-def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt):
-    """Train (once per context) and return ``(gla, TrainResult, per-prompt errors on shared prompts)``."""
+def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1):
+    """Train (once per context) and return ``(gla, TrainResult, per-prompt errors on shared prompts)``.
+
+    With ``restarts > 1`` several initialisations are trained and the one with the lowest
+    final *training* loss (fresh prompts, independent of the held-out ones) is kept.
+    """
     cache = _cache(ctx)
     if key in cache:
         return cache[key]
@@ -177,12 +184,22 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt):
     from ..gla import GLA, GLAConfig, prompt_tensors, squared_errors, train
     from ..gla.train import cpu_threads
 
+    # one chunk spans the whole prompt (prompts here are short); key gating needs a multiple
+    # of its sub-chunk length
+    T = layout.num_tokens
+    chunk = T if cfg_kwargs.get("gating") != "vector" else -(-T // 16) * 16
     cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
-                    device=ctx.device, dtype=torch.float32, **cfg_kwargs)
-    seed = int(ctx.rng(seed_salt).integers(2**31))
-    gla = GLA(cfg, seed=seed)
+                    chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
     hyper = _hyper(ctx)
-    res = train(gla, model, layout=layout, seed=seed, quiet=True, desc=str(key), **hyper)
+    best = None
+    for attempt in range(restarts):
+        seed = int(ctx.rng(f"{seed_salt}-{attempt}" if attempt else seed_salt).integers(2**31))
+        cand = GLA(cfg, seed=seed)
+        res = train(cand, model, layout=layout, seed=seed, quiet=True, desc=str(key), **hyper)
+        final = float(np.mean(res.losses[-4 * hyper["check_every"]:]))
+        if best is None or final < best[0]:
+            best = (final, cand, res)
+    _, gla, res = best
     rng, left, errs = ctx.rng(f"shared-{key[0]}"), hyper["eval_prompts"], []
     with cpu_threads(1, gla.device):
         while left > 0:  # shared prompts (same stream for every class of one instance), in memory-bounded batches
@@ -241,7 +258,8 @@ def _t1_runs(ctx):
                 kw["num_heads"] = model.num_tasks
             if cls == "vector GLA":
                 kw["d_key"] = model.num_tasks * model.d
-            gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}")
+            gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
+                                          restarts=3 if cls == "vector GLA" else 1)
             opt = _cached_cone(ctx, label, model, cone)
             runs.append(dict(instance=label, n=model.n, cls=cls, cone=cone, trained=res.risk.mean,
                              std_error=res.risk.std_error, predicted=opt.risk, solver=opt.solver, steps=res.steps,
@@ -304,25 +322,31 @@ def _t1_figure(ctx, rows):
     ctx.figures["T1 trained vs predicted risk"] = fig
 
 
-def t1_order_result(ctx, runs=None, *, z: float = 3.0) -> CheckResult:
+def t1_order_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> CheckResult:
+    """Paired ordering: for each pair (higher class, lower class), the trained risk of the
+    lower class may exceed the higher one's by at most ``z`` paired SE + ``rel`` of its
+    predicted risk (the same allowance T1 gives each model for incomplete training).
+    ``measured`` is the worst excess over that allowance (``≤ 1`` passes); the details keep
+    the trained and the predicted gaps."""
     runs = _t1_runs(ctx) if runs is None else runs
     if not runs:
         return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
     order = list(_CLASSES)
-    worst, rows = -math.inf, []
+    worst, rows = 0.0, []
     for inst in dict.fromkeys(r["instance"] for r in runs):
         by = {r["cls"]: r for r in runs if r["instance"] == inst}
         pairs = list(zip(order, order[1:])) + ([("scalar GLA", "vector GLA")] if "vector GLA" in by else [])
         for hi, lo in pairs:
             diff = by[hi]["errors"] - by[lo]["errors"]  # paired on shared prompts
             mean, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
-            score = -mean / se if se > 0 else (0.0 if mean >= 0 else math.inf)  # > z means hi < lo significantly
-            worst = max(worst, score)
-            rows.append(dict(instance=inst, higher=hi, lower=lo, mean_difference=mean, std_error=se,
-                             predicted_difference=by[hi]["predicted"] - by[lo]["predicted"], z=score))
-    return compare_bool(worst <= z, what="ordering linear attention >= scalar GLA >= multi-head GLA "
-                                         "(measured: largest z-score of a violation)",
-                        measured=max(worst, 0.0), tolerance=z, pairs=rows)
+            slack = z * se + rel * by[lo]["predicted"]
+            ratio = max(0.0, -mean) / slack
+            worst = max(worst, ratio)
+            rows.append(dict(instance=inst, higher=hi, lower=lo, trained_gap=mean, std_error=se,
+                             predicted_gap=by[hi]["predicted"] - by[lo]["predicted"], ratio=ratio))
+    return compare_bool(worst <= 1.0, what="ordering linear attention >= scalar GLA >= multi-head GLA (measured: "
+                                           f"worst reversal / ({z:g} paired SE + {rel:.0%}))",
+                        measured=worst, tolerance=1.0, pairs=rows)
 
 
 @check("T1", "trained LinAtt / scalar / multi-head GLA reach the cone optima", kind="training",
@@ -336,8 +360,9 @@ def t1_match(ctx):
 
 @check("T1", "ordering LinAtt >= scalar GLA >= multi-head GLA", kind="training", suites=("default", "thorough"))
 def t1_order(ctx):
-    """Paired on shared held-out prompts: no trained model is significantly (3 SE) worse
-    than the model class below it in the ordering linear attention ≥ scalar ≥ multi-head."""
+    """Paired on shared held-out prompts: in the ordering linear attention ≥ scalar ≥
+    multi-head no trained model is worse than the class above it by more than 3 paired SE
+    + 2 %."""
     return t1_order_result(ctx)
 
 

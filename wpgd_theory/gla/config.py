@@ -116,8 +116,8 @@ class GLAConfig:
         ``ŷ = −[Z^{(L)}]_{n+1,d+1}``, ``"auto"`` = output for one layer, residual otherwise.
     implementation : ``"recurrent"`` (reference loop), ``"chunked"`` or ``"attention"``
         (``o = (QKᵀ ⊙ D) V``); all three compute the same function.
-    chunk_size, subchunk_size : chunk lengths of the chunked form (``subchunk_size``
-        must divide ``chunk_size``; it is used by vector gating only).
+    chunk_size, subchunk_size : chunk lengths of the chunked form (``subchunk_size`` is
+        used by vector gating only, and must then divide ``chunk_size``).
     init_scale : standard deviation of the initial ``W_q, W_k, W_v`` entries divided by
         ``sqrt(fan_in)``.
     gate_bias_init : initial gate pre-activation bias (sigmoid/logspace: ``σ(±b)``;
@@ -166,7 +166,7 @@ class GLAConfig:
         _choice(self.implementation, "implementation", IMPLEMENTATIONS)
         _int(self.chunk_size, "chunk_size", 1)
         _int(self.subchunk_size, "subchunk_size", 1)
-        if self.chunk_size % self.subchunk_size:
+        if self.gating == "vector" and self.chunk_size % self.subchunk_size:
             raise ValueError(f"GLAConfig.subchunk_size must divide chunk_size, got {self.subchunk_size} and "
                              f"{self.chunk_size}")
         if isinstance(self.init_scale, bool) or not isinstance(self.init_scale, numbers.Real) or \

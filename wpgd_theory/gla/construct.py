@@ -286,7 +286,10 @@ def layer_gate_values(gla: GLA, tokens) -> list:
         out = []
         for layer, Z in zip(gla.layers, Zs[:-1]):
             g, _ = layer.gate_values(Z)
-            out.append(None if g is None else g.cpu().numpy().astype(np.float64))
+            if g is not None:
+                full = (Z.shape[0], layer.config.num_heads) + tuple(g.shape[2:])
+                g = np.broadcast_to(g.cpu().numpy().astype(np.float64), full).copy()
+            out.append(g)
     return out
 
 

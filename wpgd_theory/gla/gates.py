@@ -49,7 +49,8 @@ class Gate(nn.Module):
 
     Parameters: ``weight`` ``(H, p_in)`` (scalar) or ``(H, d_k, p_in)`` (vector) and
     ``bias`` ``(H,)`` or ``(H, d_k)``.  ``forward(Z)`` returns ``(g, log g)`` with shape
-    ``(B, H, T)`` or ``(B, H, T, d_k)``.
+    ``(B, H, T)`` or ``(B, H, T, d_k)`` (``B = 1`` for deterministic gates, see
+    :meth:`pre_activation`).
     """
 
     def __init__(self, config: GLAConfig, *, generator: torch.Generator | None = None,
@@ -68,7 +69,12 @@ class Gate(nn.Module):
         return Z if cfg.gate_input == "all" else Z[..., cfg.d + 1:]
 
     def pre_activation(self, Z: torch.Tensor) -> torch.Tensor:
+        """``W_g u + b`` of shape ``(B, H, T[, d_k])``; ``B = 1`` when the gates read only
+        context coordinates and those are the same in every prompt (deterministic gates are
+        then computed once and broadcast)."""
         u = self.inputs(Z)
+        if self.config.gate_input == "context" and u.shape[0] > 1 and torch.equal(u, u[:1].expand_as(u)):
+            u = u[:1]
         if self.weight.ndim == 2:  # scalar: (H, p) → (B, H, T)
             return torch.einsum("btp,hp->bht", u, self.weight) + self.bias[None, :, None]
         return torch.einsum("btp,hkp->bhtk", u, self.weight) + self.bias[None, :, None, :]

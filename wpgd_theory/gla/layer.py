@@ -100,7 +100,11 @@ def _gate_kind(gates, q, v, name, allow_full=False):
                 continue
             if kind == "vector" and gates.shape[-1] != dk:
                 continue
-            return kind, gates.to(q.dtype).expand(shape)
+            if tuple(gates.shape[2:]) != shape[2:]:
+                continue
+            # batch / head axes may be 1 (gates shared by every prompt, e.g. deterministic
+            # context gates): they stay unexpanded and broadcast inside the computation
+            return kind, gates.to(q.dtype)
     wanted = " or ".join(str(s) for _, s in targets)
     raise ValueError(f"{name} must have a shape broadcastable to {wanted}, got {tuple(gates.shape)}")
 
@@ -141,8 +145,9 @@ def recurrent_gla(q, k, v, gates=None, write_mask=None):
 
     Shapes: ``q, k (B, H, T, d_k)``, ``v (B, H, T, d_v)``; ``gates`` ``None`` (linear
     attention), ``(B, H, T)`` scalar, ``(B, H, T, d_k)`` key-dimension, or
-    ``(B, H, T, d_v, d_k)`` a full gate matrix per token (broadcastable shapes are
-    accepted); ``write_mask`` ``(T,)`` or ``(B, T)``.  Returns ``o (B, H, T, d_v)``.
+    ``(B, H, T, d_v, d_k)`` a full gate matrix per token (``B`` and ``H`` may be 1: gates
+    shared by all prompts / heads broadcast without being copied); ``write_mask`` ``(T,)``
+    or ``(B, T)``.  Returns ``o (B, H, T, d_v)``.
     """
     _check_qkv(q, k, v)
     kind, g = _gate_kind(gates, q, v, "gates", allow_full=True)
@@ -201,6 +206,7 @@ def attention_gla(q, k, v, gates=None, write_mask=None):
         A = (q @ k.transpose(-1, -2)) * decay_matrix(g)
     else:
         D = decay_matrix(g.movedim(-1, -2)).movedim(-3, -1)  # (B, H, T, T, d_k)
+        D = D.expand(q.shape[0], q.shape[1], *D.shape[2:])
         A = torch.einsum("bhic,bhjc,bhijc->bhij", q, k, D)
     return A @ v
 
@@ -258,16 +264,16 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     _check_qkv(q, k, v)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    if isinstance(subchunk_size, bool) or not isinstance(subchunk_size, int) or subchunk_size < 1 \
-            or chunk_size % subchunk_size:
-        raise ValueError(f"subchunk_size must be a positive integer dividing chunk_size={chunk_size}, "
-                         f"got {subchunk_size!r}")
     kind, lg = _gate_kind(log_gates, q, v, "log_gates")
+    if isinstance(subchunk_size, bool) or not isinstance(subchunk_size, int) or subchunk_size < 1 or (
+            kind == "vector" and chunk_size % subchunk_size):
+        raise ValueError(f"subchunk_size must be a positive integer dividing chunk_size={chunk_size} (key gating), "
+                         f"got {subchunk_size!r}")
     v = _mask_values(v, write_mask)
     B, H, T, dk = q.shape
     dv = v.shape[-1]
     if kind == "none":
-        lg, zero = q.new_zeros(B, H, T), torch.zeros(B, H, T, dtype=torch.bool, device=q.device)
+        lg, zero = q.new_zeros(1, 1, T), torch.zeros(1, 1, T, dtype=torch.bool, device=q.device)
         kind = "scalar"
         has_zero = False
     else:
@@ -285,10 +291,12 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     qc = qp.view(B, H, N, C, dk)
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
+    Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
     if kind == "scalar":
-        o = _chunked_scalar(qc, kc, vc, lgp.view(B, H, N, C), zp.view(B, H, N, C), has_zero)
+        o = _chunked_scalar(qc, kc, vc, lgp.view(Bg, Hg, N, C), zp.view(Bg, Hg, N, C), has_zero)
     else:
-        o = _chunked_vector(qc, kc, vc, lgp.view(B, H, N, C, dk), zp.view(B, H, N, C, dk), subchunk_size, has_zero)
+        o = _chunked_vector(qc, kc, vc, lgp.view(Bg, Hg, N, C, dk), zp.view(Bg, Hg, N, C, dk), subchunk_size,
+                            has_zero)
     return o.reshape(B, H, T_pad, dv)[:, :, :T]
 
 
@@ -320,9 +328,10 @@ def _chunked_vector(qc, kc, vc, lg, zero, c, has_zero):
     nS = C // c
     b = torch.cumsum(lg, dim=3)  # (B,H,N,C,dk)
     z = torch.cumsum(zero.to(torch.int32), dim=3)
+    Bg, Hg = lg.shape[:2]
     qs = qc.view(B, H, N, nS, c, dk)
     ks = kc.view(B, H, N, nS, c, dk)
-    bs, zs = b.view(B, H, N, nS, c, dk), z.view(B, H, N, nS, c, dk)
+    bs, zs = b.view(Bg, Hg, N, nS, c, dk), z.view(Bg, Hg, N, nS, c, dk)
     e, ze = bs[..., -1, :], zs[..., -1, :]  # b and z at the end of every sub-block, (B,H,N,nS,dk)
     e_prev = torch.cat([torch.zeros_like(e[:, :, :, :1]), e[:, :, :, :-1]], dim=3)  # e_{I−1}; 0 for I = 0
     ze_prev = torch.cat([torch.zeros_like(ze[:, :, :, :1]), ze[:, :, :, :-1]], dim=3)
@@ -338,7 +347,7 @@ def _chunked_vector(qc, kc, vc, lg, zero, c, has_zero):
     else:
         # exact path (zeros or steep decay): decayed keys by a short recurrence over the c positions,
         # K̃_{ij} = k_j ⊙ Π_{s=j+1}^{i} g_s — products of the gates themselves, exact at 0 and 1
-        gs = torch.exp(lg.view(B, H, N, nS, c, dk)) * (~zero.view(B, H, N, nS, c, dk)).to(qc.dtype)
+        gs = torch.exp(lg.view(Bg, Hg, N, nS, c, dk)) * (~zero.view(Bg, Hg, N, nS, c, dk)).to(qc.dtype)
         Kd = ks.new_zeros(B, H, N, nS, c, dk)
         rows = []
         for i in range(c):

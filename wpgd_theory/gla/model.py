@@ -87,12 +87,11 @@ class GLALayer(nn.Module):
         g = g.reshape(shapes[tuple(g.shape)])
         if torch.isnan(g).any() or (g < 0).any() or (g > 1).any():
             raise ValueError(f"gates must lie in [0, 1]; got values in [{float(g.min()):.6g}, {float(g.max()):.6g}]")
-        full = (B, H, T) if cfg.gating == "scalar" else (B, H, T, dk)
-        g = g.expand(full)
-        return g, log_gates_from_gates(g)
+        return g, log_gates_from_gates(g)  # singleton batch/head axes broadcast downstream
 
     def gate_values(self, Z, gates=None):
-        """``(g, log g)`` of shape ``(B, H, T[, d_k])``, or ``(None, None)`` without gating."""
+        """``(g, log g)`` of shape ``(B or 1, H or 1, T[, d_k])`` (singleton axes broadcast),
+        or ``(None, None)`` without gating."""
         if gates is not None:
             return self._override(gates, Z.shape[0], Z.shape[1])
         if self.gate is None:
