@@ -86,43 +86,60 @@ class GLAConfig:
     Tokens are ``z_i = [x_i; y_i; c_i] ∈ R^{d+1+p}`` (``d = d``, ``p = num_context``);
     the query token is the last one.
 
-    Fields
-    ------
-    d : feature dimension of ``x``.
-    num_context : number ``p`` of context / delimiter / positional coordinates.
-    gating : ``"none"`` (linear attention, ``G ≡ 1``), ``"scalar"`` (``G_i = g_i 𝟙𝟙ᵀ``)
+    Attributes
+    ----------
+    d
+        feature dimension of ``x``.
+    num_context
+        number ``p`` of context / delimiter / positional coordinates.
+    gating
+        ``"none"`` (linear attention, ``G ≡ 1``), ``"scalar"`` (``G_i = g_i 𝟙𝟙ᵀ``)
         or ``"vector"`` (key dimension, ``G_i = 𝟙 g_iᵀ``, ``g_i ∈ [0,1]^{d_key}``).
-    gate : ``"sigmoid"`` ``σ(a)``, ``"logspace"`` ``exp(−softplus(a))`` (the
+    gate
+        ``"sigmoid"`` ``σ(a)``, ``"logspace"`` ``exp(−softplus(a))`` (the
         flash-linear-attention convention; ``log g`` is computed directly), or
         ``"clamped"`` ``clamp(a, 0, 1)`` (can equal 0 and 1 exactly; used by
         constructions).  ``a = W_g u_i + b_g``.
-    gate_input : ``"all"`` (``u_i = z_i``, data-dependent gates) or ``"context"``
+    gate_input
+        ``"all"`` (``u_i = z_i``, data-dependent gates) or ``"context"``
         (``u_i = c_i``: deterministic gates reading only context coordinates).
-    num_heads : ``H``; head outputs are summed (a per-head output projection is
+    num_heads
+        ``H``; head outputs are summed (a per-head output projection is
         absorbed exactly into that head's ``W_v``, since ``o^h`` is linear in ``W_v^h``).
-    d_key : key/query dimension per head (default ``d``); the value dimension is the
+    d_key
+        key/query dimension per head (default ``d``); the value dimension is the
         token dimension ``d+1+p`` so that outputs live in the residual stream.
-    num_layers : ``L``; layers are stacked with residual connections
+    num_layers
+        ``L``; layers are stacked with residual connections
         ``Z ← Z + GLA_ℓ(Z)``.
-    write_mask : if True the query token reads but does not write (``m_{n+1} = 0``).
-    structure : ``"full"`` (free ``W_q, W_k ∈ R^{d_key×(d+1+p)}``, ``W_v``) or
+    write_mask
+        if True the query token reads but does not write (``m_{n+1} = 0``).
+    structure
+        ``"full"`` (free ``W_q, W_k ∈ R^{d_key×(d+1+p)}``, ``W_v``) or
         ``"wpgd"`` (the WPGD-structured blocks of claims G1/G4: ``W_q = [Q, 0]``,
         ``W_k = [K, 0]`` read only ``x``, ``W_v`` has only its ``(d+1, d+1)`` entry; the
         blocks are enforced by fixed masks, so gradients of the other entries are 0).
-    shared_qk : share ``W_q, W_k`` across heads (heads differ in gates and ``W_v``
+    shared_qk
+        share ``W_q, W_k`` across heads (heads differ in gates and ``W_v``
         only); with ``structure="wpgd"`` an ``H``-head model is then exactly WPGD with
         ``ω = Σ_h v_h ω^{(h)}`` (claim G3).
-    readout : ``"output"`` ``ŷ = [o_{n+1}]_{d+1}`` (one layer, THEORY §3), ``"residual"``
+    readout
+        ``"output"`` ``ŷ = [o_{n+1}]_{d+1}`` (one layer, THEORY §3), ``"residual"``
         ``ŷ = −[Z^{(L)}]_{n+1,d+1}``, ``"auto"`` = output for one layer, residual otherwise.
-    implementation : ``"recurrent"`` (reference loop), ``"chunked"`` or ``"attention"``
+    implementation
+        ``"recurrent"`` (reference loop), ``"chunked"`` or ``"attention"``
         (``o = (QKᵀ ⊙ D) V``); all three compute the same function.
-    chunk_size, subchunk_size : chunk lengths of the chunked form (``subchunk_size`` is
+    chunk_size, subchunk_size
+        chunk lengths of the chunked form (``subchunk_size`` is
         used by vector gating only, and must then divide ``chunk_size``).
-    init_scale : standard deviation of the initial ``W_q, W_k, W_v`` entries divided by
+    init_scale
+        standard deviation of the initial ``W_q, W_k, W_v`` entries divided by
         ``sqrt(fan_in)``.
-    gate_bias_init : initial gate pre-activation bias (sigmoid/logspace: ``σ(±b)``;
+    gate_bias_init
+        initial gate pre-activation bias (sigmoid/logspace: ``σ(±b)``;
         clamped: the gate value itself).  ``None`` picks a gate close to 1.
-    device, dtype : where and in which precision the parameters live.
+    device, dtype
+        where and in which precision the parameters live.
     """
 
     d: int
