@@ -251,3 +251,16 @@ def test_train_class_builds_every_class(ctx, monkeypatch):
         gla, res, errs = TR._train_class(ctx, ("probe", cls), model, layout, kw, seed_salt=cls,
                                          restarts=2 if cls == "vector GLA" else 1)
         assert np.isfinite(res.risk.mean) and errs.shape == (TR._hyper(ctx)["eval_prompts"],)
+
+
+def test_cone_fallback_agrees_with_solve_constrained():
+    """Two independent routes to the cone optima: the fallback multi-start optimiser of the
+    training family vs ``convex.solve_constrained`` (skipped while the latter is absent)."""
+    convex = pytest.importorskip("wpgd_theory.convex")
+    for name, model in CheckContext().models.items():
+        if not (model.is_multitask and model.num_tasks > 1):
+            continue
+        for cone in ("uniform", "monotone", "taskwise"):
+            ours = TR._fallback_optimum(model, cone).risk
+            theirs = float(convex.solve_constrained(model, cone).risk)
+            assert abs(ours - theirs) <= 1e-7 * model.tau, (name, cone, ours, theirs)

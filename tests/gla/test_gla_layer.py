@@ -52,7 +52,8 @@ def test_forward_and_backward_agree(gating, shape, dtype, tol):
     for t in (q, k, v) + (() if g is None else (g,)):
         t.requires_grad_(True)
     outs = _all_forms(q, k, v, g, m)
-    w = torch.randn_like(outs["recurrent"])
+    # a fixed cotangent: the global RNG would make the test depend on test order
+    w = torch.randn(outs["recurrent"].shape, generator=torch.Generator().manual_seed(1), dtype=dtype)
     wrt = (q, k, v) + (() if g is None else (g,))
     grads = {name: torch.autograd.grad((o * w).sum(), wrt) for name, o in outs.items()}
     for name in ("chunked", "attention"):
@@ -61,7 +62,8 @@ def test_forward_and_backward_agree(gating, shape, dtype, tol):
             if i == 3:  # gates: the chunked form does not propagate d/dg at g = 0 exactly (documented)
                 pos = (g > 0).to(a.dtype)
                 a, b = a * pos, b * pos
-            scale = max(float(b.abs().max()), float(grads["recurrent"][0].abs().max()))
+            # relative to the problem's largest gradient: one input's gradient can be tiny by cancellation
+            scale = max(float(gr.abs().max()) for gr in grads["recurrent"])
             assert float((a - b).abs().max()) <= tol * scale, (name, i)
 
 

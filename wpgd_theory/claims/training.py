@@ -317,7 +317,7 @@ def _t1_figure(ctx, rows):
         ax.set_xlabel("n (examples)")
         ax.set_ylabel("risk")
         ax.set_title(base)
-    axes[0][0].legend(fontsize=7)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     ctx.figures["T1 trained vs predicted risk"] = fig
 
