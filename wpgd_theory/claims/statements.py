@@ -29,8 +29,9 @@ CLAIMS = [
           r"With gates $G_i=\mathbb 1 g_i^\top$ on the key dimension, "
           r"$\hat y=\sum_i y_i (P_k x_i)^\top \operatorname{diag}(\gamma_i)(P_q x)$, $\gamma_i=\odot_{j>i} g_j$; "
           r"value-dimension gating collapses to scalar gating. With key dimension $m d$ the weights are "
-          r"$\omega=\sum_c\alpha_c\gamma^{(c)}$, and with context features and $m\ge K$ every task-wise weight vector is realisable.",
-          ("context features (one-hot task id) for the task-wise statement",), _C),
+          r"$\omega=\sum_c\alpha_c\gamma^{(c)}$, and with delimiter tokens carrying the task id and $m\ge K$ every task-wise weight "
+          r"vector is realisable (a one-hot task id on the examples alone does not suffice; corrects THEORY.md).",
+          ("delimiter tokens with the task id for the task-wise statement",), _C),
     Claim("G4", "L-layer GLA is L steps of causal WPGD",
           r"With residual connections, $W_k=\begin{psmallmatrix}I&0\\0&0\end{psmallmatrix}$, "
           r"$W_q=\begin{psmallmatrix}P_\ell^\top&0\\0&0\end{psmallmatrix}$, $W_v=\begin{psmallmatrix}0&0\\0&-1\end{psmallmatrix}$ "
