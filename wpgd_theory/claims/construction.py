@@ -31,18 +31,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import landscape, wpgd
-from .core import CheckResult, check, compare, compare_bool, compare_monte_carlo
+from .core import CheckResult, check, combine_results, compare, compare_bool, compare_monte_carlo
 
 EXACT = 1e-10
-
-
-def _worst(results, what):
-    fails = [r for r in results if not r.passed]
-    worst = max(results, key=lambda r: -1.0 if r.measured is None else r.measured)
-    rep = fails[0] if fails else worst
-    return CheckResult(rep.status, rep.measured, rep.tolerance,
-                       {"instances": [dict(r.details, measured=r.measured, message=r.message) for r in results]},
-                       what)
 
 
 def _random_gates(rng, shape, p_exact=0.15):
@@ -101,7 +92,7 @@ def g1_result(ctx, *, factored: bool = False) -> CheckResult:
         ref = wpgd.wpgd_predict(X, y, x, P, omega)
         results.append(compare(_predict(gla, pr), ref, rtol=EXACT, what=f"G1 on {name}", model=name,
                                zero_gates=int(np.sum(g == 0)), unit_gates=int(np.sum(g == 1))))
-    return _worst(results, "one-layer scalar GLA vs x^T P X^T (omega * y), omega_i = prod_{j>i} g_j")
+    return combine_results(results, "one-layer scalar GLA vs x^T P X^T (omega * y), omega_i = prod_{j>i} g_j")
 
 
 @check("G1", "GLA (P) vs numpy WPGD", kind="torch")
@@ -143,7 +134,7 @@ def g1_implementations(ctx):
                               ("attention", attention_gla(q, k, v, g, m))):
                 results.append(compare(out.cpu().numpy(), ref, rtol=EXACT, what=f"{form} vs recurrent",
                                        gating=kind, T=T, form=form))
-    return _worst(results, "three implementations of the GLA recurrence agree")
+    return combine_results(results, "three implementations of the GLA recurrence agree")
 
 
 # ----------------------------------------------------------------------------- G2
@@ -166,7 +157,7 @@ def g2_from_weights(ctx):
         gla = construct_from_wpgd(P, omega=omega, layout=layout, device=ctx.device)
         results.append(compare(_predict(gla, pr), wpgd.wpgd_predict(X, y, x, P, omega), rtol=EXACT,
                                what=f"G2 on {name}", model=name))
-    return _worst(results, "GLA built from monotone omega equals WPGD with omega")
+    return combine_results(results, "GLA built from monotone omega equals WPGD with omega")
 
 
 @check("G2", "property: gates give monotone weights in [0,1]; round trip; sigmoid interior", kind="property")
@@ -228,7 +219,7 @@ def g3_key_gates(ctx):
         gla = construct_from_wpgd(gates=gk, P_k=P_k, P_q=P_q, layout=layout, device=ctx.device)
         results.append(compare(_predict(gla, pr), _key_gate_reference(X, y, x, P_k, P_q, gk), rtol=EXACT,
                                what=f"G3 key gates on {name}", model=name))
-    return _worst(results, "key-dimension gated GLA vs per-channel weighted formula")
+    return combine_results(results, "key-dimension gated GLA vs per-channel weighted formula")
 
 
 @check("G3", "value-dimension gates collapse to the label coordinate's scalar gate", kind="torch")
@@ -259,7 +250,7 @@ def g3_value_gates(ctx):
         ref = wpgd.wpgd_predict(X, y, x, P, wpgd.gate_weights(gv[:, d]))
         results.append(compare(o[:, 0, -1, d].cpu().numpy(), ref, rtol=EXACT, what=f"G3 value gates on {name}",
                                model=name))
-    return _worst(results, "value-dimension gating = scalar gating with the label coordinate's gate")
+    return combine_results(results, "value-dimension gating = scalar gating with the label coordinate's gate")
 
 
 def g3_taskwise_result(ctx, *, form: str) -> CheckResult:
@@ -281,7 +272,7 @@ def g3_taskwise_result(ctx, *, form: str) -> CheckResult:
                                what=f"task-wise omega by {form} on {name}", model=name, task_weights=w))
     if not results:
         return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
-    return _worst(results, f"task-wise omega realised by {form} with context-only gates")
+    return combine_results(results, f"task-wise omega realised by {form} with context-only gates")
 
 
 @check("G3", "task-wise omega by K scalar-gated heads (context gates)", kind="torch")
@@ -329,7 +320,7 @@ def g4_result(ctx, *, write_mask: bool = True, augmented_reference: bool = False
                 ref = wpgd.causal_wpgd_predict(X, y, x, Ps, oms)
             results.append(compare(_predict(gla, pr), ref, rtol=EXACT, what=f"G4 L={L} on {name}", model=name,
                                    layers=L))
-    return _worst(results, "L-layer residual GLA vs L steps of causal WPGD")
+    return combine_results(results, "L-layer residual GLA vs L steps of causal WPGD")
 
 
 @check("G4", "L-layer GLA (write-masked) vs causal WPGD", kind="torch")
@@ -418,7 +409,7 @@ def a4_result(ctx, *, omega_fn=None) -> CheckResult:
         results.append(res)
     if not results:
         return CheckResult("skipped", message="no multitask model with a non-monotone optimum in the context")
-    return _worst(results, "multi-head GLA with context gates attains the non-monotone optimum")
+    return combine_results(results, "multi-head GLA with context gates attains the non-monotone optimum")
 
 
 @check("A4", "multi-head GLA reaches the non-monotone optimum (Monte Carlo)", kind="torch")

@@ -30,6 +30,7 @@ __all__ = [
     "compare",
     "compare_monte_carlo",
     "compare_bool",
+    "combine_results",
 ]
 
 #: Suites in increasing cost; a check lists the suites it runs in.
@@ -201,3 +202,19 @@ def compare_bool(ok: bool, *, what: str, measured=None, tolerance=None, **detail
     and gap >= 0"); ``measured``/``tolerance`` are recorded when meaningful."""
     return CheckResult("passed" if ok else "failed", _finite(measured), tolerance,
                        {k: _jsonable(v) for k, v in details.items()}, what)
+
+
+def combine_results(results, what: str) -> CheckResult:
+    """Combine per-instance results of one check into one: any failure decides, else the
+    instance with the largest ``measured / tolerance``.  No instance at all is
+    ``"skipped"`` (so its claim stays *not verified*).  Every instance is recorded under
+    ``details["instances"]`` with its measured value, status and message."""
+    if not results:
+        return CheckResult("skipped", message=f"{what}: no applicable model in the context")
+    fails = [r for r in results if not r.passed]
+    rated = [r for r in results if r.measured is not None and r.tolerance]
+    worst = max(rated, key=lambda r: r.measured / r.tolerance) if rated else results[0]
+    rep = fails[0] if fails else worst
+    details = {"instances": [dict(r.details, measured=r.measured, status=r.status, message=r.message)
+                             for r in results]}
+    return CheckResult(rep.status, rep.measured, rep.tolerance, details, what)

@@ -29,7 +29,7 @@ import numpy as np
 from .. import convex, landscape
 from .. import strategies as wst
 from ..model import MultitaskModel
-from .core import CheckResult, check, compare, compare_bool
+from .core import CheckResult, check, combine_results, compare, compare_bool
 from .properties import property_check
 
 #: Models with more examples than this are skipped by checks that form ``n × n`` matrices.
@@ -37,17 +37,6 @@ MAX_DENSE_N = 400
 
 
 # ----------------------------------------------------------------------------- helpers
-def _worst(results, what):
-    """Combine per-model results: any failure decides, else the worst discrepancy."""
-    if not results:
-        return CheckResult("skipped", message=f"{what}: no applicable model in the context")
-    fails = [r for r in results if not r.passed]
-    rated = [r for r in results if r.measured is not None and r.tolerance]
-    worst = max(rated, key=lambda r: r.measured / r.tolerance) if rated else results[0]
-    rep = fails[0] if fails else worst
-    details = {"instances": [dict(r.details, measured=r.measured, status=r.status, what=r.message)
-                             for r in results]}
-    return CheckResult(rep.status, rep.measured, rep.tolerance, details, what)
 
 
 def _dense_models(ctx, max_n=MAX_DENSE_N, *, any_task_model=False):
@@ -141,7 +130,7 @@ def w4_joint_multistart(ctx):
         results.append(compare([ms.risk, _cosine(ms.omega, sol.omega)], [sol.risk, 1.0], rtol=1e-9,
                                what=name, model=name, starts=starts, solve_risk=sol.risk, multistart_risk=ms.risk,
                                local_risks=np.sort(ms.local_risks)[:5]))
-    return _worst(results, "solve vs joint multi-start (risk, |cos ω|)")
+    return combine_results(results, "solve vs joint multi-start (risk, |cos ω|)")
 
 
 @check("W4", "roots lie in [tau/lambda_max, tau/lambda_min] and give stationary points", kind="numeric")
@@ -176,7 +165,7 @@ def w4_roots_stationary(ctx):
         if outside:
             res = CheckResult("failed", float(outside), 0.0, dict(res.details, roots_outside=outside), name)
         results.append(res)
-    return _worst(results, "roots: mu = tau h(b/a) at omega(mu), W1 gradient = 0, inside the bracket")
+    return combine_results(results, "roots: mu = tau h(b/a) at omega(mu), W1 gradient = 0, inside the bracket")
 
 
 @check("W4", "root isolation vs dense sign scan", kind="numeric")
@@ -205,7 +194,7 @@ def w4_dense_scan(ctx):
         miss = abs(len(scan_roots) - sol.certificate.num_roots) + far
         results.append(compare_bool(miss == 0, what=name, measured=float(miss), tolerance=0.0, model=name,
                                     certified_roots=sol.roots, scan_roots=scan_roots))
-    return _worst(results, "certified roots vs dense sign scan (count mismatches)")
+    return combine_results(results, "certified roots vs dense sign scan (count mismatches)")
 
 
 # ----------------------------------------------------------------------------- W5
@@ -232,7 +221,7 @@ def w5_isotropic(ctx):
             results.append(compare([sol.risk, sol.risk, _cosine(sol.omega, w), off], [L_cf, L_theory, 1.0, 0.0],
                                    rtol=1e-10, what=f"{name}, Sigma={lam}I", model=name, lam=lam,
                                    mu_solve=sol.mu, mu_closed_form=d + model.noise / lam))
-    return _worst(results, "solve vs isotropic closed forms (risk, THEORY risk, |cos ω|, P off-identity)")
+    return combine_results(results, "solve vs isotropic closed forms (risk, THEORY risk, |cos ω|, P off-identity)")
 
 
 @check("W5", "solve() agrees with multistart optimisation", kind="numeric")
@@ -250,7 +239,7 @@ def w5_multistart(ctx):
         if below:
             res = CheckResult("failed", res.measured, res.tolerance, res.details, name + ": a local search beat solve")
         results.append(res)
-    return _worst(results, "solve vs multi-start on the profile risk")
+    return combine_results(results, "solve vs multi-start on the profile risk")
 
 
 @check("W5", "Hessian of the profile risk on the sphere is positive definite", kind="numeric")
@@ -265,7 +254,7 @@ def w5_hessian(ctx):
         ok = (sol.status == "unique") == (cond <= 1e7)
         results.append(compare_bool(ok and cond <= 1e7, what=name, measured=cond, tolerance=1e7, model=name,
                                     certificate=sol.status, eigenvalues=ev[:6]))
-    return _worst(results, "tangent Hessian condition number at the optimum")
+    return combine_results(results, "tangent Hessian condition number at the optimum")
 
 
 @check("W5", "certificate vs branch and bound on the 1-D reduction", kind="numeric")
@@ -291,7 +280,7 @@ def w5_certificate(ctx):
         if not ok:
             res = CheckResult("failed", res.measured, res.tolerance, res.details, name + ": certificate not unique")
         results.append(res)
-    return _worst(results, "root-isolation optimum vs branch-and-bound optimum")
+    return combine_results(results, "root-isolation optimum vs branch-and-bound optimum")
 
 
 @check("W5", "counterexamples: three roots, and a tie of two global minimisers", kind="numeric")
@@ -325,7 +314,7 @@ def w5_counterexamples(ctx):
             res = CheckResult("failed", res.measured, res.tolerance, res.details,
                               f"{name}: expected 3 roots, status {expect_status}, signature [1,-1,1]")
         results.append(res)
-    return _worst(results, "counterexamples to 'one root' (W5)")
+    return combine_results(results, "counterexamples to 'one root' (W5)")
 
 
 def _taskwise_hessian_eigs(model, u, step=1e-5):
@@ -389,7 +378,7 @@ def _w6_r_zero(ctx):
         if not ok:
             res = CheckResult("failed", res.measured, res.tolerance, res.details, name + ": not reported degenerate")
         results.append(res)
-    return _worst(results, "r = 0: profile risk = tau; solve/solve_constrained report degenerate")
+    return combine_results(results, "r = 0: profile risk = tau; solve/solve_constrained report degenerate")
 
 
 def _w6_invalid_c(ctx):
@@ -432,7 +421,7 @@ def w6_conditions(ctx):
     (relative 1e-14) and ``solve``/``solve_constrained`` report *degenerate*; non-PSD or
     non-unit-diagonal ``C`` is rejected with a ``ValueError`` naming ``C`` while its valid
     neighbours are accepted."""
-    return _worst([_w6_r_zero(ctx), _w6_invalid_c(ctx)], "W6: r = 0 and invalid C")
+    return combine_results([_w6_r_zero(ctx), _w6_invalid_c(ctx)], "W6: r = 0 and invalid C")
 
 
 # ----------------------------------------------------------------------------- A1
@@ -479,7 +468,7 @@ def a1_socp(ctx):
                                                              "exact": exact.status}, name + ": solver failure"))
             continue
         results.append(compare([red.risk, exact.risk, ms.risk], [L_theory] * 3, rtol=1e-9, what=name, model=name))
-    return _worst(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Sigma = I)")
+    return combine_results(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Sigma = I)")
 
 
 @check("A1", "branch and bound vs multi-start over the monotone cone (general Sigma)", kind="numeric")
@@ -502,7 +491,7 @@ def a1_general_sigma(ctx):
         if lower is not None and lower > min(sol.risk, ms.risk) + 1e-12 * model.tau:
             res = CheckResult("failed", res.measured, res.tolerance, res.details, name + ": lower bound violated")
         results.append(res)
-    return _worst(results, "monotone optimum: branch and bound vs multi-start")
+    return combine_results(results, "monotone optimum: branch and bound vs multi-start")
 
 
 @check("A1", "GLA optimum over the monotone cone (SOCP) vs constructed gates", kind="numeric")
@@ -525,7 +514,7 @@ def a1_gates(ctx):
             results.append(compare(risk_g, sol.risk, rtol=1e-10, what=label, model=label,
                                    gates_at_0=int(np.sum(gates[1:] == 0.0)), gates_at_1=int(np.sum(gates[1:] == 1.0)),
                                    gates=gates))
-    return _worst(results, "risk of the gate-realised monotone optimum vs the cone optimum")
+    return combine_results(results, "risk of the gate-realised monotone optimum vs the cone optimum")
 
 
 # ----------------------------------------------------------------------------- A2 / A3
@@ -579,7 +568,7 @@ def a2_monotone(ctx):
             agree, info = _a2_verdict(model)
             results.append(compare_bool(agree, what=label, measured=float(not agree), tolerance=0.0, model=label,
                                         **info))
-    return _worst(results, "A2: gap(monotone, free) > 0 iff omega* is not monotone")
+    return combine_results(results, "A2: gap(monotone, free) > 0 iff omega* is not monotone")
 
 
 @check("A2", "monotone optimum vs free optimum (hypothesis)", kind="property")
@@ -645,7 +634,7 @@ def a3_ordering(ctx):
             table[label] = info
             results.append(compare_bool(ok, what=label, measured=float(not ok), tolerance=0.0, model=label, **info))
     ctx.artifacts["A3"] = {"gaps": table}
-    return _worst(results, "A3 ordering and strictness")
+    return combine_results(results, "A3 ordering and strictness")
 
 
 @check("A3", "ordering of the cone optima (hypothesis)", kind="property")

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import landscape, quadrature, wpgd
 from .. import strategies as wst
-from .core import CheckResult, check, compare, compare_bool, compare_monte_carlo
+from .core import check, combine_results, compare, compare_bool, compare_monte_carlo
 from .properties import property_check
 
 
@@ -29,15 +29,6 @@ def _random_instance(model, rng):
     P = rng.standard_normal((model.d, model.d)) / (model.d * np.sqrt(model.n) * model.sigma_eigenvalues[-1])
     omega = rng.uniform(-0.5, 1.0, model.n)
     return P, omega
-
-
-def _worst(results, what):
-    """Combine per-instance results: the worst discrepancy decides."""
-    fails = [r for r in results if not r.passed]
-    worst = max(results, key=lambda r: -1.0 if r.measured is None else r.measured)
-    rep = fails[0] if fails else worst
-    details = {"instances": [dict(r.details, measured=r.measured) for r in results]}
-    return CheckResult(rep.status, rep.measured, rep.tolerance, details, what)
 
 
 # ----------------------------------------------------------------------------- W1
@@ -53,7 +44,7 @@ def w1_monte_carlo(ctx):
         exact = landscape.population_risk(model, P, omega)
         est = landscape.monte_carlo_risk(model, P, omega, num, rng)
         results.append(compare_monte_carlo(est.mean, est.std_error, exact, z=4.0, model=name, num_prompts=num))
-    return _worst(results, "closed form vs Monte Carlo (z-score)")
+    return combine_results(results, "closed form vs Monte Carlo (z-score)")
 
 
 def _tiny_model(rng):
@@ -80,7 +71,7 @@ def w1_quadrature(ctx):
         results.append(compare(landscape.population_risk(model, P, omega),
                                quadrature.quadrature_risk(model, P, omega), rtol=1e-10,
                                d=model.d, n=model.n))
-    return _worst(results, "closed form vs exact quadrature")
+    return combine_results(results, "closed form vs exact quadrature")
 
 
 @check("W1", "property: closed form vs quadrature", kind="property")
@@ -118,7 +109,7 @@ def w2_scaling(ctx):
                                    model=name, c=c, quantity="prediction"))
             results.append(compare(landscape.population_risk(model, c * P, omega / c), base_risk, rtol=1e-10,
                                    model=name, c=c, quantity="risk"))
-    return _worst(results, "scaling symmetry")
+    return combine_results(results, "scaling symmetry")
 
 
 @check("W2", "property: scaling symmetry", kind="property")
@@ -162,7 +153,7 @@ def w3_cvxpy(ctx):
             continue
         results.append(compare(landscape.optimal_preconditioner(model, omega), Pv.value, rtol=1e-6,
                                model=name, solver=prob.solver_stats.solver_name))
-    return _worst(results, "P* vs cvxpy")
+    return combine_results(results, "P* vs cvxpy")
 
 
 @check("W3", "P* vs L-BFGS from random starts", kind="numeric")
@@ -190,7 +181,7 @@ def w3_scipy(ctx):
                                    risk_found=float(res.fun), risk_closed_form=float(Lstar)))
             if res.fun < Lstar - 1e-9 * abs(Lstar):
                 results.append(compare_bool(False, what="optimiser beat closed form", model=name))
-    return _worst(results, "P* vs L-BFGS")
+    return combine_results(results, "P* vs L-BFGS")
 
 
 @check("W3", "Hessian in P is 2 M kron Sigma, positive definite", kind="numeric")
@@ -221,7 +212,7 @@ def w3_hessian(ctx):
         results.append(r)
         results.append(compare_bool(bool(np.linalg.eigvalsh(H).min() > 0), what="Hessian positive definite",
                                     model=name, measured=-float(np.linalg.eigvalsh(H).min()), tolerance=0.0))
-    return _worst(results, "Hessian vs 2 M⊗Σ")
+    return combine_results(results, "Hessian vs 2 M⊗Σ")
 
 
 @check("W3", "ridge form equals (r^T omega) Sigma M^-1", kind="property")
@@ -284,4 +275,4 @@ def w3_gradient(ctx):
         gw = (landscape.population_risk(model, P, omega + Ew)
               - landscape.population_risk(model, P, omega - Ew)) / (2 * h)
         results.append(compare(np.concatenate([dP.ravel(), dw]), np.concatenate([gP, gw]), rtol=1e-6, model=name))
-    return _worst(results, "gradient vs central differences")
+    return combine_results(results, "gradient vs central differences")
