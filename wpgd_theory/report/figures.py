@@ -186,45 +186,13 @@ def _eigs(model):
     return lam, float(lam[0]), float(lam[-1])
 
 
-def _curve_moments(model, mu):
-    """``(c, a, b)`` of ``ω(μ) = (R + (1+μ)I)⁻¹ r`` for an array of ``μ``.
-
-    Task models use the segment structure: ``ω = E s`` with ``(ρN + (1+μ)I) s = r^task``
-    (``N = diag(sizes)``), which is exact because the segment indicator ``E`` has full
-    column rank; general models use one eigendecomposition of ``R``.
-    """
-    tau = model.tau
-    mu = np.asarray(mu, dtype=float)
-    if model.is_multitask:
-        N = model.sizes.astype(float)
-        K = N.size
-        A = model.rho * N[None, :] + (1.0 + mu)[:, None, None] * np.eye(K)
-        s = np.linalg.solve(A, np.broadcast_to(model.r_task, (mu.size, K))[..., None])[..., 0]
-        Ns = s * N
-        c = Ns @ model.r_task
-        sq = np.einsum("mk,mk->m", s, Ns)
-        a = np.einsum("mk,kl,ml->m", Ns, model.rho, Ns) + sq
-    else:
-        if model.n > MAX_DENSE_N:
-            raise _Unavailable(f"general-R model with n = {model.n} > {MAX_DENSE_N}: the W4 curve is not drawn")
-        ev, Q = np.linalg.eigh(model.R)
-        q = Q.T @ model.r
-        w = q[None, :] / (ev[None, :] + 1.0 + mu[:, None])  # coordinates of ω(μ) in the eigenbasis
-        c = w @ q
-        sq = np.einsum("mi,mi->m", w, w)
-        a = np.einsum("mi,i,mi->m", w, ev, w) + sq
-    return c, a, tau * sq
-
-
 def _w4_values(model, mu):
-    lam, _, _ = _eigs(model)
-    c, a, b = _curve_moments(model, mu)
-    t = b / a
-    den = lam[None, :] + t[:, None]
-    h = np.sum(lam**2 / den**2, axis=1) / np.sum(lam**3 / den**2, axis=1)
-    F = mu - model.tau * h
-    L = model.tau - c**2 * np.sum(lam**2 / (a[:, None] * lam + b[:, None]), axis=1)
-    return F, L
+    """``F(μ)`` and the profile risk along ``ω(μ)``, from :func:`wpgd_theory.landscape.stationary_curve`."""
+    if not model.is_multitask and model.n > MAX_DENSE_N:
+        raise _Unavailable(f"general-R model with n = {model.n} > {MAX_DENSE_N}: the W4 curve is not drawn")
+    curve = landscape.stationary_curve(model)
+    mu = np.asarray(mu, dtype=float)
+    return curve.F(mu), curve.risk(mu)
 
 
 def _roots(model, lo, hi):
