@@ -34,9 +34,10 @@ from wpgd_theory.report.markdown import render_markdown
 CLAIM = {c.id: c for c in CLAIMS}
 
 
-def outcome(cid, *results, suite="default"):
+def outcome(cid, *results, suite="default", kinds=None):
     c = copy.copy(CLAIM[cid])
-    checks = [Check(cid, f"check{i}", "numeric", ("quick", "default"), lambda ctx: None, "d")
+    kinds = kinds or ["numeric"] * len(results)
+    checks = [Check(cid, f"check{i}", kinds[i], ("quick", "default"), lambda ctx: None, "d")
               for i in range(len(results))]
     c.checks = checks
     return ClaimOutcome(c, [(k, r, 0.01) for k, r in zip(checks, results)], suite=suite)
@@ -47,6 +48,42 @@ def doc_of(outcomes, figs=()):
 
 
 # ----------------------------------------------------------------------------- document
+def test_not_applicable_and_consistency_statuses():
+    """A claim whose checks are all not applicable is reported as such (visible, never
+    counted as passed) and does not fail the run; consistency checks alone never verify."""
+    ok = CheckResult("passed", 1e-14, 1e-10)
+    na = CheckResult("not applicable", message="no model with a non-monotone optimum")
+    outs = [outcome("W1", ok, na), outcome("A4", na, na), outcome("W2", ok, kinds=["consistency"]),
+            outcome("W3", ok, ok, kinds=["consistency", "numeric"])]
+    doc = doc_of(outs)
+    validate_document(doc)
+    status = {c["id"]: c["status"] for c in doc["claims"]}
+    assert status == {"W1": "verified", "A4": "not applicable", "W2": "not verified", "W3": "verified"}
+    assert doc["summary"]["not_applicable_claims"][0]["id"] == "A4"
+    assert "non-monotone" in doc["summary"]["not_applicable_claims"][0]["reason"]
+    assert "consistency" in doc["claims"][2]["reason"]
+    assert doc["status"] == "not verified" and doc["exit_status"] == 1
+    doc = doc_of([outs[0], outs[1], outs[3]])
+    assert doc["status"] == "verified" and doc["exit_status"] == 0
+    assert doc["summary"]["claims"]["not applicable"] == 1
+    assert "A4" in render_markdown(doc) and "Not applicable" in render_markdown(doc)
+    assert "Not applicable" in render_html(doc)
+    assert overall_status(["not applicable"]) == "not verified"
+
+
+def test_combine_results_drops_not_applicable_instances():
+    from wpgd_theory.claims.core import combine_results, not_applicable
+
+    a = CheckResult("passed", 0.5, 1.0, {"reference": "f", "subject": "g"})
+    b = not_applicable("premise fails", reference="f", subject="g")
+    res = combine_results([a, b], "x")
+    assert res.status == "passed" and res.details["reference"] == "f" and res.details["subject"] == "g"
+    assert len(res.details["instances"]) == 2
+    res = combine_results([b, b], "x")
+    assert res.status == "not applicable" and "premise fails" in res.message
+    assert combine_results([], "x").status == "not applicable"
+
+
 def test_jsonable_makes_strict_json():
     @dataclasses.dataclass
     class Sol:
@@ -75,7 +112,8 @@ def test_statuses_and_schema():
     assert status == {"W1": "verified", "W2": "failed", "W4": "not verified", "G1": "not verified"}
     assert doc["status"] == "failed" and doc["exit_status"] == 1
     assert doc["claims"][1]["checks"][1]["measured"] == "inf"
-    assert doc["summary"]["checks"] == {"passed": 4, "failed": 1, "error": 0, "skipped": 1, "total": 6}
+    assert doc["summary"]["checks"] == {"passed": 4, "failed": 1, "error": 0, "skipped": 1, "not applicable": 0,
+                                        "total": 6}
     json.dumps(doc, allow_nan=False)
     assert overall_status(["verified", "verified"]) == "verified"
     assert overall_status(["verified", "not verified"]) == "not verified"

@@ -18,10 +18,13 @@ Commands:
 
 Exit status:
 
-* ``0`` — every claim in the run is *verified* (it has checks in the suite and all passed);
+* ``0`` — every applicable claim in the run is *verified* (it has checks in the suite,
+  every applicable one passed, at least one of them independent evidence), and at least
+  one claim is; a claim is *not applicable* when no model of the run meets its premise
+  (listed with the reason, never counted as passed);
 * ``1`` — some check failed or raised, or some claim is *not verified* (no checks in the
-  suite, or a check skipped): a claim without passing evidence is never counted as passed.
-  A summary line names those claims;
+  suite, a check skipped, or only consistency checks): a claim without passing evidence
+  is never counted as passed. A summary line names those claims;
 * ``2`` — usage or input error (bad option, unknown ``--only`` id, invalid ``--config``,
   unwritable ``--out``, ``solve`` unavailable): one line on stderr, no traceback;
 * ``130`` — interrupted (Ctrl-C); the previous report, if any, is left as it was.
@@ -76,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run the checks and write the report",
                        description="Run the claim registry and write DIR/report.{html,json,md}. "
-                                   "Exit 0 iff every claim in the run is verified, 1 otherwise, 2 on bad input.")
+                                   "Exit 0 iff every applicable claim in the run is verified, 1 otherwise, "
+                                   "2 on bad input.")
     r.add_argument("--suite", choices=("quick", "default", "thorough"), default=None,
                    help="quick (< 15 s), default (< 90 s on 2 cores) or thorough (minutes); "
                         "default: the config file's suite, else 'default'")
@@ -218,10 +222,11 @@ def _print_run_summary(doc, out, quiet: bool) -> None:
             n = len(c["checks"])
             passed = sum(1 for ch in c["checks"] if ch["status"] == "passed")
             extra = f"  ({c['reason']})" if c["reason"] else ""
-            print(f"  {c['id']:<3} {c['status']:<13} {passed}/{n} checks passed{extra}")
+            print(f"  {c['id']:<3} {c['status']:<14} {passed}/{n} checks passed{extra}")
     cc = summ["claims"]
     line = (f"{doc['status'].upper()}: {cc['verified']}/{cc['total']} claims verified, {cc['failed']} failed, "
-            f"{cc['not verified']} not verified ({doc['run']['suite']} suite, {doc['run']['duration_s']:.1f} s)")
+            f"{cc['not verified']} not verified, {cc['not applicable']} not applicable "
+            f"({doc['run']['suite']} suite, {doc['run']['duration_s']:.1f} s)")
     print(line)
     if summ["failed_claims"]:
         print("failed: " + ", ".join(summ["failed_claims"]))
@@ -230,6 +235,11 @@ def _print_run_summary(doc, out, quiet: bool) -> None:
 
         print("not verified: " + "; ".join(f"{', '.join(ids)} ({reason})"
                                            for reason, ids in group_reasons(summ["unverified_claims"])))
+    if summ["not_applicable_claims"]:
+        from .report.markdown import group_reasons
+
+        print("not applicable: " + "; ".join(f"{', '.join(ids)} ({reason})"
+                                             for reason, ids in group_reasons(summ["not_applicable_claims"])))
     print(f"report: {out / 'report.html'} (also report.json, report.md)")
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import landscape, wpgd
-from .core import CheckResult, check, combine_results, compare, compare_bool, compare_monte_carlo
+from .core import CheckResult, check, combine_results, compare, compare_bool, compare_monte_carlo, not_applicable
 
 EXACT = 1e-10
 
@@ -271,7 +271,7 @@ def g3_taskwise_result(ctx, *, form: str) -> CheckResult:
         results.append(compare(_predict(gla, pr), wpgd.wpgd_predict(X, y, x, P, omega), rtol=EXACT,
                                what=f"task-wise omega by {form} on {name}", model=name, task_weights=w))
     if not results:
-        return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
+        return not_applicable("no multitask model with K >= 2 in the context")
     return combine_results(results, f"task-wise omega realised by {form} with context-only gates")
 
 
@@ -408,7 +408,7 @@ def a4_result(ctx, *, omega_fn=None) -> CheckResult:
                               f"vs free {free.risk:.6g})")
         results.append(res)
     if not results:
-        return CheckResult("skipped", message="no multitask model with a non-monotone optimum in the context")
+        return not_applicable("no multitask model with a non-monotone optimum in the context")
     return combine_results(results, "multi-head GLA with context gates attains the non-monotone optimum")
 
 

@@ -31,21 +31,31 @@ __all__ = [
     "compare_monte_carlo",
     "compare_bool",
     "combine_results",
+    "not_applicable",
+    "EVIDENCE_KINDS",
 ]
 
 #: Suites in increasing cost; a check lists the suites it runs in.
 SUITES = ("quick", "default", "thorough")
-#: What a check is made of: the three independent ways plus torch constructions/training.
-KINDS = ("symbolic", "numeric", "property", "torch", "training")
+#: What a check is made of: the three independent ways plus torch constructions/training,
+#: and ``"consistency"`` for a check whose two sides share code (an error in the shared
+#: part passes it): it still fails its claim when it fails, but never counts as evidence.
+KINDS = ("symbolic", "numeric", "property", "torch", "training", "consistency")
+#: Kinds whose passing counts as evidence for a claim.
+EVIDENCE_KINDS = tuple(k for k in KINDS if k != "consistency")
 
 
 @dataclass(frozen=True)
 class CheckResult:
     """Outcome of one check.
 
-    ``status`` is ``"passed"``, ``"failed"``, ``"error"`` (the check raised) or
+    ``status`` is ``"passed"``, ``"failed"``, ``"error"`` (the check raised),
     ``"skipped"`` (e.g. CUDA requested but absent; a skipped check leaves its claim
-    *not verified*).  ``measured`` and ``tolerance`` are what the report's table shows:
+    *not verified*) or ``"not applicable"`` (no model of the run meets the check's
+    premise; ``message`` says why; it neither passes nor fails its claim).  ``details``
+    names the two compared sides under ``"reference"`` and ``"subject"`` (functions or
+    methods), so their independence can be read in ``report.json``.
+    ``measured`` and ``tolerance`` are what the report's table shows:
     ``measured`` is the discrepancy (relative error, z-score, ...) and the check passes
     iff ``measured <= tolerance``.  ``details`` carries the two compared values and
     anything else worth recording (JSON-serialisable).
@@ -204,17 +214,34 @@ def compare_bool(ok: bool, *, what: str, measured=None, tolerance=None, **detail
                        {k: _jsonable(v) for k, v in details.items()}, what)
 
 
-def combine_results(results, what: str) -> CheckResult:
+def not_applicable(reason: str, **details) -> CheckResult:
+    """The result of a check whose premise no model of the run meets (``reason`` says which
+    premise); its claim is *not applicable* if all its checks are, never passed."""
+    return CheckResult("not applicable", None, None, {k: _jsonable(v) for k, v in details.items()}, reason)
+
+
+def combine_results(results, what: str, *, reference: str | None = None, subject: str | None = None) -> CheckResult:
     """Combine per-instance results of one check into one: any failure decides, else the
-    instance with the largest ``measured / tolerance``.  No instance at all is
-    ``"skipped"`` (so its claim stays *not verified*).  Every instance is recorded under
-    ``details["instances"]`` with its measured value, status and message."""
-    if not results:
-        return CheckResult("skipped", message=f"{what}: no applicable model in the context")
-    fails = [r for r in results if not r.passed]
-    rated = [r for r in results if r.measured is not None and r.tolerance]
-    worst = max(rated, key=lambda r: r.measured / r.tolerance) if rated else results[0]
+    instance with the largest ``measured / tolerance``.  Not-applicable instances are
+    recorded but do not count; no applicable instance at all gives ``"not applicable"``
+    (its claim is then never counted as passed).  Every instance is recorded under
+    ``details["instances"]`` with its measured value, status and message.  ``reference``
+    and ``subject`` (else the ones all instances agree on) name the two compared sides."""
+    instances = [dict(r.details, measured=r.measured, status=r.status, message=r.message) for r in results]
+    applicable = [r for r in results if r.status != "not applicable"]
+    sides = {}
+    for key, given in (("reference", reference), ("subject", subject)):
+        vals = {str(r.details.get(key)) for r in results if r.details.get(key) is not None}
+        if given is not None:
+            sides[key] = given
+        elif len(vals) == 1:
+            sides[key] = vals.pop()
+    if not applicable:
+        reasons = sorted({r.message for r in results if r.message})
+        why = "; ".join(reasons) if reasons else "no applicable model in the context"
+        return CheckResult("not applicable", None, None, dict(sides, instances=instances), f"{what}: {why}")
+    fails = [r for r in applicable if not r.passed]
+    rated = [r for r in applicable if r.measured is not None and r.tolerance]
+    worst = max(rated, key=lambda r: r.measured / r.tolerance) if rated else applicable[0]
     rep = fails[0] if fails else worst
-    details = {"instances": [dict(r.details, measured=r.measured, status=r.status, message=r.message)
-                             for r in results]}
-    return CheckResult(rep.status, rep.measured, rep.tolerance, details, what)
+    return CheckResult(rep.status, rep.measured, rep.tolerance, dict(sides, instances=instances), what)

@@ -1,8 +1,11 @@
 """Run registered checks and aggregate claim status.
 
-A claim is ``"verified"`` only if it has at least one check in the suite and every one
-of them passed; ``"failed"`` if any failed or errored; otherwise ``"not verified"``
-(no checks, or some skipped).  :attr:`ClaimOutcome.reason` says why in words.
+A claim is ``"failed"`` if any of its checks failed or errored; ``"not applicable"`` if
+it has checks in the suite and every one of them is not applicable (no model of the run
+meets the claim's premise); ``"verified"`` if every applicable check passed and at least
+one of them is evidence (a kind other than ``"consistency"``); otherwise
+``"not verified"`` (no checks, some skipped, or only consistency checks passed).
+:attr:`ClaimOutcome.reason` says why in words.
 
 Figures a check adds to ``ctx.figures`` and artifacts it adds to ``ctx.artifacts`` are
 attributed to the claim whose check produced them (:attr:`ClaimOutcome.figures`,
@@ -15,13 +18,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from .core import SUITES, CheckContext, CheckResult
+from .core import EVIDENCE_KINDS, SUITES, CheckContext, CheckResult
 from .registry import CLAIM_IDS, registry
 
 #: The statuses a :class:`~wpgd_theory.claims.core.CheckResult` may carry.
-CHECK_STATUSES = ("passed", "failed", "error", "skipped")
+CHECK_STATUSES = ("passed", "failed", "error", "skipped", "not applicable")
 #: The statuses a claim may have in a run.
-CLAIM_STATUSES = ("verified", "failed", "not verified")
+CLAIM_STATUSES = ("verified", "failed", "not verified", "not applicable")
 
 
 @dataclass
@@ -46,7 +49,10 @@ class ClaimOutcome:
         statuses = {r.status for _, r, _ in self.results}
         if statuses & {"failed", "error"}:
             return "failed"
-        if statuses == {"passed"}:
+        if statuses == {"not applicable"}:
+            return "not applicable"
+        evidence = any(r.passed and c.kind in EVIDENCE_KINDS for c, r, _ in self.results)
+        if statuses <= {"passed", "not applicable"} and evidence:
             return "verified"
         return "not verified"
 
@@ -64,7 +70,12 @@ class ClaimOutcome:
             counts[r.status] = counts.get(r.status, 0) + 1
         if self.status == "verified":
             return ""
+        if self.status == "not applicable":
+            reasons = sorted({r.message for _, r, _ in self.results if r.message})
+            return "premise met by no model of the run: " + ("; ".join(reasons) or "no applicable model")
         parts = [f"{counts[s]} {s}" for s in ("failed", "error", "skipped") if counts.get(s)]
+        if not parts:
+            return "only consistency checks passed: no independent evidence in this suite"
         return f"{', '.join(parts)} of {len(self.results)} checks"
 
     @property

@@ -56,7 +56,7 @@ import numpy as np
 
 from .. import landscape, wpgd
 from ..model import MultitaskModel
-from .core import CheckResult, check, compare_bool, compare_monte_carlo
+from .core import CheckResult, check, compare_bool, compare_monte_carlo, not_applicable
 
 __all__ = ["cone_optimum", "ConeOptimum"]
 
@@ -278,7 +278,7 @@ def _cached_cone(ctx, label, model, cone):
 def t1_match_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> CheckResult:
     runs = _t1_runs(ctx) if runs is None else runs
     if not runs:
-        return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
+        return not_applicable("no multitask model with K >= 2 in the context")
     ratios, rows = [], []
     for r in runs:
         slack = z * r["std_error"] + rel * r["predicted"]
@@ -330,7 +330,7 @@ def t1_order_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
     the trained and the predicted gaps."""
     runs = _t1_runs(ctx) if runs is None else runs
     if not runs:
-        return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
+        return not_applicable("no multitask model with K >= 2 in the context")
     order = list(_CLASSES)
     worst, rows = 0.0, []
     for inst in dict.fromkeys(r["instance"] for r in runs):
@@ -416,7 +416,7 @@ def _t2_runs(ctx):
 def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
     name, _, runs = _t2_runs(ctx)
     if not runs:
-        return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
+        return not_applicable("no multitask model with K >= 2 in the context")
     rows, worst = [], -math.inf
     for a, b in zip(runs, runs[1:]):
         diff = a["errors"] - b["errors"]
@@ -450,7 +450,7 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
 
     name, spec, runs = _t2_runs(ctx)
     if not runs:
-        return CheckResult("skipped", message="no multitask model with K >= 2 in the context")
+        return not_applicable("no multitask model with K >= 2 in the context")
     model, layout = spec
     predict = wpgd.causal_wpgd_predict if predict is None else predict
     results = []

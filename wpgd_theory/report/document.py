@@ -8,14 +8,16 @@ described by the JSON Schema file ``report.schema.json`` beside this module
     schema_version    "1.0"
     generated_at      ISO 8601 UTC timestamp
     status            "verified" | "failed" | "not verified"   (the whole run)
-    exit_status       0 (every claim verified) | 1 (otherwise)
+    exit_status       0 (every applicable claim verified, at least one) | 1 (otherwise)
     run               suite, seed, device, requested_device, claim_ids, config, models,
                       duration_s (checks + figures), checks_duration_s, command
     environment       python, platform, machine, cpu_count, packages {name: version|null},
                       device, git_commit, git_dirty
     summary           counts of claims by status and checks by status,
-                      failed_claims, unverified_claims [{id, reason}]
-    claims[]          id, title, statement (LaTeX), assumptions[], proof, status, reason,
+                      failed_claims, unverified_claims [{id, reason}],
+                      not_applicable_claims [{id, reason}]
+    claims[]          id, title, statement (LaTeX), assumptions[], proof, status
+                      ("verified" | "failed" | "not verified" | "not applicable"), reason,
                       duration_s, figures[] (names), checks[]
     claims[].checks[] name, key, kind, suites[], description, status, measured,
                       tolerance, message, details {...}, seed, duration_s
@@ -143,12 +145,14 @@ def environment(device: str = "cpu") -> dict:
 
 
 def overall_status(claim_statuses) -> str:
-    """``verified`` iff every claim is; ``failed`` if any failed; else ``not verified``."""
-    statuses = list(claim_statuses)
-    if statuses and all(s == "verified" for s in statuses):
-        return "verified"
+    """``failed`` if any claim failed; ``verified`` iff every applicable claim is verified
+    and at least one is; else ``not verified``.  A *not applicable* claim (no model of the
+    run meets its premise) neither fails the run nor counts as passed."""
+    statuses = [s for s in claim_statuses if s != "not applicable"]
     if any(s == "failed" for s in statuses):
         return "failed"
+    if statuses and all(s == "verified" for s in statuses):
+        return "verified"
     return "not verified"
 
 
@@ -179,7 +183,7 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
         for cid in f.claims:
             fig_by_claim.setdefault(cid, []).append(f.name)
     claims = []
-    check_counts = {s: 0 for s in ("passed", "failed", "error", "skipped")}
+    check_counts = {s: 0 for s in ("passed", "failed", "error", "skipped", "not applicable")}
     for out in outcomes:
         c = out.claim
         checks = [_check_entry(chk, res, secs, seed) for chk, res, secs in out.results]
@@ -198,7 +202,8 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
             "checks": checks,
         })
     status = overall_status(c["status"] for c in claims)
-    claim_counts = {s: sum(1 for c in claims if c["status"] == s) for s in ("verified", "failed", "not verified")}
+    claim_counts = {s: sum(1 for c in claims if c["status"] == s)
+                    for s in ("verified", "failed", "not verified", "not applicable")}
     doc = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -224,6 +229,8 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
             "failed_claims": [c["id"] for c in claims if c["status"] == "failed"],
             "unverified_claims": [{"id": c["id"], "reason": c["reason"]} for c in claims
                                   if c["status"] == "not verified"],
+            "not_applicable_claims": [{"id": c["id"], "reason": c["reason"]} for c in claims
+                                      if c["status"] == "not applicable"],
         },
         "claims": claims,
         "figures": [{"name": f.name, "title": f.title, "claims": list(f.claims), "caption": f.caption,

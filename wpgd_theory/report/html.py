@@ -33,7 +33,7 @@ th { background: var(--bg2); } td.num { text-align: right; font-variant-numeric:
 .badge { display:inline-block; padding: .05rem .5rem; border-radius: 1rem; font-weight: 600; font-size:.85rem;
          border: 1px solid currentColor; white-space: nowrap; }
 .s-verified, .s-passed { color: var(--ok); } .s-failed, .s-error { color: var(--bad); }
-.s-not-verified, .s-skipped { color: var(--warn); }
+.s-not-verified, .s-skipped { color: var(--warn); } .s-not-applicable { color: #666; }
 .banner { padding: .8rem 1rem; border-radius: .4rem; border: 2px solid currentColor; margin: .8rem 0; }
 .muted { color: var(--muted); } .reason { color: var(--warn); font-style: italic; }
 figure { margin: 1rem 0; page-break-inside: avoid; break-inside: avoid; }
@@ -54,7 +54,8 @@ _JS = ("window.addEventListener('beforeprint',function(){document.querySelectorA
 
 
 # Marks present in common text fonts (emoji fonts are often missing, e.g. on servers and in print).
-STATUS_MARK = {"verified": "✓", "passed": "✓", "failed": "✗", "error": "✗", "not verified": "⚠", "skipped": "–"}
+STATUS_MARK = {"verified": "✓", "passed": "✓", "failed": "✗", "error": "✗", "not verified": "⚠", "skipped": "–",
+               "not applicable": "n/a"}
 
 
 _RST_LITERAL = re.compile(r"``(.+?)``")
@@ -87,7 +88,8 @@ def render_html(doc: dict, figure_png: dict | None = None, *, title: str = "wpgd
     out.append(f"<h1>{e(title)}</h1>")
     out.append(f'<div class="banner {_cls(doc["status"])}" id="status"><strong>{STATUS_MARK[doc["status"]]} '
                f'{e(doc["status"]).upper()}</strong> — {cc["verified"]} of {cc["total"]} claims verified, '
-               f'{cc["failed"]} failed, {cc["not verified"]} not verified; {ck["passed"]} of {ck["total"]} checks '
+               f'{cc["failed"]} failed, {cc["not verified"]} not verified, {cc["not applicable"]} not applicable; '
+               f'{ck["passed"]} of {ck["total"]} checks '
                f'passed ({ck["failed"]} failed, {ck["error"]} errors, {ck["skipped"]} skipped). '
                f'Exit status {doc["exit_status"]}.</div>')
     if summ["failed_claims"]:
@@ -98,6 +100,11 @@ def render_html(doc: dict, figure_png: dict | None = None, *, title: str = "wpgd
                   + f' <span class="reason">({e(reason)})</span>'
                   for reason, ids in group_reasons(summ["unverified_claims"])]
         out.append("<p><strong>Not verified:</strong> " + "; ".join(groups) + "</p>")
+    if summ.get("not_applicable_claims"):
+        groups = [", ".join(f'<a href="#claim-{e(i)}">{e(i)}</a>' for i in ids)
+                  + f' <span class="reason">({e(reason)})</span>'
+                  for reason, ids in group_reasons(summ["not_applicable_claims"])]
+        out.append("<p><strong>Not applicable</strong> (never counted as passed): " + "; ".join(groups) + "</p>")
     commit = env.get("git_commit")
     device = run["device"] + ("" if run["requested_device"] == run["device"]
                               else f" (requested {run['requested_device']}, unavailable)")

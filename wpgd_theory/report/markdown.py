@@ -13,7 +13,7 @@ import re
 __all__ = ["render_markdown", "fmt_number", "group_reasons", "STATUS_MARK"]
 
 STATUS_MARK = {"verified": "✅", "passed": "✅", "failed": "❌", "error": "💥", "not verified": "⚠️",
-               "skipped": "⏭️"}
+               "skipped": "⏭️", "not applicable": "n/a"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
 
 
@@ -67,7 +67,8 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
     lines = [f"{h} {title}", ""]
     cc = summ["claims"]
     lines += [f"**Status: {STATUS_MARK[doc['status']]} {doc['status']}** — {cc['verified']} of {cc['total']} claims "
-              f"verified, {cc['failed']} failed, {cc['not verified']} not verified; "
+              f"verified, {cc['failed']} failed, {cc['not verified']} not verified, "
+              f"{cc['not applicable']} not applicable; "
               f"{summ['checks']['passed']} of {summ['checks']['total']} checks passed "
               f"(exit status {doc['exit_status']}).", ""]
     commit = env.get("git_commit")
@@ -89,6 +90,9 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
     if summ["unverified_claims"]:
         lines += ["**Not verified:** " + "; ".join(f"{', '.join(ids)} ({esc(reason)})"
                                                    for reason, ids in group_reasons(summ["unverified_claims"])), ""]
+    if summ.get("not_applicable_claims"):
+        lines += ["**Not applicable** (never counted as passed): " + "; ".join(
+            f"{', '.join(ids)} ({esc(reason)})" for reason, ids in group_reasons(summ["not_applicable_claims"])), ""]
     lines += [f"{h}# Summary", "", "| Claim | Check | Kind | Status | Measured | Tolerance | Time (s) |",
               "|---|---|---|---|---|---|---|"]
     for c in doc["claims"]:
