@@ -69,6 +69,13 @@ def _nonneg_int(text: str) -> int:
     return value
 
 
+def _pos_int(text: str) -> int:
+    value = _nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -94,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", metavar="FILE", default=None,
                    help="TOML or JSON file with your own model instances (see the docs: how-to/config)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar and only the final summary lines")
+    r.add_argument("--workers", type=_pos_int, default=1, metavar="N",
+                   help="run checks on a local Dask cluster of N processes (default 1: in-process, no Dask)")
+    r.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run checks on an existing Dask scheduler, e.g. tcp://host:8786 (overrides --workers)")
     r.set_defaults(handler=cmd_run)
 
     s = sub.add_parser("solve", help="optimal WPGD for a model instance",
@@ -103,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", metavar="NAME", default=None, help="solve only this model of the file")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.set_defaults(handler=cmd_solve)
+
+    sw = sub.add_parser("sweep", help="run an experiment grid (predicted and trained risk), resumable",
+                        description="Run the grid of a sweep spec (models x classes x depths x seeds): "
+                                    "predicted optimum per cell and, if the spec asks, trained risk; writes "
+                                    "results.parquet, results.csv, figures and summary.html into DIR. "
+                                    "Finished cells are cached in DIR/cache: a rerun computes only what is new.")
+    sw.add_argument("spec", metavar="SPEC", help="a .toml or .json sweep spec (see docs: how-to/sweep)")
+    sw.add_argument("--out", metavar="DIR", required=True, help="output directory (also holds the cell cache)")
+    sw.add_argument("--workers", type=_pos_int, default=1, metavar="N",
+                    help="local Dask cluster of N processes (default 1: in-process)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", default=None, help="an existing Dask scheduler")
+    sw.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="device for training")
+    sw.add_argument("--quiet", "-q", action="store_true", help="only the final summary line")
+    sw.set_defaults(handler=cmd_sweep)
 
     ls = sub.add_parser("list", help="list claims and their checks")
     ls.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -170,6 +195,19 @@ def _progress(total: int, quiet: bool):
 
 
 # --------------------------------------------------------------------------- run
+def _run_checks(args, claim_ids, suite, ctx, progress, on_start):
+    """In-process (``--workers 1``) or on Dask (:mod:`wpgd_theory.parallel`)."""
+    from . import parallel
+
+    if args.workers == 1 and args.scheduler is None:
+        return parallel.run(claim_ids, suite, context=ctx, progress=progress, on_start=on_start)
+    try:
+        return parallel.run(claim_ids, suite, context=ctx, workers=args.workers, scheduler=args.scheduler,
+                            progress=progress)
+    except parallel.ParallelError as exc:
+        raise UsageError(f"--scheduler: {exc}" if args.scheduler else str(exc)) from None
+
+
 def cmd_run(args) -> int:
     from .claims import runner
     from .claims.core import CheckContext
@@ -201,7 +239,7 @@ def cmd_run(args) -> int:
 
     t0 = time.perf_counter()
     try:
-        outcomes = runner.run(claim_ids, suite, context=ctx, progress=progress, on_start=on_start)
+        outcomes = _run_checks(args, claim_ids, suite, ctx, progress, on_start)
     finally:
         bar.close()
     checks_s = time.perf_counter() - t0
@@ -337,6 +375,53 @@ def cmd_solve(args) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- sweep
+def cmd_sweep(args) -> int:
+    from . import parallel
+    from .sweep import SweepError, load_spec, run_sweep
+
+    try:
+        spec = load_spec(args.spec)
+    except SweepError as exc:
+        raise UsageError(str(exc)) from None
+    out = _sweep_out(args.out)
+    device = resolve_device(args.device)
+    bar = _progress(spec.num_cells, args.quiet)
+    done = [0]
+
+    def progress(finished, total):
+        bar.update(finished - done[0])
+        done[0] = finished
+        if not args.quiet and not sys.stderr.isatty() and (finished == total or finished % 10 == 0):
+            print(f"{PROG}: sweep {finished}/{total} cells", file=sys.stderr, flush=True)
+
+    try:
+        res = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, device=device, progress=progress)
+    except parallel.ParallelError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"--out {out}: could not write the sweep ({exc.strerror or exc})") from None
+    finally:
+        bar.close()
+    print(f"sweep {spec.name!r}: {len(res['rows'])} cells, {res['cached']} from the cache, "
+          f"{res['computed']} computed; results in {out / 'results.parquet'}, {out / 'results.csv'}, "
+          f"{out / 'summary.html'}")
+    return EXIT_OK
+
+
+def _sweep_out(path):
+    from pathlib import Path
+
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create ({exc.strerror or exc})") from None
+    return out
+
+
 # --------------------------------------------------------------------------- list
 def cmd_list(args) -> int:
     from .claims import runner
@@ -366,7 +451,7 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError(f"a command is required: run, solve or list (see {PROG} --help)")
+            raise UsageError(f"a command is required: run, solve, sweep or list (see {PROG} --help)")
         args.argv = argv
         return int(args.handler(args))
     except UsageError as exc:

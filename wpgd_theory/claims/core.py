@@ -88,6 +88,17 @@ class CheckContext:
     models: dict = field(default_factory=lambda: _default_models())
     figures: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)
+    #: How :meth:`map` runs its items: ``None`` is a plain loop; a parallel runner
+    #: (:mod:`wpgd_theory.parallel`) sets a function ``mapper(func, items) -> list``.
+    mapper: Callable | None = field(default=None, repr=False, compare=False)
+
+    def map(self, func, items) -> list:
+        """``[func(x) for x in items]``, split into tasks of their own when the run is
+        parallel (``func`` must then be a picklable module-level function and each item
+        plain data).  The result is the same either way."""
+        if self.mapper is None:
+            return [func(x) for x in items]
+        return list(self.mapper(func, list(items)))
 
     def rng(self, salt: str = "") -> np.random.Generator:
         """A generator determined by ``(seed, salt)``: checks are reproducible and

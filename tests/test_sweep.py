@@ -1,0 +1,108 @@
+"""Sweeps (issue 14): spec validation, one row per cell and seed, resume from the cache."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from wpgd_theory.cli import main
+from wpgd_theory.sweep import SweepError, cells, load_spec, parse_spec, run_sweep
+
+BASE = {"sigma": [2.0, 1.0], "noise": 0.2, "sizes": [2, 2], "rho": [[1.0, 0.3], [0.3, 1.0]], "r_task": [0.4, 0.8]}
+
+
+def spec(**grid):
+    return parse_spec({"sweep": {"name": "t", "seeds": 2}, "base": dict(BASE), "grid": grid})
+
+
+def test_cells_are_the_grid_times_the_seeds():
+    s = spec(n=[4, 8], **{"class": ["uniform", "free"]})
+    assert s.num_cells == 8 and len(cells(s)) == 8
+
+
+def test_rows_match_the_solvers(tmp_path):
+    from wpgd_theory.convex import solve_constrained
+    from wpgd_theory.landscape import solve
+    from wpgd_theory.sweep import _build_model
+
+    s = spec(n=[4, 6], **{"class": ["monotone", "free"]})
+    res = run_sweep(s, tmp_path)
+    assert res["computed"] == 8 and res["cached"] == 0 and len(res["rows"]) == 8
+    for row in res["rows"]:
+        model = _build_model(BASE, {"n": row["n"]})
+        ref = solve(model).risk if row["class"] == "free" else solve_constrained(model, "monotone").risk
+        assert row["predicted"] == pytest.approx(ref, rel=1e-12)
+        assert row["trained"] is None
+    with open(tmp_path / "results.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 8
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "results.parquet").num_rows == 8
+    assert (tmp_path / "risk_vs_n.png").read_bytes().startswith(b"\x89PNG")
+    assert "8 cells (0 from the cache" in (tmp_path / "summary.html").read_text()
+
+
+def test_resume_after_interruption_and_growth(tmp_path):
+    s = spec(n=[4, 6, 8], **{"class": ["uniform"]})
+
+    def stop_after_two(done, total):
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(s, tmp_path, progress=stop_after_two)
+    res = run_sweep(s, tmp_path)
+    assert res["cached"] == 2 and res["computed"] == 4
+    bigger = spec(n=[4, 6, 8, 10], **{"class": ["uniform"]})
+    res = run_sweep(bigger, tmp_path)
+    assert res["cached"] == 6 and res["computed"] == 2
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"base": BASE, "grid": {"n": [0]}}, "[grid] n"),
+    ({"base": BASE, "grid": {"class": ["lstm"]}}, "[grid] class"),
+    ({"base": BASE, "grid": {"bogus": [1]}}, "[grid] bogus"),
+    ({"base": BASE, "grid": {"noise": []}}, "[grid] noise"),
+    ({"base": BASE, "grid": {"noise": [0.1, -1.0]}}, "noise"),
+    ({"base": BASE, "grid": {"n": [1]}}, "n = 1"),
+    ({"grid": {"n": [4]}}, "[base]"),
+    ({"base": BASE, "sweep": {"seeds": 0}}, "seeds"),
+    ({"base": BASE, "sweep": {"budget": "huge"}}, "budget"),
+    ({"base": BASE, "sweep": {"train": "yes"}}, "train"),
+    ({"base": BASE, "extra": 1}, "top level"),
+    ({"base": BASE, "grid": {"n": list(range(1, 400)), "noise": [0.1] * 300}}, "exceed"),
+])
+def test_bad_specs_name_the_field(data, field):
+    with pytest.raises(SweepError) as info:
+        parse_spec(data, "s.toml")
+    msg = str(info.value)
+    assert field in msg and "\n" not in msg
+
+
+def test_cli_sweep_and_rerun(tmp_path, capsys):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"sweep": {"seeds": 1}, "base": BASE, "grid": {"n": [4, 6]}}))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "0 from the cache, 2 computed" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "2 from the cache, 0 computed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, suffix", [("[grid\n", ".toml"), ("{", ".json"), ("x", ".yaml")])
+def test_cli_bad_spec_files_exit_2(tmp_path, capsys, text, suffix):
+    path = tmp_path / f"s{suffix}"
+    path.write_text(text)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0]
+
+
+def test_example_specs_are_valid():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    small, full = load_spec(root / "sweep.toml"), load_spec(root / "sweep-full.toml")
+    assert small.train and small.num_cells <= 50
+    assert full.num_cells > small.num_cells

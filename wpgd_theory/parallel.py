@@ -1,0 +1,243 @@
+r"""Run the claim registry on Dask: a local cluster of processes, or an existing scheduler.
+
+The unit of work is a *task*: one check, except that the training checks of one claim
+(``kind == "training"``, e.g. T1's "reach the cone optima" and "ordering") form one task,
+because they share their trained models.  Inside a task, long loops are split further with
+:meth:`~wpgd_theory.claims.core.CheckContext.map` (T1 trains each class, ``n`` and
+restart as a task of its own): on a Dask worker that map submits sub-tasks to the same
+cluster (``distributed.worker_client``); in-process it is a plain loop.
+
+Every check is seeded by ``(seed, salt)`` (:meth:`CheckContext.rng`) and runs in a fresh
+context on its worker, so the report is the same for any number of workers: the same
+checks, statuses, measured values and order.  What crosses process boundaries is data
+only: the models, the :class:`~wpgd_theory.claims.core.CheckResult`\ s, the artifacts
+(JSON-like) and figures rendered to PNG bytes on the worker — never matplotlib objects.
+
+A task whose worker dies is re-run by Dask (the scheduler's ``allowed-failures``); the
+worker logs an event at the start of every attempt, and a check whose task ran more than
+once records ``details["attempts"]`` and says so in its message.
+
+With ``device="cuda"`` and an existing scheduler, training tasks request the worker
+resource ``GPU`` (start GPU workers with ``dask worker ADDRESS --resources GPU=1``), so a
+mixed cluster runs numeric checks on CPU workers and training on GPU workers.
+
+Entry point: :func:`run` (same outcomes as :func:`wpgd_theory.claims.run`); the command
+line is ``wpgd-verify run --workers N`` or ``--scheduler ADDRESS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import OrderedDict
+
+from .claims import runner
+from .claims.core import CheckContext
+
+__all__ = ["run", "plan_tasks", "ParallelError", "EVENT_TOPIC", "connect"]
+
+#: The event topic under which workers log each attempt of a task.
+EVENT_TOPIC = "wpgd-task-attempt"
+
+
+class ParallelError(RuntimeError):
+    """The cluster cannot be reached or cannot run the work (e.g. no GPU worker)."""
+
+
+def plan_tasks(claim_ids=None, suite: str = "default") -> list:
+    """The tasks of a run, in registry order: a list of tuples of check keys.
+
+    Each check is a task of its own, except the training checks of one claim, which form
+    one task (they share trained models through the context)."""
+    tasks, training = [], OrderedDict()
+    for chk in runner.planned_checks(claim_ids, suite):
+        if chk.kind == "training":
+            if chk.claim_id not in training:
+                training[chk.claim_id] = []
+                tasks.append(training[chk.claim_id])
+            training[chk.claim_id].append(chk.key)
+        else:
+            tasks.append([chk.key])
+    return [tuple(t) for t in tasks]
+
+
+def _checks_by_key() -> dict:
+    return {chk.key: chk for claim in runner.registry() for chk in claim.checks}
+
+
+def _render_figures(figures: dict) -> dict:
+    """Figures as PNG bytes, rendered exactly as the report renders them in-process."""
+    if not figures:
+        return {}
+    import matplotlib
+
+    from .report.figures import _RC, figure_to_png
+
+    with matplotlib.rc_context(_RC):
+        return {name: figure_to_png(fig) for name, fig in figures.items()}
+
+
+def _dask_map(func, items):
+    """``[func(x) for x in items]`` as sub-tasks on the cluster this task runs on."""
+    items = list(items)
+    if len(items) <= 1:
+        return [func(x) for x in items]
+    from distributed import worker_client
+
+    with worker_client() as client:
+        futures = client.map(func, items, pure=False)
+        return client.gather(futures)
+
+
+def _run_task(keys, suite, seed, device, models, task_id):
+    """Run the checks ``keys`` in a fresh context (on a worker); returns plain data."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(EVENT_TOPIC, {"task": task_id})
+        mapper = _dask_map
+    except (ImportError, ValueError):  # not on a worker (tests call it directly)
+        mapper = None
+    checks = _checks_by_key()
+    ctx = CheckContext(suite=suite, seed=seed, device=device, models=dict(models))
+    if mapper is not None:
+        ctx.mapper = mapper
+    out = []
+    for key in keys:
+        before_fig = dict(ctx.figures)
+        before_art = {k: id(v) for k, v in ctx.artifacts.items()}
+        res, secs = runner.run_check(checks[key], ctx)
+        figs = {k: v for k, v in ctx.figures.items() if before_fig.get(k) is not v}
+        arts = {k: v for k, v in ctx.artifacts.items() if before_art.get(k) != id(v)}
+        out.append((key, res, secs, _render_figures(figs), arts))
+    return out
+
+
+def connect(workers: int = 1, scheduler: str | None = None):
+    """A ``distributed.Client``: to ``scheduler`` if given, else to a new local cluster of
+    ``workers`` single-threaded processes.  Raises :class:`ParallelError` if it cannot."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise ParallelError(f"Dask's distributed package is needed for parallel runs ({exc})") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParallelError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster)
+
+
+def _close(client, own_cluster: bool):
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if own_cluster and cluster is not None:
+        cluster.close()
+
+
+def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None = None, workers: int = 1,
+        scheduler: str | None = None, client=None, progress=None, on_start=None):
+    """Run the checks of ``claim_ids`` in ``suite`` on ``workers`` local processes, on the
+    Dask scheduler at ``scheduler``, or on an existing ``client``.
+
+    Returns the same list of :class:`~wpgd_theory.claims.runner.ClaimOutcome` as
+    :func:`wpgd_theory.claims.run`.  ``workers == 1`` without a scheduler or client runs
+    in-process with no Dask start-up cost.  ``progress(check, result)`` is called as each
+    check's task finishes (in completion order, counted across workers); ``on_start`` is
+    only called in-process.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(f"scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}")
+    ctx = context or CheckContext(suite=suite)
+    if workers == 1 and scheduler is None and client is None:
+        return runner.run(claim_ids, suite, context=ctx, progress=progress, on_start=on_start)
+    if suite not in runner.SUITES:
+        raise ValueError(f"suite must be one of {runner.SUITES}, got {suite!r}")
+    ids = runner._validate_ids(claim_ids)
+    ctx.suite = suite
+    tasks = plan_tasks(ids, suite)
+    own = client is None
+    client = client or connect(workers, scheduler)
+    try:
+        results = _submit_and_gather(client, tasks, ctx, progress)
+        attempts = _attempts(client)
+    finally:
+        if own:
+            _close(client, own_cluster=scheduler is None)
+    return _assemble(ids, suite, ctx, tasks, results, attempts)
+
+
+def _submit_and_gather(client, tasks, ctx, progress):
+    from distributed import as_completed
+
+    checks = _checks_by_key()
+    gpu = ctx.device == "cuda" and _has_gpu_workers(client)
+    models = dict(ctx.models)
+    futures = {}
+    for i, keys in enumerate(tasks):
+        task_id = f"{i:04d}:{keys[0]}"
+        training = checks[keys[0]].kind == "training"
+        kwargs = {"resources": {"GPU": 1}} if (gpu and training) else {}
+        fut = client.submit(_run_task, keys, ctx.suite, ctx.seed, ctx.device, models, task_id, pure=False,
+                            key=f"wpgd-task-{i:04d}-{time.time_ns()}", **kwargs)
+        futures[fut] = task_id
+    results = {}
+    for fut in as_completed(list(futures)):
+        task_id = futures[fut]
+        data = fut.result()
+        results[task_id] = data
+        if progress is not None:
+            for key, res, _secs, _figs, _arts in data:
+                progress(checks[key], res)
+    return results
+
+
+def _has_gpu_workers(client) -> bool:
+    info = client.scheduler_info()
+    return any((w.get("resources") or {}).get("GPU") for w in info.get("workers", {}).values())
+
+
+def _attempts(client) -> dict:
+    counts: dict = {}
+    try:
+        events = client.get_events(EVENT_TOPIC)
+    except Exception:  # pragma: no cover - older schedulers
+        return counts
+    for _t, msg in events:
+        task = msg.get("task") if isinstance(msg, dict) else None
+        if task is not None:
+            counts[task] = counts.get(task, 0) + 1
+    return counts
+
+
+def _assemble(ids, suite, ctx, tasks, results, attempts):
+    checks = _checks_by_key()
+    by_key = {}
+    for i, keys in enumerate(tasks):
+        task_id = f"{i:04d}:{keys[0]}"
+        n = attempts.get(task_id, 1)
+        for key, res, secs, figs, arts in results[task_id]:
+            if n > 1:
+                res = dataclasses.replace(res, details=dict(res.details, attempts=n),
+                                          message=(res.message + "; " if res.message else "")
+                                          + f"re-run after its worker died ({n} attempts)")
+            by_key[key] = (res, secs, figs, arts)
+    outcomes = []
+    for claim in runner.registry():
+        if claim.id not in ids:
+            continue
+        out = runner.ClaimOutcome(claim, suite=suite)
+        for chk in claim.checks:
+            if suite not in chk.suites:
+                continue
+            res, secs, figs, arts = by_key[chk.key]
+            out.results.append((checks[chk.key], res, secs))
+            out.figures.update(figs)
+            out.artifacts.update(arts)
+            ctx.figures.update(figs)
+            ctx.artifacts.update(arts)
+        outcomes.append(out)
+    return outcomes
