@@ -131,3 +131,11 @@ def test_worker_killed_mid_run_is_rerun_and_reported(cluster):
     assert results and all(res.status in ("passed", "failed", "not applicable") for res in results)
     assert any(res.details.get("attempts", 1) >= 2 and "re-run" in res.message for res in results)
     client.wait_for_workers(2, timeout=60)
+
+
+def test_map_tasks_in_process_and_on_the_cluster(cluster):
+    c, _ = cluster
+    assert parallel.map_tasks(abs, [-1, 2, -3]) == [1, 2, 3]
+    assert parallel.map_tasks(abs, [-1, 2, -3], scheduler=c.scheduler_address) == [1, 2, 3]
+    with pytest.raises(ValueError, match="workers"):
+        parallel.map_tasks(abs, [1], workers=0)

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from .claims import runner
 from .claims.core import CheckContext
 
-__all__ = ["run", "plan_tasks", "ParallelError", "EVENT_TOPIC", "connect"]
+__all__ = ["run", "map_tasks", "plan_tasks", "ParallelError", "EVENT_TOPIC", "connect"]
 
 #: The event topic under which workers log each attempt of a task.
 EVENT_TOPIC = "wpgd-task-attempt"
@@ -127,6 +127,23 @@ def connect(workers: int = 1, scheduler: str | None = None):
             raise ParallelError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster)
+
+
+def map_tasks(func, items, *, workers: int = 1, scheduler: str | None = None) -> list:
+    """``[func(x) for x in items]``, in-process (``workers == 1``, no scheduler) or as one
+    Dask task per item on a local cluster or ``scheduler``; results in the order of
+    ``items``.  ``func`` and the items must be picklable (cloudpickle: a function of a
+    script's ``__main__`` works)."""
+    items = list(items)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    if workers == 1 and scheduler is None:
+        return [func(x) for x in items]
+    client = connect(workers, scheduler)
+    try:
+        return client.gather(client.map(func, items, pure=False))
+    finally:
+        _close(client, own_cluster=scheduler is None)
 
 
 def _close(client, own_cluster: bool):

@@ -4,6 +4,8 @@ Run by hand (a few minutes)::
 
     HYPOTHESIS_PROFILE=thorough .venv/bin/python proofs/data/uniqueness_search.py
     .venv/bin/python proofs/data/uniqueness_search.py --quick      # seconds, for a smoke run
+    .venv/bin/python proofs/data/uniqueness_search.py --workers 4  # parts 2 and 3 on Dask
+    .venv/bin/python proofs/data/uniqueness_search.py --scheduler tcp://HOST:8786
 
 It writes ``proofs/data/uniqueness_study.json`` (search statistics) and
 ``proofs/data/counterexamples.json`` (instances whose W4 equation has three roots, and a
@@ -41,6 +43,7 @@ from wpgd_theory import strategies as wst
 from wpgd_theory.certify import isolate_roots
 from wpgd_theory.claims.optimum import COUNTEREXAMPLES, counterexample_model
 from wpgd_theory.landscape import solve, stationary_curve
+from wpgd_theory.parallel import map_tasks
 
 HERE = Path(__file__).resolve().parent
 PROFILES = {"ci": 25, "dev": 200, "thorough": 2000}
@@ -222,22 +225,37 @@ def counterexample_records():
     return records
 
 
+def _optimisation_task(args):
+    d, trials = args
+    return optimisation_search(d, trials, seed=d)
+
+
+def _sup_eps_h_task(args):
+    d, starts = args
+    return {"d": d, "limit_formula": eps_h_limit(d), "numeric": eps_h_numeric(d, starts, seed=d)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="a smoke run (seconds)")
     ap.add_argument("--examples", type=int, default=None, help="hypothesis examples (default: by HYPOTHESIS_PROFILE)")
+    ap.add_argument("--workers", type=int, default=1, help="local Dask processes for parts 2 and 3 (default 1)")
+    ap.add_argument("--scheduler", default=None, help="an existing Dask scheduler for parts 2 and 3")
     args = ap.parse_args()
+
+    def run(func, items):  # one Dask task per item (wpgd_theory.parallel.map_tasks)
+        return map_tasks(func, items, workers=args.workers, scheduler=args.scheduler)
+
     profile = os.environ.get("HYPOTHESIS_PROFILE", "thorough")
     examples = args.examples or (25 if args.quick else PROFILES.get(profile, 2000))
     t0 = time.time()
     study = {"hypothesis_profile": profile, "random_search": random_search(examples)}
     print("random search:", json.dumps({k: v for k, v in study["random_search"].items() if k != "multi_root"}))
     trials = 2 if args.quick else 40
-    study["optimisation_search"] = [optimisation_search(d, trials, seed=d) for d in (6, 7, 8, 10)]
+    study["optimisation_search"] = run(_optimisation_task, [(d, trials) for d in (6, 7, 8, 10)])
     for row in study["optimisation_search"]:
         print(f"optimisation search d={row['d']}: roots {row.get('roots')}, slope {row.get('slope', 0):.4g}")
-    study["sup_eps_h"] = [{"d": d, "limit_formula": eps_h_limit(d),
-                           "numeric": eps_h_numeric(d, 5 if args.quick else 100, seed=d)} for d in range(2, 9)]
+    study["sup_eps_h"] = run(_sup_eps_h_task, [(d, 5 if args.quick else 100) for d in range(2, 9)])
     for row in study["sup_eps_h"]:
         print(f"sup |eps_h| d={row['d']}: formula {row['limit_formula']:.6f} numeric {row['numeric']:.6f}")
     study["tie_noise_bisection"] = tie_noise()
