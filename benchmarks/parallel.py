@@ -1,0 +1,135 @@
+"""Dask execution (issue 14): suite wall times with 1 and 2 workers, per-task overhead,
+sweep throughput on local clusters of 1, 2 and 4 processes, and an estimate of the
+full-size sweep on a 64-worker cluster from the measured per-cell cost.
+
+    .venv/bin/python benchmarks/parallel.py [--suites default,thorough] [--quick]
+
+Writes ``results/parallel.json``.  Wall times on a shared machine are noisy: the ratios
+(speed-up of 2 workers over 1) are the meaningful numbers, and the machine is recorded.
+The thorough suite takes tens of minutes with one worker; ``--suites default`` skips it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import write_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def suite_time(suite: str, workers: int) -> float:
+    from wpgd_theory import parallel
+    from wpgd_theory.claims.core import CheckContext
+
+    t0 = time.perf_counter()
+    outcomes = parallel.run(None, suite, context=CheckContext(suite=suite), workers=workers)
+    elapsed = time.perf_counter() - t0
+    statuses = sorted({o.status for o in outcomes})
+    print(f"  {suite} suite, {workers} worker(s): {elapsed:.1f} s (claim statuses {statuses})", flush=True)
+    return elapsed
+
+
+def _noop(x):
+    return x
+
+
+def task_overhead(tasks: int = 200) -> dict:
+    """Seconds per tiny task through the Dask path (submit + run + gather) vs a plain call."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        client.gather(client.map(_noop, range(10), pure=False))  # warm up
+        samples = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            client.gather(client.map(_noop, range(tasks), pure=False))
+            samples.append((time.perf_counter() - t0) / tasks)
+        # one check-sized task: a whole quick check (W6) shipped and run on the worker
+        from wpgd_theory.claims.core import CheckContext
+        from wpgd_theory.parallel import plan_tasks, _run_task
+
+        ctx = CheckContext(suite="quick")
+        keys = plan_tasks(["W6"], "quick")[0]
+        t0 = time.perf_counter()
+        client.submit(_run_task, keys, "quick", 0, "cpu", dict(ctx.models), "bench", pure=False).result()
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        client.submit(_run_task, keys, "quick", 0, "cpu", dict(ctx.models), "bench2", pure=False).result()
+        warm = time.perf_counter() - t0
+        _run_task(keys, "quick", 0, "cpu", dict(ctx.models), "local")  # imports
+        t0 = time.perf_counter()
+        _run_task(keys, "quick", 0, "cpu", dict(ctx.models), "local")
+        local = time.perf_counter() - t0
+    # the first check-sized task includes the worker's imports (wpgd_theory, scipy, ...)
+    return {"tiny_task_s": statistics.median(samples), "tiny_task_samples_s": samples,
+            "check_task_first_s": first, "check_task_warm_s": warm, "check_in_process_s": local,
+            "check_task_overhead_s": warm - local}
+
+
+def sweep_throughput(workers: int, cells_spec: dict) -> dict:
+    from wpgd_theory.sweep import parse_spec, run_sweep
+
+    spec = parse_spec(cells_spec, "bench-sweep")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        res = run_sweep(spec, tmp, workers=workers)
+        elapsed = time.perf_counter() - t0
+    secs = [r["seconds"] for r in res["rows"]]
+    print(f"  sweep, {workers} worker(s): {len(secs)} cells in {elapsed:.1f} s", flush=True)
+    return {"workers": workers, "cells": len(secs), "wall_s": elapsed, "cells_per_s": len(secs) / elapsed,
+            "mean_cell_s": statistics.mean(secs)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--suites", default="default,thorough", help="suites to time with 1 and 2 workers")
+    ap.add_argument("--quick", action="store_true", help="small sweep, no suites (seconds to a minute)")
+    args = ap.parse_args()
+    out = {}
+    print("per-task overhead", flush=True)
+    out["overhead"] = task_overhead(50 if args.quick else 200)
+    print(f"  tiny task {out['overhead']['tiny_task_s'] * 1e3:.2f} ms; check task overhead "
+          f"{out['overhead']['check_task_overhead_s'] * 1e3:.1f} ms", flush=True)
+    base = {"sigma": "identity", "d": 3, "noise": 0.5, "sizes": [4, 4, 4],
+            "rho": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "r_task": [0.2, 0.9, 0.1]}
+    predicted = {"sweep": {"seeds": 1}, "base": base,
+                 "grid": {"n": [6, 12, 24, 48] if args.quick else [6, 12, 24, 48, 96, 192, 384, 768],
+                          "noise": [0.1, 0.5] if args.quick else [0.05, 0.1, 0.25, 0.5, 1.0, 2.0],
+                          "class": ["uniform", "monotone", "taskwise", "free"]}}
+    trained = {"sweep": {"seeds": 2, "train": True, "budget": "quick"}, "base": base,
+               "grid": {"n": [6, 12], "class": ["linear-attention", "scalar-gla"]}}
+    out["sweep_predicted"] = [sweep_throughput(w, predicted) for w in (1, 2, 4)]
+    out["sweep_trained"] = [sweep_throughput(w, trained) for w in ((1, 2) if args.quick else (1, 2, 4))]
+    # the full-size headline sweep (docs/examples/sweep-full.toml) on 64 workers, from the
+    # measured per-cell cost of the trained cells (quick budget) scaled by the budget's steps
+    from wpgd_theory.sweep import _BUDGETS, load_spec
+
+    full = load_spec(ROOT / "docs" / "examples" / "sweep-full.toml")
+    cell_s = out["sweep_trained"][0]["mean_cell_s"] * _BUDGETS[full.budget]["steps"] / _BUDGETS["quick"]["steps"]
+    out["full_sweep_estimate"] = {"cells": full.num_cells, "per_cell_s_estimate": cell_s,
+                                  "one_worker_h": full.num_cells * cell_s / 3600,
+                                  "workers_64_min": full.num_cells * cell_s / 64 / 60,
+                                  "assumes": "per-cell cost of the quick-budget trained cells measured here, scaled "
+                                             "by the ratio of training steps (an upper bound: early stopping)"}
+    print(f"full-size sweep: {full.num_cells} cells, about {out['full_sweep_estimate']['workers_64_min']:.0f} min "
+          "on 64 workers", flush=True)
+    if not args.quick:
+        out["suites"] = {}
+        for suite in [s for s in args.suites.split(",") if s]:
+            one = suite_time(suite, 1)
+            two = suite_time(suite, 2)
+            out["suites"][suite] = {"workers_1_s": one, "workers_2_s": two, "speedup": one / two}
+    path = write_json("parallel", out)
+    print("wrote", path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
