@@ -21,17 +21,18 @@ __all__ = ["Mutant", "MUTANTS", "FAMILY_TESTS", "by_id"]
 
 #: Default pytest selection per library area (paths relative to the repository root).
 FAMILY_TESTS = {
-    "model": ("tests/test_model.py", "tests/test_risk_checks.py"),
+    "model": ("tests/test_model.py", "tests/test_landscape.py"),
     "wpgd": ("tests/test_wpgd.py", "tests/gla/test_gla_construct.py"),
-    "landscape": ("tests/test_landscape.py", "tests/test_risk_checks.py"),
+    "landscape": ("tests/test_landscape.py", "tests/test_optimum.py"),
     "certify": ("tests/test_certify.py", "tests/test_uniqueness.py"),
     "convex": ("tests/test_convex.py",),
     "gla.layer": ("tests/gla/test_gla_layer.py",),
     "gla.construct": ("tests/gla/test_gla_construct.py",),
     "gla.prompts": ("tests/gla/test_gla_construct.py", "tests/gla/test_gla_model.py"),
     "gla.train": ("tests/gla/test_gla_train.py",),
-    "symbolic": ("tests/symbolic/test_symbolic_moments.py", "tests/symbolic/test_symbolic_derivations.py"),
-    "claims": ("tests/test_cli.py", "tests/test_risk_checks.py"),
+    "symbolic": ("tests/symbolic/test_symbolic_moments.py", "tests/symbolic/test_symbolic_derivations.py",
+                 "tests/symbolic/test_symbolic_mutants.py"),
+    "claims": ("tests/test_cli.py", "tests/test_report.py"),
     "report": ("tests/test_report.py",),
 }
 
@@ -164,7 +165,7 @@ MUTANTS: tuple = (
       "best = int(np.argmin(risks))",
       "best = 0",
       "solve returns the smallest root of the W4 equation instead of the least-risk one",
-      ("W4", "W5"), "issue 9", FAMILY_TESTS["landscape"] + ("tests/test_uniqueness.py",)),
+      ("W4", "W5"), "issue 9", FAMILY_TESTS["landscape"] + ("tests/test_uniqueness.py", "tests/test_certify.py")),
     # ------------------------------------------------------------------ certify
     M("certify-skip-last-cell", "certify", "wpgd_theory/certify.py",
       "a, b, ga, gb = edges[:-1], edges[1:], gv[:-1], gv[1:]",
@@ -296,7 +297,7 @@ MUTANTS: tuple = (
       "zs = abs(diff) / se if se > 0",
       "zs = diff / se if se > 0",
       "Monte Carlo comparison one-sided: any estimate below the reference passes",
-      ("W1", "A4", "T1", "T2"), tests=("tests/test_risk_checks.py", "tests/test_cli.py", "tests/test_report.py")),
+      ("W1", "A4", "T1", "T2"), tests=("tests/test_cli.py", "tests/test_report.py", "tests/test_risk_checks.py")),
     M("claims-error-not-failure", "claims", "wpgd_theory/claims/runner.py",
       "if statuses & {\"failed\", \"error\"}:",
       "if statuses & {\"failed\"}:",

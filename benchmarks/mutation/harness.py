@@ -45,6 +45,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "mutation.json"
+#: Where a partial run (--only, --claims, --no-tests, --no-suite) goes unless --out is given,
+#: so that it never overwrites the table of the whole catalogue.
+PARTIAL_OUT = ROOT / "benchmarks" / "results" / "mutation-partial.json"
 SCHEMA = "wpgd-theory-mutation"
 SCHEMA_VERSION = "1.0"
 
@@ -105,11 +108,11 @@ def make_scratch(root: Path, files, parent: str | None = None) -> Path:
 
 
 # ----------------------------------------------------------------------------- running
-def _env(scratch: Path) -> dict:
+def _env(scratch: Path, profile: str = "ci") -> dict:
     env = dict(os.environ)
     env.update({
         "PYTHONPATH": str(scratch) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
-        "HYPOTHESIS_PROFILE": "ci",
+        "HYPOTHESIS_PROFILE": profile,
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
@@ -121,10 +124,10 @@ def _env(scratch: Path) -> dict:
     return env
 
 
-def _run(cmd, cwd: Path, timeout: float):
+def _run(cmd, cwd: Path, timeout: float, profile: str = "ci"):
     """Run ``cmd`` in its own process group; returns ``(exit status or None on timeout, output tail, seconds)``."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(cwd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(cwd, profile), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=max(timeout, 1.0))
@@ -192,12 +195,19 @@ def _junit_failures(path: Path, root: Path) -> list:
     return sorted(set(bad))
 
 
-def run_tests(scratch: Path, python: str, selection, *, timeout: float) -> dict:
-    """Run the pytest ``selection`` on ``scratch``: exit status, failing tests, duration."""
+def run_tests(scratch: Path, python: str, selection, *, timeout: float, maxfail: int = 3) -> dict:
+    """Run the pytest ``selection`` on ``scratch``: exit status, failing tests, duration.
+
+    Stops after ``maxfail`` failures (0: never), and uses the hypothesis profile
+    ``mutation`` (``ci`` without shrinking, see ``noshrink.py``): both only save time on
+    a mutant that is caught anyway.
+    """
     xml = scratch / ".mutation-junit.xml"
-    cmd = [python, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", f"--junitxml={xml}",
-           *selection]
-    rc, tail, secs = _run(cmd, scratch, timeout)
+    cmd = [python, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+           "-p", "benchmarks.mutation.noshrink", f"--junitxml={xml}", *selection]
+    if maxfail:
+        cmd.insert(3, f"--maxfail={maxfail}")
+    rc, tail, secs = _run(cmd, scratch, timeout, profile="mutation")
     res = {"selection": list(selection), "exit_status": rc, "failed_tests": [], "duration_s": round(secs, 1),
            "note": ""}
     if rc is None:
@@ -257,7 +267,7 @@ def judge(mutant_id: str, suite: dict | None, tests: dict | None, baseline: Base
 
 def run_mutant(mutant, *, root: Path = ROOT, files=None, python: str = sys.executable, seed: int = 0,
                claims=None, tests=None, timeout: float = 900.0, baseline: Baseline | None = None,
-               run_suite_: bool = True, run_tests_: bool = True, keep: bool = False) -> dict:
+               run_suite_: bool = True, run_tests_: bool = True, keep: bool = False, maxfail: int = 3) -> dict:
     """Apply ``mutant`` (``None``: the unmutated baseline) to a scratch copy and run the
     quick suite and its tests there.  Returns the mutant's row of the table."""
     baseline = baseline or Baseline()
@@ -278,7 +288,7 @@ def run_mutant(mutant, *, root: Path = ROOT, files=None, python: str = sys.execu
         suite = run_suite(scratch, python, seed=seed, claims=claims,
                           timeout=deadline - time.monotonic()) if run_suite_ else None
         selection = tests if tests is not None else (mutant.test_selection if mutant is not None else ())
-        res_tests = (run_tests(scratch, python, selection, timeout=deadline - time.monotonic())
+        res_tests = (run_tests(scratch, python, selection, timeout=deadline - time.monotonic(), maxfail=maxfail)
                      if (run_tests_ and selection) else None)
     finally:
         if keep:
@@ -360,7 +370,7 @@ def run_catalogue(mutants, *, root: Path = ROOT, jobs: int = 2, seed: int = 0, c
         progress(f"baseline: quick suite and {len(selection)} test selections on the unmutated tree ...")
         base_row = run_mutant(None, root=root, files=files, python=python, seed=seed, claims=claims,
                               tests=selection, timeout=max(timeout, 1800.0), run_suite_=run_suite_,
-                              run_tests_=run_tests_)
+                              run_tests_=run_tests_, maxfail=0)
         if base_row["suite"] is not None:
             base.suite_exit = base_row["suite"]["exit_status"]
             base.failed_checks = set(base_row["suite"]["failed_checks"])
@@ -423,7 +433,9 @@ def main(argv=None) -> int:
     p.add_argument("--no-tests", action="store_true", help="run the quick suite only")
     p.add_argument("--no-suite", action="store_true", help="run the tests only")
     p.add_argument("--no-baseline", action="store_true", help="skip the run on the unmutated tree")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output JSON (default {DEFAULT_OUT})")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output JSON (default benchmarks/results/mutation.json, or mutation-partial.json for a "
+                        "partial run: --only, --claims, --no-tests or --no-suite)")
     p.add_argument("--list", action="store_true", help="list the catalogue (and stale mutants) and exit")
     args = p.parse_args(argv)
     cat = load_catalogue()
@@ -445,12 +457,15 @@ def main(argv=None) -> int:
         if why:
             print(f"STALE mutant {mid}: {why}", file=sys.stderr)
     claims = args.claims.split(",") if args.claims else None
+    partial = bool(args.only or args.claims or args.no_tests or args.no_suite)
+    out = args.out or (PARTIAL_OUT if partial else DEFAULT_OUT)
     doc = run_catalogue(mutants, jobs=args.jobs, seed=args.seed, claims=claims, timeout=args.timeout,
                         run_suite_=not args.no_suite, run_tests_=not args.no_tests, baseline=not args.no_baseline,
                         progress=lambda s: print(s, flush=True))
-    write_table(doc, args.out)
+    doc["settings"]["partial"] = partial
+    write_table(doc, out)
     print(format_summary(doc))
-    print(f"table: {args.out} ({doc['duration_s']:.0f} s)")
+    print(f"table: {out} ({doc['duration_s']:.0f} s)")
     return 1 if doc["summary"]["stale"] else 0
 
 
