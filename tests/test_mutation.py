@@ -114,6 +114,13 @@ def test_judge_subtracts_the_baseline_and_reports_crashes_and_timeouts():
     assert hung["status"] == "timeout"
     collect = harness.judge("m", None, {"exit_status": 2, "failed_tests": [], "note": "pytest exit 2"}, clean)
     assert collect["caught_by_tests"]
+    rows = [dict(harness.judge("a", dict(suite, failed_checks=["W1: x"]), None, clean), id="a",
+                 expected_claims=["W3"]),
+            dict(harness.judge("b", {"exit_status": 0, "failed_checks": [], "note": ""}, None, clean), id="b",
+                 expected_claims=["W1"])]
+    summary = harness.summarise(rows)
+    assert summary["missed_by_expected_claims"] == ["a", "b"] and summary["survived"] == ["b"]
+    assert summary["caught_by_suite"] == 1 and summary["missed_by_suite"] == ["b"]
 
 
 def test_junit_failures_are_named_as_node_ids(tmp_path):
@@ -140,6 +147,7 @@ def test_one_mutant_end_to_end(tmp_path):
     assert "W1: closed form vs exact quadrature" in row["checks"]
     assert row["caught_by_tests"]
     assert row["tests"] == [node]
+    assert harness.expected_claims_caught(row) == ["W1"]  # expected W1, W3; only W1 ran
     doc = {"mutants": [row], "summary": harness.summarise([row]), "baseline": None}
     assert doc["summary"]["caught_by_suite"] == 1 and doc["summary"]["survived"] == []
     text = harness.format_summary(doc)

@@ -311,8 +311,17 @@ def _git(root: Path, *args) -> str | None:
         return None
 
 
+def expected_claims_caught(row) -> list:
+    """Which of the mutant's expected claims have a check among those that caught it."""
+    failed = {c.split(":")[0] for c in row.get("checks") or [] if not c.startswith("(")}
+    return sorted(failed & set(row.get("expected_claims") or []))
+
+
 def summarise(rows) -> dict:
     by = {s: [r["id"] for r in rows if r["status"] == s] for s in ("caught", "survived", "stale", "timeout")}
+    for r in rows:
+        if r.get("status") not in ("stale", "error"):
+            r["expected_claims_caught"] = expected_claims_caught(r)
     return {
         "total": len(rows),
         "caught": len(by["caught"]),
@@ -320,6 +329,8 @@ def summarise(rows) -> dict:
         "caught_by_tests_only": sum(1 for r in rows if r.get("caught_by_tests") and not r.get("caught_by_suite")),
         "missed_by_suite": [r["id"] for r in rows if r["status"] in ("caught", "survived", "timeout")
                             and not r.get("caught_by_suite")],
+        "missed_by_expected_claims": [r["id"] for r in rows if r.get("expected_claims") and r["status"] != "stale"
+                                      and not r.get("expected_claims_caught")],
         "survived": by["survived"],
         "stale": by["stale"],
         "timeout": by["timeout"],
@@ -346,6 +357,8 @@ def format_summary(doc: dict) -> str:
               f"{len(s['timeout'])} timed out"]
     if s["missed_by_suite"]:
         lines.append("not caught by the quick suite: " + ", ".join(s["missed_by_suite"]))
+    if s.get("missed_by_expected_claims"):
+        lines.append("no check of the expected claims failed: " + ", ".join(s["missed_by_expected_claims"]))
     if s["survived"]:
         lines.append("SURVIVED (caught by nothing): " + ", ".join(s["survived"]))
     if s["stale"]:
@@ -437,7 +450,14 @@ def main(argv=None) -> int:
                    help="output JSON (default benchmarks/results/mutation.json, or mutation-partial.json for a "
                         "partial run: --only, --claims, --no-tests or --no-suite)")
     p.add_argument("--list", action="store_true", help="list the catalogue (and stale mutants) and exit")
+    p.add_argument("--summarise", type=Path, default=None, metavar="TABLE",
+                   help="print the summary of an existing table (recomputed from its rows) and exit")
     args = p.parse_args(argv)
+    if args.summarise is not None:
+        doc = json.loads(args.summarise.read_text(encoding="utf-8"))
+        doc["summary"] = summarise(doc["mutants"])
+        print(format_summary(doc))
+        return 0
     cat = load_catalogue()
     try:
         mutants = cat.by_id(args.only.split(",") if args.only else None)
