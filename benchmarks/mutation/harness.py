@@ -318,7 +318,7 @@ def expected_claims_caught(row) -> list:
 
 
 def summarise(rows) -> dict:
-    by = {s: [r["id"] for r in rows if r["status"] == s] for s in ("caught", "survived", "stale", "timeout")}
+    by = {s: [r["id"] for r in rows if r["status"] == s] for s in ("caught", "survived", "stale", "timeout", "error")}
     for r in rows:
         if r.get("status") not in ("stale", "error"):
             r["expected_claims_caught"] = expected_claims_caught(r)
@@ -334,6 +334,7 @@ def summarise(rows) -> dict:
         "survived": by["survived"],
         "stale": by["stale"],
         "timeout": by["timeout"],
+        "harness_errors": by["error"],
     }
 
 
@@ -361,6 +362,8 @@ def format_summary(doc: dict) -> str:
         lines.append("no check of the expected claims failed: " + ", ".join(s["missed_by_expected_claims"]))
     if s["survived"]:
         lines.append("SURVIVED (caught by nothing): " + ", ".join(s["survived"]))
+    if s.get("harness_errors"):
+        lines.append("HARNESS ERRORS (not measured): " + ", ".join(s["harness_errors"]))
     if s["stale"]:
         lines.append("STALE (snippet not found exactly once; fix catalogue.py): " + ", ".join(s["stale"]))
     base = doc.get("baseline") or {}
@@ -486,7 +489,7 @@ def main(argv=None) -> int:
     write_table(doc, out)
     print(format_summary(doc))
     print(f"table: {out} ({doc['duration_s']:.0f} s)")
-    return 1 if doc["summary"]["stale"] else 0
+    return 1 if (doc["summary"]["stale"] or doc["summary"]["harness_errors"]) else 0
 
 
 if __name__ == "__main__":
