@@ -154,3 +154,20 @@ def test_one_mutant_end_to_end(tmp_path):
     assert "landscape-risk-a-b-swapped" in text and "1 caught" in text
     harness.write_table(doc, tmp_path / "mutation.json")
     assert (tmp_path / "mutation.json").read_text().startswith("{")
+
+
+def test_update_replaces_rows_in_catalogue_order_and_refuses_other_settings():
+    settings = {"suite": "quick", "seed": 0, "claims": "all", "suite_run": True, "tests_run": True}
+
+    def row(i, status):
+        return {"id": i, "status": status, "caught_by_suite": status == "caught", "caught_by_tests": False,
+                "checks": ["W1: x"] if status == "caught" else [], "expected_claims": ["W1"]}
+
+    old = {"settings": dict(settings), "mutants": [row("a", "survived"), row("c", "caught")], "summary": {}}
+    new = {"settings": dict(settings, jobs=1), "mutants": [row("b", "caught"), row("a", "caught")],
+           "generated_at": "t", "git_commit": "abc", "git_dirty": False, "baseline": None, "duration_s": 1.0}
+    doc = harness.update_table(old, new, ["a", "b", "c"])
+    assert [r["id"] for r in doc["mutants"]] == ["a", "b", "c"]
+    assert doc["summary"]["caught"] == 3 and doc["updates"][0]["mutants"] == ["b", "a"]
+    with pytest.raises(ValueError, match="other settings"):
+        harness.update_table(old, dict(new, settings=dict(settings, seed=1)), ["a", "b", "c"])

@@ -429,6 +429,28 @@ def run_catalogue(mutants, *, root: Path = ROOT, jobs: int = 2, seed: int = 0, c
     }
 
 
+def update_table(old: dict, new: dict, order) -> dict:
+    """``old`` with the rows of ``new`` replacing (or adding) theirs, in catalogue ``order``.
+
+    Only a table measured with the same settings (seed, claims, suite/tests runs) can be
+    updated; the update is recorded under ``updates`` with its commit and baseline.
+    """
+    keys = ("suite", "seed", "claims", "suite_run", "tests_run")
+    if any(old["settings"].get(k) != new["settings"].get(k) for k in keys):
+        raise ValueError("--update: the existing table was measured with other settings "
+                         f"({ {k: old['settings'].get(k) for k in keys} }); rerun the whole catalogue")
+    rows = {r["id"]: r for r in old["mutants"]}
+    rows.update({r["id"]: r for r in new["mutants"]})
+    doc = dict(old)
+    doc["mutants"] = [rows[i] for i in order if i in rows]
+    doc["updates"] = list(old.get("updates", [])) + [{
+        "mutants": [r["id"] for r in new["mutants"]], "generated_at": new["generated_at"],
+        "git_commit": new["git_commit"], "git_dirty": new["git_dirty"], "baseline": new["baseline"],
+        "duration_s": new["duration_s"]}]
+    doc["summary"] = summarise(doc["mutants"])
+    return doc
+
+
 def write_table(doc: dict, out: Path) -> None:
     """Write the table atomically (temp file + rename)."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -452,6 +474,9 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=None,
                    help="output JSON (default benchmarks/results/mutation.json, or mutation-partial.json for a "
                         "partial run: --only, --claims, --no-tests or --no-suite)")
+    p.add_argument("--update", action="store_true",
+                   help="with --only: replace these mutants' rows in the existing table (--out, default "
+                        "benchmarks/results/mutation.json) instead of writing a partial table")
     p.add_argument("--list", action="store_true", help="list the catalogue (and stale mutants) and exit")
     p.add_argument("--summarise", type=Path, default=None, metavar="TABLE",
                    help="print the summary of an existing table (recomputed from its rows) and exit")
@@ -481,11 +506,21 @@ def main(argv=None) -> int:
             print(f"STALE mutant {mid}: {why}", file=sys.stderr)
     claims = args.claims.split(",") if args.claims else None
     partial = bool(args.only or args.claims or args.no_tests or args.no_suite)
-    out = args.out or (PARTIAL_OUT if partial else DEFAULT_OUT)
+    out = args.out or (DEFAULT_OUT if (args.update or not partial) else PARTIAL_OUT)
+    if args.update and not out.is_file():
+        print(f"error: --update: no table at {out}", file=sys.stderr)
+        return 2
     doc = run_catalogue(mutants, jobs=args.jobs, seed=args.seed, claims=claims, timeout=args.timeout,
                         run_suite_=not args.no_suite, run_tests_=not args.no_tests, baseline=not args.no_baseline,
                         progress=lambda s: print(s, flush=True))
     doc["settings"]["partial"] = partial
+    if args.update:
+        old = json.loads(out.read_text(encoding="utf-8"))
+        try:
+            doc = update_table(old, doc, [m.id for m in cat.MUTANTS])
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     write_table(doc, out)
     print(format_summary(doc))
     print(f"table: {out} ({doc['duration_s']:.0f} s)")
