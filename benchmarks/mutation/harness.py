@@ -378,7 +378,8 @@ def run_catalogue(mutants, *, root: Path = ROOT, jobs: int = 2, seed: int = 0, c
                   baseline: bool = True, progress=print) -> dict:
     """Run the baseline and then ``mutants`` (``jobs`` at a time); returns the table document."""
     t0 = time.perf_counter()
-    files = repo_files(root)
+    commit, dirty = _git(root, "rev-parse", "HEAD"), bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    files = repo_files(root)  # listed once; each mutant copies their contents when it starts: keep the tree still
     base = Baseline()
     base_row = None
     if baseline:
@@ -415,10 +416,12 @@ def run_catalogue(mutants, *, root: Path = ROOT, jobs: int = 2, seed: int = 0, c
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": _git(root, "rev-parse", "HEAD"),
-        "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
+        "git_commit": commit,
+        "git_dirty": dirty,
         "settings": {"suite": "quick", "seed": seed, "claims": list(claims) if claims else "all", "jobs": jobs,
-                     "timeout_s": timeout, "hypothesis_profile": "ci", "suite_run": run_suite_,
+                     "timeout_s": timeout, "suite_hypothesis": "seeded from --seed",
+                     "tests_hypothesis_profile": "mutation (ci without shrinking)", "tests_maxfail": 3,
+                     "suite_run": run_suite_,
                      "tests_run": run_tests_},
         "duration_s": round(time.perf_counter() - t0, 1),
         "baseline": None if base_row is None else {
