@@ -171,3 +171,16 @@ def test_update_replaces_rows_in_catalogue_order_and_refuses_other_settings():
     assert doc["summary"]["caught"] == 3 and doc["updates"][0]["mutants"] == ["b", "a"]
     with pytest.raises(ValueError, match="other settings"):
         harness.update_table(old, dict(new, settings=dict(settings, seed=1)), ["a", "b", "c"])
+
+
+def test_repo_files_without_git_skips_caches_and_the_venv(monkeypatch):
+    with_git = set(harness.repo_files(ROOT))
+    assert "wpgd_theory/landscape.py" in with_git and not any(p.startswith(".venv/") for p in with_git)
+
+    def no_git(*args, **kwargs):
+        raise OSError("git is not installed")
+
+    monkeypatch.setattr(harness.subprocess, "run", no_git)
+    walked = set(harness.repo_files(ROOT))
+    assert {m.file for m in MUTANTS} <= walked
+    assert not any(p.startswith((".venv/", ".git/")) or "__pycache__" in p or p == ".git" for p in walked)

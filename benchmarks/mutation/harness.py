@@ -90,11 +90,24 @@ def apply_mutant(mutant, root: Path) -> None:
     path.write_text(text.replace(mutant.original, mutant.replacement, 1), encoding="utf-8")
 
 
+#: Folders never copied when the tree is not a git checkout (build outputs, caches, the venv).
+_SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", "_build", "results",
+              "wpgd-report", "build", "dist"}
+
+
 def repo_files(root: Path) -> list:
-    """Tracked and untracked-but-not-ignored files of the working tree (relative paths)."""
-    out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         capture_output=True, check=True).stdout.decode("utf-8")
-    return sorted({p for p in out.split("\0") if p and (root / p).is_file()})
+    """Tracked and untracked-but-not-ignored files of the working tree (relative paths);
+    without git, every file outside build outputs, caches and the venv."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
+        return sorted({p for p in out.split("\0") if p and (root / p).is_file()})
+    except (OSError, subprocess.SubprocessError):
+        files = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info")]
+            files += [str((Path(dirpath) / f).relative_to(root)) for f in filenames if f != ".git"]
+        return sorted(files)
 
 
 def make_scratch(root: Path, files, parent: str | None = None) -> Path:
