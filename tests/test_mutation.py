@@ -109,6 +109,9 @@ def test_judge_subtracts_the_baseline_and_reports_crashes_and_timeouts():
     clean = harness.Baseline()
     crash = harness.judge("m", {"exit_status": 2, "failed_checks": [], "note": "no report.json"}, None, clean)
     assert crash["caught_by_suite"] and "crash" in crash["checks"][0]
+    unverified = harness.judge("m", {"exit_status": 1, "failed_checks": [], "note": "", "unverified_claims": ["T1"]},
+                               None, clean)
+    assert unverified["caught_by_suite"] and unverified["checks"] == ["(not verified: T1)"]
     hung = harness.judge("m", {"exit_status": None, "failed_checks": [], "note": "timeout"},
                          {"exit_status": 0, "failed_tests": [], "note": ""}, clean)
     assert hung["status"] == "timeout"

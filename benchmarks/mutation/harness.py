@@ -258,7 +258,9 @@ def judge(mutant_id: str, suite: dict | None, tests: dict | None, baseline: Base
         timed_out |= rc is None
         crashed = rc not in (None, 0) and not suite["failed_checks"] and baseline.suite_exit == 0
         row["caught_by_suite"] = rc not in (None, 0) and (bool(new) or crashed)
-        if crashed:
+        if crashed and suite.get("unverified_claims"):  # exit 1 without a failed check: claims left unverified
+            row["checks"] = ["(not verified: " + ", ".join(suite["unverified_claims"]) + ")"]
+        elif crashed:
             row["checks"] = ["(crash: " + (suite["note"] or f"exit {rc}") + ")"]
     if tests is not None:
         new = [t for t in tests["failed_tests"] if t not in baseline.failed_tests]
