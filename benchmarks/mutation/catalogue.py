@@ -248,7 +248,7 @@ MUTANTS: tuple = (
       "tot = (torch.exp(b_last) * (z_last == 0).to(b.dtype))  # (B,H,N,1,dk)",
       "tot = (torch.ones_like(b_last) * (z_last == 0).to(b.dtype))  # (B,H,N,1,dk)",
       "key-gated chunked form: state carried across chunks without the chunk's per-channel decay",
-      ("G3", "A4"), "issue 9"),
+      ("G1", "G3", "A4"), "issue 9"),
     # ------------------------------------------------------------------ gla.prompts / construct
     M("gla-delimiter-closes-segment", "gla.prompts", "wpgd_theory/gla/prompts.py",
       "                seg.append(k)\n",
