@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= wpgd-report
 SUITE ?= default
 HYPOTHESIS_PROFILE ?= ci
+JOBS ?= 2
+MUTATE_ARGS ?=
 
-.PHONY: verify test lint docs bench clean
+.PHONY: verify test lint docs bench mutate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,12 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Mutation catalogue (docs/how-to/mutation.md): every planted bug against the quick suite and
+# its tests, in scratch copies; writes benchmarks/results/mutation.json. Slow (~20 min, JOBS=2).
+# e.g. make mutate MUTATE_ARGS="--only certify-skip-last-cell"
+mutate: $(STAMP)
+	$(PY) benchmarks/mutation/harness.py --jobs $(JOBS) $(MUTATE_ARGS)
 
 clean:
 	rm -rf $(VENV) docs/_build wpgd-report .pytest_cache .hypothesis
