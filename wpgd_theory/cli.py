@@ -469,8 +469,12 @@ def _solve_one(solve, where: str, model):
         warnings.simplefilter("always")
         try:
             sol = solve(model)
-        except (ValueError, TypeError, ArithmeticError) as exc:  # incl. ZeroDivisionError, OverflowError
+        except (ValueError, TypeError) as exc:
             raise UsageError(f"{where}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
+        except ArithmeticError as exc:  # ZeroDivisionError, OverflowError, FloatingPointError
+            raise UsageError(f"{where}: the optimum cannot be computed in float64 at this scale "
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())}); rescale sigma and noise "
+                             "together (the risk scales with them)") from None
         except MemoryError:
             raise UsageError(f"{where}: out of memory while solving (see --allow-large and the size "
                              "limits in the docs)") from None

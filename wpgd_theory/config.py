@@ -244,17 +244,26 @@ def estimate_resources(d: int, n: int, K: int | None) -> tuple:
     """``(bytes, seconds)`` a model needs to be built and solved, roughly (see module doc).
 
     ``K`` is the number of tasks of a task model, ``None`` for a general ``R`` (then the
-    ``n × n`` matrix and its eigendecomposition dominate)."""
+    ``n × n`` matrix and its eigendecomposition dominate).  Sizes beyond ``10⁵⁰`` are
+    counted as ``10⁵⁰`` (the estimate only has to be far beyond every limit then)."""
+    d, n = min(d, 10**50), min(n, 10**50)
+    K = None if K is None else min(K, 10**50)
     if K is None:
         return 8 * (4 * d * d + 4 * (n + 1) ** 2), (d ** 3 + (n + 1) ** 3) / _FLOPS
     return 8 * (4 * d * d + 8 * n + 4 * (K + 1) ** 2), (d ** 3 + (K + 1) ** 3) / _FLOPS
 
 
 def _human_bytes(b: int) -> str:
+    if b >= 2**80:
+        return f"{float(b):.3g} bytes"
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
         if b >= size:
             return f"{b / size:.3g} {unit}"
     return f"{b} bytes"
+
+
+def _count(x: int) -> str:
+    return str(x) if x < 10**12 else f"about 10^{len(str(min(x, 10**4000))) - 1}"
 
 
 def _human_seconds(t: float) -> str:
@@ -278,7 +287,7 @@ def _check_size(spec: dict, form: str, where: str, allow_large: bool, on_estimat
     mem, secs = estimate_resources(d, n, K)
     big_d = d ** 3 >= n ** 3 if K is None else d ** 3 + 8 * d * d >= (K + 1) ** 3 + 2 * n
     field_name = "'d'/'sigma'" if big_d else fields
-    shape = f"d = {d}, n = {n}" + (f", K = {K}" if K is not None else ", general R")
+    shape = f"d = {_count(d)}, n = {_count(n)}" + (f", K = {_count(K)}" if K is not None else ", general R")
     over = mem > MAX_MEMORY_BYTES or secs > MAX_SETUP_SECONDS
     if over and not allow_large:
         raise ConfigError(f"{where}: field {field_name}: model too large ({shape}): needs about {_human_bytes(mem)} "

@@ -101,7 +101,8 @@ class MultitaskModel:
         self._sigma_eig = _frozen(check_spd(sigma, "sigma"))
         self.sigma = sigma
         self.noise = as_scalar(noise, "noise", minimum=0.0)
-        tau = float(np.sum(self._sigma_eig)) + self.noise
+        with np.errstate(over="ignore"):
+            tau = float(np.sum(self._sigma_eig)) + self.noise
         if not np.isfinite(tau) or not np.isfinite(float(np.trace(sigma))):
             raise ValueError(f"sigma and noise are too large: tau = tr(sigma) + noise overflows float64 "
                              f"(largest eigenvalue of sigma {self._sigma_eig[-1]:.3g}, noise {self.noise:.3g})")
@@ -116,11 +117,17 @@ class MultitaskModel:
             check_correlation(C, "C = [[R, r], [r^T, 1]]")
             self._R = R
             self.r = r
-            self._factor = _psd_factor(C)
+            self._C_joint = _frozen(C)
         else:
             self._R = None
             self.r = _frozen(_tasks["r_task"][_tasks["task_of"]])
-            self._factor = _psd_factor(_tasks["C_task"])
+            self._C_joint = _tasks["C_task"]
+
+    @cached_property
+    def _factor(self) -> np.ndarray:
+        """``F`` with ``F Fᵀ = C`` (or ``C_task``), read-only; built on the first :meth:`sample`
+        (an ``O(m³)`` eigendecomposition that loading and solving do not need)."""
+        return _psd_factor(self._C_joint)
 
     # ------------------------------------------------------------------ builders
     @classmethod

@@ -109,6 +109,7 @@ def ensure_writable(out_dir) -> Path:
     Every problem is a :class:`ReportDirError` with a one-line message.
     """
     out = Path(out_dir)
+    target = out
     try:
         target = _target(out)
         if target.exists() and not target.is_dir():
@@ -128,8 +129,8 @@ def ensure_writable(out_dir) -> Path:
     except ReportDirError:
         raise
     except OSError as exc:
-        raise ReportDirError(f"--out {out}: not usable ({_why(exc)}"
-                             f"{': ' + exc.filename if isinstance(exc.filename, str) else ''})") from None
+        where = exc.filename if isinstance(exc.filename, str) and exc.filename not in (str(out), str(target)) else ""
+        raise ReportDirError(f"--out {out}: not usable ({_why(exc)}{': ' + where if where else ''})") from None
     return out
 
 
