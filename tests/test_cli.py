@@ -366,6 +366,53 @@ def test_ctrl_c_during_checks_exits_130_and_writes_nothing(registry, tmp_path, c
     assert (tmp_path / "report.json").read_text() == before
 
 
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_ctrl_c_while_writing_says_what_happened(registry, tmp_path, capsys, monkeypatch, when):
+    before = _previous_report(registry, tmp_path)
+
+    def hook(step):
+        if step == ("staged" if when == "before" else "swapped"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "_STEP_HOOK", hook)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet", "--seed", "5") == 130
+    err = capsys.readouterr().err
+    after = json.loads((tmp_path / "report.json").read_text())
+    if when == "before":
+        assert "no new report was written" in err and (tmp_path / "report.json").read_text() == before
+    else:
+        assert "after the new report was written" in err and after["run"]["seed"] == 5
+    assert atomic.leftovers(tmp_path) == []
+
+
+def test_out_with_foreign_files_or_a_long_name_is_refused(registry, tmp_path, capsys):
+    registry({"W1": [("ok", _passing, ALL)]})
+    (tmp_path / "notes.txt").write_text("mine")
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 2
+    assert "notes.txt" in one_line_error(capsys.readouterr().err)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path / ("x" * 300), "--quiet") == 2
+    assert "File name too long" in one_line_error(capsys.readouterr().err)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_full_stdout_after_the_run_is_exit_2_naming_the_report(registry, tmp_path, capsys, monkeypatch):
+    registry({"W1": [("ok", _passing, ALL)]})
+
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "cannot write to standard output" in line and str(tmp_path) in line
+    assert (tmp_path / "report.json").exists()
+    assert run_cli("list") == 2
+
+
 def test_stale_staging_dir_of_a_killed_run_is_removed(registry, tmp_path):
     stale = tmp_path.parent / f".{tmp_path.name}{atomic.STAGING_TAG}999999999-abc-new"
     stale.mkdir()

@@ -546,8 +546,25 @@ def _detach_stdout() -> None:
         pass
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
-    """Entry point of ``wpgd-verify``; returns the exit status."""
+    """Entry point of ``wpgd-verify``; returns the exit status (SIGTERM is handled like Ctrl-C)."""
+    import signal
+
+    old_term = None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return _main(argv)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+def _main(argv) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
     try:

@@ -63,8 +63,9 @@ _OURS = set(REPORT_FILES) | {FIGURES_DIR, FOLDER_MARKER}
 _LEGACY_STAGING = ".wpgd-report-staging-"
 _DEFERRED = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None)
 
-#: Test hook: called with the name of each step (``"locked"``, ``"staged"``, ``"swapped"``,
-#: ``"cleaned"``); the fault-injection tests delay or signal the process there.
+#: Test hook: called with the name of each step (``"locked"``, ``"staging"``, ``"staged"``,
+#: ``"swapped"``, ``"cleaned"``); the fault-injection tests delay or signal the process there.
+STEPS = ("locked", "staging", "staged", "swapped", "cleaned")
 _STEP_HOOK = None
 
 
@@ -303,6 +304,7 @@ def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_co
             stage = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_TAG}{os.getpid()}-",
                                           suffix="-new", dir=target.parent))
             try:
+                _step("staging")
                 (stage / FOLDER_MARKER).write_bytes(b"a report folder written by wpgd-verify\n")
                 fig_stage = stage / FIGURES_DIR
                 fig_stage.mkdir()
@@ -325,11 +327,13 @@ def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_co
                     else:  # fallback: two renames (see the module docstring)
                         os.rename(target, old)
                         os.rename(stage, target)
-                    _fsync_dir(target.parent)
-                    if on_commit is not None:
-                        on_commit()
-                    _step("swapped")
-                    shutil.rmtree(old, ignore_errors=True)
+                    try:
+                        _fsync_dir(target.parent)
+                        if on_commit is not None:
+                            on_commit()
+                        _step("swapped")
+                    finally:
+                        shutil.rmtree(old, ignore_errors=True)
                     _step("cleaned")
             finally:
                 if stage.exists():  # an exception or interrupt before the swap
