@@ -15,6 +15,7 @@ import copy
 import io
 import json
 import math
+import re
 import time
 
 import jsonschema
@@ -215,9 +216,10 @@ def _check_outcome(code, out, err, seconds, path, kind, field):
         assert len(lines[0]) < 2000, "the error quotes only an excerpt"
         if kind == "type" and field is not None and field in {"sigma", "noise", "n", "sizes", "rho", "r_task", "R",
                                                                "r", "seed", "suite", "name", "d"}:
-            related = {f"'{field}'"} | ({"'d'"} if field == "sigma" else set()) | (
-                {"'sigma'"} if field == "d" else set())
-            assert any(r in lines[0] for r in related) or "task structure" in lines[0], (field, lines[0])
+            related = {field} | ({"d"} if field == "sigma" else set()) | ({"sigma"} if field == "d" else set())
+            message = lines[0].split(str(path), 1)[1]
+            assert any(re.search(rf"\b{r}\b", message) for r in related) or "task structure" in message, (
+                field, lines[0])
     return code
 
 

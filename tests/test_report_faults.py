@@ -202,6 +202,13 @@ def test_a_folder_with_foreign_files_is_never_replaced(tmp_path):
     assert (out / "notes.txt").read_text() == "mine" and atomic.leftovers(out) == []
 
 
+def test_the_current_folder_is_never_replaced(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for out in (".", tmp_path, tmp_path.parent):
+        with pytest.raises(atomic.ReportDirError, match="current folder"):
+            atomic.ensure_writable(out)
+
+
 def test_waiting_writer_is_told_once(tmp_path):
     out = previous(tmp_path)
     first = writer(out, "one", "staged", "sleep:1.0")

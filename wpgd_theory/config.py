@@ -196,7 +196,7 @@ def _numeric(value, where: str, ndim: int):
 
     nested = walk(value, 0, "")
     if ndim == 2:
-        if not nested or any(len(row) != len(nested[0]) for row in nested):
+        if not nested or not nested[0] or any(len(row) != len(nested[0]) for row in nested):
             lens = sorted({len(row) for row in nested})
             raise ConfigError(f"{where}: expected a non-empty rectangular matrix, got rows of lengths {lens}")
     elif not nested:

@@ -117,6 +117,10 @@ def ensure_writable(out_dir) -> Path:
             raise ReportDirError(f"--out {out}: exists and is not a directory")
         if target.parent == target:
             raise ReportDirError(f"--out {out}: the root folder cannot be a report folder")
+        cwd = Path(os.path.realpath(os.getcwd()))
+        if cwd == Path(os.path.realpath(target)) or Path(os.path.realpath(target)) in cwd.parents:
+            raise ReportDirError(f"--out {out}: is the current folder (or contains it); the report folder is "
+                                 "replaced as a whole, so choose a folder below it, e.g. --out wpgd-report")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=f".{target.name}{STAGING_TAG}probe-", dir=target.parent)
         os.close(fd)
