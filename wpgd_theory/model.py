@@ -76,6 +76,12 @@ class MultitaskModel:
     The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
     (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
 
+    Inputs are copied and every array the model stores or derives (``sigma``, ``R``,
+    ``r``, ``sizes``, ``rho``, ``r_task``, eigenvalues, factors) is read-only
+    (``writeable=False``): editing the caller's arrays afterwards cannot bypass validation
+    or leave stale cached eigenvalues, and ``model.sigma[0, 0] = -5`` raises.  Boolean
+    arrays are rejected (a mask is not a covariance or a correlation).
+
     Parameters
     ----------
     sigma : array (d, d)
@@ -86,12 +92,6 @@ class MultitaskModel:
         Correlations between each example's task and the query's task.
     noise : float
         Label-noise variance ``σ² ≥ 0``.
-
-    Inputs are copied and every array the model stores or derives (``sigma``, ``R``,
-    ``r``, ``sizes``, ``rho``, ``r_task``, eigenvalues, factors) is read-only
-    (``writeable=False``): editing the caller's arrays afterwards cannot bypass validation
-    or leave stale cached eigenvalues, and ``model.sigma[0, 0] = -5`` raises.  Boolean
-    arrays are rejected (a mask is not a covariance or a correlation).
     """
 
     def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):
