@@ -65,8 +65,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "wpgd-verify"
 #: Seconds between heartbeat lines of a long check when stderr is not a terminal.
 HEARTBEAT_S = 60.0
-#: Largest seed (torch and numpy both take seeds below 2**63, derived seeds stay below 2**64).
-MAX_SEED = 2**63 - 1
 #: Relative cost of a training check in the progress bar's ETA (other checks count 1).
 TRAINING_WEIGHT = 20
 
@@ -95,6 +93,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _nonneg_int(text: str) -> int:
+    from .config import MAX_SEED
+
     shown = text if len(text) <= 40 else text[:20] + "…"
     try:
         value = int(text) if len(text) <= 100 else None

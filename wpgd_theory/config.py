@@ -72,7 +72,8 @@ MAX_MEMORY_BYTES = 2 * 2**30
 MAX_SETUP_SECONDS = 120.0
 #: Dense O(m³) work per second assumed by the time estimate (a deliberately slow machine).
 _FLOPS = 1e9
-#: Largest seed accepted (numpy and torch seeds).
+#: Largest seed accepted (``--seed`` too): numpy and torch take it, and seeds derived from
+#: it by small offsets stay below torch's limit of 2**64.
 MAX_SEED = 2**63 - 1
 TOP_KEYS = ("seed", "suite", "model")
 MODEL_KEYS = ("name", "sigma", "d", "noise", "n", "sizes", "rho", "r_task", "R", "r")
