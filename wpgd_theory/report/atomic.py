@@ -91,8 +91,12 @@ def _target(out_dir) -> Path:
 
 
 def _foreign_entries(out: Path) -> list:
+    try:
+        listing = sorted(os.listdir(out))
+    except FileNotFoundError:  # swapped out by another writer this instant (it holds the lock)
+        return []
     names = []
-    for name in sorted(os.listdir(out)):
+    for name in listing:
         if name in _OURS or name.startswith(_LEGACY_STAGING):
             continue
         names.append(name)
@@ -122,9 +126,9 @@ def ensure_writable(out_dir) -> Path:
             raise ReportDirError(f"--out {out}: is the current folder (or contains it); the report folder is "
                                  "replaced as a whole, so choose a folder below it, e.g. --out wpgd-report")
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}{STAGING_TAG}probe-", dir=target.parent)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.wpgd-probe-", dir=target.parent)
         os.close(fd)
-        os.unlink(probe)
+        Path(probe).unlink(missing_ok=True)
         if target.is_dir():
             foreign = _foreign_entries(target)
             if foreign:
