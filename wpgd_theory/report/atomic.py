@@ -23,7 +23,9 @@ report is complete and in place): what ``wpgd-verify`` says on exit 130 is true 
 window, and no staging folder is left behind.  A reader that opens ``OUT`` sees exactly one
 run's complete report, or the previous one.
 
-Only ``SIGKILL``/power loss can stop the process inside the window.  With
+With the fallback a reader can find ``OUT`` missing for the instant between the two
+renames (never incomplete).  Only ``SIGKILL``/power loss can stop the process inside the
+window.  With
 ``RENAME_EXCHANGE`` that leaves at worst the *previous* folder under the staging name
 (``OUT`` itself is always one complete report); with the two-rename fallback it can leave
 ``OUT`` missing and the previous report under the staging name: the next writer (under
