@@ -247,8 +247,9 @@ def _locked(lock_path: Path, on_wait=None):
                     holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
                     on_wait(f"another wpgd-verify (pid {holder}) is writing {lock_path.parent}; waiting for it")
                 fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if hasattr(os, "pwrite"):  # the holder's pid, for the message of a waiting writer
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # releases the lock
