@@ -196,6 +196,22 @@ def test_a_killed_fallback_swap_is_repaired_by_the_next_writer(tmp_path, monkeyp
     assert snapshot(out) == "new" and atomic.leftovers(out) == []
 
 
+def test_a_failed_second_rename_of_the_fallback_puts_the_previous_report_back(tmp_path, monkeypatch):
+    out = previous(tmp_path)
+    monkeypatch.setattr(atomic, "exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def failing(src, dst):
+        if str(src).endswith("-new"):
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(atomic.os, "rename", failing)
+    with pytest.raises(atomic.ReportDirError, match="No space left"):
+        atomic.write_report_dir(out, {n: b"new " + n.encode() for n in atomic.REPORT_FILES})
+    assert snapshot(out) == "old" and atomic.leftovers(out) == []
+
+
 def test_a_folder_with_foreign_files_is_never_replaced(tmp_path):
     out = tmp_path / "project"
     out.mkdir()

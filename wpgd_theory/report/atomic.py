@@ -337,7 +337,11 @@ def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_co
                         os.rename(stage, old)  # the previous report, now at the staging name
                     else:  # fallback: two renames (see the module docstring)
                         os.rename(target, old)
-                        os.rename(stage, target)
+                        try:
+                            os.rename(stage, target)
+                        except BaseException:
+                            os.rename(old, target)  # put the previous report back
+                            raise
                     try:
                         _fsync_dir(target.parent)
                         if on_commit is not None:
