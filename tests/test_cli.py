@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 import sys
 import types
@@ -261,12 +260,31 @@ def test_full_registry_report_is_valid_and_complete(registry, tmp_path, capsys):
         assert f"### {cid} — " in md
 
 
-def test_progress_bar_is_quiet_when_stderr_is_not_a_tty(registry, tmp_path, capsys):
-    registry({"W1": [("ok", _passing, ALL)]})
-    assert run_cli("run", "--only", "W1", "--out", tmp_path) == 0
+def test_without_a_tty_progress_is_one_line_per_claim_and_a_heartbeat(registry, tmp_path, capsys, monkeypatch):
+    import time as _time
+
+    def slow(ctx):
+        _time.sleep(0.35)
+        return _passing(ctx)
+
+    monkeypatch.setattr(cli, "HEARTBEAT_S", 0.1)
+    registry({"W1": [("ok", _passing, ALL), ("ok2", _passing, ALL)], "W2": [("slow", slow, ALL)]})
+    assert run_cli("run", "--only", "W1,W2", "--out", tmp_path) == 0
     captured = capsys.readouterr()
-    assert captured.err == ""
+    lines = captured.err.splitlines()
+    assert any("W1: 2/2 checks passed" in ln for ln in lines), lines
+    assert any("W2: 1/1 checks passed" in ln for ln in lines), lines
+    assert any("still running W2:slow" in ln for ln in lines), lines
+    assert not any("\r" in ln or "\x1b" in ln for ln in lines), "no bar control characters in a log"
     assert "W1  verified" in captured.out and "report:" in captured.out
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_weights_training_checks_for_the_eta():
+    fast = Check("W1", "a", "numeric", ALL, _passing)
+    slow = Check("T1", "b", "training", ALL, _passing)
+    assert cli._weight(slow) > 5 * cli._weight(fast)
 
 
 def test_rerun_overwrites_cleanly(registry, tmp_path, monkeypatch):
@@ -288,8 +306,7 @@ def test_rerun_overwrites_cleanly(registry, tmp_path, monkeypatch):
     assert not (tmp_path / "figures" / "W1-line.png").exists()
     second = json.loads((tmp_path / "report.json").read_text())
     assert second["run"]["seed"] == 4 and second["figures"] == []
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(atomic.STAGING_PREFIX)]
-    assert leftovers == []
+    assert atomic.leftovers(tmp_path) == []
 
 
 # ----------------------------------------------------------------------------- interruption
@@ -299,21 +316,28 @@ def _previous_report(registry, out):
     return (out / "report.json").read_text()
 
 
-def test_failure_while_moving_files_leaves_no_complete_looking_report(registry, tmp_path, monkeypatch, capsys):
-    _previous_report(registry, tmp_path)
-    real_replace = os.replace
+@pytest.mark.parametrize("failing", ["report.html", "swap"])
+def test_failure_while_writing_keeps_the_previous_report(registry, tmp_path, monkeypatch, capsys, failing):
+    before = _previous_report(registry, tmp_path)
+    real_write, real_exchange = atomic._write, atomic.exchange
 
-    def flaky_replace(src, dst):
-        if str(dst).endswith("report.html"):
+    def flaky_write(path, data):
+        if path.name == failing:
             raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
+        return real_write(path, data)
 
-    monkeypatch.setattr(atomic.os, "replace", flaky_replace)
-    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 2
-    assert "No space left on device" in capsys.readouterr().err
-    assert not (tmp_path / "report.json").exists(), "report.json must only exist beside a complete report"
-    assert not (tmp_path / "report.html").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(atomic.STAGING_PREFIX)]
+    def flaky_exchange(a, b):
+        if failing == "swap":
+            raise OSError(28, "No space left on device")
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(atomic, "_write", flaky_write)
+    monkeypatch.setattr(atomic, "exchange", flaky_exchange)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet", "--seed", "3") == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "report.json").read_text() == before
+    assert atomic.leftovers(tmp_path) == []
 
 
 def test_exception_while_rendering_keeps_the_previous_report(registry, tmp_path, monkeypatch):
@@ -327,7 +351,7 @@ def test_exception_while_rendering_keeps_the_previous_report(registry, tmp_path,
     with pytest.raises(RuntimeError, match="renderer crashed"):
         run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet", "--seed", "9")
     assert (tmp_path / "report.json").read_text() == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(atomic.STAGING_PREFIX)]
+    assert atomic.leftovers(tmp_path) == []
 
 
 def test_ctrl_c_during_checks_exits_130_and_writes_nothing(registry, tmp_path, capsys):
@@ -342,8 +366,55 @@ def test_ctrl_c_during_checks_exits_130_and_writes_nothing(registry, tmp_path, c
     assert (tmp_path / "report.json").read_text() == before
 
 
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_ctrl_c_while_writing_says_what_happened(registry, tmp_path, capsys, monkeypatch, when):
+    before = _previous_report(registry, tmp_path)
+
+    def hook(step):
+        if step == ("staged" if when == "before" else "swapped"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "_STEP_HOOK", hook)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet", "--seed", "5") == 130
+    err = capsys.readouterr().err
+    after = json.loads((tmp_path / "report.json").read_text())
+    if when == "before":
+        assert "no new report was written" in err and (tmp_path / "report.json").read_text() == before
+    else:
+        assert "after the new report was written" in err and after["run"]["seed"] == 5
+    assert atomic.leftovers(tmp_path) == []
+
+
+def test_out_with_foreign_files_or_a_long_name_is_refused(registry, tmp_path, capsys):
+    registry({"W1": [("ok", _passing, ALL)]})
+    (tmp_path / "notes.txt").write_text("mine")
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 2
+    assert "notes.txt" in one_line_error(capsys.readouterr().err)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path / ("x" * 300), "--quiet") == 2
+    assert "File name too long" in one_line_error(capsys.readouterr().err)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_full_stdout_after_the_run_is_exit_2_naming_the_report(registry, tmp_path, capsys, monkeypatch):
+    registry({"W1": [("ok", _passing, ALL)]})
+
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "cannot write to standard output" in line and str(tmp_path) in line
+    assert (tmp_path / "report.json").exists()
+    assert run_cli("list") == 2
+
+
 def test_stale_staging_dir_of_a_killed_run_is_removed(registry, tmp_path):
-    stale = tmp_path / f"{atomic.STAGING_PREFIX}999999999-abc"
+    stale = tmp_path.parent / f".{tmp_path.name}{atomic.STAGING_TAG}999999999-abc-new"
     stale.mkdir()
     (stale / "report.json").write_text("{}")
     registry({"W1": [("ok", _passing, ALL)]})

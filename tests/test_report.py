@@ -97,7 +97,25 @@ def test_jsonable_makes_strict_json():
     assert back["inf"] == "inf" and back["ninf"] == "-inf" and back["nan"] == "nan"
     assert back["arr"] == [0.0, 1.0, 2.0] and back["i"] == 3 and back["b"] is True
     assert back["sol"] == {"P": [[1.0, 0.0], [0.0, 1.0]], "risk": 0.5}
-    assert back["1"] == [1, 2] and back["big"][-1].startswith("…truncated") and len(back["big"]) == 2001
+    assert back["1"] == [1, 2]
+    assert back["big"]["truncated"] is True and back["big"]["shape"] == [5000] and len(back["big"]["head"]) == 2000
+
+
+def test_jsonable_arrays_keep_shape_and_never_hold_strings():
+    notes = []
+    mat = np.arange(12.0).reshape(3, 4)
+    mat[1, 2] = np.nan
+    out = jsonable({"m": mat, "v": [1.0, np.inf]}, notes=notes)
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
+    assert len(out["m"]) == 3 and all(len(row) == 4 for row in out["m"])
+    assert out["m"][1][2] is None and out["v"] == [1.0, None]
+    assert {n["field"] for n in notes} == {"m[1][2]", "v[1]"} and all(n["reason"] for n in notes)
+
+
+def test_jsonable_complete_never_truncates():
+    big = np.random.default_rng(0).standard_normal((60, 60))
+    out = jsonable({"P": big, "w": np.ones(5000), "x": float("nan")}, complete=True)
+    assert np.array_equal(np.array(out["P"]), big) and len(out["w"]) == 5000 and out["x"] is None
 
 
 def test_statuses_and_schema():
@@ -186,6 +204,7 @@ def _tiny_figure():
 
 # ----------------------------------------------------------------------------- atomic writes
 def test_write_report_dir_replaces_everything_and_marks_figures(tmp_path):
+    tmp_path = tmp_path / "out"
     paths = atomic.write_report_dir(tmp_path, {"report.json": b"{}", "report.md": b"# a", "report.html": b"<p>"},
                                     {"a.png": b"\x89PNG1"})
     assert paths["report.json"].read_bytes() == b"{}"
@@ -193,12 +212,15 @@ def test_write_report_dir_replaces_everything_and_marks_figures(tmp_path):
     atomic.write_report_dir(tmp_path, {"report.json": b"{ }", "report.md": b"# b", "report.html": b"<p>"},
                             {"b.png": b"\x89PNG2"})
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [atomic.FIGURES_MARKER, "b.png"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [atomic.FOLDER_MARKER, "figures", "report.html",
+                                                          "report.json", "report.md"]
+    assert atomic.leftovers(tmp_path) == []
     with pytest.raises(ValueError):
         atomic.write_report_dir(tmp_path, {"other.txt": b""})
 
 
 def test_interrupt_before_commit_leaves_previous_report(tmp_path, monkeypatch):
+    tmp_path = tmp_path / "out"
     atomic.write_report_dir(tmp_path, {"report.json": b"old", "report.md": b"old", "report.html": b"old"})
     real = atomic._write
     calls = []
@@ -214,7 +236,7 @@ def test_interrupt_before_commit_leaves_previous_report(tmp_path, monkeypatch):
         atomic.write_report_dir(tmp_path, {"report.json": b"new", "report.md": b"new", "report.html": b"new"})
     assert "report.md" in calls
     assert all((tmp_path / n).read_bytes() == b"old" for n in atomic.REPORT_FILES)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(atomic.STAGING_PREFIX)]
+    assert atomic.leftovers(tmp_path) == []
 
 
 # ----------------------------------------------------------------------------- figures

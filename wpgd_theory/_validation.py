@@ -21,8 +21,13 @@ def _describe(value) -> str:
     return f"{type(value).__name__}"
 
 
-def as_array(value, name: str, *, ndim=None, shape=None, allow_batch: bool = False) -> np.ndarray:
+def as_array(value, name: str, *, ndim=None, shape=None, allow_batch: bool = False,
+             allow_bool: bool = False) -> np.ndarray:
     """Return ``value`` as a finite float64 array, or raise naming ``name``.
+
+    Boolean arrays are a ``TypeError`` unless ``allow_bool`` (a mask is not a matrix of
+    numbers: ``True`` silently becoming ``1.0`` would hide a mistake).  The result may
+    share memory with ``value``; callers that keep it copy it.
 
     ``ndim`` may be an int or a tuple of allowed ranks; ``shape`` may contain ``None``
     for a free axis.  With ``allow_batch`` the trailing axes must match ``shape`` and
@@ -38,6 +43,8 @@ def as_array(value, name: str, *, ndim=None, shape=None, allow_batch: bool = Fal
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
         raise TypeError(f"{name} must be a numeric array, got {_describe(value)}")
+    if np.issubdtype(arr.dtype, np.bool_) and not allow_bool:
+        raise TypeError(f"{name} must be a numeric array, got a boolean {_describe(value)}")
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)

@@ -4,14 +4,24 @@ Commands:
 
 ``wpgd-verify run [--suite S] [--only G1,W5,...] [--out DIR] [--seed N] [--device D] [--config FILE] [--quiet]``
     Run the claim registry (:func:`wpgd_theory.claims.run`) in suite ``S`` (``quick``,
-    ``default``, ``thorough``) on device ``D`` (``cpu``, ``cuda``) with a progress bar on
-    stderr (off when stderr is not a terminal or with ``--quiet``) and write
-    ``DIR/report.html``, ``report.json``, ``report.md`` and ``figures/`` atomically
-    (default ``DIR`` is ``./wpgd-report``).
+    ``default``, ``thorough``) on device ``D`` (``cpu``, ``cuda``) and write
+    ``DIR/report.html``, ``report.json``, ``report.md`` and ``figures/`` atomically and
+    under a lock (default ``DIR`` is ``./wpgd-report``; see :mod:`wpgd_theory.report.atomic`).
+    Progress goes to stderr: a bar on a terminal; otherwise (CI logs, ``nohup``, batch
+    jobs) one line per finished claim and a heartbeat line every :data:`HEARTBEAT_S`
+    seconds while a check runs; nothing with ``--quiet``.
 
 ``wpgd-verify solve FILE.toml|FILE.json [--model NAME] [--json]``
     The optimal WPGD (``wpgd_theory.landscape.solve``) for the model(s) in a
-    configuration file (:mod:`wpgd_theory.config`).
+    configuration file (:mod:`wpgd_theory.config`).  ``--json`` is complete and shaped
+    at any size (matrices as nested lists, never truncated); a diagnostic that is not a
+    finite number is ``null`` and listed under ``nonfinite`` with the reason.  A model whose
+    optimum cannot be represented in float64 is an input error (exit 2), never printed.
+
+``run`` and ``solve`` estimate the memory and time a ``--config`` model needs before
+building it and refuse one beyond the limits of :mod:`wpgd_theory.config`
+(:data:`~wpgd_theory.config.MAX_MEMORY_BYTES`, :data:`~wpgd_theory.config.MAX_SETUP_SECONDS`)
+with exit 2, unless ``--allow-large`` is given.
 
 ``wpgd-verify list [--json]``
     The claims and their registered checks (id, title, check names, kinds, suites).
@@ -26,8 +36,11 @@ Exit status:
   suite, a check skipped, or only consistency checks): a claim without passing evidence
   is never counted as passed. A summary line names those claims;
 * ``2`` — usage or input error (bad option, unknown ``--only`` id, invalid ``--config``,
-  unwritable ``--out``, ``solve`` unavailable): one line on stderr, no traceback;
-* ``130`` — interrupted (Ctrl-C); the previous report, if any, is left as it was.
+  a model too large or not representable, unwritable ``--out``, standard output not
+  writable, ``solve`` unavailable): one line on stderr naming what is wrong, no traceback;
+* ``130`` — interrupted (Ctrl-C, SIGTERM): the message says whether the new report was
+  written (then it is complete) or not (then the previous report, if any, is left as it
+  was); never a mix of the two, never a staging folder left behind.
 
 ``--device cuda`` without a usable CUDA device (or without torch) is not an error: a
 warning line is printed and the run uses the CPU; the report records both the requested
@@ -42,16 +55,36 @@ import importlib
 import json
 import shlex
 import sys
+import threading
 import time
+import warnings
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "wpgd-verify"
+#: Seconds between heartbeat lines of a long check when stderr is not a terminal.
+HEARTBEAT_S = 60.0
+#: Relative cost of a training check in the progress bar's ETA (other checks count 1).
+TRAINING_WEIGHT = 20
 
 
 class UsageError(Exception):
     """A usage or input error: printed as one line, exit status 2."""
+
+
+class _StdoutError(UsageError):
+    """Standard output cannot be written (``> /dev/full``, closed pipe)."""
+
+
+def _say(*args, **kwargs) -> None:
+    """``print`` to stdout; a failing stdout becomes :class:`_StdoutError` (exit 2, one line)."""
+    try:
+        print(*args, **kwargs)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _StdoutError(f"cannot write to standard output ({exc.strerror or exc})") from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,12 +93,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _nonneg_int(text: str) -> int:
+    from .config import MAX_SEED
+
+    shown = text if len(text) <= 40 else text[:20] + "…"
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 100 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+        value = None
+    if value is None or not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0 and < 2**63, got {shown!r}")
     return value
 
 
@@ -100,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="device for torch checks; cuda falls back to cpu with a warning when unavailable")
     r.add_argument("--config", metavar="FILE", default=None,
                    help="TOML or JSON file with your own model instances (see the docs: how-to/config)")
-    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar and only the final summary lines")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress output and only the final summary lines")
+    r.add_argument("--allow-large", action="store_true",
+                   help="run --config models beyond the memory/time limits (see the docs: how-to/config)")
     r.add_argument("--workers", type=_pos_int, default=1, metavar="N",
                    help="run checks on a local Dask cluster of N processes (default 1: in-process, no Dask)")
     r.add_argument("--scheduler", metavar="ADDRESS", default=None,
@@ -112,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "certificate) of the model(s) in a TOML or JSON configuration file.")
     s.add_argument("file", metavar="FILE", help="a .toml or .json model file (same schema as --config)")
     s.add_argument("--model", metavar="NAME", default=None, help="solve only this model of the file")
-    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text (complete, never truncated)")
+    s.add_argument("--allow-large", action="store_true",
+                   help="solve models beyond the memory/time limits (see the docs: how-to/config)")
     s.set_defaults(handler=cmd_solve)
 
     sw = sub.add_parser("sweep", help="run an experiment grid (predicted and trained risk), resumable",
@@ -143,13 +183,19 @@ def _warn(message: str) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
-def _load_config(path):
+def _load_config(path, allow_large: bool = False):
+    """Load and validate a config; numpy warnings become single warning lines (after success)."""
     from .config import ConfigError, load_config
 
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            cfg = load_config(path, allow_large=allow_large, on_estimate=_warn)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        _warn(f"{path}: {message}")
+    return cfg
 
 
 def _parse_only(text, known) -> list | None:
@@ -186,24 +232,107 @@ def resolve_device(requested: str) -> str:
     return "cpu"
 
 
-def _progress(total: int, quiet: bool):
-    from tqdm import tqdm
+def _weight(chk) -> int:
+    """ETA weight of a check: training checks take far longer than the others."""
+    return TRAINING_WEIGHT if chk.kind == "training" else 1
 
-    disable = quiet or not sys.stderr.isatty()
-    return tqdm(total=total, disable=disable, file=sys.stderr, unit="check", desc="verifying",
-                dynamic_ncols=True, leave=False)
+
+class _Progress:
+    """Progress on stderr: a tqdm bar on a terminal; otherwise plain lines (one per finished
+    claim, a heartbeat every :data:`HEARTBEAT_S` s while a check runs); nothing if quiet.
+
+    The bar counts checks weighted by :func:`_weight`, so its ETA accounts for the slow
+    training checks."""
+
+    def __init__(self, planned, quiet: bool):
+        self.planned = list(planned)
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.remaining = {}
+        for chk in self.planned:
+            self.remaining[chk.claim_id] = self.remaining.get(chk.claim_id, 0) + 1
+        self.claim_stats = {}
+        self.done = 0
+        self.t0 = time.monotonic()
+        self.current = None
+        self.started = 0.0
+        self.parallel = False  # on Dask: checks finish in any order, without a start call
+        self.bar = None
+        self._stop = threading.Event()
+        self._thread = None
+        if quiet:
+            return
+        if self.tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=sum(_weight(c) for c in self.planned), file=sys.stderr, unit="w",
+                            desc="verifying", dynamic_ncols=True, leave=False,
+                            bar_format="{l_bar}{bar}| {percentage:3.0f}% [{elapsed}<{remaining}{postfix}]")
+        else:
+            self._line(f"running {len(self.planned)} checks of {len(self.remaining)} claims")
+            self._thread = threading.Thread(target=self._heartbeat, name="wpgd-heartbeat", daemon=True)
+            self._thread.start()
+
+    @staticmethod
+    def _line(text: str) -> None:
+        try:
+            print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # stderr gone: progress is best effort
+            pass
+
+    def _heartbeat(self):
+        while not self._stop.wait(HEARTBEAT_S):
+            cur = self.current
+            if cur is not None:
+                self._line(f"... still running {cur.key} ({time.monotonic() - self.started:.0f} s so far; "
+                           f"{self.done}/{len(self.planned)} checks done, {time.monotonic() - self.t0:.0f} s elapsed)")
+            elif self.parallel and self.done < len(self.planned):
+                self._line(f"... {self.done}/{len(self.planned)} checks done on the workers, "
+                           f"{time.monotonic() - self.t0:.0f} s elapsed")
+
+    def start(self, chk):
+        self.current, self.started = chk, time.monotonic()
+        if self.bar is not None:
+            key = chk.key if len(chk.key) <= 40 else chk.key[:39] + "…"
+            self.bar.set_postfix_str(key, refresh=True)
+
+    def finish(self, chk, res):
+        started = self.current is chk
+        self.current = None
+        self.done += 1
+        stats = self.claim_stats.setdefault(chk.claim_id, {"n": 0, "passed": 0, "s": 0.0, "other": []})
+        stats["n"] += 1
+        stats["s"] += time.monotonic() - self.started if started else 0.0
+        status = getattr(res, "status", "?")
+        if status == "passed":
+            stats["passed"] += 1
+        else:
+            stats["other"].append(status)
+        self.remaining[chk.claim_id] -= 1
+        if self.bar is not None:
+            self.bar.update(_weight(chk))
+        elif not self.quiet and self.remaining[chk.claim_id] == 0:
+            other = f", {', '.join(sorted(set(stats['other'])))}" if stats["other"] else ""
+            self._line(f"[{self.done}/{len(self.planned)}] {chk.claim_id}: {stats['passed']}/{stats['n']} checks "
+                       f"passed{other}" + ("" if self.parallel else f" ({stats['s']:.1f} s)"))
+
+    def close(self):
+        self._stop.set()
+        if self.bar is not None:
+            self.bar.close()
 
 
 # --------------------------------------------------------------------------- run
-def _run_checks(args, claim_ids, suite, ctx, progress, on_start):
+def _run_checks(args, claim_ids, suite, ctx, bar):
     """In-process (``--workers 1``) or on Dask (:mod:`wpgd_theory.parallel`)."""
     from . import parallel
 
     if args.workers == 1 and args.scheduler is None:
-        return parallel.run(claim_ids, suite, context=ctx, progress=progress, on_start=on_start)
+        return parallel.run(claim_ids, suite, context=ctx, progress=bar.finish, on_start=bar.start)
+    bar.parallel = True
     try:
         return parallel.run(claim_ids, suite, context=ctx, workers=args.workers, scheduler=args.scheduler,
-                            progress=progress)
+                            progress=bar.finish)
     except parallel.ParallelError as exc:
         raise UsageError(f"--scheduler: {exc}" if args.scheduler else str(exc)) from None
 
@@ -216,7 +345,7 @@ def cmd_run(args) -> int:
     registry = runner.registry()
     known = [c.id for c in registry]
     claim_ids = _parse_only(args.only, known)
-    cfg = _load_config(args.config) if args.config else None
+    cfg = _load_config(args.config, args.allow_large) if args.config else None
     suite = args.suite or (cfg.suite if cfg and cfg.suite else "default")
     seed = args.seed if args.seed is not None else (cfg.seed if cfg and cfg.seed is not None else 0)
     try:
@@ -228,28 +357,30 @@ def cmd_run(args) -> int:
     if cfg is not None:
         ctx.models = dict(cfg.models)
     planned = runner.planned_checks(claim_ids, suite)
-    bar = _progress(len(planned), args.quiet)
-
-    def on_start(chk):
-        key = chk.key if len(chk.key) <= 40 else chk.key[:39] + "…"
-        bar.set_postfix_str(key, refresh=True)
-
-    def progress(chk, res):
-        bar.update(1)
-
+    bar = _Progress(planned, args.quiet)
     t0 = time.perf_counter()
     try:
-        outcomes = _run_checks(args, claim_ids, suite, ctx, progress, on_start)
+        outcomes = _run_checks(args, claim_ids, suite, ctx, bar)
     finally:
         bar.close()
     checks_s = time.perf_counter() - t0
     command = " ".join([PROG] + [shlex.quote(a) for a in args.argv])
+
+    def committed():  # called inside the swap's interrupt-free window
+        args.report_written = out
+
     try:
         doc = write_report(outcomes, ctx, out, claim_ids=claim_ids, checks_duration_s=checks_s,
-                           requested_device=args.device, config=args.config, command=command)
-    except OSError as exc:  # e.g. disk full while writing: no report.json is left behind
+                           requested_device=args.device, config=args.config, command=command,
+                           on_commit=committed, on_wait=None if args.quiet else _warn)
+    except ReportDirError as exc:  # e.g. disk full: the previous report is left as it was
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
         raise UsageError(f"--out {out}: could not write the report ({exc.strerror or exc})") from None
-    _print_run_summary(doc, out, args.quiet)
+    try:
+        _print_run_summary(doc, out, args.quiet)
+    except _StdoutError as exc:
+        raise UsageError(f"{exc} (the report was written to {out})") from None
     return doc["exit_status"]
 
 
@@ -260,32 +391,35 @@ def _print_run_summary(doc, out, quiet: bool) -> None:
             n = len(c["checks"])
             passed = sum(1 for ch in c["checks"] if ch["status"] == "passed")
             extra = f"  ({c['reason']})" if c["reason"] else ""
-            print(f"  {c['id']:<3} {c['status']:<14} {passed}/{n} checks passed{extra}")
+            _say(f"  {c['id']:<3} {c['status']:<14} {passed}/{n} checks passed{extra}")
     cc = summ["claims"]
     line = (f"{doc['status'].upper()}: {cc['verified']}/{cc['total']} claims verified, {cc['failed']} failed, "
             f"{cc['not verified']} not verified, {cc['not applicable']} not applicable "
             f"({doc['run']['suite']} suite, {doc['run']['duration_s']:.1f} s)")
-    print(line)
+    _say(line)
     if summ["failed_claims"]:
-        print("failed: " + ", ".join(summ["failed_claims"]))
+        _say("failed: " + ", ".join(summ["failed_claims"]))
     if summ["unverified_claims"]:
         from .report.markdown import group_reasons
 
-        print("not verified: " + "; ".join(f"{', '.join(ids)} ({reason})"
+        _say("not verified: " + "; ".join(f"{', '.join(ids)} ({reason})"
                                            for reason, ids in group_reasons(summ["unverified_claims"])))
     if summ["not_applicable_claims"]:
         from .report.markdown import group_reasons
 
-        print("not applicable: " + "; ".join(f"{', '.join(ids)} ({reason})"
+        _say("not applicable: " + "; ".join(f"{', '.join(ids)} ({reason})"
                                              for reason, ids in group_reasons(summ["not_applicable_claims"])))
-    print(f"report: {out / 'report.html'} (also report.json, report.md)")
+    _say(f"report: {out / 'report.html'} (also report.json, report.md)")
 
 
 # --------------------------------------------------------------------------- solve
-_SOLUTION_FIELDS = ("P", "omega", "risk", "roots", "certificate")
+#: Numeric fields of a solution that must be finite to be printed (else exit 2).
+_RESULT_FIELDS = ("P", "omega", "risk", "roots", "root_risks", "mu", "t", "omega_task")
 
 
 def _solution_dict(sol) -> dict:
+    """The solution as complete, shaped JSON (nested lists, nothing truncated); non-finite
+    diagnostics are ``null`` and listed in ``nonfinite`` with a reason."""
     import dataclasses
 
     from .report.document import jsonable
@@ -295,8 +429,30 @@ def _solution_dict(sol) -> dict:
     elif isinstance(sol, dict):
         raw = dict(sol)
     else:
-        raw = {k: getattr(sol, k) for k in _SOLUTION_FIELDS if hasattr(sol, k)}
-    return jsonable(raw)
+        raw = {k: getattr(sol, k) for k in _RESULT_FIELDS + ("certificate", "status") if hasattr(sol, k)}
+    if "status" in raw:
+        raw["unique"] = raw["status"] == "unique"
+    notes: list = []
+    out = jsonable(raw, complete=True, notes=notes)
+    out["nonfinite"] = notes
+    return out
+
+
+def _check_finite(where: str, sol) -> None:
+    """Refuse (exit 2) a solution whose result fields are not finite: never print them."""
+    import numpy as np
+
+    for name in _RESULT_FIELDS:
+        value = getattr(sol, name, None) if not isinstance(sol, dict) else sol.get(name)
+        if value is None:
+            continue
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if not np.all(np.isfinite(arr)):
+            raise UsageError(f"{where}: the optimum is not representable in float64 at this scale ({name} is not "
+                             "finite); rescale sigma and noise together (the risk scales with them)")
 
 
 def _fmt_vec(values, limit: int = 12) -> str:
@@ -310,11 +466,12 @@ def _fmt_vec(values, limit: int = 12) -> str:
 def _print_solution(name, model, sol) -> None:
     import numpy as np
 
-    print(f"model {name!r}: {model!r}")
+    _say(f"model {name!r}: {model!r}")
     risk = getattr(sol, "risk", None)
     if risk is not None:
-        print(f"  optimal risk L* = {float(risk):.10g}   (tau = {model.tau:.6g}, the risk of predicting 0)")
+        _say(f"  optimal risk L* = {float(risk):.10g}   (tau = {model.tau:.6g}, the risk of predicting 0)")
     omega = getattr(sol, "omega", None)
+    status = getattr(sol, "status", None)
     if omega is not None:
         w = np.asarray(omega, dtype=float)
         scale = np.max(np.abs(w)) or 1.0
@@ -323,35 +480,55 @@ def _print_solution(name, model, sol) -> None:
             starts = np.concatenate([[0], np.cumsum(model.sizes)[:-1]])
             segs = [w[s:s + k] for s, k in zip(starts, model.sizes)]
             if all(np.allclose(seg, seg[0], rtol=1e-9, atol=1e-12) for seg in segs):
-                print(f"  omega* / max|omega*| per task segment: {_fmt_vec([seg[0] for seg in segs])}")
+                _say(f"  omega* / max|omega*| per task segment: {_fmt_vec([seg[0] for seg in segs])}")
             else:
-                print(f"  omega* / max|omega*|: {_fmt_vec(w)}")
+                _say(f"  omega* / max|omega*|: {_fmt_vec(w)}")
         else:
-            print(f"  omega* / max|omega*|: {_fmt_vec(w)}")
-        status = getattr(sol, "status", "unique")
+            _say(f"  omega* / max|omega*|: {_fmt_vec(w)}")
         if status == "unique":
-            print("  (unique up to (P, omega) -> (cP, omega/c); P* below is for omega* as returned)")
+            _say("  (unique up to (P, omega) -> (cP, omega/c); P* below is for omega* as returned)")
         else:
-            print(f"  (status: {status} -- NOT certified unique up to scaling; see the certificate below)")
+            _say(f"  (status: {status or 'unknown'} -- NOT certified unique up to scaling; see the certificate below)")
     P = getattr(sol, "P", None)
     if P is not None:
         P = np.asarray(P, dtype=float)
         with np.printoptions(precision=6, suppress=True, linewidth=100):
             body = str(P) if P.shape[0] <= 8 else f"eigenvalues {_fmt_vec(np.linalg.eigvalsh((P + P.T) / 2))}"
-        print("  P* =" + ("\n    " + body.replace("\n", "\n    ") if "\n" in body else " " + body))
+        _say("  P* =" + ("\n    " + body.replace("\n", "\n    ") if "\n" in body else " " + body))
     roots = getattr(sol, "roots", None)
     if roots is not None:
         try:
-            print(f"  roots of the W4 equation: {_fmt_vec(roots)}")
+            _say(f"  roots of the W4 equation: {_fmt_vec(roots)}")
         except (TypeError, ValueError):
-            print(f"  roots of the W4 equation: {roots!r}")
+            _say(f"  roots of the W4 equation: {roots!r}")
     cert = getattr(sol, "certificate", None)
     if cert is not None:
-        print(f"  uniqueness: {cert}")
+        _say(f"  uniqueness: {cert}")
+
+
+def _solve_one(solve, where: str, model):
+    import numpy as np
+
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        try:
+            sol = solve(model)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"{where}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
+        except ArithmeticError as exc:  # ZeroDivisionError, OverflowError, FloatingPointError
+            raise UsageError(f"{where}: the optimum cannot be computed in float64 at this scale "
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())}); rescale sigma and noise "
+                             "together (the risk scales with them)") from None
+        except MemoryError:
+            raise UsageError(f"{where}: out of memory while solving (see --allow-large and the size "
+                             "limits in the docs)") from None
+    _check_finite(where, sol)
+    notes = dict.fromkeys(" ".join(str(w.message).split()) for w in caught)
+    return sol, list(notes)
 
 
 def cmd_solve(args) -> int:
-    cfg = _load_config(args.file)
+    cfg = _load_config(args.file, args.allow_large)
     landscape = importlib.import_module("wpgd_theory.landscape")
     solve = getattr(landscape, "solve", None)
     if solve is None:
@@ -359,19 +536,21 @@ def cmd_solve(args) -> int:
     if args.model is not None and args.model not in cfg.models:
         raise UsageError(f"--model {args.model!r}: no such model in {args.file}; models: {', '.join(cfg.models)}")
     names = [args.model] if args.model else list(cfg.models)
-    results = {}
+    results, notes = {}, {}
     for name in names:
-        try:
-            results[name] = solve(cfg.models[name])
-        except (ValueError, TypeError) as exc:
-            raise UsageError(f"{args.file}: model {name!r}: {exc}") from None
+        results[name], notes[name] = _solve_one(solve, f"{args.file}: model {name!r}", cfg.models[name])
     if args.json:
-        doc = {"schema": "wpgd-theory-solution", "schema_version": "1.0", "source": args.file,
-               "models": {name: _solution_dict(sol) for name, sol in results.items()}}
-        print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
+        models = {}
+        for name, sol in results.items():
+            models[name] = _solution_dict(sol)
+            models[name]["warnings"] = notes[name]
+        doc = {"schema": "wpgd-theory-solution", "schema_version": "1.1", "source": args.file, "models": models}
+        _say(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         for name, sol in results.items():
             _print_solution(name, cfg.models[name], sol)
+            for note in notes[name]:
+                _warn(f"model {name!r}: {note}")
     return EXIT_OK
 
 
@@ -386,14 +565,19 @@ def cmd_sweep(args) -> int:
         raise UsageError(str(exc)) from None
     out = _sweep_out(args.out)
     device = resolve_device(args.device)
-    bar = _progress(spec.num_cells, args.quiet)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=spec.num_cells, file=sys.stderr, unit="cell", desc="sweep", dynamic_ncols=True, leave=False)
     done = [0]
 
     def progress(finished, total):
-        bar.update(finished - done[0])
+        if bar is not None:
+            bar.update(finished - done[0])
+        elif not args.quiet and (finished == total or finished % 10 == 0):
+            _Progress._line(f"sweep {finished}/{total} cells")
         done[0] = finished
-        if not args.quiet and not sys.stderr.isatty() and (finished == total or finished % 10 == 0):
-            print(f"{PROG}: sweep {finished}/{total} cells", file=sys.stderr, flush=True)
 
     try:
         res = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, device=device, progress=progress)
@@ -402,8 +586,9 @@ def cmd_sweep(args) -> int:
     except OSError as exc:
         raise UsageError(f"--out {out}: could not write the sweep ({exc.strerror or exc})") from None
     finally:
-        bar.close()
-    print(f"sweep {spec.name!r}: {len(res['rows'])} cells, {res['cached']} from the cache, "
+        if bar is not None:
+            bar.close()
+    _say(f"sweep {spec.name!r}: {len(res['rows'])} cells, {res['cached']} from the cache, "
           f"{res['computed']} computed; results in {out / 'results.parquet'}, {out / 'results.csv'}, "
           f"{out / 'summary.html'}")
     return EXIT_OK
@@ -431,39 +616,96 @@ def cmd_list(args) -> int:
         doc = [{"id": c.id, "title": c.title, "proof": c.proof,
                 "checks": [{"name": k.name, "kind": k.kind, "suites": list(k.suites), "description": k.description}
                            for k in c.checks]} for c in claims]
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        _say(json.dumps(doc, indent=2, ensure_ascii=False))
         return EXIT_OK
     for c in claims:
-        print(f"{c.id:<3} {c.title}")
+        _say(f"{c.id:<3} {c.title}")
         if not c.checks:
-            print("      (no checks implemented yet: reported as not verified)")
+            _say("      (no checks implemented yet: reported as not verified)")
         for k in c.checks:
-            print(f"      - {k.name}  [{k.kind}; {', '.join(k.suites)}]")
+            _say(f"      - {k.name}  [{k.kind}; {', '.join(k.suites)}]")
     total = sum(len(c.checks) for c in claims)
-    print(f"{len(claims)} claims, {total} checks")
+    _say(f"{len(claims)} claims, {total} checks")
     return EXIT_OK
 
 
 # --------------------------------------------------------------------------- main
+def _detach_stdout() -> None:
+    """After stdout failed, point its descriptor at /dev/null so the interpreter's final
+    flush cannot print a second error or change the exit status."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # in-process (captured) stdout: nothing to do
+        pass
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
-    """Entry point of ``wpgd-verify``; returns the exit status."""
+    """Entry point of ``wpgd-verify``; returns the exit status (SIGTERM is handled like Ctrl-C)."""
+    import signal
+
+    old_term = None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return _main(argv)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+def _main(argv) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    args = None
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError(f"a command is required: run, solve, sweep or list (see {PROG} --help)")
         args.argv = argv
-        return int(args.handler(args))
+        args.report_written = None
+        code = int(args.handler(args))
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutError(f"cannot write to standard output ({exc.strerror or exc})") from None
+        return code
+    except _StdoutError as exc:
+        _detach_stdout()
+        _err(str(exc))
+        return EXIT_USAGE
     except UsageError as exc:
         _err(str(exc))
         return EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
     except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted; no new report was written", file=sys.stderr)
+        written = getattr(args, "report_written", None)
+        if written is not None:
+            msg = f"interrupted after the new report was written (complete, in {written})"
+        elif getattr(args, "command", None) == "run":
+            msg = "interrupted; no new report was written (the previous report, if any, is unchanged)"
+        else:
+            msg = "interrupted"
+        print(f"\n{PROG}: {msg}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `wpgd-verify list | head`
+        _detach_stdout()
         return EXIT_OK
+    except RecursionError:
+        _err("input nested too deeply to process")
+        return EXIT_USAGE
+    except MemoryError:
+        _err("out of memory (see --allow-large and the size limits in the docs: how-to/config)")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -32,7 +32,18 @@ table, ``name`` optional and defaulting to the file's stem).  Unknown keys are e
 (with a suggestion when a known key is close), so a typo never silently falls back to a
 default.  The joint matrix ``C = [[R, r], [rᵀ, 1]]`` (or ``[[ρ, r^task], [r^taskᵀ, 1]]``)
 must be PSD with unit diagonal and ``Σ`` symmetric positive definite, exactly as
-:class:`~wpgd_theory.model.MultitaskModel` requires; nothing is repaired.
+:class:`~wpgd_theory.model.MultitaskModel` requires; nothing is repaired.  The format is
+also a JSON Schema, ``config.schema.json`` beside this module (:func:`config_schema`).
+
+Size limits.  Before any array is built, the memory and time a model needs are estimated
+(:func:`estimate_resources`: about ``8·(4d² + 8n + 4(K+1)²)`` bytes and ``(d³ + K³)/10⁹``
+seconds for a task model, ``8·(4d² + 4n²)`` bytes and ``(d³ + n³)/10⁹`` s with a general
+``R``); a model beyond :data:`MAX_MEMORY_BYTES` or :data:`MAX_SETUP_SECONDS` is refused with
+a :class:`ConfigError` naming the field, unless ``allow_large=True`` (``--allow-large`` on
+the command line), and ``on_estimate`` is told about any model above a tenth of a limit
+before it is built.  Nesting deeper than the format allows, integers too long to convert
+and numbers beyond float64 are errors naming the file (and the field where known); the
+messages are one line and quote at most a short excerpt of the offending value.
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ import json
 import math
 import numbers
 import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,12 +61,23 @@ import numpy as np
 
 from .model import MultitaskModel
 
-__all__ = ["Config", "ConfigError", "load_config", "parse_config", "model_from_spec", "SUITES"]
+__all__ = ["Config", "ConfigError", "load_config", "parse_config", "model_from_spec", "SUITES",
+           "estimate_resources", "config_schema", "schema_path", "MAX_MEMORY_BYTES", "MAX_SETUP_SECONDS",
+           "MAX_SEED"]
 
 SUITES = ("quick", "default", "thorough")
+#: Refuse a model whose estimated memory exceeds this (bytes), unless ``allow_large``.
+MAX_MEMORY_BYTES = 2 * 2**30
+#: Refuse a model whose estimated setup time (eigendecompositions) exceeds this (seconds).
+MAX_SETUP_SECONDS = 120.0
+#: Dense O(m³) work per second assumed by the time estimate (a deliberately slow machine).
+_FLOPS = 1e9
+#: Largest seed accepted (``--seed`` too): numpy and torch take it, and seeds derived from
+#: it by small offsets stay below torch's limit of 2**64.
+MAX_SEED = 2**63 - 1
 TOP_KEYS = ("seed", "suite", "model")
 MODEL_KEYS = ("name", "sigma", "d", "noise", "n", "sizes", "rho", "r_task", "R", "r")
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,200}")
 
 
 class ConfigError(ValueError):
@@ -102,23 +125,79 @@ def _type_name(x) -> str:
             float: "number"}.get(type(x), type(x).__name__)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 40, 40
+
+
+def _show(x) -> str:
+    """A short one-line excerpt of a value for an error message (never huge, never recursive)."""
+    if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 128:
+        return f"<integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+    try:
+        text = _REPR.repr(x)
+    except (ValueError, RecursionError):
+        text = f"<{_type_name(x)}>"
+    return " ".join(text.split())
+
+
+def _int_field(value, where: str, field_name: str, minimum: int, maximum: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum or (
+            maximum is not None and value > maximum):
+        bound = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
+        raise ConfigError(f"{where}: field {field_name!r}: expected {bound}, got {_type_name(value)} {_show(value)}")
+    return value
+
+
+def _finite_float(v) -> float | None:
+    try:
+        x = float(v)
+    except OverflowError:  # an integer beyond float64
+        return None
+    return x if math.isfinite(x) else None
+
+
+_PLAIN = (int, float)
+
+
+def _fast_numeric(value, ndim: int):
+    """The common case quickly (a 2000×2000 matrix in well under a second), or ``None``."""
+    if not isinstance(value, list) or not value:
+        return None
+    rows = value if ndim == 2 else [value]
+    if ndim == 2 and not all(type(row) is list for row in rows):
+        return None
+    width = len(rows[0])
+    if not all(len(row) == width and all(type(v) in _PLAIN for v in row) for row in rows):
+        return None
+    try:
+        arr = np.array(value, dtype=float)
+    except (OverflowError, ValueError):
+        return None
+    return arr if arr.ndim == ndim and arr.size and np.all(np.isfinite(arr)) else None
+
+
 def _numeric(value, where: str, ndim: int):
     """A rectangular nested list of real numbers of rank ``ndim`` → float array."""
+    fast = _fast_numeric(value, ndim)
+    if fast is not None:
+        return fast
+
     def walk(v, depth, path):
         if depth == ndim:
             if not _is_number(v):
-                raise ConfigError(f"{where}{path}: expected a number, got {_type_name(v)} {v!r}")
-            if not math.isfinite(float(v)):
-                raise ConfigError(f"{where}{path}: expected a finite number, got {v!r}")
-            return float(v)
+                raise ConfigError(f"{where}{path}: expected a number, got {_type_name(v)} {_show(v)}")
+            x = _finite_float(v)
+            if x is None:
+                raise ConfigError(f"{where}{path}: expected a finite float64 number, got {_show(v)}")
+            return x
         if not isinstance(v, list):
             what = "a list of lists of numbers" if ndim - depth == 2 else "a list of numbers"
-            raise ConfigError(f"{where}{path}: expected {what}, got {_type_name(v)} {v!r}")
+            raise ConfigError(f"{where}{path}: expected {what}, got {_type_name(v)} {_show(v)}")
         return [walk(e, depth + 1, f"{path}[{i}]") for i, e in enumerate(v)]
 
     nested = walk(value, 0, "")
     if ndim == 2:
-        if not nested or any(len(row) != len(nested[0]) for row in nested):
+        if not nested or not nested[0] or any(len(row) != len(nested[0]) for row in nested):
             lens = sorted({len(row) for row in nested})
             raise ConfigError(f"{where}: expected a non-empty rectangular matrix, got rows of lengths {lens}")
     elif not nested:
@@ -132,15 +211,19 @@ def _sigma(spec: dict, where: str):
     if isinstance(sigma, str) or _is_number(sigma):
         if isinstance(sigma, str) and sigma != "identity":
             raise ConfigError(f"{where}: field 'sigma': expected \"identity\", a number, a list (diagonal) "
-                              f"or a matrix, got string {sigma!r}")
+                              f"or a matrix, got string {_show(sigma)}")
         if d is None:
-            raise ConfigError(f"{where}: field 'd' is required when sigma is {sigma!r}")
-        if not isinstance(d, int) or isinstance(d, bool) or d < 1:
-            raise ConfigError(f"{where}: field 'd': expected an integer >= 1, got {_type_name(d)} {d!r}")
-        lam = 1.0 if isinstance(sigma, str) else float(sigma)
-        if not (math.isfinite(lam) and lam > 0):
-            raise ConfigError(f"{where}: field 'sigma': a scalar sigma means sigma·I and must be > 0, got {sigma!r}")
-        return lam * np.eye(d)
+            raise ConfigError(f"{where}: field 'd' is required when sigma is {_show(sigma)}")
+        _int_field(d, where, "d", 1)
+        lam = 1.0 if isinstance(sigma, str) else _finite_float(sigma)
+        if lam is None or not lam > 0:
+            raise ConfigError(f"{where}: field 'sigma': a scalar sigma means sigma·I and must be > 0 (finite), "
+                              f"got {_show(sigma)}")
+        try:
+            return lam * np.eye(d)
+        except (MemoryError, ValueError):
+            raise ConfigError(f"{where}: field 'd': d = {d} is too large (a {d}×{d} matrix does not fit in "
+                              "memory)") from None
     if d is not None:
         raise ConfigError(f"{where}: field 'd' is only allowed with sigma = \"identity\" or a number "
                           "(otherwise d is the size of sigma)")
@@ -150,21 +233,92 @@ def _sigma(spec: dict, where: str):
     return _numeric(sigma, f"{where}: field 'sigma'", 2)
 
 
-def model_from_spec(spec: dict, where: str = "model") -> MultitaskModel:
-    """Build one :class:`MultitaskModel` from a parsed ``[[model]]`` table (see module doc)."""
+def _shape_of_sigma(spec: dict) -> int | None:
+    sigma = spec.get("sigma")
+    if isinstance(sigma, str) or _is_number(sigma):
+        d = spec.get("d")
+        return d if isinstance(d, int) and not isinstance(d, bool) and d >= 1 else None
+    return len(sigma) if isinstance(sigma, list) else None
+
+
+def estimate_resources(d: int, n: int, K: int | None) -> tuple:
+    """``(bytes, seconds)`` a model needs to be built and solved, roughly (see module doc).
+
+    ``K`` is the number of tasks of a task model, ``None`` for a general ``R`` (then the
+    ``n × n`` matrix and its eigendecomposition dominate).  Sizes beyond ``10⁵⁰`` are
+    counted as ``10⁵⁰`` (the estimate only has to be far beyond every limit then)."""
+    d, n = min(d, 10**50), min(n, 10**50)
+    K = None if K is None else min(K, 10**50)
+    if K is None:
+        return 8 * (4 * d * d + 4 * (n + 1) ** 2), (d ** 3 + (n + 1) ** 3) / _FLOPS
+    return 8 * (4 * d * d + 8 * n + 4 * (K + 1) ** 2), (d ** 3 + (K + 1) ** 3) / _FLOPS
+
+
+def _human_bytes(b: int) -> str:
+    if b >= 2**80:
+        return f"{float(b):.3g} bytes"
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if b >= size:
+            return f"{b / size:.3g} {unit}"
+    return f"{b} bytes"
+
+
+def _count(x: int) -> str:
+    return str(x) if x < 10**12 else f"about 10^{len(str(min(x, 10**4000))) - 1}"
+
+
+def _human_seconds(t: float) -> str:
+    if t >= 86400 * 365:
+        return f"{t / (86400 * 365):.2g} years"
+    return f"{t / 3600:.2g} h" if t >= 3600 else (f"{t / 60:.2g} min" if t >= 60 else f"{t:.2g} s")
+
+
+def _check_size(spec: dict, form: str, where: str, allow_large: bool, on_estimate) -> None:
+    """Refuse a model beyond the limits before any array is built (module doc, "Size limits")."""
+    d = _shape_of_sigma(spec)
+    if form == "n":
+        n, K, fields = spec["n"], 1, "'n'"
+    elif form == "tasks":
+        n, K, fields = sum(spec["sizes"]), len(spec["sizes"]), "'sizes'"
+    else:
+        r = spec.get("r")
+        n, K, fields = (len(r) if isinstance(r, list) else 1), None, "'R'/'r'"
+    if d is None:
+        return  # malformed sigma: its own validation reports it
+    mem, secs = estimate_resources(d, n, K)
+    big_d = d ** 3 >= n ** 3 if K is None else d ** 3 + 8 * d * d >= (K + 1) ** 3 + 2 * n
+    field_name = "'d'/'sigma'" if big_d else fields
+    shape = f"d = {_count(d)}, n = {_count(n)}" + (f", K = {_count(K)}" if K is not None else ", general R")
+    over = mem > MAX_MEMORY_BYTES or secs > MAX_SETUP_SECONDS
+    if over and not allow_large:
+        raise ConfigError(f"{where}: field {field_name}: model too large ({shape}): needs about {_human_bytes(mem)} "
+                          f"and {_human_seconds(secs)} to set up, beyond the limits of "
+                          f"{_human_bytes(MAX_MEMORY_BYTES)} and {_human_seconds(MAX_SETUP_SECONDS)} "
+                          "(--allow-large overrides)")
+    if on_estimate is not None and (mem > MAX_MEMORY_BYTES / 10 or secs > MAX_SETUP_SECONDS / 10):
+        on_estimate(f"{where}: large model ({shape}): about {_human_bytes(mem)} and {_human_seconds(secs)} "
+                    "to set up (a rough estimate)")
+
+
+def model_from_spec(spec: dict, where: str = "model", *, allow_large: bool = False,
+                    on_estimate=None) -> MultitaskModel:
+    """Build one :class:`MultitaskModel` from a parsed ``[[model]]`` table (see module doc).
+
+    The model's size is checked first (module doc, "Size limits"): beyond the limits a
+    :class:`ConfigError` unless ``allow_large``; ``on_estimate(message)`` hears about a
+    large model before it is built."""
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: expected a table/object of model fields, got {_type_name(spec)}")
     for key in spec:
         if key not in MODEL_KEYS:
-            raise ConfigError(f"{where}: unknown field {key!r}{_suggest(key, MODEL_KEYS)}; "
+            raise ConfigError(f"{where}: unknown field {_show(key)}{_suggest(key, MODEL_KEYS)}; "
                               f"allowed: {', '.join(MODEL_KEYS)}")
     if "sigma" not in spec:
         raise ConfigError(f"{where}: missing required field 'sigma'")
-    sigma = _sigma(spec, where)
     noise = spec.get("noise", 0.0)
-    if not _is_number(noise) or not math.isfinite(float(noise)) or noise < 0:
+    if not _is_number(noise) or _finite_float(noise) is None or noise < 0:
         raise ConfigError(f"{where}: field 'noise' (the noise variance) must be a finite number >= 0, "
-                          f"got {_type_name(noise)} {noise!r}")
+                          f"got {_type_name(noise)} {_show(noise)}")
     forms = {"n": ("n",), "tasks": ("sizes", "rho", "r_task"), "general": ("R", "r")}
     present = {f for f, keys in forms.items() if any(k in spec for k in keys)}
     if len(present) != 1:
@@ -176,18 +330,22 @@ def model_from_spec(spec: dict, where: str = "model") -> MultitaskModel:
     if missing:
         raise ConfigError(f"{where}: missing required field {missing[0]!r} (needed with "
                           f"{' + '.join(repr(k) for k in forms[form])})")
+    if form == "n":
+        _int_field(spec["n"], where, "n", 1)
+    elif form == "tasks":
+        sizes = spec["sizes"]
+        if not isinstance(sizes, list) or not sizes or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes
+        ):
+            raise ConfigError(f"{where}: field 'sizes': expected a non-empty list of integers >= 1, "
+                              f"got {_show(sizes)}")
+    _check_size(spec, form, where, allow_large, on_estimate)
+    sigma = _sigma(spec, where)
     try:
         if form == "n":
-            n = spec["n"]
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                raise ConfigError(f"{where}: field 'n': expected an integer >= 1, got {_type_name(n)} {n!r}")
-            return MultitaskModel.single_task(n, sigma=sigma, noise=float(noise))
+            return MultitaskModel.single_task(spec["n"], sigma=sigma, noise=float(noise))
         if form == "tasks":
             sizes = spec["sizes"]
-            if not isinstance(sizes, list) or not sizes or not all(
-                isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes
-            ):
-                raise ConfigError(f"{where}: field 'sizes': expected a non-empty list of integers >= 1, got {sizes!r}")
             rho = _numeric(spec["rho"], f"{where}: field 'rho'", 2)
             r_task = _numeric(spec["r_task"], f"{where}: field 'r_task'", 1)
             return MultitaskModel.from_tasks(sizes, rho, r_task, sigma=sigma, noise=float(noise))
@@ -196,32 +354,33 @@ def model_from_spec(spec: dict, where: str = "model") -> MultitaskModel:
         return MultitaskModel(sigma, R, r, noise=float(noise))
     except ConfigError:
         raise
-    except (ValueError, TypeError) as exc:  # the model's own validation names the argument
-        raise ConfigError(f"{where}: {exc}") from None
+    except (ValueError, TypeError, ArithmeticError) as exc:  # the model's own validation names the argument
+        raise ConfigError(f"{where}: {' '.join(str(exc).split())}") from None
+    except MemoryError:
+        raise ConfigError(f"{where}: out of memory building the model (see the size limits)") from None
 
 
-def parse_config(data, source: str = "<config>") -> Config:
-    """Validate parsed TOML/JSON ``data`` (a dict) into a :class:`Config`."""
+def parse_config(data, source: str = "<config>", *, allow_large: bool = False, on_estimate=None) -> Config:
+    """Validate parsed TOML/JSON ``data`` (a dict) into a :class:`Config` (size limits as in
+    :func:`model_from_spec`)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a table/object, got {_type_name(data)}")
     if "model" not in data and "sigma" in data:  # a single model at top level
         spec = {k: v for k, v in data.items() if k not in ("seed", "suite")}
-        spec.setdefault("name", Path(source).stem or "model")
+        stem = Path(source).stem
+        spec.setdefault("name", stem if _NAME_RE.fullmatch(stem) else "model")
         data = {k: v for k, v in data.items() if k in ("seed", "suite")} | {"model": [spec]}
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{source}: unknown top-level key {key!r}{_suggest(key, TOP_KEYS)}; "
+            raise ConfigError(f"{source}: unknown top-level key {_show(key)}{_suggest(key, TOP_KEYS)}; "
                               f"allowed: {', '.join(TOP_KEYS)} (models go in [[model]] tables)")
     cfg = Config(source=source)
     if "seed" in data:
-        seed = data["seed"]
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise ConfigError(f"{source}: field 'seed': expected an integer >= 0, got {_type_name(seed)} {seed!r}")
-        cfg.seed = seed
+        cfg.seed = _int_field(data["seed"], source, "seed", 0, MAX_SEED)
     if "suite" in data:
         suite = data["suite"]
-        if suite not in SUITES:
-            raise ConfigError(f"{source}: field 'suite': expected one of {', '.join(SUITES)}, got {suite!r}")
+        if not isinstance(suite, str) or suite not in SUITES:
+            raise ConfigError(f"{source}: field 'suite': expected one of {', '.join(SUITES)}, got {_show(suite)}")
         cfg.suite = suite
     models = data.get("model")
     if models is None:
@@ -237,16 +396,17 @@ def parse_config(data, source: str = "<config>") -> Config:
         name = spec.get("name")
         if name is None:
             raise ConfigError(f"{where}: missing required field 'name'")
-        if not isinstance(name, str) or not _NAME_RE.match(name):
-            raise ConfigError(f"{where}: field 'name': expected a string of letters, digits, '-', '_' or '.', "
-                              f"got {name!r}")
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+            raise ConfigError(f"{where}: field 'name': expected a string of 1 to 200 letters, digits, '-', '_' "
+                              f"or '.', got {_show(name)}")
         if name in cfg.models:
             raise ConfigError(f"{where}: duplicate model name {name!r}")
-        cfg.models[name] = model_from_spec(spec, f"{where} {name!r}")
+        cfg.models[name] = model_from_spec(spec, f"{where} {name!r}", allow_large=allow_large,
+                                           on_estimate=on_estimate)
     return cfg
 
 
-def load_config(path) -> Config:
+def load_config(path, *, allow_large: bool = False, on_estimate=None) -> Config:
     """Read and validate a ``.toml`` or ``.json`` configuration file (see module doc)."""
     p = Path(path)
     src = str(path)
@@ -273,11 +433,20 @@ def load_config(path) -> Config:
             data = json.loads(text, parse_constant=lambda c: float(c))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{src}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except Exception as exc:
-        if toml is not None and isinstance(exc, toml.TOMLDecodeError):
-            raise ConfigError(f"{src}: invalid TOML: {exc}") from None
-        raise
-    return parse_config(data, src)
+    except RecursionError:
+        raise ConfigError(f"{src}: invalid {suffix[1:].upper()}: nested too deeply") from None
+    except MemoryError:
+        raise ConfigError(f"{src}: too large to parse in memory") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer over the 4300-digit conversion limit
+        kind = "TOML" if toml is not None else "JSON"
+        message = " ".join(str(exc).split())
+        if "integer string conversion" in message or "digits" in message:
+            message = "an integer has too many digits (more than 4300)"
+        raise ConfigError(f"{src}: invalid {kind}: {message[:300]}") from None
+    try:
+        return parse_config(data, src, allow_large=allow_large, on_estimate=on_estimate)
+    except RecursionError:
+        raise ConfigError(f"{src}: a value is nested too deeply") from None
 
 
 def _toml_module(src: str):
@@ -294,3 +463,14 @@ def _toml_module(src: str):
         except ModuleNotFoundError:
             raise ConfigError(f"{src}: reading TOML needs Python >= 3.11 or the 'tomli' package; "
                               "install tomli or use a .json file") from None
+
+
+def schema_path() -> Path:
+    """Location of the JSON Schema of the configuration format (shipped with the package,
+    beside this module; the report's schema is ``report/report.schema.json``)."""
+    return Path(__file__).with_name("config.schema.json")
+
+
+def config_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a configuration file, parsed."""
+    return json.loads(schema_path().read_text(encoding="utf-8"))

@@ -32,7 +32,11 @@ from ._validation import (
     check_spd,
 )
 
-__all__ = ["MultitaskModel", "PromptBatch"]
+__all__ = ["MultitaskModel", "PromptBatch", "MAX_EXAMPLES"]
+
+#: Largest total number of examples ``n`` a model accepts (its ``O(n)`` arrays of 8-byte
+#: numbers must fit in memory; the command line has a tighter, overridable resource limit).
+MAX_EXAMPLES = 2**40
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,14 @@ class PromptBatch:
         return iter((self.X, self.y, self.x, self.y_query))
 
 
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    """A private, read-only copy of ``arr``: later edits of the caller's array cannot reach
+    the model, and the model's arrays (and everything derived from them) cannot be edited."""
+    out = np.array(arr, copy=True)
+    out.setflags(write=False)
+    return out
+
+
 def _psd_factor(C: np.ndarray) -> np.ndarray:
     """A factor ``F`` with ``F Fᵀ = C`` for a (validated) PSD matrix.
 
@@ -55,7 +67,7 @@ def _psd_factor(C: np.ndarray) -> np.ndarray:
     rounding, not a repair: larger negative eigenvalues were rejected already).
     """
     eig, vec = np.linalg.eigh(C)
-    return vec * np.sqrt(np.clip(eig, 0.0, None))
+    return _frozen(vec * np.sqrt(np.clip(eig, 0.0, None)))
 
 
 class MultitaskModel:
@@ -63,6 +75,12 @@ class MultitaskModel:
 
     The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
     (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
+
+    Inputs are copied and every array the model stores or derives (``sigma``, ``R``,
+    ``r``, ``sizes``, ``rho``, ``r_task``, eigenvalues, factors) is read-only
+    (``writeable=False``): editing the caller's arrays afterwards cannot bypass validation
+    or leave stale cached eigenvalues, and ``model.sigma[0, 0] = -5`` raises.  Boolean
+    arrays are rejected (a mask is not a covariance or a correlation).
 
     Parameters
     ----------
@@ -77,28 +95,39 @@ class MultitaskModel:
     """
 
     def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):
-        sigma = as_array(sigma, "sigma", ndim=2)
+        sigma = _frozen(as_array(sigma, "sigma", ndim=2))
         if sigma.shape[0] != sigma.shape[1] or sigma.shape[0] == 0:
             raise ValueError(f"sigma must be a non-empty square matrix, got shape {sigma.shape}")
-        self._sigma_eig = check_spd(sigma, "sigma")
+        self._sigma_eig = _frozen(check_spd(sigma, "sigma"))
         self.sigma = sigma
         self.noise = as_scalar(noise, "noise", minimum=0.0)
+        with np.errstate(over="ignore"):
+            tau = float(np.sum(self._sigma_eig)) + self.noise
+        if not np.isfinite(tau) or not np.isfinite(float(np.trace(sigma))):
+            raise ValueError(f"sigma and noise are too large: tau = tr(sigma) + noise overflows float64 "
+                             f"(largest eigenvalue of sigma {self._sigma_eig[-1]:.3g}, noise {self.noise:.3g})")
         self._tasks = _tasks
         if _tasks is None:
-            R = as_array(R, "R", ndim=2)
+            R = _frozen(as_array(R, "R", ndim=2))
             n = R.shape[0]
             if R.shape != (n, n) or n == 0:
                 raise ValueError(f"R must be a non-empty square matrix, got shape {R.shape}")
-            r = as_array(r, "r", shape=(n,))
+            r = _frozen(as_array(r, "r", shape=(n,)))
             C = np.block([[R, r[:, None]], [r[None, :], np.ones((1, 1))]])
             check_correlation(C, "C = [[R, r], [r^T, 1]]")
             self._R = R
             self.r = r
-            self._factor = _psd_factor(C)
+            self._C_joint = _frozen(C)
         else:
             self._R = None
-            self.r = _tasks["r_task"][_tasks["task_of"]]
-            self._factor = _psd_factor(_tasks["C_task"])
+            self.r = _frozen(_tasks["r_task"][_tasks["task_of"]])
+            self._C_joint = _tasks["C_task"]
+
+    @cached_property
+    def _factor(self) -> np.ndarray:
+        """``F`` with ``F Fᵀ = C`` (or ``C_task``), read-only; built on the first :meth:`sample`
+        (an ``O(m³)`` eigendecomposition that loading and solving do not need)."""
+        return _psd_factor(self._C_joint)
 
     # ------------------------------------------------------------------ builders
     @classmethod
@@ -114,21 +143,25 @@ class MultitaskModel:
             sizes = [sizes]
         if not isinstance(sizes, (list, tuple, np.ndarray)):
             raise TypeError(f"sizes must be a sequence of positive integers, got {type(sizes).__name__}")
-        sizes = np.array([as_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)], dtype=np.int64)
-        if sizes.size == 0:
+        sizes = [as_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+        if not sizes:
             raise ValueError("sizes must contain at least one segment")
+        if sum(sizes) > MAX_EXAMPLES:
+            raise ValueError(f"sizes: the total number of examples n = {sum(sizes)} exceeds {MAX_EXAMPLES} "
+                             "(the model stores O(n) arrays of 8-byte numbers)")
+        sizes = _frozen(np.array(sizes, dtype=np.int64))
         K = sizes.size
-        rho = as_array(rho, "rho", shape=(K, K))
-        r_task = as_array(r_task, "r_task", shape=(K,))
+        rho = _frozen(as_array(rho, "rho", shape=(K, K)))
+        r_task = _frozen(as_array(r_task, "r_task", shape=(K,)))
         C_task = np.block([[rho, r_task[:, None]], [r_task[None, :], np.ones((1, 1))]])
         check_correlation(C_task, "C_task = [[rho, r_task], [r_task^T, 1]]")
         tasks = {
             "sizes": sizes,
             "rho": rho,
             "r_task": r_task,
-            "C_task": C_task,
-            "task_of": np.repeat(np.arange(K), sizes),
-            "starts": np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+            "C_task": _frozen(C_task),
+            "task_of": _frozen(np.repeat(np.arange(K), sizes)),
+            "starts": _frozen(np.concatenate([[0], np.cumsum(sizes)[:-1]])),
         }
         return cls(sigma, None, None, noise, _tasks=tasks)
 
@@ -178,7 +211,7 @@ class MultitaskModel:
         if self._R is not None:
             return self._R
         k = self._tasks["task_of"]
-        return self._tasks["rho"][np.ix_(k, k)]
+        return _frozen(self._tasks["rho"][np.ix_(k, k)])
 
     @property
     def C(self) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, check_unit_interval
+from ._validation import as_array, as_scalar, check_unit_interval
 
 __all__ = [
     "wpgd_predict",
@@ -197,8 +197,12 @@ def gates_from_weights(omega, *, free_gate: float = 1.0):
     ``g_{n+1} = ω_n`` and ``g_{i+1} = ω_i / ω_{i+1}`` (``ω_{i+1} > 0``).  Where
     ``ω_{i+1} = 0`` (then ``ω_i = 0``) any gate works; ``free_gate`` is used, as it is for
     ``g_1``, which no weight depends on.  Raises ``ValueError`` outside the cone: those
-    weights are not realisable by scalar gates.
+    weights are not realisable by scalar gates.  ``free_gate`` must be a number in
+    ``[0, 1]`` (``ValueError`` otherwise, NaN included).
     """
+    free_gate = as_scalar(free_gate, "free_gate", minimum=0.0)
+    if free_gate > 1.0:
+        raise ValueError(f"free_gate must be a gate value in [0, 1], got {free_gate}")
     w = as_array(omega, "omega", ndim=1)
     if w.size == 0:
         raise ValueError("omega must be non-empty")

@@ -122,6 +122,7 @@ def _mask_values(v, write_mask, name="write_mask"):
     if not isinstance(write_mask, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor or None, got {type(write_mask).__name__}")
     B, H, T, _ = v.shape
+    _check_unit(write_mask.to(v.dtype), name)
     m = write_mask.to(v.dtype)
     if m.shape == (T,):
         m = m.view(1, 1, T, 1)
@@ -132,8 +133,22 @@ def _mask_values(v, write_mask, name="write_mask"):
     return v * m
 
 
+def _check_gate_tensor(gates, name: str = "gates"):
+    if not isinstance(gates, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(gates).__name__}")
+    if not gates.is_floating_point():
+        raise TypeError(f"{name} must have a floating-point dtype, got {gates.dtype}")
+    if gates.ndim < 1:
+        raise ValueError(f"{name} must have at least one axis (..., T), got a 0-d tensor")
+    _check_unit(gates, name)
+
+
 def log_gates_from_gates(gates):
-    r"""``log g`` with ``log 0 = −inf`` and a NaN-free gradient (``0`` at exact zeros)."""
+    r"""``log g`` with ``log 0 = −inf`` and a NaN-free gradient (``0`` at exact zeros).
+
+    ``gates`` must be a floating-point tensor with values in ``[0, 1]`` (no NaN), else
+    ``TypeError``/``ValueError`` naming ``gates``."""
+    _check_gate_tensor(gates)
     pos = gates > 0
     safe = torch.where(pos, gates, torch.ones_like(gates))
     return torch.where(pos, torch.log(safe), torch.full_like(gates, float("-inf")))
@@ -176,8 +191,10 @@ def decay_matrix(gates):
 
     ``gates (..., T)`` → ``(..., T, T)``; key gates ``(..., T, d_k)`` are passed as
     ``gates.movedim(-1, -2)`` by :func:`attention_gla`.  Memory ``O(T³)``: a test-size
-    reference, exact with gates equal to 0 or 1.
+    reference, exact with gates equal to 0 or 1.  ``gates`` must be a floating-point tensor
+    with values in ``[0, 1]`` (no NaN), else ``TypeError``/``ValueError`` naming ``gates``.
     """
+    _check_gate_tensor(gates)
     T = gates.shape[-1]
     idx = torch.arange(T, device=gates.device)
     i, j, s = idx.view(T, 1, 1), idx.view(1, T, 1), idx.view(1, 1, T)

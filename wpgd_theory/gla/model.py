@@ -143,6 +143,9 @@ class GLA(nn.Module):
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, int):
                 raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+            if not 0 <= seed < 2**64:
+                shown = seed if seed.bit_length() < 128 else f"an integer of {seed.bit_length()} bits"
+                raise ValueError(f"seed must be an integer in [0, 2**64 - 1] (a torch.Generator seed), got {shown}")
             gen.manual_seed(seed)
         else:
             gen.seed()
@@ -175,6 +178,8 @@ class GLA(nn.Module):
             if tuple(write_mask.shape) not in ((T,), (B, T)):
                 raise ValueError(f"write_mask must have shape ({T},) or ({B}, {T}), got {tuple(write_mask.shape)}")
             m = write_mask.to(device=self.device, dtype=self.dtype).clone()
+            if not bool(torch.isfinite(m).all()) or bool((m < 0).any()) or bool((m > 1).any()):
+                raise ValueError("write_mask must hold values in [0, 1] (1: the token writes; no NaN or inf)")
         if self.config.write_mask:
             m[..., -1] = 0.0
         return m

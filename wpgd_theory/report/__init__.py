@@ -1,9 +1,10 @@
 """The verification report: ``report.html`` (self-contained), ``report.json``, ``report.md``.
 
 :func:`write_report` turns the outcomes of :func:`wpgd_theory.claims.run` into the three
-files plus ``figures/*.png`` in one directory, atomically (see :mod:`.atomic`: a directory
-without ``report.json`` holds no complete report).  One document (:mod:`.document`, JSON
-schema version :data:`SCHEMA_VERSION`) is the source of all three formats.
+files plus ``figures/*.png`` in one directory, atomically and under a lock (see
+:mod:`.atomic`: the complete folder is written beside ``out_dir`` and swapped in as a
+whole).  One document (:mod:`.document`, JSON schema version :data:`SCHEMA_VERSION`) is
+the source of all three formats.
 
 Example::
 
@@ -68,11 +69,14 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
     return doc, files, {f"{name}.png": png for name, png in pngs.items()}
 
 
-def write_report(outcomes, ctx, out_dir, **kwargs) -> dict:
-    """Render the report of ``outcomes`` and write it atomically into ``out_dir``.
+def write_report(outcomes, ctx, out_dir, *, on_commit=None, on_wait=None, **kwargs) -> dict:
+    """Render the report of ``outcomes`` in memory, then replace ``out_dir`` with it atomically.
 
-    Keyword arguments are those of :func:`render_report`.  Returns the report document.
+    Keyword arguments are those of :func:`render_report`; ``on_commit`` and ``on_wait`` are
+    passed to :func:`.atomic.write_report_dir` (called once the new report is in place,
+    with interrupts held back; and when another writer holds the folder's lock).  Returns
+    the report document.
     """
     doc, files, figure_files = render_report(outcomes, ctx, **kwargs)
-    write_report_dir(out_dir, files, figure_files)
+    write_report_dir(out_dir, files, figure_files, on_commit=on_commit, on_wait=on_wait)
     return doc

@@ -26,8 +26,9 @@ described by the JSON Schema file ``report.schema.json`` beside this module
 
 ``measured`` and ``tolerance`` are numbers, ``null``, or the strings ``"inf"``,
 ``"-inf"``, ``"nan"`` (JSON has no non-finite numbers); ``details`` holds whatever the
-check recorded, made JSON-safe the same way (arrays as lists, long arrays truncated with a
-note, unknown objects as their ``repr``).
+check recorded, made JSON-safe by :func:`jsonable` (arrays as nested lists, ``null`` for a
+non-finite entry of an array, an array longer than :data:`MAX_LIST` values summarised as
+``{"truncated": true, "shape", "size", "head"}``, unknown objects as their ``repr``).
 """
 
 from __future__ import annotations
@@ -65,9 +66,35 @@ PACKAGES = ("numpy", "scipy", "sympy", "cvxpy", "torch", "matplotlib", "hypothes
 MAX_LIST = 2000
 
 
-def jsonable(value, _depth: int = 0):
-    """``value`` made JSON-safe (strict JSON: non-finite floats become strings)."""
-    if _depth > 25:
+_NONFINITE_REASON = {"nan": "not a number (NaN): the quantity is undefined for this input",
+                     "inf": "+infinity: the quantity is unbounded for this input",
+                     "-inf": "-infinity: the quantity is unbounded below for this input"}
+
+
+def _nonfinite_name(x: float) -> str:
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def jsonable(value, *, complete: bool = False, notes: list | None = None, _depth: int = 0, _path: str = ""):
+    """``value`` made strict-JSON-safe; arrays keep their shape as nested lists.
+
+    * A non-finite number **inside an array or list** becomes ``null`` (never a string in a
+      numeric array).  A non-finite scalar becomes the string ``"inf"``, ``"-inf"`` or
+      ``"nan"`` (the report schema's convention for ``measured``/``tolerance``), or ``null``
+      with ``complete=True``.
+    * ``notes``: if a list is given, every non-finite value replaced is recorded there as
+      ``{"field": <path>, "value": "nan"|"inf"|"-inf", "reason": ...}`` (path like
+      ``certificate.exclusion_margin`` or ``roots[3]``).
+    * ``complete=False`` (report ``details``): an array or list longer than
+      :data:`MAX_LIST` values is summarised as ``{"truncated": true, "shape": [...],
+      "size": N, "head": [first MAX_LIST values, flattened]}`` (an object, not a list with
+      a string appended).  ``complete=True`` (``wpgd-verify solve --json``): nothing is
+      ever truncated.
+    """
+    def rec(v, path):
+        return jsonable(v, complete=complete, notes=notes, _depth=_depth + 1, _path=path)
+
+    if _depth > 100:
         return repr(value)[:200]
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -79,26 +106,38 @@ def jsonable(value, _depth: int = 0):
         x = float(value)
         if math.isfinite(x):
             return x
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+        name = _nonfinite_name(x)
+        if notes is not None:
+            notes.append({"field": _path or "$", "value": name, "reason": _NONFINITE_REASON[name]})
+        in_array = _path.endswith("]")
+        return None if (complete or in_array) else name
     if isinstance(value, (complex, np.complexfloating)):
-        return {"re": jsonable(value.real), "im": jsonable(value.imag)}
+        return {"re": rec(value.real, f"{_path}.re"), "im": rec(value.imag, f"{_path}.im")}
     if isinstance(value, np.ndarray):
-        if value.size <= MAX_LIST:
-            return jsonable(value.tolist(), _depth + 1)
-        head = jsonable(value.ravel()[:MAX_LIST].tolist(), _depth + 1)
-        return head + [f"…truncated ({value.size} values, shape {list(value.shape)})"]
+        if value.dtype == object:
+            return rec(value.tolist(), _path)
+        if not complete and value.size > MAX_LIST:
+            head = value.ravel()[:MAX_LIST]
+            return {"truncated": True, "shape": list(value.shape), "size": int(value.size),
+                    "head": [rec(v, f"{_path}[{i}]") for i, v in enumerate(head.tolist())]}
+        if value.ndim == 0:
+            return rec(value.item(), _path)
+        if value.dtype.kind in "iub" or (value.dtype.kind == "f" and np.all(np.isfinite(value))):
+            return value.tolist()  # fast path: nested lists of finite numbers, shape kept
+        return [rec(v, f"{_path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {str(k): jsonable(v, _depth + 1) for k, v in value.items()}
+        return {str(k): rec(v, f"{_path}.{k}" if _path else str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         seq = list(value)
-        out = [jsonable(v, _depth + 1) for v in seq[:MAX_LIST]]
-        if len(seq) > MAX_LIST:
-            out.append(f"…{len(seq) - MAX_LIST} more")
-        return out
+        if not complete and len(seq) > MAX_LIST:
+            return {"truncated": True, "shape": [len(seq)], "size": len(seq),
+                    "head": [rec(v, f"{_path}[{i}]") for i, v in enumerate(seq[:MAX_LIST])]}
+        return [rec(v, f"{_path}[{i}]") for i, v in enumerate(seq)]
     if isinstance(value, Path):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name), _depth + 1) for f in dataclasses.fields(value)}
+        return {f.name: rec(getattr(value, f.name), f"{_path}.{f.name}" if _path else f.name)
+                for f in dataclasses.fields(value)}
     return repr(value)[:500]
 
 
