@@ -17,6 +17,7 @@ FAMILY_TITLES = {
     "construction": "Construction: GLA implements WPGD (G1–G4)",
     "risk": "The WPGD risk in closed form (W1–W3)",
     "optimum": "The optimum: stationary curve, existence and uniqueness (W4–W6)",
+    "general_sigma": "Uniqueness for general Σ: theorem U3 and the combined condition (W5)",
     "gla_landscape": "The GLA landscape: what gating can reach (A1–A4, T1–T2)",
 }
 #: Modules that get no API page (private helpers, the docs' own machinery).

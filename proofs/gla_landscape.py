@@ -36,13 +36,15 @@ PROOF = Proof(
             r"$A=R+(d+1+\sigma^2)I\succ0$.",
             "A1.isotropic_profile", "every n (d symbolic); W5.quadratic at λ = 1"),
         argument(
-            r"**A1, the convex program, with a correction.** By homogeneity, minimising over $\pm\mathcal M$ means "
+            r"**A1, the convex program, with a correction.** The profile is **even** in $\omega$ (it depends on "
+            r"$(r^\top\omega)^2$), so by homogeneity minimising over $\pm\mathcal M$ — equivalently over $\mathcal M$ "
+            r"alone, with $P^*(\omega)$ negative when $r^\top\omega<0$ — means "
             r"maximising $|r^\top\omega|$ subject to $\lVert A^{1/2}\omega\rVert\le1$, $\omega\in\mathcal M$: the optimal "
             r"GLA risk is $\tau-d\,p^2$ with $p=\max(p_+,p_-)$ and $p_\pm=\max\{\pm r^\top\omega:\ \omega\in\mathcal M,\ "
             r"\lVert A^{1/2}\omega\rVert\le1\}$ — **two** second-order cone programs. THEORY's single program "
             r"(maximise $r^\top\omega$) is correct only when the optimum has $r^\top\omega\ge0$ on $\mathcal M$; "
             r"e.g. if every $r_i<0$ it returns $p_+=0$ (risk $\tau$) while the GLA reaches $\tau-dp_-^2<\tau$ with "
-            r"$\omega\in-\mathcal M$ (i.e. $P\mapsto-P$)."),
+            r"$\omega\in\mathcal M$ and a negative $P$. THEORY's error is maximising $r^\top\omega$ instead of $|r^\top\omega|$."),
         numeric(r"The monotone-cone optimum computed by cvxpy agrees with a trained/constructed scalar-gated GLA.",
                 "A1:GLA optimum over the monotone cone (SOCP) vs constructed gates"),
         symbolic(

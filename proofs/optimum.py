@@ -124,9 +124,10 @@ PROOF = Proof(
             "W5.identity_cov", "every n by Step 13"),
         argument(
             r"**General $\Sigma$.** Uniqueness holds whenever the scalar equation $\mu=\tau h(t(\mu))$ has one root on "
-            r"$[\tau/\lambda_{\max},\tau/\lambda_{\min}]$ (Steps 7 and 10). Which spectra guarantee this, and "
-            r"counterexamples with several roots, are established numerically with certified root isolation; "
-            r"see `proofs/uniqueness.md` and the checks below."),
+            r"$[\tau/\lambda_{\max},\tau/\lambda_{\min}]$ (Steps 7 and 10). Theorems guarantee one root for $d\le5$ "
+            r"(U3) and under $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))<1$ — proved in "
+            r"`proofs/general_sigma.py`; for $d\ge6$ three roots occur (counterexamples verified with certified root "
+            r"isolation and at 50 digits; see `proofs/uniqueness.md` and the checks below)."),
         numeric(r"The solver's global optimum agrees with multistart numerical optimisation of $L(P,\omega)$.",
                 "W5:solve() agrees with multistart optimisation"),
         numeric(r"For $\Sigma=\lambda I$ the closed form agrees with the numerical optimum.",
