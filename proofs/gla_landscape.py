@@ -5,7 +5,8 @@ can reach in the WPGD landscape.
 Checked by ``python -m wpgd_theory.symbolic.proofcheck gla_landscape``.
 """
 
-from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, symbolic
+from wpgd_theory.symbolic import sizefree as SF
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric, symbolic
 
 INTRO = r"""
 **Setting.** $\mathcal M=\{\omega:0\le\omega_1\le\dots\le\omega_n\}$ is the monotone cone and
@@ -47,11 +48,12 @@ PROOF = Proof(
             r"$\omega\in\mathcal M$ and a negative $P$. THEORY's error is maximising $r^\top\omega$ instead of $|r^\top\omega|$."),
         numeric(r"The monotone-cone optimum computed by cvxpy agrees with a trained/constructed scalar-gated GLA.",
                 "A1:GLA optimum over the monotone cone (SOCP) vs constructed gates"),
-        symbolic(
+        all_sizes(
             r"**A2.** If $\omega^*=s\,m$ with $m\in\mathcal M$, $s=\pm1$, then $\hat\omega=m/m_n\in\mathcal M_1$ is realised "
             r"by gates (G2) and $P=s\,m_n\,P^*(\omega^*)$ gives, by W2, $L(P,\hat\omega)=L(P^*(\omega^*),\omega^*)$: the "
             r"GLA attains the optimal WPGD risk. $\square$ (The check is the scaling symmetry W2.)",
-            "W2.scaling", "every d, n by bilinearity"),
+            SF.w2_scaling, ("matrix Wick contraction in canonical form (symbolic d)",
+                            "index-coincidence classes i = j, i ≠ j (symbolic n)"), cross=("W2.scaling",)),
         argument(
             r"**A3.** Linear attention is $G\equiv1$, i.e. $\omega=\mathbb 1\in\mathcal M_1$, so "
             r"$L_{\text{GLA}}\le L_{\text{LinAtt}}$ always; the inequality is strict exactly when $\mathbb 1$ is not a "

@@ -7,7 +7,10 @@ for general Σ (root counting of the scalar equation) is documented in
 ``proofs/uniqueness.md``.
 """
 
-from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, symbolic
+from wpgd_theory.symbolic import sizefree as SF
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric, symbolic
+
+SUMS = ("generic-term sums over eigenvalues (every d)",)
 
 INTRO = r"""
 **Setting.** By W3 the risk minimised over $P$ is the *profile risk*
@@ -20,11 +23,12 @@ Write $A_p=\sum_j\lambda_j^p/(a\lambda_j+b)^2$, $\mu=\tau A_2/A_3$, $t=b/a$ and
 $h(t)=\sum_j\frac{\lambda_j^2}{(\lambda_j+t)^2}\Big/\sum_j\frac{\lambda_j^3}{(\lambda_j+t)^2}$.
 $R\succeq0$ (a principal submatrix of $C\succeq0$), so $a>0$ and $b>0$ for $\omega\ne0$.
 
-**How it is checked.** Identities in the scalars $(c,a,b,\lambda,\tau)$ are checked as
-rational-function identities (cross-multiplied, exact); those that hold term by term in $j$
-are thereby proved for every $d$. Identities in $\omega$ are checked with symbolic
+**How it is checked.** Identities between sums over the eigenvalues are checked on their
+generic term (sums are linear, so this holds for every $d$) and cross-checked by the
+fixed-size engine, which writes the sums out at $d\le3$. Identities in $\omega$ with general
+$R$ (Steps 2, 5, 6 and the Lagrange identity of Steps 13–15) are checked with symbolic
 $\omega, R, r, \sigma^2, \lambda$ after clearing the positive denominators
-$D=\prod_j(a\lambda_j+b)$, at the listed sizes.
+$D=\prod_j(a\lambda_j+b)$, **only at the listed sizes** (scope `sizes`).
 """
 
 PROOF = Proof(
@@ -33,12 +37,12 @@ PROOF = Proof(
     claims=("W4", "W5", "W6"),
     intro=INTRO,
     steps=[
-        symbolic(
+        all_sizes(
             r"**Partial derivatives.** For $F(c,a,b)=\tau-c^2\varphi(a,b)$: "
             r"$\partial_cF=-2c\varphi$, $\partial_aF=c^2A_3$, $\partial_bF=c^2A_2$, and "
             r"$\varphi=aA_3+bA_2$ (since $\frac{\lambda^2}{a\lambda+b}=\frac{a\lambda^3+b\lambda^2}{(a\lambda+b)^2}$). "
             r"Each identity is a sum over $j$ of the same identity for one eigenvalue.",
-            "W4.partials", "every d (term by term), every n ((c, a, b) free)"),
+            SF.w4_partials, SUMS, cross=("W4.partials",), sizes="every d (termwise); (c, a, b) free, so every n"),
         symbolic(
             r"**Gradient.** With $\nabla c=r$, $\nabla a=2(R+I)\omega$, $\nabla b=2\tau\omega$ the chain rule gives "
             "\n\n"
@@ -48,10 +52,10 @@ PROOF = Proof(
             r"The check differentiates the profile risk directly in $\omega$ (quotient rule, denominators cleared "
             r"by $D^2$) and compares with the right side.",
             "W4.gradient", "every d, n by Step 1 and the chain rule"),
-        symbolic(
+        all_sizes(
             r"**The scalar $\mu$.** $(a\lambda_j+b)^2=a^2(\lambda_j+t)^2$ term by term, so "
             r"$\mu=\tau A_2/A_3=\tau h(t)$ with $t=b/a$, and $\mu>0$.",
-            "W4.mu", "every d (term by term)"),
+            SF.w4_mu, SUMS, cross=("W4.mu",), sizes="every d (termwise)"),
         argument(
             r"**W4, necessity.** Let $\nabla L(\omega)=0$ with $c=r^\top\omega\neq0$. By Step 2, "
             r"$(R+(1+\mu)I)\omega=\frac{\varphi}{cA_3}\,r$ with $\varphi,A_3>0$. Since $R\succeq0$ and $\mu>0$, "
@@ -94,16 +98,16 @@ PROOF = Proof(
             r"strictly least risk), $\hat\omega$ is unique up to a factor $\kappa\neq0$, and since "
             r"$P^*(\kappa\omega)=P^*(\omega)/\kappa$, the minimiser $(P,\omega)$ is unique up to "
             r"$(P,\omega)\mapsto(\kappa P,\omega/\kappa)$. $\square$"),
-        symbolic(
+        all_sizes(
             r"**$\Sigma=\lambda I$: one root.** With $d$ equal eigenvalues, "
             r"$h(t)=\frac{d\lambda^2/(\lambda+t)^2}{d\lambda^3/(\lambda+t)^2}=1/\lambda$ for every $t$, so the scalar "
             r"equation has the single root $\mu=\tau/\lambda=d+\sigma^2/\lambda$ and "
             r"$\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$; $P^*=\frac ca(\lambda+\frac ba)^{-1}I\propto I$.",
-            "W5.isotropic_mu", "every d"),
-        symbolic(
+            SF.w5_isotropic, ("sympy cancel with symbolic d, n",), cross=("W5.isotropic_mu",)),
+        all_sizes(
             r"**$\Sigma=\lambda I$: the profile.** $a\lambda+b=\lambda\,\omega^\top A\omega$ with "
             r"$A=R+(d+1+\sigma^2/\lambda)I\succ0$, so $L(\omega)=\tau-d\lambda\,\frac{(r^\top\omega)^2}{\omega^\top A\omega}$.",
-            "W5.quadratic", "every n (d symbolic)"),
+            SF.w5_isotropic, ("sympy cancel with symbolic d, n",), cross=("W5.quadratic",)),
         symbolic(
             r"**$\Sigma=\lambda I$: global optimality without calculus.** Let $z=A^{-1}r$, $q=r^\top A^{-1}r>0$ and "
             r"$e=\omega-\frac cq z$. Lagrange's identity $q\,e^\top Ae=q\,\omega^\top A\omega-c^2$ gives "
@@ -132,11 +136,12 @@ PROOF = Proof(
                 "W5:solve() agrees with multistart optimisation"),
         numeric(r"For $\Sigma=\lambda I$ the closed form agrees with the numerical optimum.",
                 "W5:isotropic closed form vs numerical optimum"),
-        symbolic(
+        all_sizes(
             r"**W6: $r=0$.** Then $L(P,\omega)=\tau+\operatorname{tr}(P^\top\Sigma PM(\omega))\ge\tau=L(0,\omega)$ for every "
             r"$\omega$: the profile is constant, every $\omega$ is optimal and the minimiser is not unique, not even up to "
             r"scaling. The condition $r\neq0$ in W5 is necessary. (Checked on the engine's risk polynomial.)",
-            "W6.zero_r", "every d, n (immediate from W1)"),
+            SF.w6_zero_r, ("matrix Wick contraction in canonical form (symbolic d)",
+                           "index-coincidence classes i = j, i ≠ j (symbolic n)"), cross=("W6.zero_r",)),
         argument(
             r"**W6: invalid $C$.** If $C=[[R,r],[r^\top,1]]$ is not PSD no Gaussian task vectors have these correlations: "
             r"the formulas can still be evaluated but describe no model (e.g. $a=\omega^\top(R+I)\omega$ can be $\le0$ and "

@@ -167,30 +167,41 @@ def symbolic(text: str, key: str, extends: str = "") -> Step:
     return Step(text, "symbolic", der, "sizes", der.scope("default"), (FIXED_SIZE,), extends)
 
 
-class _Both:
-    """A check running an all-sizes function and, as a cross-check, fixed-size derivations."""
+def _name(f) -> str:
+    return f if isinstance(f, str) else getattr(f, "__name__", repr(f))
 
-    def __init__(self, func: Callable, cross: tuple):
-        self.func, self.cross = func, cross
-        self.key = getattr(func, "__name__", repr(func)) + "".join(f" + {k}" for k in cross)
+
+class _Both:
+    """A check running all-sizes functions and, as a cross-check, fixed-size derivations
+    (keys) or cross-check functions."""
+
+    def __init__(self, funcs: tuple, cross: tuple):
+        self.funcs, self.cross = funcs, cross
+        self.key = " + ".join(_name(f) for f in funcs + cross)
 
     def __call__(self):
         from .derivations import derivation
 
-        out = list(_as_identities(self.func()))
-        for key in self.cross:
-            out.extend(derivation(key).run("default"))
+        out = []
+        for f in self.funcs:
+            out.extend(_as_identities(f()))
+        for c in self.cross:
+            out.extend(derivation(c).run("default") if isinstance(c, str) else _as_identities(c()))
         return out
 
 
-def all_sizes(text: str, func: Callable, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n") -> Step:
-    """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func``; the
-    fixed-size derivations ``cross`` (keys) are run too, as the second engine."""
-    check = _Both(func, tuple(cross)) if cross else func
+def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n") -> Step:
+    """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func`` (a callable
+    or a tuple of them); the fixed-size derivations ``cross`` (keys, or callables comparing the
+    two engines) are run too, as the second engine."""
+    funcs = tuple(func) if isinstance(func, (tuple, list)) else (func,)
+    check = _Both(funcs, tuple(cross)) if (cross or len(funcs) > 1) else funcs[0]
     if cross:
         from .derivations import derivation
 
-        sizes += "; cross-checked at " + "; ".join(f"{derivation(k).scope('default')}" for k in cross)
+        where = [derivation(c).scope("default") if isinstance(c, str) else getattr(c, "sizes", "small sizes")
+                 for c in cross]
+        sizes += "; cross-checked by the fixed-size engine at " + "; ".join(where)
         engines = tuple(engines) + (FIXED_SIZE,)
     return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines))
 

@@ -372,3 +372,7 @@ def w6_zero_r() -> list:
     L0 = engine_risk_all_sizes().map_coeffs(lambda c: sp.expand(c.subs(RW, 0)))
     return [_id("L = tau + tr(P^T S P M) when r = 0", L0, _tau() + (letter("P").T * S * letter("P")
                                                                    * second_moment_claim()).trace())]
+
+
+crosscheck_isserlis.sizes = "d = 2, 3 (this engine's result evaluated)"
+crosscheck_second_moment.sizes = "(d, n) = (2, 2), (2, 3), (3, 2) (this engine's results evaluated)"
