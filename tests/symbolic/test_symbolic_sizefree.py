@@ -51,7 +51,8 @@ def test_wick_contraction_at_symbolic_size():
     assert expect_chain([x.T, x, x.T, x], cov_x) == (S * S).trace() * 2 + S.trace() * S.trace()
     with pytest.raises(ValueError):
         expect_chain([x, A, x.T], cov_x)
-    assert expect_chain([x.T, A, x, x.T, x], cov_x).is_zero()  # odd moment
+    assert expect_chain([x.T, A, x, x.T, B, x], cov_x) == ((A * S).trace() * (B * S).trace() + (A * S * B * S).trace()
+                                                           + (A * S * B.T * S).trace())
 
 
 ALL_SIZES = [SF.w1_isserlis, SF.w1_label_variance, SF.w1_cross_moment, SF.w1_second_moment, SF.w1_risk,
