@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 D = sp.Symbol("d", positive=True, integer=True)  #: the symbolic dimension
-SYMMETRIC: set = {"Sigma", "M", "K"}  #: letters that are symmetric matrices
+SYMMETRIC: set = {"Sigma", "M", "K", "N", "rho"}  #: letters that are symmetric matrices
 
 
 def _t(letter_):

@@ -33,6 +33,7 @@ __all__ = [
     "w2_scaling", "w3_gradient", "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
     "w4_partials", "w4_mu", "w5_isotropic", "crosscheck_isserlis", "crosscheck_second_moment",
     "closed_form_risk", "second_moment_claim", "w6_zero_r", "from_sympy", "e_vvT", "engine_risk_all_sizes",
+    "a4_taskwise",
 ]
 
 NORM2, WRW, RW, ONEW = sp.symbols("|omega|^2 omega^TRomega r^Tomega 1^Tomega", real=True)
@@ -376,3 +377,30 @@ def w6_zero_r() -> list:
 
 crosscheck_isserlis.sizes = "d = 2, 3 (this engine's result evaluated)"
 crosscheck_second_moment.sizes = "(d, n) = (2, 2), (2, 3), (3, 2) (this engine's results evaluated)"
+
+
+def _rewrite(poly: MatPoly, pattern: tuple, replacement: tuple) -> MatPoly:
+    """Replace every occurrence of the letter pair ``pattern`` in the open words by ``replacement``."""
+    out = MatPoly(is_matrix=poly.is_matrix)
+    for (ts, p), c in poly.terms.items():
+        w = p
+        changed = True
+        while changed and w is not None:
+            changed = False
+            for i in range(len(w) - len(pattern) + 1):
+                if w[i:i + len(pattern)] == pattern:
+                    w, changed = w[:i] + replacement + w[i + len(pattern):], True
+                    break
+        out._add(ts, w, c)
+    return out
+
+
+def a4_taskwise() -> list:
+    r"""Task models: ``R = EρEᵀ`` (``E`` the ``n × K`` segment indicator, ``N = EᵀE``):
+    ``(EρEᵀ + sI)E = E(ρN + sI)`` for letters of symbolic sizes, so ``(R + sI)⁻¹r = E(ρN + sI)⁻¹r_task``
+    (``r = E r_task``): ``ω(μ)`` is constant on every segment, for every segment structure."""
+    s = sp.Symbol("s")
+    E, rho = letter("E"), letter("rho")
+    lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", 0),))
+    return [_id("(E rho E^T + sI) E = E (rho N + sI)", lhs, E * (rho * letter("N") + identity() * s),
+                {"n": "symbolic", "K": "symbolic"})]
