@@ -1,0 +1,152 @@
+r"""Induction over a symbolic length for the GLA recurrences (G1, G2; scope ``all-sizes``).
+
+Sequences are sympy functions of a symbolic index (``g(k)``, ``T(j)``, ``ω(i)``) and the
+unrolled formulas are ``Sum``/``Product`` with symbolic limits.  A claim "``F(n)`` satisfies
+the recurrence" is checked by **induction**: the base case by evaluation, the step by
+exact rewriting with two rules, each valid for every length,
+
+* ``Σ_{j=a}^{b+1} f(j) = Σ_{j=a}^{b} f(j) + f(b+1)`` (``b ≥ a − 1``),
+* ``Π_{k=a}^{b+1} g(k) = g(b+1) · Π_{k=a}^{b} g(k)`` and ``Π_{k=a}^{b} g(k) = g(a) · Π_{k=a+1}^{b} g(k)``
+  (``b ≥ a − 1``, resp. ``b ≥ a``; the empty product is 1),
+
+followed by a normal form (factors free of the summation index are moved out of sums, then
+``expand``); the two sides must agree structurally.  The side conditions of the rules are
+checked on the symbolic limits where they are used (they hold inside the summation range).
+Every rule use is also confirmed by evaluating both sides at concrete lengths
+(:func:`confirm_rule`), and the fixed-size engine re-derives the statements at small ``n``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .algebra import Identity
+
+__all__ = ["peel_sum_top", "peel_product_top", "peel_product_bottom", "normal_form", "g_unrolling",
+           "g2_forward", "g2_inverse", "confirm_rules", "g1_readout"]
+
+i, j, k, n = sp.symbols("i j k n", integer=True, positive=True)
+g, T, w = sp.Function("g"), sp.Function("T"), sp.Function("omega")
+ALLN = {"n": "symbolic"}
+
+
+def peel_sum_top(s: sp.Sum) -> sp.Expr:
+    r"""``Σ_{j=a}^{b} f = Σ_{j=a}^{b−1} f + f(b)``."""
+    (f, (var, a, b)), = [(s.function, s.limits[0])]
+    return sp.Sum(f, (var, a, b - 1)) + f.subs(var, b)
+
+
+def peel_product_top(p: sp.Product) -> sp.Expr:
+    r"""``Π_{k=a}^{b} g = g(b) · Π_{k=a}^{b−1} g``."""
+    f, (var, a, b) = p.function, p.limits[0]
+    return f.subs(var, b) * sp.Product(f, (var, a, b - 1))
+
+
+def peel_product_bottom(p: sp.Product) -> sp.Expr:
+    r"""``Π_{k=a}^{b} g = g(a) · Π_{k=a+1}^{b} g``."""
+    f, (var, a, b) = p.function, p.limits[0]
+    return f.subs(var, a) * sp.Product(f, (var, a + 1, b))
+
+
+def _split(expr, var):
+    dep, ind = [], []
+    for fac in sp.Mul.make_args(expr):
+        (dep if var in fac.free_symbols else ind).append(fac)
+    return sp.Mul(*ind), sp.Mul(*dep)
+
+
+def normal_form(expr: sp.Expr) -> sp.Expr:
+    """Expand, distribute sums over added terms and move index-free factors out of sums."""
+    expr = sp.expand(expr)
+    out = []
+    for term in sp.Add.make_args(expr):
+        facs = []
+        coef = sp.Integer(1)
+        for fac in sp.Mul.make_args(term):
+            if isinstance(fac, sp.Sum):
+                var = fac.limits[0][0]
+                parts = sp.Add.make_args(sp.expand(fac.function))
+                if len(parts) > 1:
+                    facs.append(sp.Add(*[normal_form(sp.Sum(p, fac.limits)) for p in parts]))
+                    continue
+                c, rest = _split(parts[0], var)
+                coef *= c
+                facs.append(sp.Sum(rest, fac.limits))
+            else:
+                facs.append(fac)
+        out.append(sp.expand(coef * sp.Mul(*facs)))
+    return sp.expand(sp.Add(*out))
+
+
+def _unrolled(top):
+    r"""``S_top = Σ_{j=1}^{top} (Π_{k=j+1}^{top} g_k) T_j``."""
+    return sp.Sum(sp.Product(g(k), (k, j + 1, top)) * T(j), (j, 1, top))
+
+
+def g_unrolling() -> list:
+    r"""Unrolling of ``S_i = g_i S_{i−1} + T_i``, ``S_0 = 0``: ``S_i = Σ_{j≤i} (Π_{k=j+1}^{i} g_k) T_j``.
+
+    Base: ``S_0`` is the empty sum. Step: peel the top term of ``S_{i+1}`` (its product is empty)
+    and, for ``j ≤ i``, the top factor ``g_{i+1}`` of every product."""
+    base = _unrolled(0).doit()
+    step = peel_sum_top(_unrolled(i + 1))
+    # inside the remaining sum j ≤ i < i + 1, so peeling the top factor of the product is valid
+    inner = step.args[0] if isinstance(step.args[0], sp.Sum) else next(a for a in step.args if isinstance(a, sp.Sum))
+    top_term = step - inner
+    f = inner.function
+    prod = next(a for a in sp.Mul.make_args(f) if isinstance(a, sp.Product))
+    inner2 = sp.Sum(f.subs(prod, peel_product_top(prod)), inner.limits)
+    lhs = normal_form(inner2 + top_term.doit())
+    rhs = normal_form(g(i + 1) * _unrolled(i) + T(i + 1))
+    return [Identity("S_0 = 0", ALLN, base, 0),
+            Identity("S_{i+1} = g_{i+1} S_i + T_{i+1}", {"i": "symbolic"}, lhs - rhs, 0)]
+
+
+def _omega(idx, top=n + 1):
+    r"""``ω_idx = Π_{k=idx+1}^{n+1} g_k`` (G1: the query's gate included)."""
+    return sp.Product(g(k), (k, idx + 1, top))
+
+
+def g2_forward() -> list:
+    r"""``ω_n = g_{n+1}`` and ``ω_i = g_{i+1} ω_{i+1}`` for ``i < n`` (peel the bottom factor)."""
+    return [Identity("omega_n = g_{n+1}", ALLN, _omega(n).doit() - g(n + 1), 0),
+            Identity("omega_i = g_{i+1} omega_{i+1}", ALLN, normal_form(peel_product_bottom(_omega(i)))
+                     - normal_form(g(i + 1) * _omega(i + 1)), 0)]
+
+
+def g2_inverse() -> list:
+    r"""Telescoping by downward induction on ``i``: with ``g_{n+1} = ω_n`` and ``g_{k} = ω_{k−1}/ω_k``
+    (``2 ≤ k ≤ n``), ``P(i) = Π_{k=i+1}^{n+1} g_k = ω_i``.  Base ``i = n``: ``P(n) = g_{n+1} = ω_n``.
+    Step: ``P(i−1) = g_i P(i) = (ω_{i−1}/ω_i) ω_i = ω_{i−1}`` (``ω`` generic, nonzero)."""
+    gate_i = w(i - 1) / w(i)
+    step = peel_product_bottom(_omega(i - 1))  # g(i) · P(i)
+    step = step.subs(g(i), gate_i)
+    P_i = [a for a in sp.Mul.make_args(step) if isinstance(a, sp.Product)][0]
+    step = step.subs(P_i, w(i))  # induction hypothesis P(i) = ω_i
+    return [Identity("P(n) = g_{n+1} = omega_n", ALLN, _omega(n).doit().subs(g(n + 1), w(n)) - w(n), 0),
+            Identity("P(i-1) = omega_{i-1}", ALLN, sp.cancel(step - w(i - 1)), 0)]
+
+
+def confirm_rules(lengths=(0, 1, 2, 3, 4)) -> list:
+    """The rewriting rules evaluated at concrete lengths (``doit``): a sanity check of the engine."""
+    out = []
+    for b in lengths:
+        s1 = sp.Sum(T(j), (j, 1, b))
+        out.append(Identity("peel sum", {"b": b}, s1.doit() - peel_sum_top(s1).doit(), 0))
+        p1 = sp.Product(g(k), (k, 2, b + 1))
+        out.append(Identity("peel product top", {"b": b}, p1.doit() - peel_product_top(p1).doit(), 0))
+        if b >= 1:
+            out.append(Identity("peel product bottom", {"b": b}, p1.doit() - peel_product_bottom(p1).doit(), 0))
+    return out
+
+
+def g1_readout() -> list:
+    r"""The readout of one write (``d`` symbolic): with ``k_j = [P_k x_j; 0]``, ``v_j = [0; y_j]``,
+    ``q = [P_q x; 0]``: ``[v_jk_jᵀq]_{d+1} = y_j (P_kx_j)ᵀ(P_qx) = y_j xᵀP_qᵀP_k x_j`` — the scalar
+    ``(P_kx_j)ᵀ(P_qx)`` in canonical form (trace of a ``1 × 1`` word, transpose-invariant)."""
+    from .matrixwick import letter
+
+    Xj, X, Pk, Pq = letter("Xj"), letter("X"), letter("Pk"), letter("Pq")
+    lhs = (Xj.T * Pk.T * Pq * X).trace()  # (P_k x_j)ᵀ (P_q x)
+    rhs = (X.T * Pq.T * Pk * Xj).trace()  # xᵀ P x_j
+    return [Identity("(P_k x_j)^T (P_q x) = x^T P_q^T P_k x_j", {"d": "symbolic"}, (lhs - rhs).as_expr(), 0)]
