@@ -289,8 +289,12 @@ def _check_symbolic(step: Step) -> StepResult:
         worst = ", ".join(f"{i.name} [{i.size_label()}]: {i.residual} non-zero terms" for i in failed[:3])
         return StepResult(step, "✗", secs, f"{len(failed)} of {len(ids)} identities fail: {worst}", ids)
     note = f"{len(ids)} identit{'y' if len(ids) == 1 else 'ies'} exact"
-    if sizes and sizes != ["general"]:
-        note += f" at {len(sizes)} size{'s' if len(sizes) > 1 else ''}"
+    fixed = [z for z in sizes if z != "general" and "symbolic" not in z]
+    if len(fixed) < len(sizes):
+        note += " with symbolic sizes" + (f" and at {len(fixed)} fixed size{'s' if len(fixed) > 1 else ''}"
+                                          if fixed else "")
+    elif fixed:
+        note += f" at {len(fixed)} size{'s' if len(fixed) > 1 else ''}"
     return StepResult(step, "✓", secs, note, ids)
 
 
