@@ -99,7 +99,8 @@ def bench_all_sizes() -> list:
     funcs = [getattr(sizefree, n) for n in ("w1_isserlis", "w1_label_variance", "w1_cross_moment",
                                              "w1_second_moment", "w1_risk", "w2_scaling", "w3_gradient",
                                              "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
-                                             "w4_partials", "w4_mu", "w5_isotropic", "w6_zero_r", "a4_taskwise")]
+                                             "w4_partials", "w4_mu", "w5_isotropic", "w6_zero_r", "a4_taskwise",
+                                             "w3_profile_engine")]
     funcs += [getattr(stationary, n) for n in stationary.__all__]
     funcs += [induction.g_unrolling, induction.g2_forward, induction.g2_inverse, induction.g1_readout]
     funcs += [getattr(elasticity, n) for n in elasticity.__all__ if n != "q_poly"]

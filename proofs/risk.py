@@ -6,7 +6,7 @@ Checked by ``python -m wpgd_theory.symbolic.proofcheck risk``.
 """
 
 from wpgd_theory.symbolic import sizefree as SF
-from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric, symbolic
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric
 
 WICK = ("matrix Wick contraction in canonical form (symbolic d)",)
 CLASSES = ("index-coincidence classes i = j, i ≠ j (symbolic n)",)
@@ -141,11 +141,13 @@ PROOF = Proof(
             r"hence $L(\omega):=L(P^*(\omega),\omega)=\tau-c^2\operatorname{tr}(\Sigma^2(a\Sigma+bI)^{-1})"
             r"=\tau-(r^\top\omega)^2\sum_j\frac{\lambda_j^2}{a\lambda_j+b}$ in an eigenbasis $\Sigma=U\Lambda U^\top$.",
             SF.w3_spectral, SPECTRAL, cross=("W3.profile_value",), sizes="every d (per eigenvalue)"),
-        symbolic(
-            r"*Independent confirmation* at concrete sizes: substitute $\Sigma=\operatorname{diag}(\lambda)$ and "
-            r"$P^*=\operatorname{diag}(c/(a\lambda_j+b))$ into the **engine's** risk polynomial (with $c,a,b$ the "
-            r"polynomials in $\omega,R,r,\sigma^2,\lambda$), clear denominators, and compare with the profile formula.",
-            "W3.profile_engine", "confirmation at small sizes only"),
+        all_sizes(
+            r"*Independent confirmation:* substitute $P^*=f(\Sigma)$, $f(\lambda)=c/(a\lambda+b)$, into the **engines'** "
+            r"risk (not the closed form): with symbolic $d$, $n$ every trace containing $P^*$ becomes "
+            r"$\sum_j\lambda_j^pf(\lambda_j)^q$ and the generic eigenvalue term must be $-c^2\lambda^2/(a\lambda+b)$; at "
+            r"concrete sizes the fixed-size engine substitutes $\Sigma=\operatorname{diag}(\lambda)$ and "
+            r"$P^*=\operatorname{diag}(c/(a\lambda_j+b))$, clears denominators, and compares with the profile formula.",
+            SF.w3_profile_engine, WICK + CLASSES + SPECTRAL, cross=("W3.profile_engine",)),
         all_sizes(
             r"**Homogeneity.** Under $\omega\mapsto t\omega$, $(c,a,b)\mapsto(tc,t^2a,t^2b)$ and each term "
             r"$c^2\lambda^2/(a\lambda+b)$ is invariant: $L(t\omega)=L(\omega)$ for $t\neq0$, consistent with W2. $\square$",

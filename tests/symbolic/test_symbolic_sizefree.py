@@ -57,7 +57,7 @@ def test_wick_contraction_at_symbolic_size():
 
 ALL_SIZES = [SF.w1_isserlis, SF.w1_label_variance, SF.w1_cross_moment, SF.w1_second_moment, SF.w1_risk,
              SF.w2_scaling, SF.w3_gradient, SF.w3_gradient_sympy, SF.w3_hessian, SF.w3_spectral, SF.w3_homogeneity,
-             SF.w4_partials, SF.w4_mu, SF.w5_isotropic, SF.w6_zero_r]
+             SF.w4_partials, SF.w4_mu, SF.w5_isotropic, SF.w6_zero_r, SF.w3_profile_engine, SF.a4_taskwise]
 
 
 @pytest.mark.parametrize("func", ALL_SIZES, ids=lambda f: f.__name__)

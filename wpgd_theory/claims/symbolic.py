@@ -129,7 +129,8 @@ def _all_sizes_registrations():
     _register_all_sizes("W2", "all sizes: scaling symmetry of the Wick risk", [SF.w2_scaling],
                         "L(kP, omega/k) = L(P, omega) for symbolic d, n")
     _register_all_sizes("W3", "all sizes: matrix calculus and spectral identities",
-                        [SF.w3_gradient, SF.w3_gradient_sympy, SF.w3_hessian, SF.w3_spectral, SF.w3_homogeneity],
+                        [SF.w3_gradient, SF.w3_gradient_sympy, SF.w3_hessian, SF.w3_spectral, SF.w3_homogeneity,
+                         SF.w3_profile_engine],
                         "grad_P L = -2c Sigma^2 + 2 Sigma P M (own calculus and sympy's), Hessian form, P*, profile")
     _register_all_sizes("W4", "all sizes: stationarity with symbolic d, n",
                         [SF.w4_partials, SF.w4_mu, ST.w4_gradient, ST.w4_euler, ST.w4_same_system],

@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 D = sp.Symbol("d", positive=True, integer=True)  #: the symbolic dimension
-SYMMETRIC: set = {"Sigma", "M", "K", "N", "rho"}  #: letters that are symmetric matrices
+#: letters that are symmetric matrices (``F``: a function of ``Σ``, e.g. ``P* = c(aΣ + bI)⁻¹``)
+SYMMETRIC: set = {"Sigma", "M", "K", "N", "rho", "F"}
 
 
 def _t(letter_):

@@ -33,7 +33,7 @@ __all__ = [
     "w2_scaling", "w3_gradient", "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
     "w4_partials", "w4_mu", "w5_isotropic", "crosscheck_isserlis", "crosscheck_second_moment",
     "closed_form_risk", "second_moment_claim", "w6_zero_r", "from_sympy", "e_vvT", "engine_risk_all_sizes",
-    "a4_taskwise",
+    "a4_taskwise", "w3_profile_engine",
 ]
 
 NORM2, WRW, RW, ONEW = sp.symbols("|omega|^2 omega^TRomega r^Tomega 1^Tomega", real=True)
@@ -404,3 +404,37 @@ def a4_taskwise() -> list:
     lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", 0),))
     return [_id("(E rho E^T + sI) E = E (rho N + sI)", lhs, E * (rho * letter("N") + identity() * s),
                 {"n": "symbolic", "K": "symbolic"})]
+
+
+def w3_profile_engine() -> list:
+    r"""Independent confirmation of the profile risk for every ``d``: substitute ``P* = f(Σ)``,
+    ``f(λ) = c/(aλ + b)``, into **this engine's** risk ``E(y − ŷ)²`` (not the closed form).
+    ``P*`` is a function of ``Σ``, so every trace containing it is ``Σ_j λ_j^p f(λ_j)^q`` (``p``, ``q``
+    the letter counts of the word); pure traces ``tr Σ`` stay symbolic.  The ``P``-free part must
+    be ``τ`` and the generic eigenvalue term must be ``−c²λ²/(aλ + b)``."""
+    L = engine_risk_all_sizes().substitute("P", letter("F"))
+    lam, trS = sp.symbols("lambda trSigma", positive=True)
+    a, c = WRW + NORM2, RW
+    b = (trS + NOISE) * NORM2
+    f = c / (a * lam + b)
+    const, term = sp.Integer(0), sp.Integer(0)
+    for (ts, p), coef in L.terms.items():
+        if p is not None:
+            raise AssertionError("the risk is a scalar")
+        with_f = [w for w in ts if any(nm == "F" for nm, _ in w)]
+        pure = [w for w in ts if w not in with_f]
+        if len(with_f) > 1:
+            raise ValueError("a term with two traces containing P*")
+        scal = coef
+        for w in pure:
+            if w != (("Sigma", 0),):
+                raise ValueError(f"unexpected pure trace {w}")
+            scal = scal * trS
+        if with_f:
+            w = with_f[0]
+            term += scal * lam ** sum(nm == "Sigma" for nm, _ in w) * f ** sum(nm == "F" for nm, _ in w)
+        else:
+            const += scal
+    return [Identity("P-free part = tau", {"d": "symbolic", "n": "symbolic"}, sp.expand(const - (trS + NOISE)), 0),
+            Identity("eigenvalue term = -c^2 l^2/(a l + b)", {"d": "symbolic", "n": "symbolic"},
+                     sp.cancel(term + c**2 * lam**2 / (a * lam + b)), 0)]
