@@ -21,8 +21,9 @@ checked by induction with a *symbolic* length ($\mathrm{Sum}$/$\mathrm{Product}$
 symbolic limits, base case and step by exact rewriting). Independently, the recurrence is
 run on exact polynomials (a small reference implementation independent of the numpy and
 torch code) with symbolic features, labels, gates and weights at the listed sizes, and its
-output is compared with WPGD computed from its definition. G3 (vector gates) and G4
-(several layers) are checked at the listed sizes only.
+output is compared with WPGD computed from its definition. For G3 the same induction runs
+with non-commuting matrix-valued writes and gates. G4 (several layers) is checked at the
+listed sizes only.
 """
 
 PROOF = Proof(
@@ -75,13 +76,15 @@ PROOF = Proof(
         numeric(r"Random gates give monotone weights in $[0,1]$; weights → gates → weights is the identity; "
                 r"sigmoid gates stay in the interior.",
                 "G2:property: gates give monotone weights in [0,1]; round trip; sigmoid interior"),
-        symbolic(
+        all_sizes(
             r"**G3.** Key-dimension gates $G_i=\mathbb 1g_i^\top$ scale column $c$ of the state by $g_{i,c}$, so by the "
             r"argument of Step 1 $S_{n+1}=\sum_iv_ik_i^\top\operatorname{diag}(\gamma_i)$ with "
             r"$\gamma_i=\odot_{j>i}g_j$, and $\hat y=\sum_iy_i(P_kx_i)^\top\operatorname{diag}(\gamma_i)(P_qx)$. "
             r"Value-dimension gates $G_i=g_i\mathbb 1^\top$ scale row $a$ by $g_{i,a}$; only the label row is read out, so "
             r"they act as scalar gates equal to the label coordinate's gate.",
-            "G3.vector_gating", "every d, n by the unrolling argument"),
+            (IN.g3_key_unrolling, IN.g3_diag_products, IN.g3_value_readout),
+            IND + ("non-commuting matrix sequences (factors pulled out on their own side only)",),
+            cross=("G3.vector_gating",), sizes="symbolic i, n (matrix-valued T, D)"),
         argument(
             r"**G3, combinations of monotone profiles.** With key dimension $md$ — $m$ copies of $P_kx_i$ with copy $c$ "
             r"gated by a scalar profile $g^{(c)}$ and the query reading $\alpha_cP_qx$ in copy $c$ — Step 10 gives "

@@ -10,7 +10,8 @@ from wpgd_theory.symbolic import bilinear as BL
 from wpgd_theory.symbolic import induction as IN
 from wpgd_theory.symbolic import stationary as ST
 
-FUNCS = [IN.g_unrolling, IN.g2_forward, IN.g2_inverse, IN.confirm_rules, IN.g1_readout] + \
+FUNCS = [IN.g_unrolling, IN.g2_forward, IN.g2_inverse, IN.confirm_rules, IN.g1_readout, IN.g3_key_unrolling,
+         IN.g3_diag_products, IN.g3_value_readout] + \
     [getattr(ST, n) for n in ST.__all__]
 
 
@@ -46,3 +47,11 @@ def test_wrong_lagrange_and_gradient_are_rejected():
     assert BL.bil(W, R, mid=("R",)) == BL.bil(R, W, mid=("R",))
     assert BL.bil(Z, W, ST.RULES_Z, mid=("A",)) == BL.bil(R, W)
     assert BL.bil(W, W, mid=("R",)) != BL.bil(W, W)
+
+
+def test_non_commuting_order_matters():
+    """Key gates act on the right: D_{i+1} S_i (the wrong side) is not the unrolled step."""
+    i, j = IN.i, IN.j
+    U_i = sp.Sum(IN.Tn(j) * IN.Pi(j, i), (j, 1, i))
+    assert sp.expand(U_i * IN.Dn(i + 1) - IN.Dn(i + 1) * U_i) != 0
+    assert IN.Tn(1) * IN.Dn(2) != IN.Dn(2) * IN.Tn(1)

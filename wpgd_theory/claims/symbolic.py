@@ -123,6 +123,9 @@ def _all_sizes_registrations():
                         "S_i = sum_j (prod_{k>j} g_k) v_j k_j^T solves S_i = g_i S_(i-1) + v_i k_i^T for symbolic i")
     _register_all_sizes("G2", "all sizes: gates <-> monotone weights by induction", [IN.g2_forward, IN.g2_inverse],
                         "omega_i = g_(i+1) omega_(i+1) and telescoping of the recovered gates, symbolic i, n")
+    _register_all_sizes("G3", "all sizes: vector gates unrolled by induction (non-commuting)",
+                        [IN.g3_key_unrolling, IN.g3_diag_products, IN.g3_value_readout],
+                        "key gates: S_i = sum_j T_j diag(prod g_k); value gates read out as scalar label gates")
     _register_all_sizes("W1", "all sizes: Wick contraction with symbolic d, n",
                         [SF.w1_isserlis, SF.w1_label_variance, SF.w1_cross_moment, SF.w1_second_moment, SF.w1_risk],
                         "matrix Isserlis, moments and the closed-form risk for d x d letters of symbolic size")

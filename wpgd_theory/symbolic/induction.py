@@ -23,7 +23,8 @@ import sympy as sp
 from .algebra import Identity
 
 __all__ = ["peel_sum_top", "peel_product_top", "peel_product_bottom", "normal_form", "g_unrolling",
-           "g2_forward", "g2_inverse", "confirm_rules", "g1_readout"]
+           "g2_forward", "g2_inverse", "confirm_rules", "g1_readout", "g3_key_unrolling", "g3_diag_products",
+           "g3_value_readout"]
 
 i, j, k, n = sp.symbols("i j k n", integer=True, positive=True)
 g, T, w = sp.Function("g"), sp.Function("T"), sp.Function("omega")
@@ -150,3 +151,73 @@ def g1_readout() -> list:
     lhs = (Xj.T * Pk.T * Pq * X).trace()  # (P_k x_j)ᵀ (P_q x)
     rhs = (X.T * Pq.T * Pk * Xj).trace()  # xᵀ P x_j
     return [Identity("(P_k x_j)^T (P_q x) = x^T P_q^T P_k x_j", {"d": "symbolic"}, (lhs - rhs).as_expr(), 0)]
+
+
+# ---------------------------------------------------------------------- G3: vector gates (noncommutative)
+Tn = sp.Function("T", commutative=False)  #: the write v_j k_jᵀ (a matrix)
+Dn = sp.Function("D", commutative=False)  #: the diagonal gate matrix of token k
+Pi = sp.Function("Pi", commutative=False)  #: Pi(j, i) = D_{j+1} ⋯ D_i (right products; Pi(i, i) = I)
+PiL = sp.Function("PiL", commutative=False)  #: PiL(j, i) = D_i ⋯ D_{j+1} (left products)
+Diag = sp.Function("Diag", commutative=False)  #: diag(a) for an entrywise (commutative) vector a
+Erow = sp.Symbol("e_label^T", commutative=False)  #: the row selector of the label coordinate
+gv, gl = sp.Function("g"), sp.Function("g_label")  #: gate vector (entrywise) and its label entry
+
+
+def _peel_sum(expr):
+    s = next(a for a in sp.Add.make_args(expr) if isinstance(a, sp.Sum))
+    return peel_sum_top(s)
+
+
+def g3_key_unrolling() -> list:
+    r"""Key-dimension gates scale the state's columns: ``S_i = S_{i−1} D_i + T_i`` (``D_i = diag(g_i)``).
+    Unrolled ``S_i = Σ_{j≤i} T_j Π(j, i)`` with ``Π(j, i+1) = Π(j, i) D_{i+1}``, ``Π(i, i) = I``:
+    base and step with non-commuting ``T``, ``D`` (factors are only ever pulled out on the right)."""
+    def U(top):
+        return sp.Sum(Tn(j) * Pi(j, top), (j, 1, top))
+
+    step = peel_sum_top(U(i + 1)).subs(Pi(i + 1, i + 1), 1)
+    inner = next(a for a in sp.Add.make_args(step) if isinstance(a, sp.Sum))
+    rest = step - inner
+    summand = inner.function.subs(Pi(j, i + 1), Pi(j, i) * Dn(i + 1))  # valid for j ≤ i
+    left = sp.Mul(*sp.Mul.make_args(summand)[:-1])
+    right = sp.Mul.make_args(summand)[-1]
+    if j in right.free_symbols:
+        raise AssertionError("the right factor must not depend on j")
+    lhs = sp.Sum(left, inner.limits) * right + rest
+    return [Identity("S_0 = 0 (key gates)", ALLN, U(0).doit(), 0),
+            Identity("S_{i+1} = S_i D_{i+1} + T_{i+1}", ALLN, sp.expand(lhs - (U(i) * Dn(i + 1) + Tn(i + 1))), 0)]
+
+
+def g3_diag_products() -> list:
+    r"""``Π(j, i) = diag(⊙_{k=j+1}^{i} g_k)``: diagonal matrices multiply entrywise,
+    ``diag(a) diag(b) = diag(a ⊙ b)``; induction on ``i`` (base ``Π(j, j) = diag(1) = I``)."""
+    prod = sp.Product(gv(k), (k, j + 1, i))
+    step = (Diag(prod) * Diag(gv(i + 1)))  # Π(j, i) D_{i+1} with the induction hypothesis
+    merged = Diag(step.args[0].args[0] * step.args[1].args[0])  # diag(a) diag(b) = diag(a ⊙ b)
+    target = sp.Product(gv(k), (k, j + 1, i + 1))
+    return [Identity("Pi(j, j) = diag(empty product) = I", ALLN, sp.Product(gv(k), (k, j + 1, j)).doit() - 1, 0),
+            Identity("Pi(j, i+1) = diag(prod_{k=j+1}^{i+1} g_k)", ALLN,
+                     normal_form(merged.args[0]) - normal_form(peel_product_top(target)), 0)]
+
+
+def g3_value_readout() -> list:
+    r"""Value-dimension gates scale the state's rows: ``S_i = D_i S_{i−1} + T_i`` (unrolled with left
+    products ``PiL``); the label row ``e_labelᵀ D_k = g_label(k) e_labelᵀ`` (``D_k`` diagonal), so by
+    induction ``e_labelᵀ PiL(j, i) = (Π_{k=j+1}^{i} g_label(k)) e_labelᵀ``: value gating reads out as
+    scalar gating with the label coordinate's gate."""
+    def U(top):
+        return sp.Sum(PiL(j, top) * Tn(j), (j, 1, top))
+
+    step = peel_sum_top(U(i + 1)).subs(PiL(i + 1, i + 1), 1)
+    inner = next(a for a in sp.Add.make_args(step) if isinstance(a, sp.Sum))
+    summand = inner.function.subs(PiL(j, i + 1), Dn(i + 1) * PiL(j, i))
+    first = sp.Mul.make_args(summand)[0]
+    lhs = first * sp.Sum(sp.Mul(*sp.Mul.make_args(summand)[1:]), inner.limits) + (step - inner)
+    # the label row: e D_{i+1} PiL(j, i) = g_label(i+1) e PiL(j, i) = g_label(i+1) Π_{k=j+1}^{i} g_label e
+    hyp = sp.Product(gl(k), (k, j + 1, i))
+    read = gl(i + 1) * hyp * Erow
+    return [Identity("S_{i+1} = D_{i+1} S_i + T_{i+1} (value gates)", ALLN,
+                     sp.expand(lhs - (Dn(i + 1) * U(i) + Tn(i + 1))), 0),
+            Identity("e^T PiL(j, i+1) = prod g_label e^T", ALLN,
+                     sp.expand(normal_form(read) - normal_form(peel_product_top(sp.Product(gl(k), (k, j + 1, i + 1)))
+                                                             * Erow)), 0)]
