@@ -102,7 +102,8 @@ def bench_all_sizes() -> list:
                                              "w4_partials", "w4_mu", "w5_isotropic", "w6_zero_r", "a4_taskwise",
                                              "w3_profile_engine")]
     funcs += [getattr(stationary, n) for n in stationary.__all__]
-    funcs += [induction.g_unrolling, induction.g2_forward, induction.g2_inverse, induction.g1_readout]
+    funcs += [getattr(induction, nm) for nm in induction.__all__ if nm.startswith("g") and nm != "g_unrolling"]
+    funcs += [induction.g_unrolling, induction.confirm_rules]
     funcs += [getattr(elasticity, n) for n in elasticity.__all__ if n != "q_poly"]
     sizefree.engine_risk_all_sizes.cache_clear()
     for f in funcs:

@@ -6,7 +6,7 @@ Checked by ``python -m wpgd_theory.symbolic.proofcheck construction``.
 """
 
 from wpgd_theory.symbolic import induction as IN
-from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric, symbolic
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric
 
 IND = ("induction over a symbolic length (Sum/Product rewriting)",)
 
@@ -22,8 +22,8 @@ symbolic limits, base case and step by exact rewriting). Independently, the recu
 run on exact polynomials (a small reference implementation independent of the numpy and
 torch code) with symbolic features, labels, gates and weights at the listed sizes, and its
 output is compared with WPGD computed from its definition. For G3 the same induction runs
-with non-commuting matrix-valued writes and gates. G4 (several layers) is checked at the
-listed sizes only.
+with non-commuting matrix-valued writes and gates; for G4 one residual layer is shown to be
+one causal WPGD step (symbolic $i$, $n$, $d$), and the layers compose by induction on $\ell$.
 """
 
 PROOF = Proof(
@@ -107,11 +107,12 @@ PROOF = Proof(
             r"by Step 1 the label coordinate of $o_i$ is $-x_i^\top P_\ell\sum_{j\le\min(i,n)}\omega^{(\ell)}_{ij}x_j\rho_j$ with "
             r"$\omega^{(\ell)}_{ij}=\prod_{k=j+1}^ig^{(\ell)}_k$ (the masked query never writes); the residual adds it to "
             r"$\rho_i$ — exactly one causal WPGD step. After $L$ layers $\hat y=-\rho^{(L)}_{n+1}$. $\square$"),
-        symbolic(
+        all_sizes(
             r"**G4, checked,** including the unmasked query: its own write adds $-(x^\top P_\ell x)\rho^{(\ell-1)}_{n+1}$ to "
             r"its row — zero in layer 1 where $\rho^{(0)}_{n+1}=0$, non-zero from layer 2 on; for $L=2$, "
             r"$\hat y_{\text{unmasked}}=\hat y_{\text{masked}}-(x^\top P_2x)\,\hat y_1$ with $\hat y_1$ the one-step prediction.",
-            "G4.multilayer", "every L, d, n by the induction of Step 14"),
+            (IN.g4_layer_step, IN.g4_unmasked), IND + ("canonical trace form (symbolic d)",),
+            cross=("G4.multilayer",), sizes="symbolic i, n, d; every L by induction on the layer (Step 14)"),
         numeric(r"The torch $L$-layer GLA (write-masked) agrees with causal WPGD.",
                 "G4:L-layer GLA (write-masked) vs causal WPGD"),
         numeric(r"Without the mask the query's slot enters from layer 2 on.",

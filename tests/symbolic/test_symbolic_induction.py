@@ -11,7 +11,7 @@ from wpgd_theory.symbolic import induction as IN
 from wpgd_theory.symbolic import stationary as ST
 
 FUNCS = [IN.g_unrolling, IN.g2_forward, IN.g2_inverse, IN.confirm_rules, IN.g1_readout, IN.g3_key_unrolling,
-         IN.g3_diag_products, IN.g3_value_readout] + \
+         IN.g3_diag_products, IN.g3_value_readout, IN.g4_layer_step, IN.g4_unmasked] + \
     [getattr(ST, n) for n in ST.__all__]
 
 

@@ -126,6 +126,9 @@ def _all_sizes_registrations():
     _register_all_sizes("G3", "all sizes: vector gates unrolled by induction (non-commuting)",
                         [IN.g3_key_unrolling, IN.g3_diag_products, IN.g3_value_readout],
                         "key gates: S_i = sum_j T_j diag(prod g_k); value gates read out as scalar label gates")
+    _register_all_sizes("G4", "all sizes: one residual layer = one causal WPGD step", [IN.g4_layer_step,
+                                                                                     IN.g4_unmasked],
+                        "label update of a residual GLA layer = causal WPGD update; unmasked query at L = 2")
     _register_all_sizes("W1", "all sizes: Wick contraction with symbolic d, n",
                         [SF.w1_isserlis, SF.w1_label_variance, SF.w1_cross_moment, SF.w1_second_moment, SF.w1_risk],
                         "matrix Isserlis, moments and the closed-form risk for d x d letters of symbolic size")

@@ -24,7 +24,7 @@ from .algebra import Identity
 
 __all__ = ["peel_sum_top", "peel_product_top", "peel_product_bottom", "normal_form", "g_unrolling",
            "g2_forward", "g2_inverse", "confirm_rules", "g1_readout", "g3_key_unrolling", "g3_diag_products",
-           "g3_value_readout"]
+           "g3_value_readout", "g4_layer_step", "g4_unmasked"]
 
 i, j, k, n = sp.symbols("i j k n", integer=True, positive=True)
 g, T, w = sp.Function("g"), sp.Function("T"), sp.Function("omega")
@@ -221,3 +221,51 @@ def g3_value_readout() -> list:
             Identity("e^T PiL(j, i+1) = prod g_label e^T", ALLN,
                      sp.expand(normal_form(read) - normal_form(peel_product_top(sp.Product(gl(k), (k, j + 1, i + 1)))
                                                              * Erow)), 0)]
+
+
+# ---------------------------------------------------------------------- G4: layers
+def g4_layer_step() -> list:
+    r"""One residual layer is one causal WPGD step, for symbolic ``d``, ``i``, ``n``.
+
+    With ``k_j = [x_j; 0]``, ``q_i = [P_ℓᵀx_i; 0]``, ``v_j = [0; −ρ_j]`` the unrolled state (Step 1, with
+    ``T_j = m_j v_jk_jᵀ``) gives ``o_i = Σ_{j≤i} ω_ij m_j v_j (k_jᵀq_i)``: its feature block is 0 (the
+    stream's features never change) and its label entry is ``−Σ_{j≤i} ω_ij m_j ρ_j (x_jᵀP_ℓᵀx_i)``.
+    Checked: ``x_jᵀP_ℓᵀx_i = x_iᵀP_ℓx_j`` (canonical trace form), so the residual update equals the
+    causal WPGD update ``ρ_i − x_iᵀP_ℓ Σ_j ω_ij m_j x_jρ_j`` term by term (``j`` symbolic)."""
+    from .matrixwick import letter
+
+    Xi, Xj, Pl = letter("Xi"), letter("Xj"), letter("Pl")
+    a = sp.Function("a")  # a(i, j) = x_iᵀ P_ℓ x_j
+    m, rho, om = sp.Function("m"), sp.Function("rho"), sp.Function("omega")
+    gla = rho(i) + sp.Sum(om(i, j) * m(j) * (-rho(j)) * sp.Symbol("kq"), (j, 1, i))  # kq = k_jᵀ q_i
+    wpgd = rho(i) - sp.Sum(om(i, j) * m(j) * rho(j) * a(i, j), (j, 1, i))
+    kq = (Xj.T * Pl.T * Xi).trace()  # k_jᵀ q_i = x_jᵀ P_ℓᵀ x_i
+    xPx = (Xi.T * Pl * Xj).trace()  # x_iᵀ P_ℓ x_j
+    same = (kq - xPx).is_zero()
+    # the readout identity licenses the substitution k_jᵀq_i -> a(i, j); without it nothing is substituted
+    gla_sub = gla.subs(sp.Symbol("kq"), a(i, j)) if same else gla
+    return [Identity("x_j^T P^T x_i = x_i^T P x_j", {"d": "symbolic"}, (kq - xPx).as_expr(), 0),
+            Identity("residual GLA update = causal WPGD update", ALLN, normal_form(gla_sub) - normal_form(wpgd), 0)]
+
+
+def g4_unmasked() -> list:
+    r"""``L = 2`` without the write mask (``m_{n+1} = 1``): the query's own term ``j = n+1`` has weight
+    ``ω_{n+1,n+1} = 1`` (empty product) and value ``−ρ_{n+1}``; in layer 1 ``ρ^{(0)}_{n+1} = 0`` so
+    nothing changes, in layer 2 it adds ``−a₂(n+1,n+1) ρ^{(1)}_{n+1}`` with ``ρ^{(1)}_{n+1} = −ŷ₁``:
+    ``ŷ_unmasked − ŷ_masked = −(xᵀP₂x) ŷ₁`` (``n`` symbolic; peel the top term of the sum)."""
+    a2, r1, om2 = sp.Function("a2"), sp.Function("rho1"), sp.Function("omega2")
+    y1 = sp.Symbol("yhat_1")
+
+    def rho2_query(top):
+        return r1(n + 1) - sp.Sum(om2(n + 1, j) * a2(n + 1, j) * r1(j), (j, 1, top))
+
+    unmasked = peel_sum_top(sp.Sum(om2(n + 1, j) * a2(n + 1, j) * r1(j), (j, 1, n + 1)))
+    unmasked = r1(n + 1) - unmasked.subs(om2(n + 1, n + 1), sp.Product(gv(k), (k, n + 2, n + 1)).doit())
+    diff = (-unmasked) - (-rho2_query(n))  # ŷ = −ρ^{(2)}_{n+1}
+    diff = diff.subs(r1(n + 1), -y1)
+    a1, r0, om1 = sp.Function("a1"), sp.Function("rho0"), sp.Function("omega1")
+    s1 = peel_sum_top(sp.Sum(om1(n + 1, j) * a1(n + 1, j) * r0(j), (j, 1, n + 1)))
+    layer1 = (s1 - sp.Sum(om1(n + 1, j) * a1(n + 1, j) * r0(j), (j, 1, n))).subs(r0(n + 1), 0)
+    return [Identity("layer 1: the query's own term vanishes (rho0_{n+1} = 0)", ALLN, sp.expand(layer1), 0),
+            Identity("yhat_unmasked - yhat_masked = -(x^T P2 x) yhat_1", ALLN,
+                     sp.expand(diff - (-a2(n + 1, n + 1) * y1)), 0)]
