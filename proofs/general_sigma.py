@@ -1,6 +1,7 @@
 # ruff: noqa: E501  (proof text: long lines of mathematics read better unbroken)
-r"""Proof of theorem U3 (one root of the W4 equation for d ≤ 5, every R, r, σ²) and of the
-combined condition 2δ(κ_R)² min(2δ(κ_Σ)², φ(d)) < 1 (claim W5 for general Σ).
+r"""Proof of theorem U3 (one root of the W4 equation for d ≤ 5, every R, r, σ²), the
+elasticity bounds of theorem U2 re-checked, and the combined condition
+2δ(κ_R)² min(2δ(κ_Σ)², φ(d)) < 1 (claim W5 for general Σ).
 
 Checked by ``python -m wpgd_theory.symbolic.proofcheck general_sigma``.  The surrounding
 study (U0–U2, the counterexamples C1, C2) is ``proofs/uniqueness.md``.
@@ -31,7 +32,7 @@ $g_j\ge0$; numbers are enclosed in interval arithmetic.
 
 PROOF = Proof(
     family="general_sigma",
-    title="Uniqueness for general Σ: theorem U3 and the combined condition",
+    title="Uniqueness for general Σ: theorems U3, U2 and the combined condition",
     claims=("W5",),
     intro=INTRO,
     steps=[
@@ -88,6 +89,29 @@ PROOF = Proof(
             r"**Theorem U3.** For $d\le5$, at every root $\varepsilon_h\varepsilon_t=|\varepsilon_h||\varepsilon_t|"
             r"<\varphi(d)\cdot2\le1$, so $F'(\mu^*)>0$ at every root and the W4 equation has exactly one root, for "
             r"every $R$, $r$, $\sigma^2$. By U1 the optimal WPGD is unique up to $(cP,\omega/c)$. $\square$"),
+        argument(
+            r"**Theorem U2, re-checked: the reduction.** Let $m=E_p\lambda$; then $q_j=p_j\lambda_j/m$, "
+            r"$\sum_j(p_j-q_j)=0$ and $p_j-q_j=p_j(1-\lambda_j/m)$ has the sign of $m-\lambda_j$. As $u$ decreases in "
+            r"$\lambda$, $E_pu-E_qu=\sum_j(u_j-u(m))(p_j-q_j)$ is a sum of nonnegative terms, bounded by "
+            r"$(u(\lambda_{\min})-u(m))T+(u(m)-u(\lambda_{\max}))T=(u(\lambda_{\min})-u(\lambda_{\max}))\,T$ with "
+            r"$T=\sum_{\lambda_j<m}(p_j-q_j)=E_p[(1-\lambda/m)_+]$. Both factors are invariant under scaling "
+            r"$(\lambda,t,m)$, so take $\lambda_{\min}=1$, $\lambda_{\max}=s^2=\kappa_\Sigma$."),
+        certified(
+            r"**$T$ by the chord (Edmundson–Madansky).** On $[a,b]=[\lambda_{\min},\lambda_{\max}]$ the chord "
+            r"$\ell(\lambda)=(b-\lambda)(1-a/m)/(b-a)$ dominates $(1-\lambda/m)_+$ (on $[a,m]$ the difference is "
+            r"$(\lambda-a)(b-m)/(m(b-a))$, on $[m,b]$ $\ell\ge0$), and $\ell$ is affine with $E_p\lambda=m$, so "
+            r"$T\le\ell(m)=(b-m)(m-a)/(m(b-a))$.",
+            E.u2_chord, CERT, sizes="a ≤ λ ≤ b, a ≤ m ≤ b"),
+        certified(
+            r"**$T\le\delta(\kappa_\Sigma)$.** With $a=1$, $b=s^2$: "
+            r"$\delta\,m(s^2-1)-(s^2-m)(m-1)=(m-s)^2\ge0$.",
+            E.u2_two_point, CERT, sizes="m > 0, s > 1"),
+        certified(
+            r"**$u(\lambda_{\min})-u(\lambda_{\max})\le\delta(\kappa_\Sigma)$** for every $t>0$: "
+            r"$\delta-\frac{t(s^2-1)}{(1+t)(s^2+t)}=\frac{(s-1)(t-s)^2}{(s+1)(1+t)(s^2+t)}\ge0$. Hence "
+            r"$|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$; the same three steps with $(\lambda,t,p,q)\to(x,\mu,\pi,\rho)$ "
+            r"give $|\varepsilon_t|\le2\delta(\kappa_R)^2$. $\square$ (U2)",
+            E.u2_ridge_difference, CERT, sizes="s ≥ 1, t > 0"),
         argument(
             r"**The combined condition.** U2 gives $|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$ and "
             r"$|\varepsilon_t|\le2\delta(\kappa_R)^2$; with Step 7, $|\varepsilon_h|\le\min(2\delta(\kappa_\Sigma)^2,"

@@ -144,10 +144,11 @@ def _all_sizes_registrations():
     _register_all_sizes("W5", "all sizes: isotropic optimum and Lagrange gap", [SF.w5_isotropic, ST.w5_gap,
                                                                                ST.w5_optimum],
                         "Sigma = lambda I: one root, omega* = A^-1 r, L - L* = Lagrange form, every n")
-    _register_all_sizes("W5", "theorem U3 and the combined condition (certified)",
+    _register_all_sizes("W5", "theorems U3, U2 and the combined condition (certified)",
                         [E.u3_change_of_variables, E.u3_elasticity_identity, E.u3_bc_bound, E.u3_split_max,
                          E.u3_cubic_max, E.u3_fixed_point, E.u3_monotone, E.u3_small_d, E.u3_sharp, E.u3_eps_t,
-                         E.combined_consequences, E.kappa_r_threshold_d6],
+                         E.combined_consequences, E.kappa_r_threshold_d6, E.u2_chord, E.u2_two_point,
+                         E.u2_ridge_difference],
                         "|eps_h| <= 2 m G*(d) < phi(d) <= 1/2 for d <= 5; kappa_Sigma > 9, kappa_R > 1385.79")
     _register_all_sizes("W6", "all sizes: r = 0 leaves tau + tr(P^T Sigma P M)", [SF.w6_zero_r],
                         "with r = 0 the Wick risk is tau + tr(P^T Sigma P M) for symbolic d, n")

@@ -34,6 +34,9 @@ __all__ = [
     "u3_eps_t",
     "combined_consequences",
     "kappa_r_threshold_d6",
+    "u2_ridge_difference",
+    "u2_chord",
+    "u2_two_point",
     "q_poly",
 ]
 
@@ -221,3 +224,47 @@ def kappa_r_threshold_d6(prec: int = 200) -> list:
     finally:
         iv.prec = old
     return [Identity("kappa_R threshold at d = 6 enclosed", {"d": 6}, sp.Integer(failures), 0, note=note)]
+
+
+# ---------------------------------------------------------------------- theorem U2, re-checked
+def u2_ridge_difference() -> list:
+    r"""``u(λ_min) − u(λ_max) ≤ δ(κ)`` for every ``t > 0`` (scale ``λ_min = 1``, ``λ_max = s²``,
+    ``s = √κ ≥ 1``): ``δ − t(s²−1)/((1+t)(s²+t)) = (s−1)(t−s)²/((s+1)(1+t)(s²+t)) ≥ 0``."""
+    s_, t_ = sp.symbols("s t", positive=True)
+    dl = (s_ - 1) / (s_ + 1)
+    target = dl - t_ * (s_**2 - 1) / ((1 + t_) * (s_**2 + t_))
+    hyps = [Hypothesis(s_ - 1, name="s - 1 >= 0"), Hypothesis(s_ + 1, True), Hypothesis(1 + t_, True),
+            Hypothesis(s_**2 + t_, True)]
+    cert = PositivityCertificate("delta - (u(l_min) - u(l_max)) >= 0", target, hyps,
+                                 [Term(sp.Integer(1), t_ - s_, (0,))], denominator=(1, 2, 3))
+    return [cert.check({"d": "symbolic"})]
+
+
+def u2_chord() -> list:
+    r"""Edmundson–Madansky for ``φ(λ) = (1 − λ/m)₊`` on ``[a, b]`` (``a ≤ m ≤ b``): the chord
+    ``ℓ(λ) = (b−λ)(1 − a/m)/(b−a)`` dominates ``φ``: on ``[a, m]`` ``ℓ − φ = (λ−a)(b−m)/(m(b−a))``,
+    on ``[m, b]`` ``ℓ = (b−λ)(m−a)/(m(b−a))``; so ``T = E_p φ ≤ E_p ℓ = (b−m)(m−a)/(m(b−a))``
+    (``ℓ`` is affine and ``E_p λ = m``)."""
+    a, b, m_, l_ = sp.symbols("a b m lambda", positive=True)
+    chord = (b - l_) * (1 - a / m_) / (b - a)
+    hyps = [Hypothesis(l_ - a, name="lambda >= a"), Hypothesis(b - m_, name="b >= m"), Hypothesis(m_, True),
+            Hypothesis(b - a, True), Hypothesis(b - l_, name="lambda <= b"), Hypothesis(m_ - a, name="m >= a")]
+    left = PositivityCertificate("chord - (1 - lambda/m) >= 0 on [a, m]", chord - (1 - l_ / m_), hyps,
+                                 [Term(sp.Integer(1), 1, (0, 1))], denominator=(2, 3))
+    right = PositivityCertificate("chord >= 0 on [m, b]", chord, hyps, [Term(sp.Integer(1), 1, (4, 5))],
+                                  denominator=(2, 3))
+    mean = Identity("E chord = chord(m)", {"d": "symbolic"},
+                    sp.cancel(chord.subs(l_, m_) - (b - m_) * (m_ - a) / (m_ * (b - a))), 0)
+    return [left.check({"d": "symbolic"}), right.check({"d": "symbolic"}), mean]
+
+
+def u2_two_point() -> list:
+    r"""``(s² − m)(m − 1)/(m(s² − 1)) ≤ δ(s²) = (s−1)/(s+1)`` for ``m > 0``, ``s > 1``:
+    ``δ·m(s²−1) − (s²−m)(m−1) = (m − s)²``."""
+    s_, m_ = sp.symbols("s m", positive=True)
+    dl = (s_ - 1) / (s_ + 1)
+    target = dl - (s_**2 - m_) * (m_ - 1) / (m_ * (s_**2 - 1))
+    hyps = [Hypothesis(m_, True), Hypothesis(s_**2 - 1, True)]
+    cert = PositivityCertificate("delta - T_max(m) >= 0", target, hyps, [Term(sp.Integer(1), m_ - s_)],
+                                 denominator=(0, 1))
+    return [cert.check({"d": "symbolic"})]
