@@ -51,6 +51,8 @@ def test_wick_contraction_at_symbolic_size():
     assert expect_chain([x.T, x, x.T, x], cov_x) == (S * S).trace() * 2 + S.trace() * S.trace()
     with pytest.raises(ValueError):
         expect_chain([x, A, x.T], cov_x)
+    with pytest.raises(ValueError, match="vector-valued"):
+        expect_chain([x, x.T, A, x], cov_x)
     assert expect_chain([x.T, A, x, x.T, B, x], cov_x) == ((A * S).trace() * (B * S).trace() + (A * S * B * S).trace()
                                                            + (A * S * B.T * S).trace())
 

@@ -309,6 +309,8 @@ def expect_chain(chain: Sequence, cov: Callable) -> MatPoly:
             if node is None:
                 raise ValueError("a matrix cannot follow a column vector directly (use a row vector)")
             acc = acc * it
+    if starts_open and node is None:
+        raise ValueError("a chain must end with a matrix or a row vector (vector-valued chains are not supported)")
     is_matrix = node is not None and starts_open
     if node is not None:
         if not starts_open:
