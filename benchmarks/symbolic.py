@@ -8,7 +8,9 @@ proof checker, and how the Isserlis engine scales (issue 4, DESIGN.md performanc
   on 2 cores), then warm (what a second run in the same process costs);
 * ``check_proof`` per proof family (cold);
 * the engine's W1 risk ``E(y − ŷ)²`` at growing ``(d, n)``: seconds, integrand monomials,
-  risk terms, distinct monomial moments and hafnians evaluated.
+  risk terms, distinct monomial moments and hafnians evaluated;
+* the symbolic-size engine (symbolic ``d``, ``n``): every all-sizes and certified function, cold,
+  and the scope counts of the proofs (``all-sizes`` / ``certified`` / ``sizes`` / ``numeric``).
 
 ``--quick`` keeps the quick level and skips the engine scaling beyond d = n = 3.
 Writes benchmarks/results/symbolic.json.
@@ -90,6 +92,41 @@ def bench_proofs() -> list:
     return rows
 
 
+def bench_all_sizes() -> list:
+    from wpgd_theory.symbolic import elasticity, induction, sizefree, stationary
+
+    rows = []
+    funcs = [getattr(sizefree, n) for n in ("w1_isserlis", "w1_label_variance", "w1_cross_moment",
+                                             "w1_second_moment", "w1_risk", "w2_scaling", "w3_gradient",
+                                             "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
+                                             "w4_partials", "w4_mu", "w5_isotropic", "w6_zero_r", "a4_taskwise",
+                                             "w3_profile_engine")]
+    funcs += [getattr(stationary, n) for n in stationary.__all__]
+    funcs += [getattr(induction, nm) for nm in induction.__all__ if nm.startswith("g") and nm != "g_unrolling"]
+    funcs += [induction.g_unrolling, induction.confirm_rules]
+    funcs += [getattr(elasticity, n) for n in elasticity.__all__ if n != "q_poly"]
+    sizefree.engine_risk_all_sizes.cache_clear()
+    for f in funcs:
+        t0 = time.perf_counter()
+        ids = f()
+        ok = all(i.ok for i in ids)
+        secs = time.perf_counter() - t0
+        rows.append({"function": f"{f.__module__.rsplit('.', 1)[-1]}.{f.__name__}", "seconds": round(secs, 4),
+                     "identities": len(ids), "all_hold": ok})
+        print(f"all-sizes {rows[-1]['function']:34s} {secs:7.3f}s {len(ids):3d} identities {'ok' if ok else 'FAIL'}",
+              flush=True)
+    return rows
+
+
+def bench_scopes() -> dict:
+    from wpgd_theory.symbolic.proofcheck import load_proofs, scope_counts
+
+    out = {p.family: scope_counts(p) for p in load_proofs()}
+    for fam, c in out.items():
+        print(f"scopes {fam:14s} {c}", flush=True)
+    return out
+
+
 def bench_engine(sizes) -> list:
     rows = []
     for d, n in sizes:
@@ -125,6 +162,8 @@ def main(argv) -> int:
         "claim_checks": bench_claim_checks(suites),
         "proofs": bench_proofs(),
         "engine_w1": bench_engine(engine_sizes),
+        "all_sizes": bench_all_sizes(),
+        "proof_scopes": bench_scopes(),
     }
     default = [r for r in payload["claim_checks"] if r["suite"] == "default" and not r["warm"]]
     quick_row = [r for r in payload["claim_checks"] if r["suite"] == "quick" and not r["warm"]]
@@ -135,6 +174,7 @@ def main(argv) -> int:
     path = write_json("symbolic", payload)
     print(f"wrote {path}")
     failed = [r["derivation"] for r in payload["derivations"] if not r["all_hold"]]
+    failed += [r["function"] for r in payload["all_sizes"] if not r["all_hold"]]
     return 1 if failed else 0
 
 

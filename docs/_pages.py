@@ -17,6 +17,7 @@ FAMILY_TITLES = {
     "construction": "Construction: GLA implements WPGD (G1–G4)",
     "risk": "The WPGD risk in closed form (W1–W3)",
     "optimum": "The optimum: stationary curve, existence and uniqueness (W4–W6)",
+    "general_sigma": "Uniqueness for general Σ: theorem U3 and the combined condition (W5)",
     "gla_landscape": "The GLA landscape: what gating can reach (A1–A4, T1–T2)",
 }
 #: Modules that get no API page (private helpers, the docs' own machinery).
@@ -142,9 +143,29 @@ def generate_theory(src: Path) -> None:
              "The setting (THEORY.md §1–3): Gaussian features $x\\sim N(0,\\Sigma)$, jointly Gaussian task vectors "
              "with correlations $C=\\begin{psmallmatrix}R&r\\\\r^\\top&1\\end{psmallmatrix}$, one-step WPGD "
              "$\\hat y = x^\\top P X^\\top(\\omega\\odot y)$ and gated linear attention. One page per claim family; "
-             "claim ids are stable and shared with the report and the tests.", "",
-             "```{toctree}", ":maxdepth: 2", ""] + names + ["```", ""]
+             "claim ids are stable and shared with the report and the tests.", ""]
+    index += _scope_table(proofs)
+    index += ["```{toctree}", ":maxdepth: 2", ""] + names + ["```", ""]
     _write(src / "theory" / "index.md", "\n".join(index))
+
+
+def _scope_table(proofs) -> list:
+    """Steps per scope and family (all-sizes / certified / sizes / numeric / text), if available."""
+    if not proofs:
+        return []
+    try:
+        pc = importlib.import_module("wpgd_theory.symbolic.proofcheck")
+        scopes, counts = pc.SCOPES, {fam: pc.scope_counts(proof) for fam, (proof, _) in proofs.items()}
+    except Exception:  # an older proof checker without scopes: no table
+        return []
+    head = ["family"] + list(scopes) + ["text"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for fam, c in counts.items():
+        rows.append(f"| [{fam}]({fam}.md) | " + " | ".join(str(c[k]) for k in list(scopes) + ["text"]) + " |")
+    return ["**How far each proof step is checked** — *all-sizes*: an identity checked with symbolic $d$, $n$ "
+            "(and cross-checked by the fixed-size engine); *certified*: an inequality checked over its whole "
+            "domain; *sizes*: exact at the listed sizes only; *numeric*: a registered numeric check; *text*: "
+            "an argument. `python -m wpgd_theory.symbolic.proofcheck --json` lists every step.", ""] + rows + [""]
 
 
 # --------------------------------------------------------------------------- report

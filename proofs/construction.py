@@ -5,7 +5,10 @@ descent.
 Checked by ``python -m wpgd_theory.symbolic.proofcheck construction``.
 """
 
-from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, symbolic
+from wpgd_theory.symbolic import induction as IN
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric
+
+IND = ("induction over a symbolic length (Sum/Product rewriting)",)
 
 INTRO = r"""
 **Setting (THEORY §3).** Tokens $z_i=[x_i;y_i]$ ($i\le n$) and the query $z_{n+1}=[x;0]$. A GLA
@@ -13,11 +16,14 @@ layer runs $S_0=0$, $S_i=G_i\odot S_{i-1}+m_i\,v_ik_i^\top$, $o_i=S_iq_i$ with $
 $k_i=W_kz_i$, $v_i=W_vz_i$ and write mask $m_i$ ($m_{n+1}=0$: the query reads but does not
 write). Scalar gating is $G_i=g_i\mathbb 1\mathbb 1^\top$.
 
-**How it is checked.** The recurrence is run on exact polynomials (a small reference
-implementation independent of the numpy and torch code) with *symbolic* features, labels,
-gates and weights, and its output is compared with WPGD computed from its definition.
-The general-$n$ argument is the unrolling of Step 1; the checks confirm each construction
-at the listed sizes.
+**How it is checked.** The unrolling (Step 1) and the gate/weight relations of G1–G2 are
+checked by induction with a *symbolic* length ($\mathrm{Sum}$/$\mathrm{Product}$ with
+symbolic limits, base case and step by exact rewriting). Independently, the recurrence is
+run on exact polynomials (a small reference implementation independent of the numpy and
+torch code) with symbolic features, labels, gates and weights at the listed sizes, and its
+output is compared with WPGD computed from its definition. For G3 the same induction runs
+with non-commuting matrix-valued writes and gates; for G4 one residual layer is shown to be
+one causal WPGD step (symbolic $i$, $n$, $d$), and the layers compose by induction on $\ell$.
 """
 
 PROOF = Proof(
@@ -26,10 +32,13 @@ PROOF = Proof(
     claims=("G1", "G2", "G3", "G4"),
     intro=INTRO,
     steps=[
-        argument(
+        all_sizes(
             r"**Unrolling.** By induction on $i$, scalar gates give "
             r"$S_i=\sum_{j\le i}\big(\prod_{k=j+1}^{i}g_k\big)\,m_j\,v_jk_j^\top$ (the empty product is 1): "
-            r"true for $i=0$, and $S_i=g_iS_{i-1}+m_iv_ik_i^\top$ multiplies every earlier term by $g_i$."),
+            r"true for $i=0$, and $S_i=g_iS_{i-1}+m_iv_ik_i^\top$ multiplies every earlier term by $g_i$. "
+            r"Checked with $i$ symbolic: base case, and the step by peeling the top term of the sum and the top "
+            r"factor of each product (the rules are also evaluated at lengths 0–4).",
+            (IN.g_unrolling, IN.confirm_rules), IND, sizes="symbolic i (every n)"),
         argument(
             r"**G1.** With $W_k=\begin{psmallmatrix}P_k&0\\0&0\end{psmallmatrix}$, "
             r"$W_q=\begin{psmallmatrix}P_q&0\\0&0\end{psmallmatrix}$, $W_v=\begin{psmallmatrix}0&0\\0&1\end{psmallmatrix}$: "
@@ -37,17 +46,18 @@ PROOF = Proof(
             r"because its label slot is 0 (so the mask does not matter in one layer). By Step 1, "
             r"$[o_{n+1}]_{d+1}=\sum_j\omega_j\,y_j\,(P_kx_j)^\top(P_qx)=x^\top P_q^\top P_k\,X^\top(\omega\odot y)$ with "
             r"$\omega_j=\prod_{k=j+1}^{n+1}g_k$ — the query's gate $g_{n+1}$ included — and $P=P_q^\top P_k$. $\square$"),
-        symbolic(
+        all_sizes(
             r"The check runs the recurrence with symbolic $P_k,P_q,g,x_i,y_i,x$ (masked and unmasked query) and "
             r"compares with $x^\top PX^\top(\omega\odot y)$ for the claimed $\omega$.",
-            "G1.one_layer", "every d, n by Steps 1–2"),
+            IN.g1_readout, IND + ("canonical trace form (symbolic d)",), cross=("G1.one_layer",),
+            sizes="symbolic d; the sum over j by Step 1 (symbolic n)"),
         numeric(r"The torch GLA with $(P_k,P_q)$ agrees with the numpy WPGD prediction.",
                 "G1:GLA (P_k, P_q) vs numpy WPGD with P = P_q^T P_k"),
-        symbolic(
+        all_sizes(
             r"**G2, gates give monotone weights.** $\omega_n=g_{n+1}$ and $\omega_i=g_{i+1}\omega_{i+1}$. For gates in "
             r"$[0,1]$ this gives $0\le\omega_1\le\dots\le\omega_n\le1$ by descending induction.",
-            "G2.forward", "every n (one factor per step)"),
-        symbolic(
+            IN.g2_forward, IND, cross=("G2.forward",), sizes="symbolic i, n"),
+        all_sizes(
             r"**G2, every monotone weight vector is realised.** Given $0\le\omega_1\le\dots\le\omega_n\le1$ put "
             r"$g_{n+1}=\omega_n$, $g_{i+1}=\omega_i/\omega_{i+1}\in[0,1]$ when $\omega_{i+1}>0$, any gate in $[0,1]$ when "
             r"$\omega_{i+1}=0$ (then $\omega_i=0$), and any $g_1$. For nonzero weights the product "
@@ -55,7 +65,7 @@ PROOF = Proof(
             r"$\omega_m=0$: the factor $g_{m+1}=0/\omega_{m+1}=0$ appears in the product of every $i\le m$, and the "
             r"products for $i>m$ telescope. The check verifies the telescoping with symbolic (generic) $\omega$ and that "
             r"the GLA with these gates outputs WPGD with $\omega$.",
-            "G2.inverse", "every n by telescoping"),
+            IN.g2_inverse, IND, cross=("G2.inverse",), sizes="symbolic i, n (downward induction)"),
         argument(
             r"**G2, the cone and its interior.** By W2 any scale is absorbed by $P$: $(P,\omega)\sim(\kappa P,\omega/\kappa)$, "
             r"so up to scale the realisable weights are the closed cone $\{0\le\omega_1\le\dots\le\omega_n\}$ (and its "
@@ -66,13 +76,15 @@ PROOF = Proof(
         numeric(r"Random gates give monotone weights in $[0,1]$; weights → gates → weights is the identity; "
                 r"sigmoid gates stay in the interior.",
                 "G2:property: gates give monotone weights in [0,1]; round trip; sigmoid interior"),
-        symbolic(
+        all_sizes(
             r"**G3.** Key-dimension gates $G_i=\mathbb 1g_i^\top$ scale column $c$ of the state by $g_{i,c}$, so by the "
             r"argument of Step 1 $S_{n+1}=\sum_iv_ik_i^\top\operatorname{diag}(\gamma_i)$ with "
             r"$\gamma_i=\odot_{j>i}g_j$, and $\hat y=\sum_iy_i(P_kx_i)^\top\operatorname{diag}(\gamma_i)(P_qx)$. "
             r"Value-dimension gates $G_i=g_i\mathbb 1^\top$ scale row $a$ by $g_{i,a}$; only the label row is read out, so "
             r"they act as scalar gates equal to the label coordinate's gate.",
-            "G3.vector_gating", "every d, n by the unrolling argument"),
+            (IN.g3_key_unrolling, IN.g3_diag_products, IN.g3_value_readout),
+            IND + ("non-commuting matrix sequences (factors pulled out on their own side only)",),
+            cross=("G3.vector_gating",), sizes="symbolic i, n (matrix-valued T, D)"),
         argument(
             r"**G3, combinations of monotone profiles.** With key dimension $md$ — $m$ copies of $P_kx_i$ with copy $c$ "
             r"gated by a scalar profile $g^{(c)}$ and the query reading $\alpha_cP_qx$ in copy $c$ — Step 10 gives "
@@ -95,11 +107,12 @@ PROOF = Proof(
             r"by Step 1 the label coordinate of $o_i$ is $-x_i^\top P_\ell\sum_{j\le\min(i,n)}\omega^{(\ell)}_{ij}x_j\rho_j$ with "
             r"$\omega^{(\ell)}_{ij}=\prod_{k=j+1}^ig^{(\ell)}_k$ (the masked query never writes); the residual adds it to "
             r"$\rho_i$ — exactly one causal WPGD step. After $L$ layers $\hat y=-\rho^{(L)}_{n+1}$. $\square$"),
-        symbolic(
+        all_sizes(
             r"**G4, checked,** including the unmasked query: its own write adds $-(x^\top P_\ell x)\rho^{(\ell-1)}_{n+1}$ to "
             r"its row — zero in layer 1 where $\rho^{(0)}_{n+1}=0$, non-zero from layer 2 on; for $L=2$, "
             r"$\hat y_{\text{unmasked}}=\hat y_{\text{masked}}-(x^\top P_2x)\,\hat y_1$ with $\hat y_1$ the one-step prediction.",
-            "G4.multilayer", "every L, d, n by the induction of Step 14"),
+            (IN.g4_layer_step, IN.g4_unmasked), IND + ("canonical trace form (symbolic d)",),
+            cross=("G4.multilayer",), sizes="symbolic i, n, d; every L by induction on the layer (Step 14)"),
         numeric(r"The torch $L$-layer GLA (write-masked) agrees with causal WPGD.",
                 "G4:L-layer GLA (write-masked) vs causal WPGD"),
         numeric(r"Without the mask the query's slot enters from layer 2 on.",

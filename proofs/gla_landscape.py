@@ -5,7 +5,11 @@ can reach in the WPGD landscape.
 Checked by ``python -m wpgd_theory.symbolic.proofcheck gla_landscape``.
 """
 
-from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, symbolic
+from wpgd_theory.symbolic import sizefree as SF
+from wpgd_theory.symbolic import stationary as ST
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric
+
+BIL = ("bilinear atoms in vectors of symbolic length n",)
 
 INTRO = r"""
 **Setting.** $\mathcal M=\{\omega:0\le\omega_1\le\dots\le\omega_n\}$ is the monotone cone and
@@ -31,39 +35,42 @@ PROOF = Proof(
             r"$\pm\mathcal M\cap\{\lVert\omega\rVert=1\}$ is compact, so the infimum is a minimum at some $\hat\omega$. "
             r"Scaled into $\mathcal M_1$ it is realised by the gates of G2, which may need to equal 0 or 1 exactly (the cone "
             r"is closed; sigmoid gates reach only its interior), with $P=P^*(\hat\omega)$ from W3. $\square$"),
-        symbolic(
+        all_sizes(
             r"**A1 for $\Sigma=I$.** The profile is $L(\omega)=\tau-d\,\frac{(r^\top\omega)^2}{\omega^\top A\omega}$ with "
             r"$A=R+(d+1+\sigma^2)I\succ0$.",
-            "A1.isotropic_profile", "every n (d symbolic); W5.quadratic at λ = 1"),
+            ST.a1_isotropic_profile, BIL, cross=("A1.isotropic_profile",)),
         argument(
-            r"**A1, the convex program, with a correction.** By homogeneity, minimising over $\pm\mathcal M$ means "
+            r"**A1, the convex program, with a correction.** The profile is **even** in $\omega$ (it depends on "
+            r"$(r^\top\omega)^2$), so by homogeneity minimising over $\pm\mathcal M$ — equivalently over $\mathcal M$ "
+            r"alone, with $P^*(\omega)$ negative when $r^\top\omega<0$ — means "
             r"maximising $|r^\top\omega|$ subject to $\lVert A^{1/2}\omega\rVert\le1$, $\omega\in\mathcal M$: the optimal "
             r"GLA risk is $\tau-d\,p^2$ with $p=\max(p_+,p_-)$ and $p_\pm=\max\{\pm r^\top\omega:\ \omega\in\mathcal M,\ "
             r"\lVert A^{1/2}\omega\rVert\le1\}$ — **two** second-order cone programs. THEORY's single program "
             r"(maximise $r^\top\omega$) is correct only when the optimum has $r^\top\omega\ge0$ on $\mathcal M$; "
             r"e.g. if every $r_i<0$ it returns $p_+=0$ (risk $\tau$) while the GLA reaches $\tau-dp_-^2<\tau$ with "
-            r"$\omega\in-\mathcal M$ (i.e. $P\mapsto-P$)."),
+            r"$\omega\in\mathcal M$ and a negative $P$. THEORY's error is maximising $r^\top\omega$ instead of $|r^\top\omega|$."),
         numeric(r"The monotone-cone optimum computed by cvxpy agrees with a trained/constructed scalar-gated GLA.",
                 "A1:GLA optimum over the monotone cone (SOCP) vs constructed gates"),
-        symbolic(
+        all_sizes(
             r"**A2.** If $\omega^*=s\,m$ with $m\in\mathcal M$, $s=\pm1$, then $\hat\omega=m/m_n\in\mathcal M_1$ is realised "
             r"by gates (G2) and $P=s\,m_n\,P^*(\omega^*)$ gives, by W2, $L(P,\hat\omega)=L(P^*(\omega^*),\omega^*)$: the "
             r"GLA attains the optimal WPGD risk. $\square$ (The check is the scaling symmetry W2.)",
-            "W2.scaling", "every d, n by bilinearity"),
+            SF.w2_scaling, ("matrix Wick contraction in canonical form (symbolic d)",
+                            "index-coincidence classes i = j, i ≠ j (symbolic n)"), cross=("W2.scaling",)),
         argument(
             r"**A3.** Linear attention is $G\equiv1$, i.e. $\omega=\mathbb 1\in\mathcal M_1$, so "
             r"$L_{\text{GLA}}\le L_{\text{LinAtt}}$ always; the inequality is strict exactly when $\mathbb 1$ is not a "
             r"minimiser of $L$ over $\pm\mathcal M$ (the optimal value is then strictly smaller)."),
-        symbolic(
+        all_sizes(
             r"**A3, the gap to the unconstrained optimum ($\Sigma=I$).** With $z=\operatorname{adj}(A)r$, "
             r"$\delta=\det A$, $Q=r^\top z$: $L(\mathbb 1)-L^*=d\,\frac{e^\top Ae}{Q\,\delta\,\mathbb 1^\top A\mathbb 1}$, "
             r"$e=Q\mathbb 1-(r^\top\mathbb 1)z$, which vanishes iff $A^{-1}r\parallel\mathbb 1$.",
-            "A3.uniform_gap", "every n by Lagrange's identity (d symbolic)"),
-        symbolic(
+            ST.a3_uniform_gap, BIL + ("rewrite rule A z = r",), cross=("A3.uniform_gap",)),
+        all_sizes(
             r"**A3, single task.** For $R=\mathbb 1\mathbb 1^\top$, $r=\mathbb 1$: "
             r"$A\mathbb 1=(n+d+1+\sigma^2)\mathbb 1$, so $A^{-1}r\parallel\mathbb 1$ and linear attention is already "
             r"WPGD-optimal — gating helps only when tasks differ.",
-            "A3.single_task", "every n (d symbolic)"),
+            ST.a3_single_task, BIL + ("rewrite rule R 1 = n 1",), cross=("A3.single_task",)),
         numeric(r"Numerically, $L_{\text{GLA}}\le L_{\text{LinAtt}}$ with the predicted gap on the default models.",
                 "A3:GLA never worse than linear attention; gap as predicted"),
         argument(
@@ -71,13 +78,14 @@ PROOF = Proof(
             r"$\pm\mathcal M$, then the closed set $\pm\mathcal M\cap\{\lVert\omega\rVert=1\}$ does not contain a "
             r"minimiser, so its minimum of the continuous profile is strictly larger: scalar-gated GLA is strictly "
             r"suboptimal."),
-        symbolic(
+        all_sizes(
             r"**A4, the optimum is task-wise.** For a task model $R=E\rho E^\top$, $r=Er^{\text{task}}$ with $E$ the "
             r"segment indicator and $N=E^\top E=\operatorname{diag}(n_k)$: "
             r"$(E\rho E^\top+sI)Ey=E(\rho N+sI)y$, so $\omega(\mu)=(R+(1+\mu)I)^{-1}r=E(\rho N+(1+\mu)I)^{-1}r^{\text{task}}$ "
             r"is constant on every segment. By G3, vector / multi-head gating with context features realises every "
             r"task-wise weight vector, hence the optimum. $\square$",
-            "A4.taskwise_optimum", "every segment structure by the displayed identity"),
+            SF.a4_taskwise, ("matrix words of symbolic sizes n, K with E^T E = N",), cross=("A4.taskwise_optimum",),
+            sizes="symbolic n, K"),
         numeric(r"Multi-head GLA reaches the non-monotone optimum (Monte Carlo).",
                 "A4:multi-head GLA reaches the non-monotone optimum (Monte Carlo)"),
         argument(

@@ -5,7 +5,13 @@ optimal preconditioner with the profile risk.
 Checked by ``python -m wpgd_theory.symbolic.proofcheck risk``.
 """
 
-from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, symbolic
+from wpgd_theory.symbolic import sizefree as SF
+from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, numeric
+
+WICK = ("matrix Wick contraction in canonical form (symbolic d)",)
+CLASSES = ("index-coincidence classes i = j, i ≠ j (symbolic n)",)
+CALC = ("matrix calculus on traces (symbolic d)",)
+SPECTRAL = ("per-eigenvalue identity (spectral calculus, every d)",)
 
 INTRO = r"""
 **Setting (THEORY §1–2).** Features $x_i, x \sim N(0,\Sigma)$ i.i.d.; task vectors jointly
@@ -17,12 +23,16 @@ $v := X^\top(\omega\odot y)=\sum_i \omega_i y_i x_i$. Notation:
 $\tau=\operatorname{tr}\Sigma+\sigma^2$, $c=r^\top\omega$, $a=\omega^\top(R+I)\omega$,
 $b=\tau\lVert\omega\rVert^2$, $M(\omega)=a\Sigma^2+b\Sigma$.
 
-**How it is checked.** Each symbolic step is an exact polynomial identity in *symbolic*
-entries of $\Sigma$ (symmetric), $R$ (symmetric, unit diagonal), $r$, $P$, $\omega$ and
-$\sigma^2$. Expectations are computed by an Isserlis/Wick engine that expands the
-integrand into monomials and sums over all pairings — it never uses the formulas it
-checks. Steps 1–6 give the general-dimension argument; the engine confirms every
-intermediate identity and, independently, the final formula at the listed sizes.
+**How it is checked.** Two engines, one answer. The *symbolic-size* engine
+(`wpgd_theory.symbolic.matrixwick`, `sizefree`) works with $d\times d$ matrix letters of
+symbolic size $d$ and symbolic $n$: expectations by Wick contraction of the vector slots
+(each pairing inserts $\Sigma$, the index graph becomes matrix products and traces), sums
+over examples by index-coincidence classes ($i=j$, $i\ne j$ give $\lVert\omega\rVert^2$,
+$\omega^\top R\omega$, $r^\top\omega$), derivatives by matrix calculus on traces, and equality
+decided on a canonical form (trace cyclicity, transposes, symmetric $\Sigma$, $M$). The
+*fixed-size* engine expands the integrand in symbolic entries at the listed sizes and sums
+over all pairings; it re-derives each identity independently, and the symbolic-size results
+are also evaluated at concrete sizes and compared with it.
 """
 
 PROOF = Proof(
@@ -36,31 +46,29 @@ PROOF = Proof(
             r"prompt (context features, tasks, noise); each $x_i$ is independent of the other "
             r"features, of all task vectors and of all noise; noise is independent of everything "
             r"and has mean 0. All variables are jointly Gaussian with mean 0."),
-        symbolic(
+        all_sizes(
             r"**Lemma (matrix Isserlis).** For $x\sim N(0,\Sigma)$ and any $A\in\mathbb R^{d\times d}$, "
             r"$\mathbb E[xx^\top A xx^\top]=\Sigma A\Sigma+\Sigma A^\top\Sigma+\operatorname{tr}(A\Sigma)\Sigma$. "
             r"*Proof.* Entry $(a,b)$ of the left side is $\sum_{c,e}A_{ce}\,\mathbb E[x_ax_cx_ex_b]$ and by "
             r"Isserlis' theorem $\mathbb E[x_ax_cx_ex_b]=\Sigma_{ac}\Sigma_{eb}+\Sigma_{ae}\Sigma_{cb}+\Sigma_{ab}\Sigma_{ce}$; "
             r"summing against $A_{ce}$ gives $(\Sigma A\Sigma)_{ab}+(\Sigma A^\top\Sigma)_{ab}+\operatorname{tr}(A\Sigma)\Sigma_{ab}$. "
-            r"The check computes the left side by the pairing engine with symbolic $\Sigma$ and $A$. Because $A$ is "
-            r"generic, the matrix identity is equivalent to the scalar identity for every index tuple $(a,b,c,e)$, "
-            r"which involves the marginal covariance of at most four coordinates; $d=4$ realises every coincidence "
-            r"pattern of four indices with a generic covariance, so the $d\le 4$ check proves the lemma for every $d$.",
-            "W1.isserlis", "every d (a tuple of 4 indices meets at most 4 coordinates)"),
-        symbolic(
+            r"The symbolic-size engine contracts the chain $x\,x^\top A\,x\,x^\top$ with $d$ symbolic: the three pairings "
+            r"give the three terms.",
+            SF.w1_isserlis, WICK, cross=(SF.crosscheck_isserlis, "W1.isserlis"), sizes="symbolic d"),
+        all_sizes(
             r"**Label variance.** $\mathbb E[y^2]=\mathbb E[\beta^\top xx^\top\beta]+\sigma^2"
             r"=\operatorname{tr}(\Sigma\,\mathbb E[\beta\beta^\top])+\sigma^2=\operatorname{tr}\Sigma+\sigma^2=\tau$, "
             r"using the independence of $x$ and $\beta$.",
-            "W1.label_variance", "every d by the displayed argument"),
-        symbolic(
+            SF.w1_label_variance, WICK, cross=("W1.label_variance",), sizes="symbolic d"),
+        all_sizes(
             r"**Cross term.** Since $\xi$ is independent and centred, and $x$ is independent of $(\beta,v)$, "
             r"$\mathbb E[y\hat y]=\mathbb E[\beta^\top xx^\top Pv]=\mathbb E[\beta^\top\Sigma Pv]"
             r"=\operatorname{tr}(\Sigma P\,\mathbb E[v\beta^\top])$. "
             r"Further $\mathbb E[v\beta^\top]=\sum_i\omega_i\mathbb E[x_i(x_i^\top\beta_i+\xi_i)\beta^\top]"
             r"=\sum_i\omega_i\,\mathbb E[x_ix_i^\top]\,\mathbb E[\beta_i\beta^\top]=\sum_i\omega_ir_i\Sigma=c\,\Sigma$, "
-            r"hence $\mathbb E[y\hat y]=c\operatorname{tr}(\Sigma P\Sigma)$. The engine verifies both identities.",
-            "W1.cross_moment", "every d, n by the displayed argument"),
-        symbolic(
+            r"hence $\mathbb E[y\hat y]=c\operatorname{tr}(\Sigma P\Sigma)$. Both identities are checked with symbolic $d$, $n$.",
+            SF.w1_cross_moment, WICK + CLASSES, cross=("W1.cross_moment",)),
+        all_sizes(
             r"**Second moment.** $\mathbb E[\hat y^2]=\mathbb E[v^\top P^\top xx^\top Pv]"
             r"=\operatorname{tr}(P^\top\Sigma P\,\mathbb E[vv^\top])$ and "
             r"$\mathbb E[vv^\top]=\sum_{i,j}\omega_i\omega_j\mathbb E[y_iy_jx_ix_j^\top]$. "
@@ -70,73 +78,80 @@ PROOF = Proof(
             r"$\mathbb E[x_ix_i^\top x_ix_i^\top]=2\Sigma^2+\operatorname{tr}(\Sigma)\Sigma$, plus "
             r"$\mathbb E[\xi_i^2]\mathbb E[x_ix_i^\top]=\sigma^2\Sigma$. With $R_{ii}=1$, "
             r"$\mathbb E[vv^\top]=(\omega^\top R\omega+\lVert\omega\rVert^2)\Sigma^2+\tau\lVert\omega\rVert^2\Sigma=M(\omega)$. "
-            r"Each term involves at most two context indices, so $n=2$ already meets both patterns.",
-            "W1.second_moment", "every d, n by the displayed argument"),
-        symbolic(
+            r"Each term involves at most two context indices, so the classes $i=j$ and $i\ne j$ are all the patterns; the "
+            r"engine sums them with symbolic $n$.",
+            SF.w1_second_moment, WICK + CLASSES, cross=(SF.crosscheck_second_moment, "W1.second_moment")),
+        all_sizes(
             r"**W1.** Assembling, $L(P,\omega)=\mathbb E[y^2]-2\mathbb E[y\hat y]+\mathbb E[\hat y^2]"
             r"=\tau-2(r^\top\omega)\operatorname{tr}(\Sigma P\Sigma)+\operatorname{tr}(P^\top\Sigma PM(\omega))$. $\square$ "
-            r"*Independent confirmation:* the engine expands $(y-\hat y)^2$ into monomials in the "
-            r"$2(n+1)d+n+1$ Gaussian variables and sums over all pairings, without Steps 1–5, and the result "
-            r"equals the closed form as a polynomial in all entries.",
-            "W1.risk", "every d, n by Steps 1–5"),
+            r"*Independent confirmation:* both engines compute $\mathbb E(y-\hat y)^2$ directly, without Steps 1–5 — the "
+            r"symbolic-size engine by contracting the full chains with symbolic $d$, $n$, the fixed-size engine by "
+            r"expanding into monomials in the $2(n+1)d+n+1$ Gaussian variables — and both equal the closed form.",
+            SF.w1_risk, WICK + CLASSES, cross=("W1.risk",)),
         numeric(
             r"The closed form implemented in `wpgd_theory.landscape.population_risk` agrees with the symbolic "
             r"risk polynomial of Step 6 evaluated at random valid instances ($d, n\le 3$).",
-            "W1:symbolic risk polynomial = landscape.population_risk", "numeric, random instances with d, n ≤ 3"),
+            "W1:symbolic risk polynomial = landscape.population_risk", "random instances with d, n ≤ 3"),
         numeric(r"Monte Carlo estimates of the risk agree with the closed form within a z-score bound.",
                 "W1:closed form vs Monte Carlo"),
-        symbolic(
+        all_sizes(
             r"**W2.** $\hat y$ is bilinear in $(P,\omega)$, so $\hat y(\kappa P,\omega/\kappa)=\hat y(P,\omega)$ for "
             r"every $\kappa\neq0$, and so is every function of the prediction, the risk included. Equivalently every "
             r"monomial of the risk polynomial has the same degree in $P$ as in $\omega$; the check substitutes "
-            r"$P\mapsto\kappa P$, $\omega\mapsto\omega/\kappa$ into the *engine's* polynomial (not the closed form). $\square$",
-            "W2.scaling", "every d, n by bilinearity"),
+            r"$P\mapsto\kappa P$, $\omega\mapsto\omega/\kappa$ into the *engines'* risk (not the closed form). $\square$",
+            SF.w2_scaling, WICK + CLASSES, cross=("W2.scaling",)),
         numeric(r"Numerically, predictions and risk are invariant under $(\kappa P,\omega/\kappa)$.",
                 "W2:prediction and risk invariant under (cP, omega/c)"),
         argument(
             r"**Reduction for W3.** By W1, $L$ depends on $(\omega,R,r,\sigma^2)$ only through the scalars "
-            r"$(c,a,b,\tau)$. Steps 12–16 therefore treat $c,a,b,\tau$ as free symbols: each identity proved there "
-            r"holds for every $n$, and for every $d$ by the matrix argument written out in the step."),
-        symbolic(
+            r"$(c,a,b,\tau)$. Steps 12–16 therefore treat $c,a,b,\tau$ as free symbols and $\Sigma,P,M$ as matrix letters "
+            r"of symbolic size: each identity holds for every $n$ and $d$. Functions of $\Sigma$ alone commute and are "
+            r"diagonal in an eigenbasis of $\Sigma$, so identities between them (Steps 14–16) are identities per "
+            r"eigenvalue."),
+        all_sizes(
             r"**Gradient.** For symmetric $\Sigma,M$: $d\operatorname{tr}(\Sigma P\Sigma)=\langle\Sigma^2,dP\rangle$ and "
             r"$d\operatorname{tr}(P^\top\Sigma PM)=2\langle\Sigma PM,dP\rangle$, so "
-            r"$\nabla_PL=-2c\,\Sigma^2+2\Sigma PM(\omega)$. The check differentiates the closed form entry by entry.",
-            "W3.gradient", "every d by matrix calculus; every n"),
-        symbolic(
+            r"$\nabla_PL=-2c\,\Sigma^2+2\Sigma PM(\omega)$. Checked by the engine's trace calculus and, independently, by "
+            r"sympy's matrix derivative, both with $d$ symbolic (and entry by entry at fixed sizes).",
+            (SF.w3_gradient, SF.w3_gradient_sympy), CALC + ("sympy MatrixSymbol derivative",),
+            cross=("W3.gradient",), sizes="symbolic d"),
+        all_sizes(
             r"**Strict convexity.** $\operatorname{tr}(P^\top\Sigma PM)=\operatorname{vec}(P)^\top(M\otimes\Sigma)\operatorname{vec}(P)$ "
             r"(column-major vec), so the Hessian is $2\,M\otimes\Sigma$. For $\omega\ne0$: $R\succeq0$ (a principal "
             r"submatrix of the PSD $C$), hence $a\ge\lVert\omega\rVert^2>0$ and $b=\tau\lVert\omega\rVert^2>0$, so "
             r"$M=\Sigma(a\Sigma+bI)\succ0$ (commuting positive definite factors) and the eigenvalues of $M\otimes\Sigma$ "
             r"are products of positive numbers: $L$ is strictly convex in $P$ for **every** $\omega\neq0$ "
             r"(THEORY states it under $r^\top\omega\neq0$; that condition is only needed for $P^*\neq0$).",
-            "W3.hessian", "every d by the Kronecker identity"),
-        symbolic(
+            SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)"),
+        all_sizes(
             r"**Minimiser.** Setting the gradient to zero, $\Sigma PM=c\Sigma^2$, i.e. $P^*(\omega)=c\,\Sigma M^{-1}$, "
             r"unique by strict convexity (if $c=0$ then $P^*=0$ and $L=\tau$). The check verifies "
             r"$\det M\cdot\nabla_PL(c\Sigma\operatorname{adj}(M)/\det M)=0$ as a polynomial identity "
             r"($\nabla_PL$ is affine in $P$).",
-            "W3.stationary", "every d"),
-        symbolic(
+            SF.w3_spectral, SPECTRAL, cross=("W3.stationary",), sizes="every d (per eigenvalue)"),
+        all_sizes(
             r"**Ridge form.** $M=\Sigma(a\Sigma+bI)$ and $\Sigma$ commutes with $a\Sigma+bI$, so "
             r"$\Sigma M^{-1}=(a\Sigma+bI)^{-1}$ and $P^*(\omega)=\frac{r^\top\omega}{a}\big(\Sigma+\tfrac ba I\big)^{-1}$: "
             r"a ridge-regularised inverse covariance with ridge $b/a$.",
-            "W3.ridge", "every d"),
-        symbolic(
+            SF.w3_spectral, SPECTRAL, cross=("W3.ridge",), sizes="every d (per eigenvalue)"),
+        all_sizes(
             r"**Profile risk.** With $N=a\Sigma+bI$ and $P^*=cN^{-1}$ (all factors commute): "
             r"$\operatorname{tr}(\Sigma P^*\Sigma)=c\operatorname{tr}(\Sigma^2N^{-1})$ and "
             r"$\operatorname{tr}(P^{*\top}\Sigma P^*M)=c^2\operatorname{tr}(N^{-1}\Sigma N^{-1}\Sigma N)=c^2\operatorname{tr}(\Sigma^2N^{-1})$, "
             r"hence $L(\omega):=L(P^*(\omega),\omega)=\tau-c^2\operatorname{tr}(\Sigma^2(a\Sigma+bI)^{-1})"
             r"=\tau-(r^\top\omega)^2\sum_j\frac{\lambda_j^2}{a\lambda_j+b}$ in an eigenbasis $\Sigma=U\Lambda U^\top$.",
-            "W3.profile_value", "every d"),
-        symbolic(
-            r"*Independent confirmation* at concrete sizes: substitute $\Sigma=\operatorname{diag}(\lambda)$ and "
-            r"$P^*=\operatorname{diag}(c/(a\lambda_j+b))$ into the **engine's** risk polynomial (with $c,a,b$ the "
-            r"polynomials in $\omega,R,r,\sigma^2,\lambda$), clear denominators, and compare with the profile formula.",
-            "W3.profile_engine", "small sizes only (confirmation)"),
-        symbolic(
+            SF.w3_spectral, SPECTRAL, cross=("W3.profile_value",), sizes="every d (per eigenvalue)"),
+        all_sizes(
+            r"*Independent confirmation:* substitute $P^*=f(\Sigma)$, $f(\lambda)=c/(a\lambda+b)$, into the **engines'** "
+            r"risk (not the closed form): with symbolic $d$, $n$ every trace containing $P^*$ becomes "
+            r"$\sum_j\lambda_j^pf(\lambda_j)^q$ and the generic eigenvalue term must be $-c^2\lambda^2/(a\lambda+b)$; at "
+            r"concrete sizes the fixed-size engine substitutes $\Sigma=\operatorname{diag}(\lambda)$ and "
+            r"$P^*=\operatorname{diag}(c/(a\lambda_j+b))$, clears denominators, and compares with the profile formula.",
+            SF.w3_profile_engine, WICK + CLASSES + SPECTRAL, cross=("W3.profile_engine",)),
+        all_sizes(
             r"**Homogeneity.** Under $\omega\mapsto t\omega$, $(c,a,b)\mapsto(tc,t^2a,t^2b)$ and each term "
             r"$c^2\lambda^2/(a\lambda+b)$ is invariant: $L(t\omega)=L(\omega)$ for $t\neq0$, consistent with W2. $\square$",
-            "W3.homogeneity", "every d, n (term by term)"),
+            SF.w3_homogeneity, ("generic-term sums (every d)",), cross=("W3.homogeneity",), sizes="every d (termwise)"),
         numeric(r"Numerically, $P^*(\omega)$ agrees with a convex QP solved by cvxpy.", "W3:P* vs cvxpy QP"),
         numeric(r"Numerically, the profile risk equals the risk evaluated at $P^*(\omega)$.",
                 "W3:profile risk equals risk at P*"),

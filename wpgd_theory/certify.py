@@ -448,7 +448,9 @@ def certify_uniqueness(curve, isolation: RootIsolation, risks, *, interval: bool
     directions ``±ω`` (and ``r`` in one eigenspace of ``R`` gives a single root).
     """
     risks = np.asarray(risks, dtype=float)
-    apri = apriori_uniqueness(curve)
+    from .uniqueness import strongest_theorem  # U3 and the combined condition (proofs/uniqueness.md)
+
+    apri = strongest_theorem(curve, apriori_uniqueness(curve))
     point = isolation.num_evaluations <= 1  # the bracket is a point: only the a-priori theorem counts roots
     verified = interval_verify(curve, isolation) if (interval and not point) else None
     order = np.argsort(risks)
@@ -463,17 +465,13 @@ def certify_uniqueness(curve, isolation: RootIsolation, risks, *, interval: bool
                f"without sign change; each root in a cell of certified slope and sign change; resolution "
                f"{isolation.resolution:g}" + (", every decision re-verified in interval arithmetic" if verified else "")
                + ")")
-    if apri["isotropic_sigma"]:
-        how += "; a priori: isotropic Sigma (h constant, one root mu = tau/lambda)"
-    elif apri["single_eigenspace"]:
-        how += "; a priori: r in one eigenspace of R (t constant, one root)"
-    elif apri["implies_unique_root"]:
-        how += f"; a priori (theorem U2): 4 delta(kS)^2 delta(kR)^2 = {apri['elasticity_bound']:.3g} < 1"
+    if apri["implies_unique_root"]:
+        how += f"; a priori: {apri['reason']}"
     if point and not apri["implies_unique_root"]:
         status, msg = "uncertified", "degenerate bracket without an a-priori count"
     elif apri["implies_unique_root"] and k == 1 and isolation.unresolved and not isolation.truncated:
         status = "unique"
-        msg = ("the W4 equation has exactly one root by theorem U2; its cell was located but not resolved "
+        msg = (f"the W4 equation has exactly one root by {apri['reason']}; its cell was located but not resolved "
                "numerically (it lies within rounding of the bracket or of a tangency)")
     elif isolation.unresolved or isolation.truncated or verified is False:
         status = "uncertified"
@@ -482,7 +480,8 @@ def certify_uniqueness(curve, isolation: RootIsolation, risks, *, interval: bool
                + (", interval verification failed" if verified is False else "")
                + f": the number of roots ({k} found) is not certified")
     elif k == 1:
-        status, msg = "unique", "the W4 equation has exactly one root"
+        status, msg = "unique", (f"the W4 equation has exactly one root by {apri['reason']}; root isolation located it"
+                                 if apri["implies_unique_root"] else "the W4 equation has exactly one root")
     elif gap is not None and gap > RISK_TIE_TOL:
         status = "unique"
         msg = (f"the W4 equation has {k} roots; the least-risk root is strictly best "

@@ -3,6 +3,7 @@ Markdown renderer carries the marks; the registered symbolic claim checks pass."
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ def proofs():
 
 
 def test_one_proof_per_family(proofs):
-    assert [p.family for p in proofs] == ["construction", "risk", "optimum", "gla_landscape"]
+    assert [p.family for p in proofs] == ["construction", "risk", "optimum", "general_sigma", "gla_landscape"]
     claims = [c for p in proofs for c in p.claims]
     for cid in ("G1", "G2", "G3", "G4", "W1", "W2", "W3", "W4", "W5", "W6", "A1", "A2", "A3", "A4", "T1", "T2"):
         assert cid in claims, cid
@@ -30,10 +31,11 @@ def test_one_proof_per_family(proofs):
         assert p.intro.strip() and p.steps
         assert any(s.kind == "symbolic" for s in p.steps)
         for s in p.steps:
-            assert s.kind == "text" or s.scope, (p.family, s.text[:40])
+            assert (s.kind == "text") == (s.scope == ""), (p.family, s.text[:40])
+            assert s.kind == "text" or s.scope in pc.SCOPES
 
 
-@pytest.mark.parametrize("family", ["construction", "risk", "optimum", "gla_landscape"])
+@pytest.mark.parametrize("family", ["construction", "risk", "optimum", "general_sigma", "gla_landscape"])
 def test_proof_checks_clean(proofs, family):
     proof = next(p for p in proofs if p.family == family)
     results = pc.check_proof(proof)
@@ -71,12 +73,12 @@ def test_failing_and_erroring_steps_are_reported():
         return True
 
     proof = pc.Proof("test", "T", ("W1",), "intro", [
-        pc.Step("a wrong identity", "symbolic", wrong, "n = 1"),
-        pc.Step("raises", "symbolic", boom, "n = 1"),
-        pc.Step("bool is not evidence", "symbolic", returns_bool, "n = 1"),
+        pc.Step("a wrong identity", "symbolic", wrong, "sizes", "n = 1"),
+        pc.Step("raises", "symbolic", boom, "sizes", "n = 1"),
+        pc.Step("bool is not evidence", "symbolic", returns_bool, "sizes", "n = 1"),
         pc.Step("a zero expression", "symbolic", lambda: sp.sin(sp.Symbol("x")) ** 2 + sp.cos(sp.Symbol("x")) ** 2 - 1,
-                "all x"),
-        pc.Step("a pair", "symbolic", lambda: (sp.Integer(4), sp.Integer(2) ** 2), "—"),
+                "all-sizes", "all x"),
+        pc.Step("a pair", "symbolic", lambda: (sp.Integer(4), sp.Integer(2) ** 2), "certified"),
         pc.Step("missing key", "numeric", "W1:no such check", "numeric"),
         pc.Step("just words"),
     ])
@@ -101,6 +103,10 @@ def test_step_validation():
         pc.Step("x", "text", lambda: 0)
     with pytest.raises(ValueError, match="empty"):
         pc.Step("  ")
+    with pytest.raises(ValueError, match="scope"):
+        pc.Step("x", "symbolic", lambda: 0, "every d by the argument above")
+    with pytest.raises(ValueError, match="scope"):
+        pc.Step("x", "numeric", "W1:foo", "all-sizes")
     with pytest.raises(TypeError, match="Step objects"):
         pc.Proof("f", "t", ("W1",), "", ["not a step"])
     with pytest.raises(TypeError, match="Proof"):
@@ -122,7 +128,7 @@ def test_runner_exit_codes(tmp_path):
     (tmp_path / "broken.py").write_text(
         "import sympy as sp\n"
         "from wpgd_theory.symbolic.proofcheck import Proof, Step\n"
-        "PROOF = Proof('broken', 'B', ('W1',), 'i', [Step('wrong', 'symbolic', lambda: sp.Integer(1), 'none')])\n")
+        "PROOF = Proof('broken', 'B', ('W1',), 'i', [Step('wrong', 'symbolic', lambda: sp.Integer(1), 'sizes')])\n")
     out = tmp_path / "md"
     code = pc.main(["--proofs", str(tmp_path), "--markdown", str(out)])
     assert code == 1 and (out / "broken.md").exists()
@@ -168,3 +174,32 @@ def test_bridge_check_fails_on_a_wrong_numeric_closed_form(monkeypatch):
     monkeypatch.setattr(landscape, "population_risk", lambda m, P, w: true(m, P, w) * (1 + 1e-6))
     res, _ = run_check(chk, CheckContext(suite="quick"))
     assert res.status == "failed"
+
+
+def test_json_scope_report(capsys):
+    """``--json`` lists every step with family, index, kind, scope, sizes, engines and result."""
+    assert pc.main(["--json", "general_sigma", "risk"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    steps = doc["steps"]
+    assert {s["family"] for s in steps} == {"general_sigma", "risk"}
+    for s in steps:
+        assert set(s) >= {"family", "index", "kind", "scope", "sizes", "engines", "result"}
+        assert s["kind"] in pc.STEP_KINDS
+        if s["kind"] == "text":
+            assert s["scope"] is None and s["result"] == "not run"
+        else:
+            assert s["scope"] in pc.SCOPES and s["engines"]
+        if s["kind"] == "symbolic":
+            assert s["result"] == "passed"
+    gs = [s for s in steps if s["family"] == "general_sigma" and s["kind"] == "symbolic"]
+    assert gs and all(s["scope"] in ("all-sizes", "certified") for s in gs)
+    counts = doc["scope_counts"]["general_sigma"]
+    assert sum(counts.values()) == len([s for s in steps if s["family"] == "general_sigma"])
+
+
+def test_rendered_proof_shows_scope_counts(proofs):
+    proof = next(p for p in proofs if p.family == "general_sigma")
+    md = pc.render_markdown(proof, pc.check_proof(proof))
+    counts = pc.scope_counts(proof)
+    assert f"{counts['all-sizes']} all-sizes" in md and f"{counts['certified']} certified" in md
+    assert "`[all-sizes]`" in md and "`[certified]`" in md

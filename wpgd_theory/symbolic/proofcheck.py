@@ -15,15 +15,26 @@ sentence of mathematics (Markdown with ``$…$`` math) and one of
   ``wpgd-verify``) or, with ``run_numeric=True``, ✓/✗ from running it.
 * ``kind="text"`` — an argument with nothing to execute (``—``).
 
-``scope`` states honestly what the check covers: ``"all d, n"``, ``"d ≤ 3, n ≤ 3"``,
-``"numeric"``, ...
+``scope`` states honestly what the check covers (:data:`SCOPES`):
+
+* ``"all-sizes"`` — an identity checked with *symbolic* sizes ``d``, ``n`` (the
+  symbolic-size engines: :mod:`.termsums`, :mod:`.matrixwick`, :mod:`.induction`), and
+  cross-checked by the fixed-size engine at small sizes where one exists;
+* ``"certified"`` — an inequality checked over its whole domain (a positivity certificate,
+  :mod:`.positivity`, or interval arithmetic);
+* ``"sizes"`` — exact, but only at the listed sizes (``sizes``); a prose argument for the
+  other sizes is *not* counted as a check;
+* ``"numeric"`` — a registered numeric check.
+
+``python -m wpgd_theory.symbolic.proofcheck --json`` prints ``{"steps": [...]}`` with the
+family, index, kind, scope, sizes, engines and result of every step.
 
 Layering: this module sits *above* the claim registry (proofs cite checks), so it imports
 :mod:`wpgd_theory.claims` lazily, only to resolve numeric keys; the rest of
 :mod:`wpgd_theory.symbolic` never imports the registry.
 
 Run ``python -m wpgd_theory.symbolic.proofcheck [family ...] [--numeric] [--markdown DIR]
-[--proofs DIR]``: prints ✓/✗ per step with timings and exits 1 if any step fails (2 for a
+[--proofs DIR] [--json]``: prints ✓/✗ per step with timings and exits 1 if any step fails (2 for a
 usage error).
 """
 
@@ -31,6 +42,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 import time
 import traceback
@@ -53,25 +65,39 @@ __all__ = [
     "render_markdown",
     "main",
     "symbolic",
+    "all_sizes",
+    "certified",
     "numeric",
     "argument",
+    "SCOPES",
+    "step_records",
+    "scope_counts",
 ]
 
 STEP_KINDS = ("symbolic", "numeric", "text")
 #: ✓ verified · ✗ failed · pending (numeric key not registered yet, or check skipped) · — nothing run
 STATUSES = ("✓", "✗", "pending", "—")
-FAMILY_ORDER = ("construction", "risk", "optimum", "gla_landscape")
+FAMILY_ORDER = ("construction", "risk", "optimum", "general_sigma", "gla_landscape")
+#: how far a step's check reaches (see the module docstring)
+SCOPES = ("all-sizes", "certified", "sizes", "numeric")
+_SCOPES_OF_KIND = {"symbolic": ("all-sizes", "certified", "sizes"), "numeric": ("numeric",), "text": ("",)}
 
 
 # ---------------------------------------------------------------------- data model
 @dataclass(frozen=True)
 class Step:
-    """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``."""
+    """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``
+    (one of :data:`SCOPES`; ``""`` for text), ``sizes`` (what the check covers, in words),
+    ``engines`` (what checks it) and ``extends`` (a prose argument beyond the checked sizes,
+    shown but never counted as a check)."""
 
     text: str
     kind: str = "text"
     check: Callable | str | None = None
     scope: str = ""
+    sizes: str = ""
+    engines: tuple = ()
+    extends: str = ""
 
     def __post_init__(self):
         if self.kind not in STEP_KINDS:
@@ -84,6 +110,9 @@ class Step:
             raise TypeError("a text step has no check")
         if not self.text.strip():
             raise ValueError("Step.text must not be empty")
+        if self.scope not in _SCOPES_OF_KIND[self.kind]:
+            raise ValueError(f"Step.scope of a {self.kind} step must be one of {_SCOPES_OF_KIND[self.kind]}, "
+                             f"got {self.scope!r}")
 
     @property
     def check_label(self) -> str:
@@ -125,27 +154,71 @@ class StepResult:
 
 
 # ---------------------------------------------------------------------- helpers for proof files
-def symbolic(text: str, key: str, extends: str) -> Step:
-    """A symbolic step checked by the registered derivation ``key``.
+FIXED_SIZE = "fixed-size engine (sympy polynomials at concrete d, n)"
 
-    The scope reads ``"<sizes the derivation runs at> (symbolic); <extends>"`` where
-    ``extends`` says honestly how far the statement is proved beyond those sizes (e.g.
-    ``"every d, n by the argument above"`` or ``"small sizes only"``)."""
+
+def symbolic(text: str, key: str, extends: str = "") -> Step:
+    """A symbolic step checked by the fixed-size derivation ``key``: scope ``"sizes"``.
+
+    ``extends`` says how the text argues beyond those sizes; it is shown, never counted."""
     from .derivations import derivation
 
     der = derivation(key)
-    scope = f"{der.scope('default')} (symbolic)" + (f"; {extends}" if extends else "")
-    return Step(text, "symbolic", der, scope)
+    return Step(text, "symbolic", der, "sizes", der.scope("default"), (FIXED_SIZE,), extends)
 
 
-def numeric(text: str, key: str, scope: str = "numeric") -> Step:
+def _name(f) -> str:
+    return f if isinstance(f, str) else getattr(f, "__name__", repr(f))
+
+
+class _Both:
+    """A check running all-sizes functions and, as a cross-check, fixed-size derivations
+    (keys) or cross-check functions."""
+
+    def __init__(self, funcs: tuple, cross: tuple):
+        self.funcs, self.cross = funcs, cross
+        self.key = " + ".join(_name(f) for f in funcs + cross)
+
+    def __call__(self):
+        from .derivations import derivation
+
+        out = []
+        for f in self.funcs:
+            out.extend(_as_identities(f()))
+        for c in self.cross:
+            out.extend(derivation(c).run("default") if isinstance(c, str) else _as_identities(c()))
+        return out
+
+
+def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n") -> Step:
+    """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func`` (a callable
+    or a tuple of them); the fixed-size derivations ``cross`` (keys, or callables comparing the
+    two engines) are run too, as the second engine."""
+    funcs = tuple(func) if isinstance(func, (tuple, list)) else (func,)
+    check = _Both(funcs, tuple(cross)) if (cross or len(funcs) > 1) else funcs[0]
+    if cross:
+        from .derivations import derivation
+
+        where = [derivation(c).scope("default") if isinstance(c, str) else getattr(c, "sizes", "small sizes")
+                 for c in cross]
+        sizes += "; cross-checked by the fixed-size engine at " + "; ".join(where)
+        engines = tuple(engines) + (FIXED_SIZE,)
+    return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines))
+
+
+def certified(text: str, func: Callable, engines: tuple, sizes: str = "whole domain") -> Step:
+    """An inequality (or enclosure) checked over its whole domain: scope ``"certified"``."""
+    return Step(text, "symbolic", func, "certified", sizes, tuple(engines))
+
+
+def numeric(text: str, key: str, sizes: str = "") -> Step:
     """A step pointing to the registered numeric check ``"CLAIM:check name"``."""
-    return Step(text, "numeric", key, scope)
+    return Step(text, "numeric", key, "numeric", sizes, ("claims registry",))
 
 
 def argument(text: str) -> Step:
     """A step of pure argument (nothing to execute)."""
-    return Step(text, "text", None, "")
+    return Step(text, "text", None)
 
 
 # ---------------------------------------------------------------------- loading
@@ -216,8 +289,12 @@ def _check_symbolic(step: Step) -> StepResult:
         worst = ", ".join(f"{i.name} [{i.size_label()}]: {i.residual} non-zero terms" for i in failed[:3])
         return StepResult(step, "✗", secs, f"{len(failed)} of {len(ids)} identities fail: {worst}", ids)
     note = f"{len(ids)} identit{'y' if len(ids) == 1 else 'ies'} exact"
-    if sizes and sizes != ["general"]:
-        note += f" at {len(sizes)} size{'s' if len(sizes) > 1 else ''}"
+    fixed = [z for z in sizes if z != "general" and "symbolic" not in z]
+    if len(fixed) < len(sizes):
+        note += " with symbolic sizes" + (f" and at {len(fixed)} fixed size{'s' if len(fixed) > 1 else ''}"
+                                          if fixed else "")
+    elif fixed:
+        note += f" at {len(fixed)} size{'s' if len(fixed) > 1 else ''}"
     return StepResult(step, "✓", secs, note, ids)
 
 
@@ -301,6 +378,10 @@ def render_markdown(proof: Proof, results: list | None = None) -> str:
         total = sum(r.seconds for r in results)
         summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
         lines += [f"**Machine check:** {summary} ({total:.2f} s).", ""]
+    counts = scope_counts(proof)
+    lines += ["**Scope of the checks:** " + ", ".join(f"{counts[sc]} {sc}" for sc in SCOPES) + f", {counts['text']} "
+              "text (all-sizes: symbolic d, n; certified: an inequality over its whole domain; sizes: only at "
+              "the listed sizes; numeric: a registered numeric check).", ""]
     lines += [proof.intro.strip(), ""]
     for k, step in enumerate(proof.steps, start=1):
         res = results[k - 1] if results is not None else None
@@ -310,9 +391,13 @@ def render_markdown(proof: Proof, results: list | None = None) -> str:
         if step.kind == "text":
             continue
         where = f"`{step.check_label}`"
-        info = f"*{step.kind.capitalize()} check* {where}"
-        if step.scope:
-            info += f", scope: {step.scope}"
+        info = f"`[{step.scope}]` *{step.kind.capitalize()} check* {where}"
+        if step.sizes:
+            info += f", covers: {step.sizes}"
+        if step.engines:
+            info += f"; engines: {', '.join(step.engines)}"
+        if step.extends:
+            info += f"; beyond the checked sizes by argument only: {step.extends}"
         if res is not None:
             info += f" — **{_status_word(res.status)}**"
             if res.note:
@@ -320,6 +405,31 @@ def render_markdown(proof: Proof, results: list | None = None) -> str:
                 info += f", {res.seconds:.2f} s)" if step.kind == "symbolic" else ")"
         lines += [f"> {info}", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------- scope report
+_RESULT_WORDS = {"✓": "passed", "✗": "failed", "pending": "pending", "—": "not run"}
+
+
+def scope_counts(proof: Proof) -> dict:
+    """``{scope: number of steps}`` over :data:`SCOPES` plus ``"text"``."""
+    out = {sc: 0 for sc in SCOPES}
+    out["text"] = 0
+    for step in proof.steps:
+        out[step.scope or "text"] += 1
+    return out
+
+
+def step_records(proof: Proof, results: list) -> list:
+    """One JSON-ready dict per step: family, index, kind, scope, sizes, engines, result, ..."""
+    out = []
+    for k, (step, res) in enumerate(zip(proof.steps, results), start=1):
+        out.append({"family": proof.family, "index": k, "kind": step.kind, "scope": step.scope or None,
+                    "sizes": step.sizes or None, "engines": list(step.engines), "result": _RESULT_WORDS[res.status],
+                    "check": step.check_label or None, "seconds": round(res.seconds, 4),
+                    "identities": len(res.identities), "note": res.note.splitlines()[0] if res.note else "",
+                    "argument_beyond_checked_sizes": step.extends or None})
+    return out
 
 
 # ---------------------------------------------------------------------- runner
@@ -343,6 +453,7 @@ def main(argv: list | None = None) -> int:
             return 2
         directory = argv[i + 1]
         del argv[i:i + 2]
+    as_json = "--json" in argv
     families = [a for a in argv if not a.startswith("--")]
     try:
         proofs = load_proofs(directory)
@@ -356,22 +467,31 @@ def main(argv: list | None = None) -> int:
         return 2
     failed = 0
     t_all = time.perf_counter()
+    records, counts = [], {}
+    say = (lambda *a, **k: None) if as_json else print
     for proof in proofs:
         if families and proof.family not in families:
             continue
-        print(f"[{proof.family}] {proof.title}  ({', '.join(proof.claims)})")
+        say(f"[{proof.family}] {proof.title}  ({', '.join(proof.claims)})")
         results = check_proof(proof, run_numeric=run_numeric)
+        records += step_records(proof, results)
+        counts[proof.family] = scope_counts(proof)
         for k, res in enumerate(results, start=1):
             label = res.step.check_label or "argument"
-            scope = f" [{res.step.scope}]" if res.step.scope else ""
-            print(f"  {res.status:>7}  step {k:2d}  {res.seconds:7.3f}s  {res.step.kind:8s} {label}{scope}")
+            scope = f": {res.step.sizes}" if res.step.sizes else ""
+            scope = f" [{res.step.scope}{scope}]" if res.step.scope else ""
+            say(f"  {res.status:>7}  step {k:2d}  {res.seconds:7.3f}s  {res.step.kind:8s} {label}{scope}")
             if res.status == "✗":
-                print("           " + res.note.replace("\n", "\n           "))
+                say("           " + res.note.replace("\n", "\n           "))
         failed += sum(r.status == "✗" for r in results)
         if md_dir is not None:
             md_dir.mkdir(parents=True, exist_ok=True)
             (md_dir / f"{proof.family}.md").write_text(render_markdown(proof, results), encoding="utf-8")
-    print(f"{'FAILED' if failed else 'OK'}: {failed} failing step(s), {time.perf_counter() - t_all:.2f} s")
+    if as_json:
+        print(json.dumps({"steps": records, "scope_counts": counts, "failed": failed,
+                          "seconds": round(time.perf_counter() - t_all, 3)}, indent=1, ensure_ascii=False))
+    else:
+        print(f"{'FAILED' if failed else 'OK'}: {failed} failing step(s), {time.perf_counter() - t_all:.2f} s")
     return 1 if failed else 0
 
 

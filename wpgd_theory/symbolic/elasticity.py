@@ -1,0 +1,270 @@
+r"""Theorem U3 and the combined condition (claim **W5**): the steps, checked for every ``d``.
+
+Notation of ``proofs/uniqueness.md``: eigenvalues ``λ_j`` of ``Σ``, ridge ``t > 0``,
+``u = t/(λ+t)``, ``p ∝ λ²/(λ+t)²``, ``q ∝ λp`` and ``|ε_h|/2 = E_p u − E_q u``.  Put
+``v_j = λ_j/(λ_j+t) ∈ (0, 1)``, ``m = max v_j``, ``A = Σv²``, ``B = Σv³``, ``C = Σv³/(1−v)``,
+``y = v/m``, ``k = d − 1``.  Each function returns exact :class:`~.algebra.Identity` objects:
+
+* identities between sums are checked on the generic term (:mod:`.termsums`, every ``d``),
+  and cross-checked with the sums written out for ``d = 2, 3`` (the fixed-size side);
+* inequalities are reduced to polynomial positivity certificates (:mod:`.positivity`);
+* the numbers (``G*(6)``, ``κ_R ≥ 1385.79…``) are enclosed in interval arithmetic
+  (``mpmath.iv``), returned as an identity ``failures = 0``.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from .algebra import Identity
+from .positivity import Hypothesis, PositivityCertificate, Term
+from .termsums import explicit_sum, ratio_identity, termwise
+
+__all__ = [
+    "u3_change_of_variables",
+    "u3_elasticity_identity",
+    "u3_bc_bound",
+    "u3_split_max",
+    "u3_cubic_max",
+    "u3_fixed_point",
+    "u3_monotone",
+    "u3_small_d",
+    "u3_sharp",
+    "u3_eps_t",
+    "combined_consequences",
+    "kappa_r_threshold_d6",
+    "u2_ridge_difference",
+    "u2_chord",
+    "u2_two_point",
+    "q_poly",
+]
+
+v, t, m, y, G, c, k, lam, ell = sp.symbols("v t m y G c k lambda ell", real=True)
+A, B, C, Y2, Y3, S_pi, S_piv = sp.symbols("A B C Y2' Y3' S_pi S_piv", real=True)
+BASIS_V = {A: v**2, B: v**3, C: v**3 / (1 - v)}
+BASIS_Y = {Y2: y**2, Y3: y**3}
+LAM_OF_V = t * v / (1 - v)  # inverse of v = λ/(λ + t)
+
+
+def q_poly(G_, k_):
+    r"""``q(G) = 4k(1 − G)³ − 27G``; ``G*`` is its root in ``[0, 1)``."""
+    return 4 * k_ * (1 - G_) ** 3 - 27 * G_
+
+
+def _cancel0(name, expr, size=None, note=""):
+    return Identity(name, dict(size or {"d": "symbolic"}), sp.cancel(sp.together(expr)), 0, note=note)
+
+
+def u3_change_of_variables() -> list:
+    r"""With ``λ = tv/(1−v)``: ``λ/(λ+t) = v``, ``p = λ²/(λ+t)² = v²``, ``u = 1 − v``, ``q = λp = t v³/(1−v)``."""
+    p = LAM_OF_V**2 / (LAM_OF_V + t) ** 2
+    return [
+        _cancel0("v = lambda/(lambda + t)", LAM_OF_V / (LAM_OF_V + t) - v),
+        _cancel0("p = v^2", p - v**2),
+        _cancel0("u = 1 - v", t / (LAM_OF_V + t) - (1 - v)),
+        _cancel0("q = lambda p = t v^3/(1 - v)", LAM_OF_V * p - t * v**3 / (1 - v)),
+    ]
+
+
+def _eps_half_sums(u_, p_, q_):
+    return termwise("sum p u = A - B", p_ * u_, {A: 1, B: -1}, BASIS_V, v), \
+        termwise("sum q u = t B", q_ * u_, {B: t}, BASIS_V, v), \
+        termwise("sum p = A", p_, {A: 1}, BASIS_V, v), \
+        termwise("sum q = t C", q_, {C: t}, BASIS_V, v)
+
+
+def u3_elasticity_identity() -> list:
+    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d``; cross-checked at ``d = 2, 3``
+    with the sums written out in the eigenvalues ``λ_j`` (not in ``v``)."""
+    p_, u_, q_ = v**2, 1 - v, t * v**3 / (1 - v)
+    out = list(_eps_half_sums(u_, p_, q_))
+    out.append(ratio_identity("E_p u - E_q u = 1 - B/A - B/C", (A - B) / A - (t * B) / (t * C), 1 - B / A - B / C))
+    for d in (2, 3):
+        lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
+        P = [lj**2 / (lj + t) ** 2 for lj in lams]
+        U = [t / (lj + t) for lj in lams]
+        lhs = sum(pj * uj for pj, uj in zip(P, U)) / sum(P) - sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U)) \
+            / sum(lj * pj for lj, pj in zip(lams, P))
+        vs = [lj / (lj + t) for lj in lams]
+        Ae, Be = explicit_sum(lambda x: x**2, vs), explicit_sum(lambda x: x**3, vs)
+        Ce = explicit_sum(lambda x: x**3 / (1 - x), vs)
+        out.append(_cancel0("|eps_h|/2 = 1 - B/A - B/C (explicit)", lhs - (1 - Be / Ae - Be / Ce), {"d": d},
+                            "fixed-size cross-check"))
+    return out
+
+
+def u3_bc_bound() -> list:
+    r"""``B − (1−m)C = Σ v³(m − v)/(1 − v) ≥ 0`` for ``0 ≤ v ≤ m``, ``v < 1``: so ``B/C ≥ 1 − m``."""
+    term = termwise("v^3 - (1-m) v^3/(1-v) = v^3 (m-v)/(1-v)", v**3 * (m - v) / (1 - v), {B: 1, C: -(1 - m)},
+                    BASIS_V, v)
+    hyps = [Hypothesis(v, name="v >= 0"), Hypothesis(m - v, name="m - v >= 0"), Hypothesis(1 - v, True, "1 - v > 0")]
+    cert = PositivityCertificate("v^3 (m - v)/(1 - v) >= 0", v**3 * (m - v) / (1 - v), hyps,
+                                 [Term(sp.Integer(1), v, (0, 1))], denominator=(2,)).check({"d": "symbolic"})
+    return [term, cert]
+
+
+def u3_split_max() -> list:
+    r"""With ``v = my`` (``y_max = 1``): ``m − B/A = m Σy²(1−y)/Σy² = m (Y2' − Y3')/(1 + Y2')``,
+    ``Y2' = Σ'y²``, ``Y3' = Σ'y³`` over the other ``d − 1`` values; so
+    ``|ε_h|/2 ≤ m − B/A = m G`` with ``G = Σ'y²(1−y)/(1 + Σ'y²)``."""
+    Ay, By = sp.symbols("Ay By")  # Σ y², Σ y³ over all d values
+    return [
+        termwise("v^2 = m^2 y^2", (m * y) ** 2, {Y2: m**2}, BASIS_Y, y),
+        termwise("v^3 = m^3 y^3", (m * y) ** 3, {Y3: m**3}, BASIS_Y, y),
+        ratio_identity("m - B/A = m (Ay - By)/Ay", m - (m**3 * By) / (m**2 * Ay), m * (Ay - By) / Ay),
+        ratio_identity("split off y = 1", m * ((1 + Y2) - (1 + Y3)) / (1 + Y2), m * (Y2 - Y3) / (1 + Y2)),
+    ]
+
+
+def u3_cubic_max() -> list:
+    r"""``4c³/27 − y²(c − y) = (y − 2c/3)²(y + c/3) ≥ 0`` for ``y, c ≥ 0``: ``max_{y ≥ 0} y²(c−y) = 4c³/27``."""
+    hyps = [Hypothesis(y, name="y >= 0"), Hypothesis(c, name="c >= 0")]
+    sq = y - 2 * c / 3
+    cert = PositivityCertificate("4c^3/27 - y^2 (c - y) >= 0", 4 * c**3 / 27 - y**2 * (c - y), hyps,
+                                 [Term(sp.Integer(1), sq, (0,)), Term(sp.Rational(1, 3), sq, (1,))])
+    return [cert.check({"d": "symbolic"})]
+
+
+def u3_fixed_point() -> list:
+    r"""``G(1 + Y2') = Y2' − Y3'`` ⇔ ``Σ' y²(1 − G − y) = G`` (termwise), and ``1 − G = (1 + Y3')/(1 + Y2') > 0``.
+
+    With ``c = 1 − G`` and :func:`u3_cubic_max` termwise: ``G ≤ 4k(1 − G)³/27``, i.e. ``q(G) ≥ 0``."""
+    Gdef = (Y2 - Y3) / (1 + Y2)
+    S = sp.Symbol("S")  # Σ' y²(1 − G − y) = (1 − G) Y2' − Y3'
+    return [
+        termwise("y^2 (1 - G - y) = (1 - G) y^2 - y^3", y**2 * (1 - G - y), {Y2: 1 - G, Y3: -1}, BASIS_Y, y),
+        ratio_identity("sum' y^2 (1 - G - y) = G", ((1 - S) * Y2 - Y3).subs(S, Gdef), Gdef),
+        ratio_identity("1 - G = (1 + Y3')/(1 + Y2')", 1 - Gdef, (1 + Y3) / (1 + Y2)),
+    ]
+
+
+def u3_monotone() -> list:
+    r"""``−q'(G) = 27 + 12k(1 − G)² > 0`` for ``k ≥ 0``: ``q`` is strictly decreasing, so
+    ``q(G) ≥ 0 = q(G*)`` gives ``G ≤ G*``."""
+    hyps = [Hypothesis(k, name="k = d - 1 >= 0")]
+    target = -sp.diff(q_poly(G, k), G)
+    cert = PositivityCertificate("-q'(G) > 0", target, hyps,
+                                 [Term(sp.Integer(27)), Term(sp.Integer(12), 1 - G, (0,))], strict=True)
+    return [cert.check({"d": "symbolic"})]
+
+
+def u3_small_d() -> list:
+    r"""``−q(1/4) = (27/16)(4 − k) ≥ 0`` for ``k ≤ 4`` (``d ≤ 5``), so ``G* ≤ 1/4`` and
+    ``φ(d) = 2G* ≤ 1/2``; at ``k = 4`` ``q(1/4) = 0`` exactly: ``φ(5) = 1/2``."""
+    hyps = [Hypothesis(4 - k, name="4 - k >= 0")]
+    cert = PositivityCertificate("-q(1/4) >= 0 for k <= 4", -q_poly(sp.Rational(1, 4), k), hyps,
+                                 [Term(sp.Rational(27, 16), 1, (0,))])
+    return [cert.check({"d": "d <= 5"}), _cancel0("q(1/4) = 0 at d = 5", q_poly(sp.Rational(1, 4), 4), {"d": 5})]
+
+
+def u3_sharp() -> list:
+    r"""Sharpness: at ``y₀ = 2(1 − G)/3`` (all ``d − 1`` values), ``k y₀²(1 − G − y₀) = 4k(1−G)³/27``,
+    which is ``G`` exactly when ``q(G) = 0``; with ``m → 1`` (one eigenvalue → ∞) ``|ε_h| → 2G*``.
+    And the formula of ``proofs/uniqueness.md``: with ``y = ℓ/(1+ℓ)``,
+    ``k y²(1−y)/(1 + k y²) = kℓ²/((1+ℓ)(kℓ² + (1+ℓ)²))``, so ``φ(d) = 2G*(d)``."""
+    y0 = 2 * (1 - G) / 3
+    val = k * y0**2 * (1 - G - y0)
+    rem = sp.rem(sp.expand(sp.numer(sp.together(val - G)) * 1), sp.expand(q_poly(G, k)), G)
+    yl = ell / (1 + ell)
+    return [
+        _cancel0("k y0^2 (1 - G - y0) = 4k(1-G)^3/27", val - 4 * k * (1 - G) ** 3 / 27),
+        _cancel0("k y0^2 (1 - G - y0) - G = q(G)/27", val - G - q_poly(G, k) / 27),
+        Identity("remainder mod q(G)", {"d": "symbolic"}, sp.expand(rem), 0),
+        _cancel0("phi formula in ell", k * yl**2 * (1 - yl) / (1 + k * yl**2)
+                 - k * ell**2 / ((1 + ell) * (k * ell**2 + (1 + ell) ** 2))),
+    ]
+
+
+def u3_eps_t() -> list:
+    r"""``|ε_t|/2 = E_π w − E_ρ w ≤ E_π w < 1`` for ``w = μ/(x+μ) ∈ (0, 1)``: ``S_π − S_πw = Σ π(1 − w) > 0``
+    (termwise certificate), so ``|ε_t| < 2`` for every ``R``, ``r``."""
+    w, pi = sp.symbols("w pi", real=True)
+    hyps = [Hypothesis(pi, True, "pi > 0"), Hypothesis(1 - w, True, "1 - w > 0")]
+    cert = PositivityCertificate("pi (1 - w) > 0", pi * (1 - w), hyps, [Term(sp.Integer(1), 1, (0, 1))], strict=True)
+    return [termwise("pi - pi w = pi (1 - w)", pi - pi * w, {S_pi: pi, S_piv: -pi}, {S_pi: sp.Integer(1),
+                                                                                  S_piv: w}, w),
+            cert.check({"d": "symbolic"})]
+
+
+def combined_consequences() -> list:
+    r"""``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` with ``s = √κ``: ``δ(κ_Σ) > 1/2`` iff ``κ_Σ > 9``;
+    and ``δ(κ)² = T`` iff ``√κ = (1 + √T)/(1 − √T)`` (the threshold map)."""
+    s, T = sp.symbols("s T", positive=True)
+    dl = (s - 1) / (s + 1)
+    sT = (1 + sp.sqrt(T)) / (1 - sp.sqrt(T))
+    return [_cancel0("delta - 1/2 = (s - 3)/(2 (s + 1))", dl - sp.Rational(1, 2) - (s - 3) / (2 * (s + 1)), {}),
+            Identity("delta(kappa(T)) = sqrt(T)", {}, sp.simplify(dl.subs(s, sT) - sp.sqrt(T)), 0)]
+
+
+def kappa_r_threshold_d6(prec: int = 200) -> list:
+    r"""Interval enclosures (``mpmath.iv``, ``prec`` bits): ``G*(6)`` (sign change of ``q``),
+    ``φ(6) = 2G* > 1/2`` and the threshold ``κ_R* = ((1+δ)/(1−δ))²``, ``δ² = 1/(2φ(6))``,
+    inside ``[1385.79, 1385.80]``: at ``d = 6`` several roots need ``κ_R ≥ κ_R* > 1385.79``.
+    Returns ``failures = 0`` as an identity (the enclosure widths in the note)."""
+    iv = mpmath.iv
+    old = iv.prec
+    iv.prec = prec
+    try:
+        with mpmath.workprec(prec + 20):
+            k6 = 5
+            g_mid = mpmath.findroot(lambda g: 4 * k6 * (1 - g) ** 3 - 27 * g, (0.0, 1.0), solver="anderson")
+            eps = mpmath.mpf(2) ** (-prec + 20)
+            lo, hi = iv.mpf(g_mid - eps), iv.mpf(g_mid + eps)
+        q_lo = 4 * k6 * (1 - lo) ** 3 - 27 * lo
+        q_hi = 4 * k6 * (1 - hi) ** 3 - 27 * hi
+        failures = int(not q_lo > 0) + int(not q_hi < 0)  # q decreasing: G* in [lo, hi]
+        Gs = iv.mpf([lo.a, hi.b])
+        phi6 = 2 * Gs
+        failures += int(not phi6 > iv.mpf(0.5))
+        dl = iv.sqrt(1 / (2 * phi6))
+        kap = ((1 + dl) / (1 - dl)) ** 2
+        failures += int(not (kap > iv.mpf("1385.79") and kap < iv.mpf("1385.80")))
+        note = f"G*(6) in {iv.nstr(Gs, 30)}; kappa_R* in {iv.nstr(kap, 25)}"
+    finally:
+        iv.prec = old
+    return [Identity("kappa_R threshold at d = 6 enclosed", {"d": 6}, sp.Integer(failures), 0, note=note)]
+
+
+# ---------------------------------------------------------------------- theorem U2, re-checked
+def u2_ridge_difference() -> list:
+    r"""``u(λ_min) − u(λ_max) ≤ δ(κ)`` for every ``t > 0`` (scale ``λ_min = 1``, ``λ_max = s²``,
+    ``s = √κ ≥ 1``): ``δ − t(s²−1)/((1+t)(s²+t)) = (s−1)(t−s)²/((s+1)(1+t)(s²+t)) ≥ 0``."""
+    s_, t_ = sp.symbols("s t", positive=True)
+    dl = (s_ - 1) / (s_ + 1)
+    target = dl - t_ * (s_**2 - 1) / ((1 + t_) * (s_**2 + t_))
+    hyps = [Hypothesis(s_ - 1, name="s - 1 >= 0"), Hypothesis(s_ + 1, True), Hypothesis(1 + t_, True),
+            Hypothesis(s_**2 + t_, True)]
+    cert = PositivityCertificate("delta - (u(l_min) - u(l_max)) >= 0", target, hyps,
+                                 [Term(sp.Integer(1), t_ - s_, (0,))], denominator=(1, 2, 3))
+    return [cert.check({"d": "symbolic"})]
+
+
+def u2_chord() -> list:
+    r"""Edmundson–Madansky for ``φ(λ) = (1 − λ/m)₊`` on ``[a, b]`` (``a ≤ m ≤ b``): the chord
+    ``ℓ(λ) = (b−λ)(1 − a/m)/(b−a)`` dominates ``φ``: on ``[a, m]`` ``ℓ − φ = (λ−a)(b−m)/(m(b−a))``,
+    on ``[m, b]`` ``ℓ = (b−λ)(m−a)/(m(b−a))``; so ``T = E_p φ ≤ E_p ℓ = (b−m)(m−a)/(m(b−a))``
+    (``ℓ`` is affine and ``E_p λ = m``)."""
+    a, b, m_, l_ = sp.symbols("a b m lambda", positive=True)
+    chord = (b - l_) * (1 - a / m_) / (b - a)
+    hyps = [Hypothesis(l_ - a, name="lambda >= a"), Hypothesis(b - m_, name="b >= m"), Hypothesis(m_, True),
+            Hypothesis(b - a, True), Hypothesis(b - l_, name="lambda <= b"), Hypothesis(m_ - a, name="m >= a")]
+    left = PositivityCertificate("chord - (1 - lambda/m) >= 0 on [a, m]", chord - (1 - l_ / m_), hyps,
+                                 [Term(sp.Integer(1), 1, (0, 1))], denominator=(2, 3))
+    right = PositivityCertificate("chord >= 0 on [m, b]", chord, hyps, [Term(sp.Integer(1), 1, (4, 5))],
+                                  denominator=(2, 3))
+    mean = Identity("E chord = chord(m)", {"d": "symbolic"},
+                    sp.cancel(chord.subs(l_, m_) - (b - m_) * (m_ - a) / (m_ * (b - a))), 0)
+    return [left.check({"d": "symbolic"}), right.check({"d": "symbolic"}), mean]
+
+
+def u2_two_point() -> list:
+    r"""``(s² − m)(m − 1)/(m(s² − 1)) ≤ δ(s²) = (s−1)/(s+1)`` for ``m > 0``, ``s > 1``:
+    ``δ·m(s²−1) − (s²−m)(m−1) = (m − s)²``."""
+    s_, m_ = sp.symbols("s m", positive=True)
+    dl = (s_ - 1) / (s_ + 1)
+    target = dl - (s_**2 - m_) * (m_ - 1) / (m_ * (s_**2 - 1))
+    hyps = [Hypothesis(m_, True), Hypothesis(s_**2 - 1, True)]
+    cert = PositivityCertificate("delta - T_max(m) >= 0", target, hyps, [Term(sp.Integer(1), m_ - s_)],
+                                 denominator=(0, 1))
+    return [cert.check({"d": "symbolic"})]

@@ -1,0 +1,421 @@
+r"""Matrix expressions of symbolic size: canonical form, Wick contraction, matrix calculus.
+
+The second symbolic engine (scope ``all-sizes``).  Matrices are letters of *symbolic* size
+``d × d`` (``Σ`` symmetric, ``A``, ``P`` general, ...); an expression is a polynomial in
+commuting scalars (``d``, ``σ²``, ``‖ω‖²``, ``ωᵀRω``, ``rᵀω``, ...), traces of words and at most
+one open word (the matrix part):
+
+    Σ_k  coeff_k · tr(W_{k,1}) ⋯ tr(W_{k,m}) · V_k .
+
+**Canonical form** (:class:`MatPoly`): a word is a tuple of letters ``(name, transposed)``;
+symmetric letters never carry a transpose; ``tr(W)`` is stored as the least word among the
+rotations of ``W`` and of ``Wᵀ`` (trace cyclicity and ``tr Wᵀ = tr W``); ``tr(I) = d``; traces
+of a term are sorted.  For generic matrices of unbounded size, distinct canonical trace
+monomials are linearly independent, so two expressions are equal **iff** their canonical
+forms are — the engine decides equality, not a reader.
+
+**Wick contraction** (:func:`expect_chain`): ``E[F₀ z₁ F₁ z₂ ⋯]`` for a chain of constant
+matrices and occurrences of jointly Gaussian vectors (``x`` or ``xᵀ``) with cross-covariances
+``E[x yᵀ] = K_{xy}`` (themselves expressions).  Every pairing of the occurrences adds a
+``K`` edge to the index graph of the chain; the graph splits into one path (the matrix part)
+and cycles (traces).  For ``E[x xᵀ A x xᵀ]`` it yields ``ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ`` with ``d``
+symbolic.
+
+**Matrix calculus** (:func:`trace_gradient`, :func:`directional`): the gradient of a scalar
+expression with respect to a general letter ``P`` (``∂ tr(U P V)/∂P = (V U)ᵀ``, ``∂ tr(U Pᵀ
+V)/∂P = V U``) and directional derivatives by substitution ``P → P + sE``.
+
+:func:`evaluate` turns an expression into a concrete matrix at a given size (the bridge to
+the fixed-size engine for the cross-checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import sympy as sp
+
+__all__ = [
+    "MatPoly",
+    "letter",
+    "scalar",
+    "identity",
+    "Vec",
+    "expect_chain",
+    "trace_gradient",
+    "directional",
+    "evaluate",
+    "D",
+]
+
+D = sp.Symbol("d", positive=True, integer=True)  #: the symbolic dimension
+#: letters that are symmetric matrices (``F``: a function of ``Σ``, e.g. ``P* = c(aΣ + bI)⁻¹``)
+SYMMETRIC: set = {"Sigma", "M", "K", "N", "rho", "F"}
+
+
+def _t(letter_):
+    name, tr = letter_
+    return (name, 0) if name in SYMMETRIC else (name, 1 - tr)
+
+
+def transpose_word(word: tuple) -> tuple:
+    return tuple(_t(x) for x in reversed(word))
+
+
+def canonical_trace(word: tuple) -> tuple:
+    """Least rotation of ``word`` or of its transpose (``tr`` is cyclic and transpose-invariant)."""
+    if not word:
+        return ()
+    cands = []
+    for w in (word, transpose_word(word)):
+        cands += [w[i:] + w[:i] for i in range(len(w))]
+    return min(cands)
+
+
+class MatPoly:
+    """``Σ coeff · Π tr(W) · V`` in canonical form; ``V = None`` for a scalar expression."""
+
+    __slots__ = ("terms", "is_matrix")
+
+    def __init__(self, terms: Mapping | None = None, is_matrix: bool = True):
+        self.is_matrix = is_matrix
+        self.terms: dict = {}
+        for (traces, path), c in (terms or {}).items():
+            self._add(traces, path, c)
+
+    # ------------------------------------------------------------------ construction
+    def _add(self, traces, path, c):
+        c = sp.sympify(c)
+        ts = []
+        for w in traces:
+            cw = canonical_trace(tuple(w))
+            if cw == ():
+                c = c * D
+            else:
+                ts.append(cw)
+        key = (tuple(sorted(ts)), None if path is None else tuple(path))
+        new = sp.expand(self.terms.get(key, 0) + c)
+        if new == 0:
+            self.terms.pop(key, None)
+        else:
+            self.terms[key] = new
+
+    def copy(self) -> MatPoly:
+        out = MatPoly(is_matrix=self.is_matrix)
+        out.terms = dict(self.terms)
+        return out
+
+    # ------------------------------------------------------------------ algebra
+    def __add__(self, other):
+        other = _lift(other, self.is_matrix)
+        if other.is_matrix != self.is_matrix:
+            raise TypeError("cannot add a matrix and a scalar expression")
+        out = self.copy()
+        for (ts, p), c in other.terms.items():
+            out._add(ts, p, c)
+        return out
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-_lift(other, self.is_matrix))
+
+    def __rsub__(self, other):
+        return _lift(other, self.is_matrix) - self
+
+    def __mul__(self, other):
+        if not isinstance(other, MatPoly):  # a commuting scalar
+            out = MatPoly(is_matrix=self.is_matrix)
+            for (ts, p), c in self.terms.items():
+                out._add(ts, p, c * sp.sympify(other))
+            return out
+        out = MatPoly(is_matrix=self.is_matrix or other.is_matrix)
+        for (t1, p1), c1 in self.terms.items():
+            for (t2, p2), c2 in other.terms.items():
+                if p1 is None or p2 is None:
+                    path = p1 if p2 is None else p2
+                else:
+                    path = p1 + p2
+                out._add(t1 + t2, path, c1 * c2)
+        return out
+
+    def __rmul__(self, other):
+        return self * other  # scalars commute
+
+    def __matmul__(self, other):
+        return self * other
+
+    @property
+    def T(self) -> MatPoly:
+        out = MatPoly(is_matrix=self.is_matrix)
+        for (ts, p), c in self.terms.items():
+            out._add(ts, None if p is None else transpose_word(p), c)
+        return out
+
+    def trace(self) -> MatPoly:
+        if not self.is_matrix:
+            raise TypeError("trace of a scalar expression")
+        out = MatPoly(is_matrix=False)
+        for (ts, p), c in self.terms.items():
+            out._add(ts + (p,), None, c)
+        return out
+
+    def substitute(self, name: str, value: MatPoly) -> MatPoly:
+        """Replace the letter ``name`` (and ``nameᵀ`` by ``valueᵀ``) by the matrix expression ``value``."""
+        vt = value.T
+
+        def word_poly(word):
+            acc = identity()
+            for nm, tr in word:
+                acc = acc * (vt if tr else value) if nm == name else acc * letter(nm, tr)
+            return acc
+
+        out = MatPoly(is_matrix=self.is_matrix)
+        for (ts, p), c in self.terms.items():
+            term = scalar(c)
+            for w in ts:
+                term = term * word_poly(w).trace()
+            if p is not None:
+                term = term * word_poly(p)
+            out = out + term
+        return out
+
+    def coeff_of(self, sym) -> MatPoly:
+        """The coefficient of the scalar ``sym`` (treating coefficients as polynomials in it, degree ≤ 1 part)."""
+        out = MatPoly(is_matrix=self.is_matrix)
+        for (ts, p), c in self.terms.items():
+            out._add(ts, p, sp.expand(c).coeff(sym))
+        return out
+
+    def map_coeffs(self, func: Callable) -> MatPoly:
+        out = MatPoly(is_matrix=self.is_matrix)
+        for (ts, p), c in self.terms.items():
+            out._add(ts, p, func(c))
+        return out
+
+    # ------------------------------------------------------------------ comparison / display
+    def is_zero(self) -> bool:
+        return not self.terms
+
+    def __eq__(self, other):
+        if not isinstance(other, MatPoly):
+            other = _lift(other, self.is_matrix)
+        return (self - other).is_zero()
+
+    def __hash__(self):
+        return hash(tuple(sorted(self.terms.items(), key=str)))
+
+    def nterms(self) -> int:
+        return len(self.terms)
+
+    def letters(self) -> set:
+        out = set()
+        for ts, p in self.terms:
+            for w in ts + ((p,) if p is not None else ()):
+                out |= {nm for nm, _ in w}
+        return out
+
+    def as_expr(self):
+        """A sympy expression (``Trace``/``MatMul`` of ``MatrixSymbol``s of size ``d``), for display."""
+        def word_expr(w):
+            if not w:
+                return sp.Identity(D)
+            fs = [sp.MatrixSymbol(nm, D, D).T if tr else sp.MatrixSymbol(nm, D, D) for nm, tr in w]
+            return sp.MatMul(*fs) if len(fs) > 1 else fs[0]
+
+        out = []
+        for (ts, p), c in self.terms.items():
+            f = c
+            for w in ts:
+                f = f * sp.Trace(word_expr(w))
+            out.append(f * word_expr(p) if p is not None else f)
+        return sp.Add(*out) if out else sp.Integer(0)
+
+    def __repr__(self):
+        return f"MatPoly({self.as_expr()})"
+
+
+def _lift(x, is_matrix: bool) -> MatPoly:
+    if isinstance(x, MatPoly):
+        return x
+    return scalar(x) if not is_matrix else identity() * x
+
+
+def letter(name: str, transposed: int = 0) -> MatPoly:
+    """The ``d × d`` matrix letter ``name`` (``transposed``: its transpose)."""
+    return MatPoly({((), ((name, 0) if name in SYMMETRIC else (name, int(transposed)),)): 1})
+
+
+def identity() -> MatPoly:
+    return MatPoly({((), ()): 1})
+
+
+def scalar(c) -> MatPoly:
+    return MatPoly({((), None): c}, is_matrix=False)
+
+
+# ---------------------------------------------------------------------- Wick contraction
+class Vec:
+    """An occurrence of the Gaussian vector ``name`` in a chain: a column (``row=False``) or a row."""
+
+    __slots__ = ("name", "row")
+
+    def __init__(self, name: str, row: bool = False):
+        self.name, self.row = name, row
+
+    @property
+    def T(self) -> Vec:
+        return Vec(self.name, not self.row)
+
+
+def _matchings(items: list):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for k in range(len(rest)):
+        for m in _matchings(rest[:k] + rest[k + 1:]):
+            yield [(first, rest[k])] + m
+
+
+def expect_chain(chain: Sequence, cov: Callable) -> MatPoly:
+    r"""``E[chain]`` by Wick's theorem: the sum over perfect matchings of the vector occurrences
+    of the contracted index graphs.  ``chain`` items are :class:`MatPoly` matrices or
+    :class:`Vec` occurrences; ``cov(a, b)`` is ``E[a bᵀ]`` for vector names ``a``, ``b`` (a
+    :class:`MatPoly`, or ``None`` when independent).  An odd number of occurrences gives 0."""
+    edges = []  # (u, v, MatPoly): rows indexed at node u, columns at node v
+    node, acc = None, identity()
+    occ = []
+    starts_open = not (isinstance(chain[0], Vec) and chain[0].row)
+    if starts_open:
+        node = "L"
+    for it in chain:
+        if isinstance(it, Vec):
+            p = len(occ)
+            occ.append(it.name)
+            if it.row:
+                if node is not None:
+                    raise ValueError("a row vector must follow a column vector or open the chain")
+                node, acc = p, identity()
+            else:
+                if node is None:
+                    raise ValueError("a column vector needs an open row index before it")
+                edges.append((node, p, acc))
+                node, acc = None, None
+        else:
+            if node is None:
+                raise ValueError("a matrix cannot follow a column vector directly (use a row vector)")
+            acc = acc * it
+    if starts_open and node is None:
+        raise ValueError("a chain must end with a matrix or a row vector (vector-valued chains are not supported)")
+    is_matrix = node is not None and starts_open
+    if node is not None:
+        if not starts_open:
+            raise ValueError("a chain that opens with a row vector must close with a column vector")
+        edges.append((node, "R", acc))
+    total = MatPoly(is_matrix=is_matrix)
+    if len(occ) % 2:
+        return total
+    for match in _matchings(list(range(len(occ)))):
+        ks = [cov(occ[p], occ[q]) for p, q in match]
+        if any(k is None for k in ks):
+            continue
+        total = total + _contract(edges + [(p, q, k) for (p, q), k in zip(match, ks)], is_matrix)
+    return total
+
+
+def _contract(edges: list, is_matrix: bool) -> MatPoly:
+    adj: dict = {}
+    for e, (u, v, _) in enumerate(edges):
+        adj.setdefault(u, []).append(e)
+        adj.setdefault(v, []).append(e)
+    used = [False] * len(edges)
+
+    def walk(start, first_edge):
+        acc, cur, e = identity(), start, first_edge
+        while True:
+            used[e] = True
+            u, v, M = edges[e]
+            if u == cur:
+                acc, cur = acc * M, v
+            else:
+                acc, cur = acc * M.T, u
+            nxt = [f for f in adj[cur] if not used[f]]
+            if not nxt or cur in ("L", "R"):
+                return acc, cur
+            e = nxt[0]
+
+    out = scalar(1)
+    if is_matrix:
+        path, end = walk("L", adj["L"][0])
+        if end != "R":
+            raise AssertionError("open path must run from L to R")
+        out = path
+    for e in range(len(edges)):
+        if not used[e]:
+            u = edges[e][0]
+            cyc, _ = walk(u, e)
+            out = out * cyc.trace()
+    return out
+
+
+# ---------------------------------------------------------------------- matrix calculus
+def trace_gradient(f: MatPoly, name: str) -> MatPoly:
+    r"""``∂f/∂P`` for a scalar expression ``f`` and a general (non-symmetric) letter ``P = name``:
+    for each occurrence, rotate ``tr(U P V) = tr(P V U)`` ⇒ ``(V U)ᵀ``; ``tr(U Pᵀ V)`` ⇒ ``V U``."""
+    if f.is_matrix:
+        raise TypeError("trace_gradient needs a scalar expression")
+    if name in SYMMETRIC:
+        raise ValueError("trace_gradient is for general letters")
+    out = MatPoly()
+    for (ts, _path), c in f.terms.items():
+        for k, w in enumerate(ts):
+            others = scalar(c)
+            for j, w2 in enumerate(ts):
+                if j != k:
+                    others = others * _word(w2).trace()
+            for pos, (nm, tr) in enumerate(w):
+                if nm != name:
+                    continue
+                rest = w[pos + 1:] + w[:pos]  # tr(P rest) or tr(Pᵀ rest)
+                g = _word(rest) if tr else _word(rest).T
+                out = out + others * g
+    return out
+
+
+def _word(w) -> MatPoly:
+    acc = identity()
+    for nm, tr in w:
+        acc = acc * letter(nm, tr)
+    return acc
+
+
+def directional(f: MatPoly, name: str, direction: str, s: sp.Symbol, order: int) -> MatPoly:
+    """The coefficient of ``s**order`` in ``f(P + sE)`` (``P = name``, ``E = direction``):
+    ``order = 1`` is ``⟨∇f, E⟩``, ``order = 2`` half the second directional derivative."""
+    g = f.substitute(name, letter(name) + letter(direction) * s)
+    return g.map_coeffs(lambda c: sp.expand(c).coeff(s, order))
+
+
+# ---------------------------------------------------------------------- evaluation at a size
+def evaluate(f: MatPoly, mats: Mapping, d: int, scalars: Mapping | None = None):
+    """``f`` at concrete ``d × d`` sympy matrices ``mats[name]`` (``d`` substituted)."""
+    subs = dict(scalars or {})
+    subs[D] = d
+
+    def word(w):
+        out = sp.eye(d)
+        for nm, tr in w:
+            out = out * (mats[nm].T if tr else mats[nm])
+        return out
+
+    total = sp.zeros(d, d) if f.is_matrix else sp.Integer(0)
+    for (ts, p), c in f.terms.items():
+        term = sp.sympify(c).subs(subs)
+        for w in ts:
+            term = term * word(w).trace()
+        total = total + (word(p) * term if p is not None else term)
+    return total.applyfunc(sp.expand) if f.is_matrix else sp.expand(total)

@@ -1,0 +1,440 @@
+r"""The risk and optimum identities (W1–W5) with symbolic ``d`` and ``n`` (scope ``all-sizes``).
+
+Built on :mod:`.matrixwick` (Wick contraction and matrix calculus on ``d × d`` letters of
+symbolic size, canonical form) and :mod:`.termsums` (sums over eigenvalues by their generic
+term).  Sums over example indices are reduced by **index-coincidence classes**: a double sum
+``Σ_{i,j} ω_i ω_j f(i, j)`` splits into ``i = j`` (features and tasks coincide; weight
+``Σ_i ω_i² = ‖ω‖²``) and ``i ≠ j`` (independent features, task correlation ``R_ij``; weight
+``Σ_{i≠j} ω_iω_jR_ij = ωᵀRω − ‖ω‖²`` since ``R_ii = 1``); a single sum ``Σ_i ω_i r_i f``
+gives ``rᵀω``.  These are the only index patterns (each term involves at most two context
+examples), so the result holds for every ``n``.
+
+Every function returns :class:`~.algebra.Identity` objects whose residual is the number of
+terms of the canonical difference (0 exactly when the identity holds for every ``d``,
+``n``).  The cross-checks against the fixed-size engine (:mod:`.derivations`) are
+:func:`crosscheck_isserlis` and :func:`crosscheck_second_moment`, which evaluate this
+engine's result at concrete sizes and compare it with the Isserlis engine on entries.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from .algebra import Identity, dm
+from .matrixwick import D, MatPoly, Vec, directional, evaluate, expect_chain, identity, letter, scalar, trace_gradient
+from .termsums import termwise
+
+__all__ = [
+    "NORM2", "WRW", "RW", "ONEW", "NOISE", "RIJ", "RI",
+    "pair_sum", "single_sum",
+    "w1_isserlis", "w1_label_variance", "w1_cross_moment", "w1_second_moment", "w1_risk",
+    "w2_scaling", "w3_gradient", "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
+    "w4_partials", "w4_mu", "w5_isotropic", "crosscheck_isserlis", "crosscheck_second_moment",
+    "closed_form_risk", "second_moment_claim", "w6_zero_r", "from_sympy", "e_vvT", "engine_risk_all_sizes",
+    "a4_taskwise", "w3_profile_engine",
+]
+
+NORM2, WRW, RW, ONEW = sp.symbols("|omega|^2 omega^TRomega r^Tomega 1^Tomega", real=True)
+NOISE = sp.Symbol("sigma^2")  # the same symbol as the fixed-size engine
+RIJ, RI, RJ = sp.symbols("R_ij r_i r_j", real=True)
+ALL = {"d": "symbolic", "n": "symbolic"}
+
+S = letter("Sigma")
+I_ = identity()
+
+
+def _id(name, lhs, rhs=0, size=None) -> Identity:
+    diff = lhs - rhs if isinstance(lhs, MatPoly) else lhs
+    return Identity(name, dict(size or ALL), diff.as_expr() if isinstance(diff, MatPoly) else diff, 0,
+                    note="canonical form, symbolic d, n")
+
+
+def pair_sum(equal: MatPoly, distinct: MatPoly) -> MatPoly:
+    r"""``Σ_{i,j} ω_iω_j f(i,j)`` from the class values ``f(i,i) = equal`` and ``f(i,j) = distinct``
+    (``distinct`` affine in ``R_ij``): ``‖ω‖²·equal + (ωᵀRω − ‖ω‖²)·[R_ij] + ((1ᵀω)² − ‖ω‖²)·[1]``."""
+    lin = distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 1))
+    const = distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 0))
+    if not distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 2)).is_zero():
+        raise ValueError("distinct-class value must be affine in R_ij")
+    return equal * NORM2 + lin * (WRW - NORM2) + const * (ONEW**2 - NORM2)
+
+
+def single_sum(term: MatPoly) -> MatPoly:
+    r"""``Σ_i ω_i f(i)`` with ``f`` affine in ``r_i``: ``rᵀω·[r_i] + 1ᵀω·[1]``."""
+    lin = term.map_coeffs(lambda c: sp.expand(c).coeff(RI, 1))
+    const = term.map_coeffs(lambda c: sp.expand(c).coeff(RI, 0))
+    return lin * RW + const * ONEW
+
+
+def _cov(equal_class: bool):
+    """Cross-covariances ``E[a bᵀ]`` of the Gaussian vectors of one prompt (THEORY §1):
+    query ``x`` and context ``x_i`` (``Σ``), tasks ``β`` (query), ``β_i`` with
+    ``E[β_iβ_jᵀ] = R_ij I``, ``E[β_iβᵀ] = r_i I``.  In the class ``i = j`` the names ``xj, bj``
+    are the same vectors as ``xi, bi``."""
+    def canon(nm):
+        return {"xj": "xi", "bj": "bi"}.get(nm, nm) if equal_class else nm
+
+    def cov(a, b):
+        a, b = canon(a), canon(b)
+        if a[0] == "x" and b[0] == "x":
+            return S if a == b else None
+        if a[0] == "b" and b[0] == "b":
+            if a == b:
+                return I_
+            pair = {a, b}
+            if pair == {"bi", "bj"}:
+                return I_ * RIJ
+            if pair == {"bi", "b"}:
+                return I_ * RI
+            if pair == {"bj", "b"}:
+                return I_ * RJ
+        return None
+
+    return cov
+
+
+def _tau():
+    return S.trace() + NOISE
+
+
+def second_moment_claim() -> MatPoly:
+    r"""``M(ω) = aΣ² + bΣ`` with ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²`` (W1)."""
+    return S * S * (WRW + NORM2) + S * _tau() * NORM2
+
+
+def closed_form_risk(P: MatPoly | None = None) -> MatPoly:
+    r"""``τ − 2 (rᵀω) tr(ΣPΣ) + tr(PᵀΣPM)`` (W1)."""
+    P = letter("P") if P is None else P
+    return _tau() - (S * P * S).trace() * (2 * RW) + (P.T * S * P * second_moment_claim()).trace()
+
+
+# ---------------------------------------------------------------------- W1
+def w1_isserlis() -> list:
+    r"""``E[x xᵀ A x xᵀ] = ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ`` for a ``d × d`` letter ``A``, ``d`` symbolic."""
+    x, A = Vec("x"), letter("A")
+    lhs = expect_chain([x, x.T, A, x, x.T], _cov(False))
+    return [_id("E[x x^T A x x^T] = S A S + S A^T S + tr(A S) S", lhs, S * A * S + S * A.T * S + (A * S).trace() * S,
+                {"d": "symbolic"})]
+
+
+def w1_label_variance() -> list:
+    r"""``E[y²] = E[βᵀ x xᵀ β] + σ² = tr Σ + σ² = τ``."""
+    x, b = Vec("x"), Vec("b")
+    lhs = expect_chain([b.T, x, x.T, b], _cov(False)) + NOISE
+    return [_id("E[y^2] = tau", lhs, _tau(), {"d": "symbolic"})]
+
+
+def _e_v_beta() -> MatPoly:
+    r"""``E[v βᵀ] = Σ_i ω_i E[x_i x_iᵀ β_i βᵀ]`` (noise independent and centred)."""
+    xi, bi, b = Vec("xi"), Vec("bi"), Vec("b")
+    return single_sum(expect_chain([xi, xi.T, bi, b.T], _cov(False)))
+
+
+def w1_cross_moment() -> list:
+    r"""``E[vβᵀ] = (rᵀω)Σ`` and ``E[yŷ] = E[βᵀ x xᵀ P v] = (rᵀω) tr(ΣPΣ)``."""
+    x, b, xi, bi = Vec("x"), Vec("b"), Vec("xi"), Vec("bi")
+    P = letter("P")
+    lhs2 = single_sum(expect_chain([b.T, x, x.T, P, xi, xi.T, bi], _cov(False)))
+    return [_id("E[v b^T] = (r^T w) S", _e_v_beta(), S * RW),
+            _id("E[y yhat] = (r^T w) tr(S P S)", lhs2, (S * P * S).trace() * RW)]
+
+
+def e_vvT() -> MatPoly:
+    r"""``E[vvᵀ]`` by index classes: ``i = j``: ``E[x xᵀ ββᵀ x xᵀ] + σ²Σ``; ``i ≠ j``: ``E[x_ix_iᵀβ_iβ_jᵀx_jx_jᵀ]``."""
+    xi, xj, bi, bj = Vec("xi"), Vec("xj"), Vec("bi"), Vec("bj")
+    chain = [xi, xi.T, bi, bj.T, xj, xj.T]
+    eq = expect_chain(chain, _cov(True)) + S * NOISE
+    ne = expect_chain(chain, _cov(False))
+    return pair_sum(eq, ne)
+
+
+def w1_second_moment() -> list:
+    r"""``E[vvᵀ] = M(ω)`` and ``E[ŷ²] = tr(PᵀΣP M)`` (the query ``x`` contracted by Wick too)."""
+    P = letter("P")
+    xi, xj, bi, bj, x = Vec("xi"), Vec("xj"), Vec("bi"), Vec("bj"), Vec("x")
+    chain = [bi.T, xi, xi.T, P.T, x, x.T, P, xj, xj.T, bj]
+    eq = expect_chain(chain, _cov(True)) + expect_chain([xi.T, P.T, x, x.T, P, xi], _cov(True)) * NOISE
+    ne = expect_chain(chain, _cov(False))
+    yhat2 = pair_sum(eq, ne)
+    return [_id("E[v v^T] = a S^2 + b S", e_vvT(), second_moment_claim()),
+            _id("E[yhat^2] = tr(P^T S P M)", yhat2, (P.T * S * P * second_moment_claim()).trace())]
+
+
+@lru_cache(maxsize=1)
+def engine_risk_all_sizes() -> MatPoly:
+    r"""``E(y − ŷ)²`` by Wick contraction and index classes, without the intermediate steps."""
+    P = letter("P")
+    x, b, xi, xj, bi, bj = Vec("x"), Vec("b"), Vec("xi"), Vec("xj"), Vec("bi"), Vec("bj")
+    ey2 = expect_chain([b.T, x, x.T, b], _cov(False)) + NOISE
+    eyy = single_sum(expect_chain([b.T, x, x.T, P, xi, xi.T, bi], _cov(False)))
+    chain = [bi.T, xi, xi.T, P.T, x, x.T, P, xj, xj.T, bj]
+    eq = expect_chain(chain, _cov(True)) + expect_chain([xi.T, P.T, x, x.T, P, xi], _cov(True)) * NOISE
+    eyh2 = pair_sum(eq, expect_chain(chain, _cov(False)))
+    return ey2 - eyy * 2 + eyh2
+
+
+def w1_risk() -> list:
+    r"""``E(y − ŷ)² = τ − 2(rᵀω)tr(ΣPΣ) + tr(PᵀΣPM)`` for every ``d``, ``n``."""
+    return [_id("E(y - yhat)^2 = closed form", engine_risk_all_sizes(), closed_form_risk())]
+
+
+# ---------------------------------------------------------------------- W2
+def w2_scaling() -> list:
+    r"""The risk is invariant under ``(P, ω) → (κP, ω/κ)``: ``rᵀω → rᵀω/κ``, ``‖ω‖², ωᵀRω, (1ᵀω)² → ·/κ²``."""
+    k = sp.Symbol("kappa", nonzero=True)
+    L = engine_risk_all_sizes()
+    scaled = L.substitute("P", letter("P") * k).map_coeffs(
+        lambda c: sp.expand(c.subs({RW: RW / k, NORM2: NORM2 / k**2, WRW: WRW / k**2, ONEW: ONEW / k})))
+    return [_id("L(kP, w/k) = L(P, w)", scaled, L)]
+
+
+# ---------------------------------------------------------------------- W3
+def _risk_M():
+    """``τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)`` with ``M`` a symmetric letter and ``c = rᵀω``."""
+    P, M = letter("P"), letter("M")
+    return _tau() - (S * P * S).trace() * (2 * RW) + (P.T * S * P * M).trace()
+
+
+def w3_gradient() -> list:
+    r"""``∇_P L = −2cΣ² + 2ΣPM`` by matrix calculus on traces (``Σ``, ``M`` symmetric)."""
+    P, M = letter("P"), letter("M")
+    return [_id("grad_P L = -2c S^2 + 2 S P M", trace_gradient(_risk_M(), "P"), S * S * (-2 * RW) + S * P * M * 2,
+                {"d": "symbolic"})]
+
+
+def from_sympy(expr) -> MatPoly:
+    """A sympy matrix expression (MatrixSymbols of size ``d``, MatMul, MatAdd, Transpose, Trace,
+    Identity, scalars) in canonical form; ``Sigma`` and ``M`` are read as symmetric."""
+    if isinstance(expr, sp.MatrixSymbol):
+        return letter(expr.name)
+    if isinstance(expr, sp.Identity):
+        return identity()
+    if isinstance(expr, sp.ZeroMatrix):
+        return MatPoly()
+    if isinstance(expr, sp.Transpose):
+        return from_sympy(expr.arg).T
+    if isinstance(expr, sp.Trace):
+        return from_sympy(expr.arg).trace()
+    if isinstance(expr, (sp.MatAdd, sp.Add)):
+        parts = [from_sympy(a) for a in expr.args]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p
+        return out
+    if isinstance(expr, (sp.MatPow, sp.Pow)) and expr.base.is_Matrix:
+        if not (expr.exp.is_Integer and expr.exp > 0):
+            raise TypeError(f"unsupported matrix power {expr}")
+        base, out = from_sympy(expr.base), identity()
+        for _ in range(int(expr.exp)):
+            out = out * base
+        return out
+    if isinstance(expr, (sp.MatMul, sp.Mul)):
+        out = None
+        for a in expr.args:
+            f = from_sympy(a) if (a.is_Matrix or isinstance(a, sp.Trace)) else a
+            out = f if out is None else out * f
+        return out
+    if expr.is_Matrix:
+        raise TypeError(f"unsupported matrix expression {type(expr).__name__}")
+    return scalar(expr)
+
+
+def w3_gradient_sympy() -> list:
+    r"""The same gradient by **sympy's** matrix derivative (``Trace(...).diff(P)`` with ``d``
+    symbolic; sympy does not know ``Σ``, ``M`` symmetric, the canonical form does).  Each trace
+    term is differentiated separately (sympy 1.14 returns 0 for ``(c·Trace(X) + Trace(Y)).diff(P)``)."""
+    Ss, Ps, Ms = (sp.MatrixSymbol(nm, D, D) for nm in ("Sigma", "P", "M"))
+    c = RW
+    terms = [-2 * c * sp.Trace(Ss * Ps * Ss), sp.Trace(Ps.T * Ss * Ps * Ms)]
+    grad = from_sympy(terms[0].diff(Ps)) + from_sympy(terms[1].diff(Ps))
+    return [_id("sympy d/dP = -2c S^2 + 2 S P M", grad, S * S * (-2 * c) + S * letter("P") * letter("M") * 2,
+                {"d": "symbolic"})]
+
+
+def w3_hessian() -> list:
+    r"""``L(P + sE) = L + s⟨∇L, E⟩ + s² tr(EᵀΣEM)``: the second directional derivative is
+    ``2 tr(EᵀΣEM) = 2 vec(E)ᵀ(M ⊗ Σ)vec(E)``, and the first is ``tr(∇Lᵀ E)``."""
+    s = sp.Symbol("s")
+    E = letter("E")
+    L = _risk_M()
+    second = directional(L, "P", "E", s, 2)
+    first = directional(L, "P", "E", s, 1)
+    grad = trace_gradient(L, "P")
+    return [_id("half second derivative = tr(E^T S E M)", second, (E.T * S * E * letter("M")).trace(),
+                {"d": "symbolic"}),
+            _id("first derivative = tr(grad^T E)", first, (grad.T * E).trace(), {"d": "symbolic"})]
+
+
+def w3_spectral() -> list:
+    r"""Functions of ``Σ`` commute and are diagonal in its eigenbasis, so identities between them
+    are identities per eigenvalue ``λ`` (every ``d``): with ``N = aλ + b``, ``M = aλ² + bλ``:
+    stationarity ``−2cλ² + 2λ (c/N) M = 0``; ridge form ``λ/M = 1/N``; profile value
+    ``−2c λ² (c/N) + (c/N)² λ M = −c² λ²/N``."""
+    lam, a, b, c = sp.symbols("lambda a b c", positive=True)
+    N, M = a * lam + b, a * lam**2 + b * lam
+    one = {"d": "symbolic (per eigenvalue)"}
+    return [Identity("grad at P* = c N^-1 vanishes", one, sp.cancel(-2 * c * lam**2 + 2 * lam * (c / N) * M), 0),
+            Identity("S M^-1 = N^-1", one, sp.cancel(lam / M - 1 / N), 0),
+            Identity("profile value", one, sp.cancel(-2 * c * lam**2 * (c / N) + (c / N) ** 2 * lam * M
+                                                     + c**2 * lam**2 / N), 0)]
+
+
+def w3_homogeneity() -> list:
+    r"""``c²λ²/(aλ + b)`` is invariant under ``(c, a, b) → (tc, t²a, t²b)`` term by term, so the
+    profile is homogeneous of degree 0 for every ``d``."""
+    lam, a, b, c, t = sp.symbols("lambda a b c t")
+    Phi = sp.Symbol("Phi")
+    return [termwise("(tc)^2 l^2/(t^2 a l + t^2 b) = c^2 l^2/(a l + b)", (t * c) ** 2 * lam**2 / (t**2 * a * lam
+                                                                                               + t**2 * b),
+                     {Phi: 1}, {Phi: c**2 * lam**2 / (a * lam + b)}, lam)]
+
+
+# ---------------------------------------------------------------------- W4, W5
+def w4_partials() -> list:
+    r"""For ``F = τ − c²φ``, ``φ = Σλ²/(aλ+b)``: ``∂_cF = −2cφ``, ``∂_aF = c²A₃``, ``∂_bF = c²A₂``,
+    ``φ = aA₃ + bA₂`` — each a termwise identity in one eigenvalue (every ``d``)."""
+    lam, a, b, c = sp.symbols("lambda a b c")
+    phi_t = lam**2 / (a * lam + b)
+    Phi, A2, A3 = sp.symbols("Phi A2 A3")
+    basis = {Phi: phi_t, A2: lam**2 / (a * lam + b) ** 2, A3: lam**3 / (a * lam + b) ** 2}
+    F_t = -(c**2) * phi_t  # τ is constant in (c, a, b)
+    return [termwise("dF/dc = -2c phi", sp.diff(F_t, c), {Phi: -2 * c}, basis, lam),
+            termwise("dF/da = c^2 A3", sp.diff(F_t, a), {A3: c**2}, basis, lam),
+            termwise("dF/db = c^2 A2", sp.diff(F_t, b), {A2: c**2}, basis, lam),
+            termwise("phi = a A3 + b A2", phi_t, {A3: a, A2: b}, basis, lam)]
+
+
+def w4_mu() -> list:
+    r"""``(aλ+b)² = a²(λ+t)²`` with ``t = b/a`` termwise, so ``τA₂/A₃ = τh(b/a)`` for every ``d``."""
+    lam, a, b = sp.symbols("lambda a b", positive=True)
+    H2, H3 = sp.symbols("H2 H3")  # Σλ²/(λ+t)², Σλ³/(λ+t)²
+    t = b / a
+    basis = {H2: lam**2 / (lam + t) ** 2, H3: lam**3 / (lam + t) ** 2}
+    return [termwise("A2 term = H2 term / a^2", lam**2 / (a * lam + b) ** 2, {H2: 1 / a**2}, basis, lam),
+            termwise("A3 term = H3 term / a^2", lam**3 / (a * lam + b) ** 2, {H3: 1 / a**2}, basis, lam)]
+
+
+def w5_isotropic() -> list:
+    r"""``Σ = λI``: ``h = dλ²/(λ+t)² / (dλ³/(λ+t)²) = 1/λ``, ``τh = d + σ²/λ``, and
+    ``aλ + b = λ(ωᵀRω + ‖ω‖²) + (dλ + σ²)‖ω‖² = λ ωᵀ(R + (d + 1 + σ²/λ)I)ω`` (``d``, ``n`` symbolic)."""
+    lam, t = sp.symbols("lambda t", positive=True)
+    h = (D * lam**2 / (lam + t) ** 2) / (D * lam**3 / (lam + t) ** 2)
+    tau = D * lam + NOISE
+    a, b = WRW + NORM2, tau * NORM2
+    quad = lam * (WRW + (D + 1 + NOISE / lam) * NORM2)  # λ ωᵀAω = λ(ωᵀRω + (d+1+σ²/λ)‖ω‖²)
+    return [Identity("h = 1/lambda", ALL, sp.cancel(h - 1 / lam), 0),
+            Identity("tau h = d + s2/lambda", ALL, sp.cancel(tau * h - (D + NOISE / lam)), 0),
+            Identity("a lambda + b = lambda w^T A w", ALL, sp.expand(a * lam + b - quad), 0)]
+
+
+# ---------------------------------------------------------------------- cross-checks (two engines)
+def crosscheck_isserlis(sizes=(2, 3)) -> list:
+    r"""The fixed-size Isserlis engine on entries (``derivations.w1_isserlis``) against **this**
+    engine's ``E[x xᵀ A x xᵀ]`` evaluated at ``d × d`` symbol matrices."""
+    from . import derivations as Dv
+
+    poly = expect_chain([Vec("x"), Vec("x").T, letter("A"), Vec("x"), Vec("x").T], _cov(False))
+
+    def rhs(Sd, Ad):
+        K = Sd.domain
+        mats = {"Sigma": Sd.to_Matrix(), "A": Ad.to_Matrix()}
+        return dm(evaluate(poly, mats, Sd.shape[0]), K.ring if hasattr(K, "ring") else K)
+
+    return [Dv.w1_isserlis.__wrapped__(d, rhs=rhs) for d in sizes]
+
+
+def crosscheck_second_moment(sizes=((2, 2), (2, 3), (3, 2))) -> list:
+    r"""The fixed-size engine's ``E[vvᵀ]`` and ``E(y − ŷ)²`` against this engine's all-sizes results
+    evaluated at ``(d, n)`` (``‖ω‖², ωᵀRω, rᵀω`` written out in the entries)."""
+    from . import derivations as Dv
+
+    out = []
+    vv, risk = e_vvT(), engine_risk_all_sizes()
+    for d, n in sizes:
+        pb = Dv.risk_problem(d, n)
+        K = pb.engine.param_ring
+        w, r, R = pb.omega, pb.r, pb.R
+        scal = {NORM2: sum(wi**2 for wi in w), WRW: sum(w[i] * R[i, j] * w[j] for i in range(n) for j in range(n)),
+                RW: sum(ri * wi for ri, wi in zip(r, w)), ONEW: sum(w)}
+        ys, yq = pb.labels()
+        v = pb.weighted_sum(ys)
+        lhs = dm([[pb.engine.expectation(v[a] * v[b]) for b in range(d)] for a in range(d)], K)
+        rhs = dm(evaluate(vv, {"Sigma": pb.Sigma}, d, scal), K)
+        out.append(Identity("E[v v^T]: fixed-size vs all-sizes", {"d": d, "n": n}, lhs, rhs))
+        rl = K.from_expr(sp.expand(evaluate(risk, {"Sigma": pb.Sigma, "P": pb.P}, d, scal)))
+        out.append(Identity("E(y - yhat)^2: fixed-size vs all-sizes", {"d": d, "n": n}, Dv.engine_risk(d, n), rl))
+    return out
+
+
+def w6_zero_r() -> list:
+    r"""With ``r = 0`` (``rᵀω = 0`` for every ``ω``) the engine's risk is ``τ + tr(PᵀΣPM) ≥ τ``."""
+    L0 = engine_risk_all_sizes().map_coeffs(lambda c: sp.expand(c.subs(RW, 0)))
+    return [_id("L = tau + tr(P^T S P M) when r = 0", L0, _tau() + (letter("P").T * S * letter("P")
+                                                                   * second_moment_claim()).trace())]
+
+
+crosscheck_isserlis.sizes = "d = 2, 3 (this engine's result evaluated)"
+crosscheck_second_moment.sizes = "(d, n) = (2, 2), (2, 3), (3, 2) (this engine's results evaluated)"
+
+
+def _rewrite(poly: MatPoly, pattern: tuple, replacement: tuple) -> MatPoly:
+    """Replace every occurrence of the letter pair ``pattern`` in the open words by ``replacement``."""
+    out = MatPoly(is_matrix=poly.is_matrix)
+    for (ts, p), c in poly.terms.items():
+        w = p
+        changed = True
+        while changed and w is not None:
+            changed = False
+            for i in range(len(w) - len(pattern) + 1):
+                if w[i:i + len(pattern)] == pattern:
+                    w, changed = w[:i] + replacement + w[i + len(pattern):], True
+                    break
+        out._add(ts, w, c)
+    return out
+
+
+def a4_taskwise() -> list:
+    r"""Task models: ``R = EρEᵀ`` (``E`` the ``n × K`` segment indicator, ``N = EᵀE``):
+    ``(EρEᵀ + sI)E = E(ρN + sI)`` for letters of symbolic sizes, so ``(R + sI)⁻¹r = E(ρN + sI)⁻¹r_task``
+    (``r = E r_task``): ``ω(μ)`` is constant on every segment, for every segment structure."""
+    s = sp.Symbol("s")
+    E, rho = letter("E"), letter("rho")
+    lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", 0),))
+    return [_id("(E rho E^T + sI) E = E (rho N + sI)", lhs, E * (rho * letter("N") + identity() * s),
+                {"n": "symbolic", "K": "symbolic"})]
+
+
+def w3_profile_engine() -> list:
+    r"""Independent confirmation of the profile risk for every ``d``: substitute ``P* = f(Σ)``,
+    ``f(λ) = c/(aλ + b)``, into **this engine's** risk ``E(y − ŷ)²`` (not the closed form).
+    ``P*`` is a function of ``Σ``, so every trace containing it is ``Σ_j λ_j^p f(λ_j)^q`` (``p``, ``q``
+    the letter counts of the word); pure traces ``tr Σ`` stay symbolic.  The ``P``-free part must
+    be ``τ`` and the generic eigenvalue term must be ``−c²λ²/(aλ + b)``."""
+    L = engine_risk_all_sizes().substitute("P", letter("F"))
+    lam, trS = sp.symbols("lambda trSigma", positive=True)
+    a, c = WRW + NORM2, RW
+    b = (trS + NOISE) * NORM2
+    f = c / (a * lam + b)
+    const, term = sp.Integer(0), sp.Integer(0)
+    for (ts, p), coef in L.terms.items():
+        if p is not None:
+            raise AssertionError("the risk is a scalar")
+        with_f = [w for w in ts if any(nm == "F" for nm, _ in w)]
+        pure = [w for w in ts if w not in with_f]
+        if len(with_f) > 1:
+            raise ValueError("a term with two traces containing P*")
+        scal = coef
+        for w in pure:
+            if w != (("Sigma", 0),):
+                raise ValueError(f"unexpected pure trace {w}")
+            scal = scal * trS
+        if with_f:
+            w = with_f[0]
+            term += scal * lam ** sum(nm == "Sigma" for nm, _ in w) * f ** sum(nm == "F" for nm, _ in w)
+        else:
+            const += scal
+    return [Identity("P-free part = tau", {"d": "symbolic", "n": "symbolic"}, sp.expand(const - (trS + NOISE)), 0),
+            Identity("eigenvalue term = -c^2 l^2/(a l + b)", {"d": "symbolic", "n": "symbolic"},
+                     sp.cancel(term + c**2 * lam**2 / (a * lam + b)), 0)]

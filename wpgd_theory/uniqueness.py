@@ -1,0 +1,267 @@
+r"""A-priori uniqueness theorems for the root of the W4 equation (claim **W5**).
+
+At a root ``μ*`` of ``F(μ) = μ − τ h(t(μ))`` the slope is ``F'(μ*) = 1 − ε_h ε_t`` with the
+elasticities ``ε_h = d log h/d log t ≤ 0`` and ``ε_t = d log t/d log μ ≤ 0``; if
+``ε_h ε_t < 1`` at every root, every root is a strict up-crossing and there is exactly one
+(``proofs/uniqueness.md``).  The bounds proved there:
+
+* **U2** ``|ε_h| ≤ 2δ(κ_Σ)²`` and ``|ε_t| ≤ 2δ(κ_R)²``, ``δ(κ) = (√κ − 1)/(√κ + 1)``;
+* **U3** ``|ε_h| < φ(d) = 2G*(d)`` with ``G*`` the root in ``[0, 1)`` of
+  ``4(d − 1)(1 − G)³ = 27 G``; ``φ(5) = 1/2``, so with ``|ε_t| < 2`` one root for ``d ≤ 5``;
+* **combined** ``2δ(κ_R)² · min(2δ(κ_Σ)², φ(d)) < 1`` ⇒ one root.
+
+Consequences (:func:`multiple_root_thresholds`): several roots need ``κ_Σ > 9`` and
+``d ≥ 6``, and at ``d = 6`` also ``κ_R > 1386.2…``.
+
+:func:`strongest_theorem` is the hook used by :func:`wpgd_theory.certify.certify_uniqueness`:
+it extends the U2 record of :func:`~wpgd_theory.certify.apriori_uniqueness` with the
+theorem that establishes uniqueness, if any.  The high-precision evaluation of the W4
+equation of a task model (:func:`task_model_w4`, ``mpmath``, by a ``K × K`` linear solve,
+independent of the spectral float code of :mod:`wpgd_theory.landscape`) verifies stored
+counterexamples to 50 digits.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import mpmath
+
+__all__ = [
+    "g_star",
+    "phi",
+    "delta",
+    "combined_bound",
+    "multiple_root_thresholds",
+    "strongest_theorem",
+    "TaskModelW4",
+    "task_model_w4",
+    "refine_roots",
+    "verify_roots",
+    "tie_noise",
+]
+
+#: Safety margin for float comparisons of the bounds with 1 (the bounds are computed in float64).
+BOUND_MARGIN = 1e-12
+
+
+@cache
+def _g_star_mp(d: int, dps: int):
+    with mpmath.workdps(dps + 10):
+        k = mpmath.mpf(d - 1)
+        if k == 0:
+            return mpmath.mpf(0)
+        f = lambda G: 4 * k * (1 - G) ** 3 - 27 * G  # noqa: E731  strictly decreasing on [0, 1]
+        return +mpmath.findroot(f, (mpmath.mpf(0), mpmath.mpf(1)), solver="anderson")
+
+
+def g_star(d: int, dps: int = 30):
+    r"""``G*(d)``: the root in ``[0, 1)`` of ``4(d − 1)(1 − G)³ = 27G`` (an ``mpmath.mpf``).
+
+    ``G*`` is the supremum over ``y ∈ [0, 1]^{d−1}`` of ``Σ y²(1 − y) / (1 + Σ y²)`` (theorem
+    U3); ``G*(1) = 0``, ``G*(5) = 1/4``, and it increases with ``d``.
+    """
+    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
+        raise ValueError(f"d must be an integer >= 1, got {d!r}")
+    return _g_star_mp(d, int(dps))
+
+
+def phi(d: int) -> float:
+    r"""``φ(d) = 2G*(d)``: the supremum of ``|ε_h|`` over spectra of size ``d`` (theorem U3)."""
+    return float(2 * g_star(d))
+
+
+def delta(kappa) -> float:
+    r"""``δ(κ) = (√κ − 1)/(√κ + 1)`` for a condition number ``κ ≥ 1``."""
+    kappa = float(kappa)
+    if not kappa >= 1.0:
+        raise ValueError(f"kappa must be >= 1, got {kappa!r}")
+    rk = kappa**0.5
+    return (rk - 1.0) / (rk + 1.0)
+
+
+def combined_bound(kappa_sigma, kappa_R, d: int) -> float:
+    r"""``2δ(κ_R)² · min(2δ(κ_Σ)², φ(d))``: a bound on ``ε_h ε_t`` at every root; ``< 1`` ⇒ one root."""
+    return 2.0 * delta(kappa_R) ** 2 * min(2.0 * delta(kappa_sigma) ** 2, phi(d))
+
+
+def _kappa_for_delta_squared(target, dps: int):
+    """The ``κ`` with ``δ(κ)² = target`` (``0 ≤ target < 1``)."""
+    dl = mpmath.sqrt(target)
+    return ((1 + dl) / (1 - dl)) ** 2
+
+
+def multiple_root_thresholds(d: int, dps: int = 30) -> dict:
+    r"""Necessary conditions for several roots, from the combined condition.
+
+    Several roots need ``2δ(κ_R)² min(2δ(κ_Σ)², φ(d)) ≥ 1``.  As ``δ(κ_R) < 1``:
+    ``min(2δ(κ_Σ)², φ(d)) > 1/2``, i.e. ``φ(d) > 1/2`` (``d ≥ 6``) and ``δ(κ_Σ) > 1/2``
+    (``κ_Σ > 9``); and ``2δ(κ_R)² φ(d) ≥ 1``, i.e. ``κ_R ≥ κ`` with ``δ(κ)² = 1/(2φ(d))``.
+    Returns the thresholds as ``mpmath.mpf`` (``kappa_R`` is ``inf`` for ``d ≤ 5``).
+    """
+    with mpmath.workdps(dps + 10):
+        ph = 2 * g_star(d, dps + 10)
+        kappa_sigma = _kappa_for_delta_squared(mpmath.mpf(1) / 4, dps)
+        kappa_R = _kappa_for_delta_squared(1 / (2 * ph), dps) if 2 * ph > 1 else mpmath.inf
+        return {"d": d, "phi": +ph, "kappa_sigma": +kappa_sigma, "kappa_R": +kappa_R}
+
+
+def strongest_theorem(curve, apriori: dict) -> dict:
+    r"""Extend the U2 record ``apriori`` (:func:`~wpgd_theory.certify.apriori_uniqueness`)
+    with the theorems U3 and *combined* and the strongest one that proves a unique root.
+
+    Keys added: ``dimension`` (``d``), ``phi`` (``φ(d)``), ``combined_bound``, ``theorems``
+    (all that apply, strongest first: ``"isotropic Sigma"``, ``"r in one eigenspace"``,
+    ``"U3"``, ``"U2"``, ``"combined"``), ``theorem`` (the first, or ``None``) and
+    ``reason`` (one sentence).  ``implies_unique_root`` becomes true when any applies.
+    Float bounds count only below ``1 − BOUND_MARGIN``.
+    """
+    d = int(curve.lam.size)
+    out = dict(apriori)
+    ph = phi(d)
+    comb = combined_bound(apriori["kappa_sigma"], apriori["kappa_R"], d)
+    theorems, reasons = [], []
+    if apriori["isotropic_sigma"]:
+        theorems.append("isotropic Sigma")
+        reasons.append("isotropic Sigma (h constant, one root mu = tau/lambda)")
+    if apriori["single_eigenspace"]:
+        theorems.append("r in one eigenspace")
+        reasons.append("r in one eigenspace of R (t constant, one root)")
+    if d <= 5:
+        theorems.append("U3")
+        reasons.append(f"theorem U3: d = {d} <= 5, |eps_h| < phi(d) = {ph:.4g} <= 1/2 and |eps_t| < 2")
+    if apriori["elasticity_bound"] < 1.0 - BOUND_MARGIN:
+        theorems.append("U2")
+        reasons.append(f"theorem U2: 4 delta(kS)^2 delta(kR)^2 = {apriori['elasticity_bound']:.3g} < 1")
+    if comb < 1.0 - BOUND_MARGIN:
+        theorems.append("combined")
+        reasons.append(f"combined condition: 2 delta(kR)^2 min(2 delta(kS)^2, phi(d)) = {comb:.3g} < 1")
+    out.update(dimension=d, phi=ph, combined_bound=comb, theorems=theorems,
+               theorem=theorems[0] if theorems else None, reason=reasons[0] if reasons else "",
+               implies_unique_root=bool(theorems))
+    return out
+
+
+# --------------------------------------------------------------------------- high precision
+class TaskModelW4:
+    r"""The W4 equation of a task model in ``mpmath`` (``mp`` or ``iv`` context).
+
+    ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task`` (``ω(μ) = E u``), ``c = r_taskᵀNu``,
+    ``‖ω‖² = uᵀNu``, ``a = ωᵀ(R+I)ω = uᵀ(NρN + N)u``, ``t = τ‖ω‖²/a``,
+    ``g(μ) = τ Σλ²/(λ+t)² / Σλ³/(λ+t)²``, ``F(μ) = μ − g(μ)`` and the profile risk
+    ``τ − c² Σ λ²/(aλ + τ‖ω‖²)``.  Float inputs are taken as the exact binary64 numbers
+    they are (the model exactly as :class:`~wpgd_theory.model.MultitaskModel` holds it); a
+    decimal string for ``noise`` is parsed at the working precision.
+    """
+
+    def __init__(self, sizes, rho, r_task, sigma_eigenvalues, noise, ctx=mpmath.mp):
+        self.ctx = ctx
+        c = ctx
+        self.K = len(sizes)
+        self.N = [c.mpf(int(n)) for n in sizes]
+        self.rho = [[c.mpf(float(v)) for v in row] for row in rho]
+        self.r = [c.mpf(float(v)) for v in r_task]
+        self.lam = [c.mpf(float(v)) for v in sigma_eigenvalues]
+        self.noise = c.mpf(noise) if isinstance(noise, str) else c.mpf(float(noise))
+        self.tau = sum(self.lam) + self.noise
+
+    def with_noise(self, noise) -> TaskModelW4:
+        other = object.__new__(TaskModelW4)
+        other.__dict__.update(self.__dict__)
+        other.noise = self.ctx.mpf(noise)
+        other.tau = sum(self.lam) + other.noise
+        return other
+
+    def moments(self, mu):
+        c, K, N = self.ctx, self.K, self.N
+        mu = c.mpf(mu)
+        A = c.matrix(K, K)
+        for i in range(K):
+            for j in range(K):
+                A[i, j] = self.rho[i][j] * N[j] + ((1 + mu) if i == j else 0)
+        u = c.lu_solve(A, c.matrix(self.r))
+        u = [u[i] for i in range(K)]
+        cc = sum(self.r[k] * N[k] * u[k] for k in range(K))
+        nrm2 = sum(N[k] * u[k] ** 2 for k in range(K))
+        Nu = [N[k] * u[k] for k in range(K)]
+        a = sum(Nu[i] * self.rho[i][j] * Nu[j] for i in range(K) for j in range(K)) + nrm2
+        return cc, a, nrm2
+
+    def g(self, mu):
+        _, a, nrm2 = self.moments(mu)
+        t = self.tau * nrm2 / a
+        num = sum(lk**2 / (lk + t) ** 2 for lk in self.lam)
+        den = sum(lk**3 / (lk + t) ** 2 for lk in self.lam)
+        return self.tau * num / den
+
+    def F(self, mu):
+        return self.ctx.mpf(mu) - self.g(mu)
+
+    def risk(self, mu):
+        cc, a, nrm2 = self.moments(mu)
+        b = self.tau * nrm2
+        return self.tau - cc**2 * sum(lk**2 / (a * lk + b) for lk in self.lam)
+
+
+def task_model_w4(spec: dict, ctx=mpmath.mp) -> TaskModelW4:
+    """:class:`TaskModelW4` of a stored instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``)."""
+    return TaskModelW4(spec["sizes"], spec["rho"], spec["r_task"], spec["sigma_eigenvalues"], spec["noise"], ctx)
+
+
+def refine_roots(spec: dict, approx, dps: int = 80, rel: float = 1e-6) -> list:
+    r"""The roots of the W4 equation of a task model near ``approx``, to ``dps`` digits
+    (bracketing solver on ``[μ(1 − rel), μ(1 + rel)]``); returned as ``mpmath.mpf``."""
+    out = []
+    with mpmath.workdps(dps + 10):
+        w4 = task_model_w4(spec)
+        for mu in approx:
+            lo, hi = mpmath.mpf(mu) * (1 - mpmath.mpf(rel)), mpmath.mpf(mu) * (1 + mpmath.mpf(rel))
+            if not w4.F(lo) * w4.F(hi) < 0:
+                raise ValueError(f"approx root {mu!r}: F does not change sign on [mu(1-rel), mu(1+rel)]")
+            out.append(+mpmath.findroot(w4.F, (lo, hi), solver="illinois"))
+    return out
+
+
+def verify_roots(spec: dict, roots, digits: int = 50, prec: int | None = None) -> dict:
+    r"""Interval verification (``mpmath.iv``) that ``F`` changes sign across every stored root
+    ``μ`` between ``μ(1 − 10^{−digits})`` and ``μ(1 + 10^{−digits})``, so each root is known to
+    ``digits`` significant digits, and enclosures of the risks at the bracketing points.
+
+    ``roots`` are decimal strings.  Returns ``{"ok", "sign_changes", "risk_enclosures"}``.
+    """
+    iv = mpmath.iv
+    prec = prec or int(digits * 3.33) + 120
+    old = iv.prec
+    iv.prec = prec
+    try:
+        w4 = task_model_w4(spec, ctx=iv)
+        h = iv.mpf(10) ** (-digits)
+        changes, risks = [], []
+        for r in roots:
+            mu = iv.mpf(str(r))
+            lo, hi = mu * (1 - h), mu * (1 + h)
+            # evaluate at the (outward rounded) end points
+            Flo, Fhi = w4.F(iv.mpf(lo.a)), w4.F(iv.mpf(hi.b))
+            changes.append(bool((Flo < 0 and Fhi > 0) or (Flo > 0 and Fhi < 0)))
+            risks.append(w4.risk(mu))
+        return {"ok": all(changes), "sign_changes": changes, "risk_enclosures": risks, "prec_bits": prec}
+    finally:
+        iv.prec = old
+
+
+def tie_noise(spec: dict, approx_noise: float, approx_roots, dps: int = 50) -> mpmath.mpf:
+    r"""The noise ``σ²*`` at which the outer roots of the W4 equation tie in risk, to ``dps``
+    digits (secant on ``σ² ↦ L(μ₁(σ²)) − L(μ₃(σ²))``, roots re-solved at each ``σ²``)."""
+    with mpmath.workdps(dps + 20):
+        base = task_model_w4(spec)
+
+        def gap(noise):
+            w4 = base.with_noise(noise)
+            mus = []
+            for mu in (approx_roots[0], approx_roots[-1]):
+                lo, hi = mpmath.mpf(mu) * (1 - mpmath.mpf("1e-2")), mpmath.mpf(mu) * (1 + mpmath.mpf("1e-2"))
+                mus.append(mpmath.findroot(w4.F, (lo, hi), solver="anderson"))
+            return w4.risk(mus[0]) - w4.risk(mus[1])
+
+        x0 = mpmath.mpf(float(approx_noise))
+        return +mpmath.findroot(gap, (x0 * (1 - mpmath.mpf("1e-9")), x0 * (1 + mpmath.mpf("1e-9"))), solver="secant")
