@@ -1,9 +1,16 @@
 """wpgd_theory: a symbolic-numeric verifier of *Gating is Weighting* (Li et al., 2025).
 
 Gated linear attention (GLA) as weighted preconditioned gradient descent (WPGD): the
-claims of THEORY.md stated, proved and checked three ways.  Public names are importable
-from here; torch is imported only by :mod:`wpgd_theory.gla`.
+paper's claims stated, proved and checked three ways (the documentation's *Theory* pages
+state them and give the proofs).  Public names are importable from here; torch is imported
+only by :mod:`wpgd_theory.gla`.
+
+``__version__`` is read from the installed package's metadata (the version in
+``pyproject.toml`` is the only place it is written).
 """
+
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from .convex import ConstrainedSolution, solve_constrained
 from .landscape import (
@@ -27,7 +34,10 @@ from .wpgd import (
     wpgd_predict,
 )
 
-__version__ = "0.1.0"
+try:
+    __version__ = _version("wpgd_theory")
+except _PackageNotFoundError:  # pragma: no cover - imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "MultitaskModel",
