@@ -13,12 +13,8 @@ import time
 import traceback
 from pathlib import Path
 
-FAMILY_TITLES = {
-    "construction": "Construction: GLA implements WPGD (G1–G4)",
-    "risk": "The WPGD risk in closed form (W1–W3)",
-    "optimum": "The optimum: stationary curve, existence and uniqueness (W4–W6)",
-    "gla_landscape": "The GLA landscape: what gating can reach (A1–A4, T1–T2)",
-}
+from wpgd_theory.report.references import FAMILY_TITLES  # one title per theory page, shared with the report
+
 #: Modules that get no API page (private helpers, the docs' own machinery).
 API_EXCLUDE_PREFIXES = ("wpgd_theory._",)
 

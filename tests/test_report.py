@@ -154,7 +154,7 @@ def test_markdown_and_html_escape_check_text():
     doc = doc_of([outcome("W1", nasty)])
     md = render_markdown(doc)
     row = next(ln for ln in md.splitlines() if ln.startswith("| **W1** |"))
-    assert row.count(" | ") == 6 or row.count("|") - row.count("\\|") == 8
+    assert row.count(" | ") == 5 or row.count("|") - row.count("\\|") == 7
     assert "\\$x\\$" in md and "\\<b\\>" in md
     html = render_html(doc)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
@@ -300,7 +300,8 @@ def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):
 
 
 def test_report_generation_is_fast_and_valid(tmp_path, monkeypatch):
-    """Figures + documents + files for every claim on the default models (target < 5 s)."""
+    """Figures (PNG, SVG and PDF) + documents + files for every claim on the default models
+    (about 5 s on an idle 2-core machine; the bound leaves room for a loaded one)."""
     _fake_solvers(monkeypatch)
     ctx = CheckContext(suite="quick")
     outs = [outcome(c.id, CheckResult("passed", 0.0, 1.0)) for c in CLAIMS]
@@ -311,10 +312,14 @@ def test_report_generation_is_fast_and_valid(tmp_path, monkeypatch):
     elapsed = time.perf_counter() - t0
     validate_document(doc)
     assert doc["status"] == "verified"
-    assert elapsed < 10.0, f"report generation took {elapsed:.1f} s"
+    assert elapsed < 20.0, f"report generation took {elapsed:.1f} s"
     for f in doc["figures"]:
         assert (f["file"] is None) == (f["status"] == "skipped")
         if f["file"]:
             assert (tmp_path / f["file"]).read_bytes().startswith(b"\x89PNG")
+            if f["source"] == "report":  # drawn here: also as SVG and PDF, for papers
+                stem = tmp_path / f["file"][: -len(".png")]
+                assert stem.with_suffix(".svg").read_bytes().lstrip().startswith(b"<?xml")
+                assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     _, files, pngs = render_report(outs, ctx, claim_ids=ids, figures=False)
     assert set(files) == {"report.json", "report.md", "report.html"} and pngs == {}
