@@ -14,7 +14,7 @@ LOCK ?= requirements.lock
 # e.g. `make lock LOCK_FLAGS="--extra-index-url URL"`.
 LOCK_FLAGS ?= $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: verify test lint docs bench clean lock
+.PHONY: verify test lint docs docs-inventories bench clean lock
 
 $(STAMP): pyproject.toml constraints.txt $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# intersphinx inventories for offline builds (docs/conf.py uses those present; needs the network once)
+docs-inventories: $(STAMP)
+	$(PY) -c "import sys, urllib.request; sys.path.insert(0, 'docs'); import conf; \
+	[urllib.request.urlretrieve(u + 'objects.inv', f'docs/_intersphinx/{n}.inv') for n, u in conf._INVENTORIES.items()]"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -7,7 +7,7 @@ available the figure is *skipped with a note* (shown in the report) — never fa
 Figures and their inputs:
 
 ``w4_function-<model>`` (W4, W5)
-    The scalar function ``F(μ) = μ − τ h(t(μ))`` of THEORY W4 along the curve
+    The scalar function ``F(μ) = μ − τ h(t(μ))`` of claim W4 along the curve
     ``ω(μ) ∝ (R + (1+μ)I)⁻¹ r``, its roots (sign changes refined by Brent's method)
     marked, the interval ``[τ/λ_max, τ/λ_min]`` shaded, and below it the profile risk
     ``L(ω(μ))`` (:func:`~wpgd_theory.landscape.weight_moments`), with the risk reported

@@ -1,9 +1,9 @@
 r"""Text with mathematics → HTML with MathML, offline and without scripts.
 
-Statements, assumptions and check descriptions are prose with LaTeX between ``$…$`` (or
-``$$…$$``), RST literals ````…```` and, in a few descriptions, Sphinx roles
-(``:func:`~wpgd_theory.landscape.population_risk```).  :func:`rich_html` turns such text
-into HTML:
+Statements, assumptions and check descriptions are prose with LaTeX between single or
+double dollar signs, RST inline literals (text between double back-quotes) and, in a few
+descriptions, Sphinx cross-reference roles such as ``:func:`` followed by a target.
+:func:`rich_html` turns such text into HTML:
 
 * every math span becomes MathML (``latex2mathml``; MathML Core renders in current
   Chromium, Firefox and Safari) wrapped as ``<semantics>…<annotation
@@ -29,7 +29,7 @@ __all__ = ["MATH", "ROLE", "tex_to_mathml", "rich_html", "strip_roles", "has_raw
 
 #: A math span: ``$$display$$`` or ``$inline$`` (no ``$`` inside; an escaped ``\$`` is not a delimiter).
 MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-#: A Sphinx cross-reference role, ``:func:`target``` / ``:class:`~a.b.C```.
+#: A Sphinx cross-reference role (``:func:``, ``:class:``, … followed by a back-quoted target).
 ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|data|attr|obj|exc|ref|doc):`([^`]+)`")
 _LITERAL = re.compile(r"``(.+?)``", re.S)
 #: A LaTeX control word outside math, as a reader would see it raw (used by the tests and
@@ -47,7 +47,7 @@ def _role_text(target: str) -> str:
 
 
 def strip_roles(text: str) -> str:
-    """Sphinx roles → RST literals of the name they display (``:func:`~a.b``` → ````b````)."""
+    """Sphinx roles → RST literals of the name they display (a ``~`` target shows its last component)."""
     return ROLE.sub(lambda m: f"``{_role_text(m.group(1))}``", text)
 
 
@@ -81,7 +81,7 @@ def _prose(text: str) -> str:
 
 
 def rich_html(text: str) -> Markup:
-    """Prose with ``$math$``, ````literals```` and Sphinx roles as safe HTML (see the module)."""
+    """Prose with math, RST literals and Sphinx roles as safe HTML (see the module)."""
     text = strip_roles(" ".join(str(text or "").split()))
     out, last = [], 0
     for m in MATH.finditer(text):
