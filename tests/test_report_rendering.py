@@ -185,3 +185,16 @@ def test_markdown_keeps_math_of_registry_text_and_escapes_check_messages(full):
 def test_templates_ship_with_the_package():
     tpl = importlib.resources.files("wpgd_theory.report") / "templates"
     assert (tpl / "report.html.j2").is_file() and (tpl / "report.css").is_file()
+
+
+def test_outcomes_render_for_notebooks():
+    from wpgd_theory.report.html import outcomes_html
+
+    outs = []
+    for claim in registry()[:2]:
+        c = copy.copy(claim)
+        outs.append(ClaimOutcome(c, [(k, CheckResult("passed", 1e-16, 1e-10, {}, "relative"), 0.01)
+                                     for k in c.checks]))
+    html = outcomes_html(outs, suite="quick")
+    assert html.lstrip().startswith('<div class="wpgd-theory-summary">') and "<html" not in html
+    assert "✓ verified" in html and "rel. 1e-16 ≤ 1e-10" in html and "<strong>G1</strong>" in html

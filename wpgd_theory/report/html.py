@@ -22,7 +22,7 @@ from .mathml import rich_html
 from .measures import fmt_seconds, group_reasons, verdict
 from .references import theory_page
 
-__all__ = ["render_html", "STATUS_MARK"]
+__all__ = ["render_html", "outcomes_html", "STATUS_MARK"]
 
 # Marks present in common text fonts (emoji fonts are often missing, e.g. on servers and in print).
 STATUS_MARK = {"verified": "✓", "passed": "✓", "failed": "✗", "error": "✗", "not verified": "⚠", "skipped": "–",
@@ -71,3 +71,19 @@ def render_html(doc: dict, figure_png: dict | None = None, *, title: str = "wpgd
     return environment().get_template("report.html.j2").render(
         doc=doc, title=title, figures={f["name"]: f for f in doc["figures"]}, images=images,
         vectors=vector_files or {}, docs_root=docs_root)
+
+
+def outcomes_html(outcomes, *, suite: str | None = None, seed: int = 0) -> str:
+    """The claims and checks of :func:`wpgd_theory.claims.run` outcomes as an HTML table
+    (status, value ≤ bound), for a notebook's rich display: a ``_repr_html_`` of a result
+    object can return ``outcomes_html(self.outcomes)``.
+
+    ``suite`` defaults to the suite recorded in the outcomes.
+    """
+    from .document import build_document
+
+    outcomes = list(outcomes)
+    if suite is None:
+        suite = next((getattr(o, "suite", None) for o in outcomes if getattr(o, "suite", None)), "default")
+    doc = build_document(outcomes, suite=suite, seed=seed)
+    return environment().get_template("notebook.html.j2").render(doc=doc)
