@@ -203,8 +203,8 @@ def generate_report(src: Path) -> None:
             if not cached:
                 shutil.rmtree(d.parent, ignore_errors=True)  # older keys
                 _run_quick_report(d)
-            origin = ("produced by the docs build, which runs `wpgd-verify run --suite quick` in-process "
-                      "(once per version of the package's source" + (": this build reused it)" if cached else ")"))
+            origin = ("produced by the docs build, which runs `wpgd-verify run --suite quick` in-process once per "
+                      "version of the package's source" + ("; this build reused that run" if cached else ""))
         doc = json.loads((d / "report.json").read_text(encoding="utf-8"))
         html = (d / "report.html").read_bytes()
         pngs = {p.name: p.read_bytes() for p in (d / "figures").glob("*.png")}

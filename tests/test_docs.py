@@ -187,7 +187,7 @@ def test_embedded_report_is_cached_until_the_source_changes(tmp_path, monkeypatc
     pages.generate_report(tmp_path)
     pages.generate_report(tmp_path)
     assert len(calls) == 1 and calls[0].name == pages.source_key()
-    assert "this build reused it" in (tmp_path / "report" / "index.md").read_text(encoding="utf-8")
+    assert "this build reused that run" in (tmp_path / "report" / "index.md").read_text(encoding="utf-8")
     monkeypatch.setattr(pages, "source_key", lambda: "changed")
     pages.generate_report(tmp_path)
     assert len(calls) == 2 and not (tmp_path / "_build" / "report-cache" / calls[0].name).exists()
