@@ -81,7 +81,24 @@ def _prose(text: str) -> str:
 
 
 def rich_html(text: str) -> Markup:
-    """Prose with math, RST literals and Sphinx roles as safe HTML (see the module)."""
+    r"""Prose with math, RST literals and Sphinx roles as safe HTML (see the module).
+
+    Parameters
+    ----------
+    text : str
+        Registry text: a statement, an assumption, a check's name or description.
+
+    Returns
+    -------
+    markupsafe.Markup
+        Escaped prose, ``<code>`` for literals and roles, MathML for each formula.
+
+    Examples
+    --------
+    >>> html = rich_html("weights $\\omega_i$ from ``gate_weights`` & co")
+    >>> "<math" in html and "<code>gate_weights</code>" in html and "&amp; co" in html
+    True
+    """
     text = strip_roles(" ".join(str(text or "").split()))
     out, last = [], 0
     for m in MATH.finditer(text):

@@ -83,7 +83,28 @@ def _relation(check: dict) -> str:
 
 
 def verdict(check: dict) -> str:
-    """``"<unit> = <value> <relation> <bound>"`` (or ``""`` when nothing was measured)."""
+    """What a check measured beside its bound, with its unit.
+
+    Parameters
+    ----------
+    check : dict
+        A check entry of the report document (``doc["claims"][i]["checks"][j]``): its
+        ``measured``, ``tolerance``, ``status``, ``kind``, ``message``, ``description``
+        and ``details`` are read.
+
+    Returns
+    -------
+    str
+        ``"<unit> = <value> <relation> <bound>"`` (``"rel. <value> …"`` for relative
+        errors), or ``""`` when nothing was measured.
+
+    Examples
+    --------
+    >>> verdict({"status": "passed", "measured": 2.0134, "tolerance": 4.0, "message": "z-score"})
+    '|z| = 2.01 ≤ 4'
+    >>> verdict({"status": "failed", "measured": 3e-3, "tolerance": 1e-10, "description": "relative error"})
+    'rel. 0.003 > 1e-10'
+    """
     m, t = check.get("measured"), check.get("tolerance")
     if m is None and t is None:
         return ""
