@@ -300,19 +300,19 @@ def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):
 
 
 def test_report_generation_is_fast_and_valid(tmp_path, monkeypatch):
-    """Figures (PNG, SVG and PDF) + documents + files for every claim on the default models
-    (about 5 s on an idle 2-core machine; the bound leaves room for a loaded one)."""
+    """Figures (PNG, SVG and PDF) + documents + files for every claim on the default models,
+    in CPU seconds of this process (wall time depends on what else the machine runs)."""
     _fake_solvers(monkeypatch)
     ctx = CheckContext(suite="quick")
     outs = [outcome(c.id, CheckResult("passed", 0.0, 1.0)) for c in CLAIMS]
     ids = [c.id for c in CLAIMS]
     figures.make_figures([], ctx, ["W4"])  # warm matplotlib's font cache: a one-off per process
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     doc = write_report(outs, ctx, tmp_path, claim_ids=ids)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     validate_document(doc)
     assert doc["status"] == "verified"
-    assert elapsed < 20.0, f"report generation took {elapsed:.1f} s"
+    assert elapsed < 15.0, f"report generation took {elapsed:.1f} CPU s"
     for f in doc["figures"]:
         assert (f["file"] is None) == (f["status"] == "skipped")
         if f["file"]:
