@@ -77,7 +77,7 @@ def test_docs_build_without_warnings(built_docs):
     assert proc.returncode == 0, f"sphinx failed:\n{proc.stderr[-6000:]}"
     for page in ("index", "getting-started", "how-to/config", "cli", "theory/index", "api/index", "report/index",
                  "api/wpgd_theory.landscape", "api/wpgd_theory.cli", "api/wpgd_theory.config", "installation",
-                 "auto_examples/index"):
+                 "auto_examples/index", "performance"):
         assert (out / f"{page}.html").exists(), page
 
 
