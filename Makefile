@@ -1,5 +1,7 @@
 # Two commands for a new user on a fresh machine: `make verify` and `make test`.
-# Both create the virtual environment on first use and install into it.
+# Both create the virtual environment on first use and install into it exactly the versions
+# of requirements.lock (the locked CPU environment; `make lock` regenerates it), then the
+# project itself without dependencies.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,14 +11,28 @@ SUITE ?= default
 HYPOTHESIS_PROFILE ?= ci
 JOBS ?= 2
 MUTATE_ARGS ?=
+LOCK ?= requirements.lock
+# The local CPU wheel of torch on these machines; elsewhere pass PyTorch's CPU wheel index,
+# e.g. `make lock LOCK_FLAGS="--extra-index-url URL"`.
+LOCK_FLAGS ?= $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: verify test lint docs bench mutate clean
+.PHONY: verify test lint docs docs-inventories bench mutate clean lock
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve the lock from pyproject.toml's ranges and constraints.txt's pins (torch), for
+# Python 3.11 on x86-64 Linux (the CI machine), with uv (from the dev extra, or installed into
+# the venv here if the venv has none).  Run it after adding or changing a dependency, then
+# `make test` (the stamp sees the new lock and reinstalls).
+lock:
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet uv; }
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c constraints.txt --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 $(LOCK_FLAGS) --custom-compile-command "make lock" --quiet -o $(LOCK)
 
 verify: $(STAMP)
 	$(VENV)/bin/wpgd-verify run --suite $(SUITE) --out $(OUT)
@@ -31,6 +47,11 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# intersphinx inventories for offline builds (docs/conf.py uses those present; needs the network once)
+docs-inventories: $(STAMP)
+	$(PY) -c "import sys, urllib.request; sys.path.insert(0, 'docs'); import conf; \
+	[urllib.request.urlretrieve(u + 'objects.inv', f'docs/_intersphinx/{n}.inv') for n, u in conf._INVENTORIES.items()]"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -13,13 +13,8 @@ import time
 import traceback
 from pathlib import Path
 
-FAMILY_TITLES = {
-    "construction": "Construction: GLA implements WPGD (G1–G4)",
-    "risk": "The WPGD risk in closed form (W1–W3)",
-    "optimum": "The optimum: stationary curve, existence and uniqueness (W4–W6)",
-    "general_sigma": "Uniqueness for general Σ: theorem U3 and the combined condition (W5)",
-    "gla_landscape": "The GLA landscape: what gating can reach (A1–A4, T1–T2)",
-}
+from wpgd_theory.report.references import FAMILY_TITLES  # one title per theory page, shared with the report
+
 #: Modules that get no API page (private helpers, the docs' own machinery).
 API_EXCLUDE_PREFIXES = ("wpgd_theory._",)
 
@@ -169,7 +164,44 @@ def _scope_table(proofs) -> list:
 
 
 # --------------------------------------------------------------------------- report
+def source_key() -> str:
+    """A digest of what a report depends on: the package's files (code, templates, schema)
+    and ``proofs/``.  The embedded report is recomputed only when it changes."""
+    import hashlib
+
+    import wpgd_theory
+
+    pkg = Path(wpgd_theory.__file__).resolve().parent
+    h = hashlib.sha256(wpgd_theory.__version__.encode())
+    for root in (pkg, pkg.parent / "proofs"):
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and p.suffix in (".py", ".json", ".j2", ".css", ".toml", ".md"):
+                h.update(str(p.relative_to(root.parent)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _run_quick_report(cache: Path) -> Path:
+    """Run the quick suite in-process and write its report into ``cache`` (returned)."""
+    from wpgd_theory.claims import CheckContext, run
+    from wpgd_theory.report import render_report
+    from wpgd_theory.report.atomic import write_report_dir
+
+    ctx = CheckContext(suite="quick", seed=0)
+    t0 = time.perf_counter()
+    outcomes = run(None, "quick", context=ctx)
+    _, files, figs = render_report(outcomes, ctx, checks_duration_s=time.perf_counter() - t0,
+                                   command="wpgd-verify run --suite quick (run by the docs build)")
+    write_report_dir(cache, files, figs)
+    return cache
+
+
 def generate_report(src: Path) -> None:
+    """The docs' report page: an existing report (``WPGD_DOCS_REPORT_DIR``), or the quick
+    suite run in-process — cached in ``_build/report-cache/<source key>/`` so that a build
+    reruns it only when the package's source changed."""
+    import json
+
     from wpgd_theory.report.markdown import render_markdown
 
     dest = src / "report"
@@ -183,24 +215,19 @@ def generate_report(src: Path) -> None:
         return
     try:
         if given:
-            import json
-
             d = Path(given)
-            doc = json.loads((d / "report.json").read_text(encoding="utf-8"))
-            html = (d / "report.html").read_bytes()
-            pngs = {p.name: p.read_bytes() for p in (d / "figures").glob("*.png")}
             origin = f"embedded from the report directory `{d.name}`"
         else:
-            from wpgd_theory.claims import CheckContext, run
-            from wpgd_theory.report import render_report
-
-            ctx = CheckContext(suite="quick", seed=0)
-            t0 = time.perf_counter()
-            outcomes = run(None, "quick", context=ctx)
-            doc, files, pngs = render_report(outcomes, ctx, checks_duration_s=time.perf_counter() - t0,
-                                             command="wpgd-verify run --suite quick (run by the docs build)")
-            html = files["report.html"]
-            origin = "produced by the docs build, which runs `wpgd-verify run --suite quick` in-process"
+            d = src / "_build" / "report-cache" / source_key()
+            cached = (d / "report.json").exists()
+            if not cached:
+                shutil.rmtree(d.parent, ignore_errors=True)  # older keys
+                _run_quick_report(d)
+            origin = ("produced by the docs build, which runs `wpgd-verify run --suite quick` in-process once per "
+                      "version of the package's source" + ("; this build reused that run" if cached else ""))
+        doc = json.loads((d / "report.json").read_text(encoding="utf-8"))
+        html = (d / "report.html").read_bytes()
+        pngs = {p.name: p.read_bytes() for p in (d / "figures").glob("*.png")}
     except Exception as exc:
         tb = traceback.format_exc(limit=4)
         _write(dest / "index.md", "\n".join(head + [":::{warning}", f"The quick report could not be produced: "
@@ -215,7 +242,7 @@ def generate_report(src: Path) -> None:
     for name, data in pngs.items():
         _write_bytes(fig_dir / name, data)
     _write_bytes(dest / "report.html", html)
-    md = render_markdown(doc, title="Latest quick report")
+    md = render_markdown(doc, title="Latest quick report", theory_links="../")
     intro = [f"This page is {origin} (suite `{doc['run']['suite']}`, seed {doc['run']['seed']}). The same report "
              "as one self-contained HTML file: {download}`report.html <report.html>`. "
              "How to read it: [Getting started](../getting-started.md#reading-the-report).", ""]
@@ -239,6 +266,30 @@ def _public_modules() -> list:
     return sorted(names)
 
 
+#: Module groups of the API reference, in order; a module goes to the first group whose
+#: prefix it has; the last group ("Internals") takes the rest.
+API_GROUPS = (
+    ("Models, predictors and the risk landscape", ("wpgd_theory.model", "wpgd_theory.wpgd", "wpgd_theory.landscape",
+                                                   "wpgd_theory.convex", "wpgd_theory.certify",
+                                                   "wpgd_theory.quadrature", "wpgd_theory.strategies")),
+    ("Gated linear attention (torch)", ("wpgd_theory.gla",)),
+    ("Checks, report and command line", ("wpgd_theory.claims", "wpgd_theory.report", "wpgd_theory.cli",
+                                         "wpgd_theory.config")),
+    ("Internals", ("",)),
+)
+
+
+def _public_names() -> list:
+    """``wpgd_theory.__all__`` as canonical dotted names (where each object is documented)."""
+    import wpgd_theory
+
+    out = []
+    for name in wpgd_theory.__all__:
+        obj = getattr(wpgd_theory, name)
+        out.append(f"{getattr(obj, '__module__', 'wpgd_theory')}.{name}")
+    return out
+
+
 def generate_api(src: Path) -> None:
     dest = src / "api"
     pages, failed = [], []
@@ -258,9 +309,22 @@ def generate_api(src: Path) -> None:
         if p.stem not in pages and p.name != "index.md":
             p.unlink()
     index = ["# API reference", "",
-             "Stable public names are importable from `wpgd_theory` (DESIGN.md, *Public Python API*). "
-             "Docstrings give the formula each function implements and its claim id.", "",
-             "```{toctree}", ":maxdepth: 1", ""] + pages + ["```", ""]
+             "Stable public names are importable from `wpgd_theory`; every docstring gives the formula the "
+             "function implements and its claim id. The torch GLA is `wpgd_theory.gla`; checks run from Python "
+             "with `wpgd_theory.claims.run` and are reported with `wpgd_theory.report.write_report`.", "",
+             "## Public names", "", "```{eval-rst}", ".. autosummary::", "   :nosignatures:", ""]
+    index += [f"   {n}" for n in _public_names()] + ["```", ""]
+    grouped: dict = {title: [] for title, _ in API_GROUPS}
+    for name in pages:
+        title = next(t for t, prefixes in API_GROUPS
+                     if any(name == p or name.startswith(p + ".") or p == "" for p in prefixes))
+        grouped[title].append(name)
+    grouped["Internals"] = [n for n in grouped["Internals"] if n != "wpgd_theory"]
+    index += ["## Modules", "", "The package itself: {doc}`wpgd_theory`.", ""]
+    for title, names in grouped.items():
+        if names:
+            index += [f"### {title}", "", "```{toctree}", ":maxdepth: 1", ""] + names + ["```", ""]
+    index += ["```{toctree}", ":hidden:", "", "wpgd_theory", "```", ""]
     if failed:
         index += ["Modules that could not be imported when these docs were built:", ""]
         index += [f"- `{n}`: {msg.splitlines()[0] if msg else ''}" for n, msg in failed] + [""]

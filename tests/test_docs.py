@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from wpgd_theory.report import figures, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-GENERATED = ("_build", "theory", "report", "api", "_generated")
+GENERATED = ("_build", "theory", "report", "api", "_generated", "auto_examples", "sg_execution_times.rst")
 
 
 def _docs_copy(tmp_path) -> Path:
@@ -64,8 +65,10 @@ def built_docs(tmp_path_factory):
         mp.undo()
     out = tmp / "html"
     env = dict(os.environ, WPGD_DOCS_REPORT_DIR=str(report))
+    # The gallery's examples are not executed here (plot_gallery=0): `make docs` runs them.
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-E", "-q", "-b", "html",
-                           str(src), str(out)], capture_output=True, text=True, timeout=300, env=env)
+                           "-D", "plot_gallery=0", str(src), str(out)], capture_output=True, text=True, timeout=300,
+                          env=env)
     return proc, out
 
 
@@ -73,8 +76,42 @@ def test_docs_build_without_warnings(built_docs):
     proc, out = built_docs
     assert proc.returncode == 0, f"sphinx failed:\n{proc.stderr[-6000:]}"
     for page in ("index", "getting-started", "how-to/config", "cli", "theory/index", "api/index", "report/index",
-                 "api/wpgd_theory.landscape", "api/wpgd_theory.cli", "api/wpgd_theory.config"):
+                 "api/wpgd_theory.landscape", "api/wpgd_theory.cli", "api/wpgd_theory.config", "installation",
+                 "auto_examples/index", "performance"):
         assert (out / f"{page}.html").exists(), page
+
+
+def test_math_is_prerendered_mathml_offline(built_docs):
+    """No MathJax, no CDN: every formula is MathML with its LaTeX in the annotation."""
+    proc, out = built_docs
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pages = {p: p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    for p, html in pages.items():
+        assert not re.search(r"<script[^>]*mathjax", html, re.I), p
+        assert "tex-unrendered" not in html, f"{p}: a formula the converter could not read"
+        assert "cdn." not in html, p
+    theory = "".join(html for p, html in pages.items() if p.parent.name == "theory")
+    assert theory.count("<math") > 50 and '<annotation encoding="application/x-tex">' in theory
+    assert "\\(" not in theory and "\\[" not in theory
+
+
+def test_gallery_has_the_examples(built_docs):
+    proc, out = built_docs
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = {p.stem for p in (out / "auto_examples").glob("plot_*.html")}
+    for stem in ("headline_experiment", "w4_equation", "uniqueness_tie", "gla_from_wpgd", "verify_your_model",
+                 "property_tests"):
+        assert any(stem in n for n in names), stem
+
+
+def test_api_reference_lists_public_names_first(built_docs):
+    proc, out = built_docs
+    html = (out / "api" / "index.html").read_text(encoding="utf-8")
+    assert html.index("Public names") < html.index("Internals")
+    import wpgd_theory
+
+    for name in wpgd_theory.__all__:
+        assert name in html, name
 
 
 def test_theory_pages_cover_every_claim(built_docs):
@@ -128,6 +165,32 @@ def test_generated_report_page_runs_the_quick_suite_in_process(tmp_path, monkeyp
     monkeypatch.setenv("WPGD_DOCS_REPORT", "off")
     pages.generate_report(tmp_path)
     assert "not generated" in (tmp_path / "report" / "index.md").read_text(encoding="utf-8")
+
+
+def test_embedded_report_is_cached_until_the_source_changes(tmp_path, monkeypatch):
+    """`make docs` runs the quick suite once per version of the package's source, not per build."""
+    sys.path.insert(0, str(DOCS))
+    try:
+        pages = importlib.import_module("_pages")
+    finally:
+        sys.path.remove(str(DOCS))
+    calls = []
+
+    def fake_run(cache):
+        calls.append(cache)
+        _small_report(cache)
+        return cache
+
+    monkeypatch.setattr(pages, "_run_quick_report", fake_run)
+    monkeypatch.delenv("WPGD_DOCS_REPORT_DIR", raising=False)
+    monkeypatch.delenv("WPGD_DOCS_REPORT", raising=False)
+    pages.generate_report(tmp_path)
+    pages.generate_report(tmp_path)
+    assert len(calls) == 1 and calls[0].name == pages.source_key()
+    assert "this build reused that run" in (tmp_path / "report" / "index.md").read_text(encoding="utf-8")
+    monkeypatch.setattr(pages, "source_key", lambda: "changed")
+    pages.generate_report(tmp_path)
+    assert len(calls) == 2 and not (tmp_path / "_build" / "report-cache" / calls[0].name).exists()
 
 
 def test_heading_demotion_leaves_code_alone():

@@ -171,7 +171,7 @@ def test_markdown_and_html_escape_check_text():
     doc = doc_of([outcome("W1", nasty)])
     md = render_markdown(doc)
     row = next(ln for ln in md.splitlines() if ln.startswith("| **W1** |"))
-    assert row.count(" | ") == 6 or row.count("|") - row.count("\\|") == 8
+    assert row.count(" | ") == 5 or row.count("|") - row.count("\\|") == 7
     assert "\\$x\\$" in md and "\\<b\\>" in md
     html = render_html(doc)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
@@ -321,8 +321,8 @@ def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):
 
 
 def test_report_generation_is_valid(tmp_path, monkeypatch):
-    """Figures + documents + files for every claim on the default models (its speed is a
-    benchmark's business, never a timed test's)."""
+    """Figures (PNG, SVG and PDF) + documents + files for every claim on the default models
+    (its speed is a benchmark's business, never a timed test's)."""
     _fake_solvers(monkeypatch)
     ctx = CheckContext(suite="quick")
     outs = [outcome(c.id, CheckResult("passed", 0.0, 1.0)) for c in CLAIMS]
@@ -335,5 +335,9 @@ def test_report_generation_is_valid(tmp_path, monkeypatch):
         assert (f["file"] is None) == (f["status"] == "skipped")
         if f["file"]:
             assert (tmp_path / f["file"]).read_bytes().startswith(b"\x89PNG")
+            if f["source"] == "report":  # drawn here: also as SVG and PDF, for papers
+                stem = tmp_path / f["file"][: -len(".png")]
+                assert stem.with_suffix(".svg").read_bytes().lstrip().startswith(b"<?xml")
+                assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     _, files, pngs = render_report(outs, ctx, claim_ids=ids, figures=False)
     assert set(files) == {"report.json", "report.md", "report.html"} and pngs == {}

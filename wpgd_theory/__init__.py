@@ -1,9 +1,33 @@
 """wpgd_theory: a symbolic-numeric verifier of *Gating is Weighting* (Li et al., 2025).
 
 Gated linear attention (GLA) as weighted preconditioned gradient descent (WPGD): the
-claims of THEORY.md stated, proved and checked three ways.  Public names are importable
-from here; torch is imported only by :mod:`wpgd_theory.gla`.
+paper's claims stated, proved and checked three ways (the documentation's *Theory* pages
+state them and give the proofs).  Public names are importable from here; torch is imported
+only by :mod:`wpgd_theory.gla`.
+
+``__version__`` is read from the installed package's metadata (the version in
+``pyproject.toml`` is the only place it is written).
+
+Examples
+--------
+The optimal WPGD of a two-task model (claims W3–W5): its risk, and that it beats the
+uniform weights of linear attention.
+
+>>> import numpy as np
+>>> import wpgd_theory as wt
+>>> model = wt.MultitaskModel.from_tasks([3, 3], rho=np.eye(2), r_task=np.array([0.3, 0.9]),
+...                                      sigma=np.eye(2), noise=0.5)
+>>> sol = wt.solve(model)
+>>> sol.status
+'unique'
+>>> bool(sol.risk < wt.profile_risk(model, np.ones(model.n)))
+True
+>>> bool(np.isclose(wt.population_risk(model, sol.P, sol.omega), sol.risk, rtol=1e-10))
+True
 """
+
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from .convex import ConstrainedSolution, solve_constrained
 from .landscape import (
@@ -27,7 +51,10 @@ from .wpgd import (
     wpgd_predict,
 )
 
-__version__ = "0.1.0"
+try:
+    __version__ = _version("wpgd_theory")
+except _PackageNotFoundError:  # pragma: no cover - imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "MultitaskModel",

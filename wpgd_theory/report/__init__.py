@@ -43,7 +43,8 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
     """Build the document and render the three formats in memory.
 
     Returns ``(doc, files, figure_files)``: ``files`` maps ``report.{md,html,json}`` to bytes
-    and ``figure_files`` maps ``<name>.png`` to PNG bytes.
+    and ``figure_files`` maps ``<name>.png`` (and ``<name>.svg``, ``<name>.pdf`` for
+    figures drawn here) to their bytes.
     """
     import json
 
@@ -61,12 +62,13 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
                          models=models, checks_duration_s=checks_duration_s,
                          duration_s=checks_duration_s + (time.perf_counter() - t0), command=command)
     pngs = {r.name: r.png for r in records if r.png is not None}
+    vectors = {r.name: [f"figures/{f}" for f in r.files if not f.endswith(".png")] for r in records}
     files = {
         "report.json": (json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8"),
-        "report.md": render_markdown(doc).encode("utf-8"),
-        "report.html": render_html(doc, pngs).encode("utf-8"),
+        "report.md": render_markdown(doc, vector_files=vectors).encode("utf-8"),
+        "report.html": render_html(doc, pngs, vector_files=vectors).encode("utf-8"),
     }
-    return doc, files, {f"{name}.png": png for name, png in pngs.items()}
+    return doc, files, {name: data for r in records for name, data in r.files.items()}
 
 
 def write_report(outcomes, ctx, out_dir, *, on_commit=None, on_wait=None, **kwargs) -> dict:

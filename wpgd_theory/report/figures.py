@@ -7,7 +7,7 @@ available the figure is *skipped with a note* (shown in the report) — never fa
 Figures and their inputs:
 
 ``w4_function-<model>`` (W4, W5)
-    The scalar function ``F(μ) = μ − τ h(t(μ))`` of THEORY W4 along the curve
+    The scalar function ``F(μ) = μ − τ h(t(μ))`` of claim W4 along the curve
     ``ω(μ) ∝ (R + (1+μ)I)⁻¹ r``, its roots (sign changes refined by Brent's method)
     marked, the interval ``[τ/λ_max, τ/λ_min]`` shaded, and below it the profile risk
     ``L(ω(μ))`` (:func:`~wpgd_theory.landscape.weight_moments`), with the risk reported
@@ -41,6 +41,11 @@ Artifact formats read (all keys optional unless stated; lists aligned with the x
 
 Figures that checks put in ``ctx.figures`` (a matplotlib ``Figure`` or PNG bytes) are
 included as they are, in the section of the claim whose check made them.
+
+Every figure drawn here is also written as SVG and PDF (``figures/<name>.svg``,
+``figures/<name>.pdf``, for papers) beside the PNG that the HTML report embeds.  One
+matplotlib style, :data:`STYLE` (apply it with :func:`style`), is used by the report and by
+the documentation's example gallery.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ import numpy as np
 from .. import landscape
 from ..model import MultitaskModel
 
-__all__ = ["FigureRecord", "make_figures", "figure_to_png", "COMPUTED_FIGURES"]
+__all__ = ["FigureRecord", "make_figures", "figure_to_png", "figure_to_vector", "COMPUTED_FIGURES", "STYLE",
+           "style"]
 
 #: Most models for which the per-model figures are drawn (the first ones in the context).
 MAX_MODELS = 4
@@ -71,12 +77,23 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 LINESTYLES = ["-", "--", "-.", ":", "-", "--", "-."]
 
-_RC = {
+#: The matplotlib style of the report's figures and of the docs' example gallery.
+STYLE = {
     "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 8.5,
     "xtick.labelsize": 9, "ytick.labelsize": 9, "lines.linewidth": 1.8, "lines.markersize": 5,
     "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     "savefig.dpi": 110, "figure.dpi": 100, "svg.hashsalt": "wpgd", "mathtext.fontset": "dejavusans",
+    "axes.prop_cycle": f"cycler('color', {PALETTE!r})",
+    "svg.fonttype": "path",
 }
+
+
+def style():
+    """Apply :data:`STYLE` to matplotlib's global settings (for scripts and notebooks; the
+    report itself uses it in a ``rc_context`` and leaves global settings alone)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(STYLE)
 
 
 @dataclass
@@ -90,6 +107,8 @@ class FigureRecord:
     png: bytes | None = None
     note: str = ""
     source: str = "report"
+    svg: bytes | None = None
+    pdf: bytes | None = None
 
     @property
     def status(self) -> str:
@@ -98,6 +117,16 @@ class FigureRecord:
     @property
     def file(self) -> str | None:
         return f"figures/{self.name}.png" if self.png is not None else None
+
+    @property
+    def files(self) -> dict:
+        """``{"<name>.png": bytes, "<name>.svg": ..., "<name>.pdf": ...}`` for what was drawn."""
+        out = {}
+        for ext in ("png", "svg", "pdf"):
+            data = getattr(self, ext)
+            if data is not None and self.png is not None:
+                out[f"{self.name}.{ext}"] = data
+        return out
 
 
 class _Unavailable(Exception):
@@ -159,8 +188,28 @@ def _new_figure(width=6.4, height=4.0, nrows=1, ncols=1, **kw):
     return fig, axes
 
 
+_RENDERED: list | None = None  # figures rendered by figure_to_png inside make_figures (for vector copies)
+
+
+def figure_to_vector(fig, fmt: str) -> bytes:
+    """Render a matplotlib figure as ``"svg"`` or ``"pdf"`` bytes (deterministic: no date,
+    fixed SVG ids)."""
+    import matplotlib
+
+    if fmt not in ("svg", "pdf"):
+        raise ValueError(f"fmt must be 'svg' or 'pdf', got {fmt!r}")
+    buf = io.BytesIO()
+    meta = {"Date": None, "Creator": None} if fmt == "svg" else {"CreationDate": None, "Creator": None,
+                                                                  "Producer": None}
+    with matplotlib.rc_context({"svg.hashsalt": "wpgd"}):
+        fig.savefig(buf, format=fmt, metadata=meta, facecolor="white")
+    return buf.getvalue()
+
+
 def figure_to_png(fig) -> bytes:
     """Render a matplotlib figure (or pass PNG bytes through) to PNG bytes."""
+    if _RENDERED is not None and not isinstance(fig, (bytes, bytearray)):
+        _RENDERED.append(fig)
     if isinstance(fig, (bytes, bytearray)):
         data = bytes(fig)
         if not data.startswith(b"\x89PNG"):
@@ -171,7 +220,7 @@ def figure_to_png(fig) -> bytes:
     import matplotlib
 
     buf = io.BytesIO()
-    with matplotlib.rc_context({"savefig.dpi": _RC["savefig.dpi"]}):
+    with matplotlib.rc_context({"savefig.dpi": STYLE["savefig.dpi"]}):
         if getattr(fig, "canvas", None) is None or type(fig.canvas).__name__ == "FigureCanvasBase":
             from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -561,19 +610,40 @@ COMPUTED_FIGURES = (
 )
 
 
-def make_figures(outcomes, ctx, claim_ids=None) -> list:
+def _add_vectors(rec: FigureRecord) -> None:
+    """SVG and PDF copies of the figure whose PNG ``rec`` just received (if it was a Figure)."""
+    fig = _RENDERED[-1] if _RENDERED else None
+    _RENDERED.clear()
+    if rec.png is None or fig is None:
+        return
+    try:
+        rec.svg, rec.pdf = figure_to_vector(fig, "svg"), figure_to_vector(fig, "pdf")
+    except Exception:  # the PNG is the figure of record; a vector copy is a convenience
+        rec.svg = rec.pdf = None
+
+
+def make_figures(outcomes, ctx, claim_ids=None, *, vector: bool = True) -> list:
     """All figures for a run: the checks' own, then the computed ones for claims in the run.
 
     Never raises for a figure: a failure becomes a skipped :class:`FigureRecord` with the
-    reason as its note.
+    reason as its note.  With ``vector`` every matplotlib figure is also kept as SVG and PDF.
     """
+    global _RENDERED
+    _RENDERED = []
+    try:
+        return _make_figures(outcomes, ctx, claim_ids, vector)
+    finally:
+        _RENDERED = None
+
+
+def _make_figures(outcomes, ctx, claim_ids, vector) -> list:
     import matplotlib
 
     ids = set(claim_ids if claim_ids is not None else [o.claim.id for o in outcomes])
     _SOLUTIONS.clear()
     records = []
     seen = set()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(STYLE):
         for out in outcomes:
             for fname, fig in getattr(out, "figures", {}).items():
                 base = _slug(f"{out.claim.id}-{fname}")
@@ -586,6 +656,9 @@ def make_figures(outcomes, ctx, claim_ids=None) -> list:
                     rec.png = figure_to_png(fig)
                 except Exception as exc:
                     rec.note = f"could not render: {type(exc).__name__}: {exc}"
+                if vector:
+                    _add_vectors(rec)
+                _RENDERED.clear()
                 records.append(rec)
         models = dict(getattr(ctx, "models", {}) or {})
         per_model = list(models.items())[:MAX_MODELS]
@@ -602,6 +675,9 @@ def make_figures(outcomes, ctx, claim_ids=None) -> list:
                 except Exception as exc:  # a figure bug must not lose the report
                     rec = FigureRecord(name, _default_title(key, mname), claims,
                                        note=f"not drawn: {type(exc).__name__}: {exc}")
+                if vector:
+                    _add_vectors(rec)
+                _RENDERED.clear()
                 records.append(rec)
             if is_per_model and len(models) > MAX_MODELS:
                 records[-1].caption += f" (per-model figures drawn for the first {MAX_MODELS} models only)"

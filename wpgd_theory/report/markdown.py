@@ -10,38 +10,17 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["render_markdown", "fmt_number", "group_reasons", "STATUS_MARK"]
+from .mathml import MATH, strip_roles
+from .measures import fmt_number, fmt_seconds, group_reasons, verdict
+from .references import theory_page
 
-STATUS_MARK = {"verified": "✅", "passed": "✅", "failed": "❌", "error": "💥", "not verified": "⚠️",
-               "skipped": "⏭️", "not applicable": "n/a"}
+__all__ = ["render_markdown", "fmt_number", "fmt_seconds", "group_reasons", "STATUS_MARK"]
+
+#: Marks in every common text font (no emoji: they render as empty boxes without an emoji
+#: font, on servers and in print); the status word always follows the mark.
+STATUS_MARK = {"verified": "✓", "passed": "✓", "failed": "✗", "error": "✗", "not verified": "–",
+               "skipped": "–", "not applicable": "–"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
-
-
-def fmt_number(x) -> str:
-    """Compact display of a measured value / tolerance (numbers, ``None``, "inf"...)."""
-    if x is None:
-        return "—"
-    if isinstance(x, str):
-        return x
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if x == 0:
-        return "0"
-    return f"{x:.3g}"
-
-
-def group_reasons(unverified) -> list:
-    """``[{id, reason}]`` → ``[(reason, [ids])]`` in first-seen order (one line per reason)."""
-    groups: dict = {}
-    for u in unverified:
-        groups.setdefault(u["reason"], []).append(u["id"])
-    return list(groups.items())
-
-
-def fmt_seconds(x) -> str:
-    return f"{x:.2f}" if x >= 0.01 else ("<0.01" if x > 0 else "0")
 
 
 def esc(text) -> str:
@@ -55,13 +34,39 @@ def _code(text) -> str:
     return f"{ticks}{text}{ticks}" if text else ""
 
 
+_TOKENS = re.compile(MATH.pattern + r"|``(.+?)``", re.S)
+
+
+def _rich(text) -> str:
+    """Registry text (descriptions, assumptions): ``$math$`` kept for the Markdown renderer,
+    RST literals and Sphinx roles as code spans, everything else escaped."""
+    text = strip_roles(" ".join(str(text).split()))
+    out, last = [], 0
+    for m in _TOKENS.finditer(text):
+        out.append(esc(text[last:m.start()]))
+        if m.group(3) is not None:
+            out.append(_code(m.group(3)))
+        else:
+            out.append(m.group(0))
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
 def _statement(tex: str) -> str:
     """Statements are trusted LaTeX from the registry: keep ``$...$``, flatten newlines."""
     return " ".join(tex.split())
 
 
-def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report", heading_level: int = 1) -> str:
-    """Render a report document (see :mod:`.document`) as Markdown."""
+def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report", heading_level: int = 1,
+                    vector_files: dict | None = None, theory_links: str | None = None) -> str:
+    """Render a report document (see :mod:`.document`) as Markdown.
+
+    ``vector_files`` maps figure names to their SVG/PDF files (linked under each figure);
+    ``theory_links`` (e.g. ``"../"``) makes the proof references links to the docs' theory
+    pages, for a report page inside the documentation.
+    """
+    vector_files = vector_files or {}
     h = "#" * heading_level
     run, env, summ = doc["run"], doc["environment"], doc["summary"]
     lines = [f"{h} {title}", ""]
@@ -93,16 +98,15 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
     if summ.get("not_applicable_claims"):
         lines += ["**Not applicable** (never counted as passed): " + "; ".join(
             f"{', '.join(ids)} ({esc(reason)})" for reason, ids in group_reasons(summ["not_applicable_claims"])), ""]
-    lines += [f"{h}# Summary", "", "| Claim | Check | Kind | Status | Measured | Tolerance | Time (s) |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [f"{h}# Summary", "", "| Claim | Check | Kind | Status | Measured ≤ bound | Time (s) |",
+              "|---|---|---|---|---|---|"]
     for c in doc["claims"]:
         if not c["checks"]:
             lines.append(f"| **{c['id']}** | *{esc(c['reason'])}* | — | {STATUS_MARK[c['status']]} {c['status']} "
-                         "| — | — | — |")
+                         "| — | — |")
         for ch in c["checks"]:
             lines.append(f"| **{c['id']}** | {esc(ch['name'])} | {ch['kind']} | {STATUS_MARK[ch['status']]} "
-                         f"{ch['status']} | {fmt_number(ch['measured'])} | {fmt_number(ch['tolerance'])} | "
-                         f"{fmt_seconds(ch['duration_s'])} |")
+                         f"{ch['status']} | {esc(verdict(ch)) or '—'} | {fmt_seconds(ch['duration_s'])} |")
     lines.append("")
     figures = {f["name"]: f for f in doc["figures"]}
     shown: set = set()
@@ -112,15 +116,18 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
                   f"**{STATUS_MARK[c['status']]} {c['status']}**" + (f" — {esc(c['reason'])}" if c["reason"] else ""),
                   "", f"*Statement.* {_statement(c['statement'])}", ""]
         if c["assumptions"]:
-            lines += ["*Assumptions.* " + "; ".join(esc(a) for a in c["assumptions"]) + ".", ""]
-        if c["proof"]:
-            lines += [f"*Proof:* {_code(c['proof'])}", ""]
+            lines += ["*Assumptions.* " + "; ".join(_rich(a) for a in c["assumptions"]) + ".", ""]
+        page = theory_page(c["proof"])
+        if page:
+            ref = f"Theory › {esc(page[1])}"
+            if theory_links is not None:
+                ref = f"[{ref}]({theory_links}{page[0]}.md)"
+            lines += [f"*Proof:* documentation, {ref} (page {_code(page[0])}).", ""]
         if c["checks"]:
             lines += ["*Evidence.*", ""]
             for ch in c["checks"]:
-                verdict = (f"measured {fmt_number(ch['measured'])} vs tolerance {fmt_number(ch['tolerance'])}"
-                           if ch["measured"] is not None or ch["tolerance"] is not None else "")
-                parts = [p for p in (esc(ch["description"]), esc(ch["message"]), verdict) if p]
+                message = ch["message"] if ch["status"] != "passed" else ""  # a passed check's description says it
+                parts = [p for p in (_rich(ch["description"]), esc(strip_roles(message)), esc(verdict(ch))) if p]
                 lines.append(f"- {STATUS_MARK[ch['status']]} **{esc(ch['name'])}** ({ch['kind']}, {ch['status']}, "
                              f"{fmt_seconds(ch['duration_s'])} s): " + " — ".join(parts))
             lines.append("")
@@ -136,7 +143,9 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
             if f["status"] == "ok" and name in shown:
                 lines += [f"*Figure: {esc(f['title'])} (above).*", ""]
             elif f["status"] == "ok":
-                lines += [f"![{esc(f['title'])}]({f['file']})", "", f"*{esc(f['title'])}.* {esc(f['caption'])}", ""]
+                also = "".join(f" [{p.rsplit('.', 1)[-1].upper()}]({p})" for p in vector_files.get(name, ()))
+                lines += [f"![{esc(f['title'])}]({f['file']})", "", f"*{esc(f['title'])}.* {esc(f['caption'])}"
+                          + (f" Also as{also}." if also else ""), ""]
             shown.add(name)
     skipped = [f for f in doc["figures"] if f["status"] != "ok"]
     if skipped:
