@@ -53,7 +53,7 @@ def task_overhead(tasks: int = 200) -> dict:
             samples.append((time.perf_counter() - t0) / tasks)
         # one check-sized task: a whole quick check (W6) shipped and run on the worker
         from wpgd_theory.claims.core import CheckContext
-        from wpgd_theory.parallel import plan_tasks, _run_task
+        from wpgd_theory.parallel import _run_task, plan_tasks
 
         ctx = CheckContext(suite="quick")
         keys = plan_tasks(["W6"], "quick")[0]
