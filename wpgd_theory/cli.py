@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list claims and their checks")
     ls.add_argument("--json", action="store_true", help="print JSON instead of text")
     ls.set_defaults(handler=cmd_list)
+
+    ar = sub.add_parser("architectures", help="which real architectures (flash-linear-attention) implement WPGD",
+                        description="Run the WPGD constructions through fla's ops for each architecture and "
+                                    "print architecture -> implements WPGD -> weight class -> best risk per model "
+                                    "-> discrepancy. Exit 0 iff every verdict is the stated one.")
+    ar.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ar.add_argument("--config", metavar="FILE", default=None, help="TOML or JSON models (default: the built-in ones)")
+    ar.add_argument("--seed", type=_nonneg_int, default=0, metavar="N", help="seed of the sampled prompts")
+    ar.set_defaults(handler=cmd_architectures)
     return p
 
 
@@ -357,6 +366,14 @@ def cmd_list(args) -> int:
     total = sum(len(c.checks) for c in claims)
     print(f"{len(claims)} claims, {total} checks")
     return EXIT_OK
+
+
+def cmd_architectures(args) -> int:
+    from .architectures.cli import run
+    from .claims.defaults import default_models
+
+    models = _load_config(args.config).models if args.config else default_models()
+    return run(models, as_json=args.json, seed=args.seed)
 
 
 # --------------------------------------------------------------------------- main

@@ -86,6 +86,9 @@ class Conformance:
     tolerance: float
     omega: np.ndarray | None = None
     P: np.ndarray | None = None
+    #: "construction" (a WPGD construction vs wpgd_predict), "alternative" (the exact statement of
+    #: what a non-WPGD architecture computes) or "wpgd_fit" (distance to the best WPGD fit)
+    role: str = "construction"
 
     @property
     def discrepancy(self) -> float:
@@ -309,7 +312,7 @@ def _fit_discrepancy(name, op_name, fn, n, d, rng):
     pred = fit.predict_full(Xt, yt, xt)
     return Conformance(f"best one-step WPGD fit ({name}): least squares over all n*d*d tensors M, held-out prompts",
                        op_name, "fit.fit_wpgd (least squares, numpy)", out, pred, np.abs(out),
-                       float32_tolerance(n + 1, d), fit.omega, fit.P)
+                       float32_tolerance(n + 1, d), fit.omega, fit.P, role="wpgd_fit")
 
 
 def _delta_inputs(X, y, x, A, Bq, beta, g=None):
@@ -340,7 +343,8 @@ def _run_delta(gated, X, y, x, rng):
                                     alpha)) + np.abs(ref)
     exact = Conformance("exact statement: one pass of per-example gradient steps (LMS"
                         + (" with weight decay" if gated else "") + ")", op_name,
-                        "delta.delta_rule_predict (numpy loop)", out, ref, mag, float32_tolerance(n + 1, d))
+                        "delta.delta_rule_predict (numpy loop)", out, ref, mag, float32_tolerance(n + 1, d),
+                        role="alternative")
     return [exact, _fit_discrepancy(key, op_name, fn, n, d, rng)]
 
 
@@ -375,7 +379,7 @@ def _run_hgrn2(X, y, x, rng):
     mag = np.einsum("bi,ik,bk->b", np.abs(y), np.abs(c), np.abs(x @ Pq.T))
     exact = Conformance("what HGRN2 computes instead: y_i c_i^T P_q x, coefficients independent of X",
                         op_name + " (k = 1 - g)", "architectures.registry.hgrn2_predict (numpy)", out, ref, mag,
-                        float32_tolerance(T, d))
+                        float32_tolerance(T, d), role="alternative")
     return [exact, _fit_discrepancy("hgrn2", op_name + " (k = 1 - g)", fn, n, d, rng)]
 
 
