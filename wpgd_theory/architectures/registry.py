@@ -212,7 +212,8 @@ def mamba2_parameters(omega, a: float):
     Mamba-2 (SSD) runs ``S_t = e^{−aΔ_t} S_{t−1} + Δ_t k_t v_tᵀ`` (the input scaled by
     ``Δ_t``), so one layer has ``ω_i = Δ_i exp(−a Σ_{j=i+1}^{n+1} Δ_j)``.  Solved backwards
     from ``Δ_{n+1} = 0⁺`` (here ``Δ_{n+1} = min ω``): ``Δ_i = ω_i exp(a Σ_{j>i} Δ_j)``.
-    Every ``ω > 0`` is reached (the nonnegative cone is the closure).
+    Every ``ω > 0`` is reached (the nonnegative cone is the closure); with
+    ``a ≤ 1/(4 n max ω)`` every ``a Σ_{j>i} Δ_j ≤ 1`` (induction), so no step size overflows.
     """
     w = np.asarray(omega, dtype=float)
     if np.any(w <= 0):
@@ -221,9 +222,12 @@ def mamba2_parameters(omega, a: float):
     delta = np.zeros(n + 1)
     delta[n] = w.min()
     acc = delta[n]
-    for i in range(n - 1, -1, -1):
-        delta[i] = w[i] * np.exp(a * acc)
-        acc += delta[i]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(n - 1, -1, -1):
+            delta[i] = w[i] * np.exp(a * acc)
+            acc += delta[i]
+    if not np.all(np.isfinite(delta)):
+        raise ValueError(f"a = {a:g} is too large for these weights: take a <= 1/(4 n max omega)")
     return delta
 
 
@@ -234,7 +238,7 @@ def _run_mamba2(X, y, x, rng):
     Pk, Pq, P = _random_P(rng, d)
     q, k, v = _tokens(X, y, x, Pk, Pq)
     target = rng.uniform(0.2, 1.0, size=n)  # positive, in general not monotone
-    A_log = float(np.log(0.5 / n))
+    A_log = float(np.log(0.25 / n))  # a = 1/(4n) <= 1/(4 n max ω) since ω <= 1
     delta = mamba2_parameters(target, np.exp(A_log))
     dt_bias = 0.5
     dt = np.log(np.expm1(delta)) - dt_bias  # softplus^{-1}(Δ) − bias: the layer's raw input
