@@ -25,7 +25,7 @@ def format_table(doc: dict) -> str:
     rows = [[a["name"], "yes" if a["implements_wpgd"] else "no", a["weight_class"], f"{a['max_discrepancy']:.1e}",
              *[_fmt(a["best_risk"][m]) for m in models]] for a in doc["architectures"]]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))  # noqa: E731
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append("")
     taus = ", ".join(f"{m} {v['tau']:g}" for m, v in doc["models"].items())
