@@ -49,6 +49,8 @@ def test_json_lists_the_architectures_with_their_verdicts(doc):
     for pos in ("linear_attention", "retnet", "mamba2", "gla", "rwkv6"):
         assert rows[pos]["implements_wpgd"] is True and rows[pos]["max_discrepancy"] <= 1e-5
         assert 0 < rows[pos]["best_risk"]["two-tasks"] < tau
+    for name in ("gla", "mamba2"):  # the layers of flash-linear-attention (item 5)
+        assert rows[name]["layer"]["holds"] and rows[name]["layer"]["must_be_identity"]
     risk = {k: rows[k]["best_risk"]["two-tasks"] for k in ("linear_attention", "simple_gla", "gla")}
     assert risk["gla"] <= risk["simple_gla"] + 1e-9 <= risk["linear_attention"] + 2e-9
 

@@ -33,6 +33,12 @@ def format_table(doc: dict) -> str:
                f"(controls: to the best one-step WPGD fit, held-out prompts); best risk: best WPGD of the class "
                f"(tau = label variance: {taus})")
     for a in doc["architectures"]:
+        if "layer" in a:
+            lay = a["layer"]
+            out.append(f"{a['name']} layer {lay['module']}: construction "
+                       f"{'holds' if lay['holds'] else 'FAILS'} ({lay['identity_discrepancy']:.1e}) with "
+                       f"{', '.join(lay['must_be_identity'])} at the identity")
+    for a in doc["architectures"]:
         if not a["as_stated"]:
             out.append(f"UNEXPECTED: {a['name']}: measured implements_wpgd={a['implements_wpgd']}")
     return "\n".join(out)

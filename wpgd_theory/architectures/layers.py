@@ -38,6 +38,7 @@ On a CPU the layer's Triton kernel (``fused_recurrent_gla``) is swapped for fla'
 from __future__ import annotations
 
 import contextlib
+import logging
 import warnings
 
 import numpy as np
@@ -62,6 +63,21 @@ def _layers():
         import fla.layers
 
         return fla.layers
+
+
+@contextlib.contextmanager
+def _quiet():
+    loggers = [logging.getLogger(name) for name in ("fla", "fla.layers.mamba2")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def layers_available() -> bool:
@@ -157,8 +173,9 @@ def mamba2_layer(Pk, Pq, dt_raw, a, *, conv_activation=False, rmsnorm=False, gat
     d = Pk.shape[1]
     T = dt_raw.size
     D = d + 1 + T
-    layer = _layers().Mamba2(num_heads=1, head_dim=D, hidden_size=D, state_size=d, expand=1, n_groups=1,
-                             hidden_act="silu", rmsnorm=rmsnorm, use_bias=True, chunk_size=64)
+    with _quiet():  # "fast path not available", "Triton conv1d backend": expected on a CPU
+        layer = _layers().Mamba2(num_heads=1, head_dim=D, hidden_size=D, state_size=d, expand=1, n_groups=1,
+                                 hidden_act="silu", rmsnorm=rmsnorm, use_bias=True, chunk_size=64)
     if not conv_activation:  # fla's activations have no identity: replace the module's
         layer.act = torch.nn.Identity()
     inner, conv_dim = layer.intermediate_size, layer.conv_dim

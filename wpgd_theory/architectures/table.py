@@ -19,6 +19,7 @@ import numpy as np
 from ..model import MultitaskModel
 from .cones import best_risk
 from .fla_ops import fla_version
+from .layers import LAYER_COMPONENTS, layer_conformance, layers_available
 from .registry import ARCHITECTURES, run_conformance
 
 __all__ = ["architecture_table", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA"]
@@ -56,7 +57,9 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
     ``{"schema", "fla_version", "n", "d", "num_prompts", "seed", "models": {name: {...}},
     "architectures": [{"name", "title", "fla_op", "implements_wpgd", "as_stated", "weight_class",
     "max_discrepancy", "tolerance", "best_risk": {model: value}, "realises", "restriction",
-    "checks": [...]}]}``.  ``best_risk`` is ``None`` for an architecture that is not one-step
+    "checks": [...], "layer": {...}}]}`` — ``layer`` (gla, mamba2, when flash-linear-attention is
+    installed): the construction on fla's layer module, which components must be the identity
+    and what each does when switched back.  ``best_risk`` is ``None`` for an architecture that is not one-step
     WPGD (class ``"none"``), or where the solve failed.
     """
     if not isinstance(models, dict) or not models:
@@ -93,6 +96,9 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
                         "discrepancy": float(r.discrepancy), "tolerance": float(r.tolerance),
                         "passed": bool(r.passed)} for r in results],
         })
+        if name in LAYER_COMPONENTS and layers_available():
+            rows[-1]["layer"] = _layer_row(name, seed)
+            rows[-1]["as_stated"] = rows[-1]["as_stated"] and rows[-1]["layer"]["holds"]
     return {
         "schema": TABLE_SCHEMA,
         "schema_version": "1.0",
@@ -101,6 +107,16 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
         "models": {k: {"n": m.n, "d": m.d, "tau": m.tau} for k, m in models.items()},
         "architectures": rows,
     }
+
+
+def _layer_row(name, seed):
+    res = layer_conformance(name, seed=seed)
+    ident = res.pop("identity")
+    comps = {k: (r if isinstance(r, str) else {"discrepancy": float(r.discrepancy), "breaks_construction":
+                                                 bool(not r.passed)}) for k, r in res.items()}
+    return {"module": ident.subject_name, "must_be_identity": list(LAYER_COMPONENTS[name]),
+            "identity_discrepancy": float(ident.discrepancy), "tolerance": float(ident.tolerance),
+            "holds": bool(ident.passed), "components": comps}
 
 
 def _family(n: int) -> MultitaskModel:
