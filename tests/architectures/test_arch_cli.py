@@ -79,3 +79,12 @@ def test_risk_vs_n_figure():
     fig = figure_risk_vs_n(data)
     assert len(fig.axes[0].lines) == len({c for c in data["weight_class"].values() if c != "none"})
     json.dumps(data)
+
+
+def test_missing_fla_is_a_one_line_error(monkeypatch, capsys):
+    from wpgd_theory.architectures import fla_ops
+
+    monkeypatch.setattr(fla_ops, "fla_available", lambda: False)
+    assert main(["architectures"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fla-core" in err

@@ -2,13 +2,16 @@
 
 Exit status 0 when every architecture's measured verdict is the stated one (the WPGD
 architectures match ``wpgd_predict`` within the float32 tolerance, the delta-rule and HGRN2
-controls do not, and their exact alternative statements hold), 1 otherwise.
+controls do not, and their exact alternative statements hold), 1 otherwise, 2 when fla cannot
+be imported (one line on stderr).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
+from . import fla_ops
 from .table import architecture_table
 
 __all__ = ["run", "format_table"]
@@ -45,6 +48,10 @@ def format_table(doc: dict) -> str:
 
 
 def run(models: dict, *, as_json: bool = False, seed: int = 0) -> int:
+    if not fla_ops.fla_available():
+        print("wpgd-verify: error: flash-linear-attention's ops (package fla-core, with triton, einops and packaging) "
+              "cannot be imported here; install them: pip install -c constraints.txt -e .", file=sys.stderr)
+        return 2
     doc = architecture_table(models, seed=seed)
     if as_json:
         print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
