@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "predicted optimum per cell and, if the spec asks, trained risk; writes "
                                     "results.parquet, results.csv, figures and summary.html into DIR. "
                                     "Finished cells are cached in DIR/cache: a rerun computes only what is new.")
-    sw.add_argument("spec", metavar="SPEC", help="a .toml or .json sweep spec (see docs: how-to/sweep)")
+    sw.add_argument("spec", metavar="SPEC", help="a .toml or .json sweep spec (see the docs: how-to/parallel)")
     sw.add_argument("--out", metavar="DIR", required=True, help="output directory (also holds the cell cache)")
     sw.add_argument("--workers", type=_pos_int, default=1, metavar="N",
                     help="local Dask cluster of N processes (default 1: in-process)")
@@ -172,6 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list claims and their checks")
     ls.add_argument("--json", action="store_true", help="print JSON instead of text")
     ls.set_defaults(handler=cmd_list)
+
+    ar = sub.add_parser("architectures", help="which real architectures (flash-linear-attention) implement WPGD",
+                        description="Run the WPGD constructions through fla's ops for each architecture and "
+                                    "print architecture -> implements WPGD -> weight class -> best risk per model "
+                                    "-> discrepancy. Exit 0 iff every verdict is the stated one.")
+    ar.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ar.add_argument("--config", metavar="FILE", default=None, help="TOML or JSON models (default: the built-in ones)")
+    ar.add_argument("--seed", type=_nonneg_int, default=0, metavar="N", help="seed of the sampled prompts")
+    ar.set_defaults(handler=cmd_architectures)
     return p
 
 
@@ -629,6 +638,14 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+def cmd_architectures(args) -> int:
+    from .architectures.cli import run
+    from .claims.defaults import default_models
+
+    models = _load_config(args.config).models if args.config else default_models()
+    return run(models, as_json=args.json, seed=args.seed)
+
+
 # --------------------------------------------------------------------------- main
 def _detach_stdout() -> None:
     """After stdout failed, point its descriptor at /dev/null so the interpreter's final
@@ -667,7 +684,7 @@ def _main(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError(f"a command is required: run, solve, sweep or list (see {PROG} --help)")
+            raise UsageError(f"a command is required: run, solve, sweep, architectures or list (see {PROG} --help)")
         args.argv = argv
         args.report_written = None
         code = int(args.handler(args))

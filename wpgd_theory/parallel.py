@@ -11,7 +11,8 @@ Every check is seeded by ``(seed, salt)`` (:meth:`CheckContext.rng`) and runs in
 context on its worker, so the report is the same for any number of workers: the same
 checks, statuses, measured values and order.  What crosses process boundaries is data
 only: the models, the :class:`~wpgd_theory.claims.core.CheckResult`\ s, the artifacts
-(JSON-like) and figures rendered to PNG bytes on the worker — never matplotlib objects.
+(JSON-like) and figures rendered to PNG, SVG and PDF bytes on the worker — never matplotlib
+objects.
 
 A task whose worker dies is re-run by Dask (the scheduler's ``allowed-failures``); the
 worker logs an event at the start of every attempt, and a check whose task ran more than
@@ -66,15 +67,23 @@ def _checks_by_key() -> dict:
 
 
 def _render_figures(figures: dict) -> dict:
-    """Figures as PNG bytes, rendered exactly as the report renders them in-process."""
+    """Figures as data: ``{"png", "svg", "pdf"}`` bytes, rendered exactly as the report
+    renders them in-process (a figure that is already PNG bytes stays as it is)."""
     if not figures:
         return {}
     import matplotlib
 
-    from .report.figures import _RC, figure_to_png
+    from .report.figures import STYLE, figure_to_png, figure_to_vector
 
-    with matplotlib.rc_context(_RC):
-        return {name: figure_to_png(fig) for name, fig in figures.items()}
+    out = {}
+    with matplotlib.rc_context(STYLE):
+        for name, fig in figures.items():
+            if isinstance(fig, (bytes, bytearray)):
+                out[name] = bytes(fig)
+                continue
+            out[name] = {"png": figure_to_png(fig), "svg": figure_to_vector(fig, "svg"),
+                         "pdf": figure_to_vector(fig, "pdf")}
+    return out
 
 
 def _dask_map(func, items):

@@ -449,10 +449,10 @@ def _figures(spec, table) -> dict:
     an ``n`` axis; ``risk_vs_depth.png`` when it has a ``depth`` axis and trained rows."""
     import matplotlib
 
-    from .report.figures import _RC, _new_figure, figure_to_png
+    from .report.figures import STYLE, _new_figure, figure_to_png
 
     figs = {}
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(STYLE):
         if "n" in spec.grid:
             fig, ax = _new_figure()
             for cls in spec.grid["class"]:

@@ -80,8 +80,8 @@ MUTANTS: tuple = (
       "features drawn with covariance L^T L instead of L L^T = Sigma (invisible for diagonal Sigma)",
       ("W1",)),
     M("model-psd-factor-transposed", "model", "wpgd_theory/model.py",
-      "return vec * np.sqrt(np.clip(eig, 0.0, None))",
-      "return vec.T * np.sqrt(np.clip(eig, 0.0, None))",
+      "return _frozen(vec * np.sqrt(np.clip(eig, 0.0, None)))",
+      "return _frozen(vec.T * np.sqrt(np.clip(eig, 0.0, None)))",
       "task-vector factor built from the transposed eigenvector matrix (F F^T != C)",
       ("W1", "T1", "T2")),
     # ------------------------------------------------------------------ wpgd

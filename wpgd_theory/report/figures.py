@@ -652,6 +652,15 @@ def _make_figures(outcomes, ctx, claim_ids, vector) -> list:
                     name, i = f"{base}-{i}", i + 1
                 seen.add(name)
                 rec = FigureRecord(name, str(fname), (out.claim.id,), source=f"check of {out.claim.id}")
+                if isinstance(fig, dict):  # rendered on a Dask worker (wpgd_theory.parallel): data, not a Figure
+                    try:
+                        rec.png = figure_to_png(fig.get("png"))
+                        if vector:
+                            rec.svg, rec.pdf = fig.get("svg"), fig.get("pdf")
+                    except Exception as exc:
+                        rec.note = f"could not render: {type(exc).__name__}: {exc}"
+                    records.append(rec)
+                    continue
                 try:
                     rec.png = figure_to_png(fig)
                 except Exception as exc:

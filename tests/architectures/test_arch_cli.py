@@ -1,0 +1,90 @@
+"""`wpgd-verify architectures [--json] [--config FILE]` (issue 13 item 6)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wpgd_theory.architectures.cli import format_table
+from wpgd_theory.architectures.table import figure_risk_vs_n, risk_vs_n
+from wpgd_theory.cli import main
+from wpgd_theory.model import MultitaskModel
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = """
+[[model]]
+name = "two-tasks"
+sigma = [2.0, 1.0]
+noise = 0.1
+sizes = [3, 3]
+rho = [[1.0, 0.2], [0.2, 1.0]]
+r_task = [0.3, 0.9]
+"""
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cfg") / "m.toml"
+    path.write_text(CONFIG)
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = main(["architectures", "--json", "--config", str(path)])
+    assert rc == 0
+    return json.loads(buf.getvalue())
+
+
+def test_json_lists_the_architectures_with_their_verdicts(doc):
+    rows = {a["name"]: a for a in doc["architectures"]}
+    assert len(rows) >= 8
+    for a in rows.values():
+        assert {"name", "implements_wpgd", "weight_class", "max_discrepancy", "best_risk"} <= set(a)
+        assert a["as_stated"]
+        assert set(a["best_risk"]) == {"two-tasks"}
+    for neg in ("deltanet", "gated_deltanet"):
+        assert rows[neg]["implements_wpgd"] is False and rows[neg]["best_risk"]["two-tasks"] is None
+    tau = doc["models"]["two-tasks"]["tau"]
+    for pos in ("linear_attention", "retnet", "mamba2", "gla", "rwkv6"):
+        assert rows[pos]["implements_wpgd"] is True and rows[pos]["max_discrepancy"] <= 1e-5
+        assert 0 < rows[pos]["best_risk"]["two-tasks"] < tau
+    for name in ("gla", "mamba2"):  # the layers of flash-linear-attention (item 5)
+        assert rows[name]["layer"]["holds"] and rows[name]["layer"]["must_be_identity"]
+    risk = {k: rows[k]["best_risk"]["two-tasks"] for k in ("linear_attention", "simple_gla", "gla")}
+    assert risk["gla"] <= risk["simple_gla"] + 1e-9 <= risk["linear_attention"] + 2e-9
+
+
+def test_text_table_has_a_row_per_architecture(doc):
+    text = format_table(doc)
+    for a in doc["architectures"]:
+        assert a["name"] in text
+    assert "two-tasks" in text.splitlines()[0]
+
+
+def test_bad_config_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[model]]\nname = 'x'\n")
+    assert main(["architectures", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error" in err
+
+
+def test_risk_vs_n_figure():
+    fam = lambda n: MultitaskModel.from_tasks([n // 2, n - n // 2], [[1.0, 0.0], [0.0, 1.0]], [0.9, 0.2],  # noqa: E731
+                                              sigma=[[1.0, 0.0], [0.0, 1.0]], noise=0.2)
+    data = risk_vs_n(ns=(2, 4), model_factory=fam)
+    assert data["n"] == [2, 4] and data["risk"]["deltanet"] == [None, None]
+    assert all(v is not None for v in data["risk"]["gla"])
+    fig = figure_risk_vs_n(data)
+    assert len(fig.axes[0].lines) == len({c for c in data["weight_class"].values() if c != "none"})
+    json.dumps(data)
+
+
+def test_missing_fla_is_a_one_line_error(monkeypatch, capsys):
+    from wpgd_theory.architectures import fla_ops
+
+    monkeypatch.setattr(fla_ops, "fla_available", lambda: False)
+    assert main(["architectures"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fla-core" in err

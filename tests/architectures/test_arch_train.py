@@ -1,0 +1,21 @@
+"""Item 7: recurrences trained through fla's ops reach their class's optimum (thorough suite only)."""
+
+import pytest
+
+from wpgd_theory.architectures.train import TRAINABLE, train_architecture
+from wpgd_theory.claims.defaults import default_models
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TRAINABLE)
+def test_training_reaches_the_class_optimum(name):
+    model = default_models()["multitask-nonmonotone"]  # the classes differ here (uniform > monotone > free)
+    res = train_architecture(name, model, steps=800, seed=0)
+    assert res.risk >= res.optimum - 1e-9 * model.tau  # no WPGD of the class beats its optimum
+    assert res.risk <= res.optimum + 0.01 * model.tau
+    assert res.losses[-1] < res.losses[0]
+
+
+def test_unknown_trainable():
+    with pytest.raises(ValueError, match="name must be one of"):
+        train_architecture("deltanet", default_models()["single-task-isotropic"])

@@ -1,0 +1,163 @@
+r"""flash-linear-attention's operators, imported lazily and adapted to one layout.
+
+Every architecture of :mod:`wpgd_theory.architectures` is run through *fla's own*
+functions (package ``fla-core``): on the CPU the plain-torch reference implementations
+(``fla/ops/*/naive.py``, ``recurrent_naive.py``), never a copy of them.  fla's ops differ
+in layout (``(B, T, H, K)`` or ``(B, H, T, K)``), in where the ``K^{-1/2}`` query scale is
+applied (an argument, or fixed) and in how decays are given (log-space, per head or per
+key dimension); the adapters below take one layout — ``q, k (B, T, H, K)``,
+``v (B, T, H, V)``, log-decays ``(B, T, H)`` or ``(B, T, H, K)`` — and return the output
+``o (B, T, H, V)`` in float32 with *no* query scaling (scale 1), so that the recurrences
+are exactly
+
+* linear attention: ``S_t = S_{t−1} + k_t v_tᵀ``, ``o_t = S_tᵀ q_t``;
+* simple GLA (Mamba-2's SSD form): ``S_t = e^{g_t} S_{t−1} + k_t v_tᵀ``;
+* GLA: ``S_t = diag(e^{g_t}) S_{t−1} + k_t v_tᵀ`` (key-dimension decay);
+* RWKV-6: ``o_t = (S_{t−1} + diag(u) k_t v_tᵀ)ᵀ q_t``, ``S_t = diag(e^{w_t}) S_{t−1} + k_t v_tᵀ``
+  (exclusive decay, bonus ``u`` on the current token);
+* retention: ``o_t = Σ_{s ≤ t} γ_h^{t−s} (q_tᵀ k_s) v_s`` with fla's fixed
+  ``γ_h = 1 − 2^{−5−h}``;
+* delta rule: ``S_t = S_{t−1} + β_t k_t (v_t − S_{t−1}ᵀ k_t)ᵀ``;
+* gated delta rule: ``S̃ = e^{g_t} S_{t−1}``, ``S_t = S̃ + β_t k_t (v_t − S̃ᵀ k_t)ᵀ``.
+
+Importing fla on a CPU-only machine needs ``triton``, ``einops`` and ``packaging``
+(``fla`` warns that Triton is not supported and falls back to the CPU).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import warnings
+
+import torch
+
+__all__ = [
+    "fla_available",
+    "fla_version",
+    "retention_decays",
+    "linear_attention",
+    "simple_gla",
+    "gla",
+    "rwkv6",
+    "retention",
+    "delta_rule",
+    "gated_delta_rule",
+    "OPS",
+]
+
+
+@functools.cache
+def _module(name: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Triton is not supported on current platform, roll back to CPU."
+        return importlib.import_module(name)
+
+
+def fla_available() -> bool:
+    """True if ``fla`` (package ``fla-core``) imports here."""
+    try:
+        _module("fla.ops.gla.naive")
+    except Exception:  # noqa: BLE001 - any import failure means "not available"
+        return False
+    return True
+
+
+def fla_version() -> str | None:
+    try:
+        return str(_module("fla").__version__)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _f32(*ts):
+    return [t.to(torch.float32) for t in ts]
+
+
+def _bhtk(t):
+    return t.transpose(1, 2).contiguous()
+
+
+def linear_attention(q, k, v):
+    """``fla.ops.linear_attn.naive.naive_recurrent_linear_attn`` with ``scale=1``."""
+    op = _module("fla.ops.linear_attn.naive").naive_recurrent_linear_attn
+    q, k, v = _f32(q, k, v)
+    o, _ = op(q, k, v, scale=1.0)
+    return o
+
+
+def simple_gla(q, k, v, g):
+    """``fla.ops.simple_gla.naive.naive_recurrent_simple_gla`` (scalar log-decay ``g (B,T,H)``), ``scale=1``."""
+    op = _module("fla.ops.simple_gla.naive").naive_recurrent_simple_gla
+    q, k, v, g = _f32(q, k, v, g)
+    o, _ = op(q, k, v, g, scale=1.0)
+    return o
+
+
+def gla(q, k, v, gk):
+    """``fla.ops.gla.naive.naive_recurrent_gla`` (key-dimension log-decay ``gk (B,T,H,K)``).
+
+    fla's op applies the fixed scale ``K^{−1/2}`` to ``q``; it is undone by passing
+    ``q·K^{1/2}`` (a power of two times ``q`` when ``K`` is a power of four; otherwise one
+    extra float32 rounding, covered by the tolerance).
+    """
+    op = _module("fla.ops.gla.naive").naive_recurrent_gla
+    q, k, v, gk = _f32(q, k, v, gk)
+    o, _ = op(q * q.shape[-1] ** 0.5, k, v, gk)
+    return o
+
+
+def rwkv6(q, k, v, w, u):
+    """``fla.ops.rwkv6.recurrent_naive.naive_recurrent_rwkv6`` (layout ``(B,H,T,K)`` inside), ``scale=1``.
+
+    ``w (B,T,H,K)`` log-decays, ``u (H,K)`` the bonus on the current token.
+    """
+    op = _module("fla.ops.rwkv6.recurrent_naive").naive_recurrent_rwkv6
+    q, k, v, w, u = _f32(q, k, v, w, u)
+    o, _ = op(_bhtk(q), _bhtk(k), _bhtk(v), _bhtk(w), u, scale=1.0)
+    return _bhtk(o)
+
+
+def retention_decays(num_heads: int) -> torch.Tensor:
+    """fla's RetNet decays ``γ_h = 1 − 2^{−5−h}`` (float32, as ``naive_retention`` computes them)."""
+    h = torch.arange(num_heads, dtype=torch.float32)
+    return torch.exp2(torch.log2(1 - torch.pow(torch.tensor(2.0), -5.0 - h)))
+
+
+def retention(q, k, v):
+    """``fla.ops.retention.naive.naive_retention`` (layout ``(B,H,T,K)``, fixed scale ``K^{−1/2}`` undone)."""
+    op = _module("fla.ops.retention.naive").naive_retention
+    q, k, v = _f32(q, k, v)
+    o = op(_bhtk(q * q.shape[-1] ** 0.5), _bhtk(k), _bhtk(v))
+    return _bhtk(o)
+
+
+def delta_rule(q, k, v, beta):
+    """``fla.ops.delta_rule.naive.delta_rule_recurrence`` (layout ``(B,H,T,K)``; fixed scale undone).
+
+    ``beta (B,T,H)`` the per-token step sizes.
+    """
+    op = _module("fla.ops.delta_rule.naive").delta_rule_recurrence
+    q, k, v, beta = _f32(q, k, v, beta)
+    o, _ = op(_bhtk(q * q.shape[-1] ** 0.5), _bhtk(k), _bhtk(v), beta.transpose(1, 2).contiguous())
+    return _bhtk(o)
+
+
+def gated_delta_rule(q, k, v, beta, g):
+    """``fla.ops.gated_delta_rule.naive.naive_recurrent_gated_delta_rule`` with ``scale=1``."""
+    op = _module("fla.ops.gated_delta_rule.naive").naive_recurrent_gated_delta_rule
+    q, k, v, beta, g = _f32(q, k, v, beta, g)
+    o, _ = op(q, k, v, beta, g, scale=1.0)
+    return o
+
+
+#: name -> (adapter, fla function it calls)
+OPS = {
+    "linear_attention": (linear_attention, "fla.ops.linear_attn.naive.naive_recurrent_linear_attn"),
+    "simple_gla": (simple_gla, "fla.ops.simple_gla.naive.naive_recurrent_simple_gla"),
+    "gla": (gla, "fla.ops.gla.naive.naive_recurrent_gla"),
+    "rwkv6": (rwkv6, "fla.ops.rwkv6.recurrent_naive.naive_recurrent_rwkv6"),
+    "retention": (retention, "fla.ops.retention.naive.naive_retention"),
+    "delta_rule": (delta_rule, "fla.ops.delta_rule.naive.delta_rule_recurrence"),
+    "gated_delta_rule": (gated_delta_rule, "fla.ops.gated_delta_rule.naive.naive_recurrent_gated_delta_rule"),
+}

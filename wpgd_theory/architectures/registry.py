@@ -1,0 +1,449 @@
+r"""The GLA family as researchers use it: which fla recurrences implement WPGD (claim G1).
+
+Each :class:`Architecture` loads the exact one-step WPGD construction into *its own*
+parameterisation, runs it through fla's operator (:mod:`.fla_ops`) on sampled prompts and
+compares the query output with :func:`~wpgd_theory.wpgd.wpgd_predict` (an independent
+numpy formula).  Prompt layout (the project's, without context coordinates): tokens
+``t = 1..n`` are the examples, token ``n+1`` the query; one head; keys
+``k_t = P_k x_t``, queries ``q_t = P_q x_t`` (``P = P_qᵀ P_k``), one value channel
+``v_t = y_t`` and ``v_{n+1} = 0`` (the query's label slot), so the query's own write is
+zero.  Gates are *positional* (one value per token, as in
+:func:`~wpgd_theory.gla.construct_from_wpgd`): a real layer produces them from
+positional context coordinates.
+
+Weight classes (proved in ``proofs/architectures.md``):
+
+==================  ==========================================================================
+architecture        weights ``ω`` realised by one layer (``P`` free)
+==================  ==========================================================================
+linear_attention    ``ω ∝ 𝟙`` (uniform)
+retnet              ``ω_i = γ^{n+1−i}``: geometric, one data-independent ``γ`` per head
+simple_gla          ``0 ≤ ω_1 ≤ … ≤ ω_n`` (monotone): scalar data-dependent decay
+mamba2              ``ω ≥ 0`` (nonnegative): scalar decay *and* the input scaled by ``Δ_t``
+gla                 all ``ω`` (signed sums of monotone key-dimension profiles, ``d_k ≥ m d``)
+rwkv6               as gla (exclusive decay: the query's decay never acts; bonus ``u`` reads
+                    the query's own write, which is 0)
+hgrn2               none: the key is tied to the forget gate, ``k = 1 − g ∈ [0,1]^{d_k}``
+deltanet            none: one pass of LMS (per-example gradient steps), see :mod:`.delta`
+gated_deltanet      none: LMS with weight decay
+==================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .._validation import as_positive_int, check_rng
+from ..wpgd import gate_weights, wpgd_predict
+from . import fla_ops
+from .delta import delta_rule_predict
+from .fit import fit_wpgd, wpgd_terms
+
+__all__ = [
+    "Architecture",
+    "Conformance",
+    "ARCHITECTURES",
+    "architecture",
+    "float32_tolerance",
+    "sample_prompts",
+    "run_conformance",
+]
+
+#: unit roundoff of float32
+U32 = 2.0**-24
+
+
+def float32_tolerance(num_tokens: int, key_dim: int) -> float:
+    r"""A priori relative bound ``γ_m = m u/(1 − m u)``, ``m = T (d_k + 2)``, ``u = 2^{−24}``.
+
+    Each output of the recurrence is a sum over ``T`` tokens of products formed with
+    ``d_k``-term dot products and up to ``T`` gate factors, all in float32; the standard
+    rounding-error bound for such sums (Higham, Thm 3.1 / Lemma 3.3) is ``γ_m`` times the
+    sum of the absolute values of the terms.  Discrepancies are measured in that unit.
+    """
+    m = num_tokens * (key_dim + 2)
+    return m * U32 / (1 - m * U32)
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """One construction run through fla: ``subject`` (fla) vs ``reference`` (closed form).
+
+    ``discrepancy = max_b |subject_b − reference_b| / max_b magnitude_b`` where
+    ``magnitude_b`` is the sum of the absolute values of the terms of the reference.
+    """
+
+    what: str
+    subject_name: str
+    reference_name: str
+    subject: np.ndarray
+    reference: np.ndarray
+    magnitude: np.ndarray
+    tolerance: float
+    omega: np.ndarray | None = None
+    P: np.ndarray | None = None
+    #: "construction" (a WPGD construction vs wpgd_predict), "alternative" (the exact statement of
+    #: what a non-WPGD architecture computes) or "wpgd_fit" (distance to the best WPGD fit)
+    role: str = "construction"
+
+    @property
+    def discrepancy(self) -> float:
+        scale = float(np.max(self.magnitude))
+        err = float(np.max(np.abs(self.subject - self.reference)))
+        return err / scale if scale > 0 else err
+
+    @property
+    def passed(self) -> bool:
+        return self.discrepancy <= self.tolerance
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A registry entry: how the architecture is run and what it realises."""
+
+    name: str
+    title: str
+    fla_op: str
+    weight_class: str  # a cone of :mod:`.cones`, or "none"
+    implements_wpgd: bool
+    realises: str
+    restriction: str | None
+    run: Callable = field(repr=False)
+
+
+def sample_prompts(num_prompts: int, n: int, d: int, rng):
+    """Standard Gaussian prompts ``X (B,n,d)``, ``y (B,n)``, ``x (B,d)``, rounded to float32.
+
+    Rounded so that fla (float32) and the float64 reference see the same inputs.
+    """
+    rng = check_rng(rng)
+    B = as_positive_int(num_prompts, "num_prompts")
+    r32 = lambda a: a.astype(np.float32).astype(np.float64)  # noqa: E731
+    return r32(rng.standard_normal((B, n, d))), r32(rng.standard_normal((B, n))), r32(rng.standard_normal((B, d)))
+
+
+def _r32(a):
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def _t(a):
+    return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32)
+
+
+def _tokens(X, y, x, Pk, Pq, num_heads=1):
+    """``q, k (B,T,H,d_k)``, ``v (B,T,H,1)`` of the layout in the module docstring."""
+    B, n, d = X.shape
+    feats = np.concatenate([X, x[:, None]], axis=1)  # (B, T, d)
+    k = feats @ Pk.T
+    q = feats @ Pq.T
+    v = np.concatenate([y, np.zeros((B, 1))], axis=1)[..., None]
+    rep = lambda a: np.repeat(a[:, :, None], num_heads, axis=2)  # noqa: E731
+    return _t(rep(q)), _t(rep(k)), _t(rep(v))
+
+
+def _query_out(o, head=0):
+    return o[:, -1, head, 0].detach().cpu().numpy().astype(np.float64)
+
+
+def _wpgd_conformance(what, op_name, X, y, x, P, omega, out, key_dim):
+    terms = wpgd_terms(X, y, x, P, omega)
+    return Conformance(what, op_name, "wpgd.wpgd_predict (numpy)", out, wpgd_predict(X, y, x, P, omega),
+                       np.abs(terms).sum(axis=1), float32_tolerance(X.shape[1] + 1, key_dim), omega, P)
+
+
+def _random_P(rng, d, dk=None):
+    dk = d if dk is None else dk
+    Pk = _r32(rng.standard_normal((dk, d)) / np.sqrt(d))
+    Pq = _r32(rng.standard_normal((dk, d)) / np.sqrt(d))
+    return Pk, Pq, Pq.T @ Pk
+
+
+def _log(g):
+    with np.errstate(divide="ignore"):
+        return np.log(g)
+
+
+# ----------------------------------------------------------------------------- positives
+def _run_linear_attention(X, y, x, rng):
+    d = X.shape[2]
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    out = _query_out(fla_ops.linear_attention(q, k, v))
+    return [_wpgd_conformance("G1: uniform weights", fla_ops.OPS["linear_attention"][1], X, y, x, P,
+                              np.ones(X.shape[1]), out, d)]
+
+
+def _run_retnet(X, y, x, rng, num_heads=3):
+    B, n, d = X.shape
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq, num_heads)
+    o = fla_ops.retention(q, k, v)
+    res = []
+    for h in range(num_heads):
+        gamma = 1.0 - 2.0 ** (-5.0 - h)
+        omega = gamma ** (n - np.arange(n))  # ω_i = γ^{n+1−i}, i = 1..n
+        res.append(_wpgd_conformance(f"G1: geometric weights, head {h} (gamma = 1 - 2^-{5 + h})",
+                                     fla_ops.OPS["retention"][1], X, y, x, P, omega, _query_out(o, h), d))
+    return res
+
+
+def _random_gates(rng, T, low=0.3):
+    return _r32(rng.uniform(low, 1.0, size=T))
+
+
+def _run_simple_gla(X, y, x, rng):
+    B, n, d = X.shape
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    g = _random_gates(rng, n + 1)
+    logg = _t(np.broadcast_to(_log(g)[None, :, None], (B, n + 1, 1)))
+    out = _query_out(fla_ops.simple_gla(q, k, v, logg))
+    return [_wpgd_conformance("G1: monotone weights from scalar gates", fla_ops.OPS["simple_gla"][1], X, y, x, P,
+                              gate_weights(g), out, d)]
+
+
+def mamba2_parameters(omega, a: float):
+    r"""Mamba-2 step sizes ``Δ (n+1,)`` realising positive weights ``ω`` with ``A = −a``.
+
+    Mamba-2 (SSD) runs ``S_t = e^{−aΔ_t} S_{t−1} + Δ_t k_t v_tᵀ`` (the input scaled by
+    ``Δ_t``), so one layer has ``ω_i = Δ_i exp(−a Σ_{j=i+1}^{n+1} Δ_j)``.  Solved backwards
+    from ``Δ_{n+1} = 0⁺`` (here ``Δ_{n+1} = min ω``): ``Δ_i = ω_i exp(a Σ_{j>i} Δ_j)``.
+    Every ``ω > 0`` is reached (the nonnegative cone is the closure); with
+    ``a ≤ 1/(4 n max ω)`` every ``a Σ_{j>i} Δ_j ≤ 1`` (induction), so no step size overflows.
+    """
+    w = np.asarray(omega, dtype=float)
+    if np.any(w <= 0):
+        raise ValueError("omega must be positive for Mamba-2's step sizes (Delta_t > 0)")
+    n = w.size
+    delta = np.zeros(n + 1)
+    delta[n] = w.min()
+    acc = delta[n]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(n - 1, -1, -1):
+            delta[i] = w[i] * np.exp(a * acc)
+            acc += delta[i]
+    if not np.all(np.isfinite(delta)):
+        raise ValueError(f"a = {a:g} is too large for these weights: take a <= 1/(4 n max omega)")
+    return delta
+
+
+def _run_mamba2(X, y, x, rng):
+    r"""Mamba-2's gate parameterisation on fla's simple GLA op: ``g_t = −e^{A_log} Δ_t``,
+    ``Δ_t = softplus(dt_t + dt_bias)`` and the value ``Δ_t v_t``; a *non-monotone* ``ω > 0``."""
+    B, n, d = X.shape
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    target = rng.uniform(0.2, 1.0, size=n)  # positive, in general not monotone
+    A_log = float(np.log(0.25 / n))  # a = 1/(4n) <= 1/(4 n max ω) since ω <= 1
+    delta = mamba2_parameters(target, np.exp(A_log))
+    dt_bias = 0.5
+    dt = np.log(np.expm1(delta)) - dt_bias  # softplus^{-1}(Δ) − bias: the layer's raw input
+    delta_t = torch.nn.functional.softplus(torch.as_tensor(dt + dt_bias, dtype=torch.float64))
+    g = (-np.exp(A_log) * delta_t).to(torch.float32)
+    logg = g[None, :, None].expand(B, n + 1, 1)
+    v = v * delta_t.to(torch.float32)[None, :, None, None]
+    out = _query_out(fla_ops.simple_gla(q, k, v, logg))
+    dd = delta_t.numpy()
+    omega = dd[:n] * np.exp(-np.exp(A_log) * (np.cumsum(dd[::-1])[::-1][1:]))
+    return [_wpgd_conformance("G1: positive, non-monotone weights via Mamba-2's step sizes",
+                              fla_ops.OPS["simple_gla"][1] + " (Mamba-2 gates)", X, y, x, P, omega, out, d)]
+
+
+def _profile_blocks(rng, n, T, exclusive):
+    r"""Gates ``(T, n)`` for ``n`` key blocks: block ``c`` has random gates in ``[0.5, 1]`` and gate 0
+    at token ``c`` (``c ≥ 1``), so its profile is monotone and vanishes on examples ``i < c``."""
+    G = rng.uniform(0.5, 1.0, size=(T, n))
+    for c in range(1, n):
+        G[c, c] = 0.0
+    G = _r32(G)
+    prof = []
+    for c in range(n):
+        gc = G[:, c].copy()
+        if exclusive:
+            gc[T - 1] = 1.0  # the query's own decay never acts on its output
+        prof.append(gate_weights(gc))
+    return G, np.array(prof)  # (T, n), profiles (n_blocks, n)
+
+
+def _run_vector(op_key, X, y, x, rng):
+    r"""G3 with ``n`` key blocks: ``k = [P x; …; P x]``, ``q = [α_1 x; …; α_n x]`` and monotone
+    profiles ``γ^{(c)}``: ``ω = Σ_c α_c γ^{(c)}`` (signed: any ``ω`` is such a sum)."""
+    B, n, d = X.shape
+    T = n + 1
+    Pk0, Pq0, P = _random_P(rng, d)
+    alpha = _r32(rng.standard_normal(n))
+    Pk = np.tile(Pk0, (n, 1))
+    Pq = np.kron(alpha[:, None], Pq0)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    G, prof = _profile_blocks(rng, n, T, exclusive=op_key == "rwkv6")
+    logG = np.repeat(_log(G), d, axis=1)  # (T, n*d)
+    gk = _t(np.broadcast_to(logG[None, :, None, :], (B, T, 1, n * d)))
+    omega = alpha @ prof
+    if op_key == "rwkv6":
+        u = _t(rng.standard_normal((1, n * d)))  # the bonus multiplies the query's own write, which is 0
+        out = _query_out(fla_ops.rwkv6(q, k, v, gk, u))
+    else:
+        out = _query_out(fla_ops.gla(q, k, v, gk))
+    res = [_wpgd_conformance("G3: signed sum of monotone key-dimension profiles (d_k = n d)",
+                             fla_ops.OPS[op_key][1], X, y, x, P, omega, out, n * d)]
+    # G1: one block, the scalar gate copied across the key dimension
+    qs, ks, vs = _tokens(X, y, x, Pk0, Pq0)
+    g = _random_gates(rng, T)
+    gk1 = _t(np.broadcast_to(_log(g)[None, :, None, None], (B, T, 1, d)))
+    if op_key == "rwkv6":
+        out1 = _query_out(fla_ops.rwkv6(qs, ks, vs, gk1, _t(rng.standard_normal((1, d)))))
+        g_eff = g.copy()
+        g_eff[-1] = 1.0
+    else:
+        out1 = _query_out(fla_ops.gla(qs, ks, vs, gk1))
+        g_eff = g
+    res.append(_wpgd_conformance("G1: scalar gate copied over the key dimension", fla_ops.OPS[op_key][1],
+                                 X, y, x, P, gate_weights(g_eff), out1, d))
+    return res
+
+
+# ----------------------------------------------------------------------------- negatives
+def _fit_discrepancy(name, op_name, fn, n, d, rng):
+    """Best WPGD (unconstrained ``M``) fitted on prompts, evaluated on fresh ones."""
+    Xf, yf, xf = sample_prompts(max(4 * n * d * d, 64), n, d, rng)
+    fit = fit_wpgd(Xf, yf, xf, fn(Xf, yf, xf))
+    Xt, yt, xt = sample_prompts(64, n, d, rng)
+    out = fn(Xt, yt, xt)
+    pred = fit.predict_full(Xt, yt, xt)
+    return Conformance(f"best one-step WPGD fit ({name}): least squares over all n*d*d tensors M, held-out prompts",
+                       op_name, "fit.fit_wpgd (least squares, numpy)", out, pred, np.abs(out),
+                       float32_tolerance(n + 1, d), fit.omega, fit.P, role="wpgd_fit")
+
+
+def _delta_inputs(X, y, x, A, Bq, beta, g=None):
+    q, k, v = _tokens(X, y, x, A, Bq)
+    Bn, n = y.shape
+    b = _t(np.broadcast_to(np.append(beta, 0.0)[None, :, None], (Bn, n + 1, 1)))  # β_{n+1} = 0: write mask
+    if g is None:
+        return q, k, v, b
+    return q, k, v, b, _t(np.broadcast_to(_log(g)[None, :, None], (Bn, n + 1, 1)))
+
+
+def _run_delta(gated, X, y, x, rng):
+    B, n, d = X.shape
+    A = _r32(np.eye(d) / np.sqrt(d) + 0.1 * rng.standard_normal((d, d)) / np.sqrt(d))
+    Bq = _r32(np.eye(d) + 0.1 * rng.standard_normal((d, d)))
+    beta = _r32(rng.uniform(0.3, 0.9, size=n))
+    alpha = _random_gates(rng, n + 1, low=0.6) if gated else None
+    key = "gated_delta_rule" if gated else "delta_rule"
+    op, op_name = fla_ops.OPS[key]
+
+    def fn(Xs, ys, xs):
+        return _query_out(op(*_delta_inputs(Xs, ys, xs, A, Bq, beta, alpha)))
+
+    out = fn(X, y, x)
+    ref = delta_rule_predict(X, y, x, A, Bq, beta, alpha)
+    # magnitude: the same computation in absolute values bounds its float32 error
+    mag = np.abs(delta_rule_predict(np.abs(X), np.abs(y), np.abs(x), np.abs(A), np.abs(Bq), beta,
+                                    alpha)) + np.abs(ref)
+    exact = Conformance("exact statement: one pass of per-example gradient steps (LMS"
+                        + (" with weight decay" if gated else "") + ")", op_name,
+                        "delta.delta_rule_predict (numpy loop)", out, ref, mag, float32_tolerance(n + 1, d),
+                        role="alternative")
+    return [exact, _fit_discrepancy(key, op_name, fn, n, d, rng)]
+
+
+def hgrn2_predict(X, y, x, gates, Pq):
+    r"""What HGRN2 computes with positional gates ``g (T, d_k)`` and its key tied to them:
+
+    ``ŷ = Σ_i y_i c_iᵀ P_q x``, ``c_i = (1 − g_i) ⊙ Π_{j=i+1}^{n+1} g_j`` — linear in ``y``
+    with coefficients that do not depend on ``X``.
+    """
+    n = X.shape[1]
+    tail = np.cumprod(gates[::-1], axis=0)[::-1]  # tail[j] = Π_{s ≥ j} g_s
+    c = (1.0 - gates[:n]) * tail[1:n + 1]  # (n, d_k)
+    return np.einsum("bi,ik,bk->b", y, c, x @ Pq.T), c
+
+
+def _run_hgrn2(X, y, x, rng):
+    B, n, d = X.shape
+    T = n + 1
+    Pq = _r32(rng.standard_normal((d, d)) / np.sqrt(d))
+    G = _r32(rng.uniform(0.3, 0.95, size=(T, d)))
+    op, op_name = fla_ops.OPS["gla"]
+
+    def fn(Xs, ys, xs):
+        q, _, v = _tokens(Xs, ys, xs, np.eye(d), Pq)
+        Bn = Xs.shape[0]
+        logG = torch.log(_t(G))
+        k = (1.0 - torch.exp(logG))[None, :, None, :].expand(Bn, T, 1, d)  # HGRN2: k = 1 − forget gate
+        return _query_out(op(q, k, v, logG[None, :, None, :].expand(Bn, T, 1, d)))
+
+    out = fn(X, y, x)
+    ref, c = hgrn2_predict(X, y, x, G, Pq)
+    mag = np.einsum("bi,ik,bk->b", np.abs(y), np.abs(c), np.abs(x @ Pq.T))
+    exact = Conformance("what HGRN2 computes instead: y_i c_i^T P_q x, coefficients independent of X",
+                        op_name + " (k = 1 - g)", "architectures.registry.hgrn2_predict (numpy)", out, ref, mag,
+                        float32_tolerance(T, d), role="alternative")
+    return [exact, _fit_discrepancy("hgrn2", op_name + " (k = 1 - g)", fn, n, d, rng)]
+
+
+ARCHITECTURES = {
+    a.name: a
+    for a in [
+        Architecture("linear_attention", "Linear attention", fla_ops.OPS["linear_attention"][1], "uniform", True,
+                     "omega = 1: preconditioned gradient descent", None, _run_linear_attention),
+        Architecture("retnet", "RetNet (retention)", fla_ops.OPS["retention"][1], "geometric", True,
+                     "omega_i = gamma^(n+1-i), gamma fixed per head (fla: 1 - 2^(-5-h))",
+                     "gamma is a data-independent hyperparameter: one geometric profile per head", _run_retnet),
+        Architecture("simple_gla", "Scalar-gated GLA (simple GLA)", fla_ops.OPS["simple_gla"][1], "monotone", True,
+                     "0 <= omega_1 <= ... <= omega_n (products of scalar gates)", None, _run_simple_gla),
+        Architecture("mamba2", "Mamba-2 (SSD)", fla_ops.OPS["simple_gla"][1] + " (Mamba-2 gates)", "nonnegative",
+                     True, "omega_i = Delta_i exp(-a sum_{j>i} Delta_j): every omega >= 0 (input scaled by Delta)",
+                     None, _run_mamba2),
+        Architecture("gla", "GLA (key-dimension decay)", fla_ops.OPS["gla"][1], "free", True,
+                     "signed sums of monotone key-dimension profiles: every omega",
+                     "needs key dimension >= m d for m profiles (K d on a task model; one block gives the monotone "
+                     "class)", lambda X, y, x, rng: _run_vector("gla", X, y, x, rng)),
+        Architecture("hgrn2", "HGRN2 (GLA with the key tied to the forget gate)",
+                     fla_ops.OPS["gla"][1] + " (k = 1 - g)", "none", False,
+                     "y_i c_i^T P_q x with c_i = (1-g_i) * prod_{j>i} g_j: no product of x_i with x",
+                     "the key 1 - g lies in [0,1]^{d_k} and carries no signed x_i: the G1 construction cannot be "
+                     "loaded; with data-independent gates its risk is at least tau (no better than predicting 0)",
+                     _run_hgrn2),
+        Architecture("rwkv6", "RWKV-6", fla_ops.OPS["rwkv6"][1], "free", True,
+                     "as GLA; exclusive decay (the query's decay never acts), the bonus u reads the query's own "
+                     "write, which is 0", "as GLA: key dimension >= m d for m profiles",
+                     lambda X, y, x, rng: _run_vector("rwkv6", X, y, x, rng)),
+        Architecture("deltanet", "DeltaNet (delta rule)", fla_ops.OPS["delta_rule"][1], "none", False,
+                     "one pass of per-example gradient steps s_i = s_{i-1} + beta_i k_i (y_i - k_i^T s_{i-1}) "
+                     "(LMS), read out at the query", "negative control: not one-step WPGD",
+                     lambda X, y, x, rng: _run_delta(False, X, y, x, rng)),
+        Architecture("gated_deltanet", "Gated DeltaNet (gated delta rule)", fla_ops.OPS["gated_delta_rule"][1],
+                     "none", False,
+                     "LMS with weight decay: s~ = alpha_i s_{i-1}, s_i = s~ + beta_i k_i (y_i - k_i^T s~)",
+                     "negative control: not one-step WPGD", lambda X, y, x, rng: _run_delta(True, X, y, x, rng)),
+    ]
+}
+
+
+def architecture(name: str) -> Architecture:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if name not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[name]
+
+
+def run_conformance(name: str, *, n: int = 8, d: int = 4, num_prompts: int = 32, seed: int = 0) -> list:
+    """Run architecture ``name``'s constructions through fla on ``num_prompts`` prompts.
+
+    Returns a list of :class:`Conformance` (the G1/G3 constructions for the positives; the
+    exact alternative statement and the best-WPGD-fit discrepancy for the others).
+    """
+    arch = architecture(name)
+    n = as_positive_int(n, "n", minimum=2)
+    d = as_positive_int(d, "d")
+    rng = np.random.default_rng(seed)
+    X, y, x = sample_prompts(num_prompts, n, d, rng)
+    with torch.no_grad():
+        return arch.run(X, y, x, rng)

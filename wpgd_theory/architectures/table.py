@@ -1,0 +1,168 @@
+r"""The architecture table: architecture → implements WPGD → weight class → best risk → discrepancy.
+
+:func:`architecture_table` returns a JSON-serialisable dict (the output of
+``wpgd-verify architectures --json``); :func:`risk_vs_n` and :func:`figure_risk_vs_n` give
+the data and a matplotlib figure of the best risk of every architecture's class against
+the number of examples ``n`` (for the report).
+
+Verdicts are *measured*: an architecture implements WPGD when every construction run
+through fla matches ``wpgd_predict`` within the float32 tolerance; a control does not when
+the exact statement of what it computes matches fla and the best one-step WPGD fit leaves a
+discrepancy above the tolerance.  ``as_stated`` says whether the measured verdict is the
+registry's stated one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import MultitaskModel
+from .cones import best_risk
+from .fla_ops import fla_version
+from .layers import LAYER_COMPONENTS, layer_conformance, layers_available
+from .registry import ARCHITECTURES, run_conformance
+
+__all__ = ["architecture_table", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA"]
+
+TABLE_SCHEMA = "wpgd-theory-architectures"
+
+
+def _num(x):
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def verdict(results) -> dict:
+    """Measured verdict from a list of :class:`~.registry.Conformance` results."""
+    cons = [r for r in results if r.role == "construction"]
+    alts = [r for r in results if r.role == "alternative"]
+    fits = [r for r in results if r.role == "wpgd_fit"]
+    if cons:
+        implements = all(r.passed for r in cons)
+        disc = max(r.discrepancy for r in cons)
+        tol = max(r.tolerance for r in cons)
+        ok = implements
+    else:
+        implements = all(r.passed for r in fits)
+        disc = max(r.discrepancy for r in fits)
+        tol = max(r.tolerance for r in fits)
+        ok = all(r.passed for r in alts)  # the alternative statement must hold exactly
+    return {"implements_wpgd": bool(implements), "max_discrepancy": float(disc), "tolerance": float(tol),
+            "exact_statements_hold": bool(ok)}
+
+
+def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int = 32, seed: int = 0,
+                       names=None) -> dict:
+    """The table for ``models`` (``{name: MultitaskModel}``), JSON-serialisable.
+
+    ``{"schema", "fla_version", "n", "d", "num_prompts", "seed", "models": {name: {...}},
+    "architectures": [{"name", "title", "fla_op", "implements_wpgd", "as_stated", "weight_class",
+    "max_discrepancy", "tolerance", "best_risk": {model: value}, "realises", "restriction",
+    "checks": [...], "layer": {...}}]}`` — ``layer`` (gla, mamba2, when flash-linear-attention is
+    installed): the construction on fla's layer module, which components must be the identity
+    and what each does when switched back.  ``best_risk`` is ``None`` for an architecture that is not one-step
+    WPGD (class ``"none"``), or where the solve failed.
+    """
+    if not isinstance(models, dict) or not models:
+        raise ValueError("models must be a non-empty dict {name: MultitaskModel}")
+    for name, m in models.items():
+        if not isinstance(m, MultitaskModel):
+            raise TypeError(f"models[{name!r}] must be a MultitaskModel, got {type(m).__name__}")
+    names = list(ARCHITECTURES) if names is None else list(names)
+    cache = {}
+    rows = []
+    for name in names:
+        arch = ARCHITECTURES[name]
+        results = run_conformance(name, n=n, d=d, num_prompts=num_prompts, seed=seed)
+        v = verdict(results)
+        risks = {}
+        for mname, m in models.items():
+            key = (mname, arch.weight_class)
+            if key not in cache:
+                cache[key] = best_risk(m, arch.weight_class)
+            risks[mname] = _num(cache[key].risk)
+        rows.append({
+            "name": arch.name,
+            "title": arch.title,
+            "fla_op": arch.fla_op,
+            "implements_wpgd": v["implements_wpgd"],
+            "as_stated": v["implements_wpgd"] == arch.implements_wpgd and v["exact_statements_hold"],
+            "weight_class": arch.weight_class,
+            "max_discrepancy": v["max_discrepancy"],
+            "tolerance": v["tolerance"],
+            "best_risk": risks,
+            "realises": arch.realises,
+            "restriction": arch.restriction,
+            "checks": [{"what": r.what, "role": r.role, "subject": r.subject_name, "reference": r.reference_name,
+                        "discrepancy": float(r.discrepancy), "tolerance": float(r.tolerance),
+                        "passed": bool(r.passed)} for r in results],
+        })
+        if name in LAYER_COMPONENTS and layers_available():
+            rows[-1]["layer"] = _layer_row(name, seed)
+            rows[-1]["as_stated"] = rows[-1]["as_stated"] and rows[-1]["layer"]["holds"]
+    return {
+        "schema": TABLE_SCHEMA,
+        "schema_version": "1.0",
+        "fla_version": fla_version(),
+        "n": n, "d": d, "num_prompts": num_prompts, "seed": seed,
+        "models": {k: {"n": m.n, "d": m.d, "tau": m.tau} for k, m in models.items()},
+        "architectures": rows,
+    }
+
+
+def _layer_row(name, seed):
+    res = layer_conformance(name, seed=seed)
+    ident = res.pop("identity")
+    comps = {k: (r if isinstance(r, str) else {"discrepancy": float(r.discrepancy), "breaks_construction":
+                                                 bool(not r.passed)}) for k, r in res.items()}
+    return {"module": ident.subject_name, "must_be_identity": list(LAYER_COMPONENTS[name]),
+            "identity_discrepancy": float(ident.discrepancy), "tolerance": float(ident.tolerance),
+            "holds": bool(ident.passed), "components": comps}
+
+
+def _family(n: int) -> MultitaskModel:
+    """Three tasks of ``n/3`` examples, the middle one the query's (the non-monotone default family)."""
+    k = n // 3
+    return MultitaskModel.from_tasks([k, k, k], np.eye(3), np.array([0.2, 0.9, 0.1]), sigma=np.eye(3), noise=0.5)
+
+
+def risk_vs_n(ns=(3, 6, 9, 12, 18, 24), model_factory=None) -> dict:
+    """Best risk of every architecture's weight class for models of growing ``n``.
+
+    ``model_factory(n)`` builds the model (default: three equal tasks, the query's task in
+    the middle, ``r_task = (0.2, 0.9, 0.1)``).  Returns ``{"n": [...], "risk": {arch: [...]},
+    "weight_class": {arch: cls}}`` (``None`` where the class is ``"none"``).
+    """
+    factory = _family if model_factory is None else model_factory
+    ns = [int(v) for v in ns]
+    models = [factory(v) for v in ns]
+    classes = sorted({a.weight_class for a in ARCHITECTURES.values()})
+    by_class = {c: [_num(best_risk(m, c).risk) for m in models] for c in classes}
+    return {"n": [m.n for m in models],
+            "risk": {a.name: by_class[a.weight_class] for a in ARCHITECTURES.values()},
+            "weight_class": {a.name: a.weight_class for a in ARCHITECTURES.values()}}
+
+
+def figure_risk_vs_n(data=None):
+    """Matplotlib figure of :func:`risk_vs_n` (one line per weight class, labelled with its architectures)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = risk_vs_n() if data is None else data
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    classes = {}
+    for arch, cls in data["weight_class"].items():
+        classes.setdefault(cls, []).append(arch)
+    for cls, archs in classes.items():
+        vals = data["risk"][archs[0]]
+        if all(v is None for v in vals):
+            continue
+        ax.plot(data["n"], [np.nan if v is None else v for v in vals], marker="o",
+                label=f"{cls}: {', '.join(archs)}")
+    ax.set_xlabel("number of in-context examples n")
+    ax.set_ylabel("best in-context risk of the class")
+    ax.set_title("Best risk per architecture (one layer)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
