@@ -132,3 +132,15 @@ def test_strategies_build_valid_models(model):
     assert np.linalg.eigvalsh(model.C).min() > -1e-9
     assert np.allclose(np.diag(model.C), 1.0)
     assert np.linalg.eigvalsh(model.sigma).min() > 0
+
+
+def test_one_dimensional_sigma_is_its_diagonal_as_in_a_config():
+    """Python accepts the same forms as a config file: a 1-D ``sigma`` is ``diag(Σ)``."""
+    import numpy as np
+
+    from wpgd_theory import MultitaskModel
+
+    a = MultitaskModel.single_task(3, sigma=[1.0, 2.0, 3.0], noise=0.1)
+    b = MultitaskModel.single_task(3, sigma=np.diag([1.0, 2.0, 3.0]), noise=0.1)
+    np.testing.assert_array_equal(a.sigma, b.sigma)
+    assert not a.sigma.flags.writeable

@@ -139,3 +139,13 @@ def test_map_tasks_in_process_and_on_the_cluster(cluster):
     assert parallel.map_tasks(abs, [-1, 2, -3], scheduler=c.scheduler_address) == [1, 2, 3]
     with pytest.raises(ValueError, match="workers"):
         parallel.map_tasks(abs, [1], workers=0)
+
+
+def test_a_context_of_another_suite_is_refused_not_overwritten():
+    from wpgd_theory.claims import run
+
+    ctx = CheckContext(suite="default")
+    for runner_run in (run, parallel.run):
+        with pytest.raises(ValueError, match="context.suite"):
+            runner_run(["W6"], "quick", context=ctx)
+    assert ctx.suite == "default"

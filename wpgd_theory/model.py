@@ -84,8 +84,9 @@ class MultitaskModel:
 
     Parameters
     ----------
-    sigma : array (d, d)
-        Feature covariance ``Σ``, symmetric positive definite.
+    sigma : array (d, d) or (d,)
+        Feature covariance ``Σ``, symmetric positive definite; a 1-D array is the diagonal
+        ``diag(Σ)``, as in a configuration file.
     R : array (n, n)
         Correlations between the examples' task vectors, unit diagonal.
     r : array (n,)
@@ -95,7 +96,8 @@ class MultitaskModel:
     """
 
     def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):
-        sigma = _frozen(as_array(sigma, "sigma", ndim=2))
+        sigma = as_array(sigma, "sigma", ndim=(1, 2))
+        sigma = _frozen(np.diag(sigma) if sigma.ndim == 1 else sigma)
         if sigma.shape[0] != sigma.shape[1] or sigma.shape[0] == 0:
             raise ValueError(f"sigma must be a non-empty square matrix, got shape {sigma.shape}")
         self._sigma_eig = _frozen(check_spd(sigma, "sigma"))

@@ -126,7 +126,9 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
         raise ValueError(f"suite must be one of {SUITES}, got {suite!r}")
     ids = _validate_ids(claim_ids)
     ctx = context or CheckContext(suite=suite)
-    ctx.suite = suite
+    if context is not None and context.suite != suite:
+        raise ValueError(f"suite is {suite!r} but context.suite is {context.suite!r}: give the same suite to both "
+                         "(the context's sizes follow its suite)")
     outcomes = []
     for claim in registry():
         if claim.id not in ids:
