@@ -39,7 +39,7 @@ def test_registered():
     for cid in ("W4", "W5", "W6", "A1", "A2", "A3"):
         mine = [k for k in claims[cid].checks if k.func.__module__ == O.__name__]
         assert mine, cid
-        assert all(k.kind in ("numeric", "property") for k in mine)
+        assert all(k.kind in ("numeric", "property", "torch") for k in mine)
     assert sum(len(claims[c].checks) for c in ("W4", "W5", "W6", "A1", "A2", "A3")) >= len(CHECKS)
 
 
@@ -177,8 +177,30 @@ def test_monotone_equal_to_uniform_is_caught(fn, ctx, monotone_is_uniform):
 
 
 def test_gates_from_the_wrong_weights_are_caught(ctx, monkeypatch):
-    """Mutant G1 map ω_i = Π_{j=i}^{n+1} g_j (an off-by-one: the example's own gate included)."""
-    from wpgd_theory import wpgd
+    """Mutant G2 inverse: gates shifted by one token (g_i placed at token i+1), so the torch GLA
+    realises other weights than the cone optimum: a1_gates runs the GLA and must see it."""
+    from wpgd_theory.gla import construct
 
-    monkeypatch.setattr(wpgd, "gate_weights", lambda g: np.flip(np.cumprod(np.flip(np.asarray(g))))[:-1])
+    real = construct.gate_vector_from_weights
+    monkeypatch.setattr(construct, "gate_vector_from_weights", lambda omega, layout, **kw: np.roll(
+        real(omega, layout, **kw), 1))
     assert _fails(O.a1_gates, ctx)
+
+
+def test_a1_gates_runs_the_gla(ctx, monkeypatch):
+    """Issue 9 item 2: the check must run the torch GLA (it used to evaluate the W1 formula only)."""
+    import torch
+
+    from wpgd_theory.gla import model as gla_model
+
+    calls = []
+    real = gla_model.GLA.forward
+
+    def counted(self, *args, **kw):
+        calls.append(1)
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(gla_model.GLA, "forward", counted)
+    res = run(O.a1_gates, ctx)
+    assert res.passed and calls and torch.is_tensor(torch.zeros(1))
+    assert "torch GLA" in res.details["subject"]
