@@ -32,6 +32,8 @@ def test_check_passes(fn, ctx):
     res = run(fn, ctx)
     assert res.passed, (res.message, res.measured, res.tolerance, res.details)
     assert res.tolerance is not None and res.measured is not None and res.measured <= res.tolerance
+    # issue 9 item 2: both sides of every check are named, so independence can be read in report.json
+    assert res.details.get("reference") and res.details.get("subject"), res.details.keys()
 
 
 def test_registered():

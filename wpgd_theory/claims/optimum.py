@@ -694,13 +694,18 @@ def _w6_invalid_c(ctx):
                         tolerance=0.0, messages=messages)
 
 
+def _w6_sides(res):
+    return _with_sides(res, reference="tau; convex.multistart_joint (BFGS on the W1 risk); hand-built invalid C",
+                       subject="landscape.solve / convex.solve_constrained statuses and risks; model validation")
+
+
 @check("W6", "r = 0 gives a constant profile; a non-PSD C is rejected", kind="numeric")
 def w6_conditions(ctx):
     """Both W6 failure modes: with ``r = 0`` the profile risk at random ``ω`` equals ``τ``
     (relative 1e-14) and ``solve``/``solve_constrained`` report *degenerate*; non-PSD or
     non-unit-diagonal ``C`` is rejected with a ``ValueError`` naming ``C`` while its valid
     neighbours are accepted."""
-    return combine_results([_w6_r_zero(ctx), _w6_invalid_c(ctx)], "W6: r = 0 and invalid C")
+    return _w6_sides(combine_results([_w6_r_zero(ctx), _w6_invalid_c(ctx)], "W6: r = 0 and invalid C"))
 
 
 # ----------------------------------------------------------------------------- A1
@@ -746,8 +751,12 @@ def a1_socp(ctx):
             results.append(CheckResult("failed", None, 1e-7, {"status": status, "reduced": red.status,
                                                              "exact": exact.status}, name + ": solver failure"))
             continue
-        results.append(compare([red.risk, exact.risk, ms.risk], [L_theory] * 3, rtol=1e-9, what=name, model=name))
-    return combine_results(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Sigma = I)")
+        results.append(compare([red.risk, exact.risk, ms.risk], [L_theory] * 3, rtol=1e-9, what=name, model=name,
+                               detectable_effect="a relative risk difference > 1e-9 between the SOCP in R^n and "
+                                                 "the reduced programs or the best local minimum"))
+    return _applicable(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Sigma = I)",
+                       reference="THEORY SOCP built in R^n with cvxpy (_theory_socp)",
+                       subject="convex.solve_constrained (task-space cvxpy and NNLS), convex.multistart_profile")
 
 
 @check("A1", "branch and bound vs multi-start over the monotone cone (general Sigma)", kind="numeric")
@@ -758,7 +767,10 @@ def a1_general_sigma(ctx):
     (``ω = cumsum(z²)``; relative 1e-8); the
     certified lower bound lies below both."""
     results = []
-    for name, model in _dense_models(ctx, max_n=60)[: ctx.scale(1, 4, 100)]:
+    # smallest models first (cheap), two in the quick suite (one of them, among the defaults,
+    # the model whose monotone optimum has r^T omega < 0)
+    by_size = sorted(_dense_models(ctx, max_n=60), key=lambda km: km[1].n)
+    for name, model in by_size[: ctx.scale(2, 5, 100)]:
         sol = convex.solve_constrained(model, "monotone")
         ms = convex.multistart_profile(model, "monotone", starts=ctx.scale(10, 20, 40), rng=ctx.rng("A1g-" + name))
         if not sol.optimal:
@@ -766,11 +778,16 @@ def a1_general_sigma(ctx):
             continue
         lower = sol.details.get("lower_bound")
         res = compare(ms.risk, sol.risk, rtol=1e-8, what=name, model=name, method=sol.method, gap=sol.gap,
-                      lower_bound=lower)
+                      lower_bound=lower, monotone_sign=sol.details.get("sign"),
+                      detectable_effect="a relative risk difference > 1e-8 between branch and bound and the best "
+                                        "local minimum over the cone")
         if lower is not None and lower > min(sol.risk, ms.risk) + 1e-12 * model.tau:
             res = CheckResult("failed", res.measured, res.tolerance, res.details, name + ": lower bound violated")
         results.append(res)
-    return combine_results(results, "monotone optimum: branch and bound vs multi-start")
+    return _applicable(results, "monotone optimum: branch and bound vs multi-start",
+                       reference="convex.multistart_profile(cone='monotone') (BFGS on landscape.profile_risk, "
+                                 "omega = cumsum(z^2), both signs by evenness)",
+                       subject="convex.solve_constrained(model, 'monotone') (branch and bound over t, NNLS inner)")
 
 
 #: Largest number of unknowns ``n·d²`` of the GLA identification in :func:`a1_gates`.
@@ -907,7 +924,9 @@ def a2_monotone(ctx):
             agree, info = _a2_verdict(model)
             results.append(compare_bool(agree, what=label, measured=float(not agree), tolerance=0.0, model=label,
                                         **info))
-    return combine_results(results, "A2: gap(monotone, free) > 0 iff omega* is not monotone")
+    return _applicable(results, "A2: gap(monotone, free) > 0 iff omega* is not monotone",
+                       reference="shape of omega* from landscape.solve (monotonicity violation, distance bound)",
+                       subject="convex.solve_constrained(model, 'monotone', inner='nnls') (risk gap, direction)")
 
 
 @check("A2", "monotone optimum vs free optimum (hypothesis)", kind="property")
@@ -919,8 +938,10 @@ def a2_property(ctx):
             return 0.0
         agree, _ = _a2_verdict(model)
         return 0.0 if agree else 1.0
-    return property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
-                          max_examples=(5, 15, 200), what="A2 on random task models")
+    res = property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
+                         max_examples=(5, 15, 200), what="A2 on random task models")
+    return _with_sides(res, reference="shape of omega* from landscape.solve",
+                       subject="convex.solve_constrained(model, 'monotone', inner='nnls')")
 
 
 def _kkt_tail_sums(model):
@@ -973,7 +994,9 @@ def a3_ordering(ctx):
             table[label] = info
             results.append(compare_bool(ok, what=label, measured=float(not ok), tolerance=0.0, model=label, **info))
     ctx.artifacts["A3"] = {"gaps": table}
-    return combine_results(results, "A3 ordering and strictness")
+    return _applicable(results, "A3 ordering and strictness",
+                       reference="first-order (KKT) tail sums of landscape.profile_risk_gradient at omega = 1",
+                       subject="convex.solve_constrained over the uniform, monotone and free cones")
 
 
 @check("A3", "ordering of the cone optima (hypothesis)", kind="property")
@@ -985,8 +1008,10 @@ def a3_property(ctx):
             return 0.0
         ok, _ = _a3_record(model)
         return 0.0 if ok else 1.0
-    return property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
-                          max_examples=(5, 15, 200), what="A3 on random task models")
+    res = property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
+                         max_examples=(5, 15, 200), what="A3 on random task models")
+    return _with_sides(res, reference="first-order (KKT) tail sums of landscape.profile_risk_gradient at omega = 1",
+                       subject="convex.solve_constrained over the uniform, monotone and free cones")
 
 
 __all__ = ["COUNTEREXAMPLES", "EDGE_INSTANCES", "counterexample_model", "edge_model", "tangent_hessian"]
