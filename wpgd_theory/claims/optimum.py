@@ -559,7 +559,8 @@ def w5_counterexamples(ctx):
         results.append(res)
     return combine_results(results, "counterexamples to 'one root' (W5)",
                            reference="mpmath (40 digits) roots and risks of the W4 equation written out from the "
-                                     "model data; task-wise multi-start BFGS",
+                                     "model data; task-wise multi-start BFGS (random starts and starts near the "
+                                     "certified stationary points)",
                            subject="landscape.solve (roots, status, least-risk root); finite-difference Hessian "
                                    "signature")
 
