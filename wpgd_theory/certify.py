@@ -291,7 +291,7 @@ def apriori_uniqueness(curve, *, support_tol: float = 1e-12) -> dict:
         "isotropic_sigma": bool(kS - 1.0 <= 1e-12),
         "single_eigenspace": bool(kR - 1.0 <= 1e-12),
         "elasticity_bound": float(bound),
-        "implies_unique_root": bool(bound < 1.0),
+        "implies_unique_root": bool(bound < 1.0 - 1e-12),  # margin for the rounding of the bound
     }
 
 

@@ -399,7 +399,8 @@ def _solution_from_theta(model, red, cone, theta, sign, method, gap, details):
     lam = model.sigma_eigenvalues
     tau = model.tau
     risk, c, a, nrm2 = _profile_reduced(red, lam, tau, theta)
-    if nrm2 <= 0 or c == 0:
+    # rᵀω = 0 to rounding (relative 1e-12 of ‖g‖‖θ‖): no P helps, the risk is τ
+    if nrm2 <= 0 or abs(c) <= 1e-12 * float(np.linalg.norm(red.g) * np.linalg.norm(theta)):
         return ConstrainedSolution(cone, "degenerate", tau, None, np.zeros((model.d, model.d)), None, method,
                                    gap, details)
     norm = np.sqrt(nrm2)
