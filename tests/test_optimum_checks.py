@@ -225,7 +225,7 @@ def _user_models():
 
 @pytest.mark.parametrize("name", ["four-tasks", "wide-spectrum", "r-zero"])
 @pytest.mark.parametrize("fn", [O.w4_roots_stationary, O.w4_dense_scan, O.w5_certificate, O.w6_conditions,
-                                O.a2_monotone], ids=lambda f: f.__name__)
+                                O.a2_monotone, O.a1_gates], ids=lambda f: f.__name__)
 def test_user_models_get_correct_verdicts(name, fn):
     """Valid user models: a verdict of passed, or 'not applicable' where r = 0 (degenerate: W6
     applies instead) — never failed or error from the verifier's own numerical limits."""

@@ -798,25 +798,29 @@ def a1_general_sigma(ctx):
 MAX_GLA_UNKNOWNS = 1500
 
 
-def _identify_gla_wpgd(gla, prompts):
+def _identify_gla_wpgd(gla, prompts, sigma):
     r"""Run the torch GLA on sampled prompts and identify the WPGD it computes.
 
     A one-layer GLA whose values carry the labels is linear in ``y`` and bilinear in the
-    features: ``ŷ = Σ_i θ_{i,kl} y_i x_{ik} x_l``.  Least squares on ``B ≥ 2n d²`` prompts
-    gives ``θ``; its best rank-one factorisation ``θ = ω ⊗ vec(P)`` gives ``(P, ω)`` (up to
-    ``(cP, ω/c)``).  Returns ``(P, ω, residual, rank_one_error)`` (relative residuals)."""
+    features: ``ŷ = Σ_i ω_i y_i x_iᵀ P x``.  In whitened features ``x̃ = Σ^{-1/2}x`` (columns
+    of order one for any spectrum) ``ŷ = Σ_i θ_{i,kl} y_i x̃_{ik} x̃_l`` with
+    ``θ = ω ⊗ vec(P̃)``, ``P̃ = Σ^{1/2}PΣ^{1/2}``.  Least squares on ``B ≥ 2n d²`` prompts gives
+    ``θ``; its best rank-one factorisation gives ``(P, ω)`` up to ``(cP, ω/c)``.  Returns
+    ``(P, ω, residual, rank_one_error)`` (relative residuals)."""
     import torch
 
     with torch.no_grad():
         yhat = gla(prompts.tokens, prompts.write_mask).double().cpu().numpy()
+    lam, U = np.linalg.eigh(sigma)
+    W = (U / np.sqrt(lam)) @ U.T  # Σ^{-1/2}
     X, y, x, _ = prompts.batch
     B, n, d = X.shape
-    Phi = np.einsum("bi,bik,bl->bikl", y, X, x).reshape(B, n * d * d)
+    Phi = np.einsum("bi,bik,bl->bikl", y, X @ W, x @ W).reshape(B, n * d * d)
     theta, *_ = np.linalg.lstsq(Phi, yhat, rcond=None)
     residual = float(np.linalg.norm(Phi @ theta - yhat) / np.linalg.norm(yhat))
-    U, S, Vt = np.linalg.svd(theta.reshape(n, d * d), full_matrices=False)
-    omega = U[:, 0]
-    P = (S[0] * Vt[0]).reshape(d, d)
+    Uo, S, Vt = np.linalg.svd(theta.reshape(n, d * d), full_matrices=False)
+    omega = Uo[:, 0]
+    P = W @ (S[0] * Vt[0]).reshape(d, d) @ W
     rank_one = float(S[1] / S[0]) if S.size > 1 else 0.0
     return P, omega, residual, rank_one
 
@@ -851,7 +855,7 @@ def a1_gates(ctx):
             num = max(2 * model.n * model.d**2, 64)
             pr = prompt_tensors(model, num, rng=ctx.rng("A1-gla-" + label), layout=layout, device=ctx.device,
                                 dtype=torch.float64)
-            P_g, omega_g, residual, rank_one = _identify_gla_wpgd(gla, pr)
+            P_g, omega_g, residual, rank_one = _identify_gla_wpgd(gla, pr, model.sigma)
             risk_g = float(landscape.population_risk(model, P_g, omega_g))
             X, y, x, _ = pr.batch
             with torch.no_grad():
