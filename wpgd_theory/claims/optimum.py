@@ -1,22 +1,31 @@
 r"""Checks of the optimum family: W4 (stationary curve), W5 (existence, uniqueness, closed
 forms), W6 (degenerate conditions), A1 (monotone-cone SOCP), A2, A3 (cone ordering).
 
-Every check compares two independently computed quantities:
+Every check compares two independently computed quantities and names them in its details
+(``reference`` and ``subject``):
 
 * W4 — :func:`~wpgd_theory.landscape.solve` (root isolation on the stationary curve) vs
-  BFGS on the joint risk ``L(P, ω)`` from ≥ 20 random starts; every root vs the W1
-  gradient at ``(P*(ω), ω)`` and vs ``τ h(b/a)`` recomputed from ``ω`` itself;
+  BFGS on the joint risk ``L(P, ω)`` (random starts and starts near the certified
+  stationary points); every root vs the stationarity condition written out with explicit
+  matrices (``P = c(aΣ+bI)⁻¹``, ``μ = τ tr(PΣPΣ)/tr(PΣPΣ²)``, the W1 gradient); the root
+  count vs a dense scan of the W4 equation evaluated the same explicit way;
 * W5 — ``solve`` vs multi-start BFGS on the profile risk and the closed forms for
-  ``Σ = λI``; the finite-difference Hessian of the
-  profile risk on the sphere (positive definite); the root-isolation certificate vs the
-  branch-and-bound global minimum of the one-dimensional reduction; the stored
-  counterexamples (three roots; a tie with two global minimisers);
-* W6 — ``r = 0``: profile risk vs ``τ``; a non-PSD ``C`` is rejected;
+  ``Σ = λI``; the finite-difference Hessian of the profile risk on the sphere (positive
+  definite); the root-isolation certificate vs the branch-and-bound global minimum of the
+  one-dimensional reduction (its own ``μ(t)``); the stored counterexamples vs an mpmath
+  root finder written out from the model data (three roots; a tie with two global
+  minimisers; the tie shifted so that the largest root is the global one);
+* W6 — ``r = 0``: BFGS on the joint W1 risk reaches ``τ``, the gain vanishes quadratically
+  in ``r``, degenerate statuses; a non-PSD ``C`` is rejected;
 * A1 — the THEORY SOCP built directly in ``R^n`` (cvxpy) vs :func:`solve_constrained`
-  (reduced, cvxpy and exact NNLS) vs multi-start BFGS over the monotone cone; the optimum
-  realised by constructed gates (G1, G2) has the same risk;
+  (reduced, cvxpy and exact NNLS) vs multi-start BFGS over the monotone cone; a torch GLA
+  with gates built from the monotone optimum is run and the WPGD it computes is identified
+  by least squares: its risk is the cone optimum;
 * A2/A3 — gaps between the uniform, monotone and free optima vs what the shape of ``ω*``
   and a first-order (KKT) test at ``𝟙`` predict.
+
+Stored edge instances (:data:`EDGE_INSTANCES`) exercise what the default models do not: a
+global minimum at a non-smallest root and a root in the last cell of the initial grid.
 
 Functions are looked up through their modules (``landscape.solve``,
 ``convex.solve_constrained``) so tests can substitute deliberately wrong formulas.
