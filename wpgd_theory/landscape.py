@@ -505,6 +505,11 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     (averaging within segments keeps ``rᵀω`` and ``ωᵀRω``, shrinks ``‖ω‖²``, and so cannot
     increase the profile risk).
 
+    Scale.  The risk is homogeneous: scaling ``Σ`` and ``σ²`` by ``s`` scales every risk by
+    ``s``, the optimal ``P`` by ``1/s`` and leaves the optimal ``ω`` and the roots unchanged.
+    So the roots are found in units of ``max(λ_max, σ²)`` and the result is returned in the
+    user's units; every returned number is finite.
+
     Parameters
     ----------
     rtol
@@ -516,17 +521,12 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
         Also verify every root-free cell with interval arithmetic (``mpmath.iv``), which
         makes the exclusion rigorous for the floating-point spectral data.
 
-    Scale.  The risk is homogeneous (``Σ, σ² → sΣ, sσ²`` scales every risk by ``s``, ``P*``
-    by ``1/s`` and leaves ``ω*``, ``μ`` unchanged), so the roots are found in units of
-    ``max(λ_max, σ²)`` and the result is returned in the user's units; every returned number
-    is finite.
-
     Raises
     ------
     ValueError
         (naming ``sigma``) when ``λ_min/max(λ_max, σ²) < 1e-300``, or when the optimum is not
-        representable in float64 in the user's units (a non-finite risk, or ``P*`` with
-        eigenvalues below the normal range, e.g. ``Σ = [1e308]``).
+        representable in float64 in the user's units (a non-finite risk, or an optimal ``P``
+        with eigenvalues below the normal range, e.g. ``Σ = [1e308]``).
     """
     from ._validation import as_scalar
     from .certify import certify_uniqueness, degenerate_certificate, isolate_roots
