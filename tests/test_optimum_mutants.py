@@ -89,11 +89,9 @@ def test_root_in_the_top_initial_cell_is_found():
     assert iso.roots[0] == pytest.approx(mu_ref, rel=1e-9) and grad <= 1e-9
 
 
-def test_negative_cone_default_model():
-    """The default model whose best monotone weights have rᵀω < 0 (issue 9 item 5)."""
-    from wpgd_theory.claims.defaults import default_models
-
-    model = default_models()["decreasing-r-negative-cone"]
+def test_negative_cone_model():
+    """The stored model whose best monotone weights have rᵀω < 0 (issue 9 item 5)."""
+    model = O.negative_cone_model()
     sol = convex.solve_constrained(model, "monotone")
     assert sol.optimal and sol.details["sign"] == -1.0 and sol.omega @ model.r < -1e-3
     ms = convex.multistart_profile(model, "monotone", starts=5, rng=np.random.default_rng(0))

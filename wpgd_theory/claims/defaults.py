@@ -2,9 +2,7 @@
 
 Chosen to cover the regimes the claims distinguish: isotropic vs anisotropic ``Σ``,
 single task vs multitask, a general (AR(1), time-series-like) ``C``, an optimum that is
-monotone (A2) and one that is not (A4), and one whose best monotone weights have
-``rᵀω < 0`` (the query correlation decreases and turns negative: the monotone cone's
-optimum lies in ``−M`` up to the sign carried by ``P``; small, so the suites stay fast).
+monotone (A2) and one that is not (A4).
 """
 
 from __future__ import annotations
@@ -34,7 +32,4 @@ def default_models() -> dict:
             [4, 4, 4], np.eye(3), np.array([0.2, 0.9, 0.1]), sigma=np.eye(3), noise=0.5
         ),
         "ar1-general": MultitaskModel(np.diag([1.5, 0.5]), R_ar, r_ar, noise=0.2),
-        "decreasing-r-negative-cone": MultitaskModel(
-            np.diag([1.0, 0.4]), np.eye(5), np.array([0.5, 0.3, 0.1, -0.2, -0.4]), noise=0.2
-        ),
     }
