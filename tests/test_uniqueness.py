@@ -58,7 +58,7 @@ def test_the_tie_has_two_distinct_global_minimisers():
     L1 = population_risk(model, optimal_preconditioner(model, w1), w1)
     L3 = population_risk(model, optimal_preconditioner(model, w3), w3)
     assert L1 == pytest.approx(L3, rel=1e-14)
-    assert L1 < sol.root_risks[1]  # the middle root (a saddle) is worse
+    assert L1 < sol.root_risks[1] - 1e-12 * model.tau  # the middle root (a saddle) is worse
     u1, u3 = curve.task_weights(sol.roots[0]), curve.task_weights(sol.roots[-1])
     assert abs(u1[0] / u1[1] - u3[0] / u3[1]) > 1e-3 * abs(u3[0] / u3[1])  # different directions
 
@@ -90,7 +90,7 @@ def test_conjecture_u3_one_root_for_d_at_most_5(curve):
     iso = isolate_roots(curve)
     assert len(iso.roots) == 1
     eh, et = curve.elasticities(iso.roots)
-    assert eh[0] * et[0] < 1.0  # an up-crossing
+    assert eh[0] * et[0] < 1.0 - 1e-12  # an up-crossing
 
 
 @given(st.integers(2, 5), st.lists(st.floats(-6, 6), min_size=6, max_size=6))

@@ -108,12 +108,17 @@ def slope_bounds(curve, alpha, beta, g_alpha, g_beta, rel_err):
     t_hi = curve.t(alpha[:, 0])[:, None] * (1.0 + e_t)
     lam = curve.lam
     u_lo, u_hi = _widen(t_lo / (lam + t_lo), t_hi / (lam + t_hi), 4)
-    p_lo, p_hi = _widen(lam**2 / (lam + t_hi) ** 2, lam**2 / (lam + t_lo) ** 2, 8)
+    # p ∝ (λ/(λ+t))², divided by its largest upper bound in the row (only ratios of sums of
+    # p enter, so a common factor cancels; this keeps t ≫ λ from underflowing to 0/0)
+    q_lo, q_hi = lam / (lam + t_hi), lam / (lam + t_lo)
+    top = np.max(q_hi, axis=-1, keepdims=True)
+    p_lo, p_hi = _widen((q_lo / top) ** 2, (q_hi / top) ** 2, 12)
     Ep = _ratio_bounds(p_lo, p_hi, u_lo, u_hi, 4 * d + 16)
     Eq = _ratio_bounds(p_lo * lam, p_hi * lam, u_lo, u_hi, 4 * d + 16)
     x, s2 = curve.x, curve.s**2
     v_lo, v_hi = _widen(alpha / (x + alpha), beta / (x + beta), 4)
-    w_lo, w_hi = _widen(s2 / (x + beta) ** 2, s2 / (x + alpha) ** 2, 8)
+    # π ∝ s²/(x+μ)², times the common factor (1+α)² (cancels in the ratios; no overflow of μ²)
+    w_lo, w_hi = _widen(s2 * ((1.0 + alpha) / (x + beta)) ** 2, s2 * ((1.0 + alpha) / (x + alpha)) ** 2, 12)
     Epi = _ratio_bounds(w_lo, w_hi, v_lo, v_hi, 4 * m + 16)
     Erho = _ratio_bounds(w_lo * x, w_hi * x, v_lo, v_hi, 4 * m + 16)
     # |ε_h| ∈ [2(Ep_lo − Eq_hi)_+, 2(Ep_hi − Eq_lo)], |ε_t| likewise (both ε ≤ 0)
@@ -172,7 +177,7 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
         return mu - float(curve.g(np.array(mu)))
 
     if hi <= lo * (1.0 + rtol):  # the bracket is a point (isotropic Σ up to rounding)
-        mu = float(np.clip(curve.g(np.array(np.sqrt(lo * hi))), lo, hi))
+        mu = float(np.clip(curve.g(np.array(lo * np.sqrt(hi / lo))), lo, hi))
         return RootIsolation(np.array([mu]), ((lo, hi),), (), np.empty((0, 3)), np.inf, rtol, 1, (lo, hi),
                              rel_err)
     edges = np.geomspace(lo, hi, initial_cells + 1)
@@ -224,7 +229,7 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
             undecided.append(np.column_stack([a[split], b[split], ga[split], gb[split]]))
             break
         a_s, b_s, ga_s, gb_s = a[split], b[split], ga[split], gb[split]
-        m = np.sqrt(a_s * b_s)
+        m = a_s * np.sqrt(b_s / a_s)  # geometric midpoint (no overflow of a·b)
         gm = np.asarray(curve.g(m), dtype=float)
         evals += m.size
         a, b = np.concatenate([a_s, m]), np.concatenate([m, b_s])
@@ -286,7 +291,7 @@ def apriori_uniqueness(curve, *, support_tol: float = 1e-12) -> dict:
         "isotropic_sigma": bool(kS - 1.0 <= 1e-12),
         "single_eigenspace": bool(kR - 1.0 <= 1e-12),
         "elasticity_bound": float(bound),
-        "implies_unique_root": bool(bound < 1.0),
+        "implies_unique_root": bool(bound < 1.0 - 1e-12),  # margin for the rounding of the bound
     }
 
 

@@ -51,13 +51,13 @@ import numpy as np
 from ._validation import as_positive_int, as_scalar, check_rng
 from .landscape import (
     _check_model,
+    optimal_preconditioner,
     population_risk,
     profile_risk,
     profile_risk_gradient,
     ridge_preconditioner,
     risk_gradient,
     solve,
-    stationary_ratio,
 )
 
 __all__ = [
@@ -280,6 +280,16 @@ def _profile_reduced(red, lam, tau, theta):
     return tau - c**2 * float(np.sum(lam**2 / (a * lam + tau * nrm2))), c, a, nrm2
 
 
+def _mu_of_t(lam, tau, t):
+    r"""``μ(t) = τ β₁(t)/β₂(t)`` with ``β₁ = Σλ²/(λ+t)² = tr(P_tΣP_tΣ)``, ``β₂ = Σλ³/(λ+t)²``: the
+    coefficient of ``‖ω‖²`` over that of ``ωᵀ(R+I)ω`` in ``L(P_t, ω)`` (summed here, not with
+    :func:`~wpgd_theory.landscape.stationary_ratio`, so that branch and bound is an
+    independent route to the W4 optimum).  Terms are scaled by the largest ``λ/(λ+t)``."""
+    q = lam / (lam + t)
+    q = q / np.max(q)
+    return tau * float(np.sum(q * q)) / float(np.sum(q * q * lam))
+
+
 def _ridge_gain(lam, t):
     r"""``A(t) = α(t)²/β₂(t)``: nonincreasing in ``t``.
 
@@ -324,7 +334,7 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
     def evaluate(t):
         t = float(t)
         if t not in cache:
-            mu = tau * float(stationary_ratio(lam, np.array(t)))
+            mu = _mu_of_t(lam, tau, t)
             val, theta, sign, status = cone_program(red, cone, mu, inner)
             if status != "optimal":
                 raise _InnerFailure(status)
@@ -335,7 +345,8 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
     if isotropic or t_hi <= t_lo * (1.0 + 1e-12):  # G is constant, or t is pinned
         t = float(np.sqrt(t_lo * t_hi))
         evaluate(t)
-        return {"t": t, "cache": cache, "lower": cache[t][1], "evaluations": 1, "converged": True}
+        return {"t": t, "cache": cache, "lower": cache[t][1] - _rounding_margin(lam.size, red.g.size, tau),
+                "evaluations": 1, "converged": True}
     edges = np.geomspace(t_lo, t_hi, 33)
     edges[0], edges[-1] = t_lo, t_hi
     vals = np.array([evaluate(t) for t in edges])
@@ -358,8 +369,9 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
         vm = np.array([evaluate(t)[0] for t in m])
         best = min(best, min(cache[float(t)][1] for t in m))
         a, b, vb = np.concatenate([a, m]), np.concatenate([m, b]), np.concatenate([vm, vb])
-    # certified: every cell was discarded with a bound ≥ pruned_min, so min G ≥ min(pruned_min, best)
-    lower = min(pruned_min, best)
+    # certified: every cell was discarded with a bound ≥ pruned_min, so min G ≥ min(pruned_min, best),
+    # less the floating-point error of evaluating G and the final risk (sums of d + m terms)
+    lower = min(pruned_min, best) - _rounding_margin(lam.size, red.g.size, tau)
     ts = np.array(sorted(cache))
     i = int(np.argmin([cache[t][1] for t in ts]))
     lo_t, hi_t = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
@@ -371,6 +383,14 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
     return {"t": t_best, "cache": cache, "lower": lower, "evaluations": len(cache), "converged": converged}
 
 
+def _rounding_margin(d, m, tau):
+    r"""``64 (d + m + 8) u τ``: a bound on the rounding error of ``G(t) = τ − A(t)v²`` and of the
+    profile risk (sums of ``d`` and ``m`` positive terms, a few flops each; ``u = 2⁻⁵³``), by
+    which the certified lower bound is lowered so that it stays below the computed optimum
+    on any BLAS."""
+    return 64.0 * (d + m + 8) * 2.0**-53 * tau
+
+
 class _InnerFailure(RuntimeError):
     pass
 
@@ -379,7 +399,8 @@ def _solution_from_theta(model, red, cone, theta, sign, method, gap, details):
     lam = model.sigma_eigenvalues
     tau = model.tau
     risk, c, a, nrm2 = _profile_reduced(red, lam, tau, theta)
-    if nrm2 <= 0 or c == 0:
+    # rᵀω = 0 to rounding (relative 1e-12 of ‖g‖‖θ‖): no P helps, the risk is τ
+    if nrm2 <= 0 or abs(c) <= 1e-12 * float(np.linalg.norm(red.g) * np.linalg.norm(theta)):
         return ConstrainedSolution(cone, "degenerate", tau, None, np.zeros((model.d, model.d)), None, method,
                                    gap, details)
     norm = np.sqrt(nrm2)
@@ -480,7 +501,7 @@ def _normalise_sign(model, omega):
     return -omega if omega @ model.r < 0 else omega
 
 
-def multistart_profile(model, cone: str, *, starts: int = 20, rng) -> MultistartResult:
+def multistart_profile(model, cone: str, *, starts: int = 20, rng, initial=()) -> MultistartResult:
     r"""Reference: BFGS on the profile risk (W3) over ``cone`` in ``R^n``, from random starts.
 
     Independent of the reduction in :func:`solve_constrained`: it works on the full
@@ -489,6 +510,10 @@ def multistart_profile(model, cone: str, *, starts: int = 20, rng) -> Multistart
     closed cone is reached; an active constraint ``z_i = 0`` is a nondegenerate quadratic
     minimum in ``z_i``), task-wise ones as ``ω = θ[task_of]``.  (BFGS rather than L-BFGS-B:
     the latter's per-iteration BLAS overhead dominates at these sizes.)
+
+    ``initial``: extra starting weights ``ω ∈ R^n`` (e.g. the certified stationary points, so
+    that a narrow basin of the global minimum is not missed by luck), each perturbed by a
+    relative ``1e-3`` so that a saddle start descends; run before the random starts.
     """
     from scipy.optimize import minimize
 
@@ -538,9 +563,10 @@ def multistart_profile(model, cone: str, *, starts: int = 20, rng) -> Multistart
     if cone == "taskwise":
         fun, draw = fun_task, lambda: rng.standard_normal(model.num_tasks)  # noqa: E731
         to_omega = lambda z: z[model.task_of]  # noqa: E731
+    seeds = [_initial_point(model, cone, w, rng) for w in initial]
     best, risks = None, []
-    for _ in range(starts):
-        z0 = draw()
+    for k in range(len(seeds) + starts):
+        z0 = seeds[k] if k < len(seeds) else draw()
         if not np.any(z0):
             z0[-1] = 1.0
         res = minimize(fun, z0, jac=True, method="BFGS", options={"gtol": 1e-13, "maxiter": 5000})
@@ -549,15 +575,31 @@ def multistart_profile(model, cone: str, *, starts: int = 20, rng) -> Multistart
             best = res
     w = to_omega(best.x)
     w = w / np.linalg.norm(w)
-    return MultistartResult(float(profile_risk(model, w)), w, None, np.array(risks), starts)
+    return MultistartResult(float(profile_risk(model, w)), w, None, np.array(risks), len(seeds) + starts)
 
 
-def multistart_joint(model, *, starts: int = 20, rng) -> MultistartResult:
+def _initial_point(model, cone, omega, rng):
+    """A start near ``ω`` (relative perturbation 1e-3) in the parametrisation of ``cone``."""
+    w = np.asarray(omega, dtype=float)
+    w = w / np.linalg.norm(w)
+    w = w + 1e-3 * rng.standard_normal(w.size) / np.sqrt(w.size)
+    if cone == "taskwise":
+        starts = np.concatenate([[0], np.cumsum(model.sizes)[:-1]])
+        return np.add.reduceat(w, starts) / model.sizes
+    if cone == "monotone":
+        inc = np.diff(np.concatenate([[0.0], np.maximum.accumulate(np.maximum(w, 0.0))]))
+        return np.sqrt(np.maximum(inc, 1e-8))
+    return w
+
+
+def multistart_joint(model, *, starts: int = 20, rng, initial=()) -> MultistartResult:
     r"""Reference: BFGS on the joint risk ``L(P, ω)`` (W1) from random starts.
 
     Uses :func:`~wpgd_theory.landscape.population_risk` and
     :func:`~wpgd_theory.landscape.risk_gradient` only (no profile, no stationary curve).
-    The best point is rescaled to ``‖ω‖ = 1``, ``rᵀω > 0`` via ``(cP, ω/c)``.
+    The best point is rescaled to ``‖ω‖ = 1``, ``rᵀω > 0`` via ``(cP, ω/c)``.  ``initial``:
+    extra starting weights (e.g. the certified stationary points), perturbed by a relative
+    ``1e-3``, each with a random ``P``; run before the random starts.
     """
     from scipy.optimize import minimize
 
@@ -571,13 +613,19 @@ def multistart_joint(model, *, starts: int = 20, rng) -> MultistartResult:
         dP, dw = risk_gradient(model, P, w)
         return float(population_risk(model, P, w)), np.concatenate([dP.ravel(), dw])
 
+    seeds = [_initial_point(model, "free", w, rng) for w in initial]
     best, risks = None, []
-    for _ in range(starts):
-        z0 = np.concatenate([rng.standard_normal(d * d) / d, rng.standard_normal(n) / np.sqrt(n)])
+    for k in range(len(seeds) + starts):
+        if k < len(seeds):  # near a given point: P near P*(ω) (W3), so the start is near (P*, ω)
+            w0 = seeds[k]
+            P0 = optimal_preconditioner(model, w0) + 1e-3 * rng.standard_normal((d, d)) / d
+        else:
+            w0, P0 = rng.standard_normal(n) / np.sqrt(n), rng.standard_normal((d, d)) / d
+        z0 = np.concatenate([P0.ravel(), w0])
         res = minimize(fun, z0, jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 5000})
         risks.append(float(res.fun))
         if best is None or res.fun < best.fun:
             best = res
     P, w = best.x[: d * d].reshape(d, d), best.x[d * d:]
     scale = np.linalg.norm(w) * (1.0 if w @ model.r >= 0 else -1.0)
-    return MultistartResult(float(best.fun), w / scale, P * scale, np.array(risks), starts)
+    return MultistartResult(float(best.fun), w / scale, P * scale, np.array(risks), len(seeds) + starts)

@@ -212,11 +212,15 @@ def stationary_ratio(lam, t):
 
     A weighted average of ``1/λ_j`` (weights ``λ_j³/(λ_j+t)²``), hence in
     ``[1/λ_max, 1/λ_min]``; nonincreasing in ``t`` (raising ``t`` shifts weight to the
-    large ``λ``).
+    large ``λ``).  Computed with the weights ``q_j² = (λ_j/(λ_j+t))²`` divided by their
+    largest one (the ratio is homogeneous of degree 0 in the weights), so ``t ≫ λ`` does
+    not underflow to ``0/0``.
     """
     lam = np.asarray(lam, dtype=float)
     t = np.asarray(t, dtype=float)
-    w = lam**2 / (lam + t[..., None]) ** 2
+    q = lam / (lam + t[..., None])
+    q = q / np.max(q, axis=-1, keepdims=True)
+    w = q * q
     return np.sum(w, axis=-1) / np.sum(w * lam, axis=-1)
 
 
@@ -233,6 +237,11 @@ class StationaryCurve:
     * ``g(μ) = τ h(t(μ))`` (nondecreasing in ``μ``) and the **W4** equation
       ``F(μ) = μ − g(μ) = 0`` on the bracket ``[τ/λ_max, τ/λ_min]``.
 
+    Units: ``lam`` and ``tau`` are divided by ``scale = max(λ_max, σ²)`` (the risk is
+    homogeneous: scaling ``Σ`` and ``σ²`` by ``s`` scales every risk by ``s`` and leaves
+    ``μ``, ``ω`` unchanged), so ``t`` is in units of ``scale``; :meth:`risk` returns the
+    user's units.
+
     For a task model (``R = EρEᵀ``, ``r = E r_task``, ``N = EᵀE = diag(sizes)``) the basis
     is that of the ``K × K`` matrix ``N^{1/2} ρ N^{1/2}`` (the nonzero spectrum of ``R``;
     ``r`` has no component on the null space ``ker Eᵀ``), so the curve costs ``O(K³)``
@@ -246,6 +255,7 @@ class StationaryCurve:
     basis: np.ndarray  #: eigenvectors (columns), n × m or K × K
     sqrt_sizes: np.ndarray | None = None  #: N^{1/2} (task models)
     task_of: np.ndarray | None = None  #: segment index of every example (task models)
+    scale: float = 1.0  #: the unit of ``lam`` and ``tau``: user's Σ = scale · diag(lam) in its eigenbasis
 
     # ----------------------------------------------------------------- scalars
     @property
@@ -264,8 +274,10 @@ class StationaryCurve:
         return self.tau / float(self.lam[-1]), self.tau / float(self.lam[0])
 
     def _terms(self, mu):
+        """``(s², (1+μ)/(x+μ))``: ``1/(x+μ)`` times ``1+μ``, a common factor every ratio along
+        the curve cancels (it keeps the terms of order 1 for ``μ → ∞``)."""
         mu = np.asarray(mu, dtype=float)
-        return self.s**2, 1.0 / (self.x + mu[..., None])
+        return self.s**2, (1.0 + mu[..., None]) / (self.x + mu[..., None])
 
     def t(self, mu):
         r"""``t(μ) = b/a`` at ``ω(μ)``: ``τ Σ s²/(x+μ)² / Σ s²x/(x+μ)²``."""
@@ -291,15 +303,20 @@ class StationaryCurve:
         return 4.0 * (8 * self.s.size + 4 * self.lam.size + 80) * 2.0**-53
 
     def moments(self, mu):
-        r"""``(c, a, ‖ω‖²)`` at ``ω(μ)`` (unnormalised): ``Σs²/(x+μ)``, ``Σs²x/(x+μ)²``, ``Σs²/(x+μ)²``."""
+        r"""``(c, a, ‖ω‖²)`` at ``ω(μ)`` up to the factors ``(1+μ)``, ``(1+μ)²``, ``(1+μ)²`` (which
+        every degree-0 quantity cancels): ``Σs²/(x+μ)``, ``Σs²x/(x+μ)²``, ``Σs²/(x+μ)²``."""
         s2, inv = self._terms(mu)
         return np.sum(s2 * inv, axis=-1), np.sum(s2 * self.x * inv**2, axis=-1), np.sum(s2 * inv**2, axis=-1)
 
-    def risk(self, mu):
-        r"""Profile risk (W3) at ``ω(μ)``: ``τ − c² Σ λ²/(aλ + τ‖ω‖²)``."""
+    def risk_normalised(self, mu):
+        r"""Profile risk (W3) at ``ω(μ)`` in units of ``scale``: ``τ − c² Σ λ²/(aλ + τ‖ω‖²)``."""
         c, a, nrm2 = self.moments(mu)
         b = self.tau * nrm2
         return self.tau - c**2 * np.sum(self.lam**2 / (a[..., None] * self.lam + b[..., None]), axis=-1)
+
+    def risk(self, mu):
+        r"""Profile risk (W3) at ``ω(μ)`` in the user's units (``scale ·`` :meth:`risk_normalised`)."""
+        return self.scale * self.risk_normalised(mu)
 
     def elasticities(self, mu):
         r"""``(ε_h, ε_t)``: ``d log h/d log t`` at ``t(μ)`` and ``d log t/d log μ``.
@@ -317,23 +334,24 @@ class StationaryCurve:
         s2, inv = self._terms(mu)
         pi = s2 * inv**2
         rho = pi * self.x
-        v = mu[..., None] * inv
+        v = mu[..., None] / (self.x + mu[..., None])
         eps_t = 2.0 * (np.sum(rho * v, -1) / np.sum(rho, -1) - np.sum(pi * v, -1) / np.sum(pi, -1))
         return eps_h, eps_t
 
     # ----------------------------------------------------------------- weights
     def coefficients(self, mu) -> np.ndarray:
-        """Coordinates ``s/(x+μ)`` of ``ω(μ)`` in the eigenbasis."""
-        return self.s / (self.x + float(mu))
+        """Coordinates ``s(1+μ)/(x+μ)`` of ``ω(μ)`` in the eigenbasis (up to the factor ``1+μ``)."""
+        mu = float(mu)
+        return self.s * ((1.0 + mu) / (self.x + mu))
 
     def task_weights(self, mu) -> np.ndarray:
-        r"""Task models: ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task`` (``ω(μ) = E u``), ``O(K²)``."""
+        r"""Task models: ``(1+μ)u(μ)``, ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task`` (``ω(μ) = E u``), ``O(K²)``."""
         if self.sqrt_sizes is None:
             raise ValueError("task_weights needs a model built by MultitaskModel.from_tasks")
         return (self.basis @ self.coefficients(mu)) / self.sqrt_sizes
 
     def weights(self, mu) -> np.ndarray:
-        r"""``ω(μ) = (R + (1+μ)I)⁻¹ r`` in ``R^n`` (``O(n)`` for task models)."""
+        r"""``(1+μ)ω(μ) = (1+μ)(R + (1+μ)I)⁻¹ r`` in ``R^n`` (``O(n)`` for task models)."""
         if self.sqrt_sizes is not None:
             return self.task_weights(mu)[self.task_of]
         return self.basis @ self.coefficients(mu)
@@ -348,15 +366,36 @@ def stationary_curve(model) -> StationaryCurve:
     ``(R + (1+μ)I)Eu = E(ρNu + (1+μ)u) = E r_task = r``.
     """
     model = _check_model(model)
-    lam = np.asarray(model.sigma_eigenvalues, dtype=float)
+    lam, tau_n, scale = _normalised_spectrum(model)
     if model.is_multitask:
         root_n = np.sqrt(model.sizes.astype(float))
         M = root_n[:, None] * model.rho * root_n[None, :]
         nu, V = np.linalg.eigh((M + M.T) / 2.0)
         s = V.T @ (root_n * model.r_task)
-        return StationaryCurve(lam, model.tau, nu, s, V, root_n, model.task_of)
+        return StationaryCurve(lam, tau_n, nu, s, V, root_n, model.task_of, scale)
     nu, Q = np.linalg.eigh(model.R)
-    return StationaryCurve(lam, model.tau, nu, Q.T @ model.r, Q)
+    return StationaryCurve(lam, tau_n, nu, Q.T @ model.r, Q, scale=scale)
+
+
+#: Smallest ratio ``λ_min/max(λ_max, σ²)`` handled: below it ``λ_min`` in the normalised
+#: units would be a subnormal float (precision lost).
+MIN_RELATIVE_EIGENVALUE = 1e-300
+
+
+def _normalised_spectrum(model):
+    r"""``(λ/s, τ/s, s)`` with ``s = max(λ_max, σ²)``: the homogeneous scale of the risk.
+
+    ``ValueError`` if ``λ_min/s`` is below :data:`MIN_RELATIVE_EIGENVALUE` (a noise or
+    spectrum range over 300 decades: not representable in normalised float64 units)."""
+    lam = np.asarray(model.sigma_eigenvalues, dtype=float)
+    scale = float(max(lam[-1], model.noise))
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"sigma and noise must give a finite positive scale, got max(lambda_max, noise) = {scale}")
+    lam_n = lam / scale
+    if lam_n[0] < MIN_RELATIVE_EIGENVALUE:
+        raise ValueError(f"sigma: eigenvalue ratio lambda_min / max(lambda_max, noise) = {lam_n[0]:.3g} is below "
+                         f"the supported {MIN_RELATIVE_EIGENVALUE:g} (not representable in float64)")
+    return lam_n, float(np.sum(lam_n) + model.noise / scale), scale
 
 
 def stationary_weights(model, mu):
@@ -364,7 +403,7 @@ def stationary_weights(model, mu):
     from ._validation import as_scalar
 
     mu = as_scalar(mu, "mu", minimum=0.0)
-    return stationary_curve(model).weights(mu)
+    return stationary_curve(model).weights(mu) / (1.0 + mu)  # the curve carries a factor 1 + μ
 
 
 def stationary_equation(model, mu):
@@ -466,6 +505,11 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     (averaging within segments keeps ``rᵀω`` and ``ωᵀRω``, shrinks ``‖ω‖²``, and so cannot
     increase the profile risk).
 
+    Scale.  The risk is homogeneous: scaling ``Σ`` and ``σ²`` by ``s`` scales every risk by
+    ``s``, the optimal ``P`` by ``1/s`` and leaves the optimal ``ω`` and the roots unchanged.
+    So the roots are found in units of ``max(λ_max, σ²)`` and the result is returned in the
+    user's units; every returned number is finite.
+
     Parameters
     ----------
     rtol
@@ -476,6 +520,13 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     interval
         Also verify every root-free cell with interval arithmetic (``mpmath.iv``), which
         makes the exclusion rigorous for the floating-point spectral data.
+
+    Raises
+    ------
+    ValueError
+        (naming ``sigma``) when ``λ_min/max(λ_max, σ²) < 1e-300``, or when the optimum is not
+        representable in float64 in the user's units (a non-finite risk, or an optimal ``P``
+        with eigenvalues below the normal range, e.g. ``Σ = [1e308]``).
     """
     from ._validation import as_scalar
     from .certify import certify_uniqueness, degenerate_certificate, isolate_roots
@@ -495,16 +546,40 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     if not roots.size:  # impossible in exact arithmetic: F(τ/λ_max) ≤ 0 ≤ F(τ/λ_min)
         raise RuntimeError(f"root isolation found no root of the W4 equation on {curve.bracket} "
                            "(F must change sign on the bracket; this is a bug)")
-    risks = curve.risk(roots)
-    cert = certify_uniqueness(curve, iso, risks, interval=interval)
-    best = int(np.argmin(risks))
+    risks_n = curve.risk_normalised(roots)  # units of curve.scale (homogeneity)
+    cert = certify_uniqueness(curve, iso, risks_n * curve.scale, interval=interval)
+    best = int(np.argmin(risks_n))
     mu = float(roots[best])
     c, a, nrm2 = (float(v) for v in curve.moments(mu))
     norm = np.sqrt(nrm2)
     omega = curve.weights(mu) / norm
     omega_task = curve.task_weights(mu) / norm if model.is_multitask else None
-    t = model.tau * nrm2 / a
-    # P*(ω) = (c/a)(Σ + tI)⁻¹ for the normalised ω: c → c/‖ω‖, a → a/‖ω‖².
-    P = ridge_preconditioner(np.linalg.eigh(model.sigma), (c / norm) / (a / nrm2), t)
+    t_n = curve.tau * nrm2 / a  # t = b/a in units of curve.scale
+    # P*(ω) = (c/a)(Σ + tI)⁻¹ for the normalised ω (c → c/‖ω‖, a → a/‖ω‖²), and
+    # (Σ + tI)⁻¹ = (Σ/s + t_n I)⁻¹ / s in the user's units.
+    lam_n, U = np.linalg.eigh(model.sigma / curve.scale)
+    with np.errstate(over="ignore", under="ignore"):
+        coef = ((c / norm) / (a / nrm2)) / (lam_n + t_n) / curve.scale
+        P = (U * coef) @ U.T
+        risks = risks_n * curve.scale
+        t = t_n * curve.scale
+    _representable(model, curve.scale, risks=risks, t=t, P_coefficients=coef, P=P, omega=omega)
     return WPGDSolution(P=P, omega=omega, risk=float(risks[best]), roots=roots, certificate=cert,
                         status=cert.status, mu=mu, t=float(t), root_risks=risks, omega_task=omega_task)
+
+
+def _representable(model, scale, **values):
+    r"""``ValueError`` unless every value is finite and ``P*``'s eigenvalues are normal floats.
+
+    The optimum is computed in units of ``scale = max(λ_max, σ²)``; converting back can
+    overflow (risk ``∝ scale``) or underflow (``P* ∝ 1/scale``)."""
+    for name, v in values.items():
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"sigma/noise: the optimal {name} is not representable in float64 at this scale "
+                             f"(max(lambda_max, noise) = {scale:.3g}); rescale sigma and noise by a common factor "
+                             "(the risk is homogeneous)")
+    coef = np.abs(values["P_coefficients"])
+    if np.any(coef < np.finfo(float).tiny):
+        raise ValueError(f"sigma/noise: the optimal P has eigenvalues of order {float(np.min(coef)):.3g}, below the "
+                         f"float64 normal range (max(lambda_max, noise) = {scale:.3g}); rescale sigma and noise by a "
+                         "common factor (the risk is homogeneous)")
