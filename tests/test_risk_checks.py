@@ -17,6 +17,20 @@ def ctx():
     return CheckContext(suite="quick", seed=0)
 
 
+@pytest.fixture
+def no_shrink():
+    """Failing property checks need not shrink their counterexample in these tests (speed);
+    the previous default hypothesis settings are restored afterwards."""
+    from hypothesis import Phase, settings
+
+    prev = settings.default
+    settings.register_profile("_risk_no_shrink", parent=prev, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+    settings.load_profile("_risk_no_shrink")
+    yield
+    settings.register_profile("_risk_restore", parent=prev)
+    settings.load_profile("_risk_restore")
+
+
 @pytest.mark.parametrize("fn", ALL, ids=lambda f: f.__name__)
 def test_check_passes(fn, ctx):
     res = fn(ctx)
@@ -55,12 +69,12 @@ def _risk_with_R_not_R_plus_I(model, P, omega):
 
 @pytest.mark.parametrize("mutant", [_risk_without_sigma_squared, _risk_with_R_not_R_plus_I])
 @pytest.mark.parametrize("fn", [R.w1_monte_carlo, R.w1_quadrature, R.w1_property], ids=lambda f: f.__name__)
-def test_w1_checks_catch_wrong_closed_form(fn, mutant, ctx, monkeypatch):
+def test_w1_checks_catch_wrong_closed_form(fn, mutant, ctx, monkeypatch, no_shrink):
     monkeypatch.setattr(landscape, "population_risk", mutant)
     assert fn(ctx).status == "failed"
 
 
-def test_w2_check_catches_broken_symmetry(ctx, monkeypatch):
+def test_w2_check_catches_broken_symmetry(ctx, monkeypatch, no_shrink):
     """Mutant W2: a risk with ‖P‖² regularisation is not scale invariant."""
     monkeypatch.setattr(landscape, "population_risk",
                         lambda m, P, w: _true_risk(m, P, w) + 1e-3 * np.sum(np.asarray(P) ** 2, axis=(-2, -1)))
@@ -68,7 +82,7 @@ def test_w2_check_catches_broken_symmetry(ctx, monkeypatch):
     assert R.w2_scaling(ctx).status == "failed"
 
 
-def test_w3_checks_catch_wrong_preconditioner(ctx, monkeypatch):
+def test_w3_checks_catch_wrong_preconditioner(ctx, monkeypatch, no_shrink):
     """Mutant W3: P* = (rᵀω)/a Σ⁻¹ (ridge term b/a dropped)."""
     def wrong(model, omega):
         c, a, b = landscape.weight_moments(model, omega)
@@ -96,7 +110,7 @@ _true_moments = landscape.weight_moments
 
 @pytest.mark.parametrize("fn", [R.w3_cvxpy, R.w3_scipy, R.w3_hessian, R.w3_ridge, R.w3_profile, R.w3_gradient],
                          ids=lambda f: f.__name__)
-def test_w3_checks_catch_wrong_shared_moments(fn, ctx, monkeypatch):
+def test_w3_checks_catch_wrong_shared_moments(fn, ctx, monkeypatch, no_shrink):
     """The references are built from explicit sums over examples, not from
     ``landscape.weight_moments``: a bug there (used by the risk, P*, the profile and the
     gradient alike) is caught by every W3 check."""
@@ -106,7 +120,7 @@ def test_w3_checks_catch_wrong_shared_moments(fn, ctx, monkeypatch):
 
 @pytest.mark.parametrize("mutant", [_weight_moments_a_without_identity, _weight_moments_tau_without_noise])
 @pytest.mark.parametrize("fn", [R.w2_scaling, R.w2_property], ids=lambda f: f.__name__)
-def test_w2_risk_side_catches_wrong_formula(fn, mutant, ctx, monkeypatch):
+def test_w2_risk_side_catches_wrong_formula(fn, mutant, ctx, monkeypatch, no_shrink):
     """A wrong a or τ keeps the degree structure (L(cP, ω/c) = L(P, ω) still holds for the
     wrong formula): the W2 risk side compares with an independent risk, so it fails."""
     monkeypatch.setattr(landscape, "weight_moments", mutant)
