@@ -153,7 +153,7 @@ def _whitened(model, batch):
     z_f = (float(np.sum(Z * Z)) - dof_f) / np.sqrt(2.0 * dof_f)
     K = quadrature.label_covariance(model, F)
     labels = np.concatenate([y, yq[:, None]], axis=1)
-    if model.noise > 0:  # K ≻ 0: Cholesky whitening
+    if model.noise > 1e-8 * np.trace(model.sigma):  # K ≻ 0, well conditioned enough: Cholesky whitening
         white = np.linalg.solve(np.linalg.cholesky(K), labels[..., None])
         q, dof_l = float(np.sum(white * white)), labels.size
     else:
@@ -392,7 +392,8 @@ def w3_hessian(ctx):
     """Central-difference Hessian of the closed form ``P ↦ L(P, ω)`` (exact for a quadratic
     up to rounding) vs ``2 Σ ⊗ M(ω)`` with ``M = E[vvᵀ]`` summed over examples; both
     Jacobi-scaled (steps ``h_k`` with ``h_k² H_kk = E[y²]``, so rounding stays at ε);
-    agreement ≤ 1e-6, and the scaled Hessian's least eigenvalue ≥ 1e-8 (strict convexity)."""
+    agreement ≤ 1e-6, and the scaled finite-difference Hessian's least eigenvalue > 0
+    (strict convexity; reported not resolved where the scaled reference's is ≤ 1e-6)."""
     results = []
     for name, model in ctx.models.items():
         rng = ctx.rng("W3-hess-" + name)
@@ -412,10 +413,15 @@ def w3_hessian(ctx):
         H = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * np.outer(h, h))
         Hs, Hs_ref = H * np.outer(s, s), H_ref * np.outer(s, s)
         least = float(np.linalg.eigvalsh((Hs + Hs.T) / 2).min())
+        least_ref = float(np.linalg.eigvalsh(Hs_ref).min())
         results.append(compare(Hs, Hs_ref, rtol=1e-6, model=name, scaled="Jacobi (unit diagonal of 2 Sigma kron M)",
                                min_eigenvalue_scaled=least))
-        results.append(compare_bool(least >= 1e-8, what="Hessian positive definite", model=name,
-                                    measured=1e-8 - least, tolerance=0.0, min_eigenvalue_scaled=least))
+        if least_ref <= 1e-6:  # beyond what the finite differences resolve (their accuracy is 1e-6)
+            results.append(_skipped(f"positive definiteness not resolved on {name}: scaled least eigenvalue "
+                                    f"{least_ref:.1e} <= 1e-6", model=name))
+        else:
+            results.append(compare_bool(least > 0.0, what="Hessian positive definite", model=name,
+                                        measured=-least, tolerance=0.0, min_eigenvalue_scaled=least))
     return combine_results(results, "Hessian vs 2 Σ⊗M", reference="2 Sigma kron M, M from " + _MOMENTS,
                            subject="central differences of " + _CLOSED)
 
