@@ -155,3 +155,25 @@ def test_w1_sampler_catches_noise_std_for_variance(ctx, monkeypatch):
     res = R.w1_sampler(ctx)
     assert res.status == "failed"
     assert res.measured > 4.0
+
+
+def test_w1_sampler_catches_transposed_feature_factor(ctx, monkeypatch):
+    """Mutant of MultitaskModel.sample: features ``Z L`` instead of ``Z Lᵀ`` (covariance
+    ``LᵀL ≠ Σ``).  Invisible on diagonal Σ (all default models): the check's built-in
+    correlated-Σ probe catches it."""
+    from wpgd_theory.model import MultitaskModel
+
+    true_sample = MultitaskModel.sample
+
+    def mutant(self, num_prompts, rng):
+        L = np.linalg.cholesky(self.sigma)
+        twin = MultitaskModel.__new__(MultitaskModel)
+        twin.__dict__.update(self.__dict__)
+        twin.sigma = L.T @ L
+        return true_sample(twin, num_prompts, rng)
+
+    monkeypatch.setattr(MultitaskModel, "sample", mutant)
+    res = R.w1_sampler(ctx)
+    assert res.status == "failed"
+    failed = [i["model"] for i in res.details["instances"] if i["status"] == "failed"]
+    assert failed == [R._PROBE_NAME]

@@ -166,14 +166,26 @@ def _whitened(model, batch):
     return z_f, dof_f, z_l, dof_l
 
 
+_PROBE_NAME = "probe: correlated Sigma"
+
+
+def _probe_model():
+    """A fixed small model with a non-diagonal Σ, added to the sampler check: the code path
+    of correlated features (``F = Z Lᵀ``) is exercised whatever the run's models are."""
+    sigma = np.array([[2.0, 0.8, 0.3], [0.8, 1.0, -0.4], [0.3, -0.4, 0.7]])
+    return MultitaskModel.from_tasks([3, 4], np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([0.3, 0.8]),
+                                     sigma=sigma, noise=0.2)
+
+
 @check("W1", "model.sample draws the model's prompts (whitened features and labels)", kind="numeric")
 def w1_sampler(ctx):
     """The prompts Monte Carlo and training use follow THEORY §1: whitened features
     ``L⁻¹x`` and labels ``K^{-1/2}ℓ`` given the features (``K = C ⊙ FFᵀ + σ²I``) have
-    chi-square norms; |z| ≤ 4 each, on the law of the first ≤ 15 examples and the query.
-    Detects a 1 % error in the label variance (recorded)."""
+    chi-square norms; |z| ≤ 4 each, on the law of the first ≤ 15 examples and the query,
+    for every model of the run plus a fixed probe with correlated features.  Detects a 1 %
+    error in the label variance (recorded)."""
     results = []
-    for name, model in ctx.models.items():
+    for name, model in dict(ctx.models, **{_PROBE_NAME: _probe_model()}).items():
         rng = ctx.rng("W1-sampler-" + name)
         sub = _prefix_model(model, min(model.n, SAMPLER_PREFIX))
         # enough labels that 4·sqrt(2/dof) <= TARGET_EFFECT
