@@ -177,3 +177,11 @@ def test_w1_sampler_catches_transposed_feature_factor(ctx, monkeypatch):
     assert res.status == "failed"
     failed = [i["model"] for i in res.details["instances"] if i["status"] == "failed"]
     assert failed == [R._PROBE_NAME]
+
+
+def test_w1_symbolic_bridge_records_both_sides(ctx):
+    from wpgd_theory.claims.symbolic import w1_symbolic_vs_landscape
+
+    res = w1_symbolic_vs_landscape(ctx)
+    assert res.passed
+    assert "engine_risk" in res.details["reference"] and "population_risk" in res.details["subject"]
