@@ -110,13 +110,17 @@ def w1_monte_carlo(ctx):
         P, omega = _random_instance(model, rng)
         n, d = model.n, model.d
         per_prompt = n * d if model.is_multitask else n * (n + d)
-        if per_prompt * num <= WORK_BUDGET:
+        affordable = WORK_BUDGET // per_prompt
+        if not model.is_multitask and 200 * per_prompt <= 16 * WORK_BUDGET:
+            affordable = max(affordable, 200)  # long general prompts: few prompts, each concentrated
+        if per_prompt * num <= WORK_BUDGET or (not model.is_multitask and affordable >= 200):
+            count = min(num, affordable)
             method = "quadrature.conditional_monte_carlo_risk (context sampled, rest exact, control variates)"
-            est = quadrature.conditional_monte_carlo_risk(model, P, omega, num, rng)
+            est = quadrature.conditional_monte_carlo_risk(model, P, omega, count, rng)
             # a pilot sizes the run to resolve TARGET_EFFECT / 2 (discarded: no bias from adapting)
             wanted = est.detectable(4.0, est.mean) / (TARGET_EFFECT / 2)
-            more = min(int(num * wanted**2) + 1, WORK_BUDGET // per_prompt, 50 * num)
-            if wanted > 1 and more > num:
+            more = min(int(count * wanted**2) + 1, affordable, 50 * count)
+            if wanted > 1 and more > count:
                 est = quadrature.conditional_monte_carlo_risk(model, P, omega, more, rng)
         elif model.is_multitask:
             method = "quadrature.taskwise_monte_carlo_risk (per-task Wishart Gram matrices, omega constant per task)"
@@ -124,9 +128,10 @@ def w1_monte_carlo(ctx):
             omega = w_task[model.task_of]
             est = quadrature.taskwise_monte_carlo_risk(model, P, w_task, max(2000, num // 5), rng)
         else:
-            gib = per_prompt * 8 * 1000 / 2**30
-            results.append(_skipped(f"needs {gib:.1f} GiB per 1000 sampled prompts of n = {n}", model=name,
-                                    reference=_CLOSED, subject="conditional Monte Carlo"))
+            gflop = 200 * per_prompt * d / 1e9
+            results.append(_skipped(f"needs {gflop:.0f} GFLOP (200 prompts of n = {n} with a general R; "
+                                    f"budget {16 * WORK_BUDGET * d / 1e9:.0f})",
+                                    model=name, reference=_CLOSED, subject="conditional Monte Carlo"))
             continue
         exact = landscape.population_risk(model, P, omega)
         effect = est.detectable(4.0, exact)
