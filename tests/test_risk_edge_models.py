@@ -84,3 +84,17 @@ def test_long_prompt_is_sized_to_the_model(fn):
     _ok(res)
     if fn is R.w1_monte_carlo:
         assert "Wishart" in res.details["subject"] or "Wishart" in res.details["instances"][0]["subject"]
+
+
+def test_long_general_prompt_uses_fewer_concentrated_prompts():
+    """A general (AR(1)) R with n = 400: the O(n²) work per prompt is paid for fewer prompts,
+    each of which concentrates; still resolving 1 % of the risk."""
+    n = 400
+    idx = np.arange(n + 1)
+    C = 0.7 ** np.abs(idx[:, None] - idx[None, :])
+    model = MultitaskModel(np.diag([1.5, 0.5]), C[:n, :n], C[:n, n], noise=0.2)
+    res = R.w1_monte_carlo(ctx_for(model, "long-general"))
+    _ok(res)
+    inst = res.details["instances"][0]
+    assert inst["num_prompts"] < 5_000
+    assert inst["detectable_relative_error"] <= R.TARGET_EFFECT
