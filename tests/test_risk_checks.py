@@ -8,8 +8,8 @@ from wpgd_theory.claims import registry
 from wpgd_theory.claims import risk as R
 from wpgd_theory.claims.core import CheckContext
 
-ALL = [R.w1_monte_carlo, R.w1_sampler, R.w1_moments, R.w1_quadrature, R.w1_property, R.w2_scaling,
-       R.w2_property, R.w3_cvxpy, R.w3_scipy, R.w3_hessian, R.w3_ridge, R.w3_profile, R.w3_gradient]
+ALL = [R.w1_monte_carlo, R.w1_sampler, R.w1_prediction_errors, R.w1_moments, R.w1_quadrature, R.w1_property,
+       R.w2_scaling, R.w2_property, R.w3_cvxpy, R.w3_scipy, R.w3_hessian, R.w3_ridge, R.w3_profile, R.w3_gradient]
 
 
 @pytest.fixture
@@ -185,3 +185,14 @@ def test_w1_symbolic_bridge_records_both_sides(ctx):
     res = w1_symbolic_vs_landscape(ctx)
     assert res.passed
     assert "engine_risk" in res.details["reference"] and "population_risk" in res.details["subject"]
+
+
+def test_w1_prediction_errors_catch_transposed_preconditioner(ctx, monkeypatch):
+    """Mutant of wpgd.wpgd_predict: ``xᵀPᵀXᵀ(ω⊙y)`` (P transposed).  The closed form, the
+    moment sums and the conditional Monte Carlo never call the predictor; this check ties
+    it to the law the risk is computed under."""
+    from wpgd_theory import wpgd
+
+    true_step = wpgd._pred_step
+    monkeypatch.setattr(wpgd, "_pred_step", lambda X, res, x, P, w: true_step(X, res, x, np.swapaxes(P, -1, -2), w))
+    assert R.w1_prediction_errors(ctx).status == "failed"
