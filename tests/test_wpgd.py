@@ -90,6 +90,13 @@ def test_predict_validation(args, exc, match):
         wpgd_predict(**kw)
 
 
+#: Tolerance of the orderings below: exactly 0, because IEEE multiplication and division
+#: round monotonically: ``a·g <= a`` for ``g`` in [0, 1] and ``a/b <= 1`` for ``0 <= a <= b``
+#: hold in floating point, so a violation by any amount is a bug (and would make
+#: ``gates_from_weights`` reject weights that ``gate_weights`` produced).
+ORDER_TOL = 0.0
+
+
 @given(st.lists(st.floats(0, 1), min_size=2, max_size=8))
 def test_gate_weights_are_monotone_products(gs):
     g = np.array(gs)
@@ -97,14 +104,14 @@ def test_gate_weights_are_monotone_products(gs):
     n = len(g) - 1
     ref = [np.prod(g[i + 1:]) for i in range(n)]  # ω_i = Π_{j=i+1}^{n+1} g_j (0-based)
     np.testing.assert_allclose(w, ref, rtol=1e-12, atol=1e-300)
-    assert np.all(np.diff(w) >= 0) and w.min() >= 0 and w.max() <= 1
+    assert np.all(np.diff(w) >= -ORDER_TOL) and w.min() >= -ORDER_TOL and w.max() <= 1 + ORDER_TOL
     np.testing.assert_allclose(gate_weight_matrix(g)[-1], w, rtol=1e-12)
 
 
 @given(wst.monotone_weights(6))
 def test_gates_from_weights_inverts(w):
     g = gates_from_weights(w)
-    assert g.min() >= 0 and g.max() <= 1
+    assert g.min() >= -ORDER_TOL and g.max() <= 1 + ORDER_TOL
     np.testing.assert_allclose(gate_weights(g), w, rtol=1e-12, atol=1e-300)
 
 
@@ -112,7 +119,7 @@ def test_gate_weight_mutant_without_query_gate_is_caught():
     """Mutant: ω_i = Π_{j=i+1}^{n} g_j (query gate dropped) disagrees with the one-layer weights."""
     g = np.array([0.5, 0.9, 0.8, 0.6])
     mutant = np.array([np.prod(g[i + 1:-1]) for i in range(3)])
-    assert not np.allclose(mutant, gate_weights(g))
+    assert not np.allclose(mutant, gate_weights(g), rtol=1e-12, atol=0.0)
 
 
 @pytest.mark.parametrize("bad, match", [(np.array([0.2, 0.1]), "omega must satisfy"),

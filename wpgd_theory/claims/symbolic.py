@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .core import check, compare, compare_bool
+from .core import CheckResult, check, compare, compare_bool
 
 _ALL = ("quick", "default", "thorough")
 
@@ -213,7 +213,10 @@ def w1_symbolic_vs_landscape(ctx):
             values.update({pb.omega[i]: w[i] for i in range(n)})
             sym_vals.append(f(*[values[s] for s in syms]))
             num_vals.append(float(population_risk(MultitaskModel(sigma, R, r, noise), P, w)))
-    return compare(np.array(sym_vals), np.array(num_vals), rtol=1e-10,
-                   what="symbolic Isserlis risk vs landscape.population_risk",
-                   sizes=[f"d={d}, n={n}" for d, n in sizes], instances=len(sym_vals),
-                   seconds=round(time.perf_counter() - t0, 4))
+    res = compare(np.array(sym_vals), np.array(num_vals), rtol=1e-10,
+                  what="symbolic Isserlis risk vs landscape.population_risk",
+                  sizes=[f"d={d}, n={n}" for d, n in sizes], instances=len(sym_vals),
+                  seconds=round(time.perf_counter() - t0, 4))
+    return CheckResult(res.status, res.measured, res.tolerance,
+                       dict(res.details, reference="symbolic.derivations.engine_risk (Isserlis polynomial, sympy)",
+                            subject="landscape.population_risk (closed form W1)"), res.message)
