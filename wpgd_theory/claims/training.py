@@ -64,9 +64,15 @@ __all__ = ["cone_optimum", "ConeOptimum"]
 # ----------------------------------------------------------------------------- cone optima
 @dataclass(frozen=True)
 class ConeOptimum:
+    """``min_{ω ∈ cone} L(ω)``: ``risk``, a minimiser ``omega`` (``None`` when degenerate:
+    ``r = 0``, every ``ω`` has risk ``τ``), the ``solver``, its ``status`` and certified
+    optimality ``gap`` (units of risk; 0 for closed forms, ``None`` if not certified)."""
+
     risk: float
-    omega: np.ndarray
+    omega: np.ndarray | None
     solver: str
+    status: str = "optimal"
+    gap: float | None = None
 
 
 def _in_signed_monotone(w) -> bool:
@@ -143,7 +149,10 @@ def cone_optimum(model: MultitaskModel, cone: str) -> ConeOptimum:
         solve_constrained = None
     if solve_constrained is not None:
         sol = solve_constrained(model, cone)
-        return ConeOptimum(float(sol.risk), np.asarray(sol.omega, dtype=float), "convex.solve_constrained")
+        if sol.risk is None:
+            raise RuntimeError(f"convex.solve_constrained(model, {cone!r}) failed: status {sol.status!r}")
+        omega = None if sol.omega is None else np.asarray(sol.omega, dtype=float)
+        return ConeOptimum(float(sol.risk), omega, "convex.solve_constrained", sol.status, sol.gap)
     return _fallback_optimum(model, cone)
 
 

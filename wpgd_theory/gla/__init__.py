@@ -17,6 +17,7 @@ from .construct import (
     construct_taskwise,
     gate_vector_from_weights,
     layer_gate_values,
+    probe_wpgd,
     wpgd_parameters,
 )
 from .gates import Gate, gate_values
@@ -43,6 +44,7 @@ __all__ = [
     "gate_vector_from_weights",
     "layer_gate_values",
     "log_gates_from_gates",
+    "probe_wpgd",
     "prompt_tensors",
     "recurrent_gla",
     "resolve_device",
