@@ -53,11 +53,12 @@ def _random_gates(rng, shape, p_exact=0.15):
 
 
 def boundary_chunk(T: int) -> int:
-    """A chunk length that cuts a ``T``-token prompt into at least three chunks with a
-    ragged last one (``T mod C ≠ 0`` when ``T ≥ 3``), so that chunk boundaries (the state
+    """A chunk length that cuts a ``T``-token prompt into several chunks (three if a ragged
+    split into three exists, else two) with a ragged last one (``T mod C ≠ 0`` when
+    ``T ≥ 3``), so that chunk boundaries (the state
     carried between chunks, padding) are exercised; every construction is run with it as
     well as with one chunk spanning the prompt."""
-    for c in range((T - 1) // 2, 1, -1):
+    for c in list(range((T - 1) // 2, 1, -1)) + list(range(T - 1, 1, -1)):  # >= 3 chunks, else 2
         if T % c:
             return c
     return 1
