@@ -20,6 +20,7 @@ def test_deterministic_given_seeds():
     a = train(_gla(1), MODEL, steps=30, seed=5, eval_prompts=500, quiet=True)
     b = train(_gla(1), MODEL, steps=30, seed=5, eval_prompts=500, quiet=True)
     c = train(_gla(1), MODEL, steps=30, seed=6, eval_prompts=500, quiet=True)
+    # reproducibility is bit-for-bit: the same seeds give the same floating-point operations
     assert np.array_equal(a.losses, b.losses) and a.risk == b.risk
     assert not np.array_equal(a.losses, c.losses)
 
@@ -28,7 +29,10 @@ def test_linear_attention_learns_uniform_optimum():
     res = train(_gla(2), MODEL, steps=300, lr=0.03, check_every=25, patience=3, eval_prompts=20_000, quiet=True)
     pred = float(landscape.profile_risk(MODEL, np.ones(MODEL.n)))
     assert abs(res.risk.mean - pred) <= 3 * res.risk.std_error + 0.02 * pred
-    assert res.losses[:20].mean() > res.losses[-20:].mean()
+    # the training loss falls by more than its window noise (a 20-step window of batch means)
+    first, last = res.losses[:20], res.losses[-20:]
+    noise = 3 * np.hypot(first.std(ddof=1), last.std(ddof=1)) / np.sqrt(20)
+    assert first.mean() - last.mean() > noise
 
 
 def test_early_stopping_on_plateau():

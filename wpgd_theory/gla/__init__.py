@@ -21,7 +21,7 @@ from .construct import (
     wpgd_parameters,
 )
 from .gates import Gate, gate_values
-from .layer import attention_gla, chunked_gla, decay_matrix, log_gates_from_gates, recurrent_gla
+from .layer import attention_gla, chunked_gla, decay_matrix, log_gates_from_gates, recurrent_gla, rounding_bound
 from .model import GLA, GLALayer
 from .prompts import PromptLayout, Prompts, prompt_tensors
 from .train import TrainResult, evaluate, squared_errors, train
@@ -49,6 +49,7 @@ __all__ = [
     "recurrent_gla",
     "resolve_device",
     "resolve_dtype",
+    "rounding_bound",
     "squared_errors",
     "train",
     "wpgd_parameters",
