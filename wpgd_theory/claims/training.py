@@ -169,7 +169,7 @@ def _hyper(ctx):
     ``check_every`` steps after ``patience`` flat windows, early stop).  Short windows make
     the learning rate decay soon, which takes the final iterate to within about 1 % of the
     class optimum in a few hundred steps."""
-    return dict(steps=ctx.scale(400, 600, 4000), batch_size=ctx.scale(256, 512, 512), lr=0.03, gate_lr=0.1,
+    return dict(steps=ctx.scale(400, 600, 4000), batch_size=ctx.scale(256, 256, 512), lr=0.03, gate_lr=0.1,
                 check_every=20, patience=2, eval_prompts=ctx.scale(10_000, 50_000, 200_000))
 
 
