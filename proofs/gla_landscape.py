@@ -78,8 +78,8 @@ PROOF = Proof(
             r"is constant on every segment. By G3, vector / multi-head gating with context features realises every "
             r"task-wise weight vector, hence the optimum. $\square$",
             "A4.taskwise_optimum", "every segment structure by the displayed identity"),
-        numeric(r"Multi-head GLA reaches the non-monotone optimum (Monte Carlo).",
-                "A4:multi-head GLA reaches the non-monotone optimum (Monte Carlo)"),
+        numeric(r"Multi-head GLA reaches the non-monotone optimum (probed weights, closed-form risk).",
+                "A4:multi-head GLA reaches the non-monotone optimum (probed, closed-form risk)"),
         argument(
             r"**T1, T2 (empirical).** The statements above predict the risks that trained models should reach: the "
             r"uniform optimum for linear attention, the monotone-cone optimum for scalar gates, the task-wise optimum for "
