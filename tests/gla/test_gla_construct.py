@@ -88,12 +88,13 @@ def test_linear_attention_and_monotone_omega():
     X, y, x, _ = pr.batch
     assert np.allclose(_predict(construct_from_wpgd(P, layout=layout), pr), wpgd_predict(X, y, x, P, np.ones(7)),
                        rtol=1e-12)
-    omega = np.array([0.0, 0.0, 0.2, 0.2, 0.5, 1.0, 1.0])
-    g = gate_vector_from_weights(omega, layout)
-    assert np.all(g[layout.delimiter_positions] == 1)
-    assert np.allclose(layout.example_weights(gate_weights(g)), omega, rtol=0, atol=1e-15)
-    out = _predict(construct_from_wpgd(P, omega=omega, layout=layout), pr)
-    assert np.allclose(out, wpgd_predict(X, y, x, P, omega), rtol=1e-10, atol=1e-12)
+    # the largest weight 1 and below 1 (then the query's gate carries it)
+    for omega in (np.array([0.0, 0.0, 0.2, 0.2, 0.5, 1.0, 1.0]), np.array([0.0, 0.1, 0.2, 0.2, 0.5, 0.6, 0.7])):
+        g = gate_vector_from_weights(omega, layout)
+        assert np.all(g[layout.delimiter_positions] == 1)
+        assert np.allclose(layout.example_weights(gate_weights(g)), omega, rtol=0, atol=1e-15)
+        out = _predict(construct_from_wpgd(P, omega=omega, layout=layout), pr)
+        assert np.allclose(out, wpgd_predict(X, y, x, P, omega), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="omega"):
         gate_vector_from_weights(omega[::-1], layout)
 
