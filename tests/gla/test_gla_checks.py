@@ -274,6 +274,8 @@ def test_t1_match_exact_risk_and_wrong_cones(ctx):
                                          predicted=TR.cone_optimum(model, "monotone").risk)]).status == "failed"
     lin = _constructed_run(ctx, model, "linear attention", "taskwise", np.ones(model.n))
     assert TR.t1_match_result(ctx, [lin]).status == "failed"
+    # a one-WPGD class evaluated by Monte Carlo means its probe failed: never a silent fallback
+    assert TR.t1_match_result(ctx, [dict(good, one_wpgd=True, std_error=0.01)]).status == "failed"
 
 
 def test_quick_t1_trains_where_the_classes_differ():
