@@ -661,10 +661,24 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
         numpy_se.append(float(e.std(ddof=1) / math.sqrt(num)))
         est = r["result"].risk
         se = math.hypot(est.std_error, numpy_se[-1])
-        results.append(compare_monte_carlo(est.mean - float(e.mean()), se, 0.0, z=4.0,
-                                           what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
-                                           torch_risk=est.mean, numpy_risk=float(e.mean()),
-                                           same_prompt_relative_difference=rel, same_prompt_rtol=EXACT))
+        res = compare_monte_carlo(est.mean - float(e.mean()), se, 0.0, z=4.0,
+                                  what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
+                                  torch_risk=est.mean, numpy_risk=float(e.mean()),
+                                  same_prompt_relative_difference=rel, same_prompt_rtol=EXACT)
+        # the two standard errors estimate the same quantity: a sample SD has relative standard
+        # error sqrt((kappa - 1) / (4 n)) (kappa: kurtosis of the squared errors); two independent
+        # estimates, 5 of those combined
+        kappa = float(np.mean((e - e.mean()) ** 4) / np.var(e) ** 2) if np.var(e) > 0 else 1.0
+        se_tol = 5.0 * math.sqrt(2.0 * max(kappa - 1.0, 0.0) / (4.0 * min(num, est.num_prompts)))
+        se_ratio = est.std_error / numpy_se[-1] if numpy_se[-1] > 0 else 1.0
+        se_bad = se_ratio <= 0 or not abs(math.log(se_ratio)) <= se_tol
+        if res.passed and se_bad:
+            res = CheckResult("failed", res.measured, res.tolerance, res.details,
+                              f"L={r['layers']}: torch standard error {est.std_error:.3g} vs numpy "
+                              f"{numpy_se[-1]:.3g} (|log ratio| > {se_tol:.3g})")
+        results.append(CheckResult(res.status, res.measured, res.tolerance,
+                                   dict(res.details, std_error_ratio=se_ratio, std_error_log_tolerance=se_tol),
+                                   res.message))
     if len(numpy_risks) == len(runs):
         _t2_artifacts(ctx, name, runs).update(wpgd=numpy_risks, wpgd_se=numpy_se)
     fails = [r for r in results if not r.passed]
