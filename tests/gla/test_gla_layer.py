@@ -62,7 +62,8 @@ def _bound(dtype, q, v, g, chunk):
     """:func:`rounding_bound` for one forward/backward of the recurrence: per term a
     ``d_v``- and a ``d_k``-term dot product, a ``T``-term sum and a product of ``≤ T`` gates."""
     T, dk, dv = q.shape[2], q.shape[3], v.shape[3]
-    lam = 0.0 if g is None else float(-log_gates_from_gates(g[g > 0]).min()) if bool((g > 0).any()) else 0.0
+    gd = None if g is None else g.detach()
+    lam = float(-log_gates_from_gates(gd[gd > 0]).min()) if gd is not None and bool((gd > 0).any()) else 0.0
     return rounding_bound(dtype, terms=dk + dv + 2 * T + 2, chunk=chunk, max_log_decay=lam)
 
 
