@@ -93,7 +93,7 @@ def test_forward_and_backward_agree(gating, shape, dtype):
                 # the chunked backward reaches d/dg through suffix sums of d/d(log-cumsum) (partial sums
                 # of all pair terms, with cancellation) and the chain rule 1/g: its scale is the total
                 # sum of |pair terms| over the smallest non-zero gate
-                scale = float((o_abs * w.detach().abs().double()).sum()) / float(g[g > 0].min())
+                scale = float((o_abs * w.detach().abs().double()).sum()) / float(g.detach()[g.detach() > 0].min())
             assert bool(((a - b).double().abs() <= tol * scale + 1e-300).all()), (name, i)
 
 
