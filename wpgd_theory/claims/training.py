@@ -551,11 +551,16 @@ def _t2_runs(ctx):
 def _t2_artifacts(ctx, name, runs):
     """``ctx.artifacts['T2']`` in the format of :func:`~wpgd_theory.report.figures.risk_vs_depth_figure`
     (``wpgd`` is added by the causal-WPGD check when it runs)."""
-    art = ctx.artifacts.setdefault("T2", {})
-    art.update(model=name, depth=[r["layers"] for r in runs],
-               trained=[float(r["errors"].mean()) for r in runs],
-               trained_se=[float(r["errors"].std(ddof=1) / math.sqrt(r["errors"].size)) for r in runs])
-    return art
+    return _update_t2(ctx, model=name, depth=[r["layers"] for r in runs],
+                      trained=[float(r["errors"].mean()) for r in runs],
+                      trained_se=[float(r["errors"].std(ddof=1) / math.sqrt(r["errors"].size)) for r in runs])
+
+
+def _update_t2(ctx, **values):
+    """Replace (never mutate) ``ctx.artifacts['T2']``: a parallel runner sends back the
+    artifacts whose object changed during a check."""
+    ctx.artifacts["T2"] = dict(ctx.artifacts.get("T2", {}), **values)
+    return ctx.artifacts["T2"]
 
 
 def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
@@ -572,8 +577,8 @@ def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
     total = runs[0]["errors"] - runs[-1]["errors"]  # shallowest minus deepest
     gain, gain_se = float(total.mean()), float(total.std(ddof=1) / math.sqrt(total.size))
     strict = gain > z * gain_se
-    art = _t2_artifacts(ctx, name, runs)
-    art.update(pairs=rows, gain_shallow_to_deep=gain, gain_std_error=gain_se)
+    _t2_artifacts(ctx, name, runs)
+    _update_t2(ctx, pairs=rows, gain_shallow_to_deep=gain, gain_std_error=gain_se)
     return compare_bool(worst <= z and strict, what="risk decreases with depth (measured: largest z-score of an "
                                                     "increase; the deepest model must beat L=1 by 3 SE)",
                         measured=max(worst, 0.0), tolerance=z, model=name, pairs=rows, gain_shallow_to_deep=gain,
@@ -680,7 +685,8 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
                                    dict(res.details, std_error_ratio=se_ratio, std_error_log_tolerance=se_tol),
                                    res.message))
     if len(numpy_risks) == len(runs):
-        _t2_artifacts(ctx, name, runs).update(wpgd=numpy_risks, wpgd_se=numpy_se)
+        _t2_artifacts(ctx, name, runs)
+        _update_t2(ctx, wpgd=numpy_risks, wpgd_se=numpy_se)
     fails = [r for r in results if not r.passed]
     rep = fails[0] if fails else max(results, key=lambda r: r.measured)
     return CheckResult(rep.status, rep.measured, rep.tolerance,
