@@ -187,7 +187,7 @@ def _cache(ctx) -> dict:
     return cache
 
 
-def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1):
+def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1, hyper: dict | None = None):
     """Train (once per context) and return ``(gla, TrainResult, per-prompt errors on shared prompts)``.
 
     With ``restarts > 1`` several initialisations are trained and the one with the lowest
@@ -207,7 +207,7 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: in
     chunk = T if cfg_kwargs.get("gating") != "vector" else -(-T // 16) * 16
     cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
                     chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
-    hyper = _hyper(ctx)
+    hyper = _hyper(ctx) if hyper is None else hyper
     best = None
     for attempt in range(restarts):
         seed = int(ctx.rng(f"{seed_salt}-{attempt}" if attempt else seed_salt).integers(2**31))
@@ -530,6 +530,15 @@ def _t2_model(ctx):
     return name, multi[name]
 
 
+def _t2_hyper(ctx):
+    """T2's training settings: T1's, but shorter in the quick suite (depth only needs a
+    significant paired gain there, not convergence to an optimum)."""
+    hyper = _hyper(ctx)
+    if ctx.suite == "quick":
+        hyper.update(steps=150, check_every=25, patience=3)
+    return hyper
+
+
 _T2_PREMISE = "no multitask model with K >= 2 and an informative context (r != 0) in the context"
 
 
@@ -543,7 +552,8 @@ def _t2_runs(ctx):
     runs = []
     for L in ctx.scale((1, 2), (1, 2, 3), (1, 2, 3)):
         kw = dict(gating="scalar", gate_input="context", num_layers=L)
-        gla, res, errs = _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}")
+        gla, res, errs = _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}",
+                                      hyper=_t2_hyper(ctx))
         runs.append(dict(layers=L, gla=gla, result=res, errors=errs))
     return name, (model, layout), runs
 
