@@ -336,24 +336,6 @@ def test_t2_causal_comparison_and_mutant(ctx):
         X, y, x, Ps, [w[-1] for w in oms])).status == "failed"
 
 
-def test_t2_causal_catches_a_wrong_standard_error(ctx):
-    """A held-out standard error std/n instead of std/sqrt(n) (gla.evaluate) is caught: the
-    torch and numpy standard errors estimate the same quantity."""
-    from wpgd_theory.landscape import MonteCarloEstimate
-
-    _constructed_depth_runs(ctx)
-    assert TR.t2_causal_result(ctx).passed
-    for key, (gla, res, errs) in list(TR._cache(ctx).items()):
-        if isinstance(key, tuple) and str(key[1]).startswith("depth"):
-            est = res.risk
-
-            class Res:
-                risk = MonteCarloEstimate(est.mean, est.std_error / np.sqrt(est.num_prompts), est.num_prompts)
-
-            TR._cache(ctx)[key] = (gla, Res, errs)
-    assert TR.t2_causal_result(ctx).status == "failed"
-
-
 def _random_depth_runs(ctx, gate="sigmoid"):
     """Untrained WPGD-structured scalar GLAs (sigmoid context gates, L = 1, 2) in the cache."""
     import torch
@@ -465,3 +447,21 @@ def test_trained_model_figures_have_their_data(monkeypatch):
     assert set(art["T1"]["trained"]) >= {f"{c} (held-out)" for c in TR._CLASSES}
     assert all(len(v) == len(art["T1"]["n"]) for v in art["T1"]["trained_se"].values())
     assert art["T2"]["depth"] == [1, 2, 3] and len(art["T2"]["trained"]) == len(art["T2"]["wpgd"]) == 3
+
+
+def test_t2_causal_catches_a_wrong_standard_error(ctx):
+    """A held-out standard error std/n instead of std/sqrt(n) (gla.evaluate) is caught: the
+    torch and numpy standard errors estimate the same quantity."""
+    from wpgd_theory.landscape import MonteCarloEstimate
+
+    _random_depth_runs(ctx)
+    assert TR.t2_causal_result(ctx).passed
+    for key, (gla, res, errs) in list(TR._cache(ctx).items()):
+        if isinstance(key, tuple) and str(key[1]).startswith("depth"):
+            est = res.risk
+
+            class Res:
+                risk = MonteCarloEstimate(est.mean, est.std_error / np.sqrt(est.num_prompts), est.num_prompts)
+
+            TR._cache(ctx)[key] = (gla, Res, errs)
+    assert TR.t2_causal_result(ctx).status == "failed"
