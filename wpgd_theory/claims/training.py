@@ -679,7 +679,9 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
         res = compare_monte_carlo(est.mean - float(e.mean()), se, 0.0, z=4.0,
                                   what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
                                   torch_risk=est.mean, numpy_risk=float(e.mean()),
-                                  same_prompt_relative_difference=rel, same_prompt_rtol=EXACT)
+                                  same_prompt_relative_difference=rel, same_prompt_rtol=EXACT,
+                                  detectable_effect=f"a risk difference of {4.0 * se:.3g} (4 combined SE); any "
+                                                    f"prediction difference above {EXACT:g} relative")
         # the two standard errors estimate the same quantity: a sample SD has relative standard
         # error sqrt((kappa - 1) / (4 n)) (kappa: kurtosis of the squared errors); two independent
         # estimates, 5 of those combined

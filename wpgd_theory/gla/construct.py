@@ -64,8 +64,8 @@ def _check_layout(layout, *, need_positional=False, need_tasks=False):
 
 
 def _subchunk(chunk_size):
-    """Sub-chunk length for key gating: the largest divisor of ``chunk_size`` up to 16
-    (any chunk length works; ``GLAConfig`` validates ``chunk_size`` itself)."""
+    """Sub-chunk length for key gating: ``gcd(chunk_size, 16)``, a divisor of ``chunk_size``
+    (so any chunk length works; ``GLAConfig`` validates ``chunk_size`` itself)."""
     ok = isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1
     return math.gcd(chunk_size, 16) if ok else 16
 
