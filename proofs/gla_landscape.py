@@ -86,8 +86,8 @@ PROOF = Proof(
             r"task-wise weight vector, hence the optimum. $\square$",
             SF.a4_taskwise, ("matrix words of symbolic sizes n, K with E^T E = N",), cross=("A4.taskwise_optimum",),
             sizes="symbolic n, K"),
-        numeric(r"Multi-head GLA reaches the non-monotone optimum (Monte Carlo).",
-                "A4:multi-head GLA reaches the non-monotone optimum (Monte Carlo)"),
+        numeric(r"Multi-head GLA reaches the non-monotone optimum (probed weights, closed-form risk).",
+                "A4:multi-head GLA reaches the non-monotone optimum (probed, closed-form risk)"),
         argument(
             r"**T1, T2 (empirical).** The statements above predict the risks that trained models should reach: the "
             r"uniform optimum for linear attention, the monotone-cone optimum for scalar gates, the task-wise optimum for "

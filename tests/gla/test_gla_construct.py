@@ -1,6 +1,8 @@
 """Exact constructions (G1–G4) against the numpy WPGD, the GLA → WPGD read-off, and the
 task-wise construction; bad input names the argument."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -14,6 +16,7 @@ from wpgd_theory.gla import (
     construct_from_wpgd,
     construct_taskwise,
     gate_vector_from_weights,
+    probe_wpgd,
     prompt_tensors,
     wpgd_parameters,
 )
@@ -35,26 +38,31 @@ def _gates(rng, shape):
     return g
 
 
-@given(wst.multitask_models(max_d=3, max_tasks=3, max_size=4), st.integers(0, 2**31 - 1), st.booleans())
-def test_g1_property(model, seed, delimiters):
+#: chunk lengths drawn for the constructions: most prompts (4-16 tokens) then span several
+#: chunks, often with a ragged last one (chunk-boundary bugs show only there)
+CHUNKS = st.integers(1, 9)
+
+
+@given(wst.multitask_models(max_d=3, max_tasks=3, max_size=4), st.integers(0, 2**31 - 1), st.booleans(), CHUNKS)
+def test_g1_property(model, seed, delimiters, chunk):
     rng = np.random.default_rng(seed)
     layout = PromptLayout.for_model(model, positional=True, delimiters=delimiters and model.num_tasks > 1)
     pr = prompt_tensors(model, 5, rng=rng, layout=layout)
     P = rng.standard_normal((model.d, model.d))
     g = _gates(rng, layout.num_tokens)
-    out = _predict(construct_from_wpgd(P, g, layout=layout), pr)
+    out = _predict(construct_from_wpgd(P, g, layout=layout, chunk_size=chunk), pr)
     ref = wpgd_predict(*tuple(pr.batch)[:3], P, layout.example_weights(gate_weights(g)))
     assert np.max(np.abs(out - ref)) <= 1e-10 * max(1.0, np.max(np.abs(ref)))
 
 
-@given(wst.multitask_models(max_d=3, max_tasks=3, max_size=4), st.integers(0, 2**31 - 1), st.integers(1, 3))
-def test_g4_property(model, seed, L):
+@given(wst.multitask_models(max_d=3, max_tasks=3, max_size=4), st.integers(0, 2**31 - 1), st.integers(1, 3), CHUNKS)
+def test_g4_property(model, seed, L, chunk):
     rng = np.random.default_rng(seed)
     layout = PromptLayout.for_model(model, positional=True)
     pr = prompt_tensors(model, 5, rng=rng, layout=layout)
     Ps = [rng.standard_normal((model.d, model.d)) * 0.5 for _ in range(L)]
     gs = [_gates(rng, layout.num_tokens) for _ in range(L)]
-    out = _predict(construct_from_wpgd(Ps, gs, layout=layout), pr)
+    out = _predict(construct_from_wpgd(Ps, gs, layout=layout, chunk_size=chunk), pr)
     oms = [layout.example_weight_matrix(gate_weight_matrix(g)) for g in gs]
     ref = causal_wpgd_predict(*tuple(pr.batch)[:3], Ps, oms)
     assert np.max(np.abs(out - ref)) <= 1e-10 * max(1.0, np.max(np.abs(ref)))
@@ -80,12 +88,13 @@ def test_linear_attention_and_monotone_omega():
     X, y, x, _ = pr.batch
     assert np.allclose(_predict(construct_from_wpgd(P, layout=layout), pr), wpgd_predict(X, y, x, P, np.ones(7)),
                        rtol=1e-12)
-    omega = np.array([0.0, 0.0, 0.2, 0.2, 0.5, 1.0, 1.0])
-    g = gate_vector_from_weights(omega, layout)
-    assert np.all(g[layout.delimiter_positions] == 1)
-    assert np.allclose(layout.example_weights(gate_weights(g)), omega, rtol=0, atol=1e-15)
-    out = _predict(construct_from_wpgd(P, omega=omega, layout=layout), pr)
-    assert np.allclose(out, wpgd_predict(X, y, x, P, omega), rtol=1e-10, atol=1e-12)
+    # the largest weight 1 and below 1 (then the query's gate carries it)
+    for omega in (np.array([0.0, 0.0, 0.2, 0.2, 0.5, 1.0, 1.0]), np.array([0.0, 0.1, 0.2, 0.2, 0.5, 0.6, 0.7])):
+        g = gate_vector_from_weights(omega, layout)
+        assert np.all(g[layout.delimiter_positions] == 1)
+        assert np.allclose(layout.example_weights(gate_weights(g)), omega, rtol=0, atol=1e-15)
+        out = _predict(construct_from_wpgd(P, omega=omega, layout=layout), pr)
+        assert np.allclose(out, wpgd_predict(X, y, x, P, omega), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="omega"):
         gate_vector_from_weights(omega[::-1], layout)
 
@@ -114,8 +123,9 @@ def test_taskwise_construction_and_readoff(form):
     pr = prompt_tensors(TASKS, 6, rng=rng, layout=layout)
     X, y, x, _ = pr.batch
     P = rng.standard_normal((2, 2))
-    for w in (np.array([1.0, -2.0, 0.5]), np.array([0.0, 0.0, 3.0]), np.array([2.0, 2.0, 2.0])):
-        gla = construct_taskwise(P, w, layout=layout, form=form)
+    for w, chunk in itertools.product((np.array([1.0, -2.0, 0.5]), np.array([0.0, 0.0, 3.0]),
+                                       np.array([2.0, 2.0, 2.0])), (64, 3)):  # one chunk; four, ragged (T = 10)
+        gla = construct_taskwise(P, w, layout=layout, form=form, chunk_size=chunk)
         omega = np.repeat(w, TASKS.sizes)
         assert np.allclose(_predict(gla, pr), wpgd_predict(X, y, x, P, omega), rtol=1e-10, atol=1e-12)
         if form == "heads":
@@ -185,3 +195,23 @@ def test_one_hot_context_alone_cannot_step_between_segments():
     gates = np.append([f[k] for k in task_of], 1.0)  # query gate 1
     w = gate_weights(gates)
     assert w.tolist() == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]  # the step lands one token early
+
+
+@pytest.mark.parametrize("chunk", [64, 4])
+def test_probe_wpgd_reads_the_constructed_weights(chunk):
+    """The black-box probe recovers (P, omega) of a task-wise construction up to scale
+    (rank-one residual at rounding level), and flags a GLA that is not one WPGD."""
+    from wpgd_theory.gla import GLA, GLAConfig
+
+    rng = np.random.default_rng(6)
+    layout = PromptLayout.for_model(TASKS, task_features=True, delimiters=True)
+    P = rng.standard_normal((2, 2))
+    w = np.array([1.0, -2.0, 0.5])
+    probe = probe_wpgd(construct_taskwise(P, w, layout=layout, chunk_size=chunk), layout)
+    omega = np.repeat(w, TASKS.sizes)
+    assert probe.rank_one_residual <= 1e-12
+    assert np.allclose(np.einsum("i,ab->iab", probe.omega, probe.P), np.einsum("i,ab->iab", omega, P),
+                       rtol=1e-10, atol=1e-12)
+    vec = GLA(GLAConfig(d=2, num_context=layout.num_context, gating="vector", gate_input="context", d_key=4,
+                        structure="wpgd", dtype=torch.float64), seed=0)
+    assert probe_wpgd(vec, layout).rank_one_residual > 1e-6

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from wpgd_theory import MultitaskModel, landscape
-from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate, train, wpgd_parameters
+from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate, probe_wpgd, train, wpgd_parameters
 
 MODEL = MultitaskModel.from_tasks([3, 3], np.eye(2), np.array([0.3, 0.8]), sigma=np.eye(2), noise=0.25)
 
@@ -20,15 +20,26 @@ def test_deterministic_given_seeds():
     a = train(_gla(1), MODEL, steps=30, seed=5, eval_prompts=500, quiet=True)
     b = train(_gla(1), MODEL, steps=30, seed=5, eval_prompts=500, quiet=True)
     c = train(_gla(1), MODEL, steps=30, seed=6, eval_prompts=500, quiet=True)
+    # reproducibility is bit-for-bit: the same seeds give the same floating-point operations
     assert np.array_equal(a.losses, b.losses) and a.risk == b.risk
     assert not np.array_equal(a.losses, c.losses)
 
 
+def _exact_risk(gla):
+    layout = PromptLayout.for_model(MODEL)
+    probe = probe_wpgd(gla.double(), layout)
+    gla.float()
+    return float(landscape.population_risk(MODEL, probe.P, probe.omega))
+
+
 def test_linear_attention_learns_uniform_optimum():
-    res = train(_gla(2), MODEL, steps=300, lr=0.03, check_every=25, patience=3, eval_prompts=20_000, quiet=True)
+    gla = _gla(2)
+    res = train(gla, MODEL, steps=300, lr=0.03, check_every=25, patience=3, eval_prompts=20_000, quiet=True)
     pred = float(landscape.profile_risk(MODEL, np.ones(MODEL.n)))
     assert abs(res.risk.mean - pred) <= 3 * res.risk.std_error + 0.02 * pred
-    assert res.losses[:20].mean() > res.losses[-20:].mean()
+    # training lowers the exact risk (closed form of the probed WPGD, no sampling noise) by more than 1 %
+    before = _exact_risk(_gla(2))
+    assert before - _exact_risk(gla) > 0.01 * before
 
 
 def test_early_stopping_on_plateau():

@@ -38,13 +38,19 @@ which lowers the profile risk), so these are the optima over the whole cones.
 Predicted risks come from :func:`wpgd_theory.convex.solve_constrained` when it is
 available, otherwise from :func:`cone_optimum`'s own optimiser (recorded as ``solver``).
 
-* T1 — every trained risk (held-out Monte Carlo) is within ``3 SE + 2 %`` of its
-  predicted risk, and the paired ordering LinAtt ≥ scalar ≥ multi-head holds to the
-  same allowance.
+* T1 — every trained model's exact risk (its float64 copy probed through its forward
+  pass, :func:`~wpgd_theory.gla.probe_wpgd`, then the closed form W1: no sampling error)
+  lies at most 2 % above its cone's optimum and not below it (beyond the solver's
+  certified gap + 1e-9), and its held-out Monte Carlo risk (independent of the closed
+  form) within 3 SE + 2 %; the paired ordering LinAtt ≥ scalar ≥ multi-head holds to the
+  same allowance.  The quick suite trains the K-head GLA only, on a model whose cone
+  optima differ (``multitask-nonmonotone``); each run records the distance to the nearest
+  other cone's optimum in units of the allowance (``separation``).
 * T2 — ``L = 1, 2, 3``-layer scalar GLA: risk decreases with depth (paired, 3 SE; the
-  deepest model strictly better than ``L = 1``), and each trained model's torch risk
-  equals the risk of causal multi-step WPGD (numpy, independent prompts) run with the
-  ``(P_ℓ, ω^{(ℓ)})`` read off its parameters.
+  deepest model strictly better than ``L = 1``), and each trained model equals causal
+  multi-step WPGD (numpy) run with ``(P_ℓ, ω^{(ℓ)})`` computed in numpy from its raw
+  parameters: the same predictions as its float64 copy on the same prompts (rtol 1e-10),
+  the same risk on independent prompts (z-score).  Needs an informative model (``r ≠ 0``).
 """
 
 from __future__ import annotations
@@ -64,9 +70,15 @@ __all__ = ["cone_optimum", "ConeOptimum"]
 # ----------------------------------------------------------------------------- cone optima
 @dataclass(frozen=True)
 class ConeOptimum:
+    """``min_{ω ∈ cone} L(ω)``: ``risk``, a minimiser ``omega`` (``None`` when degenerate:
+    ``r = 0``, every ``ω`` has risk ``τ``), the ``solver``, its ``status`` and certified
+    optimality ``gap`` (units of risk; 0 for closed forms, ``None`` if not certified)."""
+
     risk: float
-    omega: np.ndarray
+    omega: np.ndarray | None
     solver: str
+    status: str = "optimal"
+    gap: float | None = None
 
 
 def _in_signed_monotone(w) -> bool:
@@ -143,7 +155,10 @@ def cone_optimum(model: MultitaskModel, cone: str) -> ConeOptimum:
         solve_constrained = None
     if solve_constrained is not None:
         sol = solve_constrained(model, cone)
-        return ConeOptimum(float(sol.risk), np.asarray(sol.omega, dtype=float), "convex.solve_constrained")
+        if sol.risk is None:
+            raise RuntimeError(f"convex.solve_constrained(model, {cone!r}) failed: status {sol.status!r}")
+        omega = None if sol.omega is None else np.asarray(sol.omega, dtype=float)
+        return ConeOptimum(float(sol.risk), omega, "convex.solve_constrained", sol.status, sol.gap)
     return _fallback_optimum(model, cone)
 
 
@@ -156,10 +171,12 @@ _CLASSES = {
 
 
 def _hyper(ctx):
-    """Training settings per suite (Adam on fresh prompts; plateau-driven decay, early stop)."""
-    return dict(steps=ctx.scale(150, 600, 4000), batch_size=256, lr=0.03, gate_lr=0.1,
-                check_every=ctx.scale(25, 25, 50), patience=ctx.scale(3, 3, 6),
-                eval_prompts=ctx.scale(10_000, 50_000, 200_000))
+    """Training settings per suite (Adam on fresh prompts; plateau-driven decay every
+    ``check_every`` steps after ``patience`` flat windows, early stop).  Short windows make
+    the learning rate decay soon, which takes the final iterate to within about 1 % of the
+    class optimum in a few hundred steps."""
+    return dict(steps=ctx.scale(400, 600, 4000), batch_size=ctx.scale(256, 256, 512), lr=0.03, gate_lr=0.1,
+                check_every=20, patience=2, eval_prompts=ctx.scale(10_000, 50_000, 200_000))
 
 
 def _cache(ctx) -> dict:
@@ -170,7 +187,7 @@ def _cache(ctx) -> dict:
     return cache
 
 
-def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1):
+def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1, hyper: dict | None = None):
     """Train (once per context) and return ``(gla, TrainResult, per-prompt errors on shared prompts)``.
 
     With ``restarts > 1`` several initialisations are trained and the one with the lowest
@@ -190,7 +207,7 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: in
     chunk = T if cfg_kwargs.get("gating") != "vector" else -(-T // 16) * 16
     cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
                     chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
-    hyper = _hyper(ctx)
+    hyper = _hyper(ctx) if hyper is None else hyper
     best = None
     for attempt in range(restarts):
         seed = int(ctx.rng(f"{seed_salt}-{attempt}" if attempt else seed_salt).integers(2**31))
@@ -212,6 +229,51 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: in
     return cache[key]
 
 
+#: Relative tolerance of float64 comparisons of a trained model (its float32 parameters
+#: copied exactly into float64) with numpy: see ``claims.construction.EXACT``.
+EXACT = 1e-10
+
+
+def float64_copy(gla):
+    """The same GLA in float64: float32 parameters convert exactly, so the copy computes the
+    trained model's function without float32 rounding in the forward pass."""
+    import copy
+
+    import torch
+
+    return copy.deepcopy(gla).to(torch.float64)
+
+
+def exact_risk(ctx, gla, model, layout, *, salt: str):
+    """Population risk of a trained one-layer WPGD-structured GLA without sampling error.
+
+    Its float64 copy is probed through its forward pass (:func:`~wpgd_theory.gla.probe_wpgd`)
+    for ``(P̂, ω̂)``; the GLA must reproduce ``xᵀP̂Xᵀ(ω̂⊙y)`` on random prompts (rtol
+    ``EXACT``), and the risk is then the closed form ``L(P̂, ω̂)`` (W1).  Returns
+    ``(risk, details)``, ``risk`` ``None`` when the model is not one WPGD (vector gating)."""
+    import torch
+
+    from ..gla import probe_wpgd, prompt_tensors
+
+    g64 = float64_copy(gla)
+    probe = probe_wpgd(g64, layout)
+    pr = prompt_tensors(model, 64, rng=ctx.rng(f"probe-{salt}"), layout=layout, device=g64.device,
+                        dtype=torch.float64)
+    X, y, x, _ = pr.batch
+    with torch.no_grad():
+        out = g64(pr.tokens, pr.write_mask).cpu().numpy()
+    ref = wpgd.wpgd_predict(X, y, x, probe.P, probe.omega)
+    scale = float(np.max(np.abs(ref)))
+    err = float(np.max(np.abs(out - ref)))
+    info = {"probe_rank_one_residual": probe.rank_one_residual, "probe_prediction_abs_error": err,
+            "probe_prediction_scale": scale}
+    if not (probe.rank_one_residual <= EXACT and err <= EXACT * scale):
+        return None, info
+    if not np.any(probe.omega) or not np.any(probe.P):
+        return float(model.tau), info
+    return float(landscape.population_risk(model, probe.P, probe.omega)), info
+
+
 def _resized(model: MultitaskModel, n: int) -> MultitaskModel:
     """The same task structure with ``n`` examples split as evenly as possible."""
     K = model.num_tasks
@@ -219,14 +281,24 @@ def _resized(model: MultitaskModel, n: int) -> MultitaskModel:
     return MultitaskModel.from_tasks(sizes, model.rho, model.r_task, sigma=model.sigma, noise=model.noise)
 
 
+def _informative(model) -> bool:
+    """Whether the context carries information about the query (``r ≠ 0``); with ``r = 0``
+    every predictor has risk ``≥ τ`` and all classes coincide."""
+    r = model.r_task if model.is_multitask else model.r
+    return bool(np.any(np.asarray(r) != 0))
+
+
 def _t1_instances(ctx):
-    """``(label, model)`` pairs: default — the non-monotone default model (or the first
-    multitask model); thorough — every multitask model at ``n ∈ {8, 16, 32, 64}``."""
+    """``(label, model)`` pairs: quick and default — the non-monotone default model (or the
+    first informative multitask model); thorough — every multitask model at
+    ``n ∈ {8, 16, 32, 64}``."""
     multi = {k: m for k, m in ctx.models.items() if m.is_multitask and m.num_tasks > 1}
     if not multi:
         return []
     if ctx.suite != "thorough":
-        name = "multitask-nonmonotone" if "multitask-nonmonotone" in multi else next(iter(multi))
+        informative = [k for k, m in multi.items() if _informative(m)]
+        name = ("multitask-nonmonotone" if "multitask-nonmonotone" in multi else
+                (informative or list(multi))[0])
         return [(name, multi[name])]
     return [(f"{name} n={n}", _resized(m, n)) for name, m in multi.items() for n in (8, 16, 32, 64)
             if n >= m.num_tasks]
@@ -238,8 +310,12 @@ def _isotropic(model) -> bool:
 
 
 def _t1_classes(ctx, model) -> dict:
-    """The trained classes; the thorough suite adds vector (key-dimension) gating with key
-    dimension ``K·d`` on models with ``Σ = λI`` (module docstring)."""
+    """The trained classes: the quick suite trains the K-head GLA only (its task-wise optimum
+    differs most from the other cones: a few seconds); the thorough suite adds vector
+    (key-dimension) gating with key dimension ``K·d`` on models with ``Σ = λI`` (module
+    docstring)."""
+    if ctx.suite == "quick":
+        return {"multi-head GLA": _CLASSES["multi-head GLA"]}
     classes = dict(_CLASSES)
     if ctx.suite == "thorough" and _isotropic(model):
         classes["vector GLA"] = ("taskwise", dict(gating="vector", gate_input="context"))
@@ -249,9 +325,13 @@ def _t1_classes(ctx, model) -> dict:
 def _t1_runs(ctx):
     from ..gla import PromptLayout
 
+    cache = _cache(ctx)
+    if "T1 runs" in cache:
+        return cache["T1 runs"]
     runs = []
     for label, model in _t1_instances(ctx):
         layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+        optima = {cone: _cached_cone(ctx, label, model, cone) for cone in ("uniform", "monotone", "taskwise")}
         for cls, (cone, kw) in _t1_classes(ctx, model).items():
             kw = dict(kw)
             if cls == "multi-head GLA":
@@ -260,10 +340,20 @@ def _t1_runs(ctx):
                 kw["d_key"] = model.num_tasks * model.d
             gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
                                           restarts=3 if cls == "vector GLA" else 1)
-            opt = _cached_cone(ctx, label, model, cone)
-            runs.append(dict(instance=label, n=model.n, cls=cls, cone=cone, trained=res.risk.mean,
-                             std_error=res.risk.std_error, predicted=opt.risk, solver=opt.solver, steps=res.steps,
-                             errors=errs))
+            exact, probe = exact_risk(ctx, gla, model, layout, salt=f"T1-{label}-{cls}")
+            opt = optima[cone]
+            others = [o.risk for c, o in optima.items() if c != cone]
+            runs.append(dict(instance=label, model=label.split(" n=")[0], n=model.n, cls=cls, cone=cone,
+                             one_wpgd=cls != "vector GLA",
+                             trained=exact if exact is not None else res.risk.mean,
+                             std_error=0.0 if exact is not None else res.risk.std_error,
+                             evaluation="closed form of the probed WPGD (exact)" if exact is not None else
+                             "held-out Monte Carlo",
+                             held_out=res.risk.mean, held_out_std_error=res.risk.std_error,
+                             predicted=opt.risk, predicted_gap=opt.gap, solver=opt.solver,
+                             nearest_other_cone=min(others, key=lambda v: abs(v - opt.risk)), steps=res.steps,
+                             errors=errs, **probe))
+    cache["T1 runs"] = runs
     return runs
 
 
@@ -275,23 +365,74 @@ def _cached_cone(ctx, label, model, cone):
     return cache[key]
 
 
+#: T1: a trained model may not beat its cone's optimum by more than the solver's certified
+#: gap plus this relative rounding allowance (the exact risk is a float64 closed form).
+BELOW_RTOL = 1e-9
+
+
 def t1_match_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> CheckResult:
+    """Trained risk vs its cone's optimum: above by at most ``z`` SE + ``rel`` of the optimum
+    (incomplete training; SE = 0 for exactly evaluated models), below by at most the
+    solver's certified gap + ``BELOW_RTOL`` (no model of a class beats its cone); and the
+    held-out Monte Carlo risk (independent of the closed form) within ``z`` SE + ``rel``.
+    A class that is one WPGD (all but vector gating) must be reproduced by its probed WPGD
+    (else the run fails: the exact evaluation would be unfounded).  Also
+    records, per run, how far the nearest *other* cone's optimum lies in units of the
+    allowance (``separation > 2``: a model trained to another cone's optimum fails)."""
     runs = _t1_runs(ctx) if runs is None else runs
     if not runs:
         return not_applicable("no multitask model with K >= 2 in the context")
     ratios, rows = [], []
     for r in runs:
-        slack = z * r["std_error"] + rel * r["predicted"]
-        ratio = abs(r["trained"] - r["predicted"]) / slack
+        slack = z * r["std_error"] + rel * abs(r["predicted"])
+        below = (r.get("predicted_gap") or 0.0) + BELOW_RTOL * abs(r["predicted"]) + z * r["std_error"]
+        excess = r["trained"] - r["predicted"]
+        ratio = excess / slack if excess >= 0 else -excess / below
+        # the held-out Monte Carlo risk shares no code with the closed form the optimiser uses
+        mc_ratio = None
+        if r.get("held_out") is not None and r.get("held_out_std_error") is not None:
+            mc_slack = z * r["held_out_std_error"] + rel * abs(r["predicted"])
+            mc_ratio = abs(r["held_out"] - r["predicted"]) / mc_slack
+            ratio = max(ratio, mc_ratio)
+        if r.get("one_wpgd") and r["std_error"] != 0:
+            ratio = math.inf  # a class that is one WPGD was not reproduced by its probed WPGD
         ratios.append(ratio)
-        rows.append({k: v for k, v in r.items() if k != "errors"} | {"ratio": ratio})
-    ctx.artifacts["T1"] = rows
+        sep = abs(r["nearest_other_cone"] - r["predicted"]) / slack if "nearest_other_cone" in r else None
+        rows.append({k: v for k, v in r.items() if k != "errors"} | {"ratio": ratio, "allowance_above": slack,
+                                                                    "allowance_below": below, "separation": sep,
+                                                                    "held_out_ratio": mc_ratio})
+    _t1_artifacts(ctx, rows)
     if ctx.suite == "thorough":
         _t1_figure(ctx, rows)
     worst = max(ratios)
-    return compare_bool(worst <= 1.0, what=f"trained risk within {z:g} SE + {rel:.0%} of the cone optimum "
-                                           "(measured: worst |trained - predicted| / slack)",
-                        measured=worst, tolerance=1.0, runs=rows)
+    return compare_bool(worst <= 1.0, what=f"trained risk within {z:g} SE + {rel:.0%} above its cone optimum and not "
+                                           "below it (measured: worst excess / allowance)",
+                        measured=worst, tolerance=1.0, runs=rows, detectable_effect=f"{rel:.0%} of the risk above "
+                        f"the optimum (+{z:g} SE where Monte Carlo); {BELOW_RTOL:g} relative below it",
+                        reference="convex.solve_constrained (cone optima: uniform, monotone, taskwise)",
+                        subject="gla.train (Adam, torch float32): held-out Monte Carlo risk (gla.evaluate; independent "
+                                "of the closed form) and the exact risk of its float64 copy probed by gla.probe_wpgd "
+                                "(landscape.population_risk: sharp, but shares the risk formula with the optimiser)")
+
+
+def _t1_artifacts(ctx, rows):
+    """``ctx.artifacts['T1']`` in the format of :func:`~wpgd_theory.report.figures.risk_vs_n_figure`:
+    the first model's trained risks (exact) and held-out Monte Carlo risks ± SE by class."""
+    model = rows[0].get("model", rows[0]["instance"])
+    sel = [r for r in rows if r.get("model", r["instance"]) == model]
+    ns = sorted({r["n"] for r in sel})
+    trained, trained_se = {}, {}
+    for r in sel:
+        held = (r.get("held_out", r["trained"]), r.get("held_out_std_error", r["std_error"]))
+        for label, value, se in ((f"{r['cls']} (held-out)",) + held,
+                                 (f"{r['cls']} (exact)", r["trained"] if r["std_error"] == 0 else None, None)):
+            if value is None:
+                continue
+            trained.setdefault(label, [None] * len(ns))[ns.index(r["n"])] = value
+            if se is not None:
+                trained_se.setdefault(label, [None] * len(ns))[ns.index(r["n"])] = se
+    ctx.artifacts["T1"] = {"model": model, "n": ns, "trained": trained, "trained_se": trained_se,
+                           "predicted": {r["cls"]: r["predicted"] for r in sel}, "runs": rows}
 
 
 def _t1_figure(ctx, rows):
@@ -323,79 +464,82 @@ def _t1_figure(ctx, rows):
 
 
 def t1_order_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> CheckResult:
-    """Paired ordering: for each pair (higher class, lower class), the trained risk of the
-    lower class may exceed the higher one's by at most ``z`` paired SE + ``rel`` of its
-    predicted risk (the same allowance T1 gives each model for incomplete training).
+    """Ordering: for each pair (higher class, lower class), the trained risk of the lower
+    class may exceed the higher one's by at most ``z`` SE + ``rel`` of its predicted risk
+    (the same allowance T1 gives each model for incomplete training).  Exactly evaluated
+    pairs compare exact risks (SE 0); others are paired on shared held-out prompts.
     ``measured`` is the worst excess over that allowance (``≤ 1`` passes); the details keep
     the trained and the predicted gaps."""
     runs = _t1_runs(ctx) if runs is None else runs
-    if not runs:
-        return not_applicable("no multitask model with K >= 2 in the context")
+    insts = {r["instance"] for r in runs}
+    if not runs or all(len([r for r in runs if r["instance"] == i]) < 2 for i in insts):
+        return not_applicable("fewer than two trained classes on any model (the quick suite trains one)")
     order = list(_CLASSES)
     worst, rows = 0.0, []
     for inst in dict.fromkeys(r["instance"] for r in runs):
         by = {r["cls"]: r for r in runs if r["instance"] == inst}
         pairs = list(zip(order, order[1:])) + ([("scalar GLA", "vector GLA")] if "vector GLA" in by else [])
         for hi, lo in pairs:
-            diff = by[hi]["errors"] - by[lo]["errors"]  # paired on shared prompts
-            mean, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
+            if hi not in by or lo not in by:
+                continue
+            if by[hi].get("std_error", 1.0) == 0 and by[lo].get("std_error", 1.0) == 0:
+                mean, se = by[hi]["trained"] - by[lo]["trained"], 0.0
+            else:
+                diff = by[hi]["errors"] - by[lo]["errors"]  # paired on shared prompts
+                mean, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
             slack = z * se + rel * by[lo]["predicted"]
             ratio = max(0.0, -mean) / slack
             worst = max(worst, ratio)
             rows.append(dict(instance=inst, higher=hi, lower=lo, trained_gap=mean, std_error=se,
                              predicted_gap=by[hi]["predicted"] - by[lo]["predicted"], ratio=ratio))
     return compare_bool(worst <= 1.0, what="ordering linear attention >= scalar GLA >= multi-head GLA (measured: "
-                                           f"worst reversal / ({z:g} paired SE + {rel:.0%}))",
-                        measured=worst, tolerance=1.0, pairs=rows)
+                                           f"worst reversal / ({z:g} SE + {rel:.0%}))",
+                        measured=worst, tolerance=1.0, pairs=rows,
+                        reference="the cone inclusions uniform in monotone in task-wise (predicted gaps from "
+                                  "convex.solve_constrained)",
+                        subject="risks of the trained GLAs (gla.train; exact closed form of the probed WPGD, or "
+                                "paired held-out Monte Carlo)")
 
 
-@check("T1", "trained LinAtt / scalar / multi-head GLA reach the cone optima", kind="training",
-       suites=("default", "thorough"))
+@check("T1", "trained LinAtt / scalar / multi-head GLA reach the cone optima", kind="training")
 def t1_match(ctx):
     """Linear attention, scalar GLA and K-head GLA (WPGD-structured, context-only gates,
-    delimiter tokens) trained with Adam on fresh prompts reach the uniform, monotone and
-    task-wise cone optima within 3 SE + 2 % (held-out Monte Carlo)."""
+    delimiter tokens) trained with Adam on fresh prompts of a multitask model whose cone
+    optima differ; each trained model's exact risk (closed form of the WPGD probed from its
+    forward pass) lies at most 2 % above its cone's optimum and not below it.  The quick
+    suite trains the K-head GLA only."""
     return t1_match_result(ctx)
 
 
 @check("T1", "ordering LinAtt >= scalar GLA >= multi-head GLA", kind="training", suites=("default", "thorough"))
 def t1_order(ctx):
-    """Paired on shared held-out prompts: in the ordering linear attention ≥ scalar ≥
-    multi-head no trained model is worse than the class above it by more than 3 paired SE
-    + 2 %."""
+    """In the ordering linear attention ≥ scalar ≥ multi-head no trained model is worse than
+    the class above it by more than 2 % (exact risks; 3 paired SE + 2 % where Monte Carlo)."""
     return t1_order_result(ctx)
-
-
-@check("T1", "quick: linear attention reaches the uniform-weight optimum", kind="training", suites=("quick",))
-def t1_quick(ctx):
-    """A small linear-attention model trained on the first context model: held-out risk
-    within 3 SE + 2 % of the best uniform-weight WPGD risk."""
-    import torch
-
-    from ..gla import GLA, GLAConfig, PromptLayout, train
-
-    name, model = next(iter(ctx.models.items()))
-    layout = PromptLayout.for_model(model)
-    gla = GLA(GLAConfig(d=model.d, gating="none", structure="wpgd", init_scale=0.3, device=ctx.device,
-                        dtype=torch.float32), seed=int(ctx.rng("T1q").integers(2**31)))
-    res = train(gla, model, layout=layout, steps=400, lr=0.05, check_every=25, patience=3, eval_prompts=20_000,
-                seed=ctx.seed, quiet=True)
-    pred = float(landscape.profile_risk(model, np.ones(model.n)))
-    slack = 3 * res.risk.std_error + 0.02 * pred
-    ratio = abs(res.risk.mean - pred) / slack
-    return compare_bool(ratio <= 1.0, what="trained linear attention vs uniform-cone optimum "
-                                           "(measured: |trained - predicted| / (3 SE + 2%))",
-                        measured=ratio, tolerance=1.0, model=name, trained=res.risk.mean,
-                        std_error=res.risk.std_error, predicted=pred, steps=res.steps)
 
 
 # ----------------------------------------------------------------------------- T2
 def _t2_model(ctx):
-    multi = {k: m for k, m in ctx.models.items() if m.is_multitask and m.num_tasks > 1}
+    """The model T2 trains on: ``multitask-anisotropic`` if present, else the first
+    multitask model whose context is informative (``r ≠ 0``; with ``r = 0`` no predictor
+    beats ``τ`` at any depth, so "depth helps" has no premise)."""
+    multi = {k: m for k, m in ctx.models.items() if m.is_multitask and m.num_tasks > 1 and _informative(m)}
     if not multi:
         return None, None
     name = "multitask-anisotropic" if "multitask-anisotropic" in multi else next(iter(multi))
     return name, multi[name]
+
+
+def _t2_hyper(ctx):
+    """T2's training settings: T1's, but shorter in the quick suite (depth only needs a
+    significant paired gain there, not convergence to an optimum)."""
+    hyper = _hyper(ctx)
+    if ctx.suite == "quick":
+        hyper.update(steps=150, check_every=25, patience=3)
+    return hyper
+
+
+_T2_PREMISE = "no multitask model with K >= 2 and an informative context (r != 0) in the context"
 
 
 def _t2_runs(ctx):
@@ -408,93 +552,178 @@ def _t2_runs(ctx):
     runs = []
     for L in ctx.scale((1, 2), (1, 2, 3), (1, 2, 3)):
         kw = dict(gating="scalar", gate_input="context", num_layers=L)
-        gla, res, errs = _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}")
+        gla, res, errs = _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}",
+                                      hyper=_t2_hyper(ctx))
         runs.append(dict(layers=L, gla=gla, result=res, errors=errs))
     return name, (model, layout), runs
+
+
+def _t2_artifacts(ctx, name, runs):
+    """``ctx.artifacts['T2']`` in the format of :func:`~wpgd_theory.report.figures.risk_vs_depth_figure`
+    (``wpgd`` is added by the causal-WPGD check when it runs)."""
+    return _update_t2(ctx, model=name, depth=[r["layers"] for r in runs],
+                      trained=[float(r["errors"].mean()) for r in runs],
+                      trained_se=[float(r["errors"].std(ddof=1) / math.sqrt(r["errors"].size)) for r in runs])
+
+
+def _update_t2(ctx, **values):
+    """Replace (never mutate) ``ctx.artifacts['T2']``: a parallel runner sends back the
+    artifacts whose object changed during a check."""
+    ctx.artifacts["T2"] = dict(ctx.artifacts.get("T2", {}), **values)
+    return ctx.artifacts["T2"]
 
 
 def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
     name, _, runs = _t2_runs(ctx)
     if not runs:
-        return not_applicable("no multitask model with K >= 2 in the context")
+        return not_applicable(_T2_PREMISE)
     rows, worst = [], -math.inf
     for a, b in zip(runs, runs[1:]):
         diff = a["errors"] - b["errors"]
         mean, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
-        score = -mean / se  # > z: deeper is significantly worse
+        score = -mean / se if se > 0 else (0.0 if mean >= 0 else math.inf)  # > z: deeper significantly worse
         worst = max(worst, score)
         rows.append(dict(shallow=a["layers"], deep=b["layers"], improvement=mean, std_error=se, z=score))
     total = runs[0]["errors"] - runs[-1]["errors"]  # shallowest minus deepest
     gain, gain_se = float(total.mean()), float(total.std(ddof=1) / math.sqrt(total.size))
     strict = gain > z * gain_se
-    ctx.artifacts["T2"] = dict(model=name, risks=[float(r["errors"].mean()) for r in runs],
-                               train_risks=[r["result"].risk.mean for r in runs], pairs=rows,
-                               gain_shallow_to_deep=gain, gain_std_error=gain_se)
+    _t2_artifacts(ctx, name, runs)
+    _update_t2(ctx, pairs=rows, gain_shallow_to_deep=gain, gain_std_error=gain_se)
     return compare_bool(worst <= z and strict, what="risk decreases with depth (measured: largest z-score of an "
                                                     "increase; the deepest model must beat L=1 by 3 SE)",
                         measured=max(worst, 0.0), tolerance=z, model=name, pairs=rows, gain_shallow_to_deep=gain,
-                        gain_std_error=gain_se)
+                        gain_std_error=gain_se, detectable_effect=f"a depth gain of {z:g} x {gain_se:.3g} (paired SE)",
+                        reference="paired held-out errors of the shallower trained GLA (same prompts)",
+                        subject="paired held-out errors of the deeper trained GLA (gla.train, torch float32)")
 
 
-#: float32-trained models: predictions of torch and numpy on the same prompts agree to this.
-_SAME_PROMPT_RTOL = 1e-4
+def _numpy_gate(pre, gate):
+    """Gate parameterisations of THEORY §3 in numpy (independent of ``gla.gates``)."""
+    if gate == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-pre))
+    if gate == "logspace":
+        return np.exp(-np.logaddexp(0.0, pre))
+    if gate == "clamped":
+        return np.clip(pre, 0.0, 1.0)
+    raise ValueError(f"unknown gate parameterisation {gate!r}")
+
+
+def numpy_causal_parameters(gla, layout):
+    r"""``(P_ℓ, ω^{(ℓ)})`` of a trained WPGD-structured GLA with context-only scalar gates,
+    computed in numpy from its raw parameters (masks applied, ``P = W_qᵀW_k`` on the ``x``
+    block, gates ``φ(W_g c_t + b)`` on the context matrix, ``ω_{ij} = ±Σ_h v_h Π_{k=j+1}^{i}
+    g^h_k``; ``+`` for the one-layer output readout, ``−`` for the residual readout).
+    Shares no code with the torch forward pass or :func:`~wpgd_theory.gla.wpgd_parameters`."""
+    cfg = gla.config
+    d, T = cfg.d, layout.num_tokens
+    ctxm = layout.context_matrix()
+    rows = np.append(layout.example_positions, layout.query_position)
+    sign = 1.0 if cfg.effective_readout == "output" else -1.0
+    Ps, omegas = [], []
+    for layer in gla.layers:
+        f = lambda t: t.detach().cpu().double().numpy()  # noqa: E731
+        Wq, Wk = f(layer.W_q) * f(layer.qk_mask), f(layer.W_k) * f(layer.qk_mask)
+        v = (f(layer.W_v) * f(layer.v_mask))[:, d, d]
+        Ps.append(Wq[0][:, :d].T @ Wk[0][:, :d])
+        W = np.zeros((T, T))
+        for h in range(cfg.num_heads):
+            if layer.gate is None:
+                g = np.ones(T)
+            else:
+                g = _numpy_gate(ctxm @ f(layer.gate.weight)[h] + f(layer.gate.bias)[h], cfg.gate)
+            # D_ij = prod_{k=j+1}^{i} g_k for j <= i, explicitly
+            D = np.array([[np.prod(g[j + 1:i + 1]) if j <= i else 0.0 for j in range(T)] for i in range(T)])
+            W = W + v[h] * D
+        omegas.append(sign * W[rows[:, None], layout.example_positions[None, :]])
+    return Ps, omegas
 
 
 def t2_causal_result(ctx, *, predict=None) -> CheckResult:
-    """Torch held-out risk vs numpy causal-WPGD Monte Carlo risk with the read-off parameters
-    (independent prompts, z-score), after checking that both give the same predictions on
-    the same prompts (relative ``1e-4``, the float32 model's precision)."""
+    """Torch risk vs numpy causal-WPGD risk with the read-off parameters.  First, on the
+    same prompts, the trained model's float64 copy (its float32 parameters convert exactly)
+    and numpy causal WPGD with ``(P_ℓ, ω^{(ℓ)})`` read off its weights agree to ``EXACT``;
+    then the torch held-out risk (float32 model) and a numpy Monte Carlo risk on
+    independent prompts agree (z-score with both standard errors)."""
     import torch
 
-    from ..gla import prompt_tensors, wpgd_parameters
+    from ..gla import prompt_tensors
 
     name, spec, runs = _t2_runs(ctx)
     if not runs:
-        return not_applicable("no multitask model with K >= 2 in the context")
+        return not_applicable(_T2_PREMISE)
     model, layout = spec
     predict = wpgd.causal_wpgd_predict if predict is None else predict
     results = []
     same = prompt_tensors(model, 2000, rng=ctx.rng("T2-same"), layout=layout, dtype=torch.float64)
+    numpy_risks, numpy_se = [], []
     for r in runs:
-        par = wpgd_parameters(r["gla"], layout)
-        # the same prompts through both: agreement to the model's float precision
-        gla = r["gla"]
+        g64 = float64_copy(r["gla"])
+        Ps, omegas = numpy_causal_parameters(g64, layout)
         with torch.no_grad():
-            torch_pred = gla(same.tokens.to(device=gla.device, dtype=gla.dtype)).double().cpu().numpy()
-        numpy_pred = predict(*tuple(same.batch)[:3], par.Ps, par.omegas)
-        rel = float(np.max(np.abs(torch_pred - numpy_pred)) / np.max(np.abs(numpy_pred)))
-        if not rel <= _SAME_PROMPT_RTOL:
-            results.append(CheckResult("failed", rel, _SAME_PROMPT_RTOL, {"layers": r["layers"]},
+            torch_pred = g64(same.tokens.to(device=g64.device)).cpu().numpy()
+        numpy_pred = predict(*tuple(same.batch)[:3], Ps, omegas)
+        err = float(np.max(np.abs(torch_pred - numpy_pred)))
+        scale = float(np.max(np.abs(numpy_pred)))
+        rel = err / max(scale, np.finfo(float).tiny)
+        if not err <= EXACT * scale:
+            results.append(CheckResult("failed", rel, EXACT, {"layers": r["layers"]},
                                        f"L={r['layers']}: predictions on the same prompts differ (rel {rel:.3g})"))
             continue
         num = _hyper(ctx)["eval_prompts"]
         X, y, x, yq = model.sample(num, ctx.rng(f"T2-numpy-{r['layers']}"))
-        e = (yq - predict(X, y, x, par.Ps, par.omegas)) ** 2
+        e = (yq - predict(X, y, x, Ps, omegas)) ** 2
+        numpy_risks.append(float(e.mean()))
+        numpy_se.append(float(e.std(ddof=1) / math.sqrt(num)))
         est = r["result"].risk
-        se = math.hypot(est.std_error, float(e.std(ddof=1) / math.sqrt(num)))
-        results.append(compare_monte_carlo(est.mean - float(e.mean()), se, 0.0, z=4.0,
-                                           what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
-                                           torch_risk=est.mean, numpy_risk=float(e.mean()),
-                                           same_prompt_relative_difference=rel))
+        se = math.hypot(est.std_error, numpy_se[-1])
+        res = compare_monte_carlo(est.mean - float(e.mean()), se, 0.0, z=4.0,
+                                  what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
+                                  torch_risk=est.mean, numpy_risk=float(e.mean()),
+                                  same_prompt_relative_difference=rel, same_prompt_rtol=EXACT,
+                                  detectable_effect=f"a risk difference of {4.0 * se:.3g} (4 combined SE); any "
+                                                    f"prediction difference above {EXACT:g} relative")
+        # the two standard errors estimate the same quantity: a sample SD has relative standard
+        # error sqrt((kappa - 1) / (4 n)) (kappa: kurtosis of the squared errors); two independent
+        # estimates, 5 of those combined
+        kappa = float(np.mean((e - e.mean()) ** 4) / np.var(e) ** 2) if np.var(e) > 0 else 1.0
+        se_tol = 5.0 * math.sqrt(2.0 * max(kappa - 1.0, 0.0) / (4.0 * min(num, est.num_prompts)))
+        se_ratio = est.std_error / numpy_se[-1] if numpy_se[-1] > 0 else 1.0
+        se_bad = se_ratio <= 0 or not abs(math.log(se_ratio)) <= se_tol
+        if res.passed and se_bad:
+            res = CheckResult("failed", res.measured, res.tolerance, res.details,
+                              f"L={r['layers']}: torch standard error {est.std_error:.3g} vs numpy "
+                              f"{numpy_se[-1]:.3g} (|log ratio| > {se_tol:.3g})")
+        results.append(CheckResult(res.status, res.measured, res.tolerance,
+                                   dict(res.details, std_error_ratio=se_ratio, std_error_log_tolerance=se_tol),
+                                   res.message))
+    if len(numpy_risks) == len(runs):
+        _t2_artifacts(ctx, name, runs)
+        _update_t2(ctx, wpgd=numpy_risks, wpgd_se=numpy_se)
     fails = [r for r in results if not r.passed]
     rep = fails[0] if fails else max(results, key=lambda r: r.measured)
-    return CheckResult(rep.status, rep.measured, rep.tolerance, {"model": name, "layers": [r.details for r in results]},
+    return CheckResult(rep.status, rep.measured, rep.tolerance,
+                       {"model": name, "layers": [r.details for r in results],
+                        "reference": "wpgd.causal_wpgd_predict (numpy) with (P_l, omega^(l)) computed in numpy from "
+                                     "the raw parameters (claims.training.numpy_causal_parameters); model.sample "
+                                     "prompts",
+                        "subject": "trained gla.GLA forward (torch; float64 copy on the same prompts, float32 "
+                                   "held-out risk); gla.prompt_tensors prompts"},
                        "trained L-layer GLA risk equals the causal multi-step WPGD risk of its parameters")
 
 
 @check("T2", "risk decreases with depth (trained L = 1, 2, 3)", kind="training")
 def t2_depth(ctx):
     """Scalar GLA with context-only gates, ``L = 1, 2, 3`` residual layers (``L = 1, 2``
-    and short training in the quick suite), trained on a multitask model; paired held-out
-    errors: no deeper model significantly worse, and the deepest better than ``L = 1`` by
-    more than 3 SE."""
+    and short training in the quick suite), trained on an informative multitask model;
+    paired held-out errors: no deeper model significantly worse, and the deepest better
+    than ``L = 1`` by more than 3 SE."""
     return t2_depth_result(ctx)
 
 
 @check("T2", "trained GLA risk = causal multi-step WPGD risk of its parameters", kind="training")
 def t2_causal(ctx):
     """For each trained depth, ``(P_ℓ, ω^{(ℓ)})`` read off the weights and gates; numpy
-    causal WPGD gives the same predictions on the same prompts (rtol 1e-4, float32), and
-    its Monte Carlo risk on independent prompts equals the torch held-out risk (|z| ≤ 4
-    with both standard errors)."""
+    causal WPGD gives the same predictions on the same prompts as the model's float64 copy
+    (rtol 1e-10), and its Monte Carlo risk on independent prompts equals the torch held-out
+    risk (|z| ≤ 4 with both standard errors)."""
     return t2_causal_result(ctx)

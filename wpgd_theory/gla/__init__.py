@@ -17,10 +17,11 @@ from .construct import (
     construct_taskwise,
     gate_vector_from_weights,
     layer_gate_values,
+    probe_wpgd,
     wpgd_parameters,
 )
 from .gates import Gate, gate_values
-from .layer import attention_gla, chunked_gla, decay_matrix, log_gates_from_gates, recurrent_gla
+from .layer import attention_gla, chunked_gla, decay_matrix, log_gates_from_gates, recurrent_gla, rounding_bound
 from .model import GLA, GLALayer
 from .prompts import PromptLayout, Prompts, prompt_tensors
 from .train import TrainResult, evaluate, squared_errors, train
@@ -43,10 +44,12 @@ __all__ = [
     "gate_vector_from_weights",
     "layer_gate_values",
     "log_gates_from_gates",
+    "probe_wpgd",
     "prompt_tensors",
     "recurrent_gla",
     "resolve_device",
     "resolve_dtype",
+    "rounding_bound",
     "squared_errors",
     "train",
     "wpgd_parameters",

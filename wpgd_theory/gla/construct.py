@@ -36,6 +36,7 @@ layer 2 on) enters its sum with weight ``ω_{n+1,n+1} = 1``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ from .model import GLA
 from .prompts import PromptLayout
 
 __all__ = ["construct_from_wpgd", "construct_taskwise", "gate_vector_from_weights", "layer_gate_values",
-           "wpgd_parameters", "WPGDParameters"]
+           "wpgd_parameters", "WPGDParameters", "probe_wpgd", "ProbedWPGD"]
 
 
 def _check_layout(layout, *, need_positional=False, need_tasks=False):
@@ -60,6 +61,13 @@ def _check_layout(layout, *, need_positional=False, need_tasks=False):
     if need_tasks and not (layout.task_features and layout.delimiters):
         raise ValueError("layout must have task_features=True and delimiters=True for task-wise weights "
                          "(a one-hot id alone cannot mark where a segment starts)")
+
+
+def _subchunk(chunk_size):
+    """Sub-chunk length for key gating: ``gcd(chunk_size, 16)``, a divisor of ``chunk_size``
+    (so any chunk length works; ``GLAConfig`` validates ``chunk_size`` itself)."""
+    ok = isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1
+    return math.gcd(chunk_size, 16) if ok else 16
 
 
 def gate_vector_from_weights(omega, layout: PromptLayout, *, free_gate: float = 1.0) -> np.ndarray:
@@ -162,7 +170,8 @@ def construct_from_wpgd(P=None, gates=None, *, layout: PromptLayout, P_k=None, P
         _check_layout(layout, need_positional=True)
     cfg = GLAConfig(d=d, num_context=layout.num_context, gating=gating, gate="clamped", gate_input="context",
                     d_key=dk, num_layers=1, write_mask=write_mask, structure="wpgd", readout="output",
-                    implementation=implementation, chunk_size=chunk_size, dtype=dtype, device=device)
+                    implementation=implementation, chunk_size=chunk_size,
+                    subchunk_size=_subchunk(chunk_size), dtype=dtype, device=device)
     gla = GLA(cfg, seed=0)
     layer = gla.layers[0]
     _wpgd_weights(layer, d, P_k, P_q, 1.0)
@@ -186,7 +195,8 @@ def _construct_multilayer(Ps, gates, layout, write_mask, implementation, chunk_s
         _check_layout(layout, need_positional=True)
     cfg = GLAConfig(d=d, num_context=layout.num_context, gating="scalar", gate="clamped", gate_input="context",
                     d_key=d, num_layers=L, write_mask=write_mask, structure="wpgd", readout="residual",
-                    implementation=implementation, chunk_size=chunk_size, dtype=dtype, device=device)
+                    implementation=implementation, chunk_size=chunk_size,
+                    subchunk_size=_subchunk(chunk_size), dtype=dtype, device=device)
     gla = GLA(cfg, seed=0)
     for layer, P, g in zip(gla.layers, Ps, gates):
         _wpgd_weights(layer, d, np.eye(d), P.T, -1.0)
@@ -199,7 +209,7 @@ def _construct_multilayer(Ps, gates, layout, write_mask, implementation, chunk_s
 
 
 def construct_taskwise(P, omega, *, layout: PromptLayout, form: str = "heads", implementation: str = "chunked",
-                       dtype=torch.float64, device="cpu") -> GLA:
+                       chunk_size: int = 64, dtype=torch.float64, device="cpu") -> GLA:
     r"""A one-layer GLA with context-only gates realising a task-wise ``ω`` exactly (G3, A4).
 
     ``omega``: ``(K,)`` per-segment weights ``w_k`` (or ``(n,)``, constant on each
@@ -255,7 +265,7 @@ def construct_taskwise(P, omega, *, layout: PromptLayout, form: str = "heads", i
     gb = np.ones(K)
     common = dict(d=d, num_context=p, gating="scalar", gate="clamped", gate_input="context", num_layers=1,
                   write_mask=True, structure="wpgd", readout="output", implementation=implementation,
-                  dtype=dtype, device=device)
+                  chunk_size=chunk_size, subchunk_size=_subchunk(chunk_size), dtype=dtype, device=device)
     if form == "heads":
         gla = GLA(GLAConfig(num_heads=K, d_key=d, shared_qk=True, **common), seed=0)
         layer = gla.layers[0]
@@ -352,3 +362,55 @@ def wpgd_parameters(gla: GLA, layout: PromptLayout) -> WPGDParameters:
             W = W + v[h] * gate_weight_matrix(gh)
         omegas.append(sign * layout.example_weight_matrix(W))
     return WPGDParameters(Ps, omegas, cfg.effective_readout)
+
+
+# --------------------------------------------------------------------------- GLA → WPGD, black box
+@dataclass(frozen=True)
+class ProbedWPGD:
+    r"""The one-layer WPGD a GLA computes, measured through its forward pass alone.
+
+    ``M[i] = ω_i P`` (``(n, d, d)``) is the prediction's bilinear coefficient of example
+    ``i``: ``ŷ = Σ_i y_i xᵀ M_i x_i``.  ``P`` is the ``M_i`` of largest norm, ``omega`` the
+    least-squares ``ω_i = ⟨M_i, P⟩/‖P‖²``, and ``rank_one_residual`` is
+    ``max|M_i − ω_i P| / max|M|`` (0 exactly when the GLA is one WPGD).
+    """
+
+    P: np.ndarray
+    omega: np.ndarray
+    M: np.ndarray
+    rank_one_residual: float
+
+
+def probe_wpgd(gla: GLA, layout: PromptLayout) -> ProbedWPGD:
+    r"""Read ``(P, ω)`` off a GLA by running its forward pass on probe prompts (claim A4).
+
+    Independent of the weights and of :func:`wpgd_parameters`: prompt ``(i, a, b)`` has
+    every ``x_j, y_j`` zero except example ``i`` (``x_i = e_a``, ``y_i = 1``) and the query
+    ``x = e_b`` (context coordinates as in every prompt), so a GLA that computes
+    ``ŷ = xᵀPXᵀ(ω⊙y)`` returns ``ω_i P_{ba}``.  Whether it computes a WPGD at all (linear
+    in ``y``, bilinear in ``(x, x_i)``, no cross terms) is then a separate comparison on
+    random prompts.  ``n·d²`` probe prompts in one batch.
+    """
+    if not isinstance(gla, GLA):
+        raise TypeError(f"gla must be a GLA, got {type(gla).__name__}")
+    _check_layout(layout)
+    d, n, T = layout.d, layout.n, layout.num_tokens
+    base = np.zeros((T, layout.d_model))
+    base[:, d + 1:] = layout.context_matrix()
+    tokens = np.broadcast_to(base, (n, d, d, T, layout.d_model)).copy()
+    i, a, b = np.meshgrid(np.arange(n), np.arange(d), np.arange(d), indexing="ij")
+    pos = layout.example_positions[i]
+    tokens[i, a, b, pos, a] = 1.0
+    tokens[i, a, b, pos, d] = 1.0
+    tokens[i, a, b, layout.query_position, b] = 1.0
+    with torch.no_grad():
+        out = gla(torch.as_tensor(tokens.reshape(n * d * d, T, layout.d_model), dtype=gla.dtype,
+                                  device=gla.device))
+    M = out.double().cpu().numpy().reshape(n, d, d).transpose(0, 2, 1)  # M[i, b, a] = ω_i P_ba
+    norms = np.sqrt(np.sum(M**2, axis=(1, 2)))
+    P = M[int(np.argmax(norms))]
+    scale = float(np.sum(P**2))
+    omega = np.einsum("iba,ba->i", M, P) / scale if scale > 0 else np.zeros(n)
+    big = float(np.max(np.abs(M)))
+    resid = float(np.max(np.abs(M - omega[:, None, None] * P))) / big if big > 0 else 0.0
+    return ProbedWPGD(P, omega, M, resid)

@@ -60,7 +60,36 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["recurrent_gla", "chunked_gla", "attention_gla", "decay_matrix", "log_gates_from_gates"]
+__all__ = ["recurrent_gla", "chunked_gla", "attention_gla", "decay_matrix", "log_gates_from_gates",
+           "rounding_bound"]
+
+
+def rounding_bound(dtype, *, terms: int, chunk: int = 1, max_log_decay: float = 0.0) -> float:
+    r"""Relative bound on the difference of two evaluations of the GLA recurrence in ``dtype``.
+
+    Every output (and every gradient entry) is a sum of products with at most ``terms``
+    rounded operations along any term (the ``d_k``-term dot products, the ``T``-term sums,
+    the projections), so each evaluation is within ``γ_N Σ|terms|`` of the exact value,
+    ``γ_N = N u / (1 − N u)``, ``u = eps/2`` (Higham, *Accuracy and Stability*, Thm 3.1 and
+    Lemma 3.3).  The chunked form also takes ``exp`` of in-chunk cumulative sums of
+    ``≤ chunk`` log gates, each ``|log g| ≤ max_log_decay``: an absolute exponent error
+    ``≤ γ_chunk · chunk · max_log_decay``, i.e. ``chunk² · max_log_decay`` more units of
+    ``u`` per term.  Two evaluations differ by at most twice that:
+
+        ``|a − b| ≤ rounding_bound(...) · Σ|terms|``
+
+    where ``Σ|terms|`` is the same computation on absolute values (e.g.
+    :func:`recurrent_gla` on ``|q|, |k|, |v|`` in float64).  ``dtype``: a torch floating dtype.
+    """
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a torch floating dtype, got {dtype!r}")
+    if isinstance(terms, bool) or not isinstance(terms, int) or terms < 1:
+        raise ValueError(f"terms must be a positive integer, got {terms!r}")
+    u = torch.finfo(dtype).eps / 2
+    n = terms + 1 + chunk * chunk * float(max_log_decay)
+    if n * u >= 1:
+        raise ValueError(f"terms={terms}, chunk={chunk}, max_log_decay={max_log_decay}: no bound (N u >= 1)")
+    return 2.0 * n * u / (1.0 - n * u)
 
 
 # --------------------------------------------------------------------------- validation

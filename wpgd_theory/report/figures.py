@@ -548,9 +548,12 @@ def risk_vs_n_figure(models: dict, ctx=None) -> FigureRecord:
     if trained and n_trained is not None:
         for k, (label, vals) in enumerate(trained.items()):
             se = trained_se.get(label)
-            ax.errorbar(n_trained, vals, yerr=None if se is None else 2 * se, ls="none", marker=MARKERS[k + 3],
-                        ms=8, mfc="white", mew=1.8, color=PALETTE[(k + 3) % len(PALETTE)], capsize=3,
-                        label=f"trained: {label or 'model'}")
+            ax.errorbar(n_trained, vals, yerr=None if se is None else 2 * se, ls="none",
+                        marker=MARKERS[(k + 3) % len(MARKERS)], ms=8, mfc="white", mew=1.8,
+                        color=PALETTE[(k + 3) % len(PALETTE)], capsize=3, label=f"trained: {label or 'model'}")
+        notes.append("trained models: held-out Monte Carlo risk, error bars ±2 SE"
+                     + ("; '(exact)': the closed-form risk of the WPGD probed from the trained model (no sampling "
+                        "error)" if any(lab.endswith("(exact)") for lab in trained) else ""))
     elif not any("not overlaid" in n for n in notes):
         notes.append("no trained models recorded (ctx.artifacts['T1'] absent or without 'trained')")
     ax.set_xscale("log")
