@@ -22,7 +22,7 @@ def task_model(**kw):
         (dict(sigma=np.array([[1.0, 0.5], [0.0, 1.0]])), ValueError, "sigma must be symmetric"),
         (dict(sigma=np.diag([1.0, -1.0])), ValueError, "sigma must be positive definite"),
         (dict(sigma=np.diag([1.0, 0.0])), ValueError, "sigma must be positive definite"),
-        (dict(sigma=np.ones(3)), ValueError, "sigma must have 2 dimensions"),
+        (dict(sigma=np.ones((2, 2, 2))), ValueError, "sigma must have 1 or 2 dimensions"),
         (dict(sigma=np.ones((2, 3))), ValueError, "sigma must be a non-empty square"),
         (dict(sigma=np.array([[np.nan, 0], [0, 1]])), ValueError, "sigma must contain only finite"),
         (dict(sigma="identity"), TypeError, "sigma must be a numeric array"),
