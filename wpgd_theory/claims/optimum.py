@@ -824,7 +824,7 @@ def _identify_gla_wpgd(gla, prompts, sigma):
     of order one for any spectrum) ``ŷ = Σ_i θ_{i,kl} y_i x̃_{ik} x̃_l`` with
     ``θ = ω ⊗ vec(P̃)``, ``P̃ = Σ^{1/2}PΣ^{1/2}``.  Least squares on ``B ≥ 2n d²`` prompts gives
     ``θ``; its best rank-one factorisation gives ``(P, ω)`` up to ``(cP, ω/c)``.  Returns
-    ``(P, ω, residual, rank_one_error)`` (relative residuals)."""
+    ``(P, ω, residual, rank_one_error, ŷ)`` (relative residuals; ``ŷ`` the GLA's predictions)."""
     import torch
 
     with torch.no_grad():
@@ -840,7 +840,7 @@ def _identify_gla_wpgd(gla, prompts, sigma):
     omega = Uo[:, 0]
     P = W @ (S[0] * Vt[0]).reshape(d, d) @ W
     rank_one = float(S[1] / S[0]) if S.size > 1 else 0.0
-    return P, omega, residual, rank_one
+    return P, omega, residual, rank_one, yhat
 
 
 @check("A1", "torch GLA with gates built from the monotone optimum vs the cone optimum", kind="torch")
@@ -873,11 +873,9 @@ def a1_gates(ctx):
             num = max(2 * model.n * model.d**2, 64)
             pr = prompt_tensors(model, num, rng=ctx.rng("A1-gla-" + label), layout=layout, device=ctx.device,
                                 dtype=torch.float64)
-            P_g, omega_g, residual, rank_one = _identify_gla_wpgd(gla, pr, model.sigma)
+            P_g, omega_g, residual, rank_one, yhat = _identify_gla_wpgd(gla, pr, model.sigma)
             risk_g = float(landscape.population_risk(model, P_g, omega_g))
             X, y, x, _ = pr.batch
-            with torch.no_grad():
-                yhat = gla(pr.tokens, pr.write_mask).double().cpu().numpy()
             pred_err = float(np.max(np.abs(yhat - wpgd.wpgd_predict(X, y, x, sol.P, sol.omega)))
                              / np.max(np.abs(yhat)))
             viol = _monotone_violation(omega_g)
