@@ -323,38 +323,55 @@ def _t1_classes(ctx, model) -> dict:
 
 
 def _t1_runs(ctx):
-    from ..gla import PromptLayout
-
+    """Every T1 training run: one per instance and class.  Each run is a task of its own on
+    Dask (:meth:`CheckContext.map`, a fresh context seeded alike, so the runs are the same
+    in-process and on workers); in-process they share the context's cache."""
     cache = _cache(ctx)
     if "T1 runs" in cache:
         return cache["T1 runs"]
-    runs = []
-    for label, model in _t1_instances(ctx):
-        layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
-        optima = {cone: _cached_cone(ctx, label, model, cone) for cone in ("uniform", "monotone", "taskwise")}
-        for cls, (cone, kw) in _t1_classes(ctx, model).items():
-            kw = dict(kw)
-            if cls == "multi-head GLA":
-                kw["num_heads"] = model.num_tasks
-            if cls == "vector GLA":
-                kw["d_key"] = model.num_tasks * model.d
-            gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
-                                          restarts=3 if cls == "vector GLA" else 1)
-            exact, probe = exact_risk(ctx, gla, model, layout, salt=f"T1-{label}-{cls}")
-            opt = optima[cone]
-            others = [o.risk for c, o in optima.items() if c != cone]
-            runs.append(dict(instance=label, model=label.split(" n=")[0], n=model.n, cls=cls, cone=cone,
-                             one_wpgd=cls != "vector GLA",
-                             trained=exact if exact is not None else res.risk.mean,
-                             std_error=0.0 if exact is not None else res.risk.std_error,
-                             evaluation="closed form of the probed WPGD (exact)" if exact is not None else
-                             "held-out Monte Carlo",
-                             held_out=res.risk.mean, held_out_std_error=res.risk.std_error,
-                             predicted=opt.risk, predicted_gap=opt.gap, solver=opt.solver,
-                             nearest_other_cone=min(others, key=lambda v: abs(v - opt.risk)), steps=res.steps,
-                             errors=errs, **probe))
+    jobs = [(label, model, cls) for label, model in _t1_instances(ctx) for cls in _t1_classes(ctx, model)]
+    if ctx.mapper is None:
+        runs = [_t1_run(ctx, *job) for job in jobs]
+    else:
+        runs = ctx.map(_t1_job, [(ctx.suite, ctx.seed, ctx.device) + job for job in jobs])
     cache["T1 runs"] = runs
     return runs
+
+
+def _t1_job(job):
+    """One T1 run in a fresh context (a Dask task; plain data in and out)."""
+    from .core import CheckContext
+
+    suite, seed, device, label, model, cls = job
+    return _t1_run(CheckContext(suite=suite, seed=seed, device=device, models={}), label, model, cls)
+
+
+def _t1_run(ctx, label, model, cls):
+    from ..gla import PromptLayout
+
+    layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    optima = {cone: _cached_cone(ctx, label, model, cone) for cone in ("uniform", "monotone", "taskwise")}
+    cone, kw = _t1_classes(ctx, model)[cls]
+    kw = dict(kw)
+    if cls == "multi-head GLA":
+        kw["num_heads"] = model.num_tasks
+    if cls == "vector GLA":
+        kw["d_key"] = model.num_tasks * model.d
+    gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
+                                  restarts=3 if cls == "vector GLA" else 1)
+    exact, probe = exact_risk(ctx, gla, model, layout, salt=f"T1-{label}-{cls}")
+    opt = optima[cone]
+    others = [o.risk for c, o in optima.items() if c != cone]
+    return dict(instance=label, model=label.split(" n=")[0], n=model.n, cls=cls, cone=cone,
+                one_wpgd=cls != "vector GLA",
+                trained=exact if exact is not None else res.risk.mean,
+                std_error=0.0 if exact is not None else res.risk.std_error,
+                evaluation="closed form of the probed WPGD (exact)" if exact is not None else
+                "held-out Monte Carlo",
+                held_out=res.risk.mean, held_out_std_error=res.risk.std_error,
+                predicted=opt.risk, predicted_gap=opt.gap, solver=opt.solver,
+                nearest_other_cone=min(others, key=lambda v: abs(v - opt.risk)), steps=res.steps,
+                errors=errs, **probe)
 
 
 def _cached_cone(ctx, label, model, cone):
