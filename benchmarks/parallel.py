@@ -109,10 +109,11 @@ def main() -> int:
     out["sweep_trained"] = [sweep_throughput(w, trained) for w in ((1, 2) if args.quick else (1, 2, 4))]
     # the full-size headline sweep (docs/examples/sweep-full.toml) on 64 workers, from the
     # measured per-cell cost of the trained cells (quick budget) scaled by the budget's steps
-    from wpgd_theory.sweep import _BUDGETS, load_spec
+    from wpgd_theory.sweep import load_spec, training_settings
 
     full = load_spec(ROOT / "docs" / "examples" / "sweep-full.toml")
-    cell_s = out["sweep_trained"][0]["mean_cell_s"] * _BUDGETS[full.budget]["steps"] / _BUDGETS["quick"]["steps"]
+    steps = {b: training_settings(b)["steps"] for b in ("quick", full.budget)}
+    cell_s = out["sweep_trained"][0]["mean_cell_s"] * steps[full.budget] / steps["quick"]
     out["full_sweep_estimate"] = {"cells": full.num_cells, "per_cell_s_estimate": cell_s,
                                   "one_worker_h": full.num_cells * cell_s / 3600,
                                   "workers_64_min": full.num_cells * cell_s / 64 / 60,

@@ -74,11 +74,17 @@ CLASSES = {
 #: Grid axes besides the model fields of :mod:`wpgd_theory.config`.
 _AXES = ("n", "class", "depth")
 _MODEL_AXES = ("sigma", "noise", "sizes", "rho", "r_task", "d")
-_BUDGETS = {  # training settings per budget (as the T1 checks use them)
-    "quick": dict(steps=150, check_every=25, patience=3, eval_prompts=10_000),
-    "default": dict(steps=600, check_every=25, patience=3, eval_prompts=50_000),
-    "thorough": dict(steps=4000, check_every=50, patience=6, eval_prompts=200_000),
-}
+#: Training budgets: the T1 checks' settings of the suite of that name.
+_BUDGETS = ("quick", "default", "thorough")
+
+
+def training_settings(budget: str) -> dict:
+    """The training settings of ``budget``: exactly those the T1 checks use in the suite of
+    that name (``claims.training._hyper``), so a sweep trains as the verification does."""
+    from .claims.core import CheckContext
+    from .claims.training import _hyper
+
+    return _hyper(CheckContext(suite=budget, models={}))
 #: Most cells a spec may ask for (the grid size times the seeds).
 MAX_CELLS = 100_000
 
@@ -318,8 +324,7 @@ def _train_cell(model, arch: dict, depth: int, seed: int, budget: str, device: s
     cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3, chunk_size=chunk,
                     num_layers=depth, device=device, dtype=torch.float32, **kw)
     gla = GLA(cfg, seed=int(seed))
-    res = train(gla, model, layout=layout, seed=int(seed), quiet=True, batch_size=256, lr=0.03, gate_lr=0.1,
-                **_BUDGETS[budget])
+    res = train(gla, model, layout=layout, seed=int(seed), quiet=True, **training_settings(budget))
     return {"trained": _finite_or_none(res.risk.mean), "std_error": _finite_or_none(res.risk.std_error),
             "steps": int(res.steps)}
 
