@@ -88,3 +88,19 @@ def test_wide_spectrum_root_is_a_root():
     assert model.tau * h == pytest.approx(mu, rel=1e-9)
     dP, dw = risk_gradient(model, optimal_preconditioner(model, sol.omega), sol.omega)
     assert np.abs(dw).max() <= 1e-9 * model.tau
+
+
+@pytest.mark.parametrize("r", [1.45e-303, 5e-324, 1e-160])
+def test_query_correlations_too_small_for_float64_are_refused_naming_r(r):
+    """r ≠ 0 whose square underflows: the W4 sums would be 0/0 (found by the config fuzz
+    test: a non-finite P, or scipy's 'function value is NaN'); refused with one line naming r."""
+    model = MultitaskModel(np.diag([1.0, 2.0]), np.eye(1), np.array([r]), 0.0)
+    with pytest.raises(ValueError, match=r"^r \(r_task\): .*W6") as info:
+        solve(model)
+    assert "\n" not in str(info.value)
+
+
+def test_small_but_representable_query_correlations_still_solve():
+    model = MultitaskModel(np.diag([1.0, 2.0]), np.eye(1), np.array([1e-100]), 0.0)
+    sol = solve(model)
+    assert sol.status == "unique" and np.all(np.isfinite(sol.P)) and np.isfinite(sol.risk)

@@ -371,10 +371,27 @@ def stationary_curve(model) -> StationaryCurve:
         root_n = np.sqrt(model.sizes.astype(float))
         M = root_n[:, None] * model.rho * root_n[None, :]
         nu, V = np.linalg.eigh((M + M.T) / 2.0)
-        s = V.T @ (root_n * model.r_task)
+        s = _query_components(V.T @ (root_n * model.r_task))
         return StationaryCurve(lam, tau_n, nu, s, V, root_n, model.task_of, scale)
     nu, Q = np.linalg.eigh(model.R)
-    return StationaryCurve(lam, tau_n, nu, Q.T @ model.r, Q, scale=scale)
+    return StationaryCurve(lam, tau_n, nu, _query_components(Q.T @ model.r), Q, scale=scale)
+
+
+#: Smallest nonzero ``max|s|`` (spectral components of ``r``) handled: the curve's sums hold
+#: ``s²``, which underflows below about 1e-154.
+MIN_QUERY_CORRELATION = 1e-150
+
+
+def _query_components(s):
+    """``s`` itself; ``ValueError`` (naming ``r``) when it is nonzero but so small that ``s²``
+    underflows, where the W4 sums would be 0/0 (the optimal risk then equals ``τ`` to float64
+    precision: the model is numerically the degenerate case ``r = 0`` of W6)."""
+    top = float(np.max(np.abs(s))) if s.size else 0.0
+    if 0.0 < top < MIN_QUERY_CORRELATION:
+        raise ValueError(f"r (r_task): the query correlations are too small to solve in float64 (largest spectral "
+                         f"component {top:.3g} < {MIN_QUERY_CORRELATION:g}, its square underflows); the optimal risk "
+                         "equals tau to float64 precision: use r = 0, the degenerate case W6")
+    return s
 
 
 #: Smallest ratio ``λ_min/max(λ_max, σ²)`` handled: below it ``λ_min`` in the normalised
