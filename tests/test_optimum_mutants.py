@@ -46,6 +46,7 @@ SMALLEST_ROOT = (landscape, "solve", "    best = int(np.argmin(risks_n))", "    
 LAST_CELL = (certify, "isolate_roots", "    a, b, ga, gb = edges[:-1], edges[1:], gv[:-1], gv[1:]",
              "    a, b, ga, gb = edges[:-2], edges[1:-1], gv[:-2], gv[1:-1]")
 NO_NEGATIVE_CONE = (convex, "monotone_projection_value", "    for sign in (1.0, -1.0):", "    for sign in (1.0,):")
+SOCP_NO_NEGATIVE_CONE = (convex, "socp_value", "    for sign in (1.0, -1.0):", "    for sign in (1.0,):")
 
 
 def test_smallest_root_is_caught(ctx, monkeypatch):
@@ -53,6 +54,13 @@ def test_smallest_root_is_caught(ctx, monkeypatch):
     assert fails(O.w5_counterexamples, ctx)
     assert fails(O.w5_certificate, ctx)
     assert fails(O.w5_multistart, ctx)
+
+
+def test_socp_forgetting_the_negative_cone_is_caught_by_the_quick_a1_check(ctx, monkeypatch):
+    """The cvxpy SOCP of A1 (Σ = I) over M only: the stored negative-cone model (Σ set to I)
+    is among the SOCP check's instances, so the quick suite sees it."""
+    mutate(monkeypatch, *SOCP_NO_NEGATIVE_CONE)
+    assert fails(O.a1_socp, ctx)
 
 
 def test_last_initial_cell_is_caught(ctx, monkeypatch):

@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Exit 0 iff every applicable claim in the run is verified, 1 otherwise, "
                                    "2 on bad input.")
     r.add_argument("--suite", choices=("quick", "default", "thorough"), default=None,
-                   help="quick (< 15 s), default (< 90 s on 2 cores) or thorough (minutes); "
+                   help="quick, default or thorough, in increasing cost (measured times and the machine they "
+                        "came from: docs, 'How long a run takes'; each report records its own); "
                         "default: the config file's suite, else 'default'")
     r.add_argument("--only", metavar="IDS", default=None,
                    help="comma-separated claim ids to run, e.g. G1,W5 (default: all)")

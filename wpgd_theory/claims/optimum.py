@@ -759,12 +759,14 @@ def _theory_socp(model):
 
 @check("A1", "SOCP (Sigma = I) vs reduced cvxpy vs exact NNLS vs multi-start", kind="numeric")
 def a1_socp(ctx):
-    """For ``Σ = I`` with every context correlation structure: the THEORY SOCP in ``R^n``
-    (cvxpy) vs ``solve_constrained(model, "monotone")`` (task-space cvxpy) vs the exact
+    """For ``Σ = I`` with every context correlation structure, and the stored model whose
+    best monotone weights have ``rᵀω < 0`` (:func:`negative_cone_model`): the SOCP in ``R^n``
+    over ``M ∪ −M`` (cvxpy) vs ``solve_constrained(model, "monotone")`` (task-space cvxpy) vs the exact
     NNLS projection vs multi-start BFGS-B on the profile risk over the monotone cone
     (relative 1e-9; the cvxpy solutions are refined exactly on the face they identify)."""
     results = []
-    for name, base in _dense_models(ctx, max_n=80)[: ctx.scale(2, 100, 1000)]:
+    cases = _dense_models(ctx, max_n=80)[: ctx.scale(2, 100, 1000)] + [("edge:negative-cone", negative_cone_model())]
+    for name, base in cases:
         model = _with_sigma(base, np.eye(base.d))
         L_theory, status = _theory_socp(model)
         red = convex.solve_constrained(model, "monotone", inner="cvxpy")
