@@ -14,7 +14,7 @@ from . import core
 from .statements import CLAIMS
 
 #: Family modules under ``wpgd_theory.claims`` that register checks.
-FAMILIES = ("risk", "optimum", "symbolic", "construction", "training")
+FAMILIES = ("risk", "optimum", "symbolic", "construction", "training", "architectures")
 
 CLAIM_IDS = tuple(c.id for c in CLAIMS)
 

@@ -21,6 +21,9 @@ described by the JSON Schema file ``report.schema.json`` beside this module
                       duration_s, figures[] (names), checks[]
     claims[].checks[] name, key, kind, suites[], description, status, measured,
                       tolerance, message, details {...}, seed, duration_s
+    architectures     (optional, when the G1 architecture check ran) fla_version, rows[]: name,
+                      title, fla_op, implements_wpgd (measured), stated_implements_wpgd,
+                      weight_class, max_discrepancy, tolerance, as_stated, best_risk {model: risk}
     figures[]         name, title, claims[], caption, status "ok"|"skipped", note,
                       file ("figures/<name>.png" or null), source
 
@@ -272,10 +275,20 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
                                       if c["status"] == "not applicable"],
         },
         "claims": claims,
+        **_architectures(outcomes),
         "figures": [{"name": f.name, "title": f.title, "claims": list(f.claims), "caption": f.caption,
                      "status": f.status, "note": f.note, "file": f.file, "source": f.source} for f in figures],
     }
     return doc
+
+
+def _architectures(outcomes) -> dict:
+    """``{"architectures": ...}`` from the G1 architecture check's artifact, else ``{}``."""
+    for out in outcomes:
+        table = getattr(out, "artifacts", {}).get("architectures")
+        if table:
+            return {"architectures": jsonable(table)}
+    return {}
 
 
 def schema_path() -> Path:

@@ -603,6 +603,36 @@ def risk_vs_depth_figure(models: dict, ctx=None) -> FigureRecord:
     return rec
 
 
+def architectures_figure(models: dict, ctx=None) -> FigureRecord:
+    """Best in-context risk of each real architecture's weight class vs ``n`` (issue 13),
+    drawn when the G1 architecture check ran (``artifacts['architectures']``)."""
+    rec = FigureRecord("architectures_risk_vs_n", "Best risk per architecture vs n", ("G1",))
+    art = (getattr(ctx, "artifacts", None) or {}).get("architectures") if ctx is not None else None
+    if not art:
+        raise _Unavailable("the G1 check of the real architectures did not run")
+    from ..architectures.table import risk_vs_n
+
+    data = risk_vs_n()
+    by_class: dict = {}
+    for name, cls in data["weight_class"].items():
+        if cls != "none":
+            by_class.setdefault(cls, []).append(name)
+    fig, ax = _new_figure(6.4, 4.2)
+    for k, (cls, names) in enumerate(sorted(by_class.items())):
+        risks = data["risk"][names[0]]
+        ax.plot(data["n"], [np.nan if v is None else v for v in risks], color=PALETTE[k % len(PALETTE)],
+                ls=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)],
+                label=f"{cls}: {', '.join(names)}")
+    ax.set_xlabel("n (examples in the prompt)")
+    ax.set_ylabel("best in-context risk of the class")
+    ax.set_title(rec.title)
+    ax.legend(loc="best", fontsize=7)
+    rec.png = figure_to_png(fig)
+    rec.caption = ("Three equal tasks, the query's task in the middle (r_task = (0.2, 0.9, 0.1)): each line is the "
+                   "best risk of a weight class; the architectures realising it are named in the legend.")
+    return rec
+
+
 #: Figures computed by the report: (key, claims, per-model?, function).
 COMPUTED_FIGURES = (
     ("w4_function", ("W4", "W5"), True, w4_function_figure),
@@ -610,6 +640,7 @@ COMPUTED_FIGURES = (
     ("omega_projections", ("A2", "A3", "A4"), True, omega_projections_figure),
     ("risk_vs_n", ("T1", "A3"), False, risk_vs_n_figure),
     ("risk_vs_depth", ("T2",), False, risk_vs_depth_figure),
+    ("architectures_risk_vs_n", ("G1",), False, architectures_figure),
 )
 
 
@@ -700,5 +731,6 @@ def _make_figures(outcomes, ctx, claim_ids, vector) -> list:
 def _default_title(key, mname):
     titles = {"w4_function": "W4 scalar equation", "profile_slice": "Profile risk on a 2-D slice",
               "omega_projections": "ω* vs monotone and uniform optima", "risk_vs_n": "Optimal risk vs n (T1)",
-              "risk_vs_depth": "Trained risk vs depth (T2)"}
+              "risk_vs_depth": "Trained risk vs depth (T2)",
+              "architectures_risk_vs_n": "Best risk per architecture vs n"}
     return titles[key] + (f" — model {mname!r}" if mname else "")

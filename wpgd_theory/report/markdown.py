@@ -58,6 +58,27 @@ def _statement(tex: str) -> str:
     return " ".join(tex.split())
 
 
+def _architectures_md(doc: dict, h: str) -> list:
+    """The real-architectures table (the G1 architecture check), if it ran."""
+    arch = doc.get("architectures")
+    if not arch:
+        return []
+    models = list(doc["run"]["models"])
+    lines = [f"{h}# Real architectures (flash-linear-attention {arch.get('fla_version') or ''})".rstrip(), "",
+             "| Architecture | Implements WPGD | Weight class | Discrepancy vs bound | "
+             + " | ".join(f"Best risk: {esc(m)}" for m in models) + " |",
+             "|---|---|---|---|" + "---|" * len(models)]
+    for r in arch["rows"]:
+        said = "yes" if r["implements_wpgd"] else "no"
+        if not r["as_stated"]:
+            said += f" (stated: {'yes' if r.get('stated_implements_wpgd') else 'no'})"
+        risks = [r.get("best_risk", {}).get(m) for m in models]
+        lines.append(f"| {esc(r.get('title') or r['name'])} | {said} | {r['weight_class']} | "
+                     f"{r['max_discrepancy']:.2g} {'≤' if r['implements_wpgd'] else '>'} {r['tolerance']:.2g} | "
+                     + " | ".join("—" if v is None else f"{v:.4g}" for v in risks) + " |")
+    return lines + [""]
+
+
 def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report", heading_level: int = 1,
                     vector_files: dict | None = None, theory_links: str | None = None) -> str:
     """Render a report document (see :mod:`.document`) as Markdown.
@@ -153,6 +174,7 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
         lines += [f"- **{esc(f['title'])}** ({', '.join(f['claims'])}): {esc(f['note'])}" for f in skipped]
         lines.append("")
     pk = env["packages"]
+    lines += _architectures_md(doc, h)
     lines += [f"{h}# Environment", "", "| | |", "|---|---|",
               f"| Python | {esc(env['python'])} ({esc(env.get('implementation', ''))}) |",
               f"| Platform | {esc(env['platform'])} |",
