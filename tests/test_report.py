@@ -81,6 +81,10 @@ def test_combine_results_drops_not_applicable_instances():
     res = combine_results([b, b], "x")
     assert res.status == "not applicable" and "premise fails" in res.message
     assert combine_results([], "x").status == "not applicable"
+    # an instance that errored (or was skipped) decides, even beside a worse-rated pass
+    worse = CheckResult("passed", 0.9, 1.0)
+    for bad in (CheckResult("error", message="boom"), CheckResult("skipped", message="not run")):
+        assert combine_results([worse, bad, a], "x").status == bad.status
 
 
 def test_jsonable_makes_strict_json():
