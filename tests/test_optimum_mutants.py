@@ -46,6 +46,9 @@ SMALLEST_ROOT = (landscape, "solve", "    best = int(np.argmin(risks_n))", "    
 LAST_CELL = (certify, "isolate_roots", "    a, b, ga, gb = edges[:-1], edges[1:], gv[:-1], gv[1:]",
              "    a, b, ga, gb = edges[:-2], edges[1:-1], gv[:-2], gv[1:-1]")
 NO_NEGATIVE_CONE = (convex, "monotone_projection_value", "    for sign in (1.0, -1.0):", "    for sign in (1.0,):")
+APRIORI_EXPONENT = (certify, "apriori_uniqueness",
+                    "    bound = 4.0 * condition_delta(kS) ** 2 * condition_delta(kR) ** 2",
+                    "    bound = 4.0 * condition_delta(kS) ** 4 * condition_delta(kR) ** 4")
 SOCP_NO_NEGATIVE_CONE = (convex, "socp_value", "    for sign in (1.0, -1.0):", "    for sign in (1.0,):")
 
 
@@ -61,6 +64,13 @@ def test_socp_forgetting_the_negative_cone_is_caught_by_the_quick_a1_check(ctx, 
     is among the SOCP check's instances, so the quick suite sees it."""
     mutate(monkeypatch, *SOCP_NO_NEGATIVE_CONE)
     assert fails(O.a1_socp, ctx)
+
+
+def test_a_wrong_apriori_exponent_is_caught_by_the_quick_suite(ctx, monkeypatch):
+    """U2's bound with δ⁴ instead of δ² (it would claim uniqueness too often): the measured
+    slopes of g on the bracket exceed it."""
+    mutate(monkeypatch, *APRIORI_EXPONENT)
+    assert fails(O.w5_apriori_bound, ctx)
 
 
 def test_last_initial_cell_is_caught(ctx, monkeypatch):

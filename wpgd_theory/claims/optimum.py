@@ -470,6 +470,38 @@ def w5_multistart(ctx):
                        subject="landscape.solve (root isolation)")
 
 
+@check("W5", "U2: the a-priori bound dominates the slope of g along the whole curve", kind="numeric")
+def w5_apriori_bound(ctx):
+    """Theorem U2 bounds the elasticities, ``|ε_h| ≤ 2δ(κ_Σ)²`` and ``|ε_t| ≤ 2δ(κ_R)²``, so the
+    slope ``ε_h ε_t`` of ``g`` in log–log scale is at most ``4δ(κ_Σ)²δ(κ_R)²`` everywhere on
+    the curve (at a root it is ``g'(μ*)``; below 1 it proves the root unique).  The bound that
+    ``solve`` certifies with (``certify.apriori_uniqueness``) is compared with the elasticities
+    measured on a dense grid of the bracket (``StationaryCurve.elasticities``: derivatives of
+    the curve's sums, written apart from the bound): it must dominate them."""
+    from ..certify import apriori_uniqueness
+
+    results = []
+    cases = [(n, m) for n, m in ctx.models.items()] + _stored_cases()
+    for name, model in cases:
+        curve = landscape.stationary_curve(model)
+        if curve.degenerate:
+            continue
+        lo, hi = curve.bracket
+        mu = np.geomspace(lo, hi, ctx.scale(400, 2000, 20000)) if hi > lo else np.array([lo])
+        eh, et = curve.elasticities(mu)
+        slope = float(np.max(np.abs(eh * et)))
+        bound = float(apriori_uniqueness(curve)["elasticity_bound"])
+        ok = slope <= bound * (1 + 1e-9) + 1e-12
+        results.append(compare_bool(ok, what=name, measured=slope / bound if bound > 0 else (0.0 if ok else np.inf),
+                                    tolerance=1.0, model=name, max_slope=slope, bound=bound, grid=int(mu.size),
+                                    unit="max |eps_h eps_t| / bound",
+                                    detectable_effect="a bound below the largest measured slope on the grid (e.g. "
+                                                      "a wrong exponent of delta)"))
+    return _applicable(results, "U2's bound 4 delta(kS)^2 delta(kR)^2 dominates |eps_h eps_t| on the bracket",
+                       reference="StationaryCurve.elasticities on a dense grid of the bracket (measured slopes)",
+                       subject="certify.apriori_uniqueness (the bound solve certifies with)")
+
+
 @check("W5", "Hessian of the profile risk on the sphere is positive definite", kind="numeric")
 def w5_hessian(ctx):
     """Central-difference Hessian of the profile risk at ``ω*`` on the tangent space of the
