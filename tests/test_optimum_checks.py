@@ -13,7 +13,8 @@ from wpgd_theory.landscape import StationaryCurve, WPGDSolution
 
 CHECKS = [O.w4_joint_multistart, O.w4_roots_stationary, O.w4_dense_scan, O.w5_multistart, O.w5_isotropic,
           O.w5_apriori_bound, O.w5_hessian, O.w5_certificate, O.w5_counterexamples, O.w5_property,
-          O.w6_conditions, O.a1_socp, O.a1_general_sigma, O.a1_gates, O.a2_monotone, O.a2_property, O.a3_ordering, O.a3_property]
+          O.w6_conditions, O.a1_socp, O.a1_general_sigma, O.a1_gates, O.a2_monotone, O.a2_property,
+          O.a3_ordering, O.a3_property]
 
 
 @pytest.fixture
