@@ -347,3 +347,16 @@ def test_report_generation_is_valid(tmp_path, monkeypatch):
                 assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     _, files, pngs = render_report(outs, ctx, claim_ids=ids, figures=False)
     assert set(files) == {"report.json", "report.md", "report.html"} and pngs == {}
+
+
+def test_results_display_as_a_table_in_a_notebook():
+    """``run`` returns a list that a notebook shows as an HTML table (``_repr_html_``)."""
+    from wpgd_theory.claims import run
+
+    outs = run(["W6"], "quick", context=CheckContext(suite="quick"))
+    assert isinstance(outs, list) and len(outs) == 1
+    html = outs._repr_html_()
+    assert html.startswith("<table>") and "W6" in html and "verified" in html
+    assert outs[0]._repr_html_().count("<tr>") == 1 + len(outs[0].results)
+    bad = outcome("W1", CheckResult("failed", 2.0, 1.0, message="x < y"))
+    assert "<td>failed</td>" in bad._repr_html_() and "2 ≤ 1" in bad._repr_html_()

@@ -268,4 +268,4 @@ def _assemble(ids, suite, ctx, tasks, results, attempts):
             ctx.figures.update(figs)
             ctx.artifacts.update(arts)
         outcomes.append(out)
-    return outcomes
+    return runner.Outcomes(outcomes)

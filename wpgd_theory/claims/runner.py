@@ -82,6 +82,41 @@ class ClaimOutcome:
     def duration(self) -> float:
         return float(sum(secs for _, _, secs in self.results))
 
+    def _repr_html_(self) -> str:
+        return outcomes_table_html([self])
+
+
+def _fmt(x) -> str:
+    return "—" if x is None else f"{x:.3g}"
+
+
+def outcomes_table_html(outcomes) -> str:
+    """A plain HTML table of outcomes (claim, status, checks with status and measured vs
+    tolerance) for a notebook's rich display; the full report is :mod:`wpgd_theory.report`."""
+    from html import escape as e
+
+    rows = []
+    for out in outcomes:
+        reason = f"<br><small>{e(out.reason)}</small>" if out.reason else ""
+        span = max(len(out.results), 1)
+        head = f'<td rowspan="{span}"><b>{e(out.claim.id)}</b></td><td rowspan="{span}">{e(out.status)}{reason}</td>'
+        if not out.results:
+            rows.append(f"<tr>{head}<td>—</td><td>—</td><td>—</td></tr>")
+        for i, (chk, res, _) in enumerate(out.results):
+            cells = (f"<td>{e(chk.name)} <small>({e(chk.kind)})</small></td><td>{e(res.status)}</td>"
+                     f"<td>{_fmt(res.measured)} ≤ {_fmt(res.tolerance)}</td>")
+            rows.append(f"<tr>{head if i == 0 else ''}{cells}</tr>")
+    return ("<table><thead><tr><th>Claim</th><th>Status</th><th>Check</th><th>Check status</th>"
+            "<th>Measured ≤ tolerance</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+class Outcomes(list):
+    """The :class:`ClaimOutcome` list that :func:`run` returns; a plain list that a notebook
+    displays as a table (``_repr_html_``)."""
+
+    def _repr_html_(self) -> str:
+        return outcomes_table_html(self)
+
 
 def _validate_ids(claim_ids):
     if claim_ids is None:
@@ -120,7 +155,8 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
 
     ``on_start`` is an optional callable ``on_start(check)`` called before each check and
     ``progress`` one ``progress(check, result)`` called after it (the CLI drives its
-    progress bar with them).  Returns a list of :class:`ClaimOutcome` in THEORY order.
+    progress bar with them).  Returns the :class:`ClaimOutcome` of each claim in THEORY order,
+    as an :class:`Outcomes` list (displayed as a table in a notebook).
     """
     if suite not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {suite!r}")
@@ -148,7 +184,7 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
             if progress is not None:
                 progress(chk, res)
         outcomes.append(out)
-    return outcomes
+    return Outcomes(outcomes)
 
 
 def planned_checks(claim_ids=None, suite: str = "default") -> list:
