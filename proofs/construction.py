@@ -52,7 +52,7 @@ PROOF = Proof(
             IN.g1_readout, IND + ("canonical trace form (symbolic d)",), cross=("G1.one_layer",),
             sizes="symbolic d; the sum over j by Step 1 (symbolic n)"),
         numeric(r"The torch GLA with $(P_k,P_q)$ agrees with the numpy WPGD prediction.",
-                "G1:GLA (P_k, P_q) vs numpy WPGD with P = P_q^T P_k"),
+                "G1:GLA (P_k, P_q) vs numpy WPGD with P = P_qᵀP_k"),
         all_sizes(
             r"**G2, gates give monotone weights.** $\omega_n=g_{n+1}$ and $\omega_i=g_{i+1}\omega_{i+1}$. For gates in "
             r"$[0,1]$ this gives $0\le\omega_1\le\dots\le\omega_n\le1$ by descending induction.",
@@ -72,7 +72,7 @@ PROOF = Proof(
             r"negative, with $P\mapsto-P$). Sigmoid gates take values in $(0,1)$, so $\omega_i=g_{i+1}\omega_{i+1}<\omega_{i+1}$ "
             r"and $0<\omega_1$, $\omega_n<1$: they reach only the interior; the boundary needs gates equal to 0 or 1. $\square$"),
         numeric(r"Gates recovered from monotone weights reproduce the WPGD prediction in the torch GLA.",
-                "G2:GLA from monotone omega vs numpy WPGD"),
+                "G2:GLA from monotone ω vs numpy WPGD"),
         numeric(r"Random gates give monotone weights in $[0,1]$; weights → gates → weights is the identity; "
                 r"sigmoid gates stay in the interior.",
                 "G2:property: gates give monotone weights in [0,1]; round trip; sigmoid interior"),
@@ -95,9 +95,9 @@ PROOF = Proof(
             r"$\omega_i=w_{k(i)}$, so with $m\ge K$ every task-wise weight vector is realised. This part is verified "
             r"numerically."),
         numeric(r"Torch key-dimension gating agrees with the formula of Step 10.",
-                "G3:key-dimension gates vs sum_i y_i (P_k x_i)^T diag(gamma_i) (P_q x)"),
+                "G3:key-dimension gates vs ∑ᵢ yᵢ (P_k xᵢ)ᵀ diag(γᵢ) (P_q x)"),
         numeric(r"$K$ scalar-gated heads with context gates realise a task-wise $\omega$.",
-                "G3:task-wise omega by K scalar-gated heads (context gates)"),
+                "G3:task-wise ω by K scalar-gated heads (context gates)"),
         argument(
             r"**G4.** Let $W_k=\begin{psmallmatrix}I&0\\0&0\end{psmallmatrix}$, "
             r"$W_q=\begin{psmallmatrix}P_\ell^\top&0\\0&0\end{psmallmatrix}$, $W_v=\begin{psmallmatrix}0&0\\0&-1\end{psmallmatrix}$ "

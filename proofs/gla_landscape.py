@@ -95,7 +95,7 @@ PROOF = Proof(
             r"parameters (G4). These are training experiments, verified numerically only."),
         numeric(r"Trained models reach the cone optima.", "T1:trained LinAtt / scalar / multi-head GLA reach the cone optima"),
         numeric(r"Trained models are ordered LinAtt ≥ scalar GLA ≥ multi-head GLA.",
-                "T1:ordering LinAtt >= scalar GLA >= multi-head GLA"),
+                "T1:ordering LinAtt ≥ scalar GLA ≥ multi-head GLA"),
         numeric(r"Risk decreases with depth.", "T2:risk decreases with depth (trained L = 1, 2, 3)"),
         numeric(r"A trained GLA's risk equals the causal multi-step WPGD risk of its parameters.",
                 "T2:trained GLA risk = causal multi-step WPGD risk of its parameters"),

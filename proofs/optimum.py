@@ -89,7 +89,7 @@ PROOF = Proof(
             r"continuous map $\mu\mapsto\tau h(t(\mu))$ (defined for $r\ne0$, where $\omega(\mu)\ne0$) sends it into "
             r"itself, so a root exists. $\square$ (W4)"),
         numeric(r"Numerically, every root found by root isolation lies in the interval, and each gives a stationary point.",
-                "W4:roots lie in [tau/lambda_max, tau/lambda_min] and give stationary points"),
+                "W4:roots lie in [τ/λ_max, τ/λ_min] and give stationary points"),
         argument(
             r"**W5, existence.** $L(\omega)$ is continuous on $\mathbb R^n\setminus\{0\}$ and homogeneous of degree 0, so it "
             r"attains its minimum at some $\hat\omega$ on the unit sphere. For $\omega\ne0$, $L(P,\omega)\ge L(\omega)$ with "

@@ -101,7 +101,7 @@ PROOF = Proof(
             r"$P\mapsto\kappa P$, $\omega\mapsto\omega/\kappa$ into the *engines'* risk (not the closed form). $\square$",
             SF.w2_scaling, WICK + CLASSES, cross=("W2.scaling",)),
         numeric(r"Numerically, predictions and risk are invariant under $(\kappa P,\omega/\kappa)$.",
-                "W2:prediction and risk invariant under (cP, omega/c)"),
+                "W2:prediction and risk invariant under (cP, ω/c)"),
         argument(
             r"**Reduction for W3.** By W1, $L$ depends on $(\omega,R,r,\sigma^2)$ only through the scalars "
             r"$(c,a,b,\tau)$. Steps 12–16 therefore treat $c,a,b,\tau$ as free symbols and $\Sigma,P,M$ as matrix letters "

@@ -146,7 +146,7 @@ def g1_construction(ctx):
     return g1_result(ctx)
 
 
-@check("G1", "GLA (P_k, P_q) vs numpy WPGD with P = P_q^T P_k", kind="torch")
+@check("G1", "GLA (P_k, P_q) vs numpy WPGD with P = P_qᵀP_k", kind="torch")
 def g1_factored(ctx):
     """Same with separate key/query maps ``P_k, P_q`` of key dimension ``d+1``: the GLA is
     WPGD with ``P = P_qᵀ P_k``."""
@@ -185,7 +185,7 @@ def g1_implementations(ctx):
 
 
 # ----------------------------------------------------------------------------- G2
-@check("G2", "GLA from monotone omega vs numpy WPGD", kind="torch")
+@check("G2", "GLA from monotone ω vs numpy WPGD", kind="torch")
 def g2_from_weights(ctx):
     """A random monotone ``ω`` in ``[0,1]`` (exact zeros, a repeated value) → gates by the
     constructive inverse → one-layer GLA; vs numpy WPGD with that ``ω``, rtol 1e-10."""
@@ -255,7 +255,7 @@ def _key_gate_reference(X, y, x, P_k, P_q, gk):
     return np.einsum("bn,bnk,nk,bk->b", y, X @ P_k.T, gamma, x @ P_q.T)
 
 
-@check("G3", "key-dimension gates vs sum_i y_i (P_k x_i)^T diag(gamma_i) (P_q x)", kind="torch")
+@check("G3", "key-dimension gates vs ∑ᵢ yᵢ (P_k xᵢ)ᵀ diag(γᵢ) (P_q x)", kind="torch")
 def g3_key_gates(ctx):
     """One layer with key-dimension gates ``g_i ∈ [0,1]^{d_k}`` (exact 0/1 included) vs the
     numpy formula with ``γ_i = ⊙_{j>i} g_j``, rtol 1e-10 (prompts without delimiters)."""
@@ -341,14 +341,14 @@ def g3_taskwise_result(ctx, *, form: str) -> CheckResult:
                            subject=TORCH_GLA + f", gla.construct_taskwise(form={form!r})")
 
 
-@check("G3", "task-wise omega by K scalar-gated heads (context gates)", kind="torch")
+@check("G3", "task-wise ω by K scalar-gated heads (context gates)", kind="torch")
 def g3_taskwise_heads(ctx):
     """A random signed task-wise ``ω`` realised by ``K`` heads whose clamped gates read only
     the one-hot task id and delimiter flag (``ω = Σ_c α_c [k(i) ≥ c]``) vs numpy WPGD."""
     return g3_taskwise_result(ctx, form="heads")
 
 
-@check("G3", "task-wise omega by key dimension K*d (context gates)", kind="torch")
+@check("G3", "task-wise ω by key dimension K·d (context gates)", kind="torch")
 def g3_taskwise_vector(ctx):
     """The same with one head of key dimension ``K·d`` (``K`` copies of ``P x``) and
     key-dimension gates reading only context coordinates."""

@@ -248,7 +248,7 @@ def w4_joint_multistart(ctx):
                        subject="landscape.solve (certify.isolate_roots on the stationary curve)")
 
 
-@check("W4", "roots lie in [tau/lambda_max, tau/lambda_min] and give stationary points", kind="numeric")
+@check("W4", "roots lie in [τ/λ_max, τ/λ_min] and give stationary points", kind="numeric")
 def w4_roots_stationary(ctx):
     """Each root ``μ`` of ``solve`` lies in ``[τ/λ_max, τ/λ_min]``; at ``ω = (R+(1+μ)I)⁻¹r``
     (dense solve) the W1 gradient in ``ω`` at ``P = c(aΣ+bI)⁻¹`` vanishes and
@@ -642,7 +642,7 @@ def _with_sides(res, **sides):
     return CheckResult(res.status, res.measured, res.tolerance, dict(res.details, **sides), res.message)
 
 
-@check("W5", "one root and the same optimum as branch and bound (hypothesis, d <= 4)", kind="property")
+@check("W5", "one root and the same optimum as branch and bound (hypothesis, d ≤ 4)", kind="property")
 def w5_property(ctx):
     """On hypothesis-drawn models (``d ≤ 4``, spectra over four decades, negative and
     rank-deficient correlations, noise): the W4 equation has exactly one certified root
@@ -789,7 +789,7 @@ def _theory_socp(model):
     return model.tau - d * best**2, "optimal"
 
 
-@check("A1", "SOCP (Sigma = I) vs reduced cvxpy vs exact NNLS vs multi-start", kind="numeric")
+@check("A1", "SOCP (Σ = I) vs reduced cvxpy vs exact NNLS vs multi-start", kind="numeric")
 def a1_socp(ctx):
     """For ``Σ = I`` with every context correlation structure, and the stored model whose
     best monotone weights have ``rᵀω < 0`` (:func:`negative_cone_model`): the SOCP in ``R^n``
@@ -816,7 +816,7 @@ def a1_socp(ctx):
                        subject="convex.solve_constrained (task-space cvxpy and NNLS), convex.multistart_profile")
 
 
-@check("A1", "branch and bound vs multi-start over the monotone cone (general Sigma)", kind="numeric")
+@check("A1", "branch and bound vs multi-start over the monotone cone (general Σ)", kind="numeric")
 def a1_general_sigma(ctx):
     """For the context models (general ``Σ``): the branch-and-bound optimum over the
     monotone cone (exact reduction to ``t``, NNLS inner program) vs the best of 20 BFGS
@@ -970,7 +970,7 @@ def _a2_verdict(model):
                    "predicted_min_distance": min_dist, "free": free.risk, "mono": mono.risk}
 
 
-@check("A2", "monotone optimum equals the free optimum exactly when omega* is monotone", kind="numeric")
+@check("A2", "monotone optimum equals the free optimum exactly when ω* is monotone", kind="numeric")
 def a2_monotone(ctx):
     """``solve_constrained(model, "monotone")`` vs ``solve(model)``: equal risk (and the same
     ``ω`` up to scale) when ``ω*`` is monotone up to sign, a strict gap (> 1e-9 τ) when it is

@@ -308,7 +308,7 @@ def w1_property(ctx):
 
 
 # ----------------------------------------------------------------------------- W2
-@check("W2", "prediction and risk invariant under (cP, omega/c)", kind="numeric")
+@check("W2", "prediction and risk invariant under (cP, ω/c)", kind="numeric")
 def w2_scaling(ctx):
     """``ŷ(cP, ω/c) = ŷ(P, ω)`` on sampled prompts (first ≤ 64 examples), and the closed-form
     ``L(cP, ω/c)`` equals the moment-sum risk at ``(P, ω)`` (independent of the closed
@@ -437,7 +437,7 @@ def w3_scipy(ctx):
     return combine_results(results, "P* vs L-BFGS", reference="scipy L-BFGS-B on " + _MOMENTS, subject=_PSTAR)
 
 
-@check("W3", "Hessian in P is 2 M kron Sigma, positive definite", kind="numeric")
+@check("W3", "Hessian in P is 2 M ⊗ Σ, positive definite", kind="numeric")
 def w3_hessian(ctx):
     """Central-difference Hessian of the closed form ``P ↦ L(P, ω)`` (exact for a quadratic
     up to rounding) vs ``2 Σ ⊗ M(ω)`` with ``M = E[vvᵀ]`` summed over examples; both
@@ -480,7 +480,7 @@ def _nondegenerate(t):
     return abs(t[0].r @ t[1]) > 1e-3 * np.linalg.norm(t[0].r) * np.linalg.norm(t[1])
 
 
-@check("W3", "ridge form equals (r^T omega) Sigma M^-1", kind="property")
+@check("W3", "ridge form equals (rᵀω) Σ M⁻¹", kind="property")
 def w3_ridge(ctx):
     """Hypothesis instances: ``(rᵀω)/a (Σ + (b/a)I)⁻¹`` (eigen-form of the library) vs the
     solution of ``Σ P M = E[y x vᵀ]`` with the moments summed over examples; relative

@@ -71,15 +71,15 @@ _register("W3", "symbolic: gradient, Hessian, P* and its ridge form",
           "grad_P L = -2c Sigma^2 + 2 Sigma P M vanishes at c Sigma M^-1 = (c/a)(Sigma + (b/a) I)^-1")
 _register("W3", "symbolic: profile risk", ["W3.profile_value", "W3.profile_engine", "W3.homogeneity"],
           "L(P*(omega), omega) = tau - c^2 sum lambda^2/(a lambda + b), homogeneous of degree 0")
-_register("W4", "symbolic: stationarity reduces to (R + (1+mu) I) omega parallel to r",
+_register("W4", "symbolic: stationarity reduces to (R + (1+μ)I) ω ∥ r",
           ["W4.partials", "W4.gradient", "W4.mu", "W4.euler", "W4.same_system"],
           "grad L = -2c[phi r - c A3 (R + (1+mu) I) omega], mu = tau h(b/a); the two systems coincide")
 _register("W5", "symbolic: isotropic optimum and Lagrange gap",
           ["W5.isotropic_mu", "W5.quadratic", "W5.gap", "W5.optimum", "W5.identity_cov"],
           "Sigma = lambda I: one root mu = d + sigma^2/lambda, omega* = A^-1 r, L - L* = Lagrange form >= 0")
-_register("W6", "symbolic: r = 0 leaves the risk tau + tr(P^T Sigma P M)", ["W6.zero_r"],
+_register("W6", "symbolic: r = 0 leaves the risk τ + tr(PᵀΣPM)", ["W6.zero_r"],
           "with r = 0 the risk is minimised by P = 0 for every omega (no uniqueness)")
-_register("A1", "symbolic: isotropic profile tau - d (r^T omega)^2 / omega^T A omega", ["A1.isotropic_profile"],
+_register("A1", "symbolic: isotropic profile τ − d (rᵀω)² / ωᵀAω", ["A1.isotropic_profile"],
           "Sigma = I profile risk in terms of A = R + (d + 1 + sigma^2) I")
 _register("A3", "symbolic: linear-attention gap and single-task optimality", ["A3.uniform_gap", "A3.single_task"],
           "L(1) - L* is a Lagrange form, zero iff A^-1 r is parallel to 1 (true for a single task)")
@@ -151,7 +151,7 @@ def _all_sizes_registrations():
                          E.u2_ridge_difference],
                         "|eps_h| <= 2 m G*(d) < phi(d) <= 1/2 for d <= 5; kappa_Sigma > 9, kappa_R > 1385.79",
                         suites=("default", "thorough"))  # ~1 s: kept out of the 5 s quick budget
-    _register_all_sizes("W6", "all sizes: r = 0 leaves tau + tr(P^T Sigma P M)", [SF.w6_zero_r],
+    _register_all_sizes("W6", "all sizes: r = 0 leaves τ + tr(PᵀΣPM)", [SF.w6_zero_r],
                         "with r = 0 the Wick risk is tau + tr(P^T Sigma P M) for symbolic d, n")
     _register_all_sizes("A1", "all sizes: isotropic profile", [ST.a1_isotropic_profile],
                         "Sigma = I: a + b = omega^T A omega, profile tau - d c^2 / omega^T A omega")

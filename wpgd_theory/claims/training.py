@@ -528,7 +528,7 @@ def t1_match(ctx):
     return t1_match_result(ctx)
 
 
-@check("T1", "ordering LinAtt >= scalar GLA >= multi-head GLA", kind="training", suites=("default", "thorough"))
+@check("T1", "ordering LinAtt ≥ scalar GLA ≥ multi-head GLA", kind="training", suites=("default", "thorough"))
 def t1_order(ctx):
     """In the ordering linear attention ≥ scalar ≥ multi-head no trained model is worse than
     the class above it by more than 2 % (exact risks; 3 paired SE + 2 % where Monte Carlo)."""
