@@ -24,7 +24,8 @@ IDS = ["W1", "W2", "W6", "G1"]
 
 @pytest.fixture(scope="module")
 def cluster():
-    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address=None)
     client = distributed.Client(c)
     yield c, client
     client.close()

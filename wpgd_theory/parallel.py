@@ -134,7 +134,8 @@ def connect(workers: int = 1, scheduler: str | None = None):
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise ParallelError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None)
     return Client(cluster)
 
 
