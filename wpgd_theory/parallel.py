@@ -184,9 +184,7 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
     if suite not in runner.SUITES:
         raise ValueError(f"suite must be one of {runner.SUITES}, got {suite!r}")
     ids = runner._validate_ids(claim_ids)
-    if context is not None and context.suite != suite:
-        raise ValueError(f"suite is {suite!r} but context.suite is {context.suite!r}: give the same suite to both "
-                         "(the context's sizes follow its suite)")
+    runner._check_context(context, suite)
     tasks = plan_tasks(ids, suite)
     own = client is None
     client = client or connect(workers, scheduler)

@@ -186,8 +186,6 @@ def parse_spec(data, source: str = "<spec>") -> SweepSpec:
         except (ConfigError, ValueError, TypeError) as exc:
             axes_s = ", ".join(f"{k}={v!r}" for k, v in _model_params(point).items())
             raise _err(source, f"[base] with {axes_s}" if axes_s else "[base]", str(exc)) from None
-    if spec.train and "depth" in axes and any(CLASSES[c][1] is None for c in axes["class"]):
-        pass  # cones are predicted only; depth applies to the trained architectures
     return spec
 
 

@@ -129,6 +129,14 @@ def _validate_ids(claim_ids):
     return list(claim_ids)
 
 
+def _check_context(context, suite: str) -> None:
+    """A given context must be of ``suite``: its sizes follow its suite, so overwriting it
+    silently would run other sizes than the caller's context says."""
+    if context is not None and context.suite != suite:
+        raise ValueError(f"suite is {suite!r} but context.suite is {context.suite!r}: give the same suite to both "
+                         "(the context's sizes follow its suite)")
+
+
 def run_check(chk, ctx: CheckContext):
     """Run one check, turning an exception into an ``"error"`` result; returns (result, seconds).
 
@@ -162,9 +170,7 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
         raise ValueError(f"suite must be one of {SUITES}, got {suite!r}")
     ids = _validate_ids(claim_ids)
     ctx = context or CheckContext(suite=suite)
-    if context is not None and context.suite != suite:
-        raise ValueError(f"suite is {suite!r} but context.suite is {context.suite!r}: give the same suite to both "
-                         "(the context's sizes follow its suite)")
+    _check_context(context, suite)
     outcomes = []
     for claim in registry():
         if claim.id not in ids:
