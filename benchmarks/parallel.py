@@ -3,36 +3,58 @@ sweep throughput on local clusters of 1, 2 and 4 processes, and an estimate of t
 full-size sweep on a 64-worker cluster from the measured per-cell cost.
 
     .venv/bin/python benchmarks/parallel.py [--suites default,thorough] [--quick]
+    .venv/bin/python benchmarks/parallel.py --suites-only --suites thorough --workers 1
 
 Writes ``results/parallel.json``.  Wall times on a shared machine are noisy: the ratios
 (speed-up of 2 workers over 1) are the meaningful numbers, and the machine is recorded.
 The thorough suite takes tens of minutes with one worker; ``--suites default`` skips it.
+``--suites-only`` times only the suites, for the worker counts of ``--workers``, and
+merges the timings into the existing JSON (so the two halves of a long measurement can
+run as separate commands); each suite entry also records every check's seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import write_json
+from _common import RESULTS, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def suite_time(suite: str, workers: int) -> float:
+def suite_time(suite: str, workers: int) -> dict:
+    """Wall time of a whole suite, its claims' statuses and each check's own seconds."""
     from wpgd_theory import parallel
     from wpgd_theory.claims.core import CheckContext
 
     t0 = time.perf_counter()
     outcomes = parallel.run(None, suite, context=CheckContext(suite=suite), workers=workers)
     elapsed = time.perf_counter() - t0
-    statuses = sorted({o.status for o in outcomes})
-    print(f"  {suite} suite, {workers} worker(s): {elapsed:.1f} s (claim statuses {statuses})", flush=True)
-    return elapsed
+    statuses = {o.claim.id: o.status for o in outcomes}
+    print(f"  {suite} suite, {workers} worker(s): {elapsed:.1f} s (claim statuses {sorted(set(statuses.values()))})",
+          flush=True)
+    checks = {chk.key: secs for o in outcomes for chk, _res, secs in o.results}
+    return {"wall_s": elapsed, "statuses": statuses, "check_s": checks}
+
+
+def suite_timings(suites, workers, previous: dict) -> dict:
+    """``{suite: {"workers_W_s": ..., "runs": {W: ...}, "speedup": ...}}``, merged into ``previous``."""
+    out = {k: dict(v) for k, v in previous.items()}
+    for suite in suites:
+        entry = out.setdefault(suite, {})
+        for w in workers:
+            run = suite_time(suite, w)
+            entry[f"workers_{w}_s"] = run["wall_s"]
+            entry.setdefault("runs", {})[str(w)] = run
+        if "workers_1_s" in entry and "workers_2_s" in entry:
+            entry["speedup"] = entry["workers_1_s"] / entry["workers_2_s"]
+    return out
 
 
 def _noop(x):
@@ -91,7 +113,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--suites", default="default,thorough", help="suites to time with 1 and 2 workers")
     ap.add_argument("--quick", action="store_true", help="small sweep, no suites (seconds to a minute)")
+    ap.add_argument("--suites-only", action="store_true",
+                    help="time only the suites and merge them into the existing results/parallel.json")
+    ap.add_argument("--workers", default="1,2", help="worker counts of the suite timings (default 1,2)")
     args = ap.parse_args()
+    suites = [s for s in args.suites.split(",") if s]
+    workers = [int(w) for w in args.workers.split(",") if w]
+    if args.suites_only:
+        path = RESULTS / "parallel.json"
+        out = json.loads(path.read_text()) if path.exists() else {}
+        out.pop("machine", None)
+        out["suites"] = suite_timings(suites, workers, out.get("suites", {}))
+        print("wrote", write_json("parallel", out))
+        return 0
     out = {}
     print("per-task overhead", flush=True)
     out["overhead"] = task_overhead(50 if args.quick else 200)
@@ -122,11 +156,7 @@ def main() -> int:
     print(f"full-size sweep: {full.num_cells} cells, about {out['full_sweep_estimate']['workers_64_min']:.0f} min "
           "on 64 workers", flush=True)
     if not args.quick:
-        out["suites"] = {}
-        for suite in [s for s in args.suites.split(",") if s]:
-            one = suite_time(suite, 1)
-            two = suite_time(suite, 2)
-            out["suites"][suite] = {"workers_1_s": one, "workers_2_s": two, "speedup": one / two}
+        out["suites"] = suite_timings(suites, workers, {})
     path = write_json("parallel", out)
     print("wrote", path)
     return 0

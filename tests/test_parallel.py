@@ -150,3 +150,96 @@ def test_a_context_of_another_suite_is_refused_not_overwritten():
         with pytest.raises(ValueError, match="context.suite"):
             runner_run(["W6"], "quick", context=ctx)
     assert ctx.suite == "default"
+
+
+def _through_pickle(func, items):
+    """A mapper that sends every item and result across a (simulated) process boundary."""
+    import pickle
+
+    return [pickle.loads(pickle.dumps(func(pickle.loads(pickle.dumps(x))))) for x in items]
+
+
+def test_context_map_submits_costliest_first_and_keeps_order():
+    seen = []
+
+    def mapper(func, items):
+        seen.extend(items)
+        return [func(x) for x in items]
+
+    ctx = CheckContext(suite="quick", models={})
+    items = [1, 5, 3, 5, 2]
+    assert ctx.map(abs, items) == items  # in-process: a plain loop
+    ctx.mapper = mapper
+    assert ctx.map(lambda x: -x, items, cost=float) == [-x for x in items]
+    assert seen == [5, 5, 3, 2, 1]
+
+
+def _tiny_hyper(ctx):
+    return dict(steps=20, batch_size=64, lr=0.03, gate_lr=0.1, check_every=5, patience=3, eval_prompts=400)
+
+
+def test_t1_restarts_as_tasks_keep_the_in_process_run(monkeypatch):
+    """Thorough T1 (vector GLA with three restarts), two small instances: each restart a
+    task of its own gives the same runs as training them in one process (here the best
+    restarts are the last and the middle one, so keeping the first or the last fails)."""
+    import numpy as np
+
+    from wpgd_theory.claims import training as TR
+
+    monkeypatch.setattr(TR, "_hyper", _tiny_hyper)
+    model = CheckContext().models["multitask-nonmonotone"]
+    monkeypatch.setattr(TR, "_t1_instances", lambda ctx: [(f"tiny n={n}", TR._resized(model, n)) for n in (8, 9)])
+    one = TR._t1_runs(CheckContext(suite="thorough", models={}))
+    units = []
+
+    def mapper(func, items):
+        units.extend(items)
+        return _through_pickle(func, items)
+
+    two = TR._t1_runs(CheckContext(suite="thorough", models={}, mapper=mapper))
+    assert [u[-2:] for u in units[:3]] == [("vector GLA", a) for a in range(3)]  # costliest first
+    assert len(units) == len(one) + 4
+    assert [r["cls"] for r in one] == [r["cls"] for r in two]
+    for a, b in zip(one, two):
+        assert a.keys() == b.keys()
+        for k in a:
+            if isinstance(a[k], float):
+                np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0, err_msg=k)
+            elif k == "errors":
+                np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0)
+            else:
+                assert a[k] == b[k], k
+
+
+def test_t2_depths_as_tasks_keep_the_in_process_runs(monkeypatch):
+    import numpy as np
+
+    from wpgd_theory.claims import training as TR
+
+    monkeypatch.setattr(TR, "_t2_hyper", _tiny_hyper)
+    name, _, one = TR._t2_runs(CheckContext(suite="default"))
+    items = []
+
+    def mapper(func, jobs):
+        items.extend(jobs)
+        return _through_pickle(func, jobs)
+
+    _, _, two = TR._t2_runs(CheckContext(suite="default", mapper=mapper))
+    assert [job[-1] for job in items] == [3, 2, 1]  # deepest first
+    assert [r["layers"] for r in two] == [r["layers"] for r in one] == [1, 2, 3]
+    for a, b in zip(one, two):
+        np.testing.assert_allclose(b["errors"], a["errors"], rtol=1e-12, atol=0)
+        assert b["result"].steps == a["result"].steps
+
+
+def test_local_clusters_keep_the_default_allocator():
+    """Dask's nanny would set MALLOC_TRIM_THRESHOLD_ in its workers (which disables glibc's
+    adaptive mmap threshold and costs training time in the kernel); connect() drops it."""
+    if parallel.MALLOC_TRIM in os.environ:
+        pytest.skip(f"{parallel.MALLOC_TRIM} is set in this environment (workers inherit it)")
+    client = parallel.connect(1)
+    try:
+        values = client.run(lambda: os.environ.get(parallel.MALLOC_TRIM))
+    finally:
+        parallel._close(client, own_cluster=True)
+    assert values and set(values.values()) == {None}

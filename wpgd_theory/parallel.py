@@ -40,6 +40,9 @@ __all__ = ["run", "map_tasks", "plan_tasks", "ParallelError", "EVENT_TOPIC", "co
 #: The event topic under which workers log each attempt of a task.
 EVENT_TOPIC = "wpgd-task-attempt"
 
+#: The allocator setting that Dask's nanny puts into its workers' environment by default.
+MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
+
 
 class ParallelError(RuntimeError):
     """The cluster cannot be reached or cannot run the work (e.g. no GPU worker)."""
@@ -134,8 +137,15 @@ def connect(workers: int = 1, scheduler: str | None = None):
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise ParallelError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+    import dask
+
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which also switches off
+    # glibc's adaptive mmap threshold: every array over 128 KiB is then mapped and unmapped
+    # afresh, and training spent as much time in the kernel as in user code.  Our workers
+    # keep glibc's defaults (benchmarks/parallel.py measures the difference).
+    with dask.config.set({f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}": None}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
     return Client(cluster)
 
 

@@ -92,13 +92,25 @@ class CheckContext:
     #: (:mod:`wpgd_theory.parallel`) sets a function ``mapper(func, items) -> list``.
     mapper: Callable | None = field(default=None, repr=False, compare=False)
 
-    def map(self, func, items) -> list:
+    def map(self, func, items, *, cost=None) -> list:
         """``[func(x) for x in items]``, split into tasks of their own when the run is
         parallel (``func`` must then be a picklable module-level function and each item
-        plain data).  The result is the same either way."""
+        plain data).  The result is the same either way.
+
+        ``cost(item)``, if given, estimates an item's run time: a parallel run submits the
+        costliest first (longest-processing-time-first scheduling, so that no long task
+        starts last and leaves the other workers idle); results keep the order of ``items``."""
+        items = list(items)
         if self.mapper is None:
             return [func(x) for x in items]
-        return list(self.mapper(func, list(items)))
+        order = list(range(len(items)))
+        if cost is not None:
+            order.sort(key=lambda i: -cost(items[i]))  # stable: equal costs keep their order
+        done = list(self.mapper(func, [items[i] for i in order]))
+        out = [None] * len(items)
+        for i, res in zip(order, done):
+            out[i] = res
+        return out
 
     def rng(self, salt: str = "") -> np.random.Generator:
         """A generator determined by ``(seed, salt)``: checks are reproducible and

@@ -191,11 +191,13 @@ def _cache(ctx) -> dict:
     return cache
 
 
-def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: int = 1, hyper: dict | None = None):
+def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, attempts=(0,), hyper: dict | None = None):
     """Train (once per context) and return ``(gla, TrainResult, per-prompt errors on shared prompts)``.
 
-    With ``restarts > 1`` several initialisations are trained and the one with the lowest
-    final *training* loss (fresh prompts, independent of the held-out ones) is kept.
+    With several ``attempts`` (restarts; attempt ``a`` is seeded by ``seed_salt`` and
+    ``a``, whatever the other attempts) each initialisation is trained and the one with
+    the lowest final *training* loss (:func:`final_training_loss`: fresh prompts,
+    independent of the held-out ones) is kept, the first on ties.
     """
     cache = _cache(ctx)
     if key in cache:
@@ -213,11 +215,11 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: in
                     chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
     hyper = _hyper(ctx) if hyper is None else hyper
     best = None
-    for attempt in range(restarts):
+    for attempt in attempts:
         seed = int(ctx.rng(f"{seed_salt}-{attempt}" if attempt else seed_salt).integers(2**31))
         cand = GLA(cfg, seed=seed)
         res = train(cand, model, layout=layout, seed=seed, quiet=True, desc=str(key), **hyper)
-        final = float(np.mean(res.losses[-4 * hyper["check_every"]:]))
+        final = final_training_loss(res, hyper)
         if best is None or final < best[0]:
             best = (final, cand, res)
     _, gla, res = best
@@ -231,6 +233,11 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, restarts: in
     errs = np.concatenate(errs)
     cache[key] = (gla, res, errs)
     return cache[key]
+
+
+def final_training_loss(res, hyper) -> float:
+    """Mean training loss of the last four plateau windows: how restarts are compared."""
+    return float(np.mean(res.losses[-4 * hyper["check_every"]:]))
 
 
 #: Relative tolerance of float64 comparisons of a trained model (its float32 parameters
@@ -326,10 +333,19 @@ def _t1_classes(ctx, model) -> dict:
     return classes
 
 
+def _t1_restarts(cls) -> int:
+    """Initialisations trained per run: vector gating's loss landscape has poor local
+    minima, so it keeps the best of three; one for the other classes."""
+    return 3 if cls == "vector GLA" else 1
+
+
 def _t1_runs(ctx):
-    """Every T1 training run: one per instance and class.  Each run is a task of its own on
-    Dask (:meth:`CheckContext.map`, a fresh context seeded alike, so the runs are the same
-    in-process and on workers); in-process they share the context's cache."""
+    """Every T1 training run: one per instance and class.  In a parallel run each restart
+    of each run is a task of its own (:meth:`CheckContext.map`; a fresh context seeded
+    alike, attempt by attempt), submitted longest first, and each run keeps the restart
+    that :func:`_train_class` keeps in-process (lowest final training loss, first on
+    ties): the runs are the same in-process and on workers.  In-process they share the
+    context's cache."""
     cache = _cache(ctx)
     if "T1 runs" in cache:
         return cache["T1 runs"]
@@ -337,20 +353,34 @@ def _t1_runs(ctx):
     if ctx.mapper is None:
         runs = [_t1_run(ctx, *job) for job in jobs]
     else:
-        runs = ctx.map(_t1_job, [(ctx.suite, ctx.seed, ctx.device) + job for job in jobs])
+        units = [(ctx.suite, ctx.seed, ctx.device) + job + (attempt,)
+                 for job in jobs for attempt in range(_t1_restarts(job[2]))]
+        done = iter(ctx.map(_t1_job, units, cost=_t1_cost))
+        runs = []
+        for job in jobs:
+            tried = [next(done) for _ in range(_t1_restarts(job[2]))]
+            runs.append(min(tried, key=lambda run: run["final_training_loss"]))  # min keeps the first of ties
     cache["T1 runs"] = runs
     return runs
 
 
-def _t1_job(job):
-    """One T1 run in a fresh context (a Dask task; plain data in and out)."""
+def _t1_cost(unit) -> float:
+    """Relative cost of one T1 training task: prompt length, times 4 for vector gating
+    (key dimension ``K·d`` and sub-chunked gates)."""
+    *_, model, cls, _attempt = unit
+    return model.n * (4.0 if cls == "vector GLA" else 1.0)
+
+
+def _t1_job(unit):
+    """One restart of one T1 run in a fresh context (a Dask task; plain data in and out)."""
     from .core import CheckContext
 
-    suite, seed, device, label, model, cls = job
-    return _t1_run(CheckContext(suite=suite, seed=seed, device=device, models={}), label, model, cls)
+    suite, seed, device, label, model, cls, attempt = unit
+    return _t1_run(CheckContext(suite=suite, seed=seed, device=device, models={}), label, model, cls,
+                   attempts=(attempt,))
 
 
-def _t1_run(ctx, label, model, cls):
+def _t1_run(ctx, label, model, cls, attempts=None):
     from ..gla import PromptLayout
 
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
@@ -361,8 +391,9 @@ def _t1_run(ctx, label, model, cls):
         kw["num_heads"] = model.num_tasks
     if cls == "vector GLA":
         kw["d_key"] = model.num_tasks * model.d
+    attempts = range(_t1_restarts(cls)) if attempts is None else attempts
     gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
-                                  restarts=3 if cls == "vector GLA" else 1)
+                                  attempts=attempts)
     exact, probe = exact_risk(ctx, gla, model, layout, salt=f"T1-{label}-{cls}")
     opt = optima[cone]
     others = [o.risk for c, o in optima.items() if c != cone]
@@ -373,6 +404,7 @@ def _t1_run(ctx, label, model, cls):
                 evaluation="closed form of the probed WPGD (exact)" if exact is not None else
                 "held-out Monte Carlo",
                 held_out=res.risk.mean, held_out_std_error=res.risk.std_error,
+                final_training_loss=final_training_loss(res, _hyper(ctx)),
                 predicted=opt.risk, predicted_gap=opt.gap, solver=opt.solver,
                 nearest_other_cone=min(others, key=lambda v: abs(v - opt.risk)), steps=res.steps,
                 errors=errs, **probe)
@@ -570,13 +602,35 @@ def _t2_runs(ctx):
     if model is None:
         return None, None, []
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    depths = ctx.scale((1, 2), (1, 2, 3), (1, 2, 3))
+    cache = _cache(ctx)
+    if ctx.mapper is not None and any((name, f"depth {L}") not in cache for L in depths):
+        # a parallel run trains each depth as a task of its own, deepest first
+        trained = ctx.map(_t2_job, [(ctx.suite, ctx.seed, ctx.device, name, model, L) for L in depths],
+                          cost=lambda job: job[-1])
+        cache.update({(name, f"depth {L}"): t for L, t in zip(depths, trained)})
     runs = []
-    for L in ctx.scale((1, 2), (1, 2, 3), (1, 2, 3)):
-        kw = dict(gating="scalar", gate_input="context", num_layers=L)
-        gla, res, errs = _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}",
-                                      hyper=_t2_hyper(ctx))
+    for L in depths:
+        gla, res, errs = _t2_train(ctx, name, model, layout, L)
         runs.append(dict(layers=L, gla=gla, result=res, errors=errs))
     return name, (model, layout), runs
+
+
+def _t2_train(ctx, name, model, layout, L):
+    """The trained ``L``-layer scalar GLA of T2 (cached per context), as :func:`_train_class`."""
+    kw = dict(gating="scalar", gate_input="context", num_layers=L)
+    return _train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}",
+                        hyper=_t2_hyper(ctx))
+
+
+def _t2_job(job):
+    """One depth of T2 trained in a fresh context (a Dask task): ``(gla, TrainResult, errors)``."""
+    from ..gla import PromptLayout
+    from .core import CheckContext
+
+    suite, seed, device, name, model, L = job
+    layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    return _t2_train(CheckContext(suite=suite, seed=seed, device=device, models={}), name, model, layout, L)
 
 
 def _t2_artifacts(ctx, name, runs):
