@@ -228,16 +228,12 @@ def test_loading_a_config_does_no_sampling_work(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(__import__("os").environ.get("HYPOTHESIS_PROFILE") != "thorough", reason="slow: thorough only")
-def test_a_16_mb_config_with_2000_tasks_loads_quickly(tmp_path):
-    import time
-
+def test_a_16_mb_config_with_2000_tasks_loads(tmp_path):
+    """(Its load time is measured by benchmarks/config.py, not asserted here.)"""
     cfg = _many_tasks(tmp_path, 2000)
     assert cfg.stat().st_size > 10 * 2**20
-    t0 = time.perf_counter()
     model = load_config(cfg).models["cfg"]
-    assert model.num_tasks == 2000
-    assert time.perf_counter() - t0 < 30  # was 46 s
+    assert model.num_tasks == 2000 and "_factor" not in model.__dict__
 
 
 # ----------------------------------------------------------------------------- API validation

@@ -3,7 +3,8 @@
 Gated linear attention (GLA) as weighted preconditioned gradient descent (WPGD): the
 paper's claims stated, proved and checked three ways (the documentation's *Theory* pages
 state them and give the proofs).  Public names are importable from here; torch is imported
-only by :mod:`wpgd_theory.gla`.
+only by :mod:`wpgd_theory.gla` and :mod:`wpgd_theory.architectures` (and only when they are
+used).
 
 ``__version__`` is read from the installed package's metadata (the version in
 ``pyproject.toml`` is the only place it is written).
