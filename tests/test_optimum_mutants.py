@@ -7,23 +7,17 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_optimum_checks import run  # run a check function as the registry does
 
 from wpgd_theory import certify, convex, landscape
 from wpgd_theory.claims import optimum as O
-from wpgd_theory.claims import registry
 from wpgd_theory.claims.core import CheckContext
-from wpgd_theory.claims.runner import run_check
 from wpgd_theory.landscape import StationaryCurve
 
 
 @pytest.fixture
 def ctx():
     return CheckContext(suite="quick", seed=0)
-
-
-def run(fn, ctx):
-    chk = next(c for cl in registry() for c in cl.checks if c.func is fn)
-    return run_check(chk, ctx)[0]
 
 
 def fails(fn, ctx):
