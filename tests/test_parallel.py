@@ -243,3 +243,36 @@ def test_local_clusters_keep_the_default_allocator():
     finally:
         parallel._close(client, own_cluster=True)
     assert values and set(values.values()) == {None}
+
+
+def test_torch_work_goes_to_gpu_workers_on_a_mixed_cluster(monkeypatch):
+    """A cluster of two plain workers and one with the resource GPU=1 (as a GPU machine's
+    ``dask worker --resources GPU=1``).  With GPU routing on (``--device cuda``; forced
+    here, the tasks run on the CPU), torch checks and T1's training runs run on the GPU
+    worker, and T1's own task, which only waits for its runs, holds no GPU (no deadlock)."""
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(parallel, "_gpu_routing", lambda ctx, client: True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as c, distributed.Client(c) as client:
+        gpu = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", c.scheduler_address,
+                                "--nthreads", "1", "--resources", "GPU=1", "--no-dashboard", "--host", "127.0.0.1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            client.wait_for_workers(3, timeout=60)
+            gpu_addr = next(a for a, w in client.scheduler_info()["workers"].items() if w.get("resources"))
+            ids = ["T1", "G2", "G4"]
+            tasks = parallel.plan_tasks(ids, "quick")
+            with distributed.get_task_stream(client=client) as stream:
+                out = parallel.run(ids, "quick", context=CheckContext(suite="quick"), client=client)
+            assert all(res.status == "passed" for o in out for _, res, _ in o.results)
+        finally:
+            gpu.terminate()
+            gpu.wait(30)
+    ran = {rec["key"]: rec["worker"] for rec in stream.data}
+    kinds = {i: parallel._checks_by_key()[keys[0]].kind for i, keys in enumerate(tasks)}
+    torch_tasks = [k for k in ran if k.startswith("wpgd-task") and kinds[int(k.split("-")[2])] == "torch"]
+    runs = [k for k in ran if k.startswith("_t1_job")]
+    assert torch_tasks and runs  # quick T1 has one run: it is still sent to a GPU worker
+    assert all(ran[k] == gpu_addr for k in torch_tasks + runs), ran

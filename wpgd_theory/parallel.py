@@ -18,9 +18,11 @@ A task whose worker dies is re-run by Dask (the scheduler's ``allowed-failures``
 worker logs an event at the start of every attempt, and a check whose task ran more than
 once records ``details["attempts"]`` and says so in its message.
 
-With ``device="cuda"`` and an existing scheduler, training tasks request the worker
-resource ``GPU`` (start GPU workers with ``dask worker ADDRESS --resources GPU=1``), so a
-mixed cluster runs numeric checks on CPU workers and training on GPU workers.
+With ``device="cuda"`` on a cluster with GPU workers (``dask worker ADDRESS --resources
+GPU=1``), the torch checks and the training runs that training tasks map (T1's runs, T2's
+depths) request the worker resource ``GPU``, so a mixed cluster runs numeric checks on CPU
+workers and torch work on GPU workers.  A training task itself only maps and compares (it
+does not hold a GPU while it waits), and its runs come back as CPU data.
 
 Entry point: :func:`run` (same outcomes as :func:`wpgd_theory.claims.run`); the command
 line is ``wpgd-verify run --workers N`` or ``--scheduler ADDRESS``.
@@ -29,6 +31,7 @@ line is ``wpgd-verify run --workers N`` or ``--scheduler ADDRESS``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections import OrderedDict
 
@@ -89,25 +92,27 @@ def _render_figures(figures: dict) -> dict:
     return out
 
 
-def _dask_map(func, items):
-    """``[func(x) for x in items]`` as sub-tasks on the cluster this task runs on."""
+def _dask_map(func, items, resources=None):
+    """``[func(x) for x in items]`` as sub-tasks on the cluster this task runs on, each
+    requesting the worker ``resources`` of the task that maps them (a training task's
+    sub-tasks need a GPU worker too)."""
     items = list(items)
-    if len(items) <= 1:
+    if len(items) <= 1 and not resources:
         return [func(x) for x in items]
     from distributed import worker_client
 
     with worker_client() as client:
-        futures = client.map(func, items, pure=False)
+        futures = client.map(func, items, pure=False, **({"resources": resources} if resources else {}))
         return client.gather(futures)
 
 
-def _run_task(keys, suite, seed, device, models, task_id):
+def _run_task(keys, suite, seed, device, models, task_id, resources=None):
     """Run the checks ``keys`` in a fresh context (on a worker); returns plain data."""
     try:
         from distributed import get_worker
 
         get_worker().log_event(EVENT_TOPIC, {"task": task_id})
-        mapper = _dask_map
+        mapper = functools.partial(_dask_map, resources=resources)
     except (ImportError, ValueError):  # not on a worker (tests call it directly)
         mapper = None
     checks = _checks_by_key()
@@ -211,15 +216,20 @@ def _submit_and_gather(client, tasks, ctx, progress):
     from distributed import as_completed
 
     checks = _checks_by_key()
-    gpu = ctx.device == "cuda" and _has_gpu_workers(client)
+    gpu = _gpu_routing(ctx, client)
     models = dict(ctx.models)
     futures = {}
     for i, keys in enumerate(tasks):
         task_id = f"{i:04d}:{keys[0]}"
-        training = checks[keys[0]].kind == "training"
-        kwargs = {"resources": {"GPU": 1}} if (gpu and training) else {}
-        fut = client.submit(_run_task, keys, ctx.suite, ctx.seed, ctx.device, models, task_id, pure=False,
-                            key=f"wpgd-task-{i:04d}-{time.time_ns()}", **kwargs)
+        # torch checks run on a GPU worker; a training task only maps its training runs
+        # (T1's runs, T2's depths) as sub-tasks, which request the GPU: were it to hold the
+        # GPU itself while it waits for them, one GPU worker would deadlock
+        kind = checks[keys[0]].kind
+        resources = {"GPU": 1} if gpu and kind == "torch" else None
+        sub_resources = {"GPU": 1} if gpu and kind == "training" else None
+        fut = client.submit(_run_task, keys, ctx.suite, ctx.seed, ctx.device, models, task_id, sub_resources,
+                            pure=False, key=f"wpgd-task-{i:04d}-{time.time_ns()}",
+                            **({"resources": resources} if resources else {}))
         futures[fut] = task_id
     results = {}
     for fut in as_completed(list(futures)):
@@ -230,6 +240,12 @@ def _submit_and_gather(client, tasks, ctx, progress):
             for key, res, _secs, _figs, _arts in data:
                 progress(checks[key], res)
     return results
+
+
+def _gpu_routing(ctx, client) -> bool:
+    """Whether torch and training work requests the worker resource ``GPU``: with
+    ``device="cuda"`` on a cluster that has GPU workers."""
+    return ctx.device == "cuda" and _has_gpu_workers(client)
 
 
 def _has_gpu_workers(client) -> bool:

@@ -624,13 +624,14 @@ def _t2_train(ctx, name, model, layout, L):
 
 
 def _t2_job(job):
-    """One depth of T2 trained in a fresh context (a Dask task): ``(gla, TrainResult, errors)``."""
+    """One depth of T2 trained in a fresh context (a Dask task): ``(gla on the CPU, TrainResult, errors)``."""
     from ..gla import PromptLayout
     from .core import CheckContext
 
     suite, seed, device, name, model, L = job
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
-    return _t2_train(CheckContext(suite=suite, seed=seed, device=device, models={}), name, model, layout, L)
+    gla, res, errs = _t2_train(CheckContext(suite=suite, seed=seed, device=device, models={}), name, model, layout, L)
+    return gla.cpu(), res, errs  # a CPU module: the task that mapped it may run on a CPU-only worker
 
 
 def _t2_artifacts(ctx, name, runs):
