@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,12 @@ def suite_time(suite: str, workers: int) -> dict:
     print(f"  {suite} suite, {workers} worker(s): {elapsed:.1f} s (claim statuses {sorted(set(statuses.values()))})",
           flush=True)
     checks = {chk.key: secs for o in outcomes for chk, _res, secs in o.results}
-    return {"wall_s": elapsed, "statuses": statuses, "check_s": checks}
+    measured = {chk.key: [res.status, _finite_or_text(res.measured)] for o in outcomes for chk, res, _ in o.results}
+    return {"wall_s": elapsed, "statuses": statuses, "check_s": checks, "check_results": measured}
+
+
+def _finite_or_text(x):
+    return x if x is None or (isinstance(x, (int, float)) and math.isfinite(x)) else str(x)
 
 
 def suite_timings(suites, workers, previous: dict) -> dict:

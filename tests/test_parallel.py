@@ -152,7 +152,7 @@ def test_a_context_of_another_suite_is_refused_not_overwritten():
     assert ctx.suite == "default"
 
 
-def _through_pickle(func, items):
+def _through_pickle(func, items, costs=None):
     """A mapper that sends every item and result across a (simulated) process boundary."""
     import pickle
 
@@ -162,8 +162,9 @@ def _through_pickle(func, items):
 def test_context_map_submits_costliest_first_and_keeps_order():
     seen = []
 
-    def mapper(func, items):
+    def mapper(func, items, costs):
         seen.extend(items)
+        assert costs == [float(x) for x in items]
         return [func(x) for x in items]
 
     ctx = CheckContext(suite="quick", models={})
@@ -192,7 +193,7 @@ def test_t1_restarts_as_tasks_keep_the_in_process_run(monkeypatch):
     one = TR._t1_runs(CheckContext(suite="thorough", models={}))
     units = []
 
-    def mapper(func, items):
+    def mapper(func, items, costs):
         units.extend(items)
         return _through_pickle(func, items)
 
@@ -220,7 +221,7 @@ def test_t2_depths_as_tasks_keep_the_in_process_runs(monkeypatch):
     name, _, one = TR._t2_runs(CheckContext(suite="default"))
     items = []
 
-    def mapper(func, jobs):
+    def mapper(func, jobs, costs):
         items.extend(jobs)
         return _through_pickle(func, jobs)
 
@@ -232,11 +233,12 @@ def test_t2_depths_as_tasks_keep_the_in_process_runs(monkeypatch):
         assert b["result"].steps == a["result"].steps
 
 
-def test_local_clusters_keep_the_default_allocator():
+def test_local_clusters_keep_the_default_allocator(monkeypatch):
     """Dask's nanny would set MALLOC_TRIM_THRESHOLD_ in its workers (which disables glibc's
-    adaptive mmap threshold and costs training time in the kernel); connect() drops it."""
-    if parallel.MALLOC_TRIM in os.environ:
-        pytest.skip(f"{parallel.MALLOC_TRIM} is set in this environment (workers inherit it)")
+    adaptive mmap threshold and costs training time in the kernel); connect() drops it.
+    (A nanny started with Dask's defaults also sets it in its own process, as the module's
+    cluster fixture does here; a fresh process does not have it.)"""
+    monkeypatch.delenv(parallel.MALLOC_TRIM, raising=False)
     client = parallel.connect(1)
     try:
         values = client.run(lambda: os.environ.get(parallel.MALLOC_TRIM))

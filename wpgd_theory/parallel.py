@@ -92,17 +92,25 @@ def _render_figures(figures: dict) -> dict:
     return out
 
 
-def _dask_map(func, items, resources=None):
+#: Dask priority of the training tasks (T1, T2): they start first, so that their long
+#: sub-tasks do too, and the short checks fill the workers at the end.
+TRAINING_PRIORITY = 2**30
+
+
+def _dask_map(func, items, costs=None, resources=None):
     """``[func(x) for x in items]`` as sub-tasks on the cluster this task runs on, each
-    requesting the worker ``resources`` of the task that maps them (a training task's
-    sub-tasks need a GPU worker too)."""
+    with Dask priority ``1 + cost`` (above every check task but the training ones; the
+    costliest first, across all mapping tasks) and requesting the worker ``resources`` of
+    the task that maps them (a training run needs the GPU worker)."""
     items = list(items)
     if len(items) <= 1 and not resources:
         return [func(x) for x in items]
     from distributed import worker_client
 
+    costs = [0.0] * len(items) if costs is None else list(costs)
+    kw = {"resources": resources} if resources else {}
     with worker_client() as client:
-        futures = client.map(func, items, pure=False, **({"resources": resources} if resources else {}))
+        futures = [client.submit(func, x, pure=False, priority=1 + c, **kw) for x, c in zip(items, costs)]
         return client.gather(futures)
 
 
@@ -229,6 +237,7 @@ def _submit_and_gather(client, tasks, ctx, progress):
         sub_resources = {"GPU": 1} if gpu and kind == "training" else None
         fut = client.submit(_run_task, keys, ctx.suite, ctx.seed, ctx.device, models, task_id, sub_resources,
                             pure=False, key=f"wpgd-task-{i:04d}-{time.time_ns()}",
+                            priority=TRAINING_PRIORITY if kind == "training" else 0,
                             **({"resources": resources} if resources else {}))
         futures[fut] = task_id
     results = {}

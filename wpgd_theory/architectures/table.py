@@ -22,13 +22,29 @@ from .fla_ops import fla_version
 from .layers import LAYER_COMPONENTS, layer_conformance, layers_available
 from .registry import ARCHITECTURES, run_conformance
 
-__all__ = ["architecture_table", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA"]
+__all__ = ["architecture_table", "class_risks", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA"]
 
 TABLE_SCHEMA = "wpgd-theory-architectures"
 
 
 def _num(x):
     return None if x is None or not np.isfinite(x) else float(x)
+
+
+def class_risks(models: dict, weight_class: str, *, cache: dict | None = None, max_n: int | None = None) -> dict:
+    """``{model name: best risk of weight_class}`` (:func:`~.cones.best_risk`) on each of
+    ``models``; ``None`` for class ``"none"``, a failed solve, or a model of more than
+    ``max_n`` examples.  ``cache`` (``{(model name, class): risk}``) is shared across calls."""
+    cache = {} if cache is None else cache
+    out = {}
+    for mname, m in models.items():
+        if max_n is not None and m.n > max_n:
+            out[mname] = None
+            continue
+        if (mname, weight_class) not in cache:
+            cache[mname, weight_class] = _num(best_risk(m, weight_class).risk)
+        out[mname] = cache[mname, weight_class]
+    return out
 
 
 def verdict(results) -> dict:
@@ -74,12 +90,7 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
         arch = ARCHITECTURES[name]
         results = run_conformance(name, n=n, d=d, num_prompts=num_prompts, seed=seed)
         v = verdict(results)
-        risks = {}
-        for mname, m in models.items():
-            key = (mname, arch.weight_class)
-            if key not in cache:
-                cache[key] = best_risk(m, arch.weight_class)
-            risks[mname] = _num(cache[key].risk)
+        risks = class_risks(models, arch.weight_class, cache=cache)
         rows.append({
             "name": arch.name,
             "title": arch.title,

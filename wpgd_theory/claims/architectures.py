@@ -26,23 +26,14 @@ MAX_N_BEST_RISK = 200
 
 def _best_risks(ctx, rows):
     """``row["best_risk"] = {model: risk}``: the best in-context risk of each architecture's
-    weight class on each context model (:func:`~wpgd_theory.architectures.cones.best_risk`),
+    weight class on each context model (:func:`~wpgd_theory.architectures.table.class_risks`),
     so architectures are compared on the same task; ``None`` where the class is ``"none"``
     or the model is beyond :data:`MAX_N_BEST_RISK` examples."""
-    from ..architectures.cones import best_risk
+    from ..architectures.table import class_risks
 
     cache = {}
     for row in rows:
-        row["best_risk"] = {}
-        for mname, model in ctx.models.items():
-            cls = row["weight_class"]
-            if cls == "none" or model.n > MAX_N_BEST_RISK:
-                row["best_risk"][mname] = None
-                continue
-            if (cls, mname) not in cache:
-                risk = float(best_risk(model, cls).risk)
-                cache[cls, mname] = risk if np.isfinite(risk) else None
-            row["best_risk"][mname] = cache[cls, mname]
+        row["best_risk"] = class_risks(ctx.models, row["weight_class"], cache=cache, max_n=MAX_N_BEST_RISK)
 
 
 @check("G1", "real architectures through flash-linear-attention implement WPGD as stated", kind="torch")

@@ -89,7 +89,8 @@ class CheckContext:
     figures: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)
     #: How :meth:`map` runs its items: ``None`` is a plain loop; a parallel runner
-    #: (:mod:`wpgd_theory.parallel`) sets a function ``mapper(func, items) -> list``.
+    #: (:mod:`wpgd_theory.parallel`) sets a function ``mapper(func, items, costs) -> list``
+    #: (``costs``: the items' estimated costs, or ``None``).
     mapper: Callable | None = field(default=None, repr=False, compare=False)
 
     def map(self, func, items, *, cost=None) -> list:
@@ -97,16 +98,19 @@ class CheckContext:
         parallel (``func`` must then be a picklable module-level function and each item
         plain data).  The result is the same either way.
 
-        ``cost(item)``, if given, estimates an item's run time: a parallel run submits the
-        costliest first (longest-processing-time-first scheduling, so that no long task
-        starts last and leaves the other workers idle); results keep the order of ``items``."""
+        ``cost(item)``, if given, estimates an item's run time (in units comparable across
+        calls: the training runs of T1 and T2 use prompt length x layers x class factor): a
+        parallel run submits the costliest first (longest-processing-time-first scheduling,
+        so that no long task starts last and leaves the other workers idle); results keep
+        the order of ``items``."""
         items = list(items)
         if self.mapper is None:
             return [func(x) for x in items]
         order = list(range(len(items)))
-        if cost is not None:
-            order.sort(key=lambda i: -cost(items[i]))  # stable: equal costs keep their order
-        done = list(self.mapper(func, [items[i] for i in order]))
+        costs = None if cost is None else [float(cost(x)) for x in items]
+        if costs is not None:
+            order.sort(key=lambda i: -costs[i])  # stable: equal costs keep their order
+        done = list(self.mapper(func, [items[i] for i in order], None if costs is None else [costs[i] for i in order]))
         out = [None] * len(items)
         for i, res in zip(order, done):
             out[i] = res

@@ -365,8 +365,8 @@ def _t1_runs(ctx):
 
 
 def _t1_cost(unit) -> float:
-    """Relative cost of one T1 training task: prompt length, times 4 for vector gating
-    (key dimension ``K·d`` and sub-chunked gates)."""
+    """Relative cost of one T1 training task: prompt length (x layers, 1 here), times 4 for
+    vector gating (key dimension ``K·d`` and sub-chunked gates)."""
     *_, model, cls, _attempt = unit
     return model.n * (4.0 if cls == "vector GLA" else 1.0)
 
@@ -607,7 +607,7 @@ def _t2_runs(ctx):
     if ctx.mapper is not None and any((name, f"depth {L}") not in cache for L in depths):
         # a parallel run trains each depth as a task of its own, deepest first
         trained = ctx.map(_t2_job, [(ctx.suite, ctx.seed, ctx.device, name, model, L) for L in depths],
-                          cost=lambda job: job[-1])
+                          cost=lambda job: job[-2].n * job[-1])  # prompt length x layers, as T1's
         cache.update({(name, f"depth {L}"): t for L, t in zip(depths, trained)})
     runs = []
     for L in depths:
