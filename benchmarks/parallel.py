@@ -10,7 +10,9 @@ Writes ``results/parallel.json``.  Wall times on a shared machine are noisy: the
 The thorough suite takes tens of minutes with one worker; ``--suites default`` skips it.
 ``--suites-only`` times only the suites, for the worker counts of ``--workers``, and
 merges the timings into the existing JSON (so the two halves of a long measurement can
-run as separate commands); each suite entry also records every check's seconds.
+run as separate commands); each suite entry also records every check's seconds, status
+and measured value.  Suites not timed in a run (``--suites ""``) keep their earlier
+timings.  ``--quick`` writes ``results/parallel_quick.json`` instead.
 """
 
 from __future__ import annotations
@@ -153,12 +155,12 @@ def main() -> int:
     args = ap.parse_args()
     suites = [s for s in args.suites.split(",") if s]
     workers = [int(w) for w in args.workers.split(",") if w]
+    path = RESULTS / "parallel.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
     if args.suites_only:
-        path = RESULTS / "parallel.json"
-        out = json.loads(path.read_text()) if path.exists() else {}
-        out.pop("machine", None)
-        out["suites"] = suite_timings(suites, workers, out.get("suites", {}))
-        print("wrote", write_json("parallel", out))
+        previous.pop("machine", None)
+        previous["suites"] = suite_timings(suites, workers, previous.get("suites", {}))
+        print("wrote", write_json("parallel", previous))
         return 0
     out = {}
     print("per-task overhead", flush=True)
@@ -189,10 +191,10 @@ def main() -> int:
                                              "by the ratio of training steps (an upper bound: early stopping)"}
     print(f"full-size sweep: {full.num_cells} cells, about {out['full_sweep_estimate']['workers_64_min']:.0f} min "
           "on 64 workers", flush=True)
-    if not args.quick:
-        out["suites"] = suite_timings(suites, workers, {})
-    path = write_json("parallel", out)
-    print("wrote", path)
+    if not args.quick:  # suites not timed now (e.g. --suites "") keep their earlier timings
+        out["suites"] = suite_timings(suites, workers, previous.get("suites", {}))
+    # a quick run never replaces the committed table
+    print("wrote", write_json("parallel_quick" if args.quick else "parallel", out))
     return 0
 
 

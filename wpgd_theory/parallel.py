@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+import warnings
 from collections import OrderedDict
 
 from .claims import runner
@@ -114,12 +115,19 @@ def _dask_map(func, items, costs=None, resources=None):
         return client.gather(futures)
 
 
+#: Hypothesis warns when the global ``random`` state changes while it draws an example; on
+#: a Dask worker the worker's own event-loop thread draws from ``random`` meanwhile (our
+#: strategies do not use it: in-process runs never warn), so on workers the warning is noise.
+_DASK_RANDOM_WARNING = "Do not use the `random` module inside strategies"
+
+
 def _run_task(keys, suite, seed, device, models, task_id, resources=None):
     """Run the checks ``keys`` in a fresh context (on a worker); returns plain data."""
     try:
         from distributed import get_worker
 
         get_worker().log_event(EVENT_TOPIC, {"task": task_id})
+        warnings.filterwarnings("ignore", message=_DASK_RANDOM_WARNING)  # idempotent
         mapper = functools.partial(_dask_map, resources=resources)
     except (ImportError, ValueError):  # not on a worker (tests call it directly)
         mapper = None
