@@ -74,7 +74,7 @@ def task_overhead(tasks: int = 200) -> dict:
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         client.gather(client.map(_noop, range(10), pure=False))  # warm up
         samples = []
         for _ in range(3):

@@ -25,7 +25,7 @@ IDS = ["W1", "W2", "W6", "G1"]
 @pytest.fixture(scope="module")
 def cluster():
     c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                 dashboard_address=None)
+                                 dashboard_address=":0")
     client = distributed.Client(c)
     yield c, client
     client.close()
@@ -267,7 +267,7 @@ def test_torch_work_goes_to_gpu_workers_on_a_mixed_cluster(monkeypatch):
 
     monkeypatch.setattr(parallel, "_gpu_routing", lambda ctx, client: True)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as c, distributed.Client(c) as client:
+                                  dashboard_address=":0") as c, distributed.Client(c) as client:
         gpu = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", c.scheduler_address,
                                 "--nthreads", "1", "--resources", "GPU=1", "--no-dashboard", "--host", "127.0.0.1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

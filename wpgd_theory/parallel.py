@@ -165,8 +165,10 @@ def connect(workers: int = 1, scheduler: str | None = None):
     # afresh, and training spent as much time in the kernel as in user code.  Our workers
     # keep glibc's defaults (benchmarks/parallel.py measures the difference).
     with dask.config.set({f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}": None}):
+        # the scheduler's HTTP server on a free port (None would still take 8787 and warn
+        # when another cluster holds it)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+                               dashboard_address=":0")
     return Client(cluster)
 
 
