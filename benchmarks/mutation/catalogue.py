@@ -34,6 +34,7 @@ FAMILY_TESTS = {
                  "tests/symbolic/test_symbolic_mutants.py"),
     "claims": ("tests/test_cli.py", "tests/test_report.py"),
     "report": ("tests/test_report.py",),
+    "parallel": ("tests/test_parallel.py",),
 }
 
 
@@ -338,6 +339,29 @@ MUTANTS: tuple = (
       "return \"nan\" if math.isnan(x) else (\"inf\" if x > 0 else \"-inf\")",
       "return x",
       "non-finite floats written as JSON numbers (invalid strict JSON; the writer raises)",
+      ()),
+    # ------------------------------------------------------------------ parallel (Dask path only:
+    # the suite runs in-process, so only tests/test_parallel.py can see these)
+    M("parallel-restart-first", "parallel", "wpgd_theory/claims/training.py",
+      "runs.append(min(tried, key=lambda run: run[\"final_training_loss\"]))",
+      "runs.append(tried[0])",
+      "on workers T1 keeps the first restart, not the one with the lowest training loss (a report "
+      "that differs from the in-process one)",
+      ()),
+    M("parallel-map-order-lost", "parallel", "wpgd_theory/claims/core.py",
+      "        for i, res in zip(order, done):\n",
+      "        for i, res in enumerate(done):\n",
+      "results of a cost-ordered map returned in submission order, not the items' order",
+      ()),
+    M("parallel-torch-not-on-gpu", "parallel", "wpgd_theory/parallel.py",
+      "resources = {\"GPU\": 1} if gpu and kind == \"torch\" else None",
+      "resources = None",
+      "with --device cuda on a mixed cluster, torch checks land on CPU-only workers",
+      ()),
+    M("parallel-dask-malloc-trim", "parallel", "wpgd_theory/parallel.py",
+      "with dask.config.set({f\"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}\": None}):",
+      "with dask.config.set({}):",
+      "local workers get Dask's MALLOC_TRIM_THRESHOLD_ (training's system time tripled)",
       ()),
 )
 
