@@ -144,6 +144,37 @@ def test_worker_killed_mid_run_is_rerun_and_reported(cluster):
     client.wait_for_workers(2, timeout=60)
 
 
+def test_worker_killed_in_a_sub_task_is_reported(cluster):
+    """Kill the worker that runs one of quick T2's training runs (a sub-task of T2's task:
+    one per depth); Dask re-runs it and T2's checks say so."""
+    _, client = cluster
+    client.wait_for_workers(2, timeout=60)
+    box = {}
+
+    def target():
+        box["out"] = parallel.run(["T2"], "quick", context=CheckContext(suite="quick"), client=client)
+
+    th = threading.Thread(target=target)
+    th.start()
+    killed, deadline = None, time.time() + 120
+    while killed is None and time.time() < deadline:
+        for addr, keys in client.processing().items():
+            if any(str(k).startswith("_sub_task") for k in keys):
+                time.sleep(1.0)  # let the attempt log its start event
+                pid = client.run(os.getpid, workers=[addr])[addr]
+                os.kill(pid, signal.SIGKILL)
+                killed = addr
+                break
+        time.sleep(0.05)
+    th.join(timeout=300)
+    assert killed is not None and not th.is_alive()
+    results = [res for out in box["out"] for _, res, _ in out.results]
+    assert results and all(res.status in ("passed", "failed") for res in results)
+    assert all(max(res.details["sub_task_attempts"].values()) >= 2 and "sub-tasks re-run" in res.message
+               for res in results), [(res.details.get("sub_task_attempts"), res.message) for res in results]
+    client.wait_for_workers(2, timeout=60)
+
+
 def test_map_tasks_in_process_and_on_the_cluster(cluster):
     c, _ = cluster
     assert parallel.map_tasks(abs, [-1, 2, -3]) == [1, 2, 3]
@@ -285,6 +316,6 @@ def test_torch_work_goes_to_gpu_workers_on_a_mixed_cluster(monkeypatch):
     ran = {rec["key"]: rec["worker"] for rec in stream.data}
     kinds = {i: parallel._checks_by_key()[keys[0]].kind for i, keys in enumerate(tasks)}
     torch_tasks = [k for k in ran if k.startswith("wpgd-task") and kinds[int(k.split("-")[2])] == "torch"]
-    runs = [k for k in ran if k.startswith("_t1_job")]
+    runs = [k for k in ran if k.startswith("_sub_task")]  # T1's training runs
     assert torch_tasks and runs  # quick T1 has one run: it is still sent to a GPU worker
     assert all(ran[k] == gpu_addr for k in torch_tasks + runs), ran

@@ -16,7 +16,9 @@ objects.
 
 A task whose worker dies is re-run by Dask (the scheduler's ``allowed-failures``); the
 worker logs an event at the start of every attempt, and a check whose task ran more than
-once records ``details["attempts"]`` and says so in its message.
+once records ``details["attempts"]`` and says so in its message; a sub-task of its
+(``CheckContext.map``) that ran more than once is recorded in
+``details["sub_task_attempts"]`` (``{index: attempts}``), also said in the message.
 
 With ``device="cuda"`` on a cluster with GPU workers (``dask worker ADDRESS --resources
 GPU=1``), the torch checks and the training runs that training tasks map (T1's runs, T2's
@@ -98,11 +100,12 @@ def _render_figures(figures: dict) -> dict:
 TRAINING_PRIORITY = 2**30
 
 
-def _dask_map(func, items, costs=None, resources=None):
+def _dask_map(func, items, costs=None, resources=None, task_id=None):
     """``[func(x) for x in items]`` as sub-tasks on the cluster this task runs on, each
     with Dask priority ``1 + cost`` (above every check task but the training ones; the
     costliest first, across all mapping tasks) and requesting the worker ``resources`` of
-    the task that maps them (a training run needs the GPU worker)."""
+    the task that maps them (a training run needs the GPU worker).  Each sub-task logs
+    its attempts as ``task_id/j``."""
     items = list(items)
     if len(items) <= 1 and not resources:
         return [func(x) for x in items]
@@ -111,8 +114,20 @@ def _dask_map(func, items, costs=None, resources=None):
     costs = [0.0] * len(items) if costs is None else list(costs)
     kw = {"resources": resources} if resources else {}
     with worker_client() as client:
-        futures = [client.submit(func, x, pure=False, priority=1 + c, **kw) for x, c in zip(items, costs)]
+        futures = [client.submit(_sub_task, func, x, f"{task_id}/{j}", pure=False, priority=1 + c, **kw)
+                   for j, (x, c) in enumerate(zip(items, costs))]
         return client.gather(futures)
+
+
+def _sub_task(func, item, sub_id):
+    _log_attempt(sub_id)
+    return func(item)
+
+
+def _log_attempt(task_id):
+    from distributed import get_worker
+
+    get_worker().log_event(EVENT_TOPIC, {"task": task_id})
 
 
 #: Hypothesis warns when the global ``random`` state changes while it draws an example; on
@@ -124,11 +139,9 @@ _DASK_RANDOM_WARNING = "Do not use the `random` module inside strategies"
 def _run_task(keys, suite, seed, device, models, task_id, resources=None):
     """Run the checks ``keys`` in a fresh context (on a worker); returns plain data."""
     try:
-        from distributed import get_worker
-
-        get_worker().log_event(EVENT_TOPIC, {"task": task_id})
+        _log_attempt(task_id)
         warnings.filterwarnings("ignore", message=_DASK_RANDOM_WARNING)  # idempotent
-        mapper = functools.partial(_dask_map, resources=resources)
+        mapper = functools.partial(_dask_map, resources=resources, task_id=task_id)
     except (ImportError, ValueError):  # not on a worker (tests call it directly)
         mapper = None
     checks = _checks_by_key()
@@ -291,11 +304,16 @@ def _assemble(ids, suite, ctx, tasks, results, attempts):
     for i, keys in enumerate(tasks):
         task_id = f"{i:04d}:{keys[0]}"
         n = attempts.get(task_id, 1)
+        subs = {k.split("/", 1)[1]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c > 1}
         for key, res, secs, figs, arts in results[task_id]:
             if n > 1:
                 res = dataclasses.replace(res, details=dict(res.details, attempts=n),
                                           message=(res.message + "; " if res.message else "")
                                           + f"re-run after its worker died ({n} attempts)")
+            if subs:
+                res = dataclasses.replace(res, details=dict(res.details, sub_task_attempts=subs),
+                                          message=(res.message + "; " if res.message else "")
+                                          + f"{len(subs)} of its sub-tasks re-run after their worker died")
             by_key[key] = (res, secs, figs, arts)
     outcomes = []
     for claim in runner.registry():
