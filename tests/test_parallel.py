@@ -319,3 +319,24 @@ def test_torch_work_goes_to_gpu_workers_on_a_mixed_cluster(monkeypatch):
     runs = [k for k in ran if k.startswith("_sub_task")]  # T1's training runs
     assert torch_tasks and runs  # quick T1 has one run: it is still sent to a GPU worker
     assert all(ran[k] == gpu_addr for k in torch_tasks + runs), ran
+
+
+def test_sweep_on_the_cluster_gives_the_in_process_table(cluster, tmp_path):
+    """A sweep through Dask (cells costliest first) writes the same rows as in-process,
+    and a rerun on the cluster computes nothing new."""
+    from wpgd_theory.sweep import parse_spec, run_sweep
+
+    base = {"sigma": [2.0, 1.0], "noise": 0.2, "sizes": [2, 2], "rho": [[1.0, 0.3], [0.3, 1.0]],
+            "r_task": [0.4, 0.8]}
+    spec = parse_spec({"sweep": {"name": "t", "seeds": 1, "train": True, "budget": "quick"}, "base": base,
+                       "grid": {"n": [4, 8], "class": ["monotone", "linear-attention"]}})
+    c, _ = cluster
+    one = run_sweep(spec, tmp_path / "one")
+    two = run_sweep(spec, tmp_path / "two", scheduler=c.scheduler_address)
+    assert two["computed"] == 4 and [r["class"] for r in two["rows"]] == [r["class"] for r in one["rows"]]
+    for a, b in zip(one["rows"], two["rows"]):
+        assert {k: v for k, v in a.items() if k != "seconds"}.keys() == {k for k in b if k != "seconds"}
+        for k in ("predicted", "trained", "std_error"):
+            assert (a[k] is None) == (b[k] is None) and (a[k] is None or math.isclose(a[k], b[k], rel_tol=1e-9)), k
+    again = run_sweep(spec, tmp_path / "two", scheduler=c.scheduler_address)
+    assert again["computed"] == 0 and again["cached"] == 4

@@ -106,3 +106,20 @@ def test_example_specs_are_valid():
     small, full = load_spec(root / "sweep.toml"), load_spec(root / "sweep-full.toml")
     assert small.train and small.num_cells <= 50
     assert full.num_cells > small.num_cells
+
+
+def test_trained_cells_are_costed_by_prompt_length_and_depth():
+    """Cells go to Dask costliest first: trained cells by n x depth (x 4 for vector gating),
+    solve-only cells far below any trained one."""
+    from wpgd_theory.sweep import _cell_cost, _trains
+
+    def args(train=True, **point):
+        return (dict(BASE), point, 0, train, "quick", "cpu")
+
+    assert not _trains(args(**{"class": "free"})) and not _trains(args(False, **{"class": "scalar-gla"}))
+    assert _trains(args(**{"class": "scalar-gla"}))
+    small, deep = args(n=8, **{"class": "scalar-gla"}), args(n=8, depth=3, **{"class": "scalar-gla"})
+    vector, base_n = args(n=8, **{"class": "vector-gla"}), args(**{"class": "scalar-gla"})
+    assert _cell_cost(deep) == 3 * _cell_cost(small) and _cell_cost(vector) == 4 * _cell_cost(small)
+    assert _cell_cost(base_n) == sum(BASE["sizes"])  # n from the base model's segments
+    assert _cell_cost(args(n=10**6, **{"class": "free"})) < _cell_cost(small) * 10**3

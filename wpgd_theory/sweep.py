@@ -327,6 +327,23 @@ def _train_cell(model, arch: dict, depth: int, seed: int, budget: str, device: s
             "steps": int(res.steps)}
 
 
+def _trains(args) -> bool:
+    base, point, seed, train, budget, device = args
+    return bool(train) and CLASSES[point.get("class", "free")][1] is not None
+
+
+def _cell_cost(args) -> float:
+    """Relative cost of a cell: prompt length x depth (x 4 for vector gating) when it
+    trains, a thousandth of the prompt length when it only solves."""
+    base, point, seed, train, budget, device = args
+    sizes = point.get("sizes", base.get("sizes"))
+    n = point.get("n", base.get("n", sum(sizes) if isinstance(sizes, (list, tuple)) else 1))
+    if not _trains(args):
+        return 1e-3 * float(n)
+    arch = CLASSES[point.get("class", "free")][1]
+    return float(n) * int(point.get("depth", 1)) * (4.0 if arch.get("gating") == "vector" else 1.0)
+
+
 def _run_cell_task(args):
     base, point, seed, train, budget, device = args
     return run_cell(base, point, seed, train, budget, device)
@@ -370,9 +387,13 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
         try:
             from distributed import as_completed
 
+            # costliest first (no long cell starts last while the other workers idle); with
+            # --device cuda on a cluster with GPU workers, trained cells request the GPU
+            gpu = device == "cuda" and parallel._has_gpu_workers(client)
             futs = {}
-            for i, key, args in todo:
-                fut = client.submit(_run_cell_task, args, pure=False)
+            for i, key, args in sorted(todo, key=lambda job: -_cell_cost(job[2])):
+                kw = {"resources": {"GPU": 1}} if gpu and _trains(args) else {}
+                fut = client.submit(_run_cell_task, args, pure=False, **kw)
                 futs[fut] = (i, key)
             for fut in as_completed(list(futs)):
                 i, key = futs[fut]
