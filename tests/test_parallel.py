@@ -115,51 +115,21 @@ def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys):
     assert not (tmp_path / "r" / "report.json").exists()
 
 
-def test_worker_killed_mid_run_is_rerun_and_reported(cluster):
-    """Kill the worker that runs the T1 quick training task; Dask re-runs it elsewhere and
-    the check records the extra attempt."""
-    _, client = cluster
-    box = {}
-
-    def target():
-        box["out"] = parallel.run(["T1"], "quick", context=CheckContext(suite="quick"), client=client)
-
-    th = threading.Thread(target=target)
-    th.start()
-    killed, deadline = None, time.time() + 60
-    while killed is None and time.time() < deadline:
-        for addr, keys in client.processing().items():
-            if any(str(k).startswith("wpgd-task") for k in keys):
-                time.sleep(1.0)  # let the attempt log its start event
-                pid = client.run(os.getpid, workers=[addr])[addr]
-                os.kill(pid, signal.SIGKILL)
-                killed = addr
-                break
-        time.sleep(0.05)
-    th.join(timeout=300)
-    assert killed is not None and not th.is_alive()
-    results = [res for out in box["out"] for _, res, _ in out.results]
-    assert results and all(res.status in ("passed", "failed", "not applicable") for res in results)
-    assert any(res.details.get("attempts", 1) >= 2 and "re-run" in res.message for res in results)
-    client.wait_for_workers(2, timeout=60)
-
-
-def test_worker_killed_in_a_sub_task_is_reported(cluster):
-    """Kill the worker that runs one of quick T2's training runs (a sub-task of T2's task:
-    one per depth); Dask re-runs it and T2's checks say so."""
-    _, client = cluster
+def _run_and_kill(client, ids, key_prefix):
+    """Run quick ``ids`` on ``client`` and SIGKILL the worker that runs a task whose key
+    starts with ``key_prefix``; returns the check results after Dask re-ran the task."""
     client.wait_for_workers(2, timeout=60)
     box = {}
 
     def target():
-        box["out"] = parallel.run(["T2"], "quick", context=CheckContext(suite="quick"), client=client)
+        box["out"] = parallel.run(ids, "quick", context=CheckContext(suite="quick"), client=client)
 
     th = threading.Thread(target=target)
     th.start()
     killed, deadline = None, time.time() + 120
     while killed is None and time.time() < deadline:
         for addr, keys in client.processing().items():
-            if any(str(k).startswith("_sub_task") for k in keys):
+            if any(str(k).startswith(key_prefix) for k in keys):
                 time.sleep(1.0)  # let the attempt log its start event
                 pid = client.run(os.getpid, workers=[addr])[addr]
                 os.kill(pid, signal.SIGKILL)
@@ -168,11 +138,25 @@ def test_worker_killed_in_a_sub_task_is_reported(cluster):
         time.sleep(0.05)
     th.join(timeout=300)
     assert killed is not None and not th.is_alive()
-    results = [res for out in box["out"] for _, res, _ in out.results]
+    client.wait_for_workers(2, timeout=60)
+    return [res for out in box["out"] for _, res, _ in out.results]
+
+
+def test_worker_killed_mid_run_is_rerun_and_reported(cluster):
+    """Kill the worker that runs the T1 quick training task; Dask re-runs it elsewhere and
+    the check records the extra attempt."""
+    results = _run_and_kill(cluster[1], ["T1"], "wpgd-task")
+    assert results and all(res.status in ("passed", "failed", "not applicable") for res in results)
+    assert any(res.details.get("attempts", 1) >= 2 and "re-run" in res.message for res in results)
+
+
+def test_worker_killed_in_a_sub_task_is_reported(cluster):
+    """Kill the worker that runs one of quick T2's training runs (a sub-task of T2's task:
+    one per depth); Dask re-runs it and T2's checks say so."""
+    results = _run_and_kill(cluster[1], ["T2"], "_sub_task")
     assert results and all(res.status in ("passed", "failed") for res in results)
     assert all(max(res.details["sub_task_attempts"].values()) >= 2 and "sub-tasks re-run" in res.message
                for res in results), [(res.details.get("sub_task_attempts"), res.message) for res in results]
-    client.wait_for_workers(2, timeout=60)
 
 
 def test_map_tasks_in_process_and_on_the_cluster(cluster):
