@@ -43,13 +43,19 @@ __all__ = [
 MAX_QUADRATURE_DIM = 10
 
 
-def quadrature_risk(model: MultitaskModel, P, omega, *, nodes: int = 3) -> float:
-    """``E(y − xᵀPXᵀ(ω⊙y))²`` by conditional Gaussian labels and exact quadrature."""
+def _checked(model, P, omega):
+    """The validation of every public entry: ``model`` a :class:`MultitaskModel`, ``P``
+    ``(d, d)`` (``None``: not an argument of the entry) and ``omega`` ``(n,)``."""
     if not isinstance(model, MultitaskModel):
         raise TypeError(f"model must be a MultitaskModel, got {type(model).__name__}")
+    P = None if P is None else as_array(P, "P", shape=(model.d, model.d))
+    return P, as_array(omega, "omega", shape=(model.n,))
+
+
+def quadrature_risk(model: MultitaskModel, P, omega, *, nodes: int = 3) -> float:
+    """``E(y − xᵀPXᵀ(ω⊙y))²`` by conditional Gaussian labels and exact quadrature."""
+    P, omega = _checked(model, P, omega)
     n, d = model.n, model.d
-    P = as_array(P, "P", shape=(d, d))
-    omega = as_array(omega, "omega", shape=(n,))
     nodes = as_positive_int(nodes, "nodes", minimum=3)
     dim = (n + 1) * d
     if dim > MAX_QUADRATURE_DIM:
@@ -134,9 +140,7 @@ class ExampleMoments:
 
 def example_moments(model: MultitaskModel, omega) -> ExampleMoments:
     """:class:`ExampleMoments` of ``model`` at weights ``omega`` (one ``(n,)`` vector), ``O(n + K² + d³)``."""
-    if not isinstance(model, MultitaskModel):
-        raise TypeError(f"model must be a MultitaskModel, got {type(model).__name__}")
-    omega = as_array(omega, "omega", shape=(model.n,))
+    _, omega = _checked(model, None, omega)
     S = model.sigma
     S2 = S @ S
     tr = float(np.trace(S))
@@ -260,11 +264,8 @@ def conditional_monte_carlo_risk(model: MultitaskModel, P, omega, num_prompts, r
     ``max_floats`` numbers per batch; long prompts of task models are drawn in chunks
     of examples.
     """
-    if not isinstance(model, MultitaskModel):
-        raise TypeError(f"model must be a MultitaskModel, got {type(model).__name__}")
+    P, omega = _checked(model, P, omega)
     n, d = model.n, model.d
-    P = as_array(P, "P", shape=(d, d))
-    omega = as_array(omega, "omega", shape=(n,))
     num = as_positive_int(num_prompts, "num_prompts", minimum=2)
     rng = check_rng(rng)
     S = model.sigma
