@@ -442,6 +442,40 @@ def solve_constrained(model, cone: str, *, method: str = "auto", inner: str = "a
         raise ValueError(f"inner must be 'auto', 'nnls' or 'cvxpy', got {inner!r}")
     rtol = as_scalar(rtol, "rtol", minimum=0.0, strict=True)
     max_evaluations = as_positive_int(max_evaluations, "max_evaluations", minimum=2)
+    nat, unit = model.in_natural_units()
+    sol = _solve_constrained_natural(nat, cone, method, inner, rtol, max_evaluations)
+    return _constrained_in_user_units(sol, unit)
+
+
+#: Entries of :attr:`ConstrainedSolution.details` in units of risk and of ``t`` (converted
+#: back from natural units with the solution).
+_RISK_DETAILS, _T_DETAILS = ("lower_bound", "G"), ("t_outer",)
+
+
+def _constrained_in_user_units(sol, unit):
+    r"""``sol`` of ``model/u`` as the solution of the model: risks and ``t`` times ``u``, ``P`` over
+    ``u``, ``ω`` unchanged (scale covariance, W1); ``ValueError`` if a value is not representable."""
+    if unit == 1.0:
+        return sol
+    details = dict(sol.details)
+    for key in _RISK_DETAILS + _T_DETAILS:
+        if details.get(key) is not None:
+            details[key] = float(details[key]) * unit
+    details["natural_unit"] = unit
+    values = {"risk": None if sol.risk is None else sol.risk * unit,
+              "P": None if sol.P is None else sol.P / unit,
+              "t": None if sol.t is None else sol.t * unit,
+              "gap": None if sol.gap is None else sol.gap * unit}
+    for name, v in values.items():
+        if v is not None and not np.all(np.isfinite(v)):
+            raise ValueError(f"sigma/noise: the optimal {name} over the {sol.cone} cone is not representable in "
+                             f"float64 at this scale (risk scale {unit:.3g})")
+    return ConstrainedSolution(sol.cone, sol.status, values["risk"], sol.omega, values["P"], values["t"], sol.method,
+                               values["gap"], details)
+
+
+def _solve_constrained_natural(model, cone, method, inner, rtol, max_evaluations):
+    """:func:`solve_constrained` on validated arguments (the model in natural units)."""
     d, tau = model.d, model.tau
     r_is_zero = not np.any((model.r_task if model.is_multitask else model.r) != 0)
     if r_is_zero:
@@ -515,12 +549,18 @@ def multistart_profile(model, cone: str, *, starts: int = 20, rng, initial=()) -
     that a narrow basin of the global minimum is not missed by luck), each perturbed by a
     relative ``1e-3`` so that a saddle start descends; run before the random starts.
     """
-    from scipy.optimize import minimize
-
     model = _check_model(model)
     cone = _check_cone(model, cone)
     starts = as_positive_int(starts, "starts")
     rng = check_rng(rng)
+    nat, unit = model.in_natural_units()  # BFGS's tolerances are for risks of order one
+    res = _multistart_profile_natural(nat, cone, starts, rng, initial)
+    return MultistartResult(res.risk * unit, res.omega, None, res.local_risks * unit, res.starts)
+
+
+def _multistart_profile_natural(model, cone, starts, rng, initial):
+    from scipy.optimize import minimize
+
     n = model.n
     if cone == "uniform":
         w = np.ones(n) / np.sqrt(n)
@@ -601,11 +641,17 @@ def multistart_joint(model, *, starts: int = 20, rng, initial=()) -> MultistartR
     extra starting weights (e.g. the certified stationary points), perturbed by a relative
     ``1e-3``, each with a random ``P``; run before the random starts.
     """
-    from scipy.optimize import minimize
-
     model = _check_model(model)
     starts = as_positive_int(starts, "starts")
     rng = check_rng(rng)
+    nat, unit = model.in_natural_units()  # BFGS's tolerances are for risks of order one
+    res = _multistart_joint_natural(nat, starts, rng, initial)
+    return MultistartResult(res.risk * unit, res.omega, res.P / unit, res.local_risks * unit, res.starts)
+
+
+def _multistart_joint_natural(model, starts, rng, initial):
+    from scipy.optimize import minimize
+
     d, n = model.d, model.n
 
     def fun(z):

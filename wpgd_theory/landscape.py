@@ -62,11 +62,61 @@ def _inputs(model, P=None, omega=None):
     return model, out
 
 
-def weight_moments(model, omega):
-    r"""``(c, a, b) = (rᵀω, ωᵀ(R+I)ω, τ‖ω‖²)`` over the last axis of ``omega``."""
-    model, (omega,) = _inputs(model, omega=omega)
+# ------------------------------------------------------------------------ units
+# Every public function below computes in *natural units* and answers in the user's:
+# the model is divided by the power of two ``u`` nearest its risk scale (identity for
+# ordinary models, :meth:`~wpgd_theory.model.MultitaskModel.in_natural_units`), and ``ω`` by
+# the power of two ``w = 2^e`` with ``max|ω_i|/w ∈ [1/2, 1)`` (``np.frexp``).  Both divisions
+# are exact in float64.  Scale covariance (``L_{uΣ,uσ²}(P, ω) = u·L_{Σ,σ²}(uP, ω)``, from W1)
+# and W2 (``L(P, ω) = L(wP, ω/w)``) turn the answers back; a result that is not a finite
+# float64 in the user's units raises ``ValueError`` instead of returning inf or NaN.
+
+
+def _weight_exponent(omega):
+    """``e`` with ``max_i |ω_i| = m·2^e``, ``m ∈ [1/2, 1)``, over the last axis (0 where ``ω = 0``)."""
+    return np.frexp(np.max(np.abs(omega), axis=-1))[1]
+
+
+def _natural_inputs(model, P=None, omega=None):
+    """``(model/u, k, e, [P·2^(k+e)], [ω·2^-e])`` with ``u = 2^k``: the inputs in natural units."""
+    model, arrays = _inputs(model, P, omega)
+    nat, unit = model.in_natural_units()
+    k = int(np.frexp(unit)[1]) - 1  # unit = 2^k exactly
+    omega = arrays[-1] if omega is not None else None
+    e = _weight_exponent(omega) if omega is not None else np.zeros((), dtype=int)
+    out = []
+    with np.errstate(over="ignore", under="ignore"):
+        if P is not None:
+            out.append(np.ldexp(arrays[0], (k + e)[..., None, None]))
+        if omega is not None:
+            out.append(np.ldexp(omega, -e[..., None]))
+    return nat, k, e, out
+
+
+def _user_units(value, exponent, what):
+    """``value · 2^exponent``; ``ValueError`` if it is not finite (overflow in the user's units)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out = np.ldexp(value, exponent)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{what} is not representable in float64 at this scale of sigma, noise, P and omega "
+                         "(it overflows); rescale the inputs (the risk is scale covariant, W1/W2)")
+    return out
+
+
+def _plain_moments(model, omega):
     sq = np.einsum("...i,...i->...", omega, omega)
     return omega @ model.r, model.R_quadratic(omega) + sq, model.tau * sq
+
+
+def weight_moments(model, omega):
+    r"""``(c, a, b) = (rᵀω, ωᵀ(R+I)ω, τ‖ω‖²)`` over the last axis of ``omega``.
+
+    ``ValueError`` (naming ``omega``) when one of them overflows float64 (``|ω|`` near
+    ``1e154``); computed in natural units, so no intermediate over- or underflows."""
+    nat, k, e, (w,) = _natural_inputs(model, omega=omega)
+    c, a, b = _plain_moments(nat, w)
+    return (_user_units(c, e, "omega: r^T omega"), _user_units(a, 2 * e, "omega: omega^T (R + I) omega"),
+            _user_units(b, 2 * e + k, "omega: tau |omega|^2"))
 
 
 def _traces(model, P):
@@ -80,12 +130,31 @@ def _traces(model, P):
     return t0, t2, t1
 
 
-def population_risk(model, P, omega):
-    r"""Closed-form risk **W1**: ``τ − 2(rᵀω) tr(ΣPΣ) + a tr(PᵀΣPΣ²) + b tr(PᵀΣPΣ)``."""
-    model, (P, omega) = _inputs(model, P, omega)
-    c, a, b = weight_moments(model, omega)
+def _plain_risk(model, P, omega):
+    c, a, b = _plain_moments(model, omega)
     t0, t2, t1 = _traces(model, P)
     return model.tau - 2.0 * c * t0 + a * t2 + b * t1
+
+
+def population_risk(model, P, omega):
+    r"""Closed-form risk **W1**: ``τ − 2(rᵀω) tr(ΣPΣ) + a tr(PᵀΣPΣ²) + b tr(PᵀΣPΣ)``.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+    P : array (..., d, d)
+        Preconditioners (leading axes broadcast with ``omega``'s).
+    omega : array (..., n)
+        Weights.
+
+    Returns
+    -------
+    array (...)
+        The risk ``E(y − xᵀPXᵀ(ω⊙y))²`` in the units of ``y²``; computed in natural units
+        (exact rescalings), so it is right at every scale of ``Σ``, ``σ²``, ``P`` and ``ω``
+        where it is representable, and ``ValueError`` where it overflows."""
+    nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
+    return _user_units(_plain_risk(nat, Pn, wn), k, "P, omega: the risk")
 
 
 def risk_gradient(model, P, omega):
@@ -95,8 +164,15 @@ def risk_gradient(model, P, omega):
     ``∂L/∂ω = −2 tr(ΣPΣ) r + 2 tr(PᵀΣPΣ²)(R+I)ω + 2τ tr(PᵀΣPΣ) ω``.
     Returns ``(dP, domega)`` with the broadcast batch shape.
     """
-    model, (P, omega) = _inputs(model, P, omega)
-    c, a, b = weight_moments(model, omega)
+    nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
+    dP, dw = _plain_risk_gradient(nat, Pn, wn)
+    # L(P, ω) = u·L_n(u w P, ω/w): ∂L/∂P = u² w ∇_P L_n, ∂L/∂ω = (u/w) ∇_ω L_n
+    return (_user_units(dP, (2 * k + e)[..., None, None], "P, omega: the risk gradient in P"),
+            _user_units(dw, (k - e)[..., None], "P, omega: the risk gradient in omega"))
+
+
+def _plain_risk_gradient(model, P, omega):
+    c, a, b = _plain_moments(model, omega)
     t0, t2, t1 = _traces(model, P)
     S = model.sigma
     SPS = S @ P @ S
@@ -138,11 +214,14 @@ def monte_carlo_risk(model, P, omega, num_prompts, rng, *, chunk: int = 20000) -
     :func:`~wpgd_theory.wpgd.wpgd_predict`.  Sampling is chunked so memory stays
     ``O(chunk·n·d)``.
     """
-    model, (P, omega) = _inputs(model, P, omega)
+    _, (P, omega) = _inputs(model, P, omega)
     if P.ndim != 2 or omega.ndim != 1:
         raise ValueError("monte_carlo_risk takes a single P (d, d) and omega (n,)")
     num = as_positive_int(num_prompts, "num_prompts", minimum=2)
     rng = check_rng(rng)
+    # sampled in natural units: the prompts of model/u are those of the model divided by √u
+    # and the squared errors at (uwP, ω/w) are those at (P, ω) divided by u (W1, W2)
+    model, k, _e, (P, omega) = _natural_inputs(model, P, omega)
     total, total_sq, done = 0.0, 0.0, 0
     while done < num:
         B = min(chunk, num - done)
@@ -153,7 +232,9 @@ def monte_carlo_risk(model, P, omega, num_prompts, rng, *, chunk: int = 20000) -
         done += B
     mean = total / num
     var = max(total_sq / num - mean**2, 0.0) * num / (num - 1)
-    return MonteCarloEstimate(mean=mean, std_error=float(np.sqrt(var / num)), num_prompts=num)
+    return MonteCarloEstimate(mean=float(_user_units(mean, k, "the Monte Carlo risk")),
+                              std_error=float(_user_units(np.sqrt(var / num), k, "the Monte Carlo standard error")),
+                              num_prompts=num)
 
 
 def _nonzero(c_or_a, what):
@@ -167,14 +248,20 @@ def optimal_preconditioner(model, omega):
     Raises ``ValueError`` when ``rᵀω = 0`` (to relative precision): the risk is then
     minimised by ``P = 0`` with value ``τ`` and the minimiser is not unique in scale.
     """
-    model, (omega,) = _inputs(model, omega=omega)
-    c, a, b = weight_moments(model, omega)
+    nat, k, e, (omega,) = _natural_inputs(model, omega=omega)
+    c, a, b = _plain_moments(nat, omega)
     _nonzero(a, "omega must be nonzero")
-    scale = np.linalg.norm(model.r) * np.linalg.norm(omega, axis=-1)
+    scale = np.linalg.norm(nat.r) * np.linalg.norm(omega, axis=-1)
     if np.any(np.abs(c) <= 1e-12 * scale):
-        raise ValueError("omega has r^T omega = 0: the risk in P is minimised by P = 0 (no useful P*)")
-    lam, U = np.linalg.eigh(model.sigma)
+        raise ValueError("omega has r^T omega = 0 (relative to |r| |omega|): the risk in P is minimised by P = 0 "
+                         "(no useful P*)")
+    lam, U = np.linalg.eigh(nat.sigma)
     coef = c[..., None] / (a[..., None] * lam + b[..., None])
+    # P*_user(ω) = P*_natural(ω/w) / (u w)  (W2, scale covariance)
+    coef = _user_units(coef, (-k - e)[..., None], "omega: the optimal preconditioner P*")
+    if np.any(np.abs(coef) < np.finfo(float).tiny):
+        raise ValueError("omega: the optimal preconditioner P* has eigenvalues below the float64 normal range at "
+                         "this scale of sigma, noise and omega; rescale omega (P*(omega/c) = c P*(omega), W2)")
     return np.einsum("ij,...j,kj->...ik", U, coef, U)
 
 
@@ -184,8 +271,12 @@ def profile_risk(model, omega):
     Homogeneous of degree 0 in ``ω``; undefined (``ValueError``) at ``ω = 0``.  Unlike
     :func:`optimal_preconditioner` it is defined at ``rᵀω = 0``, where it equals ``τ``.
     """
-    model, (omega,) = _inputs(model, omega=omega)
-    c, a, b = weight_moments(model, omega)
+    nat, k, _e, (omega,) = _natural_inputs(model, omega=omega)
+    return _user_units(_plain_profile_risk(nat, omega), k, "the profile risk")
+
+
+def _plain_profile_risk(model, omega):
+    c, a, b = _plain_moments(model, omega)
     _nonzero(a, "omega must be nonzero (the profile risk is homogeneous of degree 0)")
     lam = model.sigma_eigenvalues
     return model.tau - c**2 * np.sum(lam**2 / (a[..., None] * lam + b[..., None]), axis=-1)
@@ -437,8 +528,13 @@ def profile_risk_gradient(model, omega):
     ``∇L = −2cf r + 2c²(S3 (R+I)ω + τ S2 ω)``, ``f = Σλ²/(aλ+b)``, ``S2 = Σλ²/(aλ+b)²``,
     ``S3 = Σλ³/(aλ+b)²``.  Batched over leading axes; ``ωᵀ∇L = 0`` (degree 0).
     """
-    model, (omega,) = _inputs(model, omega=omega)
-    c, a, b = weight_moments(model, omega)
+    nat, k, e, (omega,) = _natural_inputs(model, omega=omega)
+    # L(ω) = u·L_n(ω/w): ∇L = (u/w) ∇L_n(ω/w)
+    return _user_units(_plain_profile_gradient(nat, omega), (k - e)[..., None], "the profile risk gradient")
+
+
+def _plain_profile_gradient(model, omega):
+    c, a, b = _plain_moments(model, omega)
     _nonzero(a, "omega must be nonzero (the profile risk is homogeneous of degree 0)")
     lam = model.sigma_eigenvalues
     den = a[..., None] * lam + b[..., None]

@@ -32,11 +32,17 @@ from ._validation import (
     check_spd,
 )
 
-__all__ = ["MultitaskModel", "PromptBatch", "MAX_EXAMPLES"]
+__all__ = ["MultitaskModel", "PromptBatch", "MAX_EXAMPLES", "NATURAL_SCALE_RANGE"]
 
 #: Largest total number of examples ``n`` a model accepts (its ``O(n)`` arrays of 8-byte
 #: numbers must fit in memory; the command line has a tighter, overridable resource limit).
 MAX_EXAMPLES = 2**40
+
+#: Risk scales ``s = max(λ_max(Σ), σ²)`` used as given; outside this range
+#: :meth:`MultitaskModel.in_natural_units` rescales the model by a power of two (exact in
+#: float64), so that every computation runs on data of order one (scale covariance, a corollary
+#: of W1: ``proofs/risk.py``).
+NATURAL_SCALE_RANGE = (2.0**-10, 2.0**10)
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,52 @@ class MultitaskModel:
     def sigma_eigenvalues(self) -> np.ndarray:
         """Eigenvalues ``λ_j`` of ``Σ`` in ascending order."""
         return self._sigma_eig
+
+    # ------------------------------------------------------------------ scale
+    @property
+    def risk_scale(self) -> float:
+        r"""``s = max(λ_max(Σ), σ²)``: the scale of every risk of the model.
+
+        Scaling ``Σ`` and ``σ²`` by ``c > 0`` scales every risk by ``c``, the optimal ``P``
+        by ``1/c`` and leaves every weight ``ω`` unchanged (``proofs/risk.py``)."""
+        return float(max(self._sigma_eig[-1], self.noise))
+
+    def scaled(self, factor) -> MultitaskModel:
+        r"""The same prompt model with ``Σ`` and ``σ²`` multiplied by ``factor > 0`` (task
+        structure, ``R`` and ``r`` unchanged): every risk is multiplied by ``factor`` (scale covariance, W1)."""
+        factor = as_scalar(factor, "factor", minimum=0.0, strict=True)
+        with np.errstate(over="ignore", under="ignore"):
+            sigma, noise = self.sigma * factor, self.noise * factor
+        if not (np.all(np.isfinite(sigma)) and np.isfinite(noise)):
+            raise ValueError(f"factor: sigma and noise times {factor:.3g} overflow float64")
+        if self._tasks is None:
+            return MultitaskModel(sigma, self._R, self.r, noise)
+        t = self._tasks
+        return MultitaskModel.from_tasks(t["sizes"].tolist(), t["rho"], t["r_task"], sigma=sigma, noise=noise)
+
+    @cached_property
+    def _natural(self):
+        s = self.risk_scale
+        lo, hi = NATURAL_SCALE_RANGE
+        if lo <= s <= hi:
+            return self, 1.0
+        unit = float(2.0 ** np.round(np.log2(s)))
+        tiny = float(self._sigma_eig[0]) / unit
+        if tiny < np.finfo(float).tiny:
+            raise ValueError(f"sigma: eigenvalue ratio lambda_min / max(lambda_max, noise) = {tiny:.3g} is below the "
+                             "float64 normal range: the model cannot be expressed in units of its risk scale")
+        return self.scaled(1.0 / unit), unit
+
+    def in_natural_units(self):
+        r"""``(model / u, u)``: the model with ``Σ`` and ``σ²`` divided by ``u``, and ``u``.
+
+        ``u = 1`` when the risk scale :attr:`risk_scale` lies in :data:`NATURAL_SCALE_RANGE`
+        (the model itself is returned), else ``u`` is the power of two nearest to it (the
+        division is exact in float64).  Risks of the model are ``u`` times those of
+        ``model / u`` at ``(uP, ω)`` (scale covariance, W1), so every function of the library computes
+        in these units and answers in the user's.  ``ValueError`` (naming ``sigma``) when
+        ``λ_min/u`` is below the float64 normal range."""
+        return self._natural
 
     # ------------------------------------------------------------------ algebra
     def segment_sums(self, omega: np.ndarray) -> np.ndarray:

@@ -77,9 +77,16 @@ class CheckContext:
     """What a check may use: the suite, a seed, a device and the models under test.
 
     ``models`` holds named :class:`~wpgd_theory.model.MultitaskModel` instances (the
-    built-in defaults, or a user's ``--config``).  ``figures`` collects matplotlib
-    figures a check wants in the report (``{name: Figure}``), ``artifacts`` collects
-    JSON-serialisable data behind them.
+    built-in defaults, or a user's ``--config``), each **in natural units**: a model whose
+    risk scale ``max(λ_max(Σ), σ²)`` lies outside
+    :data:`~wpgd_theory.model.NATURAL_SCALE_RANGE` is replaced, when assigned, by
+    ``model / u`` (``u`` a power of two, an exact division; see
+    :meth:`~wpgd_theory.model.MultitaskModel.in_natural_units`), and ``model_units[name] = u``
+    records it.  Every claim is scale covariant (risks scale by ``u``, ``P`` by ``1/u``,
+    weights, gates, roots and verdicts are unchanged), so the checks' tolerances, written
+    for data of order one, hold at every scale and the verdicts are the user's.
+    ``figures`` collects matplotlib figures a check wants in the report (``{name: Figure}``),
+    ``artifacts`` collects JSON-serialisable data behind them.
     """
 
     suite: str = "default"
@@ -92,6 +99,12 @@ class CheckContext:
     #: (:mod:`wpgd_theory.parallel`) sets a function ``mapper(func, items, costs) -> list``
     #: (``costs``: the items' estimated costs, or ``None``).
     mapper: Callable | None = field(default=None, repr=False, compare=False)
+
+    def __setattr__(self, name, value):
+        if name == "models":
+            value, units = _natural_models(value)
+            object.__setattr__(self, "model_units", units)
+        object.__setattr__(self, name, value)
 
     def map(self, func, items, *, cost=None) -> list:
         """``[func(x) for x in items]``, split into tasks of their own when the run is
@@ -156,6 +169,21 @@ class Claim:
 
 
 _PENDING: list = []
+
+
+def _natural_models(models) -> tuple:
+    """``({name: model in natural units}, {name: u})`` for the models whose unit ``u ≠ 1``."""
+    if not isinstance(models, dict):
+        raise TypeError(f"models must be a dict of name -> MultitaskModel, got {type(models).__name__}")
+    out, units = {}, {}
+    for name, model in models.items():
+        natural = getattr(model, "in_natural_units", None)
+        if natural is None:
+            raise TypeError(f"models[{name!r}] must be a MultitaskModel, got {type(model).__name__}")
+        out[name], unit = natural()
+        if unit != 1.0:
+            units[name] = unit
+    return out, units
 
 
 def _default_models() -> dict:

@@ -56,7 +56,11 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
     t0 = time.perf_counter()
     records = make_figures(outcomes, ctx, claim_ids) if figures else []
     if models is None:
-        models = {name: describe_model(m) for name, m in (getattr(ctx, "models", None) or {}).items()}
+        units = getattr(ctx, "model_units", None) or {}
+        models = {}
+        for name, m in (getattr(ctx, "models", None) or {}).items():
+            unit = units.get(name, 1.0)  # the checks ran on model / unit: describe the user's model
+            models[name] = describe_model(m) if unit == 1.0 else dict(describe_model(m.scaled(unit)), natural_unit=unit)
     doc = build_document(outcomes, suite=ctx.suite, seed=ctx.seed, device=ctx.device,
                          requested_device=requested_device, claim_ids=claim_ids, figures=records, config=config,
                          models=models, checks_duration_s=checks_duration_s,

@@ -79,6 +79,12 @@ def _architectures_md(doc: dict, h: str) -> list:
     return lines + [""]
 
 
+def _model_label(name, desc) -> str:
+    """A model's name, with the unit its checks ran in when that is not 1 (scale covariance)."""
+    unit = desc.get("natural_unit") if isinstance(desc, dict) else None
+    return name if unit in (None, 1.0) else f"{name} (checked in units of its risk scale, u = {unit:.6g})"
+
+
 def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report", heading_level: int = 1,
                     vector_files: dict | None = None, theory_links: str | None = None) -> str:
     """Render a report document (see :mod:`.document`) as Markdown.
@@ -106,7 +112,7 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
               f"| Seed | {run['seed']} |",
               f"| Device | {esc(device)} |",
               f"| Claims | {esc(', '.join(run['claim_ids']))} |",
-              f"| Models | {esc(', '.join(run['models']) or '—')}"
+              f"| Models | {esc(', '.join(_model_label(k, v) for k, v in run['models'].items()) or '—')}"
               f"{' (from ' + esc(run['config']) + ')' if run.get('config') else ' (built-in defaults)'} |",
               f"| Duration | {run['duration_s']:.1f} s (checks {run['checks_duration_s']:.1f} s) |",
               f"| Generated | {esc(doc['generated_at'])} |",
