@@ -127,3 +127,24 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
 def check_unit_interval(arr: np.ndarray, name: str) -> None:
     if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
         raise ValueError(f"{name} must lie in [0, 1]; got values in [{arr.min():.6g}, {arr.max():.6g}]")
+
+
+def physical_memory_bytes() -> int | None:
+    """Total physical memory of this machine in bytes (``None`` where the OS does not say)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(nbytes: float, name: str, what: str) -> None:
+    """``ValueError`` naming ``name`` when ``what`` needs more than this machine's physical memory.
+
+    An up-front refusal in one line, instead of numpy's ``MemoryError`` (or the machine
+    swapping) after the allocation has started."""
+    total = physical_memory_bytes()
+    if total is not None and nbytes > total:
+        raise ValueError(f"{name}: {what} needs about {nbytes / 2**30:.3g} GiB, more than this machine's "
+                         f"{total / 2**30:.3g} GiB of memory")

@@ -51,6 +51,7 @@ import numpy as np
 from ._validation import as_positive_int, as_scalar, check_rng
 from .landscape import (
     _check_model,
+    _read_only,
     optimal_preconditioner,
     population_risk,
     profile_risk,
@@ -103,6 +104,9 @@ class ConstrainedSolution:
     method: str = ""
     gap: float | None = None
     details: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        _read_only(self)
 
     @property
     def optimal(self) -> bool:

@@ -154,7 +154,9 @@ def population_risk(model, P, omega):
         (exact rescalings), so it is right at every scale of ``Σ``, ``σ²``, ``P`` and ``ω``
         where it is representable, and ``ValueError`` where it overflows."""
     nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
-    return _user_units(_plain_risk(nat, Pn, wn), k, "P, omega: the risk")
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        risk = _plain_risk(nat, Pn, wn)
+    return _user_units(risk, k, "P, omega: the risk")
 
 
 def risk_gradient(model, P, omega):
@@ -165,7 +167,8 @@ def risk_gradient(model, P, omega):
     Returns ``(dP, domega)`` with the broadcast batch shape.
     """
     nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
-    dP, dw = _plain_risk_gradient(nat, Pn, wn)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        dP, dw = _plain_risk_gradient(nat, Pn, wn)
     # L(P, ω) = u·L_n(u w P, ω/w): ∂L/∂P = u² w ∇_P L_n, ∂L/∂ω = (u/w) ∇_ω L_n
     return (_user_units(dP, (2 * k + e)[..., None, None], "P, omega: the risk gradient in P"),
             _user_units(dw, (k - e)[..., None], "P, omega: the risk gradient in omega"))
@@ -586,10 +589,21 @@ class WPGDSolution:
     root_risks: np.ndarray | None = None
     omega_task: np.ndarray | None = None
 
+    def __post_init__(self):
+        _read_only(self)
+
     @property
     def unique(self) -> bool:
         """True iff the global minimiser is certified unique up to ``(cP, ω/c)``."""
         return self.status == "unique"
+
+
+def _read_only(solution) -> None:
+    """Make every array field of a (frozen) solution read-only: ``sol.P[0, 0] = 1`` raises, so a
+    returned optimum cannot be edited into one that no longer has its reported risk."""
+    for value in vars(solution).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
 
 
 def ridge_preconditioner(lam_vectors, scale, t):
@@ -647,6 +661,11 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
     model = _check_model(model)
     rtol = as_scalar(rtol, "rtol", minimum=0.0, strict=True)
     initial_cells = as_positive_int(initial_cells, "initial_cells")
+    from ._validation import check_memory
+
+    # the first grid evaluates g on every cell edge at once: arrays of (cells, d) and (cells, m)
+    check_memory(64.0 * (initial_cells + 1) * (model.d + (model.num_tasks or model.n) + 8), "initial_cells",
+                 f"a first grid of {initial_cells} cells")
     if not isinstance(interval, bool):
         raise TypeError(f"interval must be a bool, got {type(interval).__name__}")
     curve = stationary_curve(model)

@@ -28,6 +28,7 @@ from ._validation import (
     as_positive_int,
     as_scalar,
     check_correlation,
+    check_memory,
     check_rng,
     check_spd,
 )
@@ -157,6 +158,8 @@ class MultitaskModel:
         if sum(sizes) > MAX_EXAMPLES:
             raise ValueError(f"sizes: the total number of examples n = {sum(sizes)} exceeds {MAX_EXAMPLES} "
                              "(the model stores O(n) arrays of 8-byte numbers)")
+        # task_of, r and a few weight vectors of length n: about 40 bytes per example
+        check_memory(40.0 * sum(sizes), "sizes", f"a model of n = {sum(sizes)} examples")
         sizes = _frozen(np.array(sizes, dtype=np.int64))
         K = sizes.size
         rho = _frozen(as_array(rho, "rho", shape=(K, K)))
@@ -311,10 +314,13 @@ class MultitaskModel:
         B = as_positive_int(num_prompts, "num_prompts")
         rng = check_rng(rng)
         n, d = self.n, self.d
+        m = self._C_joint.shape[0]
+        # features, task vectors, their standard normal draws and labels (8-byte floats)
+        check_memory(8.0 * B * (3 * (n + 1) * d + 2 * m * d + 3 * (n + 1)), "num_prompts",
+                     f"sampling {B} prompts of n = {n} examples in d = {d}")
         chol = np.linalg.cholesky(self.sigma)
         # one flat 2-D product: numpy's broadcast (B, n+1, d) @ (d, d) is several times slower
         feats = (rng.standard_normal((B * (n + 1), d)) @ chol.T).reshape(B, n + 1, d)
-        m = self._factor.shape[0]
         betas = np.einsum("ij,bjd->bid", self._factor, rng.standard_normal((B, m, d)))
         if self._tasks is not None:
             idx = np.append(self._tasks["task_of"], m - 1)

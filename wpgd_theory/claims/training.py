@@ -583,6 +583,18 @@ def _t2_model(ctx):
     return name, multi[name]
 
 
+def _is_builtin(name, model) -> bool:
+    """Whether ``model`` is the built-in model of that name (same Σ, σ², sizes, ρ, r_task)."""
+    from .defaults import default_models
+
+    ref = default_models().get(name)
+    if ref is None or model is None or not (ref.is_multitask and model.is_multitask):
+        return False
+    return (ref.d == model.d and np.array_equal(ref.sizes, model.sizes) and ref.noise == model.noise
+            and np.array_equal(ref.sigma, model.sigma) and np.array_equal(ref.rho, model.rho)
+            and np.array_equal(ref.r_task, model.r_task))
+
+
 def _t2_hyper(ctx):
     """T2's training settings: T1's, but shorter in the quick suite (depth only needs a
     significant paired gain there, not convergence to an optimum)."""
@@ -662,13 +674,21 @@ def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
         rows.append(dict(shallow=a["layers"], deep=b["layers"], improvement=mean, std_error=se, z=score))
     total = runs[0]["errors"] - runs[-1]["errors"]  # shallowest minus deepest
     gain, gain_se = float(total.mean()), float(total.std(ddof=1) / math.sqrt(total.size))
-    strict = gain > z * gain_se
+    # An (L+1)-layer residual GLA contains the L-layer one (a layer with P = 0 adds nothing),
+    # so "never significantly worse" holds on every model; a *strict* gain is the paper's
+    # empirical statement on its multitask model, required there (the built-in model) only.
+    strict_required = _is_builtin(name, _t2_model(ctx)[1])
+    strict = gain > z * gain_se or not strict_required
     _t2_artifacts(ctx, name, runs)
     _update_t2(ctx, pairs=rows, gain_shallow_to_deep=gain, gain_std_error=gain_se)
-    return compare_bool(worst <= z and strict, what="risk decreases with depth (measured: largest z-score of an "
-                                                    "increase; the deepest model must beat L=1 by 3 SE)",
+    what = ("risk decreases with depth (measured: largest z-score of an increase; the deepest model must beat L=1 "
+            "by 3 SE)" if strict_required else
+            f"no deeper model significantly worse (measured: largest z-score of an increase; depth gain "
+            f"{gain:.3g} ± {gain_se:.3g}, required strict only on the built-in multitask-anisotropic model)")
+    return compare_bool(worst <= z and strict, what=what,
                         measured=max(worst, 0.0), tolerance=z, model=name, pairs=rows, gain_shallow_to_deep=gain,
-                        gain_std_error=gain_se, detectable_effect=f"a depth gain of {z:g} x {gain_se:.3g} (paired SE)",
+                        gain_std_error=gain_se, strict_gain_required=strict_required,
+                        detectable_effect=f"a depth gain of {z:g} x {gain_se:.3g} (paired SE)",
                         reference="paired held-out errors of the shallower trained GLA (same prompts)",
                         subject="paired held-out errors of the deeper trained GLA (gla.train, torch float32)")
 
