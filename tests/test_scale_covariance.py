@@ -230,3 +230,17 @@ def test_default_models_are_used_as_given():
     """The built-in models lie in the natural range: the default report is unchanged by it."""
     for name, model in default_models().items():
         assert model.in_natural_units()[1] == 1.0, name
+
+
+@pytest.mark.parametrize("s", [1e-200, 1e-20, 1e20, 1e200])
+def test_architecture_class_risks_are_scale_covariant(s):
+    """issue 24 item 2: ``architectures --config`` on a model scaled 1e-200 reported τ for four layers."""
+    from wpgd_theory.architectures.cones import WEIGHT_CLASSES, best_risk
+
+    for wc in WEIGHT_CLASSES:
+        if wc == "none":
+            continue
+        ref = best_risk(DOCS_MODEL, wc).risk
+        got = best_risk(DOCS_MODEL.scaled(s), wc).risk
+        assert ref < 0.9 * DOCS_MODEL.tau, wc  # the reference itself is informative
+        _close(got / s, ref, rtol=1e-8)

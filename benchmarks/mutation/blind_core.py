@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (exact snippets of library lines: data, not code)
 """Blind mutants of the numeric core (written from the library modules and theory pages only)."""
 BLIND = (
     # Inputs of the comments: M2 = MultitaskModel.from_tasks([2, 2], rho=[[1, .5], [.5, 1]], r_task=[.3, .8],
@@ -90,8 +91,9 @@ BLIND = (
          claims=("W3", "W5"), kind="value", equivalent=None),
     # input: monte_carlo_risk(M2, 0.1 I, [1, 2, 3, 4], 200, default_rng(0)).std_error  (1.04 -> 14.7)
     dict(id="landscape-mc-stderr-no-sqrt-n", file="wpgd_theory/landscape.py",
-         original="return MonteCarloEstimate(mean=mean, std_error=float(np.sqrt(var / num)), num_prompts=num)",
-         replacement="return MonteCarloEstimate(mean=mean, std_error=float(np.sqrt(var)), num_prompts=num)",
+         # re-anchored (same bug) after monte_carlo_risk moved to natural units
+         original="std_error=float(_user_units(np.sqrt(var / num), k,",
+         replacement="std_error=float(_user_units(np.sqrt(var), k,",
          rationale="the standard error is reported as the standard deviation (missing 1/sqrt(N)), so z-scores shrink",
          claims=("W1",), kind="leniency", equivalent=None),
     # input: risk_gradient(M2, eye(2), [1, 2, 3, 4])[1][0]  (164.5 -> 146.5)

@@ -290,6 +290,8 @@ def run_mutant(mutant, *, root: Path = ROOT, files=None, python: str = sys.execu
     if mutant is not None:
         info.update(family=mutant.family, file=mutant.file, source=mutant.source, rationale=mutant.rationale,
                     expected_claims=list(mutant.claims))
+        if mutant.source == "blind":
+            info.update(kind=mutant.kind, equivalent=mutant.equivalent)
         why = stale_reason(mutant, root)
         if why is not None:
             info.update(judge(mutant.id, None, None, baseline, stale=why))
@@ -333,6 +335,18 @@ def expected_claims_caught(row) -> list:
 
 
 def summarise(rows) -> dict:
+    """Counts of the whole table, with the blind catalogue's apart (``summary["blind"]``)."""
+    out = _summarise(rows)
+    blind = [r for r in rows if r.get("source") == "blind"]
+    if blind:
+        out["blind"] = _summarise(blind)
+        out["blind"]["by_kind"] = {k: _summarise([r for r in blind if r.get("kind") == k])
+                                   for k in sorted({r.get("kind", "") for r in blind})}
+        out["blind"]["equivalent"] = [r["id"] for r in blind if r.get("equivalent")]
+    return out
+
+
+def _summarise(rows) -> dict:
     by = {s: [r["id"] for r in rows if r["status"] == s] for s in ("caught", "survived", "stale", "timeout", "error")}
     for r in rows:
         if r.get("status") not in ("stale", "error"):

@@ -137,10 +137,15 @@ def best_risk(model, weight_class: str) -> ClassOptimum:
         raise ValueError(f"weight_class must be one of {WEIGHT_CLASSES}, got {weight_class!r}")
     if weight_class == "none":
         return ClassOptimum("none", None, None, "not one-step WPGD")
-    if weight_class == "geometric":
-        return _best_geometric(model)
-    if weight_class == "nonnegative":
-        return _best_nonnegative(model)
+    if weight_class in ("geometric", "nonnegative"):
+        # grids, polarisation and NNLS with absolute tolerances: computed in natural units, the
+        # risk (and the ridge t) returned in the user's (scale covariance, W1)
+        nat, unit = model.in_natural_units()
+        opt = _best_geometric(nat) if weight_class == "geometric" else _best_nonnegative(nat)
+        if unit == 1.0:
+            return opt
+        details = dict(opt.details, natural_unit=unit, **({"t": opt.details["t"] * unit} if "t" in opt.details else {}))
+        return ClassOptimum(opt.weight_class, opt.risk * unit, opt.omega, opt.method, details)
     sol = solve_constrained(model, weight_class)
     return ClassOptimum(weight_class, sol.risk if sol.status in ("optimal", "degenerate") else None, sol.omega,
                         f"convex.solve_constrained ({sol.method})", {"status": sol.status})
