@@ -21,7 +21,7 @@ from wpgd_theory.config import parse_config
 from wpgd_theory.landscape import solve
 
 #: The claims whose numeric checks run on the context's models (not on their own instances).
-CLAIMS = ("W3", "W4", "W5", "A1", "A2", "A3")
+CLAIMS = ("W4", "W5")
 
 
 def _independent_optimum(model, starts=6, seed=0):
@@ -44,7 +44,7 @@ def _independent_optimum(model, starts=6, seed=0):
 
 
 @given(spec=model_specs(), exponent=st.integers(-300, 300))
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 def test_valid_models_are_never_falsely_failed(spec, exponent):
     model = parse_config(dict(spec, name="m"), "fuzz").models["m"]
     assume(model.n <= 12)
@@ -82,3 +82,47 @@ def test_docs_example_scaled_is_verified(exponent):
     assert ctx.model_units["docs"] != 1.0
     res = optimum.w5_multistart(ctx)
     assert res.status == "passed", res.message
+
+
+def test_ill_conditioned_models_are_not_trained_and_not_failed():
+    """issue 24 item 3: Σ spanning 18 decades failed T1 and T2 (float32 Adam does not converge in
+    the budget); now the training checks say "not run: needs …" (not applicable), never failed."""
+    from wpgd_theory.claims import training
+    from wpgd_theory.model import MultitaskModel
+
+    ill = MultitaskModel.from_tasks([5, 4, 3], np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.5], [0.2, 0.5, 1.0]]),
+                                    np.array([0.3, 0.2, 0.6]), sigma=np.array([1e-12, 1e-6, 1.0, 1e6]), noise=0.1)
+    ctx = CheckContext(suite="default", seed=0, models={"ill": ill})
+    for res in (training.t1_match_result(ctx), training.t2_depth_result(ctx)):
+        assert res.status == "not applicable"
+        assert res.message.startswith("not run: needs") and "'ill': cond 1e+18" in res.message
+    lam = np.geomspace(1.0, 1.0 / training.MAX_TRAINING_CONDITION, 4)
+    ok = MultitaskModel.from_tasks([5, 4, 3], ill.rho, ill.r_task, sigma=lam, noise=0.1)
+    assert training._trainable(ok) and not training._trainable(ill)
+
+
+def _synthetic_runs(gains, n=400, seed=0):
+    """T2 runs with paired errors: depth L's errors are depth 1's minus ``gains[L-1]``."""
+    rng = np.random.default_rng(seed)
+    base = 1.0 + 0.1 * rng.standard_normal(n)
+    return [dict(layers=L, gla=None, result=None, errors=base - g + 0.01 * rng.standard_normal(n))
+            for L, g in enumerate(gains, start=1)]
+
+
+@pytest.mark.parametrize("builtin", [True, False])
+def test_t2_depth_decision(monkeypatch, builtin):
+    """The depth check's decision rule: a significant increase with depth fails everywhere; no
+    gain fails only on the built-in model (where the paper's strict gain is the claim), and a
+    clear gain passes everywhere."""
+    from wpgd_theory.claims import training
+    from wpgd_theory.claims.defaults import default_models
+
+    name = "multitask-anisotropic" if builtin else "user-model"
+    model = default_models()["multitask-anisotropic"]
+    ctx = CheckContext(suite="quick", seed=0, models={name: model})
+    for gains, passes in (([0.0, 0.05], True), ([0.0, -0.05], False), ([0.0, 0.0], not builtin)):
+        runs = _synthetic_runs(gains)
+        monkeypatch.setattr(training, "_t2_runs", lambda ctx, runs=runs: (name, None, runs))
+        monkeypatch.setattr(training, "_t2_artifacts", lambda *a, **k: None)
+        res = training.t2_depth_result(ctx)
+        assert (res.status == "passed") == passes, (gains, res.message)
