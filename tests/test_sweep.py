@@ -126,7 +126,6 @@ def test_trained_cells_are_costed_by_prompt_length_and_depth():
 
 
 # ---------------------------------------------------------------- cache keys (issue 24.5, 18.8)
-@pytest.mark.xfail(strict=True, reason="issue 24.5: not fixed yet")  # XFAIL-24.5
 def test_rho_as_integers_or_floats_gives_the_same_key(tmp_path):
     """``rho = [[1, 0], [0, 1]]`` and ``[[1.0, 0.0], [0.0, 1.0]]`` are one model: one cache
     key, so a sweep rerun with the other spelling computes nothing."""
@@ -151,7 +150,6 @@ def test_a_new_code_version_changes_every_key(monkeypatch):
     assert all(a != b for a, b in zip(before, [sweep.cell_key(s, *c) for c in cells(s)]))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24.5: not fixed yet")  # XFAIL-24.5
 def test_every_input_of_a_cell_but_the_device_is_keyed():
     """A cell's result is a function of ``run_cell``'s arguments (and the code): each but
     the device (a run option; see the module docstring) is part of the key."""
@@ -163,7 +161,6 @@ def test_every_input_of_a_cell_but_the_device_is_keyed():
     assert args - {"device"} == set(sweep.KEYED_INPUTS)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24.5: not fixed yet")  # XFAIL-24.5
 @pytest.mark.parametrize("axis, values", [("n", [4, 6, 4]), ("noise", [0.1, 0.1]), ("rho", [[[1, 0], [0, 1]],
                                           [[1.0, 0.0], [0.0, 1.0]]]), ("class", ["free", "free"])])
 def test_duplicate_grid_values_are_refused(axis, values):
@@ -171,13 +168,11 @@ def test_duplicate_grid_values_are_refused(axis, values):
         parse_spec({"base": BASE, "grid": {axis: values}}, "s.toml")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24.5: not fixed yet")  # XFAIL-24.5
 def test_duplicate_seeds_are_refused():
     with pytest.raises(SweepError, match=r"\[sweep\] seeds: .*twice"):
         parse_spec({"base": BASE, "sweep": {"seeds": [0, 1, 0]}}, "s.toml")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24.5: not fixed yet")  # XFAIL-24.5
 def test_outputs_are_written_with_mode_0644(tmp_path):
     import os
     import stat
@@ -192,3 +187,21 @@ def test_outputs_are_written_with_mode_0644(tmp_path):
     assert len(files) == 4 + 4
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+
+
+def test_cells_sharing_an_entry_report_it_once(tmp_path):
+    """Two grid points with one model (``n`` spread over two tasks whatever their sizes)
+    share a cache entry: damaged, it is said once, and both rows come back."""
+    from wpgd_theory.sweep import cell_key
+
+    s = spec(n=[4], sizes=[[2, 2], [1, 3]])
+    assert s.num_cells == 4 and len({cell_key(s, *c) for c in cells(s)}) == 2
+    run_sweep(s, tmp_path)
+    path = tmp_path / "cache" / f"{cell_key(s, *cells(s)[0])}.json"
+    path.write_text("{}")
+    said = []
+    res = run_sweep(s, tmp_path, warn=said.append)
+    assert len(said) == 1 and said[0].startswith(f"sweep: cache entry {path} invalid (")
+    assert said[0].endswith("); recomputed")
+    assert res["computed"] == 2 and len(res["rows"]) == 4 and len(res["invalid"]) == 1
+    assert [r["sizes"] for r in res["rows"]] == ["[2, 2]", "[2, 2]", "[1, 3]", "[1, 3]"]
