@@ -123,3 +123,85 @@ def test_trained_cells_are_costed_by_prompt_length_and_depth():
     assert _cell_cost(deep) == 3 * _cell_cost(small) and _cell_cost(vector) == 4 * _cell_cost(small)
     assert _cell_cost(base_n) == sum(BASE["sizes"])  # n from the base model's segments
     assert _cell_cost(args(n=10**6, **{"class": "free"})) < _cell_cost(small) * 10**3
+
+
+# ---------------------------------------------------------------- cache keys (issue 24.5, 18.8)
+def test_rho_as_integers_or_floats_gives_the_same_key(tmp_path):
+    """``rho = [[1, 0], [0, 1]]`` and ``[[1.0, 0.0], [0.0, 1.0]]`` are one model: one cache
+    key, so a sweep rerun with the other spelling computes nothing."""
+    from wpgd_theory.sweep import cell_key
+
+    ints = dict(BASE, rho=[[1, 0], [0, 1]], noise=1)
+    floats = dict(BASE, rho=[[1.0, 0.0], [0.0, 1.0]], noise=1.0)
+    a = parse_spec({"sweep": {"seeds": 1}, "base": ints, "grid": {"n": [4, 6]}})
+    b = parse_spec({"sweep": {"seeds": 1}, "base": floats, "grid": {"n": [4, 6]}})
+    assert [cell_key(a, *c) for c in cells(a)] == [cell_key(b, *c) for c in cells(b)]
+    assert run_sweep(a, tmp_path)["computed"] == 2
+    res = run_sweep(b, tmp_path)
+    assert res["cached"] == 2 and res["computed"] == 0
+
+
+def test_a_new_code_version_changes_every_key(monkeypatch):
+    from wpgd_theory import sweep
+
+    s = spec(n=[4])
+    before = [sweep.cell_key(s, *c) for c in cells(s)]
+    monkeypatch.setattr(sweep, "_CODE_VERSION", "another-version")
+    assert all(a != b for a, b in zip(before, [sweep.cell_key(s, *c) for c in cells(s)]))
+
+
+def test_every_input_of_a_cell_but_the_device_is_keyed():
+    """A cell's result is a function of ``run_cell``'s arguments (and the code): each but
+    the device (a run option; see the module docstring) is part of the key."""
+    import inspect
+
+    from wpgd_theory import sweep
+
+    args = set(inspect.signature(sweep.run_cell).parameters)
+    assert args - {"device"} == set(sweep.KEYED_INPUTS)
+
+
+@pytest.mark.parametrize("axis, values", [("n", [4, 6, 4]), ("noise", [0.1, 0.1]), ("rho", [[[1, 0], [0, 1]],
+                                          [[1.0, 0.0], [0.0, 1.0]]]), ("class", ["free", "free"])])
+def test_duplicate_grid_values_are_refused(axis, values):
+    with pytest.raises(SweepError, match=rf"\[grid\] {axis}: .*twice"):
+        parse_spec({"base": BASE, "grid": {axis: values}}, "s.toml")
+
+
+def test_duplicate_seeds_are_refused():
+    with pytest.raises(SweepError, match=r"\[sweep\] seeds: .*twice"):
+        parse_spec({"base": BASE, "sweep": {"seeds": [0, 1, 0]}}, "s.toml")
+
+
+def test_outputs_are_written_with_mode_0644(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        run_sweep(spec(n=[4, 6]), tmp_path)
+    finally:
+        os.umask(old)
+    files = [tmp_path / name for name in ("results.csv", "results.parquet", "summary.html", "risk_vs_n.png")]
+    files += sorted((tmp_path / "cache").glob("*.json"))
+    assert len(files) == 4 + 4
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+
+
+def test_cells_sharing_an_entry_report_it_once(tmp_path):
+    """Two grid points with one model (``n`` spread over two tasks whatever their sizes)
+    share a cache entry: damaged, it is said once, and both rows come back."""
+    from wpgd_theory.sweep import cell_key
+
+    s = spec(n=[4], sizes=[[2, 2], [1, 3]])
+    assert s.num_cells == 4 and len({cell_key(s, *c) for c in cells(s)}) == 2
+    run_sweep(s, tmp_path)
+    path = tmp_path / "cache" / f"{cell_key(s, *cells(s)[0])}.json"
+    path.write_text("{}")
+    said = []
+    res = run_sweep(s, tmp_path, warn=said.append)
+    assert len(said) == 1 and said[0].startswith(f"sweep: cache entry {path} invalid (")
+    assert said[0].endswith("); recomputed")
+    assert res["computed"] == 2 and len(res["rows"]) == 4 and len(res["invalid"]) == 1
+    assert [r["sizes"] for r in res["rows"]] == ["[2, 2]", "[2, 2]", "[1, 3]", "[1, 3]"]

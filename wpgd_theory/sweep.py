@@ -38,16 +38,36 @@ Finished cells are cached under ``OUT/cache/`` by a hash of their parameters and
 code (the package's source files), so a rerun after an interruption, or with a larger grid,
 computes only what is new, and says how many cells came from the cache.  Cells run on
 Dask (:mod:`wpgd_theory.parallel`) with ``workers > 1`` or a ``scheduler``.
+
+The cache key (:func:`cell_key`) is a hash of the cell's canonical form: the model it
+computes with (the base with the point's model axes written over it, the ``n`` axis spread
+over the base's tasks, without the base's ``name``), its class, depth and seed, the
+training settings and the code version, with every number as a float and tables' keys
+sorted.  So ``rho = [[1, 0], [0, 1]]`` and ``[[1.0, 0.0], [0.0, 1.0]]``, or a value given
+in ``[base]`` or as a one-value axis, give one key; every field that changes a cell's
+result changes it.  The device (``--device``) is a run option, not part of the key.
+
+Each cache entry (``OUT/cache/KEY.json``) holds its format, its key, its canonical cell,
+its result and the SHA-256 of those.  Every entry read is validated — it parses (strict
+JSON: no NaN or Infinity), has the schema of a result (fields, types, finite numbers,
+class/cone/depth/seed of its cell), carries its own key (the key it is stored under is the
+key recomputed from the cell it describes) and its checksum matches.  An entry that fails
+is not used: the cell is recomputed, the entry replaced atomically, and the run says so on
+stderr, one line per entry (``sweep: cache entry PATH invalid (REASON); recomputed``), and
+counts the entries in ``summary.html``.  Output files are written with the mode a new file
+gets (0644 under the usual umask 022).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import itertools
 import json
 import math
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -57,8 +77,8 @@ import numpy as np
 
 from .config import ConfigError, _toml_module, model_from_spec
 
-__all__ = ["SweepSpec", "SweepError", "load_spec", "parse_spec", "cells", "run_cell", "run_sweep", "CLASSES",
-           "code_version"]
+__all__ = ["SweepSpec", "SweepError", "load_spec", "parse_spec", "cells", "cell_key", "run_cell", "run_sweep",
+           "CLASSES", "KEYED_INPUTS", "code_version"]
 
 #: Class name -> (cone of its predicted optimum, GLA config of the trained architecture or None).
 CLASSES = {
@@ -76,6 +96,11 @@ _AXES = ("n", "class", "depth")
 _MODEL_AXES = ("sigma", "noise", "sizes", "rho", "r_task", "d")
 #: Training budgets: the T1 checks' settings of the suite of that name.
 _BUDGETS = ("quick", "default", "thorough")
+#: The arguments of :func:`run_cell` that its result depends on: all are in the cache key
+#: (the device is a run option: a cell computed on a GPU is reused on the CPU).
+KEYED_INPUTS = ("base", "point", "seed", "train", "budget")
+#: Format of a cache entry (a new format makes every older entry invalid).
+CACHE_FORMAT = "wpgd-sweep-cell/1"
 
 
 def training_settings(budget: str) -> dict:
@@ -173,6 +198,9 @@ def parse_spec(data, source: str = "<spec>") -> SweepSpec:
     spec = SweepSpec(source, name.strip(), dict(base), axes, seeds, train, budget)
     if spec.num_cells > MAX_CELLS:
         raise _err(source, "[grid]", f"{spec.num_cells} cells (grid x seeds) exceed the limit of {MAX_CELLS}")
+    _check_distinct(source, "[sweep] seeds", seeds)
+    for key, values in axes.items():
+        _check_distinct(source, f"[grid] {key}", values)
     # every model of the grid must be valid: build each distinct one now (cheap), so a bad
     # value is reported up front, naming its axis value, never halfway through a sweep
     seen = set()
@@ -187,6 +215,17 @@ def parse_spec(data, source: str = "<spec>") -> SweepSpec:
             axes_s = ", ".join(f"{k}={v!r}" for k, v in _model_params(point).items())
             raise _err(source, f"[base] with {axes_s}" if axes_s else "[base]", str(exc)) from None
     return spec
+
+
+def _check_distinct(source, where, values) -> None:
+    """Refuse a value given twice in one axis (or seed list), spelled alike or not (``1``
+    and ``1.0``): it would be the same cell twice, two identical rows."""
+    seen = {}
+    for value in values:
+        canon = json.dumps(_canonical(value), sort_keys=True, default=repr)
+        if canon in seen:
+            raise _err(source, where, f"value {value!r} appears twice (as {seen[canon]!r}); each must be distinct")
+        seen[canon] = value
 
 
 def load_spec(path) -> SweepSpec:
@@ -226,6 +265,14 @@ def _model_params(point) -> dict:
 
 
 def _build_model(base: dict, point: dict):
+    """The model of a cell (a :class:`~wpgd_theory.config.ConfigError` if it is invalid)."""
+    return model_from_spec(_model_spec(base, point), "base")
+
+
+def _model_spec(base: dict, point: dict) -> dict:
+    """The model table a cell computes with: ``base`` without its name, the point's model
+    axes written over it and the ``n`` axis spread evenly over the base's tasks (a
+    :class:`ValueError` if it cannot be)."""
     spec = dict(base)
     spec.pop("name", None)
     for k in _MODEL_AXES:
@@ -242,7 +289,7 @@ def _build_model(base: dict, point: dict):
             raise ValueError("axis n needs a base model with sizes (multitask) or n (single task), not R/r")
         else:
             spec["n"] = n
-    return model_from_spec(spec, "base")
+    return spec
 
 
 _CODE_VERSION = None
@@ -264,11 +311,49 @@ def code_version() -> str:
     return _CODE_VERSION
 
 
+def _canonical(value):
+    """``value`` in the canonical form of the cache key: every number a float (an integer
+    a float holds exactly becomes that float, ``-0.0`` becomes ``0.0``), every table with
+    sorted keys; a :class:`TypeError` for anything that is not plain data."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        try:
+            as_float = float(value)
+        except OverflowError:
+            return value
+        return as_float if int(as_float) == value else value
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    raise TypeError(f"cannot key a value of type {type(value).__name__}")
+
+
+def _json(value) -> str:
+    """Compact JSON with sorted keys; a :class:`ValueError` for NaN or infinity."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=True)
+
+
+def _cell_identity(spec: SweepSpec, point: dict, seed: int) -> dict:
+    """The canonical form of a cell: all its result depends on (see :data:`KEYED_INPUTS`)."""
+    return _canonical({"model": _model_spec(spec.base, point), "class": point.get("class", "free"),
+                       "depth": point.get("depth", 1), "seed": seed, "train": spec.train, "budget": spec.budget,
+                       "code": code_version()})
+
+
+def _key_of(identity: dict) -> str:
+    """The key of a cell's canonical form (24 hex digits of its SHA-256)."""
+    return hashlib.sha256(_json(_canonical(identity)).encode()).hexdigest()[:24]
+
+
 def cell_key(spec: SweepSpec, point: dict, seed: int) -> str:
-    """The cache key of a cell: its base model, point, seed, training settings and code."""
-    payload = {"base": spec.base, "point": point, "seed": seed, "train": spec.train, "budget": spec.budget,
-               "code": code_version()}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    """The cache key of a cell: a hash of its canonical form (its model, class, depth and
+    seed, the training settings and the code; numbers as floats), so spellings of one cell
+    share a key and every change of its result changes it."""
+    return _key_of(_cell_identity(spec, point, seed))
 
 
 def _finite_or_none(x):
@@ -280,14 +365,25 @@ def _finite_or_none(x):
 
 def run_cell(base: dict, point: dict, seed: int, train: bool, budget: str, device: str = "cpu") -> dict:
     """Compute one cell: the predicted optimum of its class and, if ``train`` and the class
-    is an architecture, its trained risk ± SE.  Returns one row (plain data)."""
+    is an architecture, its trained risk ± SE.  Returns one row (plain data): the point's
+    values, then the result (:func:`_cell_result`)."""
+    return {**_point_columns(point), **_cell_result(base, point, seed, train, budget, device)}
+
+
+def _point_columns(point: dict) -> dict:
+    """The grid point's values as table columns (a list-valued axis as its JSON text)."""
+    return {k: (json.dumps(v) if isinstance(v, list) else v) for k, v in point.items()}
+
+
+def _cell_result(base: dict, point: dict, seed: int, train: bool, budget: str, device: str = "cpu") -> dict:
+    """The result of a cell (what its cache entry stores): class, cone, depth, seed, the
+    model's sizes, predicted risk and solver, trained risk ± SE and steps, seconds."""
     t0 = time.perf_counter()
     model = _build_model(base, point)
     cls = point.get("class", "free")
     cone, arch = CLASSES[cls]
     depth = int(point.get("depth", 1))
-    row = {**{k: (json.dumps(v) if isinstance(v, list) else v) for k, v in point.items()},
-           "class": cls, "depth": depth, "seed": int(seed), "n_total": int(model.n), "K": int(model.num_tasks),
+    row = {"class": cls, "depth": depth, "seed": int(seed), "n_total": int(model.n), "K": int(model.num_tasks),
            "d": int(model.d), "cone": cone}
     if cone == "free":
         from .landscape import solve
@@ -345,41 +441,202 @@ def _cell_cost(args) -> float:
 
 
 def _run_cell_task(args):
+    """A cell's result (the task a Dask worker runs)."""
     base, point, seed, train, budget, device = args
-    return run_cell(base, point, seed, train, budget, device)
+    return _cell_result(base, point, seed, train, budget, device)
+
+
+# --------------------------------------------------------------------------- cache entries
+class _InvalidEntry(Exception):
+    """A cache entry that must not be used; the message says why (one line)."""
+
+
+#: The fields of a cell's result and their types (``None`` where a value may be absent).
+_RESULT_TYPES = {"class": (str,), "cone": (str,), "depth": (int,), "seed": (int,), "n_total": (int,),
+                 "K": (int,), "d": (int,), "predicted": (float, type(None)), "trained": (float, type(None)),
+                 "std_error": (float, type(None)), "steps": (int, type(None)), "solver": (str,),
+                 "seconds": (float,)}
+_ENTRY_FIELDS = ("format", "key", "cell", "result", "sha256")
+
+
+def _entry_checksum(entry: dict) -> str:
+    """SHA-256 of the canonical JSON of an entry's content (everything but the checksum)."""
+    return hashlib.sha256(_json({k: entry[k] for k in _ENTRY_FIELDS[:-1]}).encode()).hexdigest()
+
+
+def _make_entry(key: str, identity: dict, result: dict) -> bytes:
+    """The bytes of the cache entry of a freshly computed cell (checked as a read is)."""
+    entry = {"format": CACHE_FORMAT, "key": key, "cell": identity, "result": result}
+    entry["sha256"] = _entry_checksum(entry)
+    try:
+        _check_entry(entry, key, identity)
+    except _InvalidEntry as exc:  # a bug: run_cell made a result the cache would refuse
+        raise RuntimeError(f"sweep: the result of cell {key} does not pass its own check ({exc})") from None
+    return (_json(entry) + "\n").encode()
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+_MISSING = object()
+
+
+def _read_entry(path: Path):
+    """The parsed cache entry at ``path`` (any JSON value); ``_MISSING`` if there is none;
+    :class:`_InvalidEntry` if it cannot be read or parsed as strict JSON."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return _MISSING
+    except OSError as exc:
+        raise _InvalidEntry(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise _InvalidEntry("not UTF-8 text") from None
+    except RecursionError:
+        raise _InvalidEntry("nested too deeply") from None
+    except ValueError as exc:
+        raise _InvalidEntry(f"not valid JSON: {exc}") from None
+
+
+def _check_entry(entry, key: str, identity: dict) -> dict:
+    """Validate a parsed entry stored under ``key`` for the cell ``identity``: schema, its
+    own key, its cell, its checksum; return its result or raise :class:`_InvalidEntry`."""
+    if not isinstance(entry, dict):
+        raise _InvalidEntry(f"{_json_kind(entry)} where a JSON object is expected")
+    if set(entry) != set(_ENTRY_FIELDS):
+        raise _InvalidEntry(f"fields {sorted(entry)}, expected {sorted(_ENTRY_FIELDS)}")
+    if entry["format"] != CACHE_FORMAT:
+        raise _InvalidEntry(f"format {entry['format']!r}, expected {CACHE_FORMAT!r}")
+    if not isinstance(entry["cell"], dict) or not isinstance(entry["result"], dict):
+        raise _InvalidEntry("its cell and result must be objects")
+    if entry["key"] != key:
+        raise _InvalidEntry(f"carries key {entry['key']!r} but is stored under {key!r}")
+    own = _key_of(entry["cell"])
+    if own != key:
+        raise _InvalidEntry(f"describes the cell of key {own!r} but is stored under {key!r}")
+    if _json(entry["cell"]) != _json(identity):
+        raise _InvalidEntry("describes another cell than the one of its key")
+    _check_result(entry["result"], identity)
+    if entry["sha256"] != _entry_checksum(entry):
+        raise _InvalidEntry("checksum mismatch: changed after it was written")
+    return entry["result"]
+
+
+def _json_kind(value) -> str:
+    """What a parsed JSON value is, in JSON's words (``null``, ``an array``, ...)."""
+    kinds = ((type(None), "null"), (bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
+             (list, "an array"), (dict, "an object"))
+    return next(name for types, name in kinds if isinstance(value, types))
+
+
+def _check_result(result: dict, identity: dict) -> None:
+    """Schema of a cell's result: its fields and types, finite numbers, the class, cone,
+    depth and seed of its cell, trained fields exactly when the cell trains."""
+    missing, extra = sorted(set(_RESULT_TYPES) - set(result)), sorted(set(result) - set(_RESULT_TYPES))
+    if missing or extra:
+        raise _InvalidEntry("result: " + "; ".join(f"{what} field(s) {names}" for what, names in
+                                                  (("missing", missing), ("unexpected", extra)) if names))
+    for name, types in _RESULT_TYPES.items():
+        value = result[name]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise _InvalidEntry(f"result field {name!r}: {type(value).__name__}, expected "
+                                + " or ".join("null" if t is type(None) else t.__name__ for t in types))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _InvalidEntry(f"result field {name!r}: {value} is not finite")
+    cls = identity["class"]
+    expected = {"class": cls, "cone": CLASSES[cls][0], "depth": int(identity["depth"]),
+                "seed": int(identity["seed"])}
+    for name, value in expected.items():
+        if result[name] != value:
+            raise _InvalidEntry(f"result field {name!r}: {result[name]!r}, its cell has {value!r}")
+    if min(result["n_total"], result["K"], result["d"]) < 1 or result["seconds"] < 0:
+        raise _InvalidEntry("result: n_total, K and d must be >= 1 and seconds >= 0")
+    trains = identity["train"] and CLASSES[cls][1] is not None
+    if trains != (result["steps"] is not None) or (not trains and result["trained"] is not None):
+        raise _InvalidEntry(f"result: the cell {'trains' if trains else 'does not train'}, "
+                            f"steps = {result['steps']!r}, trained = {result['trained']!r}")
+
+
+def _load_cached(path: Path, key: str, identity: dict):
+    """``(result, None)`` for a valid entry, ``(None, None)`` for none, ``(None, reason)``
+    for an invalid one."""
+    try:
+        entry = _read_entry(path)
+        if entry is _MISSING:
+            return None, None
+        return _check_entry(entry, key, identity), None
+    except _InvalidEntry as exc:
+        return None, " ".join(str(exc).split())[:300]
+    except (TypeError, ValueError, KeyError, RecursionError) as exc:  # untrusted data deep inside the entry
+        return None, " ".join(f"malformed: {type(exc).__name__}: {exc}".split())[:300]
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | None = None, device: str = "cpu",
-              progress=None) -> dict:
-    """Run the cells of ``spec`` not already cached in ``out_dir``; write the table, figures
-    and summary.  Returns ``{"rows": [...], "cached": int, "computed": int, "out": Path}``."""
+              progress=None, warn=None) -> dict:
+    """Run the cells of ``spec`` not validly cached in ``out_dir``; write the table, figures
+    and summary.  An invalid cache entry is recomputed and replaced, and ``warn`` (default:
+    a line on stderr) hears one line naming it.  Returns ``{"rows": [...], "cached": int,
+    "computed": int, "invalid": [{"path", "reason"}, ...], "out": Path}``."""
     out = Path(out_dir)
     cache_dir = out / "cache"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    todo, rows, cached = [], {}, 0
-    for i, (point, seed) in enumerate(cells(spec)):
-        key = cell_key(spec, point, seed)
-        path = cache_dir / f"{key}.json"
-        if path.exists():
-            try:
-                rows[i] = json.loads(path.read_text(encoding="utf-8"))
-                cached += 1
-                continue
-            except (OSError, ValueError):
-                pass  # a damaged cache file is recomputed
-        todo.append((i, key, (spec.base, point, seed, spec.train, spec.budget, device)))
+    warn = _say if warn is None else warn
+    points = [point for point, _ in cells(spec)]
+    rows, todo, invalid = _cached_rows(spec, cache_dir, device)
+    cached = len(rows)
 
-    def store(i, key, row):
-        rows[i] = row
-        _atomic_write(cache_dir / f"{key}.json", json.dumps(row, sort_keys=True).encode())
+    def store(i, key, identity, result):
+        _atomic_write(cache_dir / f"{key}.json", _make_entry(key, identity, result))
+        rows[i] = {**_point_columns(points[i]), **result}
+        if i in invalid:
+            warn(f"sweep: cache entry {invalid[i]['path']} invalid ({invalid[i]['reason']}); recomputed")
         if progress is not None:
             progress(len(rows), spec.num_cells)
 
     if progress is not None and cached:
         progress(len(rows), spec.num_cells)
+    _compute(todo, store, workers, scheduler, device)
+    if sorted(rows) != list(range(spec.num_cells)):  # never a lost or extra row
+        raise RuntimeError(f"sweep: {len(rows)} rows for {spec.num_cells} cells")
+    table = [rows[i] for i in range(spec.num_cells)]
+    bad = [invalid[i] for i in sorted(invalid)]
+    _write_outputs(spec, out, table, cached, bad)
+    return {"rows": table, "cached": cached, "computed": len(todo), "invalid": bad, "out": out}
+
+
+def _cached_rows(spec: SweepSpec, cache_dir: Path, device: str):
+    """Read the cache: ``(rows, todo, invalid)`` — the rows of validly cached cells by cell
+    index, the cells to compute ``(index, key, identity, args)``, and the invalid entries
+    by cell index (``{"path", "reason"}``)."""
+    rows, todo, invalid, reported = {}, [], {}, set()
+    for i, (point, seed) in enumerate(cells(spec)):
+        identity = _cell_identity(spec, point, seed)
+        key = _key_of(identity)
+        path = cache_dir / f"{key}.json"
+        result, reason = _load_cached(path, key, identity)
+        if result is not None:
+            rows[i] = {**_point_columns(point), **result}
+            continue
+        if reason is not None and key not in reported:  # once per entry (two cells may share one)
+            invalid[i] = {"path": str(path), "reason": reason}
+            reported.add(key)
+        todo.append((i, key, identity, (spec.base, point, seed, spec.train, spec.budget, device)))
+    return rows, todo, invalid
+
+
+def _compute(todo: list, store, workers: int, scheduler, device: str) -> None:
+    """Compute the cells of ``todo`` in-process or on Dask; ``store(i, key, identity,
+    result)`` each as it finishes."""
     if todo and workers == 1 and scheduler is None:
-        for i, key, args in todo:
-            store(i, key, _run_cell_task(args))
+        for i, key, identity, args in todo:
+            store(i, key, identity, _run_cell_task(args))
     elif todo:
         from . import parallel
 
@@ -391,29 +648,35 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
             # --device cuda on a cluster with GPU workers, trained cells request the GPU
             gpu = device == "cuda" and parallel._has_gpu_workers(client)
             futs = {}
-            for i, key, args in sorted(todo, key=lambda job: -_cell_cost(job[2])):
+            for i, key, identity, args in sorted(todo, key=lambda job: -_cell_cost(job[3])):
                 kw = {"resources": {"GPU": 1}} if gpu and _trains(args) else {}
                 fut = client.submit(_run_cell_task, args, pure=False, **kw)
-                futs[fut] = (i, key)
+                futs[fut] = (i, key, identity)
             for fut in as_completed(list(futs)):
-                i, key = futs[fut]
-                store(i, key, fut.result())
+                store(*futs[fut], fut.result())
         finally:
             parallel._close(client, own_cluster=scheduler is None)
-    table = [rows[i] for i in sorted(rows)]
-    _write_outputs(spec, out, table, cached)
-    return {"rows": table, "cached": cached, "computed": len(todo), "out": out}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed over it), with the mode
+    a new file gets (0666 less the umask: 0644 under the usual 022), as the reports are."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 _COLUMNS = ("class", "cone", "depth", "seed", "n_total", "K", "d", "predicted", "trained", "std_error", "steps",
@@ -429,21 +692,17 @@ def _columns(table) -> list:
     return cols
 
 
-def _write_outputs(spec, out: Path, table: list, cached: int) -> None:
+def _write_outputs(spec, out: Path, table: list, cached: int, invalid: list) -> None:
+    """Write ``results.parquet``, ``results.csv``, the figures and ``summary.html``, each
+    atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     cols = _columns(table)
     data = {c: [row.get(c) for row in table] for c in cols}
-    buf = tempfile.NamedTemporaryFile(dir=out, prefix=".results.", suffix=".parquet", delete=False)
-    buf.close()
-    try:
-        pq.write_table(pa.table(data), buf.name)
-        os.replace(buf.name, out / "results.parquet")
-    finally:
-        Path(buf.name).unlink(missing_ok=True)
-    import io
-
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(data), sink)
+    _atomic_write(out / "results.parquet", sink.getvalue().to_pybytes())
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=cols, lineterminator="\n")
     writer.writeheader()
@@ -453,7 +712,7 @@ def _write_outputs(spec, out: Path, table: list, cached: int) -> None:
     figs = _figures(spec, table)
     for name, png in figs.items():
         _atomic_write(out / f"{name}.png", png)
-    _atomic_write(out / "summary.html", _summary_html(spec, table, cached, list(figs)).encode())
+    _atomic_write(out / "summary.html", _summary_html(spec, table, cached, list(figs), invalid).encode())
 
 
 def _group_mean(rows, key):
@@ -522,6 +781,9 @@ th{background:#f3f3f3}img{max-width:100%}</style></head><body>
 <h1>{{ name }}</h1>
 <p>{{ total }} cells ({{ cached }} from the cache, {{ total - cached }} computed); spec <code>{{ source }}</code>;
 code version <code>{{ code }}</code>. Table: <a href="results.csv">results.csv</a>, results.parquet.</p>
+<p>{% if invalid %}{{ invalid|length }} invalid cache {{ "entry" if invalid|length == 1 else "entries" }} recomputed:
+</p><ul>{% for e in invalid %}<li><code>{{ e.path }}</code>: {{ e.reason }}</li>{% endfor %}</ul>
+{% else %}No invalid cache entries.</p>{% endif %}
 {% for f in figures %}<p><img src="{{ f }}.png" alt="{{ f }}"></p>{% endfor %}
 <table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for row in rows %}<tr>{% for c in columns %}<td>{{ fmt(row.get(c)) }}</td>{% endfor %}</tr>
@@ -537,10 +799,12 @@ def _fmt(v):
     return str(v)
 
 
-def _summary_html(spec, table, cached, figures) -> str:
+def _summary_html(spec, table, cached, figures, invalid) -> str:
+    """The summary page: counts (cells, from the cache, computed, invalid entries
+    recomputed), figures and the table."""
     import jinja2
 
     env = jinja2.Environment(autoescape=True)
     return env.from_string(_SUMMARY).render(name=spec.name, total=len(table), cached=cached, source=spec.source,
                                             code=code_version(), figures=figures, columns=_columns(table),
-                                            rows=table, fmt=_fmt)
+                                            rows=table, fmt=_fmt, invalid=invalid)
