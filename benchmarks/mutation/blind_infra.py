@@ -40,8 +40,9 @@ BLIND = (
     # ------------------------------------------------------------------ sweep.py
     # cell_key of the same point/seed for specs with budget "quick" and "default": different -> equal
     dict(id="sweep-cache-key-omits-budget", file="wpgd_theory/sweep.py",
-         original='payload = {"base": spec.base, "point": point, "seed": seed, "train": spec.train, "budget": spec.budget,',
-         replacement='payload = {"base": spec.base, "point": point, "seed": seed, "train": spec.train,',
+         # re-anchored (same bug) after the sweep cache's canonical key (issue 24 item 5)
+         original='"depth": point.get("depth", 1), "seed": seed, "train": spec.train, "budget": spec.budget,',
+         replacement='"depth": point.get("depth", 1), "seed": seed, "train": spec.train,',
          rationale="the cache key leaves out the training budget, so a rerun with a larger budget reuses cells "
                    "trained with the smaller one",
          claims=(),
@@ -58,7 +59,8 @@ BLIND = (
          equivalent=None),
     # run_sweep with grid n=[6] then n=[4, 6] into the same folder: rows' n_total [4, 6] -> [6, 4]
     dict(id="sweep-table-in-completion-order", file="wpgd_theory/sweep.py",
-         original="table = [rows[i] for i in sorted(rows)]",
+         # re-anchored (same bug) after the sweep cache's validation (issue 24 item 5)
+         original="table = [rows[i] for i in range(spec.num_cells)]",
          replacement="table = list(rows.values())",
          rationale="the table is assembled in the order rows arrived (cached first, then as Dask finished) "
                    "instead of grid order",
