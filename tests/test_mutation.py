@@ -61,6 +61,23 @@ def test_catalogue_size_coverage_and_issue9_bugs():
     assert {m.id for m in MUTANTS if m.source == "issue 9"} >= ISSUE9
 
 
+def test_blind_catalogue_is_kept_apart_and_covers_every_package():
+    """issue 18: at least 40 blind mutants (written without reading the checks), over every
+    package including parallel, sweep, config, architectures, the symbolic engines and report,
+    each with its kind; the summary counts them apart."""
+    blind = [m for m in MUTANTS if m.source == "blind"]
+    assert len(blind) >= 40
+    assert {m.kind for m in blind} <= {"value", "leniency", "infrastructure"}
+    assert {"parallel", "sweep", "config", "architectures", "symbolic", "symbolic.proofs", "report", "cli",
+            "model", "landscape", "convex", "certify", "gla.layer"} <= {m.family for m in blind}
+    assert all(m.kind for m in blind) and not any(m.kind for m in MUTANTS if m.source != "blind")
+    rows = [dict(id=m.id, source=m.source, kind=m.kind, status="survived", expected_claims=list(m.claims))
+            for m in MUTANTS]
+    summary = harness.summarise(rows)
+    assert summary["blind"]["total"] == len(blind)
+    assert sum(v["total"] for v in summary["blind"]["by_kind"].values()) == len(blind)
+
+
 def test_by_id_rejects_unknown_ids():
     assert [m.id for m in catalogue.by_id(["certify-skip-last-cell"])] == ["certify-skip-last-cell"]
     with pytest.raises(ValueError, match="unknown mutant ids"):

@@ -43,7 +43,8 @@ FAMILY_TESTS = {
                         "tests/symbolic/test_symbolic_sizefree.py"),
     "config": ("tests/test_config.py", "tests/test_config_fuzz.py"),
     "sweep": ("tests/test_sweep.py",),
-    "architectures": ("tests/architectures",),
+    "architectures": ("tests/architectures/test_arch_registry.py", "tests/architectures/test_arch_cones.py",
+                      "tests/architectures/test_arch_conformance.py", "tests/architectures/test_arch_layers.py"),
     "cli": ("tests/test_cli.py",),
     "report.atomic": ("tests/test_report_faults.py", "tests/test_report.py"),
 }
