@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
-
 from test_config_fuzz import models as model_specs
+
 from wpgd_theory.claims import runner
 from wpgd_theory.claims.core import CheckContext
 from wpgd_theory.config import parse_config

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wpgd_theory import MultitaskModel, strategies as wst
+from wpgd_theory import MultitaskModel
 from wpgd_theory import landscape as L
+from wpgd_theory import strategies as wst
 from wpgd_theory.claims.defaults import default_models
 from wpgd_theory.convex import CONES, multistart_profile, solve_constrained
 from wpgd_theory.model import NATURAL_SCALE_RANGE
