@@ -27,6 +27,11 @@ True
 True
 """
 
+# first: in the wpgd-verify program only (never as a library), a Ctrl-C during the imports
+# below is one line and exit status 130 (wpgd_theory._interrupts)
+from . import _interrupts  # noqa: F401
+
+# isort: split
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 

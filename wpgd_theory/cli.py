@@ -38,9 +38,11 @@ Exit status:
 * ``2`` — usage or input error (bad option, unknown ``--only`` id, invalid ``--config``,
   a model too large or not representable, unwritable ``--out``, standard output not
   writable, ``solve`` unavailable): one line on stderr naming what is wrong, no traceback;
-* ``130`` — interrupted (Ctrl-C, SIGTERM): the message says whether the new report was
-  written (then it is complete) or not (then the previous report, if any, is left as it
-  was); never a mix of the two, never a staging folder left behind.
+* ``130`` — interrupted (Ctrl-C, SIGTERM), at any moment from the imports to the
+  interpreter's shutdown, also when the signal's ``KeyboardInterrupt`` was swallowed in a
+  callback (:mod:`wpgd_theory._interrupts`): one line, which says whether the new report
+  was written (then it is complete) or not (then the previous report, if any, is left as
+  it was); never a mix of the two, never a staging folder left behind.
 
 ``--device cuda`` without a usable CUDA device (or without torch) is not an error: a
 warning line is printed and the run uses the CPU; the report records both the requested
@@ -51,13 +53,17 @@ package metadata otherwise).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import os
 import shlex
 import sys
 import threading
 import time
 import warnings
+
+from . import _interrupts
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
@@ -185,12 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stderr_line(text: str) -> None:
+    """One line on stderr; nothing if stderr is closed or broken (never onto stdout)."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
 def _err(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    _stderr_line(f"{PROG}: error: {message}")
 
 
 def _warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    _stderr_line(f"{PROG}: warning: {message}")
 
 
 def _load_config(path, allow_large: bool = False):
@@ -301,12 +315,14 @@ class _Progress:
                            f"{time.monotonic() - self.t0:.0f} s elapsed")
 
     def start(self, chk):
+        _interrupts.check()  # a check boundary: a Ctrl-C lost in a callback ends the run here
         self.current, self.started = chk, time.monotonic()
         if self.bar is not None:
             key = chk.key if len(chk.key) <= 40 else chk.key[:39] + "…"
             self.bar.set_postfix_str(key, refresh=True)
 
     def finish(self, chk, res):
+        _interrupts.check()
         started = self.current is chk
         self.current = None
         self.done += 1
@@ -377,12 +393,14 @@ def cmd_run(args) -> int:
     command = " ".join([PROG] + [shlex.quote(a) for a in args.argv])
 
     def committed():  # called inside the swap's interrupt-free window
-        args.report_written = out
+        args.report_written = _interrupts.state.written = out
 
+    _interrupts.check()
     try:
         doc = write_report(outcomes, ctx, out, claim_ids=claim_ids, checks_duration_s=checks_s,
                            requested_device=args.device, config=args.config, command=command,
-                           on_commit=committed, on_wait=None if args.quiet else _warn)
+                           on_commit=committed, on_wait=None if args.quiet else _warn,
+                           cancelled=_interrupts.interrupted)
     except ReportDirError as exc:  # e.g. disk full: the previous report is left as it was
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -651,35 +669,45 @@ def cmd_architectures(args) -> int:
 def _detach_stdout() -> None:
     """After stdout failed, point its descriptor at /dev/null so the interpreter's final
     flush cannot print a second error or change the exit status."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # in-process (captured) stdout: nothing to do
+    except (OSError, ValueError, AttributeError):  # in-process (captured) or closed stdout: nothing to do
         pass
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None) -> int:
-    """Entry point of ``wpgd-verify``; returns the exit status (SIGTERM is handled like Ctrl-C)."""
-    import signal
+    """Entry point of ``wpgd-verify``; returns the exit status.
 
-    old_term = None
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
-        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        return _main(argv)
-    finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
+    Ctrl-C and SIGTERM end the command with status 130 and one line saying whether the new
+    report was written (:mod:`wpgd_theory._interrupts`), also when the ``KeyboardInterrupt``
+    was swallowed in a callback.  ``main()`` without arguments is the program itself (the
+    console script, ``python -m wpgd_theory``): its signal handling then lasts until the
+    process exits, so a signal during the interpreter's shutdown still gives 130.
+    ``main([...])`` (in-process, e.g. tests) restores the previous handlers on return."""
+    program = argv is None
+    with _interrupts.handling(program) as state:
+        try:
+            return _main(argv, state)
+        except KeyboardInterrupt:  # in an error's own handling, say
+            state.raising = False
+            return _interrupted(state)
 
 
-def _main(argv) -> int:
+def _interrupted(state) -> int:
+    if state.written is not None:
+        msg = f"interrupted after the new report was written (complete, in {state.written})"
+    elif state.command == "run":
+        msg = "interrupted; no new report was written (the previous report, if any, is unchanged)"
+    else:
+        msg = "interrupted"
+    _stderr_line(f"\n{PROG}: {msg}")
+    state.said = True
+    return EXIT_INTERRUPTED
+
+
+def _main(argv, state) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
     try:
@@ -688,6 +716,7 @@ def _main(argv) -> int:
             raise UsageError(f"a command is required: run, solve, sweep, architectures or list (see {PROG} --help)")
         args.argv = argv
         args.report_written = None
+        state.command = args.command
         code = int(args.handler(args))
         try:
             sys.stdout.flush()
@@ -695,35 +724,33 @@ def _main(argv) -> int:
             raise
         except OSError as exc:
             raise _StdoutError(f"cannot write to standard output ({exc.strerror or exc})") from None
+        _interrupts.check()  # a signal whose KeyboardInterrupt was swallowed in a callback
         return code
     except _StdoutError as exc:
         _detach_stdout()
         _err(str(exc))
-        return EXIT_USAGE
+        code = EXIT_USAGE
     except UsageError as exc:
         _err(str(exc))
-        return EXIT_USAGE
+        code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
     except KeyboardInterrupt:
-        written = getattr(args, "report_written", None)
-        if written is not None:
-            msg = f"interrupted after the new report was written (complete, in {written})"
-        elif getattr(args, "command", None) == "run":
-            msg = "interrupted; no new report was written (the previous report, if any, is unchanged)"
-        else:
-            msg = "interrupted"
-        print(f"\n{PROG}: {msg}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        state.raising = False  # first, before any call: a second Ctrl-C only adds to the record
+        return _interrupted(state)
     except BrokenPipeError:  # e.g. `wpgd-verify list | head`
         _detach_stdout()
-        return EXIT_OK
+        code = EXIT_OK
     except RecursionError:
         _err("input nested too deeply to process")
-        return EXIT_USAGE
+        code = EXIT_USAGE
     except MemoryError:
         _err("out of memory (see --allow-large and the size limits in the docs: how-to/config)")
-        return EXIT_USAGE
+        code = EXIT_USAGE
+    if state.received is not None:  # a Ctrl-C lost in a callback, then another way out
+        state.raising = False
+        return _interrupted(state)
+    return code
 
 
 if __name__ == "__main__":

@@ -75,14 +75,14 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
     return doc, files, {name: data for r in records for name, data in r.files.items()}
 
 
-def write_report(outcomes, ctx, out_dir, *, on_commit=None, on_wait=None, **kwargs) -> dict:
+def write_report(outcomes, ctx, out_dir, *, on_commit=None, on_wait=None, cancelled=None, **kwargs) -> dict:
     """Render the report of ``outcomes`` in memory, then replace ``out_dir`` with it atomically.
 
-    Keyword arguments are those of :func:`render_report`; ``on_commit`` and ``on_wait`` are
-    passed to :func:`.atomic.write_report_dir` (called once the new report is in place,
-    with interrupts held back; and when another writer holds the folder's lock).  Returns
-    the report document.
+    Keyword arguments are those of :func:`render_report`; ``on_commit``, ``on_wait`` and
+    ``cancelled`` are passed to :func:`.atomic.write_report_dir` (called once the new report
+    is in place, with interrupts held back; when another writer holds the folder's lock;
+    and right before the swap, to abandon it).  Returns the report document.
     """
     doc, files, figure_files = render_report(outcomes, ctx, **kwargs)
-    write_report_dir(out_dir, files, figure_files, on_commit=on_commit, on_wait=on_wait)
+    write_report_dir(out_dir, files, figure_files, on_commit=on_commit, on_wait=on_wait, cancelled=cancelled)
     return doc

@@ -20,7 +20,11 @@ the end of step 4 and delivered right after, and ``on_commit`` is called inside 
 window, right after the swap.  So an interrupt either comes before the swap (the previous
 report is untouched, the staging folder is removed) or after ``on_commit`` ran (the new
 report is complete and in place): what ``wpgd-verify`` says on exit 130 is true in every
-window, and no staging folder is left behind.  A reader that opens ``OUT`` sees exactly one
+window, and no staging folder is left behind.  An interrupt whose ``KeyboardInterrupt``
+was swallowed earlier (raised inside a callback whose exceptions Python drops, such as a
+``gc`` callback) is caught by ``cancelled``: the caller's record of signals, asked once
+the signals are held back and before the swap; when it answers true the write is
+abandoned with ``KeyboardInterrupt`` and the previous report stays.  A reader that opens ``OUT`` sees exactly one
 run's complete report, or the previous one.
 
 With the fallback a reader can find ``OUT`` missing for the instant between the two
@@ -290,12 +294,15 @@ def _recover(target: Path) -> None:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
-def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_commit=None, on_wait=None) -> dict:
+def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_commit=None, on_wait=None,
+                     cancelled=None) -> dict:
     """Write ``files`` (``{name: bytes}``, names from :data:`REPORT_FILES`) and ``figures``
     (``{file name: PNG bytes}``, into ``figures/``) as one atomic replacement of ``out_dir``.
 
     ``on_commit()`` is called right after the new folder is in place, with interrupts held
-    back; ``on_wait(message)`` when another writer holds the lock.  Returns
+    back; ``on_wait(message)`` when another writer holds the lock; ``cancelled()``, when
+    given, is asked right before the swap (signals already held back): if it is true the
+    staging folder is removed, nothing is replaced and ``KeyboardInterrupt`` is raised.  Returns
     ``{name: Path}`` of what was written.  See the module docstring for the guarantees.
     """
     unknown = set(files) - set(REPORT_FILES)
@@ -331,6 +338,8 @@ def write_report_dir(out_dir, files: dict, figures: dict | None = None, *, on_co
                 _step("staged")
                 old = stage.with_name(stage.name[: -len("-new")] + "-old")
                 with _signals_deferred():
+                    if cancelled is not None and cancelled():
+                        raise KeyboardInterrupt  # a signal seen earlier, whose exception was lost
                     if not target.exists():
                         os.rename(stage, target)
                     elif exchange(stage, target):
