@@ -513,3 +513,67 @@ def test_entry_point_runs_as_a_program(tmp_path):
     assert proc.returncode == 2
     one_line_error(proc.stderr)
     assert proc.stdout == ""
+
+
+# ----------------------------------------------------------------------------- issue 24, item 7
+def _warns(ctx):
+    import numpy as np
+
+    for _ in range(3):  # the same warning three times: shown once
+        np.float64(1e300) * np.float64(1e300)  # numpy: RuntimeWarning: overflow encountered
+    return compare(1.0, 1.0, rtol=1e-10, what="1 vs 1")
+
+
+def test_python_warnings_are_silent_under_quiet_and_one_line_otherwise(registry, tmp_path, capsys):
+    registry({"W1": [("warns", _warns, ALL)]})
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 0
+    assert capsys.readouterr().err == ""
+    assert run_cli("run", "--only", "W1", "--out", tmp_path) == 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert all(ln.startswith("wpgd-verify: ") for ln in lines), err  # no source line of a warning dump
+    shown = [ln for ln in lines if "RuntimeWarning" in ln]
+    assert len(shown) == 1 and "warning: RuntimeWarning: overflow encountered" in shown[0], err
+    assert "test_cli.py:" in shown[0]  # where it came from
+
+
+def test_warnings_recorded_or_escalated_by_a_check_are_unaffected(registry, tmp_path):
+    import warnings
+
+    def escalates(ctx):
+        import numpy as np
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                np.float64(1e300) * np.float64(1e300)
+            except RuntimeWarning:
+                return compare(1.0, 1.0, rtol=1e-10, what="escalated")
+        return compare(1.0, 2.0, rtol=1e-10, what="the warning was not escalated")
+
+    registry({"W1": [("escalates", escalates, ALL)]})
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 0
+
+
+def test_quiet_run_of_a_model_that_overflows_prints_nothing_on_stderr(tmp_path):
+    """A real run (W2, quick) on a model at scale 1e300, where numpy warns (overflow)."""
+    cfg = tmp_path / "big.toml"
+    cfg.write_text('name = "big"\nsigma = [2e300, 1e300, 0.5e300]\nnoise = 1e299\nn = 4\n')
+    proc = subprocess.run([sys.executable, "-m", "wpgd_theory", "run", "--suite", "quick", "--only", "W2",
+                           "--config", str(cfg), "--out", str(tmp_path / "out"), "--quiet"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stderr == ""
+    assert "claims verified" in proc.stdout
+
+
+def test_a_closed_stdout_after_the_run_is_exit_2_and_the_report_is_written(registry, tmp_path, capsys, monkeypatch):
+    """``wpgd-verify run ... >&-``: Python sets sys.stdout to None."""
+    registry({"W1": [("ok", _passing, ALL)]})
+    monkeypatch.setattr(sys, "stdout", None)
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet", "--seed", "3") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "standard output (it is closed)" in line and f"the report was written to {tmp_path}" in line
+    assert json.loads((tmp_path / "report.json").read_text())["run"]["seed"] == 3
+    assert run_cli("list") == 2
+    assert "standard output (it is closed)" in one_line_error(capsys.readouterr().err)

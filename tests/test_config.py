@@ -93,6 +93,24 @@ BAD = [
     ('{"model": []}', ".json", ["non-empty"]),
     ('[1, 2]', ".json", ["top level"]),
     ('[[model]]\n' + GOOD_MODEL + 'n = 2\n', ".yaml", ["unsupported file type"]),
+    # a key given twice: JSON readers keep the last silently, so it is refused (issue 24)
+    ('{"name": "x", "sigma": [1.0], "n": 2, "n": 3}', ".json", ["duplicate key 'n'", "at the top level"]),
+    ('{"model": [{"name": "x", "sigma": [1.0], "noise": 0.1, "n": 2, "noise": 0.5}]}', ".json",
+     ["duplicate key 'noise'", "in model[0]"]),
+    ('{"model": [{"name": "x", "sigma": [1.0], "n": 2}, {"name": "y", "sigma": [1.0], "n": 2, '
+     '"more": {"a": 1, "a": 2}}]}', ".json", ["duplicate key 'a'", "in model[1].more"]),
+    ('{"seed": 1, "model": [{"name": "x", "sigma": [1.0], "n": 2}], "seed": 2}', ".json",
+     ["duplicate key 'seed'", "at the top level"]),
+    # ... and TOML refuses it itself (the message adds the key)
+    ('name = "x"\nsigma = [1.0]\nn = 2\nn = 3\n', ".toml", ["invalid TOML", "line 4", "'n'"]),
+    ('[[model]]\n' + GOOD_MODEL + 'n = 2\nnoise = 0.1\nnoise = 0.2\n', ".toml", ["invalid TOML", "line 6", "'noise'"]),
+    ('seed = 1\n[extra]\na = 1\n[extra]\nb = 2\n', ".toml", ["invalid TOML", "line 4", "extra"]),
+    # a scalar sigma that is not finite: the message is about sigma, with or without d (issue 24)
+    ('name = "x"\nsigma = nan\nn = 2\n', ".toml", ["field 'sigma'", "finite", "got nan"]),
+    ('name = "x"\nsigma = inf\nn = 2\n', ".toml", ["field 'sigma'", "finite", "got inf"]),
+    ('name = "x"\nsigma = -inf\nd = 2\nn = 2\n', ".toml", ["field 'sigma'", "finite", "got -inf"]),
+    ('{"name": "x", "sigma": NaN, "n": 2}', ".json", ["field 'sigma'", "finite", "got nan"]),
+    ('{"name": "x", "sigma": Infinity, "d": 2, "n": 2}', ".json", ["field 'sigma'", "finite", "got inf"]),
 ]
 
 
@@ -130,3 +148,19 @@ def test_parse_config_from_dict_matches_file_semantics():
                                   "r_task": [0.5, 0.7], "noise": 0.3}}, "inline")
     m = cfg.models["m"]
     assert m.n == 5 and m.num_tasks == 2 and m.noise == 0.3
+
+
+@pytest.mark.parametrize("sigma", ["nan", "inf", "-inf"])
+def test_a_non_finite_scalar_sigma_is_not_reported_as_a_missing_d(tmp_path, sigma):
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, f'name = "x"\nsigma = {sigma}\nn = 2\n'))
+    assert "field 'd'" not in str(info.value) and "field 'sigma'" in str(info.value)
+
+
+def test_json_without_duplicates_still_loads_with_the_same_values(tmp_path):
+    """The duplicate check does not change what a valid file means."""
+    text = '{"seed": 4, "model": [{"name": "x", "sigma": [2.0, 1.0], "noise": 0.25, "n": 3}]}'
+    cfg = load_config(_write(tmp_path, text, ".json"))
+    assert cfg.seed == 4 and cfg.models["x"].n == 3
+    np.testing.assert_allclose(np.diag(cfg.models["x"].sigma), [2.0, 1.0])
+    assert cfg.models["x"].noise == pytest.approx(0.25)

@@ -212,6 +212,23 @@ def test_a_failed_second_rename_of_the_fallback_puts_the_previous_report_back(tm
     assert snapshot(out) == "old" and atomic.leftovers(out) == []
 
 
+@pytest.mark.parametrize("fallback", [False, True])
+def test_a_cancelled_write_keeps_the_previous_report(tmp_path, monkeypatch, fallback):
+    """``cancelled()`` is the caller's record of a signal whose ``KeyboardInterrupt`` was
+    swallowed (issue 24): asked right before the swap, it abandons the write."""
+    out = previous(tmp_path)
+    if fallback:
+        monkeypatch.setattr(atomic, "exchange", lambda a, b: False)
+    files = {n: b"new " + n.encode() for n in atomic.REPORT_FILES}
+    figs = {"fig-new.png": b"x", "other-new.png": b"x"}
+    committed = []
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_report_dir(out, files, figs, on_commit=lambda: committed.append(1), cancelled=lambda: True)
+    assert committed == [] and snapshot(out) == "old" and atomic.leftovers(out) == []
+    atomic.write_report_dir(out, files, figs, on_commit=lambda: committed.append(1), cancelled=lambda: False)
+    assert committed == [1] and snapshot(out) == "new" and atomic.leftovers(out) == []
+
+
 def test_a_folder_with_foreign_files_is_never_replaced(tmp_path):
     out = tmp_path / "project"
     out.mkdir()

@@ -281,3 +281,72 @@ def test_entry_point_survives_a_full_stdout(tmp_path):
                               stderr=subprocess.PIPE, text=True, timeout=120)
     assert proc.returncode == 2
     assert "cannot write to standard output" in one_line_error(proc.stderr)
+
+
+# ----------------------------------------------------------------------------- issue 24, item 7
+def test_a_positive_definite_sigma_beyond_float64_range_is_not_called_singular(tmp_path, capsys):
+    """diag(1e300, 1e-300, 1) is positive definite; LAPACK's scaling underflows its smallest
+    eigenvalue to 0, so the message used to say "smallest eigenvalue is 0"."""
+    for sigma in ([1e300, 1e-300, 1.0], [[1e300, 0, 0], [0, 1e-300, 0], [0, 0, 1.0]]):
+        assert run_cli("solve", write(tmp_path, {"sigma": sigma, "n": 3})) == 2
+        line = one_line_error(capsys.readouterr().err)
+        assert "sigma" in line and "span more than float64 can represent relative to each other" in line
+        assert "condition number overflows" in line and "smallest eigenvalue is 0" not in line
+    with pytest.raises(ValueError, match="sigma is positive definite, but its eigenvalues span"):
+        MultitaskModel.single_task(3, sigma=np.diag([1e300, 1e-300, 1.0]))
+
+
+def test_check_spd_on_ordinary_matrices_is_unchanged():
+    from wpgd_theory._validation import check_spd
+
+    rng = np.random.default_rng(0)
+    for d in (1, 2, 5, 12):
+        A = rng.standard_normal((d, d))
+        S = A @ A.T + 0.1 * np.eye(d)
+        np.testing.assert_allclose(check_spd(S, "sigma"), np.linalg.eigvalsh(S), rtol=1e-12)
+        # a badly scaled but representable matrix keeps being accepted, with its eigenvalues
+        D = np.diag(10.0 ** rng.uniform(-100, 100, d))
+        np.testing.assert_allclose(check_spd(D, "sigma"), np.sort(np.diag(D)), rtol=1e-12)
+    for bad, smallest in ((np.diag([1.0, -1.0]), "-1"), (np.diag([1.0, 0.0]), "0"),
+                          (np.array([[1.0, 2.0], [2.0, 1.0]]), "-1")):
+        with pytest.raises(ValueError, match="sigma must be positive definite; smallest eigenvalue is " + smallest):
+            check_spd(bad, "sigma")
+
+
+def _p_block(out: str) -> list:
+    lines = out.splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.strip().startswith("P* ="))
+    rows = []
+    for ln in lines[i + 1:]:
+        if not ln.strip().startswith("["):
+            break
+        rows.append([float(x) for x in ln.replace("[", " ").replace("]", " ").split()])
+    return rows
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1.0])
+def test_solve_text_shows_the_magnitude_of_every_entry_of_p(tmp_path, capsys, scale):
+    """P* ~ 1/scale: numpy's fixed-point printing showed it as zeros at scale 1e300."""
+    spec = {"sigma": [[2.0 * scale, 0.3 * scale], [0.3 * scale, 1.0 * scale]], "noise": 0.1 * scale,
+            "sizes": [2, 3], "rho": [[1.0, 0.5], [0.5, 1.0]], "r_task": [0.3, 0.8]}
+    cfg = write(tmp_path, spec)
+    assert run_cli("solve", cfg, "--json") == 0
+    P = np.array(json.loads(capsys.readouterr().out)["models"]["cfg"]["P"])
+    assert np.all(P[~np.eye(2, dtype=bool)] != 0) and np.all(np.isfinite(P))
+    assert run_cli("solve", cfg) == 0
+    shown = np.array(_p_block(capsys.readouterr().out))
+    assert shown.shape == P.shape
+    np.testing.assert_allclose(shown, P, rtol=1e-5, atol=0)  # %.6g: six significant digits, any magnitude
+
+
+@pytest.mark.parametrize("args", [["list"], ["solve", "{cfg}"], ["solve", "{cfg}", "--json"]])
+def test_a_closed_stdout_is_one_line_and_exit_2(tmp_path, args):
+    import os
+    import subprocess
+
+    cfg = write(tmp_path, {"sigma": [1.0, 2.0], "n": 3})
+    proc = subprocess.run([sys.executable, "-m", "wpgd_theory", *[a.format(cfg=cfg) for a in args]],
+                          stdout=None, stderr=subprocess.PIPE, text=True, timeout=120,
+                          preexec_fn=lambda: os.close(1))  # `wpgd-verify ... >&-`
+    assert proc.returncode == 2
+    assert "cannot write to standard output (it is closed)" in one_line_error(proc.stderr)

@@ -98,12 +98,47 @@ def check_symmetric(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> N
 
 
 def check_spd(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> np.ndarray:
-    """Symmetric positive definite; returns the eigenvalues (ascending)."""
+    """Symmetric positive definite; returns the eigenvalues (ascending).
+
+    Positive definite means, as always, that the eigenvalues computed in float64
+    (``numpy.linalg.eigvalsh``) are all ``> 0``; only the message of a refusal depends on
+    why the smallest is not.  LAPACK scales a matrix whose norm is beyond ~1e154 down
+    before it solves, which underflows its tiny eigenvalues to 0 (``diag(1e300, 1e-300, 1)``),
+    and no float64 eigen-solve resolves an eigenvalue below ~1e-16 times the largest
+    unless the matrix is diagonal.  So a refused matrix is tested once more after diagonal
+    scaling, ``D^{-1/2} A D^{-1/2}`` with ``D = diag(A)`` (positive definite exactly when
+    ``A`` is, by Sylvester's law of inertia, and unit-diagonal, so no such loss): when that
+    is clearly positive definite, the message says that ``A`` is positive definite but its
+    eigenvalues span more than float64 can represent relative to each other, instead of
+    "smallest eigenvalue is 0".
+    """
     check_symmetric(mat, name, tol)
     eig = np.linalg.eigvalsh(mat)
     if eig[0] <= 0:
-        raise ValueError(f"{name} must be positive definite; smallest eigenvalue is {eig[0]:.3g}")
+        raise ValueError(_not_positive_definite(mat, eig, name))
     return eig
+
+
+def _not_positive_definite(mat: np.ndarray, eig: np.ndarray, name: str) -> str:
+    plain = f"{name} must be positive definite; smallest eigenvalue is {eig[0]:.3g}"
+    diag = np.diag(mat)
+    if not (diag.size and np.all(diag > 0) and np.isfinite(eig[-1]) and eig[-1] > 0):
+        return plain  # a diagonal entry <= 0: not positive definite (e_i' A e_i = a_ii)
+    root = np.sqrt(diag)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        B = (mat / root[:, None]) / root[None, :]
+    if not np.all(np.isfinite(B)):
+        return plain
+    eb = np.linalg.eigvalsh((B + B.T) / 2)
+    if not eb[0] > 64 * len(diag) * np.finfo(float).eps * max(1.0, float(eb[-1])):
+        return plain  # (nearly) singular after scaling too
+    largest, smallest = float(eig[-1]), float(np.min(diag))  # lambda_min <= min a_ii
+    exponent = np.log10(smallest) - np.log10(largest)
+    why = ("below float64's ~1e-308, so its condition number overflows" if exponent < -307
+           else "beyond the ~16 significant digits of a float64 eigen-solve")
+    return (f"{name} is positive definite, but its eigenvalues span more than float64 can represent relative "
+            f"to each other (largest {largest:.3g}, smallest at most {smallest:.3g}: a ratio of at most "
+            f"1e{exponent:.0f}, {why})")
 
 
 def check_correlation(mat: np.ndarray, name: str, tol: float = STRUCTURE_TOL) -> np.ndarray:

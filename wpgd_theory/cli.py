@@ -9,7 +9,9 @@ Commands:
     under a lock (default ``DIR`` is ``./wpgd-report``; see :mod:`wpgd_theory.report.atomic`).
     Progress goes to stderr: a bar on a terminal; otherwise (CI logs, ``nohup``, batch
     jobs) one line per finished claim and a heartbeat line every :data:`HEARTBEAT_S`
-    seconds while a check runs; nothing with ``--quiet``.
+    seconds while a check runs; nothing with ``--quiet``.  A Python warning (numpy's or
+    scipy's ``RuntimeWarning``, ...) is one line ``wpgd-verify: warning: ...`` (once each),
+    none with ``--quiet``.
 
 ``wpgd-verify solve FILE.toml|FILE.json [--model NAME] [--json]``
     The optimal WPGD (``wpgd_theory.landscape.solve``) for the model(s) in a
@@ -37,7 +39,8 @@ Exit status:
   is never counted as passed. A summary line names those claims;
 * ``2`` — usage or input error (bad option, unknown ``--only`` id, invalid ``--config``,
   a model too large or not representable, unwritable ``--out``, standard output not
-  writable, ``solve`` unavailable): one line on stderr naming what is wrong, no traceback;
+  writable or closed — after a completed ``run`` the line says the report was written —,
+  ``solve`` unavailable): one line on stderr naming what is wrong, no traceback;
 * ``130`` — interrupted (Ctrl-C, SIGTERM), at any moment from the imports to the
   interpreter's shutdown, also when the signal's ``KeyboardInterrupt`` was swallowed in a
   callback (:mod:`wpgd_theory._interrupts`): one line, which says whether the new report
@@ -84,7 +87,9 @@ class _StdoutError(UsageError):
 
 
 def _say(*args, **kwargs) -> None:
-    """``print`` to stdout; a failing stdout becomes :class:`_StdoutError` (exit 2, one line)."""
+    """``print`` to stdout; a failing or closed stdout becomes :class:`_StdoutError` (exit 2, one line)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise _StdoutError("cannot write to standard output (it is closed)")
     try:
         print(*args, **kwargs)
     except BrokenPipeError:
@@ -207,8 +212,45 @@ def _warn(message: str) -> None:
     _stderr_line(f"{PROG}: warning: {message}")
 
 
-def _load_config(path, allow_large: bool = False):
-    """Load and validate a config; numpy warnings become single warning lines (after success)."""
+def _where(filename) -> str:
+    """A short location for a warning: ``wpgd_theory/x.py`` or ``numpy/x.py``, else the file name."""
+    parts = str(filename).replace("\\", "/").split("/")
+    for anchor in ("wpgd_theory", "site-packages"):
+        if anchor in parts:
+            i = len(parts) - 1 - parts[::-1].index(anchor)
+            return "/".join(parts[i if anchor == "wpgd_theory" else i + 1:])
+    return parts[-1]
+
+
+@contextlib.contextmanager
+def _python_warnings(quiet: bool):
+    """Python warnings (numpy's and scipy's RuntimeWarnings, ...) while a command runs: with
+    ``quiet`` none is shown; otherwise each distinct one is one line
+    ``wpgd-verify: warning: RuntimeWarning: overflow encountered in multiply (wpgd_theory/x.py:12)``
+    instead of Python's two-line dump.  Only the display changes: the filters, and code that
+    records or escalates warnings (``catch_warnings``, ``simplefilter("error")``), are as before."""
+    seen = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if quiet:
+            return
+        text = " ".join(str(message).split())
+        if (category, text) in seen:
+            return
+        seen.add((category, text))
+        _warn(f"{getattr(category, '__name__', 'Warning')}: {text} ({_where(filename)}:{lineno})")
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
+def _load_config(path, allow_large: bool = False, quiet: bool = False):
+    """Load and validate a config; numpy warnings become single warning lines (after success;
+    none with ``quiet``)."""
     from .config import ConfigError, load_config
 
     with warnings.catch_warnings(record=True) as caught:
@@ -218,7 +260,8 @@ def _load_config(path, allow_large: bool = False):
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
     for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
-        _warn(f"{path}: {message}")
+        if not quiet:
+            _warn(f"{path}: {message}")
     return cfg
 
 
@@ -371,7 +414,7 @@ def cmd_run(args) -> int:
     registry = runner.registry()
     known = [c.id for c in registry]
     claim_ids = _parse_only(args.only, known)
-    cfg = _load_config(args.config, args.allow_large) if args.config else None
+    cfg = _load_config(args.config, args.allow_large, args.quiet) if args.config else None
     suite = args.suite or (cfg.suite if cfg and cfg.suite else "default")
     seed = args.seed if args.seed is not None else (cfg.seed if cfg and cfg.seed is not None else 0)
     try:
@@ -491,6 +534,31 @@ def _fmt_vec(values, limit: int = 12) -> str:
     return f"[{body}{', …' if v.size > limit else ''}]" + (f" ({v.size} entries)" if v.size > limit else "")
 
 
+def _fmt_matrix(M) -> str:
+    """A matrix in numpy's bracket layout, every entry as ``%.6g``: its magnitude always shows
+    (``1.47059e-301``, never a ``0`` for a nonzero value), columns right-aligned."""
+    import numpy as np
+
+    M = np.atleast_2d(np.asarray(M, dtype=float))
+    cells = [[f"{x + 0.0:.6g}" for x in row] for row in M]  # + 0.0: -0.0 prints as 0
+    width = max((len(c) for row in cells for c in row), default=1)
+    rows = ["[" + " ".join(c.rjust(width) for c in row) + "]" for row in cells]
+    return "[" + "\n ".join(rows) + "]"
+
+
+def _eigvalsh_scaled(M):
+    """Eigenvalues of the symmetric part of ``M``, computed on ``M / max|M|`` (so LAPACK's own
+    scaling of matrices beyond ~1e154 cannot underflow the small ones) and scaled back."""
+    import numpy as np
+
+    M = np.asarray(M, dtype=float)
+    scale = float(np.max(np.abs(M))) if M.size else 0.0
+    if not scale or not np.isfinite(scale):
+        return np.linalg.eigvalsh((M + M.T) / 2)
+    A = M / scale
+    return np.linalg.eigvalsh((A + A.T) / 2) * scale
+
+
 def _print_solution(name, model, sol) -> None:
     import numpy as np
 
@@ -520,8 +588,7 @@ def _print_solution(name, model, sol) -> None:
     P = getattr(sol, "P", None)
     if P is not None:
         P = np.asarray(P, dtype=float)
-        with np.printoptions(precision=6, suppress=True, linewidth=100):
-            body = str(P) if P.shape[0] <= 8 else f"eigenvalues {_fmt_vec(np.linalg.eigvalsh((P + P.T) / 2))}"
+        body = _fmt_matrix(P) if P.shape[0] <= 8 else f"eigenvalues {_fmt_vec(_eigvalsh_scaled(P))}"
         _say("  P* =" + ("\n    " + body.replace("\n", "\n    ") if "\n" in body else " " + body))
     roots = getattr(sol, "roots", None)
     if roots is not None:
@@ -677,6 +744,27 @@ def _detach_stdout() -> None:
         pass
 
 
+def _guard_closed_std_fds() -> None:
+    """Started with stdout or stderr closed (``>&-``): Python sets ``sys.stdout`` to ``None``
+    and the descriptor is free, so the next file opened (the report lock, a report file)
+    would get it and anything written to descriptor 1 by C code would land in that file.
+    Point the descriptor at /dev/null; ``sys.stdout`` stays ``None``, so the command's first
+    output is a one-line error (exit 2)."""
+    for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
+        if stream is not None:
+            continue
+        try:
+            os.fstat(fd)
+            continue  # open after all
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def main(argv=None) -> int:
     """Entry point of ``wpgd-verify``; returns the exit status.
 
@@ -687,6 +775,8 @@ def main(argv=None) -> int:
     process exits, so a signal during the interpreter's shutdown still gives 130.
     ``main([...])`` (in-process, e.g. tests) restores the previous handlers on return."""
     program = argv is None
+    if program:
+        _guard_closed_std_fds()
     with _interrupts.handling(program) as state:
         try:
             return _main(argv, state)
@@ -717,7 +807,10 @@ def _main(argv, state) -> int:
         args.argv = argv
         args.report_written = None
         state.command = args.command
-        code = int(args.handler(args))
+        with _python_warnings(quiet=getattr(args, "quiet", False)):
+            code = int(args.handler(args))
+        if sys.stdout is None:  # a command whose output went nowhere (stdout closed)
+            raise _StdoutError("cannot write to standard output (it is closed)")
         try:
             sys.stdout.flush()
         except BrokenPipeError:

@@ -30,7 +30,9 @@ Schema (TOML; JSON has the same keys, ``"model": [{...}, ...]``)::
 A file may instead hold a single model at its top level (the keys of one ``[[model]]``
 table, ``name`` optional and defaulting to the file's stem).  Unknown keys are errors
 (with a suggestion when a known key is close), so a typo never silently falls back to a
-default.  The joint matrix ``C = [[R, r], [rᵀ, 1]]`` (or ``[[ρ, r^task], [r^taskᵀ, 1]]``)
+default; so is a key given twice in one table or object (TOML's own rule; JSON readers
+keep the last silently, so the JSON reader here refuses it, naming the key and where).
+The joint matrix ``C = [[R, r], [rᵀ, 1]]`` (or ``[[ρ, r^task], [r^taskᵀ, 1]]``)
 must be PSD with unit diagonal and ``Σ`` symmetric positive definite, exactly as
 :class:`~wpgd_theory.model.MultitaskModel` requires; nothing is repaired.  The format is
 also a JSON Schema, ``config.schema.json`` beside this module (:func:`config_schema`).
@@ -212,13 +214,13 @@ def _sigma(spec: dict, where: str):
         if isinstance(sigma, str) and sigma != "identity":
             raise ConfigError(f"{where}: field 'sigma': expected \"identity\", a number, a list (diagonal) "
                               f"or a matrix, got string {_show(sigma)}")
+        if not isinstance(sigma, str) and not (_finite_float(sigma) is not None and sigma > 0):
+            raise ConfigError(f"{where}: field 'sigma': a scalar sigma means sigma·I and must be > 0 and finite, "
+                              f"got {_show(sigma)}")
         if d is None:
             raise ConfigError(f"{where}: field 'd' is required when sigma is {_show(sigma)}")
         _int_field(d, where, "d", 1)
         lam = 1.0 if isinstance(sigma, str) else _finite_float(sigma)
-        if lam is None or not lam > 0:
-            raise ConfigError(f"{where}: field 'sigma': a scalar sigma means sigma·I and must be > 0 (finite), "
-                              f"got {_show(sigma)}")
         try:
             return lam * np.eye(d)
         except (MemoryError, ValueError):
@@ -426,11 +428,12 @@ def load_config(path, *, allow_large: bool = False, on_estimate=None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{src}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     toml = _toml_module(src) if suffix == ".toml" else None
+    duplicates: list = []
     try:
         if toml is not None:
             data = toml.loads(text)
         else:
-            data = json.loads(text, parse_constant=lambda c: float(c))
+            data = json.loads(text, parse_constant=lambda c: float(c), object_pairs_hook=_pairs_hook(duplicates))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{src}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
@@ -442,11 +445,62 @@ def load_config(path, *, allow_large: bool = False, on_estimate=None) -> Config:
         message = " ".join(str(exc).split())
         if "integer string conversion" in message or "digits" in message:
             message = "an integer has too many digits (more than 4300)"
+        elif toml is not None:
+            message += _toml_duplicate(message, text)
         raise ConfigError(f"{src}: invalid {kind}: {message[:300]}") from None
+    if duplicates:
+        obj, key = duplicates[0]
+        where = _path_of(data, obj)
+        where = "at the top level" if where == "" else f"in {where}" if where else "in an object"
+        raise ConfigError(f"{src}: invalid JSON: duplicate key {_show(key)} {where} (an object may give each key "
+                          "once; JSON readers would silently keep the last)")
     try:
         return parse_config(data, src, allow_large=allow_large, on_estimate=on_estimate)
     except RecursionError:
         raise ConfigError(f"{src}: a value is nested too deeply") from None
+
+
+def _pairs_hook(duplicates: list):
+    """``object_pairs_hook`` for :func:`json.loads` that records ``(object, key)`` for the
+    first key given twice in each object (the plain reader silently keeps the last)."""
+
+    def hook(pairs):
+        obj: dict = {}
+        for key, value in pairs:
+            if key in obj and not any(o is obj for o, _ in duplicates):
+                duplicates.append((obj, key))
+            obj[key] = value
+        return obj
+
+    return hook
+
+
+def _path_of(root, target, path: str = "") -> str | None:
+    """Where ``target`` (an object of the parsed document) is: ``""`` (the top level),
+    ``model[0]``, ...; ``None`` if it is not in ``root``."""
+    if root is target:
+        return path
+    items = root.items() if isinstance(root, dict) else enumerate(root) if isinstance(root, list) else ()
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            step = f"[{key}]" if isinstance(root, list) else (f".{key}" if path else str(key))
+            found = _path_of(value, target, path + step)
+            if found is not None:
+                return found
+    return None
+
+
+def _toml_duplicate(message: str, text: str) -> str:
+    """For TOML's "Cannot overwrite a value (at line N, ...)": the key of that line."""
+    if not message.startswith(("Cannot overwrite", "Cannot declare")):
+        return ""
+    m = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if m is None or not 1 <= int(m.group(1)) <= len(lines):
+        return ""
+    line = lines[int(m.group(1)) - 1].strip()
+    key = line.split("=", 1)[0].strip() if "=" in line else line
+    return f"; a key or table given twice: {_show(key[:60])}"
 
 
 def _toml_module(src: str):
