@@ -675,7 +675,8 @@ def cmd_sweep(args) -> int:
         done[0] = finished
 
     try:
-        res = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, device=device, progress=progress)
+        res = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, device=device, progress=progress,
+                        warn=(lambda line: bar.write(line, file=sys.stderr)) if bar is not None else None)
     except parallel.ParallelError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -683,8 +684,9 @@ def cmd_sweep(args) -> int:
     finally:
         if bar is not None:
             bar.close()
+    invalid = f", {len(res['invalid'])} invalid cache entries recomputed" if res["invalid"] else ""
     _say(f"sweep {spec.name!r}: {len(res['rows'])} cells, {res['cached']} from the cache, "
-          f"{res['computed']} computed; results in {out / 'results.parquet'}, {out / 'results.csv'}, "
+          f"{res['computed']} computed{invalid}; results in {out / 'results.parquet'}, {out / 'results.csv'}, "
           f"{out / 'summary.html'}")
     return EXIT_OK
 
