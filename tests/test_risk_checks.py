@@ -105,16 +105,16 @@ def _weight_moments_tau_without_noise(model, omega):
     return c, a, b - model.noise * np.einsum("...i,...i->...", np.asarray(omega), np.asarray(omega))
 
 
-_true_moments = landscape.weight_moments
+_true_moments = landscape._plain_moments  # the shared part of every closed form (natural units)
 
 
 @pytest.mark.parametrize("fn", [R.w3_cvxpy, R.w3_scipy, R.w3_hessian, R.w3_ridge, R.w3_profile, R.w3_gradient],
                          ids=lambda f: f.__name__)
 def test_w3_checks_catch_wrong_shared_moments(fn, ctx, monkeypatch, no_shrink):
     """The references are built from explicit sums over examples, not from
-    ``landscape.weight_moments``: a bug there (used by the risk, P*, the profile and the
-    gradient alike) is caught by every W3 check."""
-    monkeypatch.setattr(landscape, "weight_moments", _weight_moments_a_without_identity)
+    ``landscape._plain_moments`` (the moments of :func:`~wpgd_theory.landscape.weight_moments`): a
+    bug there (used by the risk, P*, the profile and the gradient alike) is caught by every W3 check."""
+    monkeypatch.setattr(landscape, "_plain_moments", _weight_moments_a_without_identity)
     assert fn(ctx).status == "failed"
 
 
@@ -123,7 +123,7 @@ def test_w3_checks_catch_wrong_shared_moments(fn, ctx, monkeypatch, no_shrink):
 def test_w2_risk_side_catches_wrong_formula(fn, mutant, ctx, monkeypatch, no_shrink):
     """A wrong a or τ keeps the degree structure (L(cP, ω/c) = L(P, ω) still holds for the
     wrong formula): the W2 risk side compares with an independent risk, so it fails."""
-    monkeypatch.setattr(landscape, "weight_moments", mutant)
+    monkeypatch.setattr(landscape, "_plain_moments", mutant)
     assert fn(ctx).status == "failed"
 
 

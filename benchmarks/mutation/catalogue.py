@@ -382,6 +382,15 @@ MUTANTS: tuple = (
 )
 
 
+# issue 18, class 6: held-out evaluation drawn from the training stream (the authors' own row)
+MUTANTS = MUTANTS + (
+    M("gla-eval-from-training-stream", "gla.train", "wpgd_theory/gla/train.py",
+      "rng = np.random.default_rng([seed, 2]) if rng is None else rng",
+      "rng = np.random.default_rng([seed, 1]) if rng is None else rng",
+      "the held-out risk is estimated on the training prompts' stream (evaluation not independent of training)",
+      ("T1", "T2")),
+)
+
 # ------------------------------------------------------------------ the blind catalogue
 #: Library area of a file, for the blind mutants (their authors named only the file).
 _FAMILY_OF = (

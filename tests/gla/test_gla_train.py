@@ -83,3 +83,38 @@ def test_train_validation():
         train(gla, MODEL, seed=1.5, quiet=True)
     with pytest.raises(ValueError, match="num_prompts"):
         evaluate(gla, MODEL, 1)
+
+
+def test_held_out_prompts_are_not_training_prompts(monkeypatch):
+    """issue 18, class 6: the held-out risk is evidence only if its prompts are not the training
+    prompts.  Every prompt drawn during ``train`` is recorded, with whether it was drawn for
+    training or for the final evaluation; no evaluation prompt's features may equal a
+    training prompt's (continuous Gaussian draws coincide only if the streams coincide)."""
+    import importlib
+
+    tr = importlib.import_module("wpgd_theory.gla.train")  # the module (the package exports the function)
+
+    drawn = {"train": [], "eval": []}
+    real = tr.prompt_tensors
+    phase = {"now": "train"}
+    real_evaluate = tr._evaluate
+
+    def recording(*args, **kw):
+        pr = real(*args, **kw)
+        drawn[phase["now"]].append(np.asarray(pr.batch.X))
+        return pr
+
+    def evaluating(*args, **kw):
+        phase["now"] = "eval"
+        try:
+            return real_evaluate(*args, **kw)
+        finally:
+            phase["now"] = "train"
+
+    monkeypatch.setattr(tr, "prompt_tensors", recording)
+    monkeypatch.setattr(tr, "_evaluate", evaluating)
+    train(_gla(0), MODEL, steps=20, batch_size=16, seed=3, eval_prompts=64, check_every=5, quiet=True)
+    assert drawn["train"] and drawn["eval"]
+    seen = {tuple(np.round(x[0], 12)) for batch in drawn["train"] for x in batch}
+    held = [tuple(np.round(x[0], 12)) for batch in drawn["eval"] for x in batch]
+    assert not seen.intersection(held), "held-out prompts come from the training stream"
