@@ -353,6 +353,10 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
               progress=None) -> dict:
     """Run the cells of ``spec`` not already cached in ``out_dir``; write the table, figures
     and summary.  Returns ``{"rows": [...], "cached": int, "computed": int, "out": Path}``."""
+    if workers != 1 or scheduler is not None:  # bad Dask arguments: an error before anything starts
+        from . import parallel
+
+        scheduler = parallel.check_arguments(workers, scheduler)
     out = Path(out_dir)
     cache_dir = out / "cache"
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -384,22 +388,21 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
         from . import parallel
 
         client = parallel.connect(workers, scheduler)
-        try:
-            from distributed import as_completed
-
+        with parallel.closing(client, own_cluster=scheduler is None):
             # costliest first (no long cell starts last while the other workers idle); with
             # --device cuda on a cluster with GPU workers, trained cells request the GPU
             gpu = device == "cuda" and parallel._has_gpu_workers(client)
-            futs = {}
+            futs, on_gpu = {}, []
             for i, key, args in sorted(todo, key=lambda job: -_cell_cost(job[2])):
                 kw = {"resources": {"GPU": 1}} if gpu and _trains(args) else {}
                 fut = client.submit(_run_cell_task, args, pure=False, **kw)
                 futs[fut] = (i, key)
-            for fut in as_completed(list(futs)):
+                if kw:
+                    on_gpu.append(fut)
+            # bounded: no workers, a lost scheduler... end as a ParallelError (parallel.completed)
+            for fut, row in parallel.completed(client, list(futs), scheduler=scheduler, gpu=on_gpu):
                 i, key = futs[fut]
-                store(i, key, fut.result())
-        finally:
-            parallel._close(client, own_cluster=scheduler is None)
+                store(i, key, row)
     table = [rows[i] for i in sorted(rows)]
     _write_outputs(spec, out, table, cached)
     return {"rows": table, "cached": cached, "computed": len(todo), "out": out}
