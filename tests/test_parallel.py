@@ -482,7 +482,7 @@ def test_cli_malformed_scheduler_is_one_line_naming_it(address, tmp_path, capsys
     monkeypatch.setattr(distributed, "Client", lambda *a, **k: started.append(a) or pytest.fail("connected"))
     for cmd in (["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r")],
                 ["sweep", str(ROOT / "docs" / "examples" / "sweep.toml"), "--out", str(tmp_path / "s")]):
-        code = main([*cmd, "--quiet", "--scheduler", address])
+        code = main([*cmd, "--scheduler", address])
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and "--scheduler" in err[0], (cmd[0], err)
     assert not started and not (tmp_path / "r" / "report.json").exists()
@@ -503,7 +503,7 @@ def test_too_many_local_workers_is_refused_before_any_starts(tmp_path, capsys, m
     assert most >= 1
     for cmd in (["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r")],
                 ["sweep", str(ROOT / "docs" / "examples" / "sweep.toml"), "--out", str(tmp_path / "s")]):
-        code = main([*cmd, "--quiet", "--workers", "10000"])
+        code = main([*cmd, "--workers", "10000"])
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and "--workers" in err[0] and str(most) in err[0], (cmd[0], err)
     for call in (lambda: parallel.run(["W6"], "quick", workers=most + 1),

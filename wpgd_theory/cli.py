@@ -122,6 +122,18 @@ def _scheduler(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("scheduler: ")) from None
 
 
+def _check_local_workers(args) -> None:
+    """``--workers`` against what this machine holds (without ``--scheduler``), before
+    anything starts or is printed (wpgd_theory.parallel.max_local_workers)."""
+    if args.scheduler is None and args.workers > 1:
+        from . import parallel
+
+        try:
+            parallel.check_arguments(args.workers)
+        except parallel.ParallelError as exc:
+            raise UsageError(exc.command_line()) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -363,6 +375,7 @@ def cmd_run(args) -> int:
     from .claims.core import CheckContext
     from .report import ReportDirError, ensure_writable, write_report
 
+    _check_local_workers(args)
     registry = runner.registry()
     known = [c.id for c in registry]
     claim_ids = _parse_only(args.only, known)
@@ -580,6 +593,7 @@ def cmd_sweep(args) -> int:
     from . import parallel
     from .sweep import SweepError, load_spec, run_sweep
 
+    _check_local_workers(args)
     try:
         spec = load_spec(args.spec)
     except SweepError as exc:
