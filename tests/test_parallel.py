@@ -107,7 +107,8 @@ def test_cli_run_on_an_existing_scheduler(cluster, tmp_path, capsys):
     assert doc["status"] == "verified"
 
 
-def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys):
+def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)  # Dask retries a refused connection until then
     code = main(["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r"), "--quiet",
                  "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err.strip().splitlines()
@@ -324,3 +325,388 @@ def test_sweep_on_the_cluster_gives_the_in_process_table(cluster, tmp_path):
             assert (a[k] is None) == (b[k] is None) and (a[k] is None or math.isclose(a[k], b[k], rel_tol=1e-9)), k
     again = run_sweep(spec, tmp_path / "two", scheduler=c.scheduler_address)
     assert again["computed"] == 0 and again["cached"] == 4
+
+
+# --------------------------------------------------------------------------- faults (issue 24)
+# Every Dask fault ends within a stated time with one line on stderr: the bounds are module
+# constants of wpgd_theory.parallel, lowered here so that the tests finish quickly; each test
+# asserts the process ended within a generous multiple of its bound (a hang guard, not a
+# speed assertion).
+
+import contextlib  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: ``wpgd-verify`` in a child process whose parallel bounds are set from WPGD_TEST_BOUND_*
+#: (the whole of stderr is seen, Dask's logging included, and a hang can be killed).
+_DRIVER = """
+import os, sys
+from wpgd_theory import parallel
+for name, value in os.environ.items():
+    if name.startswith("WPGD_TEST_BOUND_"):
+        setattr(parallel, name[len("WPGD_TEST_BOUND_"):], float(value))
+from wpgd_theory.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _cli_process(args, bounds=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{f"WPGD_TEST_BOUND_{k}": str(v) for k, v in (bounds or {}).items()})
+    return subprocess.Popen([sys.executable, "-c", _DRIVER, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _finish(proc, limit):
+    """(exit status, stderr lines, seconds) of ``proc``, killed if it runs past ``limit`` s."""
+    t0 = time.monotonic()
+    try:
+        _out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _out, err = proc.communicate()
+        pytest.fail(f"still running after {limit} s (stderr: {err[-2000:]!r})")
+    return proc.returncode, [line for line in err.splitlines() if line.strip()], time.monotonic() - t0
+
+
+@contextlib.contextmanager
+def _listener(reply: bytes | None):
+    """A loopback TCP listener that accepts and never answers (``reply=None``) or answers
+    every connection with ``reply`` (a peer that is not Dask); yields its address."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    conns, stop = [], threading.Event()
+
+    def serve():
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            conns.append(conn)
+            if reply is not None:
+                with contextlib.suppress(OSError):
+                    conn.settimeout(5)
+                    conn.recv(65536)
+                    conn.sendall(reply)
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    try:
+        yield f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        stop.set()
+        th.join(5)
+        for conn in conns:
+            conn.close()
+        sock.close()
+
+
+#: What a web server says to a Dask handshake: a peer that is not a Dask scheduler.
+HTTP_REPLY = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" * 4
+
+
+@pytest.fixture()
+def no_worker_scheduler():
+    """A Dask scheduler (in this process) with no workers; yields (cluster, client)."""
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0") as c, \
+            distributed.Client(c) as client:
+        yield c, client
+
+
+def _worker_process(address, *extra):
+    """A ``dask worker`` without a nanny (killed, it stays dead), in a process of its own."""
+    return subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                             "--no-nanny", "--no-dashboard", "--host", "127.0.0.1", *extra],
+                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop(*procs):
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(30)
+
+
+def _wait_processing(client, prefix="wpgd-task", limit=120):
+    """Wait until a task whose key starts with ``prefix`` runs on a worker."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if any(str(k).startswith(prefix) for keys in client.processing().values() for k in keys):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"no task {prefix}* started within {limit} s")
+
+
+def _previous_report(tmp_path):
+    """A report folder from an earlier (in-process) run; returns (folder, its report.json bytes)."""
+    out = tmp_path / "report"
+    assert main(["run", "--suite", "quick", "--only", "W6", "--out", str(out), "--quiet"]) == 0
+    return out, (out / "report.json").read_bytes()
+
+
+def _bounded(call, bound):
+    """Run ``call`` (in a thread: a hang fails the test instead of blocking it) and return
+    the one-line message of the :class:`ParallelError` it must raise in time."""
+    box = {}
+
+    def target():
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            box["exc"] = exc
+
+    th = threading.Thread(target=target, daemon=True)
+    t0 = time.monotonic()
+    th.start()
+    th.join(10 * bound + 30)  # hang guard
+    assert not th.is_alive(), f"still running after {time.monotonic() - t0:.0f} s"
+    exc = box.get("exc")
+    assert isinstance(exc, parallel.ParallelError), repr(exc)
+    assert "\n" not in str(exc)
+    return str(exc)
+
+
+# input: checked before anything starts -------------------------------------------------
+
+@pytest.mark.parametrize("address", ["", "   ", "tcp://127.0.0.1:notaport", "tcp://127.0.0.1:99999",
+                                     "http://127.0.0.1:8787", "tcp://", "tcp://127.0.0.1:8786 extra"])
+def test_cli_malformed_scheduler_is_one_line_naming_it(address, tmp_path, capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(distributed, "Client", lambda *a, **k: started.append(a) or pytest.fail("connected"))
+    for cmd in (["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r")],
+                ["sweep", str(ROOT / "docs" / "examples" / "sweep.toml"), "--out", str(tmp_path / "s")]):
+        code = main([*cmd, "--scheduler", address])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "--scheduler" in err[0], (cmd[0], err)
+    assert not started and not (tmp_path / "r" / "report.json").exists()
+    assert not (tmp_path / "s" / "results.csv").exists()
+    with pytest.raises(ValueError, match="scheduler"):
+        parallel.connect(scheduler=address)
+
+
+def test_too_many_local_workers_is_refused_before_any_starts(tmp_path, capsys, monkeypatch):
+    started = []
+
+    def no_cluster(*args, **kwargs):
+        started.append(kwargs)
+        raise AssertionError("a local cluster was started")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    most = parallel.max_local_workers()
+    assert most >= 1
+    for cmd in (["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r")],
+                ["sweep", str(ROOT / "docs" / "examples" / "sweep.toml"), "--out", str(tmp_path / "s")]):
+        code = main([*cmd, "--workers", "10000"])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "--workers" in err[0] and str(most) in err[0], (cmd[0], err)
+    for call in (lambda: parallel.run(["W6"], "quick", workers=most + 1),
+                 lambda: parallel.map_tasks(abs, [1], workers=most + 1),
+                 lambda: parallel.connect(most + 1)):
+        with pytest.raises(ValueError, match="workers"):
+            call()
+    assert not started and not (tmp_path / "r" / "report.json").exists()
+
+
+def test_the_worker_limit_follows_the_open_file_limit(monkeypatch):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    monkeypatch.setattr(parallel, "_open_file_limit", lambda: 1024)
+    assert parallel.max_local_workers() <= (1024 - parallel.RESERVED_FILES) // parallel.FILES_PER_WORKER
+    monkeypatch.setattr(parallel, "_open_file_limit", lambda: parallel.RESERVED_FILES)
+    assert parallel.max_local_workers() == 0
+    with pytest.raises(ValueError, match="open files"):
+        parallel.connect(2)
+
+
+# connecting: bounded by CONNECT_TIMEOUT_S ----------------------------------------------
+
+def test_connect_to_a_silent_listener_ends_in_time(monkeypatch):
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)
+    with _listener(None) as address:
+        msg = _bounded(lambda: parallel.connect(scheduler=address), parallel.CONNECT_TIMEOUT_S)
+    assert "no answer" in msg and address in msg
+
+
+def test_connect_to_a_non_dask_peer_says_so(monkeypatch):
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)
+    with _listener(HTTP_REPLY) as address:
+        msg = _bounded(lambda: parallel.connect(scheduler=address), parallel.CONNECT_TIMEOUT_S)
+    assert "is not a Dask scheduler" in msg and address in msg and "memory" not in msg
+
+
+def test_connect_to_a_dask_worker_says_it_is_not_the_scheduler(no_worker_scheduler, monkeypatch):
+    c, client = no_worker_scheduler
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 10.0)
+    worker = _worker_process(c.scheduler_address, "--worker-port", "0")
+    try:
+        client.wait_for_workers(1, timeout=60)
+        address = next(iter(client.scheduler_info()["workers"]))
+        msg = _bounded(lambda: parallel.connect(scheduler=address), parallel.CONNECT_TIMEOUT_S)
+        assert "is not a Dask scheduler" in msg and "Worker" in msg
+    finally:
+        _stop(worker)
+
+
+def test_connect_to_a_closed_port_ends_in_time(monkeypatch):
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)
+    msg = _bounded(lambda: parallel.connect(scheduler="tcp://127.0.0.1:9"), parallel.CONNECT_TIMEOUT_S)
+    assert "cannot connect" in msg
+
+
+@pytest.mark.parametrize("peer", ["silent", "not-dask"])
+def test_cli_scheduler_that_does_not_speak_dask_ends_in_time(peer, tmp_path):
+    with _listener(None if peer == "silent" else HTTP_REPLY) as address:
+        proc = _cli_process(["run", "--suite", "quick", "--only", "W6", "--out", str(tmp_path / "r"), "--quiet",
+                             "--scheduler", address], {"CONNECT_TIMEOUT_S": 2})
+        code, err, secs = _finish(proc, 120)
+    assert code == 2 and len(err) == 1 and "--scheduler" in err[0] and address in err[0], err
+    assert ("no answer" if peer == "silent" else "is not a Dask scheduler") in err[0], err
+    assert "memory" not in err[0]
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_local_cluster_that_cannot_start_in_time_is_an_error(monkeypatch):
+    """Each worker process of a local cluster must start within LOCAL_START_TIMEOUT_S."""
+    psutil = pytest.importorskip("psutil")
+
+    def worker_processes():
+        found = set()
+        for proc in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "spawn_main" in " ".join(proc.cmdline()):
+                    found.add(proc.pid)
+        return found
+
+    before = worker_processes()
+    monkeypatch.setattr(parallel, "LOCAL_START_TIMEOUT_S", 0.01)
+    msg = _bounded(lambda: parallel.connect(1), 10.0)
+    assert "cannot start a local Dask cluster" in msg and "did not start in time" in msg
+    assert worker_processes() <= before  # the worker process its nanny gave up on was ended
+
+
+# running: no worker for NO_WORKERS_TIMEOUT_S, or the scheduler lost, is an error -------
+
+def test_every_entry_point_fails_in_time_on_a_cluster_without_workers(no_worker_scheduler, monkeypatch, tmp_path):
+    from wpgd_theory.sweep import parse_spec, run_sweep
+
+    c, _ = no_worker_scheduler
+    monkeypatch.setattr(parallel, "NO_WORKERS_TIMEOUT_S", 2.0)
+    address = c.scheduler_address
+    spec = parse_spec({"sweep": {"name": "t", "seeds": 1, "train": False},
+                       "base": {"sigma": [1.0], "noise": 0.2, "sizes": [2], "rho": [[1.0]], "r_task": [0.5]},
+                       "grid": {"n": [4]}})
+    calls = {"run": lambda: parallel.run(["W6"], "quick", context=CheckContext(suite="quick"), scheduler=address),
+             "map_tasks": lambda: parallel.map_tasks(abs, [1, 2], scheduler=address),
+             "sweep": lambda: run_sweep(spec, tmp_path / "s", scheduler=address)}
+    for name, call in calls.items():
+        msg = _bounded(call, parallel.NO_WORKERS_TIMEOUT_S)
+        assert "no workers" in msg and address in msg, (name, msg)
+    assert not (tmp_path / "s" / "results.csv").exists()
+
+
+def test_a_run_whose_workers_all_leave_fails_in_time(monkeypatch):
+    """Python API with a client of the caller's: the cluster's only worker is retired
+    while a task runs; the run raises instead of waiting for a worker forever."""
+    monkeypatch.setattr(parallel, "NO_WORKERS_TIMEOUT_S", 2.0)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=":0") as c, distributed.Client(c) as client:
+        client.wait_for_workers(1, timeout=60)
+
+        def retire():
+            _wait_processing(client)
+            c.scale(0)
+
+        th = threading.Thread(target=retire)
+        th.start()
+        msg = _bounded(lambda: parallel.run(["T2"], "quick", context=CheckContext(suite="quick"), client=client),
+                       parallel.NO_WORKERS_TIMEOUT_S)
+        th.join(60)
+    assert "no workers" in msg
+
+
+def test_cli_workers_killed_mid_run_is_an_error_and_keeps_the_previous_report(no_worker_scheduler, tmp_path):
+    c, client = no_worker_scheduler
+    out, before = _previous_report(tmp_path)
+    worker = _worker_process(c.scheduler_address)
+    proc = None
+    try:
+        client.wait_for_workers(1, timeout=60)
+        proc = _cli_process(["run", "--suite", "quick", "--only", "T1", "--out", str(out), "--quiet",
+                             "--scheduler", c.scheduler_address], {"NO_WORKERS_TIMEOUT_S": 3})
+        _wait_processing(client)
+        worker.kill()
+        code, err, secs = _finish(proc, 120)
+    finally:
+        _stop(worker, *([proc] if proc is not None else []))
+    assert code == 2 and len(err) == 1 and "--scheduler" in err[0] and "no workers" in err[0], err
+    assert (out / "report.json").read_bytes() == before
+
+
+def _scheduler_process(tmp_path):
+    """A ``dask scheduler`` in a process of its own; returns (process, address)."""
+    sched_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
+                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            return scheduler, json.loads(sched_file.read_text())["address"]
+        time.sleep(0.1)
+    _stop(scheduler)
+    pytest.fail("the scheduler did not start within 60 s")
+
+
+def test_a_scheduler_that_stops_answering_mid_run_is_given_up(tmp_path, monkeypatch):
+    """The scheduler's process is stopped (SIGSTOP: its connections stay open, nothing
+    answers) while map_tasks waits; the wait ends after CONNECT_TIMEOUT_S."""
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 3.0)
+    monkeypatch.setattr(parallel, "CLOSE_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(parallel, "NO_WORKERS_TIMEOUT_S", 1000.0)  # not this bound: the scheduler's
+    scheduler, address = _scheduler_process(tmp_path)
+    try:
+        def stop_when_submitted():
+            with distributed.Client(address, timeout=30) as watcher:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not watcher.run_on_scheduler(
+                        lambda dask_scheduler: len(dask_scheduler.tasks)):
+                    time.sleep(0.1)
+            scheduler.send_signal(signal.SIGSTOP)
+
+        th = threading.Thread(target=stop_when_submitted)
+        th.start()
+        msg = _bounded(lambda: parallel.map_tasks(abs, [1], scheduler=address), parallel.CONNECT_TIMEOUT_S)
+        th.join(60)
+    finally:
+        with contextlib.suppress(OSError):
+            scheduler.send_signal(signal.SIGCONT)
+        _stop(scheduler)
+    assert "did not answer within" in msg and address in msg
+
+
+def test_cli_scheduler_killed_mid_run_is_one_line(tmp_path):
+    out, before = _previous_report(tmp_path)
+    scheduler, address = _scheduler_process(tmp_path)
+    worker = proc = None
+    try:
+        worker = _worker_process(address)
+        with distributed.Client(address, timeout=30) as watcher:
+            watcher.wait_for_workers(1, timeout=60)
+            proc = _cli_process(["run", "--suite", "quick", "--only", "T1", "--out", str(out), "--quiet",
+                                 "--scheduler", address], {"CONNECT_TIMEOUT_S": 3})
+            _wait_processing(watcher)
+            scheduler.kill()
+            code, err, secs = _finish(proc, 120)
+            watcher.close(timeout=5)
+    finally:
+        _stop(scheduler, *[p for p in (worker, proc) if p is not None])
+    assert code == 2 and len(err) == 1 and "--scheduler" in err[0] and "lost" in err[0], err
+    assert (out / "report.json").read_bytes() == before

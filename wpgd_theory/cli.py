@@ -123,6 +123,28 @@ def _pos_int(text: str) -> int:
     return value
 
 
+def _scheduler(text: str) -> str:
+    """``--scheduler``: a Dask address, checked before anything starts (wpgd_theory.parallel)."""
+    from . import parallel
+
+    try:
+        return parallel.check_arguments(1, text)
+    except parallel.ParallelError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("scheduler: ")) from None
+
+
+def _check_local_workers(args) -> None:
+    """``--workers`` against what this machine holds (without ``--scheduler``), before
+    anything starts or is printed (wpgd_theory.parallel.max_local_workers)."""
+    if args.scheduler is None and args.workers > 1:
+        from . import parallel
+
+        try:
+            parallel.check_arguments(args.workers)
+        except parallel.ParallelError as exc:
+            raise UsageError(exc.command_line()) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -153,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run --config models beyond the memory/time limits (see the docs: how-to/config)")
     r.add_argument("--workers", type=_pos_int, default=1, metavar="N",
                    help="run checks on a local Dask cluster of N processes (default 1: in-process, no Dask)")
-    r.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    r.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS", default=None,
                    help="run checks on an existing Dask scheduler, e.g. tcp://host:8786 (overrides --workers)")
     r.set_defaults(handler=cmd_run)
 
@@ -176,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", metavar="DIR", required=True, help="output directory (also holds the cell cache)")
     sw.add_argument("--workers", type=_pos_int, default=1, metavar="N",
                     help="local Dask cluster of N processes (default 1: in-process)")
-    sw.add_argument("--scheduler", metavar="ADDRESS", default=None, help="an existing Dask scheduler")
+    sw.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS", default=None,
+                    help="an existing Dask scheduler")
     sw.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="device for training")
     sw.add_argument("--quiet", "-q", action="store_true", help="only the final summary line")
     sw.set_defaults(handler=cmd_sweep)
@@ -403,7 +426,7 @@ def _run_checks(args, claim_ids, suite, ctx, bar):
         return parallel.run(claim_ids, suite, context=ctx, workers=args.workers, scheduler=args.scheduler,
                             progress=bar.finish)
     except parallel.ParallelError as exc:
-        raise UsageError(f"--scheduler: {exc}" if args.scheduler else str(exc)) from None
+        raise UsageError(exc.command_line()) from None
 
 
 def cmd_run(args) -> int:
@@ -411,6 +434,7 @@ def cmd_run(args) -> int:
     from .claims.core import CheckContext
     from .report import ReportDirError, ensure_writable, write_report
 
+    _check_local_workers(args)
     registry = runner.registry()
     known = [c.id for c in registry]
     claim_ids = _parse_only(args.only, known)
@@ -654,6 +678,7 @@ def cmd_sweep(args) -> int:
     from . import parallel
     from .sweep import SweepError, load_spec, run_sweep
 
+    _check_local_workers(args)
     try:
         spec = load_spec(args.spec)
     except SweepError as exc:
@@ -678,7 +703,7 @@ def cmd_sweep(args) -> int:
         res = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, device=device, progress=progress,
                         warn=(lambda line: bar.write(line, file=sys.stderr)) if bar is not None else None)
     except parallel.ParallelError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.command_line()) from None
     except OSError as exc:
         raise UsageError(f"--out {out}: could not write the sweep ({exc.strerror or exc})") from None
     finally:

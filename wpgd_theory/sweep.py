@@ -584,6 +584,10 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
     and summary.  An invalid cache entry is recomputed and replaced, and ``warn`` (default:
     a line on stderr) hears one line naming it.  Returns ``{"rows": [...], "cached": int,
     "computed": int, "invalid": [{"path", "reason"}, ...], "out": Path}``."""
+    if workers != 1 or scheduler is not None:  # bad Dask arguments: an error before anything starts
+        from . import parallel
+
+        scheduler = parallel.check_arguments(workers, scheduler)
     out = Path(out_dir)
     cache_dir = out / "cache"
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -641,21 +645,20 @@ def _compute(todo: list, store, workers: int, scheduler, device: str) -> None:
         from . import parallel
 
         client = parallel.connect(workers, scheduler)
-        try:
-            from distributed import as_completed
-
+        with parallel.closing(client, own_cluster=scheduler is None):
             # costliest first (no long cell starts last while the other workers idle); with
             # --device cuda on a cluster with GPU workers, trained cells request the GPU
             gpu = device == "cuda" and parallel._has_gpu_workers(client)
-            futs = {}
+            futs, on_gpu = {}, []
             for i, key, identity, args in sorted(todo, key=lambda job: -_cell_cost(job[3])):
                 kw = {"resources": {"GPU": 1}} if gpu and _trains(args) else {}
                 fut = client.submit(_run_cell_task, args, pure=False, **kw)
                 futs[fut] = (i, key, identity)
-            for fut in as_completed(list(futs)):
-                store(*futs[fut], fut.result())
-        finally:
-            parallel._close(client, own_cluster=scheduler is None)
+                if kw:
+                    on_gpu.append(fut)
+            # bounded: no workers, a lost scheduler... end as a ParallelError (parallel.completed)
+            for fut, result in parallel.completed(client, list(futs), scheduler=scheduler, gpu=on_gpu):
+                store(*futs[fut], result)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
