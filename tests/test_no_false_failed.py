@@ -73,7 +73,7 @@ def test_valid_models_are_never_falsely_failed(spec, exponent):
 @pytest.mark.parametrize("exponent", [-100, -20, -10, 20, 80])
 def test_docs_example_scaled_is_verified(exponent):
     """The docs' example model scaled by 1e-100 … 1e80 (W5 failed on it from 1e-10 down)."""
-    from wpgd_theory.claims import optimum
+    from wpgd_theory.claims import global_minimum as optimum
     from wpgd_theory.model import MultitaskModel
 
     base = MultitaskModel.from_tasks([6, 4], np.array([[1.0, 0.4], [0.4, 1.0]]), np.array([0.2, 0.9]),
@@ -87,13 +87,13 @@ def test_docs_example_scaled_is_verified(exponent):
 def test_ill_conditioned_models_are_not_trained_and_not_failed():
     """issue 24 item 3: Σ spanning 18 decades failed T1 and T2 (float32 Adam does not converge in
     the budget); now the training checks say "not run: needs …" (not applicable), never failed."""
-    from wpgd_theory.claims import training
+    from wpgd_theory.claims import depth, training
     from wpgd_theory.model import MultitaskModel
 
     ill = MultitaskModel.from_tasks([5, 4, 3], np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.5], [0.2, 0.5, 1.0]]),
                                     np.array([0.3, 0.2, 0.6]), sigma=np.array([1e-12, 1e-6, 1.0, 1e6]), noise=0.1)
     ctx = CheckContext(suite="default", seed=0, models={"ill": ill})
-    for res in (training.t1_match_result(ctx), training.t2_depth_result(ctx)):
+    for res in (training.t1_match_result(ctx), depth.t2_depth_result(ctx)):
         assert res.status == "not applicable"
         assert res.message.startswith("not run: needs") and "'ill': cond 1e+18" in res.message
     lam = np.geomspace(1.0, 1.0 / training.MAX_TRAINING_CONDITION, 4)
@@ -114,7 +114,7 @@ def test_t2_depth_decision(monkeypatch, builtin):
     """The depth check's decision rule: a significant increase with depth fails everywhere; no
     gain fails only on the built-in model (where the paper's strict gain is the claim), and a
     clear gain passes everywhere."""
-    from wpgd_theory.claims import training
+    from wpgd_theory.claims import depth
     from wpgd_theory.claims.defaults import default_models
 
     name = "multitask-anisotropic" if builtin else "user-model"
@@ -122,7 +122,7 @@ def test_t2_depth_decision(monkeypatch, builtin):
     ctx = CheckContext(suite="quick", seed=0, models={name: model})
     for gains, passes in (([0.0, 0.05], True), ([0.0, -0.05], False), ([0.0, 0.0], not builtin)):
         runs = _synthetic_runs(gains)
-        monkeypatch.setattr(training, "_t2_runs", lambda ctx, runs=runs: (name, None, runs))
-        monkeypatch.setattr(training, "_t2_artifacts", lambda *a, **k: None)
-        res = training.t2_depth_result(ctx)
+        monkeypatch.setattr(depth, "_t2_runs", lambda ctx, runs=runs: (name, None, runs))
+        monkeypatch.setattr(depth, "_t2_artifacts", lambda *a, **k: None)
+        res = depth.t2_depth_result(ctx)
         assert (res.status == "passed") == passes, (gains, res.message)

@@ -7,10 +7,9 @@ import textwrap
 
 import numpy as np
 import pytest
-from test_optimum_checks import run  # run a check function as the registry does
+from test_optimum_checks import O, run  # the family by name; run a check function as the registry does
 
 from wpgd_theory import certify, convex, landscape
-from wpgd_theory.claims import optimum as O
 from wpgd_theory.claims.core import CheckContext
 from wpgd_theory.landscape import StationaryCurve
 

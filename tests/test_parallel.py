@@ -241,17 +241,17 @@ def test_t1_restarts_as_tasks_keep_the_in_process_run(monkeypatch):
 def test_t2_depths_as_tasks_keep_the_in_process_runs(monkeypatch):
     import numpy as np
 
-    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims import depth as D
 
-    monkeypatch.setattr(TR, "_t2_hyper", _tiny_hyper)
-    name, _, one = TR._t2_runs(CheckContext(suite="default"))
+    monkeypatch.setattr(D, "_t2_hyper", _tiny_hyper)
+    name, _, one = D._t2_runs(CheckContext(suite="default"))
     items = []
 
     def mapper(func, jobs, costs):
         items.extend(jobs)
         return _through_pickle(func, jobs)
 
-    _, _, two = TR._t2_runs(CheckContext(suite="default", mapper=mapper))
+    _, _, two = D._t2_runs(CheckContext(suite="default", mapper=mapper))
     assert [job[-1] for job in items] == [3, 2, 1]  # deepest first
     assert [r["layers"] for r in two] == [r["layers"] for r in one] == [1, 2, 3]
     for a, b in zip(one, two):

@@ -72,6 +72,8 @@ __all__ = [
     "MultistartResult",
     "multistart_profile",
     "multistart_joint",
+    "ConeOptimum",
+    "cone_optimum",
 ]
 
 #: The weight classes of THEORY.md A1–A4.
@@ -679,3 +681,27 @@ def _multistart_joint_natural(model, starts, rng, initial):
     P, w = best.x[: d * d].reshape(d, d), best.x[d * d:]
     scale = np.linalg.norm(w) * (1.0 if w @ model.r >= 0 else -1.0)
     return MultistartResult(float(best.fun), w / scale, P * scale, np.array(risks), len(seeds) + starts)
+
+
+# ----------------------------------------------------------------------------- cone optima
+@dataclass(frozen=True)
+class ConeOptimum:
+    """``min_{ω ∈ cone} L(ω)``: ``risk``, a minimiser ``omega`` (``None`` when degenerate:
+    ``r = 0``, every ``ω`` has risk ``τ``), the ``solver``, its ``status`` and certified
+    optimality ``gap`` (units of risk; 0 for closed forms, ``None`` if not certified)."""
+
+    risk: float
+    omega: np.ndarray | None
+    solver: str
+    status: str = "optimal"
+    gap: float | None = None
+
+
+def cone_optimum(model, cone: str) -> ConeOptimum:
+    """``min_{ω ∈ cone} L(ω)`` (claims A1–A4, T1) from :func:`solve_constrained`; a failed
+    solve is a ``RuntimeError`` naming the cone and its status, never a number."""
+    sol = solve_constrained(model, cone)
+    if sol.risk is None:
+        raise RuntimeError(f"convex.solve_constrained(model, {cone!r}) failed: status {sol.status!r}")
+    omega = None if sol.omega is None else np.asarray(sol.omega, dtype=float)
+    return ConeOptimum(float(sol.risk), omega, "convex.solve_constrained", sol.status, sol.gap)

@@ -23,6 +23,7 @@ __all__ = [
     "gate_weight_matrix",
     "gate_weights",
     "gates_from_weights",
+    "in_signed_monotone_cone",
 ]
 
 
@@ -217,3 +218,20 @@ def gates_from_weights(omega, *, free_gate: float = 1.0):
     ratio = np.divide(w[:-1], nxt, out=np.full(n - 1, float(free_gate)), where=nxt > 0)
     g[1:n] = ratio
     return g
+
+
+def in_signed_monotone_cone(omega) -> bool:
+    """Claim G2: whether ``ω ∈ M ∪ −M`` (``M = {0 ≤ ω_1 ≤ … ≤ ω_n}``), i.e. realisable by scalar gates
+    up to the scale and sign that ``P`` absorbs (G2): ``gates_from_weights`` accepts
+    ``ω/max|ω|`` or ``−ω/max|ω|``."""
+    omega = np.asarray(omega, dtype=float)
+    scale = float(np.max(np.abs(omega)))
+    if scale == 0:
+        return True
+    for sign in (1.0, -1.0):
+        try:
+            gates_from_weights(sign * omega / scale)
+            return True
+        except ValueError:
+            pass
+    return False

@@ -9,9 +9,11 @@ import pytest
 
 from wpgd_theory import MultitaskModel, landscape, wpgd
 from wpgd_theory.claims import construction as C
+from wpgd_theory.claims import depth as D
 from wpgd_theory.claims import registry
 from wpgd_theory.claims import training as TR
 from wpgd_theory.claims.core import CheckContext
+from wpgd_theory.convex import ConeOptimum, cone_optimum
 
 FAST = [C.g1_construction, C.g1_factored, C.g1_implementations, C.g2_from_weights, C.g2_property, C.g3_key_gates,
         C.g3_value_gates, C.g3_taskwise_heads, C.g3_taskwise_vector, C.g4_construction, C.g4_write_mask]
@@ -27,6 +29,66 @@ def test_construction_checks_pass(fn, ctx):
     res = fn(ctx)
     assert res.passed, (res.message, res.measured, res.details)
     assert res.measured is not None and res.tolerance is not None and res.measured <= res.tolerance
+
+
+def _fallback_optimum(model, cone: str, seed: int = 0) -> ConeOptimum:
+    """Reference: best WPGD over a cone by multi-start optimisation of the profile risk (W3),
+    independent of :func:`~wpgd_theory.convex.solve_constrained`.
+
+    Task models are optimised over per-segment weights (see the module docstring);
+    ``"monotone"`` uses ``w = cumsum(θ²)``, which covers the closed cone (increments may
+    be 0).  For ``Σ = λI`` the closed form of W5 is added as a candidate.
+    """
+    from scipy.optimize import minimize
+
+    if model.is_multitask:
+        sizes = model.sizes
+        expand = lambda w: np.repeat(w, sizes)  # noqa: E731
+        m = model.num_tasks
+    else:
+        if cone == "taskwise":
+            raise ValueError("cone 'taskwise' needs a multitask model")
+        expand = lambda w: w  # noqa: E731
+        m = model.n
+
+    def risk(w):
+        w = expand(np.asarray(w, dtype=float))
+        if not np.any(w):
+            return model.tau
+        return float(landscape.profile_risk(model, w))
+
+    if cone == "uniform":
+        w = np.ones(model.n)
+        return ConeOptimum(risk(np.ones(m)), w, "closed form")
+    rng = np.random.default_rng(seed)
+    cands = []
+    if cone in ("free", "taskwise"):
+        lam = model.sigma_eigenvalues
+        if np.allclose(lam, lam[0], rtol=1e-12):
+            c = model.d + 1 + model.noise / lam[0]
+            if model.is_multitask:
+                w0 = np.linalg.solve(model.rho * model.sizes[None, :] + c * np.eye(m), model.r_task)
+            else:
+                w0 = np.linalg.solve(model.R + c * np.eye(m), model.r)
+            cands.append(w0)
+        for _ in range(12):
+            res = minimize(risk, rng.standard_normal(m), method="BFGS", options={"gtol": 1e-12})
+            cands.append(res.x)
+    elif cone == "monotone":
+        param = lambda t: np.cumsum(np.asarray(t) ** 2)  # noqa: E731
+        for start in range(16):
+            t0 = rng.standard_normal(m) if start else np.eye(1, m, 0).ravel()
+            res = minimize(lambda t: risk(param(t)), t0, method="Nelder-Mead",
+                           options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000})
+            cands.append(param(res.x))
+        free = _fallback_optimum(model, "free" if not model.is_multitask else "taskwise", seed)
+        wf = free.omega if not model.is_multitask else free.omega[np.concatenate([[0], np.cumsum(sizes)[:-1]])]
+        if wpgd.in_signed_monotone_cone(wf):
+            cands.append(wf)
+    else:
+        raise ValueError(f"cone must be 'free', 'taskwise', 'monotone' or 'uniform', got {cone!r}")
+    best = min(cands, key=risk)
+    return ConeOptimum(risk(best), expand(best), "scipy multi-start (fallback)")
 
 
 def test_a4_check_passes_and_records_the_gap(ctx):
@@ -63,7 +125,7 @@ def test_a4_separates_omega_star_from_the_monotone_optimum_at_a_small_gap(ctx):
     risk: a GLA built from the monotone optimum, or from the (non-monotone) midpoint of it
     and omega*, must fail A4 there."""
     model = ctx.models["multitask-anisotropic"]
-    free, mono = TR.cone_optimum(model, "taskwise"), TR.cone_optimum(model, "monotone")
+    free, mono = cone_optimum(model, "taskwise"), cone_optimum(model, "monotone")
     assert (mono.risk - free.risk) / free.risk < 1e-3  # the small-gap instance the issue describes
     sub = CheckContext(suite="quick", seed=0, models={"multitask-anisotropic": model})
     assert C.a4_result(sub).passed
@@ -72,7 +134,7 @@ def test_a4_separates_omega_star_from_the_monotone_optimum_at_a_small_gap(ctx):
         u, v = w / np.linalg.norm(w), mono.omega / np.linalg.norm(mono.omega)
         return 0.5 * (u + v * np.sign(u @ v))
 
-    assert not C.in_signed_monotone_cone(midpoint(model, free.omega))
+    assert not wpgd.in_signed_monotone_cone(midpoint(model, free.omega))
     for fn in (midpoint, lambda m, w: mono.omega):
         res = C.a4_result(sub, omega_fn=fn)
         assert res.status == "failed", res.details
@@ -85,7 +147,7 @@ def _zero_r_model():
 def test_degenerate_r_zero_is_not_applicable_for_a4_and_t2():
     """r_task = 0 is valid: A4 and T2 have no premise there (A4 raised IndexError, T2 failed)."""
     ctx = CheckContext(suite="quick", seed=0, models={"zero": _zero_r_model()})
-    for fn in (C.a4_multihead, TR.t2_depth, TR.t2_causal):
+    for fn in (C.a4_multihead, D.t2_depth, D.t2_causal):
         res = fn(ctx)
         assert res.status == "not applicable", (fn.__name__, res.status, res.message)
         assert res.message
@@ -237,14 +299,14 @@ def test_a4_catches_monotone_projection(ctx):
 def test_cone_fallback_matches_closed_form():
     """The fallback optimiser agrees with W5's closed form (Σ = I) and the cone ordering holds."""
     model = CheckContext().models["multitask-nonmonotone"]
-    free = TR._fallback_optimum(model, "taskwise")
+    free = _fallback_optimum(model, "taskwise")
     c = model.d + 1 + model.noise
     w = np.linalg.solve(model.rho * model.sizes[None, :] + c * np.eye(3), model.r_task)
     assert np.isclose(free.risk, landscape.profile_risk(model, np.repeat(w, model.sizes)), rtol=1e-10)
-    mono, uni = TR._fallback_optimum(model, "monotone"), TR._fallback_optimum(model, "uniform")
+    mono, uni = _fallback_optimum(model, "monotone"), _fallback_optimum(model, "uniform")
     tol = 1e-9 * model.tau  # the optimisers' precision is far finer; the gaps here are ~1e-1
     assert uni.risk > mono.risk + tol and mono.risk > free.risk + tol
-    assert C.in_signed_monotone_cone(mono.omega) and not C.in_signed_monotone_cone(free.omega)
+    assert wpgd.in_signed_monotone_cone(mono.omega) and not wpgd.in_signed_monotone_cone(free.omega)
 
 
 def _constructed_run(ctx, model, cls, cone, omega):
@@ -255,7 +317,7 @@ def _constructed_run(ctx, model, cls, cone, omega):
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
     gla = construct_taskwise(landscape.optimal_preconditioner(model, omega), omega, layout=layout)
     risk, probe = TR.exact_risk(ctx, gla, model, layout, salt=cls)
-    opt = TR.cone_optimum(model, cone)
+    opt = cone_optimum(model, cone)
     return dict(instance="m", model="m", n=model.n, cls=cls, cone=cone, trained=risk, std_error=0.0,
                 predicted=opt.risk, predicted_gap=opt.gap, errors=np.zeros(2), **probe)
 
@@ -266,12 +328,12 @@ def test_t1_match_exact_risk_and_wrong_cones(ctx):
     cannot beat its cone: fails), and linear attention compared with the task-wise cone
     lies 19 % above it (fails)."""
     model = ctx.models["multitask-nonmonotone"]
-    star = TR.cone_optimum(model, "taskwise").omega
+    star = cone_optimum(model, "taskwise").omega
     good = _constructed_run(ctx, model, "multi-head GLA", "taskwise", star)
     assert good["trained"] is not None and abs(good["trained"] - good["predicted"]) <= 1e-9 * good["predicted"]
     assert TR.t1_match_result(ctx, [good]).passed
     assert TR.t1_match_result(ctx, [dict(good, cone="monotone",
-                                         predicted=TR.cone_optimum(model, "monotone").risk)]).status == "failed"
+                                         predicted=cone_optimum(model, "monotone").risk)]).status == "failed"
     lin = _constructed_run(ctx, model, "linear attention", "taskwise", np.ones(model.n))
     assert TR.t1_match_result(ctx, [lin]).status == "failed"
     # a one-WPGD class evaluated by Monte Carlo means its probe failed: never a silent fallback
@@ -312,7 +374,7 @@ def _constructed_depth_runs(ctx):
     comparisons can be tested without training."""
     from wpgd_theory.gla import PromptLayout, construct_from_wpgd, evaluate
 
-    name, model = TR._t2_model(ctx)
+    name, model = D._t2_model(ctx)
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
     rng = np.random.default_rng(1)
     Ps = [np.eye(model.d) * 0.15 + 0.02 * rng.standard_normal((model.d, model.d)) for _ in range(3)]
@@ -331,8 +393,8 @@ def _constructed_depth_runs(ctx):
 
 def test_t2_causal_comparison_and_mutant(ctx):
     _constructed_depth_runs(ctx)
-    assert TR.t2_causal_result(ctx).passed
-    assert TR.t2_causal_result(ctx, predict=lambda X, y, x, Ps, oms: wpgd.multistep_wpgd_predict(
+    assert D.t2_causal_result(ctx).passed
+    assert D.t2_causal_result(ctx, predict=lambda X, y, x, Ps, oms: wpgd.multistep_wpgd_predict(
         X, y, x, Ps, [w[-1] for w in oms])).status == "failed"
 
 
@@ -342,7 +404,7 @@ def _random_depth_runs(ctx, gate="sigmoid"):
 
     from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate
 
-    name, model = TR._t2_model(ctx)
+    name, model = D._t2_model(ctx)
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
     cache = TR._cache(ctx)
     for L in (1, 2):
@@ -368,26 +430,26 @@ def test_t2_causal_reference_is_independent_of_the_gate_module(ctx, monkeypatch)
     import wpgd_theory.gla.gates as gates
 
     _random_depth_runs(ctx)
-    assert TR.t2_causal_result(ctx).passed
+    assert D.t2_causal_result(ctx).passed
     real = gates.gate_values
     monkeypatch.setattr(gates, "gate_values", lambda pre, gate: real(pre + 0.5, gate) if gate == "sigmoid"
                         else real(pre, gate))
-    res = TR.t2_causal_result(ctx)
+    res = D.t2_causal_result(ctx)
     assert res.status == "failed", res.details
     assert torch.get_num_threads() >= 1
 
 
 def test_t2_depth_logic(ctx):
     _constructed_depth_runs(ctx)
-    assert TR.t2_depth_result(ctx).passed
+    assert D.t2_depth_result(ctx).passed
     key = next(k for k in TR._cache(ctx) if k[1] == "depth 2")  # the deepest in the quick suite
     gla, res, errs = TR._cache(ctx)[key]
     TR._cache(ctx)[key] = (gla, res, errs * 3.0)  # deeper model worse
-    assert TR.t2_depth_result(ctx).status == "failed"
+    assert D.t2_depth_result(ctx).status == "failed"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fn", [TR.t1_match, TR.t1_order, TR.t2_depth, TR.t2_causal], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", [TR.t1_match, TR.t1_order, D.t2_depth, D.t2_causal], ids=lambda f: f.__name__)
 def test_default_training_checks_pass(fn):
     ctx = _DEFAULT_CTX
     res = fn(ctx)
@@ -422,7 +484,7 @@ def test_cone_fallback_agrees_with_solve_constrained():
         if not (model.is_multitask and model.num_tasks > 1):
             continue
         for cone in ("uniform", "monotone", "taskwise"):
-            ours = TR._fallback_optimum(model, cone).risk
+            ours = _fallback_optimum(model, cone).risk
             theirs = float(convex.solve_constrained(model, cone).risk)
             assert abs(ours - theirs) <= 1e-7 * model.tau, (name, cone, ours, theirs)
 
@@ -436,7 +498,7 @@ def test_trained_model_figures_have_their_data(monkeypatch):
     monkeypatch.setattr(TR, "_hyper", lambda ctx: dict(steps=20, batch_size=64, lr=0.03, gate_lr=0.1,
                                                        check_every=5, patience=3, eval_prompts=500))
     ctx = CheckContext(suite="default", seed=0)
-    for fn in (TR.t1_match, TR.t2_depth, TR.t2_causal):
+    for fn in (TR.t1_match, D.t2_depth, D.t2_causal):
         fn(ctx)
     models = ctx.models
     n_fig, depth_fig = risk_vs_n_figure(models, ctx), risk_vs_depth_figure(models, ctx)
@@ -455,7 +517,7 @@ def test_t2_causal_catches_a_wrong_standard_error(ctx):
     from wpgd_theory.landscape import MonteCarloEstimate
 
     _random_depth_runs(ctx)
-    assert TR.t2_causal_result(ctx).passed
+    assert D.t2_causal_result(ctx).passed
     for key, (gla, res, errs) in list(TR._cache(ctx).items()):
         if isinstance(key, tuple) and str(key[1]).startswith("depth"):
             est = res.risk
@@ -464,4 +526,4 @@ def test_t2_causal_catches_a_wrong_standard_error(ctx):
                 risk = MonteCarloEstimate(est.mean, est.std_error / np.sqrt(est.num_prompts), est.num_prompts)
 
             TR._cache(ctx)[key] = (gla, Res, errs)
-    assert TR.t2_causal_result(ctx).status == "failed"
+    assert D.t2_causal_result(ctx).status == "failed"

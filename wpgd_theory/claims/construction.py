@@ -437,23 +437,6 @@ def g4_write_mask(ctx):
 
 
 # ----------------------------------------------------------------------------- A4
-def in_signed_monotone_cone(omega) -> bool:
-    """Whether ``ω ∈ M ∪ −M`` (``M = {0 ≤ ω_1 ≤ … ≤ ω_n}``), i.e. realisable by scalar gates
-    up to the scale and sign that ``P`` absorbs (G2): ``gates_from_weights`` accepts
-    ``ω/max|ω|`` or ``−ω/max|ω|``."""
-    omega = np.asarray(omega, dtype=float)
-    scale = float(np.max(np.abs(omega)))
-    if scale == 0:
-        return True
-    for sign in (1.0, -1.0):
-        try:
-            wpgd.gates_from_weights(sign * omega / scale)
-            return True
-        except ValueError:
-            pass
-    return False
-
-
 #: A4: relative tolerance of the closed-form risk of the probed GLA vs the optimal risk.
 #: Both sides are float64 evaluations at the same point (the GLA is built from ``ω*``, its
 #: probed weights reproduce ``ω*`` to ``~1e-14``, and the risk is stationary there), and
@@ -474,7 +457,7 @@ def _a4_premise(model, free, mono):
         return "r = 0: every omega has risk tau, so there is no non-monotone optimum"
     if free.omega is None or mono.omega is None:
         return f"cone optimum not available (solver status {free.status!r} / {mono.status!r})"
-    if in_signed_monotone_cone(free.omega):
+    if wpgd.in_signed_monotone_cone(free.omega):
         return "the optimum omega* is monotone (scalar gates realise it, G2)"
     resolution = (free.gap or 0.0) + (mono.gap or 0.0) + A4_RISK_RTOL * abs(free.risk)
     if not mono.risk - free.risk > resolution:
@@ -500,8 +483,8 @@ def a4_result(ctx, *, omega_fn=None, models=None) -> CheckResult:
     reproduce the GLA on random prompts, ``ω̂ ∝ ω*``, and the closed-form risk ``L(P̂, ω̂)``
     must equal the optimal risk to ``A4_RISK_RTOL``; the monotone optimum must be worse by
     more than that (so the check separates the two)."""
+    from ..convex import cone_optimum
     from ..gla import construct_taskwise, probe_wpgd
-    from .training import cone_optimum
 
     results = []
     models = ctx.models if models is None else models

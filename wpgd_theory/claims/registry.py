@@ -14,7 +14,8 @@ from . import core
 from .statements import CLAIMS
 
 #: Family modules under ``wpgd_theory.claims`` that register checks.
-FAMILIES = ("risk", "optimum", "symbolic", "construction", "training", "architectures")
+FAMILIES = ("risk", "stationary_points", "global_minimum", "weight_cones", "symbolic", "construction", "training",
+            "depth", "architectures")
 
 CLAIM_IDS = tuple(c.id for c in CLAIMS)
 
