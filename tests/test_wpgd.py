@@ -72,6 +72,22 @@ def test_causal_rejects_noncausal_weights():
         causal_wpgd_predict(X, y, x, [np.eye(3)], [W])
 
 
+def test_causality_boundary_is_exact():
+    """Decision meta-test (issue 18, class 5): the weights just inside causality (every
+    ``j ≤ i``, the diagonal included) are accepted and one weight just outside (a single
+    ``(i, i+1)`` entry) is refused, for every row and for both step functions."""
+    X, y, x, _ = prompts()
+    n = X.shape[-2]
+    inside = np.tril(np.ones((n + 1, n)))
+    for fn in (causal_wpgd_predict, causal_wpgd_predict_reference):
+        assert np.all(np.isfinite(fn(X, y, x, [np.eye(3)], [inside])))
+        for i in range(n - 1):
+            W = inside.copy()
+            W[i, i + 1] = 1e-3
+            with pytest.raises(ValueError, match="lower triangular"):
+                fn(X, y, x, [np.eye(3)], [W])
+
+
 @pytest.mark.parametrize(
     "args, exc, match",
     [
