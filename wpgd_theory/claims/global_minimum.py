@@ -390,3 +390,125 @@ def w6_conditions(ctx):
     non-unit-diagonal ``C`` is rejected with a ``ValueError`` naming ``C`` while its valid
     neighbours are accepted."""
     return _w6_sides(combine_results([_w6_r_zero(ctx), _w6_invalid_c(ctx)], "W6: r = 0 and invalid C"))
+
+
+# ----------------------------------------------------------------------------- certificate re-verified
+def _mp_g(model, dps=30):
+    r"""``μ ↦ g(μ) = τ h(t(μ))`` in ``mpmath`` (``dps`` digits), written out from the model data
+    alone — no spectral data, no code shared with :mod:`wpgd_theory.certify` or the curve:
+    ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (task models: ``u = (ρN + (1+μ)I)⁻¹ r_task``, ``ω = Eu``),
+    ``t = τ‖ω‖²/(ωᵀRω + ‖ω‖²)``, ``h(t) = tr(Σ²(Σ+tI)⁻²)/tr(Σ³(Σ+tI)⁻²)`` with ``Σ`` inverted
+    as a matrix.  ``g`` is scale free (``μ`` is dimensionless), so it compares with the curve's."""
+    import mpmath as mp
+
+    mp.mp.dps = dps
+    S = mp.matrix(model.sigma.tolist())
+    d = model.d
+    tau = sum(S[i, i] for i in range(d)) + mp.mpf(float(model.noise))
+    S2, S3 = S * S, S * S * S
+    if model.is_multitask:
+        N = [mp.mpf(int(v)) for v in model.sizes]
+        R, r = mp.matrix(model.rho.tolist()), mp.matrix(model.r_task.tolist())
+    else:
+        N = [mp.mpf(1)] * model.n
+        R, r = mp.matrix(np.asarray(model.R).tolist()), mp.matrix(model.r.tolist())
+    m = len(N)
+
+    def g(mu):
+        mu = mp.mpf(mu)
+        A = mp.matrix(m, m)
+        for i in range(m):
+            for j in range(m):
+                A[i, j] = R[i, j] * N[j] + ((1 + mu) if i == j else 0)
+        u = mp.lu_solve(A, r)
+        s = [N[i] * u[i] for i in range(m)]
+        nrm2 = mp.fsum(N[i] * u[i] ** 2 for i in range(m))
+        quad = mp.fsum(s[i] * R[i, j] * s[j] for i in range(m) for j in range(m))
+        t = tau * nrm2 / (quad + nrm2)
+        inv = mp.inverse(S + t * mp.eye(d))
+        inv2 = inv * inv
+        return tau * mp.fsum((S2 * inv2)[i, i] for i in range(d)) / mp.fsum((S3 * inv2)[i, i] for i in range(d))
+
+    return g
+
+
+def reverify_isolation(model, iso, *, dps=30) -> dict:
+    r"""Re-verify what :func:`~wpgd_theory.certify.isolate_roots` returned, at ``dps`` digits
+    from the model data (:func:`_mp_g`), using only that ``g`` is nondecreasing (W4):
+
+    * **coverage** — excluded cells, root cells and unresolved clusters tile the bracket
+      ``[τ/λ_max, τ/λ_min]`` (recomputed here) with no gap and no overlap (relative 1e-12);
+    * **exclusions** — a cell excluded with ``F > 0`` has ``α > g(β)``, one with ``F < 0`` has
+      ``β < g(α)`` (then ``F`` is signed on the whole cell); a cell excluded as monotone
+      without a sign change has ``F(α)``, ``F(β)`` of one strict sign;
+    * **root cells** — ``F`` changes sign strictly between the ends.
+
+    Returns counts and the failures (empty when everything re-verifies).  Uniqueness inside
+    a root cell and the no-sign-change exclusions rest on certify's slope enclosure, which
+    this does not re-derive: recorded as ``slope_based`` cells."""
+    g = _mp_g(model, dps)
+    F = lambda mu: mu - g(mu)  # noqa: E731
+    lam = np.linalg.eigvalsh(model.sigma)
+    tau = float(np.trace(model.sigma) + model.noise)
+    lo, hi = tau / lam[-1], tau / lam[0]
+    cells = [(float(a), float(b), "excluded") for a, b, _ in iso.excluded]
+    cells += [(float(a), float(b), "root") for a, b in iso.root_cells]
+    cells += [(float(c[0]), float(c[1]), "unresolved") for c in iso.unresolved]
+    cells.sort()
+    failures = []
+    if not cells:
+        failures.append("no cells")
+    else:
+        if abs(cells[0][0] - lo) > 1e-12 * lo or abs(cells[-1][1] - hi) > 1e-12 * hi:
+            failures.append(f"cells span [{cells[0][0]:.17g}, {cells[-1][1]:.17g}], bracket [{lo:.17g}, {hi:.17g}]")
+        for (_, b0, _), (a1, _, _) in zip(cells, cells[1:]):
+            if abs(a1 - b0) > 1e-12 * b0:
+                failures.append(f"{'gap' if a1 > b0 else 'overlap'} between {b0:.17g} and {a1:.17g}")
+    slope_based = 0
+    for a, b, kind in iso.excluded:
+        if kind == 1.0 and not a > g(b):
+            failures.append(f"cell [{a:.17g}, {b:.17g}] excluded with F > 0 but alpha <= g(beta)")
+        elif kind == -1.0 and not b < g(a):
+            failures.append(f"cell [{a:.17g}, {b:.17g}] excluded with F < 0 but beta >= g(alpha)")
+        elif kind == 2.0:
+            slope_based += 1
+            fa, fb = F(a), F(b)
+            if not (fa * fb > 0):
+                failures.append(f"cell [{a:.17g}, {b:.17g}] excluded as monotone but F changes sign")
+    for a, b in iso.root_cells:
+        slope_based += 1
+        if not F(a) * F(b) < 0:
+            failures.append(f"root cell [{a:.17g}, {b:.17g}]: F does not change sign")
+    return {"cells": len(cells), "zeroth_order": int(np.sum(np.abs(iso.excluded[:, 2]) == 1.0)) if len(iso.excluded)
+            else 0, "slope_based": slope_based, "root_cells": len(iso.root_cells), "failures": failures[:8],
+            "num_failures": len(failures)}
+
+
+@check("W5", "root isolation's cells re-verified at 30 digits from the model data", kind="numeric")
+def w5_cells_reverified(ctx):
+    """Every cell :func:`~wpgd_theory.certify.isolate_roots` returns for a model of the run (and
+    the stored instance whose global minimum is its last root) re-verified by
+    :func:`reverify_isolation`: mpmath at 30 digits, ``g`` written out from ``Σ``, ``R``, ``r``
+    with matrix inverses — nothing shared with ``certify`` or the stationary curve.  Detects a
+    cell excluded although it holds a root, a gap in the tiling of the bracket, and a root cell
+    without a sign change (each shown in the tests)."""
+    from .. import certify
+
+    results = []
+    cases = _dense_models(ctx, max_n=60) + [("edge:global-at-last-root", edge_model("global-at-last-root"))]
+    for name, model in cases:
+        if _r_zero(model):
+            continue
+        curve = landscape.stationary_curve(model)
+        if curve.bracket[1] <= curve.bracket[0] * (1 + 1e-11):
+            continue  # isotropic Σ: one point, no cells (the closed form of W5 covers it)
+        iso = certify.isolate_roots(curve)
+        rep = reverify_isolation(model, iso)
+        results.append(compare_bool(rep["num_failures"] == 0, what=f"{name}: {rep['cells']} cells re-verified",
+                                    measured=float(rep["num_failures"]), tolerance=0.0, model=name,
+                                    detectable_effect="one cell excluded although F changes sign on it, or one gap "
+                                                      "in the tiling of the bracket", **rep))
+    return _applicable(results, "root isolation re-verified",
+                       reference="mpmath at 30 digits: g(mu) written out from Sigma, R, r (matrix inverses); "
+                                 "monotonicity of g (W4)",
+                       subject="certify.isolate_roots (its excluded cells, root cells and clusters)")
