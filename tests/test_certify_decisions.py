@@ -2,7 +2,6 @@
 enclosure of :mod:`wpgd_theory.certify` is tested at its boundary — just inside passes, just
 outside fails — against references that share no code with it (mpmath, 30 digits)."""
 
-import dataclasses
 
 import mpmath as mp
 import numpy as np
