@@ -132,3 +132,26 @@ def test_single_task_and_isotropic_are_unique_a_priori():
     assert sol.certificate.apriori["single_eigenspace"] and sol.status == "unique"
     sol = solve(MultitaskModel.from_tasks([5, 500], np.eye(2), [0.3, 0.6], sigma=3 * np.eye(4), noise=1.0))
     assert sol.certificate.apriori["isotropic_sigma"] and sol.status == "unique"
+
+
+@pytest.mark.parametrize("sizes", [[2, 5], [7, 1, 3]])
+def test_high_precision_task_w4_matches_the_float_curve(sizes):
+    """:class:`~wpgd_theory.uniqueness.TaskModelW4` (mpmath, ``(ρN + (1+μ)I)u = r_task``) against
+    :func:`~wpgd_theory.landscape.stationary_equation` (float64, the symmetric spectral form
+    ``N^{1/2}ρN^{1/2}``): the same ``F(μ)`` and profile risk on models with unequal segment
+    sizes (where ``ρN`` and ``Nρ`` differ), relative 1e-10."""
+    from wpgd_theory.landscape import profile_risk, stationary_equation, stationary_weights
+    from wpgd_theory.uniqueness import TaskModelW4
+
+    K = len(sizes)
+    rng = np.random.default_rng(K)
+    V = rng.standard_normal((K + 1, 3))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    C = V @ V.T
+    model = MultitaskModel.from_tasks(sizes, C[:K, :K], C[:K, K], sigma=np.array([3.0, 1.0, 0.2]), noise=0.4)
+    hp = TaskModelW4(sizes, C[:K, :K], C[:K, K], model.sigma_eigenvalues, model.noise)
+    for mu in (0.5, 2.0, 9.0):
+        assert float(hp.F(mu)) == pytest.approx(float(stationary_equation(model, np.array([mu]))[0]), rel=1e-10,
+                                                abs=1e-12)
+        assert float(hp.risk(mu)) == pytest.approx(float(profile_risk(model, stationary_weights(model, mu))),
+                                                   rel=1e-10)

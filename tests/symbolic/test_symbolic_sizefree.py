@@ -129,3 +129,25 @@ def test_gradient_matches_finite_differences():
     np.testing.assert_allclose(np.array(sym, dtype=float), num, rtol=1e-6, atol=1e-6)
     s = sp.Symbol("s")
     assert directional(SF._risk_M(), "P", "E", s, 2) == (letter("E").T * S * letter("E") * letter("M")).trace()
+
+
+def test_trace_of_the_identity_is_the_symbolic_dimension():
+    """``E[bᵀb] = tr(I) = d`` for ``E[bbᵀ] = I``, and ``E[xᵀx] = tr Σ``: an empty trace word is
+    the symbolic ``d``, not 1 (a blind mutant took ``tr(I) = 1`` and no proof step noticed)."""
+    from wpgd_theory.symbolic.matrixwick import scalar
+
+    def cov_b(a, b):
+        return identity() if a == b == "b" else None
+
+    b = Vec("b")
+    assert expect_chain([b.T, b], cov_b) == scalar(D)
+    assert expect_chain([b.T, b], cov_b) != scalar(1)
+    x = Vec("x")
+    assert expect_chain([x.T, x], cov_x) == S.trace()
+
+
+def test_an_empty_list_of_identities_is_not_verified():
+    """``summarize([])`` is not ``ok``: a proof step that checked nothing verified nothing."""
+    from wpgd_theory.symbolic.algebra import summarize
+
+    assert summarize([])["ok"] is False
