@@ -173,3 +173,17 @@ def test_solve_reports_the_theorem():
     comb = MultitaskModel.from_tasks([40, 1], np.eye(2), [0.6, 0.8], sigma=np.diag([1e-3] * 6 + [10.0]), noise=1.0)
     apri = strongest_theorem(stationary_curve(comb), solve(comb).certificate.apriori)
     assert apri["dimension"] == 7 and apri["theorem"] == "combined" and apri["combined_bound"] < 1
+
+
+def test_the_enclosure_of_g_star_checks_both_ends(monkeypatch):
+    """Decision meta-test: ``G*(6)`` is enclosed only if ``q`` is positive at the lower end and
+    negative at the upper end.  A centre moved below the root by far more than the enclosure's
+    half-width (both ends then have ``q > 0``) must fail the identity; the true centre passes."""
+    import mpmath
+
+    from wpgd_theory.symbolic import elasticity as E
+
+    assert E.kappa_r_threshold_d6()[0].ok
+    real = mpmath.findroot
+    monkeypatch.setattr(E.mpmath, "findroot", lambda *a, **k: real(*a, **k) - mpmath.mpf(10) ** -40)
+    assert not E.kappa_r_threshold_d6()[0].ok
