@@ -23,6 +23,7 @@ from .optimum import (
     EDGE_INSTANCES,
     _applicable,
     _dense_models,
+    _r_zero,
     _with_sides,
     _with_sigma,
     counterexample_model,
@@ -345,3 +346,48 @@ def a3_property(ctx):
 
 __all__ = ["COUNTEREXAMPLES", "EDGE_INSTANCES", "counterexample_model", "edge_model", "negative_cone_model",
            "tangent_hessian"]
+
+
+# ----------------------------------------------------------------------------- returned objects
+@check("A1", "every returned optimum (P, ω) has its reported risk (explicit moment sums)", kind="numeric")
+def returned_optima_have_their_risks(ctx):
+    """Issue 18, class 1: a function's reported numbers recomputed from what it *returns*.  For
+    ``landscape.solve`` and ``convex.solve_constrained`` over every cone, the risk of the
+    returned ``(P, ω)`` by the explicit moment sums of :mod:`~wpgd_theory.quadrature` (no
+    closed form, no profile) vs the reported ``risk`` (relative 1e-9), and the
+    returned ``ω`` lies in its cone (monotone: ``0 ≤ ω_1 ≤ … ≤ ω_n`` to 1e-12; uniform: constant;
+    task-wise: constant on segments).  A returned ``P`` off by a factor ``1 + ε`` changes the
+    risk by about ``ε²·(excess curvature)``: detectable from ``ε`` of about 1e-4."""
+    from .. import quadrature
+
+    results = []
+    for name, model in _dense_models(ctx, any_task_model=True):
+        if _r_zero(model):
+            continue
+        sols = {"solve": landscape.solve(model)}
+        for cone in convex.CONES:
+            if cone == "taskwise" and not model.is_multitask:
+                continue
+            sols[cone] = convex.solve_constrained(model, cone)
+        for label, sol in sols.items():
+            if sol.omega is None:
+                continue
+            em = quadrature.example_moments(model, np.asarray(sol.omega))
+            risk = float(em.risk(np.asarray(sol.P)))
+            results.append(compare(sol.risk, risk, rtol=1e-9, what=f"{name}: {label}",
+                                   model=name, solution=label, reported=sol.risk, recomputed=risk))
+            w = np.asarray(sol.omega)
+            scale = float(np.max(np.abs(w)))
+            if label == "monotone":
+                ok = bool(np.all(np.diff(w) >= -1e-12 * scale) and w[0] >= -1e-12 * scale)
+            elif label == "uniform":
+                ok = bool(np.ptp(w) <= 1e-12 * scale)
+            elif label == "taskwise":
+                ok = bool(all(np.ptp(w[model.task_of == k]) <= 1e-12 * scale for k in range(model.num_tasks)))
+            else:
+                ok = True
+            results.append(compare_bool(ok, what=f"{name}: {label} weights lie in their cone", model=name,
+                                        solution=label))
+    return _applicable(results, "returned optima have their reported risks",
+                       reference="quadrature.example_moments(model, omega).risk(P) of the returned (P, omega)",
+                       subject="landscape.solve / convex.solve_constrained: reported risk")
