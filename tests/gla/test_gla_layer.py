@@ -251,3 +251,17 @@ def test_shared_gates_broadcast(gating):
                      (chunked_gla, log_gates_from_gates(g1), log_gates_from_gates(full))):
         kw = {"chunk_size": 8, "subchunk_size": 4} if fn is chunked_gla else {}
         assert _rel(fn(q, k, v, a, m, **kw), fn(q, k, v, b, m, **kw)) <= 1e-12
+
+
+@pytest.mark.parametrize("dtype, u", [(torch.float32, 2.0**-24), (torch.float64, 2.0**-53)])
+@pytest.mark.parametrize("terms, chunk, decay", [(10, 1, 0.0), (300, 16, 0.5)])
+def test_rounding_bound_is_the_stated_gamma(dtype, u, terms, chunk, decay):
+    """The tolerance of every GLA comparison is ``2γ_N``, ``γ_N = Nu/(1 − Nu)`` with the unit
+    roundoff ``u = 2⁻²⁴`` (float32) or ``2⁻⁵³`` (float64) and ``N = terms + 1 + chunk²·decay``:
+    written out here from the IEEE constants, not ``torch.finfo`` (a bound 4× too loose — ``2ε``
+    for ``ε/2`` — would let float32 errors four times the proved size pass)."""
+    from wpgd_theory.gla.layer import rounding_bound
+
+    n = terms + 1 + chunk * chunk * decay
+    assert rounding_bound(dtype, terms=terms, chunk=chunk, max_log_decay=decay) == pytest.approx(
+        2 * n * u / (1 - n * u), rel=1e-12)
