@@ -118,3 +118,14 @@ def test_held_out_prompts_are_not_training_prompts(monkeypatch):
     seen = {tuple(np.round(x[0], 12)) for batch in drawn["train"] for x in batch}
     held = [tuple(np.round(x[0], 12)) for batch in drawn["eval"] for x in batch]
     assert not seen.intersection(held), "held-out prompts come from the training stream"
+
+
+def test_plateau_rule_counts_only_a_relative_improvement_of_min_delta():
+    """Decision meta-test of early stopping: a window is progress iff its mean loss is below
+    ``best·(1 − min_delta)``.  With a learning rate of 1e-12 nothing is learned, so no window
+    improves by half: with ``min_delta = 0.5``, patience 1 and two rate reductions the run
+    stops at the fourth check (the first sets the best: 20 steps).  A rule that counted a worse loss as progress
+    (``1 + min_delta``) would run all 60 steps."""
+    res = train(_gla(0), MODEL, steps=60, batch_size=32, lr=1e-12, seed=2, eval_prompts=64, check_every=5,
+                patience=1, min_delta=0.5, max_lr_reductions=2, quiet=True)
+    assert res.stopped_early and res.steps == 20 and res.lr_reductions == 2
