@@ -41,7 +41,7 @@ FAMILY_TESTS = {
     "gla.model": ("tests/gla/test_gla_model.py",),
     "gla.config": ("tests/gla/test_gla_model.py", "tests/gla/test_gla_layer.py"),
     "symbolic.proofs": ("tests/symbolic/test_symbolic_proofcheck.py", "tests/symbolic/test_symbolic_derivations.py",
-                        "tests/symbolic/test_symbolic_sizefree.py"),
+                        "tests/symbolic/test_symbolic_sizefree.py", "tests/symbolic/test_symbolic_mutants.py"),
     "config": ("tests/test_config.py", "tests/test_config_fuzz.py"),
     "sweep": ("tests/test_sweep.py",),
     "architectures": ("tests/architectures/test_arch_registry.py", "tests/architectures/test_arch_cones.py",
