@@ -257,7 +257,8 @@ def _public_modules() -> list:
     import wpgd_theory
     from wpgd_theory.claims.registry import FAMILIES
 
-    skip = {f"wpgd_theory.claims.{fam}" for fam in FAMILIES} | {"wpgd_theory.claims.properties"}
+    skip = {f"wpgd_theory.claims.{fam}" for fam in FAMILIES} | {"wpgd_theory.claims.properties",
+                                                                "wpgd_theory.claims.optimum"}  # shared by W4–A3
     names = ["wpgd_theory"]
     for info in pkgutil.walk_packages(wpgd_theory.__path__, "wpgd_theory.", onerror=lambda name: None):
         if any(part.startswith("_") for part in info.name.split(".")[1:]) or info.name in skip:
