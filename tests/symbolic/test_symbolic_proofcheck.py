@@ -203,3 +203,45 @@ def test_rendered_proof_shows_scope_counts(proofs):
     counts = pc.scope_counts(proof)
     assert f"{counts['all-sizes']} all-sizes" in md and f"{counts['certified']} certified" in md
     assert "`[all-sizes]`" in md and "`[certified]`" in md
+
+
+def test_a_step_that_checked_nothing_is_not_verified():
+    """Decision meta-test: a certified step whose function returns no identity verified nothing
+    (✗, not ✓); one exact identity verifies it."""
+    import sympy as sp
+
+    from wpgd_theory.symbolic.algebra import Identity
+
+    assert pc._check_symbolic(pc.certified("nothing", lambda: [], ())).status == "✗"
+    one = Identity("0 = 0", {}, sp.Integer(0), 0)
+    assert pc._check_symbolic(pc.certified("one", lambda: [one], ())).status == "✓"
+
+
+def test_a_numeric_step_whose_check_raised_fails():
+    """A numeric step whose registered check raises is ✗ (an error is never pending)."""
+    from wpgd_theory.claims.core import Check, CheckResult
+
+    def boom(ctx):
+        raise RuntimeError("boom")
+
+    def fine(ctx):
+        return CheckResult("passed", 0.0, 1.0)
+
+    for func, status in ((boom, "✗"), (fine, "✓")):
+        chk = Check("W1", "x", "numeric", ("quick",), func, "")
+        assert pc._check_numeric(pc.numeric("t", "W1:x"), {"W1:x": chk}, True, "quick").status == status
+
+
+@pytest.mark.parametrize("key", ["W1.label_variance", "W2.scaling"])
+def test_a_derivation_runs_at_every_size_it_lists(key):
+    """The sizes a derivation's scope names are the sizes it ran at: one or more identities per
+    listed size, each carrying that size."""
+    from wpgd_theory.symbolic.derivations import derivation
+
+    der = derivation(key)
+    ran = der.run("quick")
+    listed = [dict(s) for s in der.sizes["quick"]]
+    assert len(listed) >= 2
+    seen = [dict(i.size) for i in ran]
+    for size in listed:
+        assert any(all(s.get(k) == v for k, v in size.items()) for s in seen), (size, seen)
