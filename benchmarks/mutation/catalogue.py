@@ -42,7 +42,7 @@ FAMILY_TESTS = {
     "gla.config": ("tests/gla/test_gla_model.py", "tests/gla/test_gla_layer.py"),
     "symbolic.proofs": ("tests/symbolic/test_symbolic_proofcheck.py", "tests/symbolic/test_symbolic_derivations.py",
                         "tests/symbolic/test_symbolic_sizefree.py", "tests/symbolic/test_symbolic_mutants.py"),
-    "config": ("tests/test_config.py", "tests/test_config_fuzz.py"),
+    "config": ("tests/test_config.py", "tests/test_config_fuzz.py", "tests/test_config_roundtrip.py"),
     "sweep": ("tests/test_sweep.py",),
     "architectures": ("tests/architectures/test_arch_registry.py", "tests/architectures/test_arch_cones.py",
                       "tests/architectures/test_arch_conformance.py", "tests/architectures/test_arch_layers.py"),
