@@ -46,3 +46,27 @@ def test_monotone_weights_outside_their_cone_fail(ctx, monkeypatch):
 
     monkeypatch.setattr(convex, "solve_constrained", reversed_weights)
     assert W.returned_optima_have_their_risks(ctx).status == "failed"
+
+
+def test_architecture_class_risks_are_compared_with_something(ctx, monkeypatch):
+    """issue 18, class 7: the best risks the architectures table shows are checked — a geometric
+    (RetNet) best risk reported 0.1 % high, or a nonnegative (Mamba-2) optimum returned with
+    other weights, fails the A3 check."""
+    from wpgd_theory.architectures import cones
+
+    assert W.architecture_class_risks(ctx).status == "passed"
+    real = cones.best_risk
+
+    def high(model, cls):
+        opt = real(model, cls)
+        return dataclasses.replace(opt, risk=opt.risk * 1.001) if cls == "geometric" else opt
+
+    monkeypatch.setattr(cones, "best_risk", high)
+    assert W.architecture_class_risks(ctx).status == "failed"
+
+    def other_weights(model, cls):
+        opt = real(model, cls)
+        return dataclasses.replace(opt, omega=np.ones_like(opt.omega)) if cls == "nonnegative" else opt
+
+    monkeypatch.setattr(cones, "best_risk", other_weights)
+    assert W.architecture_class_risks(ctx).status == "failed"

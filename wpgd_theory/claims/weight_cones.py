@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import convex, landscape
+from .. import convex, landscape, quadrature
 from .. import strategies as wst
 from .core import CheckResult, check, compare, compare_bool, not_applicable
 from .optimum import (
@@ -358,8 +358,6 @@ def returned_optima_have_their_risks(ctx):
     returned ``ω`` lies in its cone (monotone: ``0 ≤ ω_1 ≤ … ≤ ω_n`` to 1e-12; uniform: constant;
     task-wise: constant on segments).  A returned ``P`` off by a factor ``1 + ε`` changes the
     risk by about ``ε²·(excess curvature)``: detectable from ``ε`` of about 1e-4."""
-    from .. import quadrature
-
     results = []
     for name, model in _dense_models(ctx, any_task_model=True):
         if _r_zero(model):
@@ -391,3 +389,44 @@ def returned_optima_have_their_risks(ctx):
     return _applicable(results, "returned optima have their reported risks",
                        reference="quadrature.example_moments(model, omega).risk(P) of the returned (P, omega)",
                        subject="landscape.solve / convex.solve_constrained: reported risk")
+
+
+@check("A3", "best risk of each architecture weight class: its weights have it, and nested classes are ordered",
+       kind="numeric")
+def architecture_class_risks(ctx):
+    """Issue 18, class 7: the best risks the report's architectures table shows
+    (:func:`~wpgd_theory.architectures.cones.best_risk` for the uniform, geometric (RetNet),
+    monotone, nonnegative (Mamba-2) and free classes) are compared with something: (i) the
+    returned ``ω`` has the reported risk — explicit moment sums of
+    :mod:`~wpgd_theory.quadrature` at ``P*(ω)`` (relative 1e-9); (ii) nested classes are ordered,
+    ``free ≤ nonnegative ≤ monotone ≤ geometric ≤ uniform`` (each class contains the next
+    one's weights), to 1e-9 relative of ``τ``."""
+    from ..architectures.cones import best_risk
+
+    results = []
+    order = ("free", "nonnegative", "monotone", "geometric", "uniform")
+    for name, model in _dense_models(ctx, max_n=60):
+        if _r_zero(model):
+            continue
+        risks = {}
+        for cls in order:
+            opt = best_risk(model, cls)
+            risks[cls] = opt.risk
+            if opt.omega is None or opt.risk is None:
+                continue
+            w = np.asarray(opt.omega, dtype=float)
+            em = quadrature.example_moments(model, w)
+            recomputed = float(em.risk(landscape.optimal_preconditioner(model, w)))
+            results.append(compare(opt.risk, recomputed, rtol=1e-9, what=f"{name}: {cls} risk at its weights",
+                                   model=name, weight_class=cls, reported=opt.risk, recomputed=recomputed))
+        for lo, hi in zip(order, order[1:]):
+            if risks.get(lo) is None or risks.get(hi) is None:
+                continue
+            slack = 1e-9 * model.tau
+            results.append(compare_bool(risks[lo] <= risks[hi] + slack, what=f"{name}: {lo} <= {hi}", model=name,
+                                        measured=max(risks[lo] - risks[hi], 0.0) / model.tau, tolerance=1e-9,
+                                        smaller=lo, larger=hi))
+    return _applicable(results, "best risks of the architecture weight classes",
+                       reference="quadrature.example_moments at P*(omega) of the returned weights; nesting of the "
+                                 "classes (free ⊇ nonnegative ⊇ monotone ⊇ geometric ⊇ uniform)",
+                       subject="architectures.cones.best_risk (the report's architectures table)")
