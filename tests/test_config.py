@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wpgd_theory import config
 from wpgd_theory.config import ConfigError, load_config, parse_config
 from wpgd_theory.model import MultitaskModel
 
@@ -164,3 +165,20 @@ def test_json_without_duplicates_still_loads_with_the_same_values(tmp_path):
     assert cfg.seed == 4 and cfg.models["x"].n == 3
     np.testing.assert_allclose(np.diag(cfg.models["x"].sigma), [2.0, 1.0])
     assert cfg.models["x"].noise == pytest.approx(0.25)
+
+
+def test_a_model_over_either_size_limit_is_refused():
+    """The size limits are refused one at a time: over the memory limit only (a task model of
+    5e7 examples: O(n) arrays, no large eigendecomposition) and over the time limit only (Σ of
+    d = 6000: about 1 GiB but minutes of eigendecomposition)."""
+    from wpgd_theory.config import estimate_resources
+
+    memory_only = {"name": "m", "sigma": [1.0], "sizes": [50_000_000], "rho": [[1.0]], "r_task": [1.0]}
+    time_only = {"name": "t", "sigma": "identity", "d": 6000, "n": 1}
+    mem, secs = estimate_resources(1, 50_000_000, 1)
+    assert mem > config.MAX_MEMORY_BYTES and secs < config.MAX_SETUP_SECONDS
+    mem, secs = estimate_resources(6000, 1, 1)
+    assert mem < config.MAX_MEMORY_BYTES and secs > config.MAX_SETUP_SECONDS
+    for spec in (memory_only, time_only):
+        with pytest.raises(ConfigError, match="model too large"):
+            parse_config({"model": [spec]}, "big.json")

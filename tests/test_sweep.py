@@ -205,3 +205,26 @@ def test_cells_sharing_an_entry_report_it_once(tmp_path):
     assert said[0].endswith("); recomputed")
     assert res["computed"] == 2 and len(res["rows"]) == 4 and len(res["invalid"]) == 1
     assert [r["sizes"] for r in res["rows"]] == ["[2, 2]", "[2, 2]", "[1, 3]", "[1, 3]"]
+
+
+def test_the_n_axis_gives_exactly_n_examples_spread_over_the_tasks():
+    """``n = 5`` over the base's two tasks: sizes ``[3, 2]`` (the remainder goes to the first
+    tasks), never fewer than ``n`` examples."""
+    from wpgd_theory.sweep import _build_model
+
+    for n, sizes in ((4, [2, 2]), (5, [3, 2]), (7, [4, 3])):
+        model = _build_model(dict(BASE), {"n": n})
+        assert model.n == n and model.sizes.tolist() == sizes
+
+
+def test_a_seed_count_means_seeds_zero_to_n_minus_one():
+    """``seeds = 2`` in ``[sweep]`` is the documented ``0, 1``."""
+    assert list(spec().seeds) == [0, 1]
+
+
+def test_the_standard_error_over_seeds_uses_the_sample_standard_deviation():
+    """Over seeds ``1`` and ``3``: mean 2, standard error ``s/√2`` with the unbiased ``s = √2``, i.e. 1."""
+    from wpgd_theory.sweep import _group_mean
+
+    mean, se = _group_mean([{"trained": 1.0}, {"trained": 3.0}], "trained")
+    assert mean == pytest.approx(2.0) and se == pytest.approx(1.0)

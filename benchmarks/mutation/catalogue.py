@@ -43,7 +43,7 @@ FAMILY_TESTS = {
     "symbolic.proofs": ("tests/symbolic/test_symbolic_proofcheck.py", "tests/symbolic/test_symbolic_derivations.py",
                         "tests/symbolic/test_symbolic_sizefree.py", "tests/symbolic/test_symbolic_mutants.py"),
     "config": ("tests/test_config.py", "tests/test_config_fuzz.py", "tests/test_config_roundtrip.py"),
-    "sweep": ("tests/test_sweep.py",),
+    "sweep": ("tests/test_sweep.py", "tests/test_sweep_keys.py", "tests/test_sweep_faults.py"),
     "architectures": ("tests/architectures/test_arch_registry.py", "tests/architectures/test_arch_cones.py",
                       "tests/architectures/test_arch_conformance.py", "tests/architectures/test_arch_layers.py"),
     "cli": ("tests/test_cli.py",),
