@@ -787,7 +787,8 @@ def _assemble(ids, suite, ctx, tasks, results, attempts):
     for i, keys in enumerate(tasks):
         task_id = f"{i:04d}:{keys[0]}"
         n = attempts.get(task_id, 1)
-        subs = {k.split("/", 1)[1]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c > 1}
+        # the sub-task's own id follows the task's (whose check name may itself contain "/")
+        subs = {k[len(task_id) + 1:]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c > 1}
         for key, res, secs, figs, arts in results[task_id]:
             if n > 1:
                 res = dataclasses.replace(res, details=dict(res.details, attempts=n),

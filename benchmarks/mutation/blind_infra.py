@@ -96,8 +96,9 @@ BLIND = (
          equivalent=None),
     # _assemble with attempts {"0000:X:a": 1, "0000:X:a/0": 1}: no message -> "1 of its sub-tasks re-run ..."
     dict(id="parallel-subtask-single-attempt-counted-as-rerun", file="wpgd_theory/parallel.py",
-         original='subs = {k.split("/", 1)[1]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c > 1}',
-         replacement='subs = {k.split("/", 1)[1]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c >= 1}',
+         # re-anchored (same bug) after the sub-task id parsing fix (a check name may contain "/")
+         original='subs = {k[len(task_id) + 1:]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c > 1}',
+         replacement='subs = {k[len(task_id) + 1:]: c for k, c in attempts.items() if k.startswith(task_id + "/") and c >= 1}',
          rationale="every sub-task that ran once is reported as re-run after its worker died",
          claims=(),
          kind="infrastructure",
