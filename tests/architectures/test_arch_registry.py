@@ -142,3 +142,17 @@ def test_fit_recovers_an_exact_wpgd():
     np.testing.assert_allclose(np.outer(fit.omega, fit.P.ravel()), np.outer(w, P.ravel()), atol=1e-9)
     with pytest.raises(ValueError, match="need at least"):
         fit_wpgd(X[:3], y[:3], x[:3], np.zeros(3))
+
+
+@pytest.mark.parametrize("T, dk", [(9, 6), (33, 4)])
+def test_float32_tolerance_is_gamma_m_with_the_unit_roundoff(T, dk):
+    """``γ_m = m u/(1 − m u)``, ``m = T(d_k + 2)``, ``u = 2⁻²⁴`` (the IEEE single unit roundoff,
+    half of float32's machine epsilon): a bound built on epsilon would double every
+    conformance tolerance."""
+    import numpy as np
+
+    from wpgd_theory.architectures.registry import float32_tolerance
+
+    u = float(np.finfo(np.float32).eps) / 2
+    m = T * (dk + 2)
+    assert float32_tolerance(T, dk) == pytest.approx(m * u / (1 - m * u), rel=1e-12)
