@@ -156,3 +156,27 @@ def test_float32_tolerance_is_gamma_m_with_the_unit_roundoff(T, dk):
     u = float(np.finfo(np.float32).eps) / 2
     m = T * (dk + 2)
     assert float32_tolerance(T, dk) == pytest.approx(m * u / (1 - m * u), rel=1e-12)
+
+
+def test_a_control_whose_exact_statement_fails_is_not_as_stated(monkeypatch):
+    """Decision meta-test of the architectures table: a negative control is *as stated* only if
+    it is not WPGD **and** its exact alternative statement holds; with that statement made to
+    fail (its tolerance made negative) the row says not as stated."""
+    import dataclasses
+
+    from wpgd_theory.architectures import table
+    from wpgd_theory.claims.defaults import default_models
+
+    control = next(n for n, a in table.ARCHITECTURES.items() if not a.implements_wpgd)
+    real = table.run_conformance
+
+    def broken(name, **kw):
+        res = real(name, **kw)
+        if name != control:
+            return res
+        return [dataclasses.replace(r, tolerance=-1.0) if r.role == "alternative" else r for r in res]
+
+    models = {"m": default_models()["multitask-anisotropic"]}
+    assert table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
+    monkeypatch.setattr(table, "run_conformance", broken)
+    assert not table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
