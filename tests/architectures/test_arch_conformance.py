@@ -60,3 +60,22 @@ def test_bad_input_is_a_one_line_error():
         check_recurrence(lambda q, k, v: json, n=N, d=2)
     with pytest.raises(ValueError, match="tol"):
         check_recurrence(ema, n=N, d=2, tol=-1.0)
+
+
+def test_default_tolerance_is_ten_gamma_m_and_decides_at_it():
+    """The default tolerance is the documented ``10 γ_m`` (``m = (n+1)(d+2)``, float32 unit
+    roundoff), and it decides: the output perturbed by a relative ``3 ×`` that tolerance (a
+    small non-WPGD term, ``1 + ε·q₀``) is no longer WPGD, and the exact recurrence is."""
+    from wpgd_theory.architectures.registry import float32_tolerance
+
+    d = 3
+    v = check_recurrence(ema, n=N, d=d, max_examples=6)
+    assert v.tolerance == pytest.approx(10 * float32_tolerance(N + 1, d), rel=1e-12)
+    eps = 3 * v.tolerance
+
+    def nearly(q, k, v_):
+        o = ema(q, k, v_)
+        return o * (1 + eps * torch.tanh(q[..., :1]))
+
+    assert check_recurrence(ema, n=N, d=d, max_examples=6).implements_wpgd
+    assert not check_recurrence(nearly, n=N, d=d, max_examples=6).implements_wpgd

@@ -19,3 +19,20 @@ def test_training_reaches_the_class_optimum(name):
 def test_unknown_trainable():
     with pytest.raises(ValueError, match="name must be one of"):
         train_architecture("deltanet", default_models()["single-task-isotropic"])
+
+
+@pytest.mark.parametrize("name, cls", [("linear_attention", "uniform"), ("simple_gla", "monotone"),
+                                       ("mamba2", "nonnegative"), ("gla", "free")])
+def test_a_trained_layer_is_compared_with_its_own_class_optimum(name, cls):
+    """The optimum a trained layer is held to is its own weight class's (registry), e.g.
+    Mamba-2's nonnegative class, not the smaller monotone one (one training step suffices:
+    the optimum does not depend on the training)."""
+    from wpgd_theory.architectures.cones import best_risk
+    from wpgd_theory.architectures.registry import ARCHITECTURES
+    from wpgd_theory.architectures.train import train_architecture
+    from wpgd_theory.claims.defaults import default_models
+
+    model = default_models()["multitask-nonmonotone"]
+    assert ARCHITECTURES[name].weight_class == cls
+    res = train_architecture(name, model, steps=1, batch=8)
+    assert res.optimum == pytest.approx(best_risk(model, cls).risk, rel=1e-12)
