@@ -47,7 +47,7 @@ FAMILY_TESTS = {
     "sweep": ("tests/test_sweep.py", "tests/test_sweep_keys.py", "tests/test_sweep_faults.py"),
     "architectures": ("tests/architectures/test_arch_registry.py", "tests/architectures/test_arch_cones.py",
                       "tests/architectures/test_arch_conformance.py", "tests/architectures/test_arch_layers.py",
-                      "tests/architectures/test_arch_train.py"),
+                      "tests/architectures/test_arch_train.py", "tests/architectures/test_arch_cli.py"),
     "cli": ("tests/test_cli.py",),
     "report.atomic": ("tests/test_report_faults.py", "tests/test_report.py"),
 }

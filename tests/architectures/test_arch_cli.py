@@ -88,3 +88,17 @@ def test_missing_fla_is_a_one_line_error(monkeypatch, capsys):
     assert main(["architectures"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "fla-core" in err
+
+
+@pytest.mark.parametrize("stated, status", [((True, True), 0), ((True, False), 1), ((False, False), 1)])
+def test_exit_status_is_zero_only_when_every_verdict_is_as_stated(monkeypatch, capsys, stated, status):
+    """Decision meta-test: ``wpgd-verify architectures`` exits 0 iff *every* architecture's
+    measured verdict is the stated one (the table itself is substituted)."""
+    from wpgd_theory.architectures import cli as arch_cli
+
+    rows = [{"name": f"a{i}", "title": "t", "fla_op": "op", "implements_wpgd": True, "as_stated": s,
+             "weight_class": "free", "max_discrepancy": 0.0, "tolerance": 1.0, "best_risk": {}, "realises": "",
+             "restriction": "", "checks": []} for i, s in enumerate(stated)]
+    monkeypatch.setattr(arch_cli, "architecture_table", lambda models, seed=0: {"architectures": rows})
+    monkeypatch.setattr(arch_cli, "format_table", lambda doc: "table")
+    assert arch_cli.run({}, seed=0) == status
