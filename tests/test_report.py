@@ -360,3 +360,13 @@ def test_results_display_as_a_table_in_a_notebook():
     assert outs[0]._repr_html_().count("<tr>") == 1 + len(outs[0].results)
     bad = outcome("W1", CheckResult("failed", 2.0, 1.0, message="x < y"))
     assert "<td>failed</td>" in bad._repr_html_() and "2 ≤ 1" in bad._repr_html_()
+
+
+def test_every_number_of_a_check_reaches_the_report_unchanged():
+    """Report fidelity: each check's status, measured value, tolerance and message in
+    report.json are exactly those of its CheckResult (distinct values, so a swap shows)."""
+    results = [CheckResult("passed", 1e-14, 1e-10, {}, "a"), CheckResult("failed", 0.5, 0.1, {}, "b"),
+               CheckResult("passed", 2.0, 4.0, {}, "c")]
+    doc = doc_of([outcome("W1", *results)])
+    got = [(k["status"], k["measured"], k["tolerance"], k["message"]) for k in doc["claims"][0]["checks"]]
+    assert got == [(r.status, r.measured, r.tolerance, r.message) for r in results]
