@@ -254,3 +254,28 @@ def test_waiting_writer_is_told_once(tmp_path):
     code, said = finish(second)
     assert code == 0 and said.splitlines() == ["waiting", "written"]
     assert snapshot(out) == "two"
+
+
+def test_recovery_puts_back_the_newest_complete_report_and_never_a_partial_one(tmp_path):
+    """Decision meta-test of the recovery after a killed fallback swap: with the report folder
+    missing and staging folders beside it, the newest *complete* one comes back; a partial one
+    (not all of report.md, .html and .json) never counts as complete."""
+    import os
+
+    from wpgd_theory.report import atomic
+
+    target = tmp_path / "out"
+    prefix = f".{target.name}{atomic.STAGING_TAG}"
+    folders = {}
+    for name, mtime, files in (("a", 1000, atomic.REPORT_FILES), ("b", 1100, atomic.REPORT_FILES),
+                               ("c", 1200, ("report.md",))):
+        p = tmp_path / (prefix + name)
+        p.mkdir()
+        for f in files:
+            (p / f).write_text(name)
+        os.utime(p, (mtime, mtime))
+        folders[name] = p
+    assert atomic._is_complete(folders["a"]) and not atomic._is_complete(folders["c"])
+    atomic._recover(target)
+    assert (target / "report.json").read_text() == "b"  # the newest complete, not the oldest or the partial
+    assert not any(p.exists() for p in folders.values())

@@ -198,3 +198,12 @@ def test_outcomes_render_for_notebooks():
     html = outcomes_html(outs, suite="quick")
     assert html.lstrip().startswith('<div class="wpgd-theory-summary">') and "<html" not in html
     assert "✓ verified" in html and "rel. 1e-16 ≤ 1e-10" in html and "<strong>G1</strong>" in html
+
+
+@pytest.mark.parametrize("status, relation", [("passed", "≤"), ("error", "vs"), ("skipped", "vs"), ("failed", "vs")])
+def test_only_a_passed_check_is_shown_within_its_bound(status, relation):
+    """The relation beside a bound says what was decided: ``≤`` only for a passed check; an
+    errored, skipped or failed one whose value lies below the bound reads ``vs``."""
+    from wpgd_theory.report.measures import verdict
+
+    assert verdict({"status": status, "measured": 0.5, "tolerance": 1.0}) == f"0.5 {relation} 1"
