@@ -227,6 +227,10 @@ def test_config_models_seed_and_suite_reach_the_checks(registry, tmp_path):
                    "--seed", "11", "--suite", "default", "--quiet") == 1  # the check is quick-only
     doc = json.loads((tmp_path / "report.json").read_text())
     assert doc["run"]["seed"] == 11 and doc["run"]["suite"] == "default"
+    # --seed 0 is a seed too (not "unset": the file's seed 7 must not win over it)
+    assert run_cli("run", "--only", "W1", "--config", EXAMPLES / "models.toml", "--out", tmp_path,
+                   "--seed", "0", "--quiet") == 0
+    assert json.loads((tmp_path / "report.json").read_text())["run"]["seed"] == 0
 
 
 # ----------------------------------------------------------------------------- report content
