@@ -227,6 +227,10 @@ def test_config_models_seed_and_suite_reach_the_checks(registry, tmp_path):
                    "--seed", "11", "--suite", "default", "--quiet") == 1  # the check is quick-only
     doc = json.loads((tmp_path / "report.json").read_text())
     assert doc["run"]["seed"] == 11 and doc["run"]["suite"] == "default"
+    # without --suite and without a suite in the file, the suite is the documented "default"
+    registry({"W1": [("ok", _passing, ALL)]})
+    assert run_cli("run", "--only", "W1", "--out", tmp_path, "--quiet") == 0
+    assert json.loads((tmp_path / "report.json").read_text())["run"]["suite"] == "default"
     # --seed 0 is a seed too (not "unset": the file's seed 7 must not win over it)
     assert run_cli("run", "--only", "W1", "--config", EXAMPLES / "models.toml", "--out", tmp_path,
                    "--seed", "0", "--quiet") == 0
