@@ -116,6 +116,19 @@ def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatc
     assert not (tmp_path / "r" / "report.json").exists()
 
 
+def _wait_for_attempt_events(client, *, sub_tasks: bool, timeout: float = 30.0) -> None:
+    """Wait until the scheduler holds an attempt event (of a sub-task, if ``sub_tasks``), then a
+    second more: a worker killed before its start event arrived would leave the first attempt
+    unrecorded (on a loaded machine one fixed second was not always enough)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        events = [msg for _, msg in client.get_events(parallel.EVENT_TOPIC)]
+        if any(("/" in str(m.get("task", ""))) == sub_tasks or not sub_tasks for m in events if isinstance(m, dict)):
+            break
+        time.sleep(0.1)
+    time.sleep(1.0)
+
+
 def _run_and_kill(client, ids, key_prefix):
     """Run quick ``ids`` on ``client`` and SIGKILL the worker that runs a task whose key
     starts with ``key_prefix``; returns the check results after Dask re-ran the task."""
@@ -131,7 +144,7 @@ def _run_and_kill(client, ids, key_prefix):
     while killed is None and time.time() < deadline:
         for addr, keys in client.processing().items():
             if any(str(k).startswith(key_prefix) for k in keys):
-                time.sleep(1.0)  # let the attempt log its start event
+                _wait_for_attempt_events(client, sub_tasks=key_prefix == "_sub_task")
                 pid = client.run(os.getpid, workers=[addr])[addr]
                 os.kill(pid, signal.SIGKILL)
                 killed = addr
