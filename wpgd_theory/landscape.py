@@ -217,14 +217,13 @@ def monte_carlo_risk(model, P, omega, num_prompts, rng, *, chunk: int = 20000) -
     :func:`~wpgd_theory.wpgd.wpgd_predict`.  Sampling is chunked so memory stays
     ``O(chunk·n·d)``.
     """
-    _, (P, omega) = _inputs(model, P, omega)
+    # sampled in natural units: the prompts of model/u are those of the model divided by √u
+    # and the squared errors at (uwP, ω/w) are those at (P, ω) divided by u (W1, W2)
+    model, k, _e, (P, omega) = _natural_inputs(model, P, omega)
     if P.ndim != 2 or omega.ndim != 1:
         raise ValueError("monte_carlo_risk takes a single P (d, d) and omega (n,)")
     num = as_positive_int(num_prompts, "num_prompts", minimum=2)
     rng = check_rng(rng)
-    # sampled in natural units: the prompts of model/u are those of the model divided by √u
-    # and the squared errors at (uwP, ω/w) are those at (P, ω) divided by u (W1, W2)
-    model, k, _e, (P, omega) = _natural_inputs(model, P, omega)
     total, total_sq, done = 0.0, 0.0, 0
     while done < num:
         B = min(chunk, num - done)
