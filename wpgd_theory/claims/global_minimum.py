@@ -29,6 +29,7 @@ from .optimum import (
     _cosine,
     _dense_models,
     _hessian_condition,
+    _mp_g,
     _r_zero,
     _stored_cases,
     _with_sides,
@@ -393,45 +394,6 @@ def w6_conditions(ctx):
 
 
 # ----------------------------------------------------------------------------- certificate re-verified
-def _mp_g(model, dps=30):
-    r"""``μ ↦ g(μ) = τ h(t(μ))`` in ``mpmath`` (``dps`` digits), written out from the model data
-    alone — no spectral data, no code shared with :mod:`wpgd_theory.certify` or the curve:
-    ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (task models: ``u = (ρN + (1+μ)I)⁻¹ r_task``, ``ω = Eu``),
-    ``t = τ‖ω‖²/(ωᵀRω + ‖ω‖²)``, ``h(t) = tr(Σ²(Σ+tI)⁻²)/tr(Σ³(Σ+tI)⁻²)`` with ``Σ`` inverted
-    as a matrix.  ``g`` is scale free (``μ`` is dimensionless), so it compares with the curve's."""
-    import mpmath as mp
-
-    mp.mp.dps = dps
-    S = mp.matrix(model.sigma.tolist())
-    d = model.d
-    tau = sum(S[i, i] for i in range(d)) + mp.mpf(float(model.noise))
-    S2, S3 = S * S, S * S * S
-    if model.is_multitask:
-        N = [mp.mpf(int(v)) for v in model.sizes]
-        R, r = mp.matrix(model.rho.tolist()), mp.matrix(model.r_task.tolist())
-    else:
-        N = [mp.mpf(1)] * model.n
-        R, r = mp.matrix(np.asarray(model.R).tolist()), mp.matrix(model.r.tolist())
-    m = len(N)
-
-    def g(mu):
-        mu = mp.mpf(mu)
-        A = mp.matrix(m, m)
-        for i in range(m):
-            for j in range(m):
-                A[i, j] = R[i, j] * N[j] + ((1 + mu) if i == j else 0)
-        u = mp.lu_solve(A, r)
-        s = [N[i] * u[i] for i in range(m)]
-        nrm2 = mp.fsum(N[i] * u[i] ** 2 for i in range(m))
-        quad = mp.fsum(s[i] * R[i, j] * s[j] for i in range(m) for j in range(m))
-        t = tau * nrm2 / (quad + nrm2)
-        inv = mp.inverse(S + t * mp.eye(d))
-        inv2 = inv * inv
-        return tau * mp.fsum((S2 * inv2)[i, i] for i in range(d)) / mp.fsum((S3 * inv2)[i, i] for i in range(d))
-
-    return g
-
-
 def reverify_isolation(model, iso, *, dps=30) -> dict:
     r"""Re-verify what :func:`~wpgd_theory.certify.isolate_roots` returned, at ``dps`` digits
     from the model data (:func:`_mp_g`), using only that ``g`` is nondecreasing (W4):

@@ -19,6 +19,7 @@ from .optimum import (
     _dense_models,
     _explicit_stationarity,
     _explicit_weights,
+    _mp_g,
     _r_zero,
     _stored_cases,
 )
@@ -162,8 +163,8 @@ def _mp_w4_roots(model, *, points=400, dps=40):
     r"""Every root of the W4 equation and its profile risk, in ``mpmath`` (``dps`` digits),
     written out from the model data only (task models): ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task``,
     ``a = sᵀρs + Σ N u²`` (``s = Nu``), ``b = τ Σ N u²``, ``t = b/a``,
-    ``F(μ) = μ − τ Σλ²/(λ+t)² / Σλ³/(λ+t)²``; sign changes on a log grid of ``points``
-    points over ``[τ/λ_max, τ/λ_min]``, refined by ``findroot`` (Illinois, bracketing).
+    ``F(μ) = μ − g(μ)`` with ``g`` of :func:`~wpgd_theory.claims.optimum._mp_g`; sign changes on a
+    log grid of ``points`` points over ``[τ/λ_max, τ/λ_min]``, refined by ``findroot`` (Illinois, bracketing).
     Returns ``(roots, risks)`` as floats (risk ``τ − c² Σλ²/(aλ+b)`` at ``‖ω‖ = 1``)."""
     import mpmath as mp
 
@@ -187,10 +188,10 @@ def _mp_w4_roots(model, *, points=400, dps=40):
             c = mp.fsum(r[i] * s[i] for i in range(K))
             return c, a, nrm2
 
+        g = _mp_g(model, dps)
+
         def F(mu):
-            c, a, nrm2 = moments(mu)
-            t = tau * nrm2 / a
-            return mu - tau * mp.fsum(x**2 / (x + t) ** 2 for x in lam) / mp.fsum(x**3 / (x + t) ** 2 for x in lam)
+            return mu - g(mu)
 
         def risk(mu):
             c, a, nrm2 = moments(mu)
