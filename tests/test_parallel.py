@@ -116,22 +116,17 @@ def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatc
     assert not (tmp_path / "r" / "report.json").exists()
 
 
-def _wait_for_attempt_events(client, *, sub_tasks: bool, timeout: float = 30.0) -> None:
-    """Wait until the scheduler holds an attempt event (of a sub-task, if ``sub_tasks``), then a
-    second more: a worker killed before its start event arrived would leave the first attempt
-    unrecorded (on a loaded machine one fixed second was not always enough)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        events = [msg for _, msg in client.get_events(parallel.EVENT_TOPIC)]
-        if any(("/" in str(m.get("task", ""))) == sub_tasks or not sub_tasks for m in events if isinstance(m, dict)):
-            break
-        time.sleep(0.1)
-    time.sleep(1.0)
+def _running_keys(dask_worker):
+    """The keys a worker runs now (executing, or seceded to wait for their sub-tasks)."""
+    return [str(ts.key) for ts in (*dask_worker.state.executing, *dask_worker.state.long_running)]
 
 
 def _run_and_kill(client, ids, key_prefix):
-    """Run quick ``ids`` on ``client`` and SIGKILL the worker that runs a task whose key
-    starts with ``key_prefix``; returns the check results after Dask re-ran the task."""
+    """Run quick ``ids`` on ``client`` and SIGKILL a worker while it runs a task whose key
+    starts with ``key_prefix`` *and* whose start event the scheduler already holds (a worker
+    killed before its event arrived would leave the first attempt unrecorded, and a task
+    only queued on the killed worker would simply run elsewhere, once); returns the check
+    results after Dask re-ran the task."""
     client.wait_for_workers(2, timeout=60)
     box = {}
 
@@ -141,10 +136,10 @@ def _run_and_kill(client, ids, key_prefix):
     th = threading.Thread(target=target)
     th.start()
     killed, deadline = None, time.time() + 120
-    while killed is None and time.time() < deadline:
-        for addr, keys in client.processing().items():
-            if any(str(k).startswith(key_prefix) for k in keys):
-                _wait_for_attempt_events(client, sub_tasks=key_prefix == "_sub_task")
+    while killed is None and time.time() < deadline and th.is_alive():
+        logged = {msg.get("key") for _, msg in client.get_events(parallel.EVENT_TOPIC) if isinstance(msg, dict)}
+        for addr, keys in client.run(_running_keys).items():
+            if any(k.startswith(key_prefix) and k in logged for k in keys):
                 pid = client.run(os.getpid, workers=[addr])[addr]
                 os.kill(pid, signal.SIGKILL)
                 killed = addr

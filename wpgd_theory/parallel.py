@@ -294,9 +294,11 @@ def _sub_task(func, item, sub_id):
 
 
 def _log_attempt(task_id):
+    """Log the start of an attempt of ``task_id`` (and the Dask key that runs it)."""
     from distributed import get_worker
 
-    get_worker().log_event(EVENT_TOPIC, {"task": task_id})
+    worker = get_worker()
+    worker.log_event(EVENT_TOPIC, {"task": task_id, "key": str(worker.get_current_task())})
 
 
 #: Hypothesis warns when the global ``random`` state changes while it draws an example; on
