@@ -29,7 +29,13 @@ def test_relative_comparison_at_its_tolerance(sign):
     assert compare(inside, ref, rtol=rtol).status == "passed"
     assert compare(outside, ref, rtol=rtol).status == "failed"
     assert compare(ref, ref, rtol=rtol, atol=1e-3).status == "passed"
-    assert compare(ref + 2e-3, ref, rtol=0.0, atol=1e-3).status == "failed"
+    # with an absolute part the bound is atol + rtol·max|r|, and the reported measure says so
+    bound = 1e-3 + rtol * 4.0
+    for factor, status in ((0.999, "passed"), (1.001, "failed")):
+        res = compare(ref + sign * factor * bound, ref, rtol=rtol, atol=1e-3)
+        assert res.status == status and (res.measured <= res.tolerance) == (status == "passed")
+    with pytest.raises(ValueError, match="rtol"):
+        compare(ref, ref, rtol=0.0, atol=1e-3)
 
 
 def test_non_finite_or_misshaped_values_fail():

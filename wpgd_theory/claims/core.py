@@ -227,9 +227,13 @@ def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = 
     r"""Compare two independently computed arrays: passes iff
     ``max|m − r| <= atol + rtol · max|r|``.
 
-    Records ``measured`` as the relative discrepancy ``max|m − r| / max(max|r|, atol/rtol)``
-    and ``tolerance = rtol``, plus both values in ``details``.
+    Records ``measured`` as the relative discrepancy ``max|m − r| / (max|r| + atol/rtol)``
+    and ``tolerance = rtol``, plus both values in ``details``: the check passes exactly when
+    ``measured <= tolerance``, the contract of :class:`CheckResult`.  ``rtol`` must be
+    positive (an exact comparison is a ``compare_bool``).
     """
+    if not rtol > 0:
+        raise ValueError(f"compare: rtol must be positive, got {rtol!r}")
     m = np.asarray(measured, dtype=float)
     r = np.asarray(reference, dtype=float)
     if m.shape != r.shape:
@@ -239,9 +243,9 @@ def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = 
         return CheckResult("failed", float("inf"), rtol, {}, f"{what}: non-finite values")
     err = float(np.max(np.abs(m - r))) if m.size else 0.0
     scale = float(np.max(np.abs(r))) if r.size else 0.0
-    denom = max(scale, atol / rtol if rtol > 0 else 0.0, np.finfo(float).tiny)
-    rel = err / denom
-    ok = err <= atol + rtol * scale
+    bound = atol + rtol * scale
+    rel = err / max(bound / rtol, np.finfo(float).tiny)
+    ok = rel <= rtol  # err <= bound, decided on the number reported
     info = {"measured_value": _jsonable(m if m.size <= 16 else m.ravel()[:16]),
             "reference_value": _jsonable(r if r.size <= 16 else r.ravel()[:16]),
             "abs_error": err, "atol": atol}
