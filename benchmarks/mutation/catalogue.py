@@ -35,7 +35,7 @@ FAMILY_TESTS = {
                  "tests/symbolic/test_symbolic_mutants.py", "tests/symbolic/test_symbolic_sizefree.py",
                  "tests/symbolic/test_uniqueness_theorems.py"),
     "claims": ("tests/test_cli.py", "tests/test_report.py", "tests/test_parallel_units.py",
-               "tests/test_claims_core.py"),
+               "tests/test_claims_core.py", "tests/test_check_decisions.py"),
     "report": ("tests/test_report.py", "tests/test_report_rendering.py"),
     "parallel": ("tests/test_parallel.py", "tests/test_parallel_units.py"),
     "quadrature": ("tests/test_quadrature.py", "tests/test_risk_checks.py"),
