@@ -187,8 +187,26 @@ def numpy_causal_parameters(gla, layout):
     return Ps, omegas
 
 
+def _read_off_difference(gla, layout, Ps, omegas) -> float:
+    """Largest relative difference between the library's read-off
+    :func:`~wpgd_theory.gla.wpgd_parameters` (torch gates) and the numpy read-off ``(Ps,
+    omegas)`` of the same model (:func:`numpy_causal_parameters`)."""
+    from ..gla import wpgd_parameters
+
+    lib = wpgd_parameters(gla, layout)
+    worst = 0.0
+    for a, b in zip((*lib.Ps, *lib.omegas), (*Ps, *omegas)):
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if a.shape != b.shape:
+            return float("inf")
+        worst = max(worst, float(np.max(np.abs(a - b))) / max(float(np.max(np.abs(b))), np.finfo(float).tiny))
+    return worst if len(lib.Ps) == len(Ps) else float("inf")
+
+
 def t2_causal_result(ctx, *, predict=None) -> CheckResult:
-    """Torch risk vs numpy causal-WPGD risk with the read-off parameters.  First, on the
+    """Torch risk vs numpy causal-WPGD risk with the read-off parameters.  First, the
+    library's read-off :func:`~wpgd_theory.gla.wpgd_parameters` (torch gates) equals the numpy
+    read-off :func:`numpy_causal_parameters` to ``training.EXACT``.  Then, on the
     same prompts, the trained model's float64 copy (its float32 parameters convert exactly)
     and numpy causal WPGD with ``(P_ℓ, ω^{(ℓ)})`` read off its weights agree to ``training.EXACT``;
     then the torch held-out risk (float32 model) and a numpy Monte Carlo risk on
@@ -211,6 +229,12 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
         with torch.no_grad():
             torch_pred = g64(same.tokens.to(device=g64.device)).cpu().numpy()
         numpy_pred = predict(*tuple(same.batch)[:3], Ps, omegas)
+        read = _read_off_difference(g64, layout, Ps, omegas)
+        if not read <= training.EXACT:
+            results.append(CheckResult("failed", read, training.EXACT, {"layers": r["layers"]},
+                                       f"L={r['layers']}: gla.wpgd_parameters reads off other (P_l, omega^(l)) "
+                                       f"than the numpy read-off (rel {read:.3g})"))
+            continue
         err = float(np.max(np.abs(torch_pred - numpy_pred)))
         scale = float(np.max(np.abs(numpy_pred)))
         rel = err / max(scale, np.finfo(float).tiny)
@@ -253,8 +277,9 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
     return CheckResult(rep.status, rep.measured, rep.tolerance,
                        {"model": name, "layers": [r.details for r in results],
                         "reference": "wpgd.causal_wpgd_predict (numpy) with (P_l, omega^(l)) computed in numpy from "
-                                     "the raw parameters (claims.training.numpy_causal_parameters); model.sample "
+                                     "the raw parameters (claims.depth.numpy_causal_parameters); model.sample "
                                      "prompts",
+                        "read_off": "gla.wpgd_parameters (torch gates) equals the numpy read-off to training.EXACT",
                         "subject": "trained gla.GLA forward (torch; float64 copy on the same prompts, float32 "
                                    "held-out risk); gla.prompt_tensors prompts"},
                        "trained L-layer GLA risk equals the causal multi-step WPGD risk of its parameters")
