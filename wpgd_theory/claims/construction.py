@@ -436,6 +436,37 @@ def g4_write_mask(ctx):
                         reference=exact.details.get("reference"), subject=exact.details.get("subject"))
 
 
+@check("G4", "L steps of (non-causal) WPGD: residual iteration vs its unrolled closed form", kind="numeric")
+def g4_multistep_closed_form(ctx):
+    r"""The library's ``L``-step WPGD :func:`~wpgd_theory.wpgd.multistep_wpgd_predict` (the
+    residual iteration ``β_{ℓ+1} = β_ℓ + P_ℓ Xᵀ(ω^{(ℓ)} ⊙ (y − Xβ_ℓ))``, the WPGD that G4's
+    causal form restricts) vs its closed form, unrolled here with matrix products:
+    ``β_L = Σ_ℓ (Π_{m>ℓ} (I − P_m Xᵀ W_m X)) P_ℓ Xᵀ W_ℓ y`` with ``W = diag(ω)``; ``L = 1, 2,
+    3``, random ``P_ℓ`` and signed ``ω^{(ℓ)}`` on each model's prompts; rtol 1e-10."""
+    results = []
+    for name, model in ctx.models.items():
+        rng = ctx.rng(f"G4-multistep-{name}")
+        X, y, x, _ = model.sample(4, rng)
+        d, n = model.d, model.n
+        Ps = [rng.standard_normal((d, d)) / (d * n) ** 0.5 for _ in range(3)]
+        oms = [rng.standard_normal(n) for _ in range(3)]
+        for L in (1, 2, 3):
+            got = wpgd.multistep_wpgd_predict(X, y, x, Ps[:L], oms[:L])
+            want = np.empty(len(X))
+            for b in range(len(X)):
+                beta = np.zeros(d)
+                for ell in range(L):
+                    term = Ps[ell] @ X[b].T @ (oms[ell] * y[b])
+                    for m in range(ell + 1, L):
+                        term = (np.eye(d) - Ps[m] @ X[b].T @ np.diag(oms[m]) @ X[b]) @ term
+                    beta = beta + term
+                want[b] = x[b] @ beta
+            results.append(compare(got, want, rtol=EXACT, what=f"{name} L={L}", model=name, layers=L))
+    return combine_results(results, "multi-step WPGD iteration vs closed form",
+                           reference="closed form Σ_ℓ Π_{m>ℓ}(I − P_m XᵀW_m X) P_ℓ XᵀW_ℓ y (numpy, in the check)",
+                           subject="wpgd.multistep_wpgd_predict (residual iteration)")
+
+
 # ----------------------------------------------------------------------------- A4
 #: A4: relative tolerance of the closed-form risk of the probed GLA vs the optimal risk.
 #: Both sides are float64 evaluations at the same point (the GLA is built from ``ω*``, its
