@@ -67,11 +67,14 @@ def single_threaded():
     torch.set_num_threads(before)
 
 
-def test_same_outcomes_in_process_and_on_two_workers(cluster, single_threaded):
+@pytest.mark.parametrize("seed", [0, 11])
+def test_same_outcomes_in_process_and_on_two_workers(cluster, single_threaded, seed):
+    """Dask = in-process, at more than one seed (a worker that dropped the run's seed would
+    agree at the default one)."""
     _, client = cluster
-    one = parallel.run(IDS, "quick", context=CheckContext(suite="quick"))
+    one = parallel.run(IDS, "quick", context=CheckContext(suite="quick", seed=seed))
     seen = []
-    two = parallel.run(IDS, "quick", context=CheckContext(suite="quick"), client=client,
+    two = parallel.run(IDS, "quick", context=CheckContext(suite="quick", seed=seed), client=client,
                        progress=lambda chk, res: seen.append(chk.key))
     a, b = _flat(one), _flat(two)
     assert [x[:2] for x in a] == [x[:2] for x in b]  # same checks, same order, same statuses
