@@ -196,3 +196,39 @@ def test_w1_prediction_errors_catch_transposed_preconditioner(ctx, monkeypatch):
     true_step = wpgd._pred_step
     monkeypatch.setattr(wpgd, "_pred_step", lambda X, res, x, P, w: true_step(X, res, x, np.swapaxes(P, -1, -2), w))
     assert R.w1_prediction_errors(ctx).status == "failed"
+
+
+def test_w1_sampler_detects_its_stated_effect(ctx, monkeypatch):
+    """Power (issue 18 item 4): labels whose variance is off by exactly the target 1 % — the
+    effect the check states it detects — fail it; every instance records a detectable
+    relative error ≤ 1 %."""
+    from wpgd_theory.model import MultitaskModel
+
+    res = R.w1_sampler(ctx)
+    assert res.passed and all(i["detectable_relative_error"] <= R.TARGET_EFFECT for i in res.details["instances"])
+    true_sample = MultitaskModel.sample
+    inflate = np.sqrt(1.0 + R.TARGET_EFFECT)
+
+    def mutant(self, num_prompts, rng):
+        X, y, x, yq = true_sample(self, num_prompts, rng)
+        return X, inflate * y, x, inflate * yq
+
+    monkeypatch.setattr(MultitaskModel, "sample", mutant)
+    res = R.w1_sampler(ctx)
+    assert res.status == "failed"
+    assert all(i["status"] == "failed" for i in res.details["instances"])
+
+
+def test_w1_prediction_errors_detect_their_stated_effect(ctx, monkeypatch):
+    """Power: an error variance off by exactly the recorded detectable relative error fails
+    every instance (injected as a conditional variance ``s²/(1 + δ)`` on the reference side)."""
+    from wpgd_theory import quadrature
+
+    res = R.w1_prediction_errors(ctx)
+    assert res.passed
+    delta = max(i["detectable_relative_error"] for i in res.details["instances"])
+    true_cov = quadrature.label_covariance
+    monkeypatch.setattr(quadrature, "label_covariance", lambda m, F: true_cov(m, F) / (1.0 + delta))
+    res = R.w1_prediction_errors(ctx)
+    assert res.status == "failed"
+    assert all(i["status"] == "failed" for i in res.details["instances"])

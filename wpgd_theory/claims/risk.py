@@ -41,6 +41,10 @@ WORK_BUDGET = 1 << 27
 TARGET_EFFECT = 0.01
 #: Largest prompt prefix the sampler check whitens (eigendecompositions of (m+1)² matrices).
 SAMPLER_PREFIX = 15
+#: The z-scores' power: an error shifting a z-score's mean by ``POWER_Z`` standard errors
+#: exceeds the bound |z| ≤ 4 with probability ≥ 97.7 % (4 + 2 SE); the sampler and
+#: prediction-error checks record ``POWER_Z·SE`` as their detectable relative error.
+POWER_Z = 6.0
 
 _CLOSED = "landscape.population_risk (closed form W1)"
 _MOMENTS = "quadrature.example_moments (explicit sums over examples i, j)"
@@ -188,16 +192,17 @@ def w1_sampler(ctx):
     """The prompts Monte Carlo and training use follow THEORY §1: whitened features
     ``L⁻¹x`` and labels ``K^{-1/2}ℓ`` given the features (``K = C ⊙ FFᵀ + σ²I``) have
     chi-square norms; |z| ≤ 4 each, on the law of the first ≤ 15 examples and the query,
-    for every model of the run plus a fixed probe with correlated features.  Detects a 1 %
-    error in the label variance (recorded)."""
+    for every model of the run plus a fixed probe with correlated features.  Sized so that a
+    1 % error in the label variance shifts ``z`` by ``POWER_Z`` = 6 SE (detected with
+    probability ≥ 97.7 %; the detectable relative error ``6·sqrt(2/dof)`` is recorded)."""
     results = []
     for name, model in dict(ctx.models, **{_PROBE_NAME: _probe_model()}).items():
         rng = ctx.rng("W1-sampler-" + name)
         sub = _prefix_model(model, min(model.n, SAMPLER_PREFIX))
-        # enough labels that 4·sqrt(2/dof) <= TARGET_EFFECT
-        num = max(ctx.scale(2_000, 5_000, 50_000), int(2 * (4.0 / TARGET_EFFECT) ** 2 / (sub.n + 1)) + 1)
+        # enough labels that POWER_Z·sqrt(2/dof) <= TARGET_EFFECT
+        num = max(ctx.scale(2_000, 5_000, 50_000), int(2 * (POWER_Z / TARGET_EFFECT) ** 2 / (sub.n + 1)) + 1)
         z_f, dof_f, z_l, dof_l = _whitened(sub, sub.sample(num, rng))
-        effect = 4.0 * np.sqrt(2.0 / dof_l)
+        effect = POWER_Z * np.sqrt(2.0 / dof_l)
         zs = max(abs(z_f), abs(z_l))
         results.append(CheckResult(
             "passed" if zs <= 4.0 else "failed", zs, 4.0,
@@ -217,9 +222,10 @@ def w1_prediction_errors(ctx):
     (first ≤ 15 examples), ``(y − ŷ)²`` with ``ŷ`` from :func:`~wpgd_theory.wpgd.wpgd_predict`
     is ``s² χ²₁`` given the features, ``s² = uᵀKu`` (``u = (−ω ⊙ XPᵀx, 1)``,
     ``K = C ⊙ FFᵀ + σ²I``); the mean of ``(y − ŷ)²/s² − 1`` is 0 with variance ``2/N``:
-    |z| ≤ 4.  Resolves ``4·sqrt(2/N)`` of the error variance (recorded: 4 % quick, 1 %
-    thorough); the 1 % power on the closed form is the conditional Monte Carlo check's."""
-    num = ctx.scale(20_000, 30_000, 320_000)
+    |z| ≤ 4.  Detects a relative error ``POWER_Z·sqrt(2/N)`` of the error variance with
+    probability ≥ 97.7 % (recorded: 6 % quick, 1 % thorough); the 1 % power on the closed
+    form is the conditional Monte Carlo check's."""
+    num = ctx.scale(20_000, 30_000, 720_000)
     results = []
     for name, model in ctx.models.items():
         rng = ctx.rng("W1-errors-" + name)
@@ -236,7 +242,7 @@ def w1_prediction_errors(ctx):
         results.append(CheckResult(
             "passed" if abs(z) <= 4.0 else "failed", abs(z), 4.0,
             {"model": name, "z": z, "num_prompts": int(t.size), "examples": sub.n,
-             "detectable_relative_error": 4.0 * np.sqrt(2.0 / t.size),
+             "detectable_relative_error": POWER_Z * np.sqrt(2.0 / t.size),
              "reference": "u^T K u: labels N(0, C*FF^T + noise I) given features (quadrature.label_covariance)",
              "subject": "wpgd.wpgd_predict on MultitaskModel.sample prompts"},
             "sampled squared errors vs conditional chi-square"))
