@@ -398,6 +398,31 @@ def test_t2_causal_comparison_and_mutant(ctx):
         X, y, x, Ps, [w[-1] for w in oms])).status == "failed"
 
 
+def test_t2_causal_detects_its_stated_effect(ctx):
+    """Power (issue 18 item 4): a torch risk off by exactly the stated detectable difference
+    (``POWER_Z`` combined SE, per depth; the standard errors unchanged) fails every depth."""
+    import dataclasses
+
+    _constructed_depth_runs(ctx)
+    res = D.t2_causal_result(ctx)
+    assert res.passed
+    shift = {row["layers"]: row["detectable_risk_difference"] for row in res.details["layers"]}
+    cache = TR._cache(ctx)
+    for key, (gla, result, errs) in list(cache.items()):
+        if str(key[1]).startswith("depth "):
+            L = int(str(key[1]).split()[1])
+
+            class Shifted:
+                risk = dataclasses.replace(result.risk, mean=result.risk.mean + shift.get(L, 0.0))  # (quick: L = 1, 2)
+
+            cache[key] = (gla, Shifted, errs)
+    res = D.t2_causal_result(ctx)
+    assert res.status == "failed"
+    rows = res.details["layers"]
+    assert {row["layers"] for row in rows} == set(shift)
+    assert all(abs(row["estimate"] - row["reference_value"]) > 4.0 * row["std_error"] for row in rows), rows
+
+
 def _random_depth_runs(ctx, gate="sigmoid"):
     """Untrained WPGD-structured scalar GLAs (sigmoid context gates, L = 1, 2) in the cache."""
     import torch

@@ -41,6 +41,10 @@ SUITES = ("quick", "default", "thorough")
 #: and ``"consistency"`` for a check whose two sides share code (an error in the shared
 #: part passes it): it still fails its claim when it fails, but never counts as evidence.
 KINDS = ("symbolic", "numeric", "property", "torch", "training", "consistency")
+#: The power of a ``|z| ≤ 4`` test: an error shifting ``z``'s mean by ``POWER_Z`` standard
+#: errors fails it with probability ≥ 97.7 % (4 + 2 SE); statistical checks state
+#: ``POWER_Z·SE`` as the effect they detect (``4·SE`` would be detected half the time).
+POWER_Z = 6.0
 #: Kinds whose passing counts as evidence for a claim.
 EVIDENCE_KINDS = tuple(k for k in KINDS if k != "consistency")
 

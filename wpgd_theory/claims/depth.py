@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import wpgd
 from . import training  # looked up through the module: tests substitute its settings
-from .core import CheckResult, check, compare_bool, compare_monte_carlo, not_applicable
+from .core import POWER_Z, CheckResult, check, compare_bool, compare_monte_carlo, not_applicable
 
 
 # ----------------------------------------------------------------------------- T2
@@ -253,8 +253,10 @@ def t2_causal_result(ctx, *, predict=None) -> CheckResult:
                                   what=f"L={r['layers']}: torch risk - causal WPGD risk", layers=r["layers"],
                                   torch_risk=est.mean, numpy_risk=float(e.mean()),
                                   same_prompt_relative_difference=rel, same_prompt_rtol=training.EXACT,
-                                  detectable_effect=f"a risk difference of {4.0 * se:.3g} (4 combined SE); any "
-                                                    f"prediction difference above {training.EXACT:g} relative")
+                                  detectable_risk_difference=POWER_Z * se,
+                                  detectable_effect=f"a risk difference of {POWER_Z * se:.3g} ({POWER_Z:g} combined "
+                                                    f"SE: fails with probability >= 97.7%); any prediction "
+                                                    f"difference above {training.EXACT:g} relative")
         # the two standard errors estimate the same quantity: a sample SD has relative standard
         # error sqrt((kappa - 1) / (4 n)) (kappa: kurtosis of the squared errors); two independent
         # estimates, 5 of those combined

@@ -32,7 +32,7 @@ import numpy as np
 from .. import landscape, quadrature, wpgd
 from .. import strategies as wst
 from ..model import MultitaskModel
-from .core import CheckResult, check, combine_results, compare, compare_bool, compare_monte_carlo
+from .core import POWER_Z, CheckResult, check, combine_results, compare, compare_bool, compare_monte_carlo
 from .properties import property_check
 
 #: Numbers a check may sample for one model before it changes method or skips.
@@ -41,10 +41,7 @@ WORK_BUDGET = 1 << 27
 TARGET_EFFECT = 0.01
 #: Largest prompt prefix the sampler check whitens (eigendecompositions of (m+1)² matrices).
 SAMPLER_PREFIX = 15
-#: The z-scores' power: an error shifting a z-score's mean by ``POWER_Z`` standard errors
-#: exceeds the bound |z| ≤ 4 with probability ≥ 97.7 % (4 + 2 SE); the sampler and
-#: prediction-error checks record ``POWER_Z·SE`` as their detectable relative error.
-POWER_Z = 6.0
+
 
 _CLOSED = "landscape.population_risk (closed form W1)"
 _MOMENTS = "quadrature.example_moments (explicit sums over examples i, j)"
