@@ -49,8 +49,11 @@ PROOF = Proof(
             r"(maximise $r^\top\omega$) is correct only when the optimum has $r^\top\omega\ge0$ on $\mathcal M$; "
             r"e.g. if every $r_i<0$ it returns $p_+=0$ (risk $\tau$) while the GLA reaches $\tau-dp_-^2<\tau$ with "
             r"$\omega\in\mathcal M$ and a negative $P$. THEORY's error is maximising $r^\top\omega$ instead of $|r^\top\omega|$."),
-        numeric(r"The monotone-cone optimum computed by cvxpy agrees with a trained/constructed scalar-gated GLA.",
-                "A1:GLA optimum over the monotone cone (SOCP) vs constructed gates"),
+        numeric(r"The monotone-cone optimum (branch and bound over $t$ with NNLS inside) is realised by a one-layer "
+                r"scalar-gated torch GLA built with the gates of G2: the WPGD that the GLA computes, identified from "
+                r"its outputs on sampled prompts, has the cone optimum's risk and monotone weights, for $\Sigma=I$ "
+                r"(the A1 programs) and general $\Sigma$.",
+                "A1:torch GLA with gates built from the monotone optimum vs the cone optimum"),
         all_sizes(
             r"**A2.** If $\omega^*=s\,m$ with $m\in\mathcal M$, $s=\pm1$, then $\hat\omega=m/m_n\in\mathcal M_1$ is realised "
             r"by gates (G2) and $P=s\,m_n\,P^*(\omega^*)$ gives, by W2, $L(P,\hat\omega)=L(P^*(\omega^*),\omega^*)$: the "
