@@ -23,7 +23,7 @@ from wpgd_theory.symbolic.matrixwick import (
     trace_gradient,
 )
 
-S, A, B, P = letter("Sigma"), letter("A"), letter("B"), letter("P")
+S, A, B, P = letter("Sigma", symmetric=True), letter("A"), letter("B"), letter("P")
 
 
 def cov_x(a, b):
@@ -78,7 +78,7 @@ def test_wrong_closed_forms_are_rejected():
     assert SF.e_vvT() != M_wrong
     wrong_risk = SF.closed_form_risk() + (S * P * S).trace() * SF.RW  # -c instead of -2c
     assert SF.engine_risk_all_sizes() != wrong_risk
-    assert trace_gradient(SF._risk_M(), "P") != S * S * (-2 * SF.RW) + S * P * letter("M")
+    assert trace_gradient(SF._risk_M(), "P") != S * S * (-2 * SF.RW) + S * P * letter("M", symmetric=True)
     with pytest.raises(ValueError, match="affine"):
         SF.pair_sum(S, S * SF.RIJ**2)
 
@@ -128,7 +128,8 @@ def test_gradient_matches_finite_differences():
     sym = evaluate(grad, {"Sigma": sp.Matrix(Sn), "P": sp.Matrix(Pn), "M": sp.Matrix(Mn)}, 3, {SF.RW: c})
     np.testing.assert_allclose(np.array(sym, dtype=float), num, rtol=1e-6, atol=1e-6)
     s = sp.Symbol("s")
-    assert directional(SF._risk_M(), "P", "E", s, 2) == (letter("E").T * S * letter("E") * letter("M")).trace()
+    M = letter("M", symmetric=True)
+    assert directional(SF._risk_M(), "P", "E", s, 2) == (letter("E").T * S * letter("E") * M).trace()
 
 
 def test_trace_of_the_identity_is_the_symbolic_dimension():
