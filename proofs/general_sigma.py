@@ -20,11 +20,12 @@ $\varepsilon_h=d\log h/d\log t\le0$ and $\varepsilon_t=d\log t/d\log\mu\le0$ (Le
 $\varepsilon_h\varepsilon_t<1$ at every root, every root is a strict up-crossing of the $C^1$ function
 $F$ and there is exactly one (between two consecutive up-crossings $F$ would have to cross down).
 With $u=t/(\lambda+t)$, $p\propto\lambda^2/(\lambda+t)^2$, $q\propto\lambda p$:
-$|\varepsilon_h|/2=E_pu-E_qu$.
+$|\varepsilon_h|/2=E_pu-E_qu$. The two elasticity formulas and $F'(\mu^*)=1-\varepsilon_h\varepsilon_t$ are
+Steps 1–2; the identities by which U2's bound on $\varepsilon_h$ carries over to $\varepsilon_t$ are Step 15.
 
 **How it is checked.** Sums $\sum_{j=1}^d f(v_j)$ with $d$ *symbolic* are checked on their generic
 term (sums are linear: an identity of the generic terms is an identity of the sums for every
-$d$), and the identity of Step 2 is also checked with the sums written out at $d=2,3$ in the
+$d$), and the identity of Step 4 is also checked with the sums written out at $d=2,3$ in the
 eigenvalues themselves. Inequalities are reduced to exact positivity certificates
 $\text{target}\cdot\text{den}=\sum_i c_is_i^2\prod_{j\in J_i}g_j$ with $c_i>0$ and hypotheses
 $g_j\ge0$; numbers are enclosed in interval arithmetic.
@@ -36,6 +37,22 @@ PROOF = Proof(
     claims=("W5",),
     intro=INTRO,
     steps=[
+        all_sizes(
+            r"**The elasticities.** With $h(t)=\sum\lambda^2/(\lambda+t)^2\big/\sum\lambda^3/(\lambda+t)^2$ and "
+            r"$t(\mu)=\tau\sum s^2/(x+\mu)^2\big/\sum s^2x/(x+\mu)^2$: termwise "
+            r"$t\,\partial_t\frac{\lambda^2}{(\lambda+t)^2}=-2\frac{\lambda^2}{(\lambda+t)^2}u$ and the same for "
+            r"$\lambda^3/(\lambda+t)^2$, so by the quotient rule $\varepsilon_h=d\log h/d\log t=2(E_qu-E_pu)$; "
+            r"likewise $\mu\,\partial_\mu\frac{s^2}{(x+\mu)^2}=-2\frac{s^2}{(x+\mu)^2}v$ with $v=\mu/(x+\mu)$, "
+            r"$\pi\propto s^2/(x+\mu)^2$, $\rho\propto x\pi$, so $\varepsilon_t=d\log t/d\log\mu=2(E_\rho v-E_\pi v)$ "
+            r"($\tau$ drops out).",
+            (E.u3_eps_h_formula, E.u3_eps_t_formula), SUMS + ("sympy quotient rule on generic functions",),
+            cross=(E.crosscheck_elasticities,), sizes="every d and number of components (termwise)"),
+        all_sizes(
+            r"**The derivative at a root.** For $F=\mu-g$, $g=\tau h(t(\mu))$, the chain rule gives "
+            r"$F'(\mu)=1-\frac{g(\mu)}{\mu}\varepsilon_h\varepsilon_t$ for any differentiable $h$, $t$; at a root "
+            r"$g(\mu^*)=\mu^*$, so $F'(\mu^*)=1-\varepsilon_h\varepsilon_t$.",
+            E.u3_root_derivative, ("sympy chain rule on generic functions h, t",),
+            cross=(E.crosscheck_root_derivative,), sizes="any h, t (generic functions)"),
         all_sizes(
             r"**Change of variables.** Put $v_j=\lambda_j/(\lambda_j+t)\in(0,1)$, i.e. $\lambda=tv/(1-v)$. Then "
             r"$p_j\propto v_j^2$, $u_j=1-v_j$ and $q_j\propto tv_j^3/(1-v_j)$.",
@@ -52,7 +69,7 @@ PROOF = Proof(
             E.u3_bc_bound, SUMS + CERT, sizes="symbolic d; inequality certified for 0 ≤ v ≤ m < 1"),
         all_sizes(
             r"**Splitting off the largest value.** With $v_j=my_j$ ($y\in(0,1]$, $y=1$ at the maximum): "
-            r"$B/A=m\sum y^3/\sum y^2$, so by Steps 2–3 "
+            r"$B/A=m\sum y^3/\sum y^2$, so by Steps 4–5 "
             r"$|\varepsilon_h|/2\le m-B/A=m\,\frac{\sum y^2(1-y)}{\sum y^2}=m\,G$, "
             r"$G=\frac{\sum'y^2(1-y)}{1+\sum'y^2}$, the sums $\sum'$ over the other $d-1$ values.",
             E.u3_split_max, SUMS, sizes="symbolic d"),
@@ -62,7 +79,7 @@ PROOF = Proof(
             E.u3_cubic_max, CERT, sizes="y, c ≥ 0"),
         all_sizes(
             r"**The fixed point.** $G(1+\sum'y^2)=\sum'y^2(1-y)$ is equivalent to $\sum'y^2(1-G-y)=G$, and "
-            r"$1-G=(1+\sum'y^3)/(1+\sum'y^2)>0$. With $c=1-G$ in Step 5, term by term: "
+            r"$1-G=(1+\sum'y^3)/(1+\sum'y^2)>0$. With $c=1-G$ in Step 7, term by term: "
             r"$G\le\frac{4(d-1)(1-G)^3}{27}$, i.e. $q(G):=4(d-1)(1-G)^3-27G\ge0$.",
             E.u3_fixed_point, SUMS, sizes="symbolic d"),
         certified(
@@ -96,6 +113,17 @@ PROOF = Proof(
             r"$(u(\lambda_{\min})-u(m))T+(u(m)-u(\lambda_{\max}))T=(u(\lambda_{\min})-u(\lambda_{\max}))\,T$ with "
             r"$T=\sum_{\lambda_j<m}(p_j-q_j)=E_p[(1-\lambda/m)_+]$. Both factors are invariant under scaling "
             r"$(\lambda,t,m)$, so take $\lambda_{\min}=1$, $\lambda_{\max}=s^2=\kappa_\Sigma$."),
+        all_sizes(
+            r"**The reduction's identities, for both elasticities.** For $(z,r,\tilde w,\tilde w')=(\lambda,t,"
+            r"\lambda^2/(\lambda+t)^2,\lambda^3/(\lambda+t)^2)$ ($\varepsilon_h$) and $(x,\mu,s^2/(x+\mu)^2,"
+            r"s^2x/(x+\mu)^2)$ ($\varepsilon_t$), with $u=r/(z+r)$ and $m=E_wz$: $\tilde w'=z\tilde w$, so "
+            r"$w'_j=w_jz_j/m$ and $w_j-w'_j=w_j(1-z_j/m)$; $\sum_j(u_j-c)(w_j-w'_j)=E_wu-E_{w'}u$ for every constant "
+            r"$c$; $u$ is strictly decreasing in $z$; $u$ and the normalised weights are invariant under "
+            r"$(z,r)\to(cz,cr)$; and $u(1)-u(s^2)=r(s^2-1)/((1+r)(s^2+r))$, the quantity of Step 18. Hence the "
+            r"certified Steps 16–18 (statements about any distribution on $[a,b]$ with mean $m$ and any ridge) bound "
+            r"$\varepsilon_t$ with $\kappa_R=x_{\max}/x_{\min}$ exactly as they bound $\varepsilon_h$ with "
+            r"$\kappa_\Sigma$. The sign argument of Step 14 (a sum of nonnegative terms) is not re-checked here.",
+            E.u2_reduction_identities, SUMS + CERT, sizes="every d and number of components (termwise)"),
         certified(
             r"**$T$ by the chord (Edmundson–Madansky).** On $[a,b]=[\lambda_{\min},\lambda_{\max}]$ the chord "
             r"$\ell(\lambda)=(b-\lambda)(1-a/m)/(b-a)$ dominates $(1-\lambda/m)_+$ (on $[a,m]$ the difference is "
@@ -110,17 +138,17 @@ PROOF = Proof(
             r"**$u(\lambda_{\min})-u(\lambda_{\max})\le\delta(\kappa_\Sigma)$** for every $t>0$: "
             r"$\delta-\frac{t(s^2-1)}{(1+t)(s^2+t)}=\frac{(s-1)(t-s)^2}{(s+1)(1+t)(s^2+t)}\ge0$. Hence "
             r"$|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$; the same three steps with $(\lambda,t,p,q)\to(x,\mu,\pi,\rho)$ "
-            r"give $|\varepsilon_t|\le2\delta(\kappa_R)^2$. $\square$ (U2)",
+            r"give $|\varepsilon_t|\le2\delta(\kappa_R)^2$ (Step 15). $\square$ (U2)",
             E.u2_ridge_difference, CERT, sizes="s ≥ 1, t > 0"),
         argument(
             r"**The combined condition.** U2 gives $|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$ and "
-            r"$|\varepsilon_t|\le2\delta(\kappa_R)^2$; with Step 7, $|\varepsilon_h|\le\min(2\delta(\kappa_\Sigma)^2,"
+            r"$|\varepsilon_t|\le2\delta(\kappa_R)^2$; with Step 9, $|\varepsilon_h|\le\min(2\delta(\kappa_\Sigma)^2,"
             r"\varphi(d))$. So $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))<1$ implies "
             r"$\varepsilon_h\varepsilon_t<1$ at every root: exactly one root. It contains U2 and U3 (for $d\le5$ the "
             r"left side is $<2\cdot\frac12$). $\square$"),
         all_sizes(
             r"**Consequences.** Several roots need $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))\ge1$; "
-            r"as $\delta<1$ this needs $\varphi(d)>1/2$ ($d\ge6$, Step 9) and $\delta(\kappa_\Sigma)>1/2$, and "
+            r"as $\delta<1$ this needs $\varphi(d)>1/2$ ($d\ge6$, Step 11) and $\delta(\kappa_\Sigma)>1/2$, and "
             r"$\delta(\kappa)-\frac12=\frac{s-3}{2(s+1)}$ ($s=\sqrt\kappa$): $\kappa_\Sigma>9$. It also needs "
             r"$\delta(\kappa_R)^2\ge1/(2\varphi(d))$, i.e. $\sqrt{\kappa_R}\ge(1+\sqrt T)/(1-\sqrt T)$ with "
             r"$T=1/(2\varphi(d))$.",
