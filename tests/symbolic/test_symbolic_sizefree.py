@@ -152,3 +152,32 @@ def test_an_empty_list_of_identities_is_not_verified():
     from wpgd_theory.symbolic.algebra import summarize
 
     assert summarize([])["ok"] is False
+
+
+def test_resolvent_steps_hold_and_reject_wrong_claims():
+    """W3 steps 14–17 without an eigenbasis: the identities hold with d symbolic; a preconditioner
+    2cN⁻¹ or a wrong ridge b = tr Σ ‖ω‖² (σ² dropped) makes the engine-risk identity fail, and
+    N⁻¹(aΣ² + 2bΣ) does not reduce to Σ."""
+    for f in (SF.w3_resolvent, SF.w3_profile_resolvent):
+        ids = f()
+        assert ids and all(i.ok for i in ids), [(i.name, i.residual) for i in ids if not i.ok]
+    Ni, trS = SF._ninv(), sp.Symbol("trSigma")
+    claim = SF.reduce_resolvent(SF._tau() - (SF.S * SF.S * Ni).trace() * SF.RW**2)
+    good = {SF.A_: SF.WRW + SF.NORM2, SF.B_: (trS + SF.NOISE) * SF.NORM2}
+    for P, model in ((Ni * SF.RW * 2, good), (Ni * SF.RW, {**good, SF.B_: trS * SF.NORM2})):
+        L = SF.reduce_resolvent(SF.engine_risk_all_sizes().substitute("P", P))
+        assert sp.cancel(SF._traces_as_symbols(L, model) - SF._traces_as_symbols(claim, model)) != 0
+    assert SF.reduce_resolvent(Ni * (SF.S * SF.S * SF.A_ + SF.S * SF.B_ * 2)) != SF.S
+
+
+def test_resolvent_normal_form_matches_matrices_at_d_2():
+    """Independent side of the resolvent rule: at d = 2 with a symbolic symmetric Σ, the normal form of
+    tr(Σ²N⁻¹Σ) evaluated with N⁻¹ = (aΣ + bI)⁻¹ (sympy inverse) equals the trace computed directly."""
+    from wpgd_theory.symbolic.algebra import symmetric_matrix
+    from wpgd_theory.symbolic.matrixwick import evaluate
+
+    Sig = symmetric_matrix("S", 2)
+    Ninv = (SF.A_ * Sig + SF.B_ * sp.eye(2)).inv()
+    direct = (Sig * Sig * Ninv * Sig).trace()
+    reduced = SF.reduce_resolvent((SF.S * SF.S * SF._ninv() * SF.S).trace())
+    assert sp.cancel(evaluate(reduced, {"Sigma": Sig, "Ninv": Ninv}, 2) - direct) == 0

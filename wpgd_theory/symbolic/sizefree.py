@@ -45,7 +45,7 @@ __all__ = [
     "w2_scaling", "w3_gradient", "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
     "w4_partials", "w4_mu", "w5_isotropic", "crosscheck_isserlis", "crosscheck_second_moment",
     "closed_form_risk", "second_moment_claim", "w6_zero_r", "from_sympy", "e_vvT", "engine_risk_all_sizes",
-    "a4_taskwise", "w3_profile_engine",
+    "a4_taskwise", "w3_profile_engine", "reduce_resolvent", "w3_resolvent", "w3_profile_resolvent",
 ]
 
 NORM2, WRW, RW, ONEW = sp.symbols("|omega|^2 omega^TRomega r^Tomega 1^Tomega", real=True)
@@ -315,6 +315,106 @@ def w3_spectral() -> list:
             Identity("S M^-1 = N^-1", one, sp.cancel(lam / M - 1 / N), 0),
             Identity("profile value", one, sp.cancel(-2 * c * lam**2 * (c / N) + (c / N) ** 2 * lam * M
                                                      + c**2 * lam**2 / N), 0)]
+
+
+# ---------------------------------------------------------------------- W3 without eigenvalues
+A_, B_ = sp.symbols("a b", positive=True)  #: the scalars a, b of N = aΣ + bI, free
+NINV = "Ninv"  #: the letter N⁻¹ (declared symmetric: N = aΣ + bI is)
+
+
+def _ninv() -> MatPoly:
+    return letter(NINV, symmetric=True)
+
+
+def reduce_resolvent(poly: MatPoly, a=A_, b=B_) -> MatPoly:
+    r"""Normal form of an expression in ``Σ`` and ``N⁻¹`` (``N = aΣ + bI``, ``a ≠ 0``), for symbolic ``d``.
+
+    **Lemma** (the engine's only rule here, derived from ``N⁻¹N = NN⁻¹ = I``):
+    ``N⁻¹(aΣ + bI) = I`` gives ``N⁻¹Σ = (I − bN⁻¹)/a``, and ``(aΣ + bI)N⁻¹ = I`` gives
+    ``ΣN⁻¹ = (I − bN⁻¹)/a``.  Every adjacent pair ``ΣN⁻¹`` or ``N⁻¹Σ`` in an open word or a trace is
+    replaced until none is left (each replacement lowers the degree, so this terminates); what
+    remains are words ``Σᵏ`` and ``N⁻ᵐ``.  No eigenbasis is used: identities between functions of
+    ``Σ`` follow from the two defining equations of ``N⁻¹``."""
+    rule = (identity() - _ninv() * b) * (1 / a)
+    pair = {("Sigma", NINV), (NINV, "Sigma")}
+
+    def red(word):
+        for q in range(len(word) - 1):
+            if (word[q][0], word[q + 1][0]) in pair:
+                return _word_poly(word[:q]) * rule * _word_poly(word[q + 2:]), True
+        if len(word) > 1 and (word[-1][0], word[0][0]) in pair:  # cyclic neighbours (inside a trace)
+            return None, False
+        return _word_poly(word), False
+
+    for _ in range(64):
+        out, changed = MatPoly(is_matrix=poly.is_matrix), False
+        for (ts, p), c in poly.terms.items():
+            term = scalar(c)
+            for w in ts:
+                rw, ch = red(w)
+                if rw is None:  # only a cyclic pair: rotate the trace so that it becomes adjacent
+                    rw, ch = red(w[-1:] + w[:-1])
+                changed |= ch
+                term = term * rw.trace()
+            if p is not None:
+                rp, ch = red(p)
+                changed |= ch
+                term = term * rp
+            out = out + term
+        poly = out
+        if not changed:
+            return poly
+    raise ValueError("reduce_resolvent: no normal form after 64 rounds")
+
+
+def _word_poly(word) -> MatPoly:
+    acc = identity()
+    for nm, tr in word:
+        acc = acc * (letter(nm, symmetric=True) if tr == SYM else letter(nm, tr))
+    return acc
+
+
+def _traces_as_symbols(poly: MatPoly, subs: dict) -> sp.Expr:
+    """A scalar expression with ``tr Σ`` as the symbol ``trSigma`` and ``subs`` applied, expanded."""
+    trS = sp.Symbol("trSigma")
+    expr = poly.as_expr().subs(sp.Trace(sp.MatrixSymbol("Sigma", D, D)), trS)
+    return sp.expand(sp.together(expr.subs(subs)))
+
+
+def w3_resolvent() -> list:
+    r"""Steps 14–16 of W3 with ``d`` symbolic and **no eigenbasis** (:func:`reduce_resolvent`), with
+    ``c``, ``a``, ``b`` free and ``M = aΣ² + bΣ = ΣN``:
+
+    * stationarity: ``∇_PL = −2cΣ² + 2ΣPM`` at ``P* = cN⁻¹`` reduces to 0;
+    * ridge form: ``N⁻¹M`` reduces to ``Σ``, i.e. ``ΣM⁻¹ = N⁻¹`` (``M`` invertible, Step 13);
+    * profile value: the W1 risk ``τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)`` at ``P* = cN⁻¹`` and
+      ``τ − c² tr(Σ²N⁻¹)`` have the same normal form."""
+    c = RW  # c = rᵀω, the symbol of the risk's linear term
+    S2, Ni = S * S, _ninv()
+    M = S2 * A_ + S * B_
+    P = Ni * c
+    grad = trace_gradient(_risk_M(), "P").substitute("M", M).substitute("P", P)
+    risk = _tau() - (S * P * S).trace() * (2 * c) + (P.T * S * P * M).trace()
+    claim = _tau() - (S2 * Ni).trace() * c**2
+    one = {"d": "symbolic"}
+    return [_id("grad_P L at P* = c N^-1 is 0", reduce_resolvent(grad), 0, one),
+            _id("N^-1 M = Sigma (so Sigma M^-1 = N^-1)", reduce_resolvent(Ni * M), S, one),
+            _id("L(c N^-1) = tau - c^2 tr(Sigma^2 N^-1)", reduce_resolvent(risk), reduce_resolvent(claim), one)]
+
+
+def w3_profile_resolvent() -> list:
+    r"""Independent confirmation of the profile risk for symbolic ``d``, ``n`` without an eigenbasis:
+    ``P* = cN⁻¹`` (``c = rᵀω``, ``N = aΣ + bI``) substituted into **this engine's** risk ``E(y − ŷ)²``
+    (Wick contraction and index classes, not the closed form), reduced by :func:`reduce_resolvent`,
+    and compared with ``τ − c² tr(Σ²N⁻¹)`` after ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²``, ``τ = tr Σ + σ²``."""
+    L = reduce_resolvent(engine_risk_all_sizes().substitute("P", _ninv() * RW))
+    claim = reduce_resolvent(_tau() - (S * S * _ninv()).trace() * RW**2)
+    trS = sp.Symbol("trSigma")
+    model = {A_: WRW + NORM2, B_: (trS + NOISE) * NORM2}
+    return [Identity("E(y - yhat)^2 at P* = c N^-1 equals tau - c^2 tr(Sigma^2 N^-1)",
+                     {"d": "symbolic", "n": "symbolic"},
+                     sp.cancel(_traces_as_symbols(L, model) - _traces_as_symbols(claim, model)), 0,
+                     note="resolvent normal form, symbolic d, n")]
 
 
 def w3_homogeneity() -> list:
