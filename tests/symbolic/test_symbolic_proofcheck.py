@@ -44,6 +44,10 @@ def test_proof_checks_clean(proofs, family):
     assert not bad, bad
     sym = [r for r in results if r.step.kind == "symbolic"]
     assert sym and all(r.status == "✓" for r in sym)
+    # every all-sizes step ran its own identities and, apart, a fixed-size cross-check (issue 21)
+    for k, r in enumerate(results, 1):
+        if r.step.scope == "all-sizes":
+            assert r.identities and r.cross, (family, k, len(r.identities), len(r.cross))
     for r in results:
         assert r.status in pc.STATUSES
         if r.step.kind == "numeric":

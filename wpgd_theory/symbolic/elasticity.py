@@ -14,6 +14,8 @@ Notation of ``proofs/uniqueness.md``: eigenvalues ``λ_j`` of ``Σ``, ridge ``t 
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import sympy as sp
 
@@ -44,6 +46,11 @@ __all__ = [
     "crosscheck_elasticities",
     "crosscheck_root_derivative",
     "u2_reduction_identities",
+    "crosscheck_change_of_variables",
+    "crosscheck_split",
+    "crosscheck_sharp",
+    "crosscheck_reduction",
+    "crosscheck_consequences",
 ]
 
 v, t, m, y, G, c, k, lam, ell = sp.symbols("v t m y G c k lambda ell", real=True)
@@ -81,22 +88,11 @@ def _eps_half_sums(u_, p_, q_):
 
 
 def u3_elasticity_identity() -> list:
-    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d``; cross-checked at ``d = 2, 3``
-    with the sums written out in the eigenvalues ``λ_j`` (not in ``v``)."""
+    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d`` (the fixed-size side, with the sums
+    written out in the eigenvalues ``λ_j``, is :func:`crosscheck_change_of_variables`)."""
     p_, u_, q_ = v**2, 1 - v, t * v**3 / (1 - v)
     out = list(_eps_half_sums(u_, p_, q_))
     out.append(ratio_identity("E_p u - E_q u = 1 - B/A - B/C", (A - B) / A - (t * B) / (t * C), 1 - B / A - B / C))
-    for d in (2, 3):
-        lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
-        P = [lj**2 / (lj + t) ** 2 for lj in lams]
-        U = [t / (lj + t) for lj in lams]
-        lhs = sum(pj * uj for pj, uj in zip(P, U)) / sum(P) - sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U)) \
-            / sum(lj * pj for lj, pj in zip(lams, P))
-        vs = [lj / (lj + t) for lj in lams]
-        Ae, Be = explicit_sum(lambda x: x**2, vs), explicit_sum(lambda x: x**3, vs)
-        Ce = explicit_sum(lambda x: x**3 / (1 - x), vs)
-        out.append(_cancel0("|eps_h|/2 = 1 - B/A - B/C (explicit)", lhs - (1 - Be / Ae - Be / Ce), {"d": d},
-                            "fixed-size cross-check"))
     return out
 
 
@@ -447,3 +443,119 @@ def u2_reduction_identities() -> list:
         out.append(_cancel0(f"[{tag}] u(1) - u(s^2) = r (s^2 - 1)/((1 + r)(s^2 + r))",
                             diff - r * (kap**2 - 1) / ((1 + r) * (kap**2 + r))))
     return out
+
+
+# ---------------------------------------------------------------------- fixed-size cross-checks
+def _fixed(name, expr, size):
+    return _cancel0(name, expr, size, "fixed-size cross-check")
+
+
+@functools.cache
+def crosscheck_change_of_variables(ds=(2, 3)) -> list:
+    r"""Steps 3–4 with the sums written out over ``d`` eigenvalues ``λ_j`` (not the generic term):
+    ``Σp̃ = A``, ``Σp̃u = A − B``, ``Σλp̃ = tC``, ``Σλp̃u = tB`` with ``v_j = λ_j/(λ_j+t)``, and
+    ``E_pu − E_qu = 1 − B/A − B/C``."""
+    out = []
+    for d in ds:
+        lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
+        P = [lj**2 / (lj + t) ** 2 for lj in lams]
+        U = [t / (lj + t) for lj in lams]
+        vs = [lj / (lj + t) for lj in lams]
+        Ae, Be = explicit_sum(lambda x: x**2, vs), explicit_sum(lambda x: x**3, vs)
+        Ce = explicit_sum(lambda x: x**3 / (1 - x), vs)
+        Sp, Spu = sum(P), sum(pj * uj for pj, uj in zip(P, U))
+        Sq, Squ = sum(lj * pj for lj, pj in zip(lams, P)), sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U))
+        size = {"d": d}
+        out += [_fixed("sum p = A (explicit)", Sp - Ae, size),
+                _fixed("sum p u = A - B (explicit)", Spu - (Ae - Be), size),
+                _fixed("sum q = t C (explicit)", Sq - t * Ce, size),
+                _fixed("sum q u = t B (explicit)", Squ - t * Be, size),
+                _fixed("|eps_h|/2 = 1 - B/A - B/C (explicit)", Spu / Sp - Squ / Sq - (1 - Be / Ae - Be / Ce), size)]
+    return out
+
+
+crosscheck_change_of_variables.sizes = "d = 2, 3 (sums written out in the eigenvalues)"
+
+
+@functools.cache
+def crosscheck_split(ds=(2, 3, 4)) -> list:
+    r"""Steps 5, 6 and 8 with the sums written out over ``d`` values (``y₁ = 1`` the largest):
+    ``B − (1−m)C = Σv³(m−v)/(1−v)``; ``m − B/A = m(Y2' − Y3')/(1 + Y2')`` for ``v = my``;
+    ``Σ'y²(1 − G − y) = G`` and ``1 − G = (1 + Y3')/(1 + Y2')`` for ``G = (Y2' − Y3')/(1 + Y2')``."""
+    out = []
+    for d in ds:
+        vs = sp.symbols(f"v1:{d + 1}", positive=True)
+        size = {"d": d}
+        Be, Ce = explicit_sum(lambda x: x**3, vs), explicit_sum(lambda x: x**3 / (1 - x), vs)
+        out.append(_fixed("B - (1-m) C = sum v^3 (m-v)/(1-v) (explicit)",
+                          Be - (1 - m) * Ce - explicit_sum(lambda x: x**3 * (m - x) / (1 - x), vs), size))
+        ys = (sp.Integer(1),) + sp.symbols(f"y2:{d + 1}", positive=True)
+        A_ = explicit_sum(lambda x: (m * x) ** 2, ys)
+        B_ = explicit_sum(lambda x: (m * x) ** 3, ys)
+        y2, y3 = explicit_sum(lambda x: x**2, ys[1:]), explicit_sum(lambda x: x**3, ys[1:])
+        out.append(_fixed("m - B/A = m (Y2' - Y3')/(1 + Y2') (explicit)", m - B_ / A_ - m * (y2 - y3) / (1 + y2), size))
+        Gd = (y2 - y3) / (1 + y2)
+        lhs = sp.Add(*[x**2 * (1 - Gd - x) for x in ys[1:]])
+        out.append(_fixed("sum' y^2 (1 - G - y) = G (explicit)", lhs - Gd, size))
+        out.append(_fixed("1 - G = (1 + Y3')/(1 + Y2') (explicit)", 1 - Gd - (1 + y3) / (1 + y2), size))
+    return out
+
+
+crosscheck_split.sizes = "d = 2, 3, 4 (sums written out)"
+
+
+def crosscheck_sharp(ds=(2, 3, 4, 5, 6)) -> list:
+    r"""Step 10 at concrete ``d``: ``d − 1`` values all equal to ``y₀ = 2(1 − G)/3``, the sum
+    ``Σ'y₀²(1 − G − y₀)`` written out, minus ``G``, equals ``q(G)/27`` with ``k = d − 1`` a number."""
+    out = []
+    for d in ds:
+        y0 = 2 * (1 - G) / 3
+        val = explicit_sum(lambda x: x**2 * (1 - G - x), [y0] * (d - 1))
+        out.append(_fixed("sum' y0^2 (1 - G - y0) - G = q(G)/27 (explicit)", val - G - q_poly(G, d - 1) / 27, {"d": d}))
+    return out
+
+
+crosscheck_sharp.sizes = "d = 2–6 (d − 1 equal values written out)"
+
+
+def crosscheck_reduction(ds=(2,)) -> list:
+    r"""Step 15 with the weights written out over ``d`` terms, for both elasticities: normalised
+    ``w_j``, ``w'_j``, ``m = E_wz``: ``w'_j = w_jz_j/m`` and ``Σ(u_j − c)(w_j − w'_j) = E_wu − E_{w'}u``."""
+    out = []
+    cc = sp.Symbol("c_s")
+    for d in ds:
+        for tag, zname, r in (("h", "lambda", t), ("t", "x", sp.Symbol("mu", positive=True))):
+            zs = sp.symbols(f"{zname}1:{d + 1}", positive=True)
+            ss = sp.symbols(f"s1:{d + 1}", positive=True)
+            wt = [z**2 / (z + r) ** 2 for z in zs] if tag == "h" else [s_**2 / (z + r) ** 2 for z, s_ in zip(zs, ss)]
+            wpt = [z * w_ for z, w_ in zip(zs, wt)]
+            W, Wp = [w_ / sum(wt) for w_ in wt], [w_ / sum(wpt) for w_ in wpt]
+            us = [r / (z + r) for z in zs]
+            mean = sum(w_ * z for w_, z in zip(W, zs))
+            size = {"d": d}
+            out.append(_fixed(f"[{tag}] w'_1 = w_1 z_1/m (explicit)", Wp[0] - W[0] * zs[0] / mean, size))
+            out.append(_fixed(f"[{tag}] sum (u - c)(w - w') = E_w u - E_w' u (explicit)",
+                              sum((u - cc) * (a - b) for u, a, b in zip(us, W, Wp))
+                              - (sum(a * u for a, u in zip(W, us)) - sum(b * u for b, u in zip(Wp, us))), size))
+    return out
+
+
+crosscheck_reduction.sizes = "d = 2 (weights written out)"
+
+
+def crosscheck_consequences(kappas=(1, 4, 9, 16, 49, 100)) -> list:
+    r"""Step 20 at concrete numbers: ``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` at perfect-square ``κ``
+    (exact rationals), and ``δ(κ(T))² = T`` at ``T = 1/4, 1/9, 4/9``."""
+    out = []
+    for kap in kappas:
+        s_ = sp.sqrt(sp.Integer(kap))
+        dl = (s_ - 1) / (s_ + 1)
+        out.append(_fixed("delta - 1/2 = (s - 3)/(2 (s + 1)) at kappa",
+                          dl - sp.Rational(1, 2) - (s_ - 3) / (2 * (s_ + 1)), {"kappa": kap}))
+    for T in (sp.Rational(1, 4), sp.Rational(1, 9), sp.Rational(4, 9)):
+        s_ = (1 + sp.sqrt(T)) / (1 - sp.sqrt(T))
+        out.append(_fixed("delta(kappa(T))^2 = T", ((s_ - 1) / (s_ + 1)) ** 2 - T, {"T": str(T)}))
+    return out
+
+
+crosscheck_consequences.sizes = "κ = 1, 4, 9, 16, 49, 100; T = 1/4, 1/9, 4/9"
