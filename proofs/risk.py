@@ -123,8 +123,13 @@ PROOF = Proof(
             r"submatrix of the PSD $C$), hence $a\ge\lVert\omega\rVert^2>0$ and $b=\tau\lVert\omega\rVert^2>0$, so "
             r"$M=\Sigma(a\Sigma+bI)\succ0$ (commuting positive definite factors) and the eigenvalues of $M\otimes\Sigma$ "
             r"are products of positive numbers: $L$ is strictly convex in $P$ for **every** $\omega\neq0$ "
-            r"(THEORY states it under $r^\top\omega\neq0$; that condition is only needed for $P^*\neq0$).",
-            SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)"),
+            r"(THEORY states it under $r^\top\omega\neq0$; that condition is only needed for $P^*\neq0$). Checked: the "
+            r"directional derivatives of $L$ along a free $E$ ($\langle\nabla L,E\rangle$ and "
+            r"$\operatorname{tr}(E^\top\Sigma EM)$, $d$ symbolic); the positivity of $M\otimes\Sigma$ is the argument above.",
+            SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)",
+            stated="the eigenvalues of M ⊗ Σ are the products of those of M and Σ, and commuting symmetric positive "
+                   "definite matrices have a positive definite product, as they are simultaneously orthogonally "
+                   "diagonalisable (Horn & Johnson, Topics in Matrix Analysis, ch. 4; Matrix Analysis, ch. 2 and 4)"),
         all_sizes(
             r"**Minimiser.** Setting the gradient to zero, $\Sigma PM=c\Sigma^2$, i.e. $P^*(\omega)=c\,\Sigma M^{-1}$, "
             r"unique by strict convexity (if $c=0$ then $P^*=0$ and $L=\tau$). Checked with $d$ symbolic: "
@@ -143,11 +148,12 @@ PROOF = Proof(
             r"$\operatorname{tr}(P^{*\top}\Sigma P^*M)=c^2\operatorname{tr}(N^{-1}\Sigma N^{-1}\Sigma N)=c^2\operatorname{tr}(\Sigma^2N^{-1})$, "
             r"hence $L(\omega):=L(P^*(\omega),\omega)=\tau-c^2\operatorname{tr}(\Sigma^2(a\Sigma+bI)^{-1})$ (checked with $d$ "
             r"symbolic, resolvent normal form), $=\tau-(r^\top\omega)^2\sum_j\frac{\lambda_j^2}{a\lambda_j+b}$ in an "
-            r"eigenbasis $\Sigma=U\Lambda U^\top$ — this last form uses the spectral theorem "
-            r"($\operatorname{tr}f(\Sigma)=\sum_jf(\lambda_j)$ for a rational $f$ without poles on the spectrum; a stated "
-            r"fact, e.g. Horn & Johnson, *Matrix Analysis*, Thm 2.5.6), and is checked per eigenvalue.",
+            r"eigenbasis $\Sigma=U\Lambda U^\top$ — this last form uses the spectral theorem (a stated fact, below) and is "
+            r"checked per eigenvalue.",
             (SF.w3_resolvent, SF.w3_spectral), RESOLVENT + SPECTRAL, cross=("W3.profile_value",),
-            sizes="symbolic d (trace form); per eigenvalue (eigenvalue form)"),
+            sizes="symbolic d (trace form); per eigenvalue (eigenvalue form)",
+            stated="tr f(Σ) = Σ_j f(λ_j) for symmetric Σ and a rational f without poles on its spectrum "
+                   "(the spectral theorem for real symmetric matrices; Horn & Johnson, Matrix Analysis, ch. 2)"),
         all_sizes(
             r"*Independent confirmation:* substitute $P^*=cN^{-1}$ into the **engines'** risk (not the closed form): "
             r"with symbolic $d$, $n$ the Wick/index-class risk at $P^*$, reduced by the two rules of $N^{-1}$, equals "

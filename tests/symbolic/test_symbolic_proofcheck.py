@@ -306,3 +306,16 @@ def test_counts_separate_identities_from_cross_checks(capsys):
     assert len(bare.identities) == 2 and bare.cross == []
     assert pc.main(["risk"]) == 0
     assert "fixed-size cross-checks)" in capsys.readouterr().out
+
+
+def test_a_stated_fact_is_shown_never_counted():
+    """A step's stated fact (used by its text, not checked) appears in the Markdown and in --json as
+    such; it adds no identity."""
+    a = sp.Symbol("a")
+    step = pc.all_sizes("uses a fact", lambda: [Identity("a = a", {"d": "symbolic"}, a, a)], ("engine",),
+                        stated="a standard fact (Some Book, ch. 1)")
+    proof = pc.Proof("t", "T", ("W1",), "i", [step])
+    res = pc.check_proof(proof)
+    assert len(res[0].identities) == 1
+    assert "stated fact, not checked: a standard fact (Some Book, ch. 1)" in pc.render_markdown(proof, res)
+    assert pc.step_records(proof, res)[0]["stated_fact"] == "a standard fact (Some Book, ch. 1)"

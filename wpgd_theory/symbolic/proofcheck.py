@@ -93,8 +93,9 @@ _SCOPES_OF_KIND = {"symbolic": ("all-sizes", "certified", "sizes"), "numeric": (
 class Step:
     """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``
     (one of :data:`SCOPES`; ``""`` for text), ``sizes`` (what the check covers, in words),
-    ``engines`` (what checks it) and ``extends`` (a prose argument beyond the checked sizes,
-    shown but never counted as a check)."""
+    ``engines`` (what checks it), ``extends`` (a prose argument beyond the checked sizes,
+    shown but never counted as a check) and ``stated`` (a standard fact the step's text uses
+    without checking it, with its source: shown as such, never counted as a check)."""
 
     text: str
     kind: str = "text"
@@ -103,6 +104,7 @@ class Step:
     sizes: str = ""
     engines: tuple = ()
     extends: str = ""
+    stated: str = ""
 
     def __post_init__(self):
         if self.kind not in STEP_KINDS:
@@ -206,10 +208,12 @@ class _Both:
         return Checked(out, cross)
 
 
-def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n") -> Step:
+def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n",
+              stated: str = "") -> Step:
     """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func`` (a callable
     or a tuple of them); the fixed-size derivations ``cross`` (keys, or callables comparing the
-    two engines) are run too, as the second engine."""
+    two engines) are run too, as the second engine.  ``stated``: a standard fact the text uses
+    unchecked, with its source."""
     funcs = tuple(func) if isinstance(func, (tuple, list)) else (func,)
     check = _Both(funcs, tuple(cross)) if (cross or len(funcs) > 1) else funcs[0]
     if cross:
@@ -219,7 +223,7 @@ def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "
                  for c in cross]
         sizes += "; cross-checked by the fixed-size engine at " + "; ".join(where)
         engines = tuple(engines) + (FIXED_SIZE,)
-    return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines))
+    return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines), stated=stated)
 
 
 def certified(text: str, func: Callable, engines: tuple, sizes: str = "whole domain") -> Step:
@@ -424,6 +428,8 @@ def render_markdown(proof: Proof, results: list | None = None) -> str:
             info += f"; engines: {', '.join(step.engines)}"
         if step.extends:
             info += f"; beyond the checked sizes by argument only: {step.extends}"
+        if step.stated:
+            info += f"; stated fact, not checked: {step.stated}"
         if res is not None:
             info += f" — **{_status_word(res.status)}**"
             if res.note:
@@ -456,7 +462,8 @@ def step_records(proof: Proof, results: list) -> list:
                     "identities": len(res.identities), "cross_checks": len(res.cross),
                     "cross_check_sizes": len({i.size_label() for i in res.cross}),
                     "note": res.note.splitlines()[0] if res.note else "",
-                    "argument_beyond_checked_sizes": step.extends or None})
+                    "argument_beyond_checked_sizes": step.extends or None,
+                    "stated_fact": step.stated or None})
     return out
 
 
