@@ -6,7 +6,7 @@ Every derivation compares two *independently* obtained exact expressions:
   engine (:mod:`.moments`), a derivative by differentiation, a GLA output by running the
   recurrence (:mod:`.recurrences`);
 * the right side is the **claimed formula** of THEORY.md, written once in this module as a
-  small function (:func:`risk_closed_form`, :func:`gate_weights_claim`, ...).
+  small function (:func:`~.core.risk_closed_form`, :func:`~.core.gate_weights_claim`, ...).
 
 They agree when ``lhs − rhs`` is the zero polynomial (an exact identity over the
 integers; rational functions are compared by cross-multiplication, see
@@ -15,12 +15,12 @@ derivation, so the tests can substitute a wrong formula (a *mutant*) and see it 
 
 All entries are symbolic: ``Σ`` (symmetric), ``R`` (symmetric, unit diagonal), ``r``,
 ``P``, ``ω``, ``σ²``, gates, features, labels.  Sizes are small (listed per derivation in
-:data:`DERIVATIONS`); the proofs in ``proofs/`` give the argument for general sizes and
+:data:`~.core.DERIVATIONS`); the proofs in ``proofs/`` give the argument for general sizes and
 say which steps the small sizes prove outright (e.g. identities that hold term by term).
 
 Results are cached (``functools.lru_cache``) per size and formula, so the claims
 registry, the proof checker and the tests share one computation per process;
-:func:`clear_caches` resets them (benchmarks use it to time cold runs).
+:func:`~.core.clear_caches` resets them (benchmarks use it to time cold runs).
 
 Layout, by claim family as the proofs are: :mod:`.core` (the registry, the claimed formulas,
 the risk problem), :mod:`.construction` (G1–G4), :mod:`.risk` (W1–W3), :mod:`.optimum`
