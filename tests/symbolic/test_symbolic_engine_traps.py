@@ -107,3 +107,9 @@ def test_single_sum_refuses_what_it_cannot_sum():
     with pytest.raises(ValueError, match="single_sum"):
         SF.single_sum(scalar(SF.RJ))
     assert SF.single_sum(scalar(2 * SF.RI + 1)) == scalar(2 * SF.RW + SF.ONEW)
+
+
+def test_a_letter_declared_both_ways_is_refused_when_evaluated():
+    mixed = letter("K", symmetric=True) * letter("K")
+    with pytest.raises(ValueError, match="both declared symmetric and general"):
+        evaluate(mixed, {"K": symmetric_matrix("K", D2)}, D2)

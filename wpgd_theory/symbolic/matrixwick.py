@@ -221,6 +221,14 @@ class MatPoly:
                 out |= {nm for nm, tr in w if tr == SYM}
         return out
 
+    def general_letters(self) -> set:
+        """Names of the letters that occur not declared symmetric."""
+        out = set()
+        for ts, p in self.terms:
+            for w in ts + ((p,) if p is not None else ()):
+                out |= {nm for nm, tr in w if tr != SYM}
+        return out
+
     def letters(self) -> set:
         out = set()
         for ts, p in self.terms:
@@ -427,6 +435,9 @@ def evaluate(f: MatPoly, mats: Mapping, d: int, scalars: Mapping | None = None):
     """``f`` at concrete ``d × d`` sympy matrices ``mats[name]`` (``d`` substituted)."""
     subs = dict(scalars or {})
     subs[D] = d
+    both = f.symmetric_letters() & f.general_letters()
+    if both:
+        raise ValueError(f"evaluate: letters {sorted(both)} occur both declared symmetric and general")
     for nm in f.symmetric_letters():
         if nm in mats and mats[nm] != mats[nm].T:
             raise ValueError(f"evaluate: mats[{nm!r}] is not symmetric but {nm!r} is declared symmetric")
