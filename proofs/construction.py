@@ -38,7 +38,7 @@ PROOF = Proof(
             r"true for $i=0$, and $S_i=g_iS_{i-1}+m_iv_ik_i^\top$ multiplies every earlier term by $g_i$. "
             r"Checked with $i$ symbolic: base case, and the step by peeling the top term of the sum and the top "
             r"factor of each product (the rules are also evaluated at lengths 0–4).",
-            (IN.g_unrolling, IN.confirm_rules), IND, sizes="symbolic i (every n)"),
+            IN.g_unrolling, IND, cross=(IN.crosscheck_unrolling, IN.confirm_rules), sizes="symbolic i (every n)"),
         argument(
             r"**G1.** With $W_k=\begin{psmallmatrix}P_k&0\\0&0\end{psmallmatrix}$, "
             r"$W_q=\begin{psmallmatrix}P_q&0\\0&0\end{psmallmatrix}$, $W_v=\begin{psmallmatrix}0&0\\0&1\end{psmallmatrix}$: "
@@ -47,10 +47,14 @@ PROOF = Proof(
             r"$[o_{n+1}]_{d+1}=\sum_j\omega_j\,y_j\,(P_kx_j)^\top(P_qx)=x^\top P_q^\top P_k\,X^\top(\omega\odot y)$ with "
             r"$\omega_j=\prod_{k=j+1}^{n+1}g_k$ — the query's gate $g_{n+1}$ included — and $P=P_q^\top P_k$. $\square$"),
         all_sizes(
-            r"The check runs the recurrence with symbolic $P_k,P_q,g,x_i,y_i,x$ (masked and unmasked query) and "
-            r"compares with $x^\top PX^\top(\omega\odot y)$ for the claimed $\omega$.",
-            IN.g1_readout, IND + ("canonical trace form (symbolic d)",), cross=("G1.one_layer",),
-            sizes="symbolic d; the sum over j by Step 1 (symbolic n)"),
+            r"**G1, checked from the block matrices** ($d$ symbolic, sympy block algebra): the products give "
+            r"$k_j=[P_kx_j;0]$, $v_j=[0;y_j]$, $q=[P_qx;0]$; one write read by the query, $v_jk_j^\top q$, has feature "
+            r"block $0$ and label block $y_j\,x^\top P_q^\top P_kx_j$ (canonical trace form); the query's own write is "
+            r"$0$, so masked and unmasked queries agree. The sum over $j$ with the weights $\omega_j$ is Step 1. The "
+            r"fixed-size engine runs the whole recurrence with symbolic $P_k,P_q,g,x_i,y_i,x$ (masked and unmasked "
+            r"query) and compares with $x^\top PX^\top(\omega\odot y)$.",
+            IN.g1_readout, ("sympy block matrices of symbolic size d", "canonical trace form (symbolic d)"),
+            cross=("G1.one_layer",), sizes="symbolic d; the sum over j by Step 1 (symbolic n)"),
         numeric(r"The torch GLA with $(P_k,P_q)$ agrees with the numpy WPGD prediction.",
                 "G1:GLA (P_k, P_q) vs numpy WPGD with P = P_qᵀP_k"),
         all_sizes(
@@ -108,11 +112,18 @@ PROOF = Proof(
             r"$\omega^{(\ell)}_{ij}=\prod_{k=j+1}^ig^{(\ell)}_k$ (the masked query never writes); the residual adds it to "
             r"$\rho_i$ — exactly one causal WPGD step. After $L$ layers $\hat y=-\rho^{(L)}_{n+1}$. $\square$"),
         all_sizes(
-            r"**G4, checked,** including the unmasked query: its own write adds $-(x^\top P_\ell x)\rho^{(\ell-1)}_{n+1}$ to "
+            r"**G4, checked.** One layer from the block matrices ($d$ symbolic): one write read by token $i$, "
+            r"$v_jk_j^\top q_i$, has feature block $0$ (the stream's features never change — the induction invariant) "
+            r"and label block $-\rho_j\,x_i^\top P_\ell x_j$; with it, the residual update "
+            r"$\rho_i+\sum_{j\le i}\omega_{ij}m_j[v_jk_j^\top q_i]_{d+1}$ equals the causal WPGD update (symbolic $i$). "
+            r"The unmasked query: its own write adds $-(x^\top P_\ell x)\rho^{(\ell-1)}_{n+1}$ to "
             r"its row — zero in layer 1 where $\rho^{(0)}_{n+1}=0$, non-zero from layer 2 on; for $L=2$, "
-            r"$\hat y_{\text{unmasked}}=\hat y_{\text{masked}}-(x^\top P_2x)\,\hat y_1$ with $\hat y_1$ the one-step prediction.",
-            (IN.g4_layer_step, IN.g4_unmasked), IND + ("canonical trace form (symbolic d)",),
-            cross=("G4.multilayer",), sizes="symbolic i, n, d; every L by induction on the layer (Step 14)"),
+            r"$\hat y_{\text{unmasked}}=\hat y_{\text{masked}}-(x^\top P_2x)\,\hat y_1$ with $\hat y_1$ the one-step prediction. "
+            r"Composition over $L$ layers is the induction of Step 14 (an argument); the fixed-size engine runs "
+            r"the $L$-layer recurrence.",
+            (IN.g4_layer_step, IN.g4_unmasked),
+            IND + ("sympy block matrices of symbolic size d", "canonical trace form (symbolic d)"),
+            cross=("G4.multilayer",), sizes="one layer: symbolic i, n, d; L = 2 unmasked: symbolic n"),
         numeric(r"The torch $L$-layer GLA (write-masked) agrees with causal WPGD.",
                 "G4:L-layer GLA (write-masked) vs causal WPGD"),
         numeric(r"Without the mask the query's slot enters from layer 2 on.",

@@ -49,8 +49,11 @@ PROOF = Proof(
             r"(maximise $r^\top\omega$) is correct only when the optimum has $r^\top\omega\ge0$ on $\mathcal M$; "
             r"e.g. if every $r_i<0$ it returns $p_+=0$ (risk $\tau$) while the GLA reaches $\tau-dp_-^2<\tau$ with "
             r"$\omega\in\mathcal M$ and a negative $P$. THEORY's error is maximising $r^\top\omega$ instead of $|r^\top\omega|$."),
-        numeric(r"The monotone-cone optimum computed by cvxpy agrees with a trained/constructed scalar-gated GLA.",
-                "A1:GLA optimum over the monotone cone (SOCP) vs constructed gates"),
+        numeric(r"The monotone-cone optimum (branch and bound over $t$ with NNLS inside) is realised by a one-layer "
+                r"scalar-gated torch GLA built with the gates of G2: the WPGD that the GLA computes, identified from "
+                r"its outputs on sampled prompts, has the cone optimum's risk and monotone weights, for $\Sigma=I$ "
+                r"(the A1 programs) and general $\Sigma$.",
+                "A1:torch GLA with gates built from the monotone optimum vs the cone optimum"),
         all_sizes(
             r"**A2.** If $\omega^*=s\,m$ with $m\in\mathcal M$, $s=\pm1$, then $\hat\omega=m/m_n\in\mathcal M_1$ is realised "
             r"by gates (G2) and $P=s\,m_n\,P^*(\omega^*)$ gives, by W2, $L(P,\hat\omega)=L(P^*(\omega^*),\omega^*)$: the "
@@ -79,13 +82,20 @@ PROOF = Proof(
             r"minimiser, so its minimum of the continuous profile is strictly larger: scalar-gated GLA is strictly "
             r"suboptimal."),
         all_sizes(
-            r"**A4, the optimum is task-wise.** For a task model $R=E\rho E^\top$, $r=Er^{\text{task}}$ with $E$ the "
-            r"segment indicator and $N=E^\top E=\operatorname{diag}(n_k)$: "
-            r"$(E\rho E^\top+sI)Ey=E(\rho N+sI)y$, so $\omega(\mu)=(R+(1+\mu)I)^{-1}r=E(\rho N+(1+\mu)I)^{-1}r^{\text{task}}$ "
-            r"is constant on every segment. By G3, vector / multi-head gating with context features realises every "
-            r"task-wise weight vector, hence the optimum. $\square$",
+            r"**A4, the intertwining identity.** For a task model $R=E\rho E^\top$ with $E$ the $n\times K$ segment "
+            r"indicator and $N:=E^\top E$ (a definition; $=\operatorname{diag}(n_k)$ for an indicator): "
+            r"$(E\rho E^\top+sI)E=E(\rho N+sI)$ — associativity and the definition of $N$, for letters of symbolic "
+            r"sizes. The fixed-size engine checks the consequence $(E\rho E^\top+sI)\,E\operatorname{adj}(\rho N+sI)"
+            r"r^{\text{task}}=\det(\rho N+sI)\,Er^{\text{task}}$ for concrete segment structures.",
             SF.a4_taskwise, ("matrix words of symbolic sizes n, K with E^T E = N",), cross=("A4.taskwise_optimum",),
             sizes="symbolic n, K"),
+        argument(
+            r"**A4, the optimum is task-wise.** With $s=1+\mu>0$, $R+sI\succ0$ and $\rho N+sI$ is invertible (similar "
+            r"to $N^{1/2}\rho N^{1/2}+sI\succ0$ as every $n_k>0$), so multiplying the identity of Step 12 by $(R+sI)^{-1}$ on the left "
+            r"and $(\rho N+sI)^{-1}r^{\text{task}}$ on the right gives, for $r=Er^{\text{task}}$, "
+            r"$\omega(\mu)=(R+sI)^{-1}r=E(\rho N+sI)^{-1}r^{\text{task}}$: a vector of the form $Ey$, constant on every "
+            r"segment. By G3, vector / multi-head gating with context features realises every task-wise weight "
+            r"vector, hence the optimum. $\square$"),
         numeric(r"Multi-head GLA reaches the non-monotone optimum (probed weights, closed-form risk).",
                 "A4:multi-head GLA reaches the non-monotone optimum (probed, closed-form risk)"),
         argument(

@@ -107,7 +107,8 @@ PROOF = Proof(
             r"**$\Sigma=\lambda I$: one root.** With $d$ equal eigenvalues, "
             r"$h(t)=\frac{d\lambda^2/(\lambda+t)^2}{d\lambda^3/(\lambda+t)^2}=1/\lambda$ for every $t$, so the scalar "
             r"equation has the single root $\mu=\tau/\lambda=d+\sigma^2/\lambda$ and "
-            r"$\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$; $P^*=\frac ca(\lambda+\frac ba)^{-1}I\propto I$.",
+            r"$\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$ (W4) and $P^*=\frac ca(\lambda+\frac ba)^{-1}I\propto I$ (W3); "
+            r"the check covers $h\equiv1/\lambda$ and $\tau h=d+\sigma^2/\lambda$.",
             SF.w5_isotropic, ("sympy cancel with symbolic d, n",), cross=("W5.isotropic_mu",)),
         all_sizes(
             r"**$\Sigma=\lambda I$: the profile.** $a\lambda+b=\lambda\,\omega^\top A\omega$ with "

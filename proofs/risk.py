@@ -12,6 +12,7 @@ WICK = ("matrix Wick contraction in canonical form (symbolic d)",)
 CLASSES = ("index-coincidence classes i = j, i ≠ j (symbolic n)",)
 CALC = ("matrix calculus on traces (symbolic d)",)
 SPECTRAL = ("per-eigenvalue identity (spectral calculus, every d)",)
+RESOLVENT = ("resolvent normal form: N^-1 Sigma = Sigma N^-1 = (I - b N^-1)/a from N^-1 N = N N^-1 = I (symbolic d)",)
 
 INTRO = r"""
 **Setting (THEORY §1–2).** Features $x_i, x \sim N(0,\Sigma)$ i.i.d.; task vectors jointly
@@ -105,9 +106,10 @@ PROOF = Proof(
         argument(
             r"**Reduction for W3.** By W1, $L$ depends on $(\omega,R,r,\sigma^2)$ only through the scalars "
             r"$(c,a,b,\tau)$. Steps 12–16 therefore treat $c,a,b,\tau$ as free symbols and $\Sigma,P,M$ as matrix letters "
-            r"of symbolic size: each identity holds for every $n$ and $d$. Functions of $\Sigma$ alone commute and are "
-            r"diagonal in an eigenbasis of $\Sigma$, so identities between them (Steps 14–16) are identities per "
-            r"eigenvalue."),
+            r"of symbolic size: each identity holds for every $n$ and $d$. In Steps 14–17 $N=a\Sigma+bI$ ($a>0$) and "
+            r"$N^{-1}$ is a letter with the two rules that define it: $N^{-1}N=I$ gives $N^{-1}\Sigma=(I-bN^{-1})/a$ and "
+            r"$NN^{-1}=I$ gives $\Sigma N^{-1}=(I-bN^{-1})/a$; every expression in $\Sigma$ and $N^{-1}$ reduces to words "
+            r"$\Sigma^k$, $N^{-m}$, so these identities are checked with $d$ symbolic and no eigenbasis."),
         all_sizes(
             r"**Gradient.** For symmetric $\Sigma,M$: $d\operatorname{tr}(\Sigma P\Sigma)=\langle\Sigma^2,dP\rangle$ and "
             r"$d\operatorname{tr}(P^\top\Sigma PM)=2\langle\Sigma PM,dP\rangle$, so "
@@ -121,33 +123,45 @@ PROOF = Proof(
             r"submatrix of the PSD $C$), hence $a\ge\lVert\omega\rVert^2>0$ and $b=\tau\lVert\omega\rVert^2>0$, so "
             r"$M=\Sigma(a\Sigma+bI)\succ0$ (commuting positive definite factors) and the eigenvalues of $M\otimes\Sigma$ "
             r"are products of positive numbers: $L$ is strictly convex in $P$ for **every** $\omega\neq0$ "
-            r"(THEORY states it under $r^\top\omega\neq0$; that condition is only needed for $P^*\neq0$).",
-            SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)"),
+            r"(THEORY states it under $r^\top\omega\neq0$; that condition is only needed for $P^*\neq0$). Checked: the "
+            r"directional derivatives of $L$ along a free $E$ ($\langle\nabla L,E\rangle$ and "
+            r"$\operatorname{tr}(E^\top\Sigma EM)$, $d$ symbolic); the positivity of $M\otimes\Sigma$ is the argument above.",
+            SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)",
+            stated="the eigenvalues of M ⊗ Σ are the products of those of M and Σ, and commuting symmetric positive "
+                   "definite matrices have a positive definite product, as they are simultaneously orthogonally "
+                   "diagonalisable (Horn & Johnson, Topics in Matrix Analysis, ch. 4; Matrix Analysis, ch. 2 and 4)"),
         all_sizes(
             r"**Minimiser.** Setting the gradient to zero, $\Sigma PM=c\Sigma^2$, i.e. $P^*(\omega)=c\,\Sigma M^{-1}$, "
-            r"unique by strict convexity (if $c=0$ then $P^*=0$ and $L=\tau$). The check verifies "
-            r"$\det M\cdot\nabla_PL(c\Sigma\operatorname{adj}(M)/\det M)=0$ as a polynomial identity "
-            r"($\nabla_PL$ is affine in $P$).",
-            SF.w3_spectral, SPECTRAL, cross=("W3.stationary",), sizes="every d (per eigenvalue)"),
+            r"unique by strict convexity (if $c=0$ then $P^*=0$ and $L=\tau$). Checked with $d$ symbolic: "
+            r"$-2c\Sigma^2+2\Sigma PM$ at $P=cN^{-1}$ ($=c\Sigma M^{-1}$ by Step 15), $M=a\Sigma^2+b\Sigma$, reduces to 0; "
+            r"the fixed-size engine checks $\det M\cdot\nabla_PL(c\Sigma\operatorname{adj}(M)/\det M)=0$ as a polynomial "
+            r"identity.",
+            SF.w3_resolvent, CALC + RESOLVENT, cross=("W3.stationary",), sizes="symbolic d"),
         all_sizes(
             r"**Ridge form.** $M=\Sigma(a\Sigma+bI)$ and $\Sigma$ commutes with $a\Sigma+bI$, so "
             r"$\Sigma M^{-1}=(a\Sigma+bI)^{-1}$ and $P^*(\omega)=\frac{r^\top\omega}{a}\big(\Sigma+\tfrac ba I\big)^{-1}$: "
             r"a ridge-regularised inverse covariance with ridge $b/a$.",
-            SF.w3_spectral, SPECTRAL, cross=("W3.ridge",), sizes="every d (per eigenvalue)"),
+            SF.w3_resolvent, RESOLVENT, cross=("W3.ridge",), sizes="symbolic d (N⁻¹M = Σ)"),
         all_sizes(
             r"**Profile risk.** With $N=a\Sigma+bI$ and $P^*=cN^{-1}$ (all factors commute): "
             r"$\operatorname{tr}(\Sigma P^*\Sigma)=c\operatorname{tr}(\Sigma^2N^{-1})$ and "
             r"$\operatorname{tr}(P^{*\top}\Sigma P^*M)=c^2\operatorname{tr}(N^{-1}\Sigma N^{-1}\Sigma N)=c^2\operatorname{tr}(\Sigma^2N^{-1})$, "
-            r"hence $L(\omega):=L(P^*(\omega),\omega)=\tau-c^2\operatorname{tr}(\Sigma^2(a\Sigma+bI)^{-1})"
-            r"=\tau-(r^\top\omega)^2\sum_j\frac{\lambda_j^2}{a\lambda_j+b}$ in an eigenbasis $\Sigma=U\Lambda U^\top$.",
-            SF.w3_spectral, SPECTRAL, cross=("W3.profile_value",), sizes="every d (per eigenvalue)"),
+            r"hence $L(\omega):=L(P^*(\omega),\omega)=\tau-c^2\operatorname{tr}(\Sigma^2(a\Sigma+bI)^{-1})$ (checked with $d$ "
+            r"symbolic, resolvent normal form), $=\tau-(r^\top\omega)^2\sum_j\frac{\lambda_j^2}{a\lambda_j+b}$ in an "
+            r"eigenbasis $\Sigma=U\Lambda U^\top$ — this last form uses the spectral theorem (a stated fact, below) and is "
+            r"checked per eigenvalue.",
+            (SF.w3_resolvent, SF.w3_spectral), RESOLVENT + SPECTRAL, cross=("W3.profile_value",),
+            sizes="symbolic d (trace form); per eigenvalue (eigenvalue form)",
+            stated="tr f(Σ) = Σ_j f(λ_j) for symmetric Σ and a rational f without poles on its spectrum "
+                   "(the spectral theorem for real symmetric matrices; Horn & Johnson, Matrix Analysis, ch. 2)"),
         all_sizes(
-            r"*Independent confirmation:* substitute $P^*=f(\Sigma)$, $f(\lambda)=c/(a\lambda+b)$, into the **engines'** "
-            r"risk (not the closed form): with symbolic $d$, $n$ every trace containing $P^*$ becomes "
-            r"$\sum_j\lambda_j^pf(\lambda_j)^q$ and the generic eigenvalue term must be $-c^2\lambda^2/(a\lambda+b)$; at "
-            r"concrete sizes the fixed-size engine substitutes $\Sigma=\operatorname{diag}(\lambda)$ and "
-            r"$P^*=\operatorname{diag}(c/(a\lambda_j+b))$, clears denominators, and compares with the profile formula.",
-            SF.w3_profile_engine, WICK + CLASSES + SPECTRAL, cross=("W3.profile_engine",)),
+            r"*Independent confirmation:* substitute $P^*=cN^{-1}$ into the **engines'** risk (not the closed form): "
+            r"with symbolic $d$, $n$ the Wick/index-class risk at $P^*$, reduced by the two rules of $N^{-1}$, equals "
+            r"$\tau-c^2\operatorname{tr}(\Sigma^2N^{-1})$ once $a=\omega^\top R\omega+\lVert\omega\rVert^2$, "
+            r"$b=\tau\lVert\omega\rVert^2$; at concrete sizes the fixed-size engine substitutes "
+            r"$\Sigma=\operatorname{diag}(\lambda)$ and $P^*=\operatorname{diag}(c/(a\lambda_j+b))$, clears denominators, "
+            r"and compares with the profile formula.",
+            SF.w3_profile_resolvent, WICK + CLASSES + RESOLVENT, cross=("W3.profile_engine",)),
         all_sizes(
             r"**Homogeneity.** Under $\omega\mapsto t\omega$, $(c,a,b)\mapsto(tc,t^2a,t^2b)$ and each term "
             r"$c^2\lambda^2/(a\lambda+b)$ is invariant: $L(t\omega)=L(\omega)$ for $t\neq0$, consistent with W2. $\square$",

@@ -244,8 +244,8 @@ BLIND = (
          claims=("W1",), kind="value", equivalent=None),
     # input: sizefree.w3_gradient()[0].residual  (0 -> 2)
     dict(id="matrixwick-gradient-transpose-swapped", file="wpgd_theory/symbolic/matrixwick.py",
-         original="g = _word(rest) if tr else _word(rest).T",
-         replacement="g = _word(rest).T if tr else _word(rest)",
+         original="g = _word(rest) if tr == 1 else _word(rest).T",
+         replacement="g = _word(rest).T if tr == 1 else _word(rest)",
          rationale="the rules d tr(U P V)/dP = (V U)^T and d tr(U P^T V)/dP = V U are swapped",
          claims=("W3",), kind="value", equivalent=None),
     # ------------------------------------------------------------------ wpgd_theory/symbolic/algebra.py

@@ -309,7 +309,7 @@ BLIND = (
          equivalent=None),
     # ------------------------------------------------------------------ symbolic/derivations.py
     # w2_scaling(1, 1, perturb=L + P_11).ok: False -> True
-    dict(id="derivations-w2-scaling-unscaled-exponent", file="wpgd_theory/symbolic/derivations.py",
+    dict(id="derivations-w2-scaling-unscaled-exponent", file="wpgd_theory/symbolic/derivations/risk.py",
          original="scaled[monom + (e,)] = scaled.get(monom + (e,), 0) + coeff",
          replacement="scaled[monom + (2,)] = scaled.get(monom + (2,), 0) + coeff",
          rationale="the κ exponent of each monomial is not applied, so W2.scaling compares the risk with itself",
@@ -317,7 +317,7 @@ BLIND = (
          kind="leniency",
          equivalent=None),
     # w3_ridge(1, ridge=lambda S, c, a, b: (S.scalarmul(c), S.det())).ok: False -> True
-    dict(id="derivations-w3-ridge-compares-itself", file="wpgd_theory/symbolic/derivations.py",
+    dict(id="derivations-w3-ridge-compares-itself", file="wpgd_theory/symbolic/derivations/risk.py",
          original="N1.scalarmul(d2), N2.scalarmul(d1), time.perf_counter() - t0)",
          replacement="N1.scalarmul(d2), N1.scalarmul(d2), time.perf_counter() - t0)",
          rationale="a copy-paste slip puts the optimal-preconditioner form on both sides of W3.ridge, so the "
@@ -326,7 +326,7 @@ BLIND = (
          kind="leniency",
          equivalent=None),
     # g1_one_layer(1, 1)[0].ok: True -> False
-    dict(id="derivations-gate-weights-exclude-query-gate", file="wpgd_theory/symbolic/derivations.py",
+    dict(id="derivations-gate-weights-exclude-query-gate", file="wpgd_theory/symbolic/derivations/core.py",
          original="return [ring_prod(gates[i + 1:], one) for i in range(n)]",
          replacement="return [ring_prod(gates[i + 1:n], one) for i in range(n)]",
          rationale="the claimed one-layer weights stop before the query's gate g_{n+1}, which the docstring "
@@ -335,7 +335,7 @@ BLIND = (
          kind="value",
          equivalent=None),
     # w4_gradient(1, 2).ok: True -> False
-    dict(id="derivations-stationary-matrix-drops-one", file="wpgd_theory/symbolic/derivations.py",
+    dict(id="derivations-stationary-matrix-drops-one", file="wpgd_theory/symbolic/derivations/core.py",
          original="return [[R[i][j] + ((1 + mu) if i == j else 0) for j in range(n)] for i in range(n)]",
          replacement="return [[R[i][j] + (mu if i == j else 0) for j in range(n)] for i in range(n)]",
          rationale="the claimed stationary matrix is R + μI instead of R + (1+μ)I",
@@ -343,7 +343,7 @@ BLIND = (
          kind="value",
          equivalent=None),
     # len(derivation("W1.label_variance").run("quick")): 3 -> 1
-    dict(id="derivations-run-smallest-size-only", file="wpgd_theory/symbolic/derivations.py",
+    dict(id="derivations-run-smallest-size-only", file="wpgd_theory/symbolic/derivations/core.py",
          original="for size in self.sizes[level]:",
          replacement="for size in self.sizes[level][:1]:",
          rationale="a derivation runs only at the first (smallest) size of its level, while its scope still "

@@ -11,7 +11,7 @@ from wpgd_theory.symbolic import induction as IN
 from wpgd_theory.symbolic import stationary as ST
 
 FUNCS = [IN.g_unrolling, IN.g2_forward, IN.g2_inverse, IN.confirm_rules, IN.g1_readout, IN.g3_key_unrolling,
-         IN.g3_diag_products, IN.g3_value_readout, IN.g4_layer_step, IN.g4_unmasked] + \
+         IN.g3_diag_products, IN.g3_value_readout, IN.g4_layer_step, IN.g4_unmasked, IN.crosscheck_unrolling] + \
     [getattr(ST, n) for n in ST.__all__]
 
 
@@ -55,3 +55,26 @@ def test_non_commuting_order_matters():
     U_i = sp.Sum(IN.Tn(j) * IN.Pi(j, i), (j, 1, i))
     assert sp.expand(U_i * IN.Dn(i + 1) - IN.Dn(i + 1) * U_i) != 0
     assert IN.Tn(1) * IN.Dn(2) != IN.Dn(2) * IN.Tn(1)
+
+
+def test_block_readouts_reject_wrong_weights():
+    """The block-matrix derivations of G1 and G4 see the weight matrices: with W_v = diag(0, +1) in
+    the G4 layer the label block is +ρ_j xᵢᵀPx_j (not the claimed −ρ_j xᵢᵀPx_j), and with
+    W_q = diag(P_qᵀ, 0) in G1 the label block is y_j xᵀP_qP_kx_j (not y_j xᵀP_qᵀP_kx_j)."""
+    d, Z, blk, vec = IN._block_products()
+    Pl = sp.MatrixSymbol("Pl", d, d)
+    xi, xj, ri, rj = (sp.MatrixSymbol("Xi", d, 1), sp.MatrixSymbol("Xj", d, 1), sp.MatrixSymbol("ri", 1, 1),
+                      sp.MatrixSymbol("rj", 1, 1))
+    kj = sp.block_collapse(blk(sp.Identity(d)) * vec(xj, rj))
+    vj = sp.block_collapse(blk(Z(d, d), sp.Identity(1)) * vec(xj, rj))  # wrong sign
+    qi = sp.block_collapse(blk(Pl.T) * vec(xi, ri))
+    feat, label = IN._split_blocks(vj * kj.T * qi)
+    assert feat.is_ZeroMatrix
+    assert not (IN._scalar_form(label, ("rj",)) - IN._scalar_form(-rj * xi.T * Pl * xj, ("rj",))).is_zero()
+    Pk, Pq = sp.MatrixSymbol("Pk", d, d), sp.MatrixSymbol("Pq", d, d)
+    x, yj = sp.MatrixSymbol("X", d, 1), sp.MatrixSymbol("yj", 1, 1)
+    k = sp.block_collapse(blk(Pk) * vec(xj, yj))
+    v = sp.block_collapse(blk(Z(d, d), sp.Identity(1)) * vec(xj, yj))
+    q = sp.block_collapse(blk(Pq.T) * vec(x, Z(1, 1)))  # wrong: P_q transposed
+    _, label = IN._split_blocks(v * k.T * q)
+    assert not (IN._scalar_form(label, ("yj",)) - IN._scalar_form(yj * x.T * Pq.T * Pk * xj, ("yj",))).is_zero()

@@ -1,4 +1,4 @@
-"""The proof files check clean; the checker reports failures, pending keys and bad input; the
+"""The proof files check clean; the checker reports failures, missing citations and bad input; the
 Markdown renderer carries the marks; the registered symbolic claim checks pass."""
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ def test_proof_checks_clean(proofs, family):
     assert not bad, bad
     sym = [r for r in results if r.step.kind == "symbolic"]
     assert sym and all(r.status == "✓" for r in sym)
+    # every all-sizes step ran its own identities and, apart, a fixed-size cross-check (issue 21)
+    for k, r in enumerate(results, 1):
+        if r.step.scope == "all-sizes":
+            assert r.identities and r.cross, (family, k, len(r.identities), len(r.cross))
     for r in results:
         assert r.status in pc.STATUSES
         if r.step.kind == "numeric":
@@ -53,12 +57,39 @@ def test_proof_checks_clean(proofs, family):
     assert md.count("**Step ") == len(proof.steps)
 
 
-def test_numeric_keys_resolve_or_are_pending(proofs):
+def test_numeric_keys_resolve_or_fail(proofs):
+    """A numeric step citing a key that is registered is ``—`` (run by wpgd-verify); one citing a key
+    with no registered check fails (✗), never ``pending``."""
     results = pc.check_proof(next(p for p in proofs if p.family == "risk"),
                              registry={"W1:closed form vs Monte Carlo": object()})
-    numeric = {r.step.check: r.status for r in results if r.step.kind == "numeric"}
-    assert numeric["W1:closed form vs Monte Carlo"] == "—"
-    assert numeric["W3:P* vs cvxpy QP"] == "pending"
+    numeric = {r.step.check: r for r in results if r.step.kind == "numeric"}
+    assert numeric["W1:closed form vs Monte Carlo"].status == "—"
+    assert numeric["W3:P* vs cvxpy QP"].status == "✗"
+    assert "cites a missing check" in numeric["W3:P* vs cvxpy QP"].note
+
+
+def test_every_cited_check_exists(proofs):
+    """Against the live registry no proof step cites a missing check and none is pending."""
+    for proof in proofs:
+        for k, r in enumerate(pc.check_proof(proof), 1):
+            if r.step.kind == "numeric":
+                assert r.status == "—", (proof.family, k, r.note)
+
+
+def test_a_planted_missing_citation_fails_the_runner(tmp_path, capsys):
+    """A proof file whose numeric step cites a check that does not exist makes the runner exit 1
+    (it was ``pending`` and exit 0), in text and in ``--json``."""
+    (tmp_path / "cites.py").write_text(
+        "from wpgd_theory.symbolic.proofcheck import Proof, numeric, argument\n"
+        "PROOF = Proof('cites', 'C', ('W1',), 'i', [argument('words'),\n"
+        "    numeric('a check nobody wrote', 'W1:no such check exists')])\n")
+    assert pc.main(["--proofs", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "cites a missing check" in out and "FAILED: 1 failing" in out
+    assert pc.main(["--proofs", str(tmp_path), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["failed"] == 1 and doc["steps"][1]["result"] == "failed"
+    assert "cites a missing check" in doc["steps"][1]["note"]
 
 
 def test_failing_and_erroring_steps_are_reported():
@@ -83,10 +114,11 @@ def test_failing_and_erroring_steps_are_reported():
         pc.Step("just words"),
     ])
     res = pc.check_proof(proof, registry={})
-    assert [r.status for r in res] == ["✗", "✗", "✗", "✓", "✓", "pending", "—"]
+    assert [r.status for r in res] == ["✗", "✗", "✗", "✓", "✓", "✗", "—"]
     assert "1 non-zero terms" in res[0].note and "RuntimeError" in res[1].note
+    assert "cites a missing check" in res[5].note
     md = pc.render_markdown(proof, res)
-    assert "FAILED" in md and "pending" in md
+    assert "FAILED" in md
     assert "**Step 1 ✗.**" in md
     with pytest.raises(ValueError, match="results"):
         pc.render_markdown(proof, res[:2])
@@ -191,6 +223,8 @@ def test_json_scope_report(capsys):
             assert s["scope"] in pc.SCOPES and s["engines"]
         if s["kind"] == "symbolic":
             assert s["result"] == "passed"
+        if s["kind"] == "symbolic":
+            assert s["identities"] >= 1 and s["cross_checks"] >= 0 and s["cross_check_sizes"] <= s["cross_checks"]
     gs = [s for s in steps if s["family"] == "general_sigma" and s["kind"] == "symbolic"]
     assert gs and all(s["scope"] in ("all-sizes", "certified") for s in gs)
     counts = doc["scope_counts"]["general_sigma"]
@@ -245,3 +279,43 @@ def test_a_derivation_runs_at_every_size_it_lists(key):
     seen = [dict(i.size) for i in ran]
     for size in listed:
         assert any(all(s.get(k) == v for k, v in size.items()) for s in seen), (size, seen)
+
+
+def test_counts_separate_identities_from_cross_checks(capsys):
+    """Per step, the identities of the step itself and the fixed-size cross-checks are counted
+    apart, from what the check returned: two all-sizes identities and three cross-check identities
+    at two sizes are reported as 2 and 3 (2 sizes), in the text output and in ``--json``."""
+    a = sp.Symbol("a")
+
+    def own():
+        return [Identity("own 1", {"d": "symbolic"}, a + a, 2 * a), Identity("own 2", {"d": "symbolic"}, a * 0, 0)]
+
+    def fixed():
+        return [Identity(f"fixed {k}", {"d": k % 2 + 2}, sp.Integer(k), k) for k in range(3)]
+
+    fixed.sizes = "d = 2, 3"
+    step = pc.all_sizes("two identities and a cross-check", own, ("engine",), cross=(fixed,))
+    res = pc._check_symbolic(step)
+    assert res.status == "✓" and len(res.identities) == 2 and len(res.cross) == 3
+    rec = pc.step_records(pc.Proof("t", "T", ("W1",), "i", [step]), [res])[0]
+    assert (rec["identities"], rec["cross_checks"], rec["cross_check_sizes"]) == (2, 3, 2)
+    wrong = pc.all_sizes("a wrong cross-check", own, ("engine",),
+                         cross=(lambda: [Identity("wrong", {"d": 2}, a + 1, a)],))
+    assert pc._check_symbolic(wrong).status == "✗"
+    bare = pc._check_symbolic(pc.all_sizes("no cross-check", own, ("engine",)))
+    assert len(bare.identities) == 2 and bare.cross == []
+    assert pc.main(["risk"]) == 0
+    assert "fixed-size cross-checks)" in capsys.readouterr().out
+
+
+def test_a_stated_fact_is_shown_never_counted():
+    """A step's stated fact (used by its text, not checked) appears in the Markdown and in --json as
+    such; it adds no identity."""
+    a = sp.Symbol("a")
+    step = pc.all_sizes("uses a fact", lambda: [Identity("a = a", {"d": "symbolic"}, a, a)], ("engine",),
+                        stated="a standard fact (Some Book, ch. 1)")
+    proof = pc.Proof("t", "T", ("W1",), "i", [step])
+    res = pc.check_proof(proof)
+    assert len(res[0].identities) == 1
+    assert "stated fact, not checked: a standard fact (Some Book, ch. 1)" in pc.render_markdown(proof, res)
+    assert pc.step_records(proof, res)[0]["stated_fact"] == "a standard fact (Some Book, ch. 1)"

@@ -23,7 +23,7 @@ from wpgd_theory.symbolic.matrixwick import (
     trace_gradient,
 )
 
-S, A, B, P = letter("Sigma"), letter("A"), letter("B"), letter("P")
+S, A, B, P = letter("Sigma", symmetric=True), letter("A"), letter("B"), letter("P")
 
 
 def cov_x(a, b):
@@ -78,7 +78,7 @@ def test_wrong_closed_forms_are_rejected():
     assert SF.e_vvT() != M_wrong
     wrong_risk = SF.closed_form_risk() + (S * P * S).trace() * SF.RW  # -c instead of -2c
     assert SF.engine_risk_all_sizes() != wrong_risk
-    assert trace_gradient(SF._risk_M(), "P") != S * S * (-2 * SF.RW) + S * P * letter("M")
+    assert trace_gradient(SF._risk_M(), "P") != S * S * (-2 * SF.RW) + S * P * letter("M", symmetric=True)
     with pytest.raises(ValueError, match="affine"):
         SF.pair_sum(S, S * SF.RIJ**2)
 
@@ -128,7 +128,8 @@ def test_gradient_matches_finite_differences():
     sym = evaluate(grad, {"Sigma": sp.Matrix(Sn), "P": sp.Matrix(Pn), "M": sp.Matrix(Mn)}, 3, {SF.RW: c})
     np.testing.assert_allclose(np.array(sym, dtype=float), num, rtol=1e-6, atol=1e-6)
     s = sp.Symbol("s")
-    assert directional(SF._risk_M(), "P", "E", s, 2) == (letter("E").T * S * letter("E") * letter("M")).trace()
+    M = letter("M", symmetric=True)
+    assert directional(SF._risk_M(), "P", "E", s, 2) == (letter("E").T * S * letter("E") * M).trace()
 
 
 def test_trace_of_the_identity_is_the_symbolic_dimension():
@@ -151,3 +152,32 @@ def test_an_empty_list_of_identities_is_not_verified():
     from wpgd_theory.symbolic.algebra import summarize
 
     assert summarize([])["ok"] is False
+
+
+def test_resolvent_steps_hold_and_reject_wrong_claims():
+    """W3 steps 14–17 without an eigenbasis: the identities hold with d symbolic; a preconditioner
+    2cN⁻¹ or a wrong ridge b = tr Σ ‖ω‖² (σ² dropped) makes the engine-risk identity fail, and
+    N⁻¹(aΣ² + 2bΣ) does not reduce to Σ."""
+    for f in (SF.w3_resolvent, SF.w3_profile_resolvent):
+        ids = f()
+        assert ids and all(i.ok for i in ids), [(i.name, i.residual) for i in ids if not i.ok]
+    Ni, trS = SF._ninv(), sp.Symbol("trSigma")
+    claim = SF.reduce_resolvent(SF._tau() - (SF.S * SF.S * Ni).trace() * SF.RW**2)
+    good = {SF.A_: SF.WRW + SF.NORM2, SF.B_: (trS + SF.NOISE) * SF.NORM2}
+    for P, model in ((Ni * SF.RW * 2, good), (Ni * SF.RW, {**good, SF.B_: trS * SF.NORM2})):
+        L = SF.reduce_resolvent(SF.engine_risk_all_sizes().substitute("P", P))
+        assert sp.cancel(SF._traces_as_symbols(L, model) - SF._traces_as_symbols(claim, model)) != 0
+    assert SF.reduce_resolvent(Ni * (SF.S * SF.S * SF.A_ + SF.S * SF.B_ * 2)) != SF.S
+
+
+def test_resolvent_normal_form_matches_matrices_at_d_2():
+    """Independent side of the resolvent rule: at d = 2 with a symbolic symmetric Σ, the normal form of
+    tr(Σ²N⁻¹Σ) evaluated with N⁻¹ = (aΣ + bI)⁻¹ (sympy inverse) equals the trace computed directly."""
+    from wpgd_theory.symbolic.algebra import symmetric_matrix
+    from wpgd_theory.symbolic.matrixwick import evaluate
+
+    Sig = symmetric_matrix("S", 2)
+    Ninv = (SF.A_ * Sig + SF.B_ * sp.eye(2)).inv()
+    direct = (Sig * Sig * Ninv * Sig).trace()
+    reduced = SF.reduce_resolvent((SF.S * SF.S * SF._ninv() * SF.S).trace())
+    assert sp.cancel(evaluate(reduced, {"Sigma": Sig, "Ninv": Ninv}, 2) - direct) == 0

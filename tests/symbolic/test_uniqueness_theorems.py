@@ -187,3 +187,43 @@ def test_the_enclosure_of_g_star_checks_both_ends(monkeypatch):
     real = mpmath.findroot
     monkeypatch.setattr(E.mpmath, "findroot", lambda *a, **k: real(*a, **k) - mpmath.mpf(10) ** -40)
     assert not E.kappa_r_threshold_d6()[0].ok
+
+
+def test_elasticity_formulas_agree_with_finite_differences():
+    """Independent side of the three U3 formulas: central finite differences of log h(t), log t(μ)
+    and of F(μ) = μ − τh(t(μ)) in floats at d = 4 with 3 components, against 2(E_q u − E_p u),
+    2(E_ρ v − E_π v) and 1 − (g/μ)ε_hε_t."""
+    rng = np.random.default_rng(21)
+    lam, x, s2, tau = rng.uniform(0.3, 5.0, 4), rng.uniform(1.0, 4.0, 3), rng.uniform(0.2, 2.0, 3), 3.7
+
+    def h(t):
+        return np.sum(lam**2 / (lam + t) ** 2) / np.sum(lam**3 / (lam + t) ** 2)
+
+    def tm(mu):
+        return tau * np.sum(s2 / (x + mu) ** 2) / np.sum(s2 * x / (x + mu) ** 2)
+
+    def eps_h(t):
+        p, u = lam**2 / (lam + t) ** 2, t / (lam + t)
+        return 2 * (np.sum(lam * p * u) / np.sum(lam * p) - np.sum(p * u) / np.sum(p))
+
+    def eps_t(mu):
+        pi, v = s2 / (x + mu) ** 2, mu / (x + mu)
+        return 2 * (np.sum(x * pi * v) / np.sum(x * pi) - np.sum(pi * v) / np.sum(pi))
+
+    e = 1e-5
+    for t in (0.4, 1.3, 6.0):
+        fd = (np.log(h(t * np.exp(e))) - np.log(h(t * np.exp(-e)))) / (2 * e)
+        assert fd == pytest.approx(eps_h(t), rel=1e-6, abs=1e-9)
+    for mu in (0.2, 1.1, 5.0):
+        fd = (np.log(tm(mu * np.exp(e))) - np.log(tm(mu * np.exp(-e)))) / (2 * e)
+        assert fd == pytest.approx(eps_t(mu), rel=1e-6, abs=1e-9)
+        dF = ((mu + e - tau * h(tm(mu + e))) - (mu - e - tau * h(tm(mu - e)))) / (2 * e)
+        g = tau * h(tm(mu))
+        assert dF == pytest.approx(1 - g / mu * eps_h(tm(mu)) * eps_t(mu), rel=1e-6, abs=1e-8)
+
+
+def test_a_wrong_elasticity_formula_fails_the_step():
+    """Mutant: with u = λ/(λ+t) in place of t/(λ+t) the termwise log-derivative identities fail."""
+    lam_, t_, p_, q_, _ = E._lam_weights()
+    ids = E._log_elasticity("h", t_, p_, q_, lam_ / (lam_ + t_), lam_)
+    assert not all(i.ok for i in ids)

@@ -14,6 +14,8 @@ Notation of ``proofs/uniqueness.md``: eigenvalues ``λ_j`` of ``Σ``, ridge ``t 
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import sympy as sp
 
@@ -38,6 +40,17 @@ __all__ = [
     "u2_chord",
     "u2_two_point",
     "q_poly",
+    "u3_eps_h_formula",
+    "u3_eps_t_formula",
+    "u3_root_derivative",
+    "crosscheck_elasticities",
+    "crosscheck_root_derivative",
+    "u2_reduction_identities",
+    "crosscheck_change_of_variables",
+    "crosscheck_split",
+    "crosscheck_sharp",
+    "crosscheck_reduction",
+    "crosscheck_consequences",
 ]
 
 v, t, m, y, G, c, k, lam, ell = sp.symbols("v t m y G c k lambda ell", real=True)
@@ -75,22 +88,11 @@ def _eps_half_sums(u_, p_, q_):
 
 
 def u3_elasticity_identity() -> list:
-    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d``; cross-checked at ``d = 2, 3``
-    with the sums written out in the eigenvalues ``λ_j`` (not in ``v``)."""
+    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d`` (the fixed-size side, with the sums
+    written out in the eigenvalues ``λ_j``, is :func:`crosscheck_change_of_variables`)."""
     p_, u_, q_ = v**2, 1 - v, t * v**3 / (1 - v)
     out = list(_eps_half_sums(u_, p_, q_))
     out.append(ratio_identity("E_p u - E_q u = 1 - B/A - B/C", (A - B) / A - (t * B) / (t * C), 1 - B / A - B / C))
-    for d in (2, 3):
-        lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
-        P = [lj**2 / (lj + t) ** 2 for lj in lams]
-        U = [t / (lj + t) for lj in lams]
-        lhs = sum(pj * uj for pj, uj in zip(P, U)) / sum(P) - sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U)) \
-            / sum(lj * pj for lj, pj in zip(lams, P))
-        vs = [lj / (lj + t) for lj in lams]
-        Ae, Be = explicit_sum(lambda x: x**2, vs), explicit_sum(lambda x: x**3, vs)
-        Ce = explicit_sum(lambda x: x**3 / (1 - x), vs)
-        out.append(_cancel0("|eps_h|/2 = 1 - B/A - B/C (explicit)", lhs - (1 - Be / Ae - Be / Ce), {"d": d},
-                            "fixed-size cross-check"))
     return out
 
 
@@ -268,3 +270,292 @@ def u2_two_point() -> list:
     cert = PositivityCertificate("delta - T_max(m) >= 0", target, hyps, [Term(sp.Integer(1), m_ - s_)],
                                  denominator=(0, 1))
     return [cert.check({"d": "symbolic"})]
+
+
+# ---------------------------------------------------------------------- the elasticities and F'(μ*)
+def _lam_weights():
+    r"""``(λ, t, p̃, q̃, u)``: ``p̃ = λ²/(λ+t)²``, ``q̃ = λp̃``, ``u = t/(λ+t)`` (generic eigenvalue)."""
+    lam_, t_ = sp.symbols("lambda t", positive=True)
+    p_ = lam_**2 / (lam_ + t_) ** 2
+    return lam_, t_, p_, lam_ * p_, t_ / (lam_ + t_)
+
+
+def _x_weights():
+    r"""``(x, μ, π̃, ρ̃, v, s)``: ``π̃ = s²/(x+μ)²``, ``ρ̃ = xπ̃``, ``v = μ/(x+μ)`` (generic component)."""
+    x_, mu_, s_ = sp.symbols("x mu s", positive=True)
+    pi_ = s_**2 / (x_ + mu_) ** 2
+    return x_, mu_, pi_, x_ * pi_, mu_ / (x_ + mu_), s_
+
+
+def _log_elasticity(tag: str, var, w1, w2, u_, z) -> list:
+    r"""``var ∂_var log(Σw₁/Σw₂) = 2(E_{w₂}u − E_{w₁}u)`` for every number of terms: termwise
+    ``var ∂_var w_i = −2 w_i u`` (generic term in ``z``), the quotient rule for the log-derivative of
+    a ratio of two functions (generic ``P``, ``Q``), and the ratio of the basis sums."""
+    S1, S2, S1u, S2u = sp.symbols(f"S_{tag}1 S_{tag}2 S_{tag}1u S_{tag}2u", positive=True)
+    basis = {S1: w1, S2: w2, S1u: w1 * u_, S2u: w2 * u_}
+    Pf, Qf = sp.Function("P"), sp.Function("Q")
+    ratio = Pf(var) / Qf(var)
+    quotient = var * sp.diff(ratio, var) / ratio - (var * sp.diff(Pf(var), var) / Pf(var)
+                                                     - var * sp.diff(Qf(var), var) / Qf(var))
+    return [
+        termwise(f"{var} d/d{var} w1 = -2 w1 u (generic term)", var * sp.diff(w1, var), {S1u: -2}, basis, z),
+        termwise(f"{var} d/d{var} w2 = -2 w2 u (generic term)", var * sp.diff(w2, var), {S2u: -2}, basis, z),
+        _cancel0(f"{var} d/d{var} log(P/Q) = {var} P'/P - {var} Q'/Q", quotient, {"d": "any"}),
+        ratio_identity("(-2 S1u)/S1 - (-2 S2u)/S2 = 2 (E_2 u - E_1 u)", -2 * S1u / S1 + 2 * S2u / S2,
+                       2 * (S2u / S2 - S1u / S1)),
+    ]
+
+
+def u3_eps_h_formula() -> list:
+    r"""``ε_h = d log h/d log t = 2(E_q u − E_p u)`` for ``h(t) = Σλ²/(λ+t)² / Σλ³/(λ+t)²``
+    (``p ∝ λ²/(λ+t)²``, ``q ∝ λp``, ``u = t/(λ+t)``), every ``d``."""
+    lam_, t_, p_, q_, u_ = _lam_weights()
+    return _log_elasticity("h", t_, p_, q_, u_, lam_)
+
+
+def u3_eps_t_formula() -> list:
+    r"""``ε_t = d log t/d log μ = 2(E_ρ v − E_π v)`` for ``t(μ) = τ Σs²/(x+μ)² / Σs²x/(x+μ)²``
+    (``π ∝ s²/(x+μ)²``, ``ρ ∝ xπ``, ``v = μ/(x+μ)``; the constant ``τ`` drops out of the
+    log-derivative), every number of components."""
+    x_, mu_, pi_, rho_, v_, _ = _x_weights()
+    return _log_elasticity("t", mu_, pi_, rho_, v_, x_)
+
+
+def u3_root_derivative() -> list:
+    r"""``F'(μ) = 1 − (g(μ)/μ) ε_h ε_t`` for ``F = μ − g``, ``g = τ h(t(μ))``, any differentiable ``h``,
+    ``t`` (chain rule, generic functions), and at a root ``g(μ*) = μ*``: ``F'(μ*) = 1 − ε_h ε_t``."""
+    mu_, tau_, T = sp.symbols("mu tau T", positive=True)
+    h, tf = sp.Function("h"), sp.Function("t")
+    g = tau_ * h(tf(mu_))
+    eps_h = (T * sp.diff(h(T), T) / h(T)).subs(T, tf(mu_)).doit()
+    eps_t = mu_ * sp.diff(tf(mu_), mu_) / tf(mu_)
+    F1 = sp.diff(mu_ - g, mu_)
+    gs, eh, et = sp.symbols("g eps_h eps_t")
+    return [
+        _cancel0("F'(mu) = 1 - (g/mu) eps_h eps_t", sp.expand(F1 - (1 - g / mu_ * eps_h * eps_t)), {"d": "any"}),
+        _cancel0("at g(mu*) = mu*: F' = 1 - eps_h eps_t", (1 - gs / mu_ * eh * et).subs(gs, mu_) - (1 - eh * et),
+                 {"d": "any"}),
+    ]
+
+
+def _explicit_h_t(d: int, m_: int):
+    lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
+    xs, ss = sp.symbols(f"x1:{m_ + 1}", positive=True), sp.symbols(f"s1:{m_ + 1}", positive=True)
+    return lams, xs, ss
+
+
+def crosscheck_elasticities() -> list:
+    r"""Fixed-size side of the three formulas: at ``d = 2, 3`` (and ``2, 3`` components) the
+    log-derivatives of the written-out ``h(t)`` and ``t(μ)`` are taken by sympy and compared with
+    ``2(E_q u − E_p u)`` and ``2(E_ρ v − E_π v)`` written out; at ``d = 2`` with 2 components the
+    derivative of ``g(μ) = τh(t(μ))`` itself is compared with ``g ε_h ε_t/μ``."""
+    t_, mu_, tau_ = sp.symbols("t mu tau", positive=True)
+    out = []
+    for d in (2, 3):
+        lams, xs, ss = _explicit_h_t(d, d)
+        P = [lj**2 / (lj + t_) ** 2 for lj in lams]
+        U = [t_ / (lj + t_) for lj in lams]
+        h = sum(P) / sum(lj * pj for lj, pj in zip(lams, P))
+        eh = 2 * (sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U)) / sum(lj * pj for lj, pj in zip(lams, P))
+                  - sum(pj * uj for pj, uj in zip(P, U)) / sum(P))
+        out.append(_cancel0("t h'/h = 2 (E_q u - E_p u) (explicit)", t_ * sp.diff(h, t_) / h - eh, {"d": d},
+                            "fixed-size cross-check"))
+        Pi = [sj**2 / (xj + mu_) ** 2 for xj, sj in zip(xs, ss)]
+        V = [mu_ / (xj + mu_) for xj in xs]
+        tm = tau_ * sum(Pi) / sum(xj * pj for xj, pj in zip(xs, Pi))
+        et = 2 * (sum(xj * pj * vj for xj, pj, vj in zip(xs, Pi, V)) / sum(xj * pj for xj, pj in zip(xs, Pi))
+                  - sum(pj * vj for pj, vj in zip(Pi, V)) / sum(Pi))
+        out.append(_cancel0("mu t'/t = 2 (E_rho v - E_pi v) (explicit)", mu_ * sp.diff(tm, mu_) / tm - et,
+                            {"components": d}, "fixed-size cross-check"))
+    return out
+
+
+crosscheck_elasticities.sizes = "d = 2, 3 (2, 3 components)"
+
+
+def crosscheck_root_derivative() -> list:
+    r"""Fixed-size side of ``g'(μ) = g ε_h ε_t/μ``: at ``d = 2`` with 2 components, ``g(μ) = τh(t(μ))``
+    written out as one rational function of ``μ`` and differentiated by sympy, against
+    ``g·2(E_q u − E_p u)·2(E_ρ v − E_π v)/μ`` written out at ``t = t(μ)``."""
+    t_, mu_, tau_ = sp.symbols("t mu tau", positive=True)
+    lams, xs, ss = _explicit_h_t(2, 2)
+    P = [lj**2 / (lj + t_) ** 2 for lj in lams]
+    U = [t_ / (lj + t_) for lj in lams]
+    h = sum(P) / sum(lj * pj for lj, pj in zip(lams, P))
+    eh = 2 * (sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U)) / sum(lj * pj for lj, pj in zip(lams, P))
+              - sum(pj * uj for pj, uj in zip(P, U)) / sum(P))
+    Pi = [sj**2 / (xj + mu_) ** 2 for xj, sj in zip(xs, ss)]
+    V = [mu_ / (xj + mu_) for xj in xs]
+    tm = tau_ * sum(Pi) / sum(xj * pj for xj, pj in zip(xs, Pi))
+    et = 2 * (sum(xj * pj * vj for xj, pj, vj in zip(xs, Pi, V)) / sum(xj * pj for xj, pj in zip(xs, Pi))
+              - sum(pj * vj for pj, vj in zip(Pi, V)) / sum(Pi))
+    g = tau_ * h.subs(t_, tm)
+    return [_cancel0("g'(mu) = g eps_h eps_t / mu (explicit)", sp.diff(g, mu_) - g * eh.subs(t_, tm) * et / mu_,
+                     {"d": 2, "components": 2}, "fixed-size cross-check")]
+
+
+crosscheck_root_derivative.sizes = "d = 2 with 2 components (g(μ) written out)"
+
+
+def u2_reduction_identities() -> list:
+    r"""The identities the U2 reduction uses, checked for **both** elasticities with the same
+    code: for ``(z, r, w̃, w̃') = (λ, t, p̃, q̃)`` (``ε_h``) and ``(x, μ, π̃, ρ̃)`` (``ε_t``), with
+    ``u = r/(z+r)``, normalised weights ``w = w̃/Σw̃``, ``w' = w̃'/Σw̃'`` and ``m = E_w z``:
+
+    * ``w̃' = z w̃`` (the tilt), hence ``w'_j = w_j z_j/m`` and ``w_j − w'_j = w_j(1 − z_j/m)``;
+    * ``Σ_j (u_j − c)(w_j − w'_j) = E_w u − E_{w'} u`` for any constant ``c`` (``Σw = Σw' = 1``);
+    * ``u`` is strictly decreasing in ``z`` (``−∂_z u = r/(z+r)² > 0``, certificate);
+    * scale invariance: ``u(cz; cr) = u(z; r)`` and ``w̃(cz; cr) = c^k w̃(z; r)``;
+    * ``u(1) − u(s²) = r(s² − 1)/((1+r)(s²+r))``, the quantity certified ``≤ δ(s²)`` in
+      :func:`u2_ridge_difference`.
+
+    So the three certified inequalities of U2 (chord, two-point bound, ridge difference) apply to
+    ``ε_t`` exactly as to ``ε_h``, with ``κ_R = x_max/x_min``."""
+    lam_, t_, p_, q_, u_ = _lam_weights()
+    x_, mu_, pi_, rho_, v_, _ = _x_weights()
+    cc, sc, kap = sp.symbols("c_s c s", positive=True)
+    out = []
+    for tag, z, r, w1, w2, u in (("h", lam_, t_, p_, q_, u_), ("t", x_, mu_, pi_, rho_, v_)):
+        S1, S2, S1z, S1u, S2u = sp.symbols(f"S_{tag} S'_{tag} S_{tag}z S_{tag}u S'_{tag}u", positive=True)
+        basis = {S1: w1, S2: w2, S1z: z * w1, S1u: w1 * u, S2u: w2 * u}
+        out.append(_cancel0(f"[{tag}] tilt: w2 = z w1", w2 - z * w1))
+        out.append(termwise(f"[{tag}] sum w2 = sum z w1", w2, {S1z: 1}, basis, z))
+        # normalised: w_j = w1_j/S1, w'_j = w2_j/S2 = z_j w1_j/S1z, m = S1z/S1
+        wj, wpj = w1 / S1, z * w1 / S1z
+        out.append(_cancel0(f"[{tag}] w'_j = w_j z_j/m", wpj - wj * z / (S1z / S1)))
+        out.append(_cancel0(f"[{tag}] w_j - w'_j = w_j (1 - z_j/m)", wj - wpj - wj * (1 - z / (S1z / S1))))
+        gen = (u - cc) * (w1 / S1 - w2 / S2)
+        Sw1, Sw2 = sp.symbols(f"Sig_{tag} Sig'_{tag}", positive=True)
+        out.append(termwise(f"[{tag}] (u - c)(w - w') termwise", gen,
+                            {S1u: 1 / S1, S2u: -1 / S2, Sw1: -cc / S1, Sw2: cc / S2},
+                            {**basis, Sw1: w1, Sw2: w2}, z))
+        out.append(ratio_identity(f"[{tag}] sum (u - c)(w - w') = E_w u - E_w' u (sum w = sum w' = 1)",
+                                  S1u / S1 - S2u / S2 - cc * S1 / S1 + cc * S2 / S2, S1u / S1 - S2u / S2))
+        cert = PositivityCertificate(f"[{tag}] -du/dz > 0", -sp.diff(u, z), [Hypothesis(r, True, "ridge > 0"),
+                                     Hypothesis((z + r) ** 2, True, "(z + ridge)^2 > 0")],
+                                     [Term(sp.Integer(1), 1, (0,))], strict=True, denominator=(1,))
+        out.append(cert.check({"d": "symbolic"}))
+        out.append(_cancel0(f"[{tag}] u(cz; cr) = u(z; r)", u.subs({z: sc * z, r: sc * r}, simultaneous=True) - u))
+        ratio_w = sp.cancel(w1.subs({z: sc * z, r: sc * r}, simultaneous=True) / w1)
+        out.append(Identity(f"[{tag}] w(cz; cr)/w(z; r) is free of z", {"d": "symbolic"},
+                            sp.diff(ratio_w, z), 0, note="uniform scaling of the weights"))
+        diff = u.subs(z, 1) - u.subs(z, kap**2)
+        out.append(_cancel0(f"[{tag}] u(1) - u(s^2) = r (s^2 - 1)/((1 + r)(s^2 + r))",
+                            diff - r * (kap**2 - 1) / ((1 + r) * (kap**2 + r))))
+    return out
+
+
+# ---------------------------------------------------------------------- fixed-size cross-checks
+def _fixed(name, expr, size):
+    return _cancel0(name, expr, size, "fixed-size cross-check")
+
+
+@functools.cache
+def crosscheck_change_of_variables(ds=(2, 3)) -> list:
+    r"""Steps 3–4 with the sums written out over ``d`` eigenvalues ``λ_j`` (not the generic term):
+    ``Σp̃ = A``, ``Σp̃u = A − B``, ``Σλp̃ = tC``, ``Σλp̃u = tB`` with ``v_j = λ_j/(λ_j+t)``, and
+    ``E_pu − E_qu = 1 − B/A − B/C``."""
+    out = []
+    for d in ds:
+        lams = sp.symbols(f"lambda1:{d + 1}", positive=True)
+        P = [lj**2 / (lj + t) ** 2 for lj in lams]
+        U = [t / (lj + t) for lj in lams]
+        vs = [lj / (lj + t) for lj in lams]
+        Ae, Be = explicit_sum(lambda x: x**2, vs), explicit_sum(lambda x: x**3, vs)
+        Ce = explicit_sum(lambda x: x**3 / (1 - x), vs)
+        Sp, Spu = sum(P), sum(pj * uj for pj, uj in zip(P, U))
+        Sq, Squ = sum(lj * pj for lj, pj in zip(lams, P)), sum(lj * pj * uj for lj, pj, uj in zip(lams, P, U))
+        size = {"d": d}
+        out += [_fixed("sum p = A (explicit)", Sp - Ae, size),
+                _fixed("sum p u = A - B (explicit)", Spu - (Ae - Be), size),
+                _fixed("sum q = t C (explicit)", Sq - t * Ce, size),
+                _fixed("sum q u = t B (explicit)", Squ - t * Be, size),
+                _fixed("|eps_h|/2 = 1 - B/A - B/C (explicit)", Spu / Sp - Squ / Sq - (1 - Be / Ae - Be / Ce), size)]
+    return out
+
+
+crosscheck_change_of_variables.sizes = "d = 2, 3 (sums written out in the eigenvalues)"
+
+
+@functools.cache
+def crosscheck_split(ds=(2, 3, 4)) -> list:
+    r"""Steps 5, 6 and 8 with the sums written out over ``d`` values (``y₁ = 1`` the largest):
+    ``B − (1−m)C = Σv³(m−v)/(1−v)``; ``m − B/A = m(Y2' − Y3')/(1 + Y2')`` for ``v = my``;
+    ``Σ'y²(1 − G − y) = G`` and ``1 − G = (1 + Y3')/(1 + Y2')`` for ``G = (Y2' − Y3')/(1 + Y2')``."""
+    out = []
+    for d in ds:
+        vs = sp.symbols(f"v1:{d + 1}", positive=True)
+        size = {"d": d}
+        Be, Ce = explicit_sum(lambda x: x**3, vs), explicit_sum(lambda x: x**3 / (1 - x), vs)
+        out.append(_fixed("B - (1-m) C = sum v^3 (m-v)/(1-v) (explicit)",
+                          Be - (1 - m) * Ce - explicit_sum(lambda x: x**3 * (m - x) / (1 - x), vs), size))
+        ys = (sp.Integer(1),) + sp.symbols(f"y2:{d + 1}", positive=True)
+        A_ = explicit_sum(lambda x: (m * x) ** 2, ys)
+        B_ = explicit_sum(lambda x: (m * x) ** 3, ys)
+        y2, y3 = explicit_sum(lambda x: x**2, ys[1:]), explicit_sum(lambda x: x**3, ys[1:])
+        out.append(_fixed("m - B/A = m (Y2' - Y3')/(1 + Y2') (explicit)", m - B_ / A_ - m * (y2 - y3) / (1 + y2), size))
+        Gd = (y2 - y3) / (1 + y2)
+        lhs = sp.Add(*[x**2 * (1 - Gd - x) for x in ys[1:]])
+        out.append(_fixed("sum' y^2 (1 - G - y) = G (explicit)", lhs - Gd, size))
+        out.append(_fixed("1 - G = (1 + Y3')/(1 + Y2') (explicit)", 1 - Gd - (1 + y3) / (1 + y2), size))
+    return out
+
+
+crosscheck_split.sizes = "d = 2, 3, 4 (sums written out)"
+
+
+def crosscheck_sharp(ds=(2, 3, 4, 5, 6)) -> list:
+    r"""Step 10 at concrete ``d``: ``d − 1`` values all equal to ``y₀ = 2(1 − G)/3``, the sum
+    ``Σ'y₀²(1 − G − y₀)`` written out, minus ``G``, equals ``q(G)/27`` with ``k = d − 1`` a number."""
+    out = []
+    for d in ds:
+        y0 = 2 * (1 - G) / 3
+        val = explicit_sum(lambda x: x**2 * (1 - G - x), [y0] * (d - 1))
+        out.append(_fixed("sum' y0^2 (1 - G - y0) - G = q(G)/27 (explicit)", val - G - q_poly(G, d - 1) / 27, {"d": d}))
+    return out
+
+
+crosscheck_sharp.sizes = "d = 2–6 (d − 1 equal values written out)"
+
+
+def crosscheck_reduction(ds=(2,)) -> list:
+    r"""Step 15 with the weights written out over ``d`` terms, for both elasticities: normalised
+    ``w_j``, ``w'_j``, ``m = E_wz``: ``w'_j = w_jz_j/m`` and ``Σ(u_j − c)(w_j − w'_j) = E_wu − E_{w'}u``."""
+    out = []
+    cc = sp.Symbol("c_s")
+    for d in ds:
+        for tag, zname, r in (("h", "lambda", t), ("t", "x", sp.Symbol("mu", positive=True))):
+            zs = sp.symbols(f"{zname}1:{d + 1}", positive=True)
+            ss = sp.symbols(f"s1:{d + 1}", positive=True)
+            wt = [z**2 / (z + r) ** 2 for z in zs] if tag == "h" else [s_**2 / (z + r) ** 2 for z, s_ in zip(zs, ss)]
+            wpt = [z * w_ for z, w_ in zip(zs, wt)]
+            W, Wp = [w_ / sum(wt) for w_ in wt], [w_ / sum(wpt) for w_ in wpt]
+            us = [r / (z + r) for z in zs]
+            mean = sum(w_ * z for w_, z in zip(W, zs))
+            size = {"d": d}
+            out.append(_fixed(f"[{tag}] w'_1 = w_1 z_1/m (explicit)", Wp[0] - W[0] * zs[0] / mean, size))
+            out.append(_fixed(f"[{tag}] sum (u - c)(w - w') = E_w u - E_w' u (explicit)",
+                              sum((u - cc) * (a - b) for u, a, b in zip(us, W, Wp))
+                              - (sum(a * u for a, u in zip(W, us)) - sum(b * u for b, u in zip(Wp, us))), size))
+    return out
+
+
+crosscheck_reduction.sizes = "d = 2 (weights written out)"
+
+
+def crosscheck_consequences(kappas=(1, 4, 9, 16, 49, 100)) -> list:
+    r"""Step 20 at concrete numbers: ``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` at perfect-square ``κ``
+    (exact rationals), and ``δ(κ(T))² = T`` at ``T = 1/4, 1/9, 4/9``."""
+    out = []
+    for kap in kappas:
+        s_ = sp.sqrt(sp.Integer(kap))
+        dl = (s_ - 1) / (s_ + 1)
+        out.append(_fixed("delta - 1/2 = (s - 3)/(2 (s + 1)) at kappa",
+                          dl - sp.Rational(1, 2) - (s_ - 3) / (2 * (s_ + 1)), {"kappa": kap}))
+    for T in (sp.Rational(1, 4), sp.Rational(1, 9), sp.Rational(4, 9)):
+        s_ = (1 + sp.sqrt(T)) / (1 - sp.sqrt(T))
+        out.append(_fixed("delta(kappa(T))^2 = T", ((s_ - 1) / (s_ + 1)) ** 2 - T, {"T": str(T)}))
+    return out
+
+
+crosscheck_consequences.sizes = "κ = 1, 4, 9, 16, 49, 100; T = 1/4, 1/9, 4/9"

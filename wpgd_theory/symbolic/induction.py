@@ -23,7 +23,8 @@ import sympy as sp
 from .algebra import Identity
 
 __all__ = ["peel_sum_top", "peel_product_top", "peel_product_bottom", "normal_form", "g_unrolling",
-           "g2_forward", "g2_inverse", "confirm_rules", "g1_readout", "g3_key_unrolling", "g3_diag_products",
+           "g2_forward", "g2_inverse", "confirm_rules", "crosscheck_unrolling", "g1_readout",
+           "g3_key_unrolling", "g3_diag_products",
            "g3_value_readout", "g4_layer_step", "g4_unmasked"]
 
 i, j, k, n = sp.symbols("i j k n", integer=True, positive=True)
@@ -128,6 +129,26 @@ def g2_inverse() -> list:
             Identity("P(i-1) = omega_{i-1}", ALLN, sp.cancel(step - w(i - 1)), 0)]
 
 
+def crosscheck_unrolling(lengths=(0, 1, 2, 3, 4, 5)) -> list:
+    r"""Fixed-size side of Step 1: the recurrence ``S_i = g_iS_{i−1} + T_i``, ``S_0 = 0``, *run* for
+    ``i`` up to each concrete length with symbols ``g_k``, ``T_j``, against the unrolled formula
+    evaluated there (``doit``)."""
+    out = []
+    gs = sp.symbols("g1:8")
+    Ts = sp.symbols("T1:8")
+    for top in lengths:
+        S = sp.Integer(0)
+        for step in range(1, top + 1):
+            S = gs[step - 1] * S + Ts[step - 1]
+        unrolled = _unrolled(top).doit().subs({g(q): gs[q - 1] for q in range(1, top + 2)}
+                                             | {T(q): Ts[q - 1] for q in range(1, top + 2)})
+        out.append(Identity("recurrence run = unrolled sum", {"n": top}, sp.expand(S - unrolled), 0))
+    return out
+
+
+crosscheck_unrolling.sizes = "lengths 0–5 (the recurrence run on symbols)"
+
+
 def confirm_rules(lengths=(0, 1, 2, 3, 4)) -> list:
     """The rewriting rules evaluated at concrete lengths (``doit``): a sanity check of the engine."""
     out = []
@@ -141,16 +162,65 @@ def confirm_rules(lengths=(0, 1, 2, 3, 4)) -> list:
     return out
 
 
-def g1_readout() -> list:
-    r"""The readout of one write (``d`` symbolic): with ``k_j = [P_k x_j; 0]``, ``v_j = [0; y_j]``,
-    ``q = [P_q x; 0]``: ``[v_jk_jᵀq]_{d+1} = y_j (P_kx_j)ᵀ(P_qx) = y_j xᵀP_qᵀP_k x_j`` — the scalar
-    ``(P_kx_j)ᵀ(P_qx)`` in canonical form (trace of a ``1 × 1`` word, transpose-invariant)."""
-    from .matrixwick import letter
+# ---------------------------------------------------------------------- block matrices of symbolic size
+def _block_products():
+    """sympy block matrices with ``d × d`` / ``d × 1`` / ``1 × 1`` blocks (``d`` symbolic)."""
+    d = sp.Symbol("d", integer=True, positive=True)
 
-    Xj, X, Pk, Pq = letter("Xj"), letter("X"), letter("Pk"), letter("Pq")
-    lhs = (Xj.T * Pk.T * Pq * X).trace()  # (P_k x_j)ᵀ (P_q x)
-    rhs = (X.T * Pq.T * Pk * Xj).trace()  # xᵀ P x_j
-    return [Identity("(P_k x_j)^T (P_q x) = x^T P_q^T P_k x_j", {"d": "symbolic"}, (lhs - rhs).as_expr(), 0)]
+    def Z(r, c):
+        return sp.ZeroMatrix(r, c)
+
+    def blk(tl, br=None):
+        return sp.BlockMatrix([[tl, Z(d, 1)], [Z(1, d), br if br is not None else Z(1, 1)]])
+
+    def vec(top, bottom):
+        return sp.BlockMatrix([[top], [bottom]])
+
+    return d, Z, blk, vec
+
+
+def _split_blocks(expr):
+    """``(feature block, label block)`` of a ``(d+1) × 1`` block column after ``block_collapse``."""
+    col = sp.block_collapse(expr)
+    if not isinstance(col, sp.BlockMatrix) or col.blockshape != (2, 1):
+        raise AssertionError(f"expected a 2 x 1 block column, got {col}")
+    return col.blocks[0, 0], col.blocks[1, 0]
+
+
+def _scalar_form(expr, symmetric=()):
+    r"""A ``1 × 1`` matrix expression in canonical trace form (:mod:`.matrixwick`): a ``1 × 1`` matrix
+    equals its trace, and the ``d × 1`` vectors and ``1 × 1`` scalars are embedded as ``d × d``
+    letters (``x ↦ x e₁ᵀ``, ``y ↦ y e₁e₁ᵀ``, declared symmetric), which preserves these products."""
+    from .sizefree import from_sympy
+
+    return from_sympy(expr, symmetric).trace()
+
+
+def g1_readout() -> list:
+    r"""G1's readout **derived from the block recurrence** (``d`` symbolic, sympy block matrices):
+    with ``W_k = diag(P_k, 0)``, ``W_q = diag(P_q, 0)``, ``W_v = diag(0, 1)`` and tokens
+    ``z_j = [x_j; y_j]``, ``z_{n+1} = [x; 0]``, the products give ``k_j = [P_kx_j; 0]``,
+    ``v_j = [0; y_j]``, ``q = [P_qx; 0]`` and one write read by the query, ``v_jk_jᵀq``, has feature
+    block 0 and label block ``y_j(P_kx_j)ᵀ(P_qx) = y_j xᵀP_qᵀP_kx_j`` (canonical trace form); the
+    query's own write ``v_{n+1}k_{n+1}ᵀ`` is 0 (its label slot is 0), so masked and unmasked queries
+    agree.  By Step 1 ``o_{n+1} = Σ_j ω_j v_jk_jᵀq`` (linear in the writes), so
+    ``ŷ = Σ_j ω_j y_j xᵀPx_j = xᵀPXᵀ(ω⊙y)`` with ``P = P_qᵀP_k`` (the sum over ``j`` is Step 1's)."""
+    d, Z, blk, vec = _block_products()
+    Pk, Pq = sp.MatrixSymbol("Pk", d, d), sp.MatrixSymbol("Pq", d, d)
+    xj, x, yj = sp.MatrixSymbol("Xj", d, 1), sp.MatrixSymbol("X", d, 1), sp.MatrixSymbol("yj", 1, 1)
+    Wk, Wq, Wv = blk(Pk), blk(Pq), blk(Z(d, d), sp.Identity(1))
+    zj, zq = vec(xj, yj), vec(x, Z(1, 1))
+    kj, vj, q = (sp.block_collapse(W * z) for W, z in ((Wk, zj), (Wv, zj), (Wq, zq)))
+    feat, label = _split_blocks(vj * kj.T * q)
+    own_feat, own_label = _split_blocks(sp.block_collapse(Wv * zq) * sp.block_collapse(Wk * zq).T * q)
+    claimed = _scalar_form(yj * x.T * Pq.T * Pk * xj, ("yj",))
+    derived = _scalar_form(label, ("yj",))
+    return [Identity("feature block of v_j k_j^T q = 0", {"d": "symbolic"},
+                     sp.Integer(0 if feat.is_ZeroMatrix else 1), 0),
+            Identity("label block of v_j k_j^T q = y_j x^T P_q^T P_k x_j", {"d": "symbolic"},
+                     (derived - claimed).as_expr(), 0),
+            Identity("the query's own write is 0 (masked = unmasked)", {"d": "symbolic"},
+                     sp.Integer(0 if (own_feat.is_ZeroMatrix and own_label.is_ZeroMatrix) else 1), 0)]
 
 
 # ---------------------------------------------------------------------- G3: vector gates (noncommutative)
@@ -225,26 +295,39 @@ def g3_value_readout() -> list:
 
 # ---------------------------------------------------------------------- G4: layers
 def g4_layer_step() -> list:
-    r"""One residual layer is one causal WPGD step, for symbolic ``d``, ``i``, ``n``.
+    r"""One residual layer is one causal WPGD step, **derived from the block recurrence** for symbolic
+    ``d``, ``i``, ``n``.
 
-    With ``k_j = [x_j; 0]``, ``q_i = [P_ℓᵀx_i; 0]``, ``v_j = [0; −ρ_j]`` the unrolled state (Step 1, with
-    ``T_j = m_j v_jk_jᵀ``) gives ``o_i = Σ_{j≤i} ω_ij m_j v_j (k_jᵀq_i)``: its feature block is 0 (the
-    stream's features never change) and its label entry is ``−Σ_{j≤i} ω_ij m_j ρ_j (x_jᵀP_ℓᵀx_i)``.
-    Checked: ``x_jᵀP_ℓᵀx_i = x_iᵀP_ℓx_j`` (canonical trace form), so the residual update equals the
-    causal WPGD update ``ρ_i − x_iᵀP_ℓ Σ_j ω_ij m_j x_jρ_j`` term by term (``j`` symbolic)."""
-    from .matrixwick import letter
-
-    Xi, Xj, Pl = letter("Xi"), letter("Xj"), letter("Pl")
+    sympy block matrices: ``W_k = diag(I, 0)``, ``W_q = diag(P_ℓᵀ, 0)``, ``W_v = diag(0, −1)`` on the
+    stream ``z_j = [x_j; ρ_j]`` give ``k_j = [x_j; 0]``, ``v_j = [0; −ρ_j]``, ``q_i = [P_ℓᵀx_i; 0]``, and
+    one write read by token ``i``, ``v_jk_jᵀq_i``, has feature block 0 (so the residual stream's
+    features never change: the next layer's input has the same form, the induction invariant over
+    layers) and label block ``−ρ_j x_jᵀP_ℓᵀx_i = −ρ_j x_iᵀP_ℓx_j`` (canonical trace form).  By Step 1
+    the update is ``Σ_{j≤i} ω_ij m_j v_jk_jᵀq_i``; with the derived label block substituted, the
+    residual update equals the causal WPGD update ``ρ_i − Σ_j ω_ij m_j ρ_j x_iᵀP_ℓx_j`` term by term
+    (``Sum`` with symbolic ``i``).  Composition over ``L`` layers is the induction of Step 14."""
+    d, Z, blk, vec = _block_products()
+    Pl = sp.MatrixSymbol("Pl", d, d)
+    xi, xj = sp.MatrixSymbol("Xi", d, 1), sp.MatrixSymbol("Xj", d, 1)
+    ri, rj = sp.MatrixSymbol("ri", 1, 1), sp.MatrixSymbol("rj", 1, 1)
+    Wk, Wq, Wv = blk(sp.Identity(d)), blk(Pl.T), blk(Z(d, d), -sp.Identity(1))
+    zi, zj = vec(xi, ri), vec(xj, rj)
+    kj, vj, qi = sp.block_collapse(Wk * zj), sp.block_collapse(Wv * zj), sp.block_collapse(Wq * zi)
+    feat, label = _split_blocks(vj * kj.T * qi)
+    derived = _scalar_form(label, ("rj",))
+    claimed = _scalar_form(-rj * xi.T * Pl * xj, ("rj",))
+    same = (derived - claimed).is_zero()
     a = sp.Function("a")  # a(i, j) = x_iᵀ P_ℓ x_j
     m, rho, om = sp.Function("m"), sp.Function("rho"), sp.Function("omega")
-    gla = rho(i) + sp.Sum(om(i, j) * m(j) * (-rho(j)) * sp.Symbol("kq"), (j, 1, i))  # kq = k_jᵀ q_i
+    blockterm = sp.Symbol("label_block_j")  # the label block of v_j k_jᵀ q_i, per unit ρ_j: −a(i, j) once derived
+    gla = rho(i) + sp.Sum(om(i, j) * m(j) * rho(j) * blockterm, (j, 1, i))
     wpgd = rho(i) - sp.Sum(om(i, j) * m(j) * rho(j) * a(i, j), (j, 1, i))
-    kq = (Xj.T * Pl.T * Xi).trace()  # k_jᵀ q_i = x_jᵀ P_ℓᵀ x_i
-    xPx = (Xi.T * Pl * Xj).trace()  # x_iᵀ P_ℓ x_j
-    same = (kq - xPx).is_zero()
-    # the readout identity licenses the substitution k_jᵀq_i -> a(i, j); without it nothing is substituted
-    gla_sub = gla.subs(sp.Symbol("kq"), a(i, j)) if same else gla
-    return [Identity("x_j^T P^T x_i = x_i^T P x_j", {"d": "symbolic"}, (kq - xPx).as_expr(), 0),
+    # the derived block licenses the substitution; without it nothing is substituted and the step fails
+    gla_sub = gla.subs(blockterm, -a(i, j)) if same else gla
+    return [Identity("feature block of v_j k_j^T q_i = 0 (features unchanged)", {"d": "symbolic"},
+                     sp.Integer(0 if feat.is_ZeroMatrix else 1), 0),
+            Identity("label block of v_j k_j^T q_i = -rho_j x_i^T P x_j", {"d": "symbolic"},
+                     (derived - claimed).as_expr(), 0),
             Identity("residual GLA update = causal WPGD update", ALLN, normal_form(gla_sub) - normal_form(wpgd), 0)]
 
 
@@ -269,3 +352,6 @@ def g4_unmasked() -> list:
     return [Identity("layer 1: the query's own term vanishes (rho0_{n+1} = 0)", ALLN, sp.expand(layer1), 0),
             Identity("yhat_unmasked - yhat_masked = -(x^T P2 x) yhat_1", ALLN,
                      sp.expand(diff - (-a2(n + 1, n + 1) * y1)), 0)]
+
+
+confirm_rules.sizes = "lengths 0–4 (the rewriting rules evaluated)"

@@ -1,14 +1,16 @@
 r"""Matrix expressions of symbolic size: canonical form, Wick contraction, matrix calculus.
 
 The second symbolic engine (scope ``all-sizes``).  Matrices are letters of *symbolic* size
-``d × d`` (``Σ`` symmetric, ``A``, ``P`` general, ...); an expression is a polynomial in
+``d × d`` (``Σ`` declared symmetric, ``A``, ``P`` general, ...); an expression is a polynomial in
 commuting scalars (``d``, ``σ²``, ``‖ω‖²``, ``ωᵀRω``, ``rᵀω``, ...), traces of words and at most
 one open word (the matrix part):
 
     Σ_k  coeff_k · tr(W_{k,1}) ⋯ tr(W_{k,m}) · V_k .
 
 **Canonical form** (:class:`MatPoly`): a word is a tuple of letters ``(name, transposed)``;
-symmetric letters never carry a transpose; ``tr(W)`` is stored as the least word among the
+symmetry is a property *declared* when a letter is made (``letter("Sigma", symmetric=True)``,
+stored as ``(name, SYM)``: its own transpose), never inferred from its name, so a letter is
+general unless declared; ``tr(W)`` is stored as the least word among the
 rotations of ``W`` and of ``Wᵀ`` (trace cyclicity and ``tr Wᵀ = tr W``); ``tr(I) = d``; traces
 of a term are sorted.  For generic matrices of unbounded size, distinct canonical trace
 monomials are linearly independent, so two expressions are equal **iff** their canonical
@@ -49,13 +51,13 @@ __all__ = [
 ]
 
 D = sp.Symbol("d", positive=True, integer=True)  #: the symbolic dimension
-#: letters that are symmetric matrices (``F``: a function of ``Σ``, e.g. ``P* = c(aΣ + bI)⁻¹``)
-SYMMETRIC: set = {"Sigma", "M", "K", "N", "rho", "F"}
+#: the transpose flag of a letter declared symmetric (``letter(name, symmetric=True)``): its own transpose
+SYM = 2
 
 
 def _t(letter_):
     name, tr = letter_
-    return (name, 0) if name in SYMMETRIC else (name, 1 - tr)
+    return (name, SYM) if tr == SYM else (name, 1 - tr)
 
 
 def transpose_word(word: tuple) -> tuple:
@@ -170,7 +172,7 @@ class MatPoly:
         def word_poly(word):
             acc = identity()
             for nm, tr in word:
-                acc = acc * (vt if tr else value) if nm == name else acc * letter(nm, tr)
+                acc = acc * (vt if tr == 1 else value) if nm == name else acc * _letter(nm, tr)
             return acc
 
         out = MatPoly(is_matrix=self.is_matrix)
@@ -211,6 +213,22 @@ class MatPoly:
     def nterms(self) -> int:
         return len(self.terms)
 
+    def symmetric_letters(self) -> set:
+        """Names of the letters that occur declared symmetric."""
+        out = set()
+        for ts, p in self.terms:
+            for w in ts + ((p,) if p is not None else ()):
+                out |= {nm for nm, tr in w if tr == SYM}
+        return out
+
+    def general_letters(self) -> set:
+        """Names of the letters that occur not declared symmetric."""
+        out = set()
+        for ts, p in self.terms:
+            for w in ts + ((p,) if p is not None else ()):
+                out |= {nm for nm, tr in w if tr != SYM}
+        return out
+
     def letters(self) -> set:
         out = set()
         for ts, p in self.terms:
@@ -223,7 +241,7 @@ class MatPoly:
         def word_expr(w):
             if not w:
                 return sp.Identity(D)
-            fs = [sp.MatrixSymbol(nm, D, D).T if tr else sp.MatrixSymbol(nm, D, D) for nm, tr in w]
+            fs = [sp.MatrixSymbol(nm, D, D).T if tr == 1 else sp.MatrixSymbol(nm, D, D) for nm, tr in w]
             return sp.MatMul(*fs) if len(fs) > 1 else fs[0]
 
         out = []
@@ -244,9 +262,18 @@ def _lift(x, is_matrix: bool) -> MatPoly:
     return scalar(x) if not is_matrix else identity() * x
 
 
-def letter(name: str, transposed: int = 0) -> MatPoly:
-    """The ``d × d`` matrix letter ``name`` (``transposed``: its transpose)."""
-    return MatPoly({((), ((name, 0) if name in SYMMETRIC else (name, int(transposed)),)): 1})
+def letter(name: str, transposed: int = 0, *, symmetric: bool = False) -> MatPoly:
+    """The ``d × d`` matrix letter ``name`` (``transposed``: its transpose).  ``symmetric=True``
+    declares it symmetric (``Aᵀ = A``); without it the letter is general, whatever its name."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"letter: name must be a non-empty str, got {name!r}")
+    if transposed not in (0, 1, False, True):
+        raise ValueError(f"letter: transposed must be 0 or 1, got {transposed!r}")
+    return _letter(name, SYM if symmetric else int(transposed))
+
+
+def _letter(name: str, tr: int) -> MatPoly:
+    return MatPoly({((), ((name, tr),)): 1})
 
 
 def identity() -> MatPoly:
@@ -368,8 +395,9 @@ def trace_gradient(f: MatPoly, name: str) -> MatPoly:
     for each occurrence, rotate ``tr(U P V) = tr(P V U)`` ⇒ ``(V U)ᵀ``; ``tr(U Pᵀ V)`` ⇒ ``V U``."""
     if f.is_matrix:
         raise TypeError("trace_gradient needs a scalar expression")
-    if name in SYMMETRIC:
-        raise ValueError("trace_gradient is for general letters")
+    if name in f.symmetric_letters():
+        raise ValueError(f"trace_gradient: the letter {name!r} is declared symmetric; "
+                         "the gradient is for general letters")
     out = MatPoly()
     for (ts, _path), c in f.terms.items():
         for k, w in enumerate(ts):
@@ -381,7 +409,7 @@ def trace_gradient(f: MatPoly, name: str) -> MatPoly:
                 if nm != name:
                     continue
                 rest = w[pos + 1:] + w[:pos]  # tr(P rest) or tr(Pᵀ rest)
-                g = _word(rest) if tr else _word(rest).T
+                g = _word(rest) if tr == 1 else _word(rest).T
                 out = out + others * g
     return out
 
@@ -389,13 +417,15 @@ def trace_gradient(f: MatPoly, name: str) -> MatPoly:
 def _word(w) -> MatPoly:
     acc = identity()
     for nm, tr in w:
-        acc = acc * letter(nm, tr)
+        acc = acc * _letter(nm, tr)
     return acc
 
 
 def directional(f: MatPoly, name: str, direction: str, s: sp.Symbol, order: int) -> MatPoly:
-    """The coefficient of ``s**order`` in ``f(P + sE)`` (``P = name``, ``E = direction``):
-    ``order = 1`` is ``⟨∇f, E⟩``, ``order = 2`` half the second directional derivative."""
+    """The coefficient of ``s**order`` in ``f(P + sE)`` (``P = name``, ``E = direction``, both
+    general letters): ``order = 1`` is ``⟨∇f, E⟩``, ``order = 2`` half the second directional derivative."""
+    if name in f.symmetric_letters():
+        raise ValueError(f"directional: the letter {name!r} is declared symmetric; directions are general letters")
     g = f.substitute(name, letter(name) + letter(direction) * s)
     return g.map_coeffs(lambda c: sp.expand(c).coeff(s, order))
 
@@ -405,11 +435,17 @@ def evaluate(f: MatPoly, mats: Mapping, d: int, scalars: Mapping | None = None):
     """``f`` at concrete ``d × d`` sympy matrices ``mats[name]`` (``d`` substituted)."""
     subs = dict(scalars or {})
     subs[D] = d
+    both = f.symmetric_letters() & f.general_letters()
+    if both:
+        raise ValueError(f"evaluate: letters {sorted(both)} occur both declared symmetric and general")
+    for nm in f.symmetric_letters():
+        if nm in mats and mats[nm] != mats[nm].T:
+            raise ValueError(f"evaluate: mats[{nm!r}] is not symmetric but {nm!r} is declared symmetric")
 
     def word(w):
         out = sp.eye(d)
         for nm, tr in w:
-            out = out * (mats[nm].T if tr else mats[nm])
+            out = out * (mats[nm].T if tr == 1 else mats[nm])
         return out
 
     total = sp.zeros(d, d) if f.is_matrix else sp.Integer(0)

@@ -10,9 +10,10 @@ sentence of mathematics (Markdown with ``$…$`` math) and one of
   ``(lhs, rhs)``, or a single expression that must vanish.  The checker runs it and
   reports ✓ when every residual is exactly zero, ✗ otherwise.
 * ``kind="numeric"`` — ``check`` is the key ``"CLAIM:check name"`` of a check in the claim
-  registry (:func:`wpgd_theory.claims.registry`).  The checker reports ``pending`` when no
-  check is registered under that key; otherwise ``—`` (registered, run by
-  ``wpgd-verify``) or, with ``run_numeric=True``, ✓/✗ from running it.
+  registry (:func:`wpgd_theory.claims.registry`).  A step citing a key under which no check
+  is registered **fails** (✗: a proof may not cite a check that does not exist); otherwise
+  ``—`` (registered, run by ``wpgd-verify``) or, with ``run_numeric=True``, ✓/✗ from running
+  it (``pending`` only when the check does not run in the requested suite).
 * ``kind="text"`` — an argument with nothing to execute (``—``).
 
 ``scope`` states honestly what the check covers (:data:`SCOPES`):
@@ -27,7 +28,10 @@ sentence of mathematics (Markdown with ``$…$`` math) and one of
 * ``"numeric"`` — a registered numeric check.
 
 ``python -m wpgd_theory.symbolic.proofcheck --json`` prints ``{"steps": [...]}`` with the
-family, index, kind, scope, sizes, engines and result of every step.
+family, index, kind, scope, sizes, engines and result of every step, and what it actually ran:
+``identities`` (the step's own identities) and ``cross_checks`` (the fixed-size cross-check
+identities run beside them, ``cross_check_sizes`` distinct sizes); the text output shows the
+same counts per step.
 
 Layering: this module sits *above* the claim registry (proofs cite checks), so it imports
 :mod:`wpgd_theory.claims` lazily, only to resolve numeric keys; the rest of
@@ -56,6 +60,7 @@ from .algebra import Identity
 
 __all__ = [
     "Step",
+    "Checked",
     "Proof",
     "StepResult",
     "STATUSES",
@@ -75,7 +80,7 @@ __all__ = [
 ]
 
 STEP_KINDS = ("symbolic", "numeric", "text")
-#: ✓ verified · ✗ failed · pending (numeric key not registered yet, or check skipped) · — nothing run
+#: ✓ verified · ✗ failed (or cites a missing check) · pending (numeric check not run in this suite) · — nothing run
 STATUSES = ("✓", "✗", "pending", "—")
 FAMILY_ORDER = ("construction", "risk", "optimum", "general_sigma", "gla_landscape")
 #: how far a step's check reaches (see the module docstring)
@@ -88,8 +93,9 @@ _SCOPES_OF_KIND = {"symbolic": ("all-sizes", "certified", "sizes"), "numeric": (
 class Step:
     """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``
     (one of :data:`SCOPES`; ``""`` for text), ``sizes`` (what the check covers, in words),
-    ``engines`` (what checks it) and ``extends`` (a prose argument beyond the checked sizes,
-    shown but never counted as a check)."""
+    ``engines`` (what checks it), ``extends`` (a prose argument beyond the checked sizes,
+    shown but never counted as a check) and ``stated`` (a standard fact the step's text uses
+    without checking it, with its source: shown as such, never counted as a check)."""
 
     text: str
     kind: str = "text"
@@ -98,6 +104,7 @@ class Step:
     sizes: str = ""
     engines: tuple = ()
     extends: str = ""
+    stated: str = ""
 
     def __post_init__(self):
         if self.kind not in STEP_KINDS:
@@ -151,6 +158,8 @@ class StepResult:
     seconds: float = 0.0
     note: str = ""
     identities: list = field(default_factory=list, repr=False)
+    #: the fixed-size cross-check identities run beside ``identities`` (not counted in them)
+    cross: list = field(default_factory=list, repr=False)
 
 
 # ---------------------------------------------------------------------- helpers for proof files
@@ -171,9 +180,18 @@ def _name(f) -> str:
     return f if isinstance(f, str) else getattr(f, "__name__", repr(f))
 
 
+class Checked(list):
+    """The identities a check ran (the list) and, in :attr:`cross`, the fixed-size
+    cross-check identities run beside them, counted apart."""
+
+    def __init__(self, identities=(), cross=()):
+        super().__init__(identities)
+        self.cross = list(cross)
+
+
 class _Both:
     """A check running all-sizes functions and, as a cross-check, fixed-size derivations
-    (keys) or cross-check functions."""
+    (keys) or cross-check functions; returns a :class:`Checked`."""
 
     def __init__(self, funcs: tuple, cross: tuple):
         self.funcs, self.cross = funcs, cross
@@ -182,18 +200,20 @@ class _Both:
     def __call__(self):
         from .derivations import derivation
 
-        out = []
+        out, cross = [], []
         for f in self.funcs:
             out.extend(_as_identities(f()))
         for c in self.cross:
-            out.extend(derivation(c).run("default") if isinstance(c, str) else _as_identities(c()))
-        return out
+            cross.extend(derivation(c).run("default") if isinstance(c, str) else _as_identities(c()))
+        return Checked(out, cross)
 
 
-def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n") -> Step:
+def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n",
+              stated: str = "") -> Step:
     """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func`` (a callable
     or a tuple of them); the fixed-size derivations ``cross`` (keys, or callables comparing the
-    two engines) are run too, as the second engine."""
+    two engines) are run too, as the second engine.  ``stated``: a standard fact the text uses
+    unchecked, with its source."""
     funcs = tuple(func) if isinstance(func, (tuple, list)) else (func,)
     check = _Both(funcs, tuple(cross)) if (cross or len(funcs) > 1) else funcs[0]
     if cross:
@@ -203,7 +223,7 @@ def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "
                  for c in cross]
         sizes += "; cross-checked by the fixed-size engine at " + "; ".join(where)
         engines = tuple(engines) + (FIXED_SIZE,)
-    return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines))
+    return Step(text, "symbolic", check, "all-sizes", sizes, tuple(engines), stated=stated)
 
 
 def certified(text: str, func: Callable, engines: tuple, sizes: str = "whole domain") -> Step:
@@ -261,6 +281,10 @@ def load_proofs(directory: str | Path | None = None) -> list:
 
 
 # ---------------------------------------------------------------------- checking
+def _count(k: int, one: str, many: str) -> str:
+    return f"{k} {one if k == 1 else many}"
+
+
 def _as_identities(result) -> list:
     if isinstance(result, Identity):
         return [result]
@@ -278,24 +302,30 @@ def _as_identities(result) -> list:
 def _check_symbolic(step: Step) -> StepResult:
     t0 = time.perf_counter()
     try:
-        ids = _as_identities(step.check())
-        failed = [i for i in ids if not i.ok]
+        result = step.check()
+        cross = list(getattr(result, "cross", ()))
+        ids = _as_identities(list(result) if isinstance(result, Checked) else result)
+        failed = [i for i in ids + cross if not i.ok]
     except Exception as exc:  # a check that raises is a failure, never a pass
         return StepResult(step, "✗", time.perf_counter() - t0,
                           f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
     secs = time.perf_counter() - t0
-    sizes = sorted({i.size_label() for i in ids})
+    sizes = sorted({i.size_label() for i in ids + cross})
     if failed:
         worst = ", ".join(f"{i.name} [{i.size_label()}]: {i.residual} non-zero terms" for i in failed[:3])
-        return StepResult(step, "✗", secs, f"{len(failed)} of {len(ids)} identities fail: {worst}", ids)
-    note = f"{len(ids)} identit{'y' if len(ids) == 1 else 'ies'} exact"
+        return StepResult(step, "✗", secs, f"{len(failed)} of {len(ids) + len(cross)} identities fail: {worst}",
+                          ids, cross)
+    note = f"{_count(len(ids), 'identity', 'identities')}"
+    if cross:
+        note += f" and {_count(len(cross), 'fixed-size cross-check', 'fixed-size cross-checks')}"
+    note += " exact"
     fixed = [z for z in sizes if z != "general" and "symbolic" not in z]
     if len(fixed) < len(sizes):
         note += " with symbolic sizes" + (f" and at {len(fixed)} fixed size{'s' if len(fixed) > 1 else ''}"
                                           if fixed else "")
     elif fixed:
         note += f" at {len(fixed)} size{'s' if len(fixed) > 1 else ''}"
-    return StepResult(step, "✓", secs, note, ids)
+    return StepResult(step, "✓", secs, note, ids, cross)
 
 
 _REGISTRY_CACHE: dict = {}
@@ -320,9 +350,9 @@ def _check_numeric(step: Step, registry: Mapping | None, run_numeric: bool, suit
     else:
         err = ""
     chk = registry.get(step.check)
-    if chk is None:
-        note = f"no check registered under {step.check!r} yet"
-        return StepResult(step, "pending", time.perf_counter() - t0, note + (f" ({err})" if err else ""))
+    if chk is None:  # a proof may not cite a check that does not exist: a failure, never pending
+        note = f"cites a missing check: no check registered under {step.check!r}"
+        return StepResult(step, "✗", time.perf_counter() - t0, note + (f" ({err})" if err else ""))
     if not run_numeric:
         return StepResult(step, "—", time.perf_counter() - t0,
                           f"registered {getattr(chk, 'kind', 'numeric')} check; run by `wpgd-verify run --only "
@@ -398,6 +428,8 @@ def render_markdown(proof: Proof, results: list | None = None) -> str:
             info += f"; engines: {', '.join(step.engines)}"
         if step.extends:
             info += f"; beyond the checked sizes by argument only: {step.extends}"
+        if step.stated:
+            info += f"; stated fact, not checked: {step.stated}"
         if res is not None:
             info += f" — **{_status_word(res.status)}**"
             if res.note:
@@ -427,8 +459,11 @@ def step_records(proof: Proof, results: list) -> list:
         out.append({"family": proof.family, "index": k, "kind": step.kind, "scope": step.scope or None,
                     "sizes": step.sizes or None, "engines": list(step.engines), "result": _RESULT_WORDS[res.status],
                     "check": step.check_label or None, "seconds": round(res.seconds, 4),
-                    "identities": len(res.identities), "note": res.note.splitlines()[0] if res.note else "",
-                    "argument_beyond_checked_sizes": step.extends or None})
+                    "identities": len(res.identities), "cross_checks": len(res.cross),
+                    "cross_check_sizes": len({i.size_label() for i in res.cross}),
+                    "note": res.note.splitlines()[0] if res.note else "",
+                    "argument_beyond_checked_sizes": step.extends or None,
+                    "stated_fact": step.stated or None})
     return out
 
 
@@ -480,7 +515,10 @@ def main(argv: list | None = None) -> int:
             label = res.step.check_label or "argument"
             scope = f": {res.step.sizes}" if res.step.sizes else ""
             scope = f" [{res.step.scope}{scope}]" if res.step.scope else ""
-            say(f"  {res.status:>7}  step {k:2d}  {res.seconds:7.3f}s  {res.step.kind:8s} {label}{scope}")
+            ran = (f" ({_count(len(res.identities), 'identity', 'identities')}, "
+                   f"{_count(len(res.cross), 'fixed-size cross-check', 'fixed-size cross-checks')})"
+                   if res.step.kind == "symbolic" else "")
+            say(f"  {res.status:>7}  step {k:2d}  {res.seconds:7.3f}s  {res.step.kind:8s} {label}{scope}{ran}")
             if res.status == "✗":
                 say("           " + res.note.replace("\n", "\n           "))
         failed += sum(r.status == "✗" for r in results)

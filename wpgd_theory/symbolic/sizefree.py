@@ -23,7 +23,19 @@ from functools import lru_cache
 import sympy as sp
 
 from .algebra import Identity, dm
-from .matrixwick import D, MatPoly, Vec, directional, evaluate, expect_chain, identity, letter, scalar, trace_gradient
+from .matrixwick import (
+    SYM,
+    D,
+    MatPoly,
+    Vec,
+    directional,
+    evaluate,
+    expect_chain,
+    identity,
+    letter,
+    scalar,
+    trace_gradient,
+)
 from .termsums import termwise
 
 __all__ = [
@@ -33,7 +45,7 @@ __all__ = [
     "w2_scaling", "w3_gradient", "w3_gradient_sympy", "w3_hessian", "w3_spectral", "w3_homogeneity",
     "w4_partials", "w4_mu", "w5_isotropic", "crosscheck_isserlis", "crosscheck_second_moment",
     "closed_form_risk", "second_moment_claim", "w6_zero_r", "from_sympy", "e_vvT", "engine_risk_all_sizes",
-    "a4_taskwise", "w3_profile_engine",
+    "a4_taskwise", "w3_profile_engine", "reduce_resolvent", "w3_resolvent", "w3_profile_resolvent",
 ]
 
 NORM2, WRW, RW, ONEW = sp.symbols("|omega|^2 omega^TRomega r^Tomega 1^Tomega", real=True)
@@ -41,7 +53,7 @@ NOISE = sp.Symbol("sigma^2")  # the same symbol as the fixed-size engine
 RIJ, RI, RJ = sp.symbols("R_ij r_i r_j", real=True)
 ALL = {"d": "symbolic", "n": "symbolic"}
 
-S = letter("Sigma")
+S = letter("Sigma", symmetric=True)  #: Σ, declared symmetric
 I_ = identity()
 
 
@@ -51,18 +63,41 @@ def _id(name, lhs, rhs=0, size=None) -> Identity:
                     note="canonical form, symbolic d, n")
 
 
+def _index_symbols(poly: MatPoly) -> set:
+    return set().union(*(sp.sympify(c).free_symbols for c in poly.terms.values())) & {RIJ, RI, RJ}
+
+
+def _degree(poly: MatPoly, sym) -> int:
+    return max((sp.Poly(sp.expand(c), sym).degree() for c in poly.terms.values()), default=0)
+
+
 def pair_sum(equal: MatPoly, distinct: MatPoly) -> MatPoly:
     r"""``Σ_{i,j} ω_iω_j f(i,j)`` from the class values ``f(i,i) = equal`` and ``f(i,j) = distinct``
-    (``distinct`` affine in ``R_ij``): ``‖ω‖²·equal + (ωᵀRω − ‖ω‖²)·[R_ij] + ((1ᵀω)² − ‖ω‖²)·[1]``."""
+    (``distinct`` affine in ``R_ij``): ``‖ω‖²·equal + (ωᵀRω − ‖ω‖²)·[R_ij] + ((1ᵀω)² − ‖ω‖²)·[1]``.
+
+    Only these index patterns have a closed form in ``‖ω‖²``, ``ωᵀRω``, ``1ᵀω``; anything else
+    (``r_i``, ``r_j`` — e.g. ``Σ_{i≠j} ω_iω_j r_ir_j`` —, ``R_ij`` in the class ``i = j``, or ``R_ij²``)
+    is refused with a ``ValueError`` naming the term, never returned unsummed."""
+    left = _index_symbols(equal)
+    if left:
+        raise ValueError(f"pair_sum: the i = j term {equal.as_expr()} contains {sorted(map(str, left))}; "
+                         "only index-free terms can be summed")
+    left = _index_symbols(distinct) - {RIJ}
+    if left:
+        raise ValueError(f"pair_sum: the i != j term {distinct.as_expr()} contains {sorted(map(str, left))}; "
+                         "only terms affine in R_ij can be summed")
+    if _degree(distinct, RIJ) > 1:
+        raise ValueError(f"pair_sum: the i != j term {distinct.as_expr()} is not affine in R_ij")
     lin = distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 1))
     const = distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 0))
-    if not distinct.map_coeffs(lambda c: sp.expand(c).coeff(RIJ, 2)).is_zero():
-        raise ValueError("distinct-class value must be affine in R_ij")
     return equal * NORM2 + lin * (WRW - NORM2) + const * (ONEW**2 - NORM2)
 
 
 def single_sum(term: MatPoly) -> MatPoly:
-    r"""``Σ_i ω_i f(i)`` with ``f`` affine in ``r_i``: ``rᵀω·[r_i] + 1ᵀω·[1]``."""
+    r"""``Σ_i ω_i f(i)`` with ``f`` affine in ``r_i``: ``rᵀω·[r_i] + 1ᵀω·[1]`` (anything else — ``r_j``,
+    ``R_ij``, ``r_i²`` — is refused with a ``ValueError`` naming the term)."""
+    if _index_symbols(term) - {RI} or _degree(term, RI) > 1:
+        raise ValueError(f"single_sum: the term {term.as_expr()} is not affine in r_i alone; it cannot be summed")
     lin = term.map_coeffs(lambda c: sp.expand(c).coeff(RI, 1))
     const = term.map_coeffs(lambda c: sp.expand(c).coeff(RI, 0))
     return lin * RW + const * ONEW
@@ -193,32 +228,33 @@ def w2_scaling() -> list:
 # ---------------------------------------------------------------------- W3
 def _risk_M():
     """``τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)`` with ``M`` a symmetric letter and ``c = rᵀω``."""
-    P, M = letter("P"), letter("M")
+    P, M = letter("P"), letter("M", symmetric=True)
     return _tau() - (S * P * S).trace() * (2 * RW) + (P.T * S * P * M).trace()
 
 
 def w3_gradient() -> list:
     r"""``∇_P L = −2cΣ² + 2ΣPM`` by matrix calculus on traces (``Σ``, ``M`` symmetric)."""
-    P, M = letter("P"), letter("M")
+    P, M = letter("P"), letter("M", symmetric=True)
     return [_id("grad_P L = -2c S^2 + 2 S P M", trace_gradient(_risk_M(), "P"), S * S * (-2 * RW) + S * P * M * 2,
                 {"d": "symbolic"})]
 
 
-def from_sympy(expr) -> MatPoly:
+def from_sympy(expr, symmetric: tuple = ()) -> MatPoly:
     """A sympy matrix expression (MatrixSymbols of size ``d``, MatMul, MatAdd, Transpose, Trace,
-    Identity, scalars) in canonical form; ``Sigma`` and ``M`` are read as symmetric."""
+    Identity, scalars) in canonical form; the MatrixSymbols named in ``symmetric`` are declared
+    symmetric letters, every other one is general."""
     if isinstance(expr, sp.MatrixSymbol):
-        return letter(expr.name)
+        return letter(expr.name, symmetric=expr.name in symmetric)
     if isinstance(expr, sp.Identity):
         return identity()
     if isinstance(expr, sp.ZeroMatrix):
         return MatPoly()
     if isinstance(expr, sp.Transpose):
-        return from_sympy(expr.arg).T
+        return from_sympy(expr.arg, symmetric).T
     if isinstance(expr, sp.Trace):
-        return from_sympy(expr.arg).trace()
+        return from_sympy(expr.arg, symmetric).trace()
     if isinstance(expr, (sp.MatAdd, sp.Add)):
-        parts = [from_sympy(a) for a in expr.args]
+        parts = [from_sympy(a, symmetric) for a in expr.args]
         out = parts[0]
         for p in parts[1:]:
             out = out + p
@@ -226,14 +262,14 @@ def from_sympy(expr) -> MatPoly:
     if isinstance(expr, (sp.MatPow, sp.Pow)) and expr.base.is_Matrix:
         if not (expr.exp.is_Integer and expr.exp > 0):
             raise TypeError(f"unsupported matrix power {expr}")
-        base, out = from_sympy(expr.base), identity()
+        base, out = from_sympy(expr.base, symmetric), identity()
         for _ in range(int(expr.exp)):
             out = out * base
         return out
     if isinstance(expr, (sp.MatMul, sp.Mul)):
         out = None
         for a in expr.args:
-            f = from_sympy(a) if (a.is_Matrix or isinstance(a, sp.Trace)) else a
+            f = from_sympy(a, symmetric) if (a.is_Matrix or isinstance(a, sp.Trace)) else a
             out = f if out is None else out * f
         return out
     if expr.is_Matrix:
@@ -248,9 +284,9 @@ def w3_gradient_sympy() -> list:
     Ss, Ps, Ms = (sp.MatrixSymbol(nm, D, D) for nm in ("Sigma", "P", "M"))
     c = RW
     terms = [-2 * c * sp.Trace(Ss * Ps * Ss), sp.Trace(Ps.T * Ss * Ps * Ms)]
-    grad = from_sympy(terms[0].diff(Ps)) + from_sympy(terms[1].diff(Ps))
-    return [_id("sympy d/dP = -2c S^2 + 2 S P M", grad, S * S * (-2 * c) + S * letter("P") * letter("M") * 2,
-                {"d": "symbolic"})]
+    grad = from_sympy(terms[0].diff(Ps), ("Sigma", "M")) + from_sympy(terms[1].diff(Ps), ("Sigma", "M"))
+    M = letter("M", symmetric=True)
+    return [_id("sympy d/dP = -2c S^2 + 2 S P M", grad, S * S * (-2 * c) + S * letter("P") * M * 2, {"d": "symbolic"})]
 
 
 def w3_hessian() -> list:
@@ -262,7 +298,7 @@ def w3_hessian() -> list:
     second = directional(L, "P", "E", s, 2)
     first = directional(L, "P", "E", s, 1)
     grad = trace_gradient(L, "P")
-    return [_id("half second derivative = tr(E^T S E M)", second, (E.T * S * E * letter("M")).trace(),
+    return [_id("half second derivative = tr(E^T S E M)", second, (E.T * S * E * letter("M", symmetric=True)).trace(),
                 {"d": "symbolic"}),
             _id("first derivative = tr(grad^T E)", first, (grad.T * E).trace(), {"d": "symbolic"})]
 
@@ -279,6 +315,106 @@ def w3_spectral() -> list:
             Identity("S M^-1 = N^-1", one, sp.cancel(lam / M - 1 / N), 0),
             Identity("profile value", one, sp.cancel(-2 * c * lam**2 * (c / N) + (c / N) ** 2 * lam * M
                                                      + c**2 * lam**2 / N), 0)]
+
+
+# ---------------------------------------------------------------------- W3 without eigenvalues
+A_, B_ = sp.symbols("a b", positive=True)  #: the scalars a, b of N = aΣ + bI, free
+NINV = "Ninv"  #: the letter N⁻¹ (declared symmetric: N = aΣ + bI is)
+
+
+def _ninv() -> MatPoly:
+    return letter(NINV, symmetric=True)
+
+
+def reduce_resolvent(poly: MatPoly, a=A_, b=B_) -> MatPoly:
+    r"""Normal form of an expression in ``Σ`` and ``N⁻¹`` (``N = aΣ + bI``, ``a ≠ 0``), for symbolic ``d``.
+
+    **Lemma** (the engine's only rule here, derived from ``N⁻¹N = NN⁻¹ = I``):
+    ``N⁻¹(aΣ + bI) = I`` gives ``N⁻¹Σ = (I − bN⁻¹)/a``, and ``(aΣ + bI)N⁻¹ = I`` gives
+    ``ΣN⁻¹ = (I − bN⁻¹)/a``.  Every adjacent pair ``ΣN⁻¹`` or ``N⁻¹Σ`` in an open word or a trace is
+    replaced until none is left (each replacement lowers the degree, so this terminates); what
+    remains are words ``Σᵏ`` and ``N⁻ᵐ``.  No eigenbasis is used: identities between functions of
+    ``Σ`` follow from the two defining equations of ``N⁻¹``."""
+    rule = (identity() - _ninv() * b) * (1 / a)
+    pair = {("Sigma", NINV), (NINV, "Sigma")}
+
+    def red(word):
+        for q in range(len(word) - 1):
+            if (word[q][0], word[q + 1][0]) in pair:
+                return _word_poly(word[:q]) * rule * _word_poly(word[q + 2:]), True
+        if len(word) > 1 and (word[-1][0], word[0][0]) in pair:  # cyclic neighbours (inside a trace)
+            return None, False
+        return _word_poly(word), False
+
+    for _ in range(64):
+        out, changed = MatPoly(is_matrix=poly.is_matrix), False
+        for (ts, p), c in poly.terms.items():
+            term = scalar(c)
+            for w in ts:
+                rw, ch = red(w)
+                if rw is None:  # only a cyclic pair: rotate the trace so that it becomes adjacent
+                    rw, ch = red(w[-1:] + w[:-1])
+                changed |= ch
+                term = term * rw.trace()
+            if p is not None:
+                rp, ch = red(p)
+                changed |= ch
+                term = term * rp
+            out = out + term
+        poly = out
+        if not changed:
+            return poly
+    raise ValueError("reduce_resolvent: no normal form after 64 rounds")
+
+
+def _word_poly(word) -> MatPoly:
+    acc = identity()
+    for nm, tr in word:
+        acc = acc * (letter(nm, symmetric=True) if tr == SYM else letter(nm, tr))
+    return acc
+
+
+def _traces_as_symbols(poly: MatPoly, subs: dict) -> sp.Expr:
+    """A scalar expression with ``tr Σ`` as the symbol ``trSigma`` and ``subs`` applied, expanded."""
+    trS = sp.Symbol("trSigma")
+    expr = poly.as_expr().subs(sp.Trace(sp.MatrixSymbol("Sigma", D, D)), trS)
+    return sp.expand(sp.together(expr.subs(subs)))
+
+
+def w3_resolvent() -> list:
+    r"""Steps 14–16 of W3 with ``d`` symbolic and **no eigenbasis** (:func:`reduce_resolvent`), with
+    ``c``, ``a``, ``b`` free and ``M = aΣ² + bΣ = ΣN``:
+
+    * stationarity: ``∇_PL = −2cΣ² + 2ΣPM`` at ``P* = cN⁻¹`` reduces to 0;
+    * ridge form: ``N⁻¹M`` reduces to ``Σ``, i.e. ``ΣM⁻¹ = N⁻¹`` (``M`` invertible, Step 13);
+    * profile value: the W1 risk ``τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)`` at ``P* = cN⁻¹`` and
+      ``τ − c² tr(Σ²N⁻¹)`` have the same normal form."""
+    c = RW  # c = rᵀω, the symbol of the risk's linear term
+    S2, Ni = S * S, _ninv()
+    M = S2 * A_ + S * B_
+    P = Ni * c
+    grad = trace_gradient(_risk_M(), "P").substitute("M", M).substitute("P", P)
+    risk = _tau() - (S * P * S).trace() * (2 * c) + (P.T * S * P * M).trace()
+    claim = _tau() - (S2 * Ni).trace() * c**2
+    one = {"d": "symbolic"}
+    return [_id("grad_P L at P* = c N^-1 is 0", reduce_resolvent(grad), 0, one),
+            _id("N^-1 M = Sigma (so Sigma M^-1 = N^-1)", reduce_resolvent(Ni * M), S, one),
+            _id("L(c N^-1) = tau - c^2 tr(Sigma^2 N^-1)", reduce_resolvent(risk), reduce_resolvent(claim), one)]
+
+
+def w3_profile_resolvent() -> list:
+    r"""Independent confirmation of the profile risk for symbolic ``d``, ``n`` without an eigenbasis:
+    ``P* = cN⁻¹`` (``c = rᵀω``, ``N = aΣ + bI``) substituted into **this engine's** risk ``E(y − ŷ)²``
+    (Wick contraction and index classes, not the closed form), reduced by :func:`reduce_resolvent`,
+    and compared with ``τ − c² tr(Σ²N⁻¹)`` after ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²``, ``τ = tr Σ + σ²``."""
+    L = reduce_resolvent(engine_risk_all_sizes().substitute("P", _ninv() * RW))
+    claim = reduce_resolvent(_tau() - (S * S * _ninv()).trace() * RW**2)
+    trS = sp.Symbol("trSigma")
+    model = {A_: WRW + NORM2, B_: (trS + NOISE) * NORM2}
+    return [Identity("E(y - yhat)^2 at P* = c N^-1 equals tau - c^2 tr(Sigma^2 N^-1)",
+                     {"d": "symbolic", "n": "symbolic"},
+                     sp.cancel(_traces_as_symbols(L, model) - _traces_as_symbols(claim, model)), 0,
+                     note="resolvent normal form, symbolic d, n")]
 
 
 def w3_homogeneity() -> list:
@@ -400,9 +536,9 @@ def a4_taskwise() -> list:
     ``(EρEᵀ + sI)E = E(ρN + sI)`` for letters of symbolic sizes, so ``(R + sI)⁻¹r = E(ρN + sI)⁻¹r_task``
     (``r = E r_task``): ``ω(μ)`` is constant on every segment, for every segment structure."""
     s = sp.Symbol("s")
-    E, rho = letter("E"), letter("rho")
-    lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", 0),))
-    return [_id("(E rho E^T + sI) E = E (rho N + sI)", lhs, E * (rho * letter("N") + identity() * s),
+    E, rho = letter("E"), letter("rho", symmetric=True)
+    lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", SYM),))
+    return [_id("(E rho E^T + sI) E = E (rho N + sI)", lhs, E * (rho * letter("N", symmetric=True) + identity() * s),
                 {"n": "symbolic", "K": "symbolic"})]
 
 
@@ -412,7 +548,7 @@ def w3_profile_engine() -> list:
     ``P*`` is a function of ``Σ``, so every trace containing it is ``Σ_j λ_j^p f(λ_j)^q`` (``p``, ``q``
     the letter counts of the word); pure traces ``tr Σ`` stay symbolic.  The ``P``-free part must
     be ``τ`` and the generic eigenvalue term must be ``−c²λ²/(aλ + b)``."""
-    L = engine_risk_all_sizes().substitute("P", letter("F"))
+    L = engine_risk_all_sizes().substitute("P", letter("F", symmetric=True))
     lam, trS = sp.symbols("lambda trSigma", positive=True)
     a, c = WRW + NORM2, RW
     b = (trS + NOISE) * NORM2
@@ -427,7 +563,7 @@ def w3_profile_engine() -> list:
             raise ValueError("a term with two traces containing P*")
         scal = coef
         for w in pure:
-            if w != (("Sigma", 0),):
+            if w != (("Sigma", SYM),):
                 raise ValueError(f"unexpected pure trace {w}")
             scal = scal * trS
         if with_f:
