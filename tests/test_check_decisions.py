@@ -82,7 +82,7 @@ def _claims_modules():
         yield importlib.import_module(f"wpgd_theory.claims.{info.name}")
 
 
-def _run_injected(monkeypatch, factor: float, plant_symbolic: bool):
+def _run_injected(factor: float, plant_symbolic: bool):
     """The quick suite in-process, each comparison's subject moved to ``factor`` × its bound;
     returns ``{key: (check, result, {"compare", "monte_carlo", "symbolic"} seen)}``."""
     orig_cmp, orig_mc, orig_run_check = core.compare, core.compare_monte_carlo, runner.run_check
@@ -112,15 +112,23 @@ def _run_injected(monkeypatch, factor: float, plant_symbolic: bool):
         current[0] = chk.key
         return orig_run_check(chk, ctx)
 
+    patches = [(runner, "run_check", run_check)]
     for mod in _claims_modules():
         if getattr(mod, "compare", None) is orig_cmp:
-            monkeypatch.setattr(mod, "compare", cmp)
+            patches.append((mod, "compare", cmp))
         if getattr(mod, "compare_monte_carlo", None) is orig_mc:
-            monkeypatch.setattr(mod, "compare_monte_carlo", mc)
+            patches.append((mod, "compare_monte_carlo", mc))
     if plant_symbolic:
-        monkeypatch.setattr(algebra.Identity, "residual", property(residual))  # also cached identities
-    monkeypatch.setattr(runner, "run_check", run_check)
-    outcomes = runner.run(None, "quick", context=CheckContext(suite="quick"))
+        patches.append((algebra.Identity, "residual", property(residual)))  # also cached identities
+    saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in patches]
+    try:
+        for obj, name, value in patches:
+            setattr(obj, name, value)
+        outcomes = runner.run(None, "quick", context=CheckContext(suite="quick"))
+    finally:  # restored here, whatever the fixtures do: later tests must see the real rules
+        for obj, name, value in saved:
+            setattr(obj, name, value)
+    assert all(obj.__dict__[name] is value for obj, name, value in saved)
     return {chk.key: (chk, res, seen.get(chk.key, set())) for out in outcomes for chk, res, _ in out.results}
 
 
@@ -134,8 +142,8 @@ def _contract_broken(results) -> list:
     return bad
 
 
-def test_an_error_just_inside_every_bound_passes_every_check(monkeypatch):
-    results = _run_injected(monkeypatch, 0.5, plant_symbolic=False)
+def test_an_error_just_inside_every_bound_passes_every_check():
+    results = _run_injected(0.5, plant_symbolic=False)
     assert not _contract_broken(results), _contract_broken(results)
     bad = [(k, res.status, res.message[:120]) for k, (_, res, _) in results.items()
            if res.status not in ("passed", "not applicable")]
@@ -144,8 +152,8 @@ def test_an_error_just_inside_every_bound_passes_every_check(monkeypatch):
     assert len(injected) >= 25, injected  # the comparisons are where most checks decide
 
 
-def test_an_error_just_outside_every_bound_fails_every_check_it_reaches(monkeypatch):
-    results = _run_injected(monkeypatch, 1.5, plant_symbolic=True)
+def test_an_error_just_outside_every_bound_fails_every_check_it_reaches():
+    results = _run_injected(1.5, plant_symbolic=True)
     assert not _contract_broken(results), _contract_broken(results)
     lenient = [(k, sorted(seen), res.status) for k, (chk, res, seen) in results.items()
                if seen and res.status != "failed"]
