@@ -1,0 +1,199 @@
+(* Claims G1, G3, G4: gated linear attention implements WPGD.
+   Docs: docs/theory/construction.md (generated from proofs/construction.py and
+   wpgd_theory/claims/statements.py).  Every statement below is proved over an arbitrary
+   commutative ring R, for every feature dimension d, context length n and number of layers L. *)
+From mathcomp Require Import all_ssreflect all_algebra.
+From mathcomp Require Import ring.
+
+Set Implicit Arguments.
+Unset Strict Implicit.
+Unset Printing Implicit Defensive.
+
+Import GRing.Theory.
+Local Open Scope ring_scope.
+
+Section GLA.
+Variable R : comRingType.
+
+(* ------------------------------------------------------------------ the GLA layer *)
+(* Entrywise (Hadamard) product  A ⊙ B. *)
+Definition hadamard m n (A B : 'M[R]_(m, n)) : 'M[R]_(m, n) := \matrix_(i, j) (A i j * B i j).
+
+(* Setting (THEORY §3): tokens z_1, ..., z_{n+1} (indexed by nat, z_{n+1} the query);
+   S_0 = 0,  S_i = G_i ⊙ S_{i-1} + m_i v_i k_iᵀ,  o_i = S_i q_i,
+   with q_i = W_q z_i, k_i = W_k z_i, v_i = W_v z_i and write mask m_i. *)
+Fixpoint gla_state dv dk (G : nat -> 'M[R]_(dv, dk)) (mask : nat -> R)
+    (v : nat -> 'cV[R]_dv) (k : nat -> 'cV[R]_dk) (i : nat) : 'M[R]_(dv, dk) :=
+  if i is i'.+1 then hadamard (G i) (gla_state G mask v k i') + mask i *: (v i *m (k i)^T)
+  else 0.
+
+Definition gla_output p dk dv (Wk Wq : 'M[R]_(dk, p)) (Wv : 'M[R]_(dv, p))
+    (G : nat -> 'M[R]_(dv, dk)) (mask : nat -> R) (z : nat -> 'cV[R]_p) (i : nat) : 'cV[R]_dv :=
+  gla_state G mask (fun j => Wv *m z j) (fun j => Wk *m z j) i *m (Wq *m z i).
+
+(* Scalar gating: G_i = g_i 1 1ᵀ. *)
+Definition scalar_gates dv dk (g : nat -> R) : nat -> 'M[R]_(dv, dk) := fun i => const_mx (g i).
+
+(* Key-dimension gating: G_i = 1 g_iᵀ. *)
+Definition key_gates dv dk (g : nat -> 'cV[R]_dk) : nat -> 'M[R]_(dv, dk) :=
+  fun i => const_mx 1 *m (g i)^T.
+
+Lemma hadamard_scalar_gate dv dk a (A : 'M[R]_(dv, dk)) : hadamard (const_mx a) A = a *: A.
+Proof. by apply/matrixP => i j; rewrite !mxE. Qed.
+
+Lemma hadamard_key_gate dv dk (g : 'cV[R]_dk) (A : 'M[R]_(dv, dk)) :
+  hadamard (const_mx 1 *m g^T) A = A *m diag_mx g^T.
+Proof.
+by apply/matrixP => i j; rewrite mul_mx_diag !mxE big_ord1 !mxE mul1r mulrC.
+Qed.
+
+(* ------------------------------------------------------------------ Step 1: unrolling *)
+(* docs (construction, Step 1): by induction on i, scalar gates give
+   S_i = Σ_{j≤i} (Π_{k=j+1}^{i} g_k) m_j v_j k_jᵀ   (the empty product is 1). *)
+Lemma unrolling dv dk (g : nat -> R) mask (v : nat -> 'cV[R]_dv) (k : nat -> 'cV[R]_dk) i :
+  gla_state (scalar_gates dv dk g) mask v k i =
+  \sum_(1 <= j < i.+1) ((\prod_(j.+1 <= l < i.+1) g l) * mask j) *: (v j *m (k j)^T).
+Proof.
+elim: i => [|i IH]; first by rewrite big_geq.
+rewrite /= IH hadamard_scalar_gate (@big_nat_recr _ _ _ i.+1) //= (@big_geq _ _ _ i.+2 i.+2) // mul1r.
+rewrite scaler_sumr; congr (_ + _); apply: eq_big_nat => j /andP [_ hj].
+by rewrite (@big_nat_recr _ _ _ i.+1 j.+1) //= scalerA; congr (_ *: _); ring.
+Qed.
+
+(* docs (G3): key-dimension gates G_i = 1 g_iᵀ give S_i = Σ_{j≤i} m_j v_j k_jᵀ diag(γ_{j,i}),
+   γ_{j,i} = ⊙_{l=j+1}^{i} g_l (entrywise product; empty product = 1). *)
+Definition gamma dk (g : nat -> 'cV[R]_dk) (j i : nat) : 'cV[R]_dk :=
+  \col_c \prod_(j.+1 <= l < i.+1) g l c 0.
+
+Lemma unrolling_key dv dk (g : nat -> 'cV[R]_dk) mask (v : nat -> 'cV[R]_dv) k i :
+  gla_state (key_gates dv g) mask v k i =
+  \sum_(1 <= j < i.+1) mask j *: (v j *m (k j)^T *m diag_mx (gamma g j i)^T).
+Proof.
+elim: i => [|i IH]; first by rewrite big_geq.
+rewrite /= IH hadamard_key_gate (@big_nat_recr _ _ _ i.+1) //= mulmx_suml.
+have -> : gamma g i.+1 i.+1 = const_mx 1.
+  by apply/matrixP => c c'; rewrite !mxE big_geq.
+rewrite trmx_const diag_const_mx mulmx1; congr (_ + _).
+apply: eq_big_nat => j /andP [_ hj].
+rewrite -scalemxAl -mulmxA mulmx_diag; do 3 f_equal.
+by apply/matrixP => c c'; rewrite !mxE (@big_nat_recr _ _ _ i.+1 j.+1).
+Qed.
+
+(* ------------------------------------------------------------------ block algebra *)
+Lemma block_feature_mul d (P : 'M[R]_d) (a : 'cV[R]_d) (b : 'cV[R]_1) :
+  block_mx P 0 0 0 *m col_mx a b = col_mx (P *m a) (0 : 'cV[R]_1).
+Proof. by rewrite mul_block_col !mul0mx !addr0. Qed.
+
+Lemma block_label_mul d (c : R) (a : 'cV[R]_d) (b : 'cV[R]_1) :
+  block_mx 0 0 0 c%:M *m col_mx a b = col_mx (0 : 'cV[R]_d) (c *: b).
+Proof. by rewrite mul_block_col !mul0mx !add0r mul_scalar_mx. Qed.
+
+Lemma key_query d (a b : 'cV[R]_d) : (col_mx a (0 : 'cV[R]_1))^T *m col_mx b 0 = a^T *m b.
+Proof. by rewrite tr_col_mx mul_row_col trmx0 mul0mx addr0. Qed.
+
+Lemma label_of_write d (c : 'M[R]_1) (y : R) :
+  (col_mx (0 : 'cV[R]_d) y%:M *m c) (rshift d ord0) ord0 = y * c 0 0.
+Proof. by rewrite mul_col_mx col_mxEd mul_scalar_mx !mxE. Qed.
+
+Lemma trmx11 (A : 'M[R]_1) : A^T 0 0 = A 0 0.
+Proof. by rewrite mxE. Qed.
+
+(* ------------------------------------------------------------------ G1 *)
+Section OneLayer.
+Variables d n : nat.
+
+(* Tokens z_i = [x_i; y_i] for i = 1..n and the query z_{n+1} = [x; 0]. *)
+Definition token (xs : nat -> 'cV[R]_d) (ys : nat -> R) (x : 'cV[R]_d) (i : nat) : 'cV[R]_(d + 1) :=
+  if (i <= n)%N then col_mx (xs i) (ys i)%:M else col_mx x 0.
+
+(* X has rows x_1ᵀ, ..., x_nᵀ; y = (y_1, ..., y_n). *)
+Definition Xmat (xs : nat -> 'cV[R]_d) : 'M[R]_(n, d) := \matrix_(i, c) xs i.+1 c 0.
+Definition ycol (ys : nat -> R) : 'cV[R]_n := \col_i ys i.+1.
+
+(* One WPGD step:  ŷ = xᵀ P Xᵀ (ω ⊙ y). *)
+Definition wpgd_prediction (P : 'M[R]_d) (X : 'M[R]_(n, d)) (y w : 'cV[R]_n) (x : 'cV[R]_d) : R :=
+  (x^T *m P *m X^T *m hadamard w y) 0 0.
+
+(* ω_i = Π_{j=i+1}^{n+1} g_j  (i = 1..n; the query's gate g_{n+1} included). *)
+Definition omega (g : nat -> R) : 'cV[R]_n := \col_(i < n) \prod_(i.+2 <= j < n.+2) g j.
+
+(* The readout: the label coordinate [o]_{d+1}. *)
+Definition label (o : 'cV[R]_(d + 1)) : R := o (rshift d ord0) ord0.
+
+Lemma token_query xs ys x : token xs ys x n.+1 = col_mx x 0.
+Proof. by rewrite /token ltnn. Qed.
+
+Lemma token_example xs ys x i : (i <= n)%N -> token xs ys x i = col_mx (xs i) (ys i)%:M.
+Proof. by rewrite /token => ->. Qed.
+
+Lemma Xmat_tr_mul xs (w : 'cV[R]_n) : (Xmat xs)^T *m w = \sum_(i < n) w i 0 *: xs i.+1.
+Proof.
+apply/matrixP => a b; rewrite !mxE summxE; apply: eq_bigr => i _.
+by rewrite !mxE (ord1 b) mulrC.
+Qed.
+
+Lemma wpgd_prediction_sum P xs ys w x :
+  wpgd_prediction P (Xmat xs) (ycol ys) w x =
+  \sum_(i < n) w i 0 * ys i.+1 * (x^T *m P *m xs i.+1) 0 0.
+Proof.
+rewrite /wpgd_prediction -mulmxA Xmat_tr_mul mulmx_sumr summxE; apply: eq_bigr => i _.
+by rewrite -scalemxAr mxE !mxE.
+Qed.
+
+(* docs (G1): With W_k = (P_k 0; 0 0), W_q = (P_q 0; 0 0), W_v = (0 0; 0 1) and scalar gates g_i,
+   ŷ_GLA = xᵀ P Xᵀ (ω ⊙ y) exactly, with P = P_qᵀ P_k and ω_i = Π_{j=i+1}^{n+1} g_j
+   (the query's gate included).  The examples write (m_i = 1, i ≤ n); the query's mask m_{n+1}
+   is arbitrary (masked or unmasked query).  No hypothesis on the gates is needed. *)
+Theorem G1_one_layer_gla_is_wpgd (Pk Pq : 'M[R]_d) (xs : nat -> 'cV[R]_d) (ys : nat -> R)
+    (x : 'cV[R]_d) (g mask : nat -> R) :
+  (forall j, (0 < j <= n)%N -> mask j = 1) ->
+  let Wk : 'M[R]_(d + 1) := block_mx Pk 0 0 0 in
+  let Wq : 'M[R]_(d + 1) := block_mx Pq 0 0 0 in
+  let Wv : 'M[R]_(d + 1) := block_mx 0 0 0 1%:M in
+  label (gla_output Wk Wq Wv (scalar_gates _ _ g) mask (token xs ys x) n.+1) =
+  wpgd_prediction (Pq^T *m Pk) (Xmat xs) (ycol ys) (omega g) x.
+Proof.
+move=> hmask Wk Wq Wv.
+rewrite wpgd_prediction_sum /gla_output unrolling mulmx_suml /label summxE.
+rewrite (@big_nat_recr _ _ _ n.+1) //= token_query /Wv (block_label_mul 1) scaler0 col_mx0.
+rewrite !mul0mx scaler0 mul0mx mxE addr0 big_add1 big_mkord /=; apply: eq_bigr => i _.
+have hi : (i.+1 <= n)%N by exact: ltn_ord.
+rewrite token_example // /Wk /Wq !block_feature_mul -scalemxAl mxE.
+rewrite -mulmxA key_query (block_label_mul 1) scale1r label_of_write hmask ?hi // mulr1.
+by rewrite [omega _ _ _]mxE -[in RHS]trmx11 !trmx_mul !trmxK !mulmxA mulrA.
+Qed.
+
+(* ------------------------------------------------------------------ G3 *)
+Lemma row_feature_mul d' p (P : 'M[R]_(p, d')) (a : 'cV[R]_d') (b : 'cV[R]_1) :
+  row_mx P 0 *m col_mx a b = P *m a.
+Proof. by rewrite mul_row_col mul0mx addr0. Qed.
+
+Lemma row_label_mul (a : 'cV[R]_d) (b : 'cV[R]_1) : row_mx 0 1%:M *m col_mx a b = b.
+Proof. by rewrite mul_row_col mul0mx add0r mul1mx. Qed.
+
+(* docs (G3): With gates G_i = 1 g_iᵀ on the key dimension,
+   ŷ = Σ_i y_i (P_k x_i)ᵀ diag(γ_i) (P_q x),  γ_i = ⊙_{j>i} g_j  (= ⊙_{j=i+1}^{n+1} g_j).
+   Here W_k = (P_k 0), W_q = (P_q 0), W_v = (0 1): the nonzero rows of G1's matrices (G1's zero
+   rows of W_k, W_q only add key coordinates that are 0 whatever their gates), so the key
+   dimension is d and k_i = P_k x_i, q_{n+1} = P_q x, v_i = y_i. *)
+Theorem G3_key_gates_gla (Pk Pq : 'M[R]_d) (xs : nat -> 'cV[R]_d) (ys : nat -> R)
+    (x : 'cV[R]_d) (g : nat -> 'cV[R]_d) (mask : nat -> R) :
+  (forall j, (0 < j <= n)%N -> mask j = 1) ->
+  let Wk : 'M[R]_(d, d + 1) := row_mx Pk 0 in
+  let Wq : 'M[R]_(d, d + 1) := row_mx Pq 0 in
+  let Wv : 'M[R]_(1, d + 1) := row_mx 0 1%:M in
+  (gla_output Wk Wq Wv (key_gates 1 g) mask (token xs ys x) n.+1) 0 0 =
+  \sum_(i < n) ys i.+1 * ((Pk *m xs i.+1)^T *m diag_mx (gamma g i.+1 n.+1)^T *m (Pq *m x)) 0 0.
+Proof.
+move=> hmask Wk Wq Wv.
+rewrite /gla_output unrolling_key mulmx_suml summxE.
+rewrite (@big_nat_recr _ _ _ n.+1) //= token_query /Wv row_label_mul.
+rewrite !mul0mx scaler0 mul0mx mxE addr0 big_add1 big_mkord /=; apply: eq_bigr => i _.
+have hi : (i.+1 <= n)%N by exact: ltn_ord.
+rewrite token_example // /Wk /Wq !row_feature_mul row_label_mul hmask ?hi // scale1r.
+by rewrite mul_scalar_mx -!scalemxAl mxE -!mulmxA.
+Qed.
+
+End OneLayer.
+
+End GLA.
