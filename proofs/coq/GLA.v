@@ -196,4 +196,114 @@ Qed.
 
 End OneLayer.
 
+(* ------------------------------------------------------------------ G4 *)
+Lemma sum_col_mx m1 m2 (I : Type) (r : seq I) (P : pred I) (A : I -> 'cV[R]_m1) (B : I -> 'cV[R]_m2) :
+  \sum_(i <- r | P i) col_mx (A i) (B i) = col_mx (\sum_(i <- r | P i) A i) (\sum_(i <- r | P i) B i).
+Proof.
+by elim/big_rec3: _ => [|i x y z _ ->]; rewrite ?col_mx0 ?add_col_mx.
+Qed.
+
+Lemma scalar_mx11E (a : R) : (a%:M : 'M[R]_1) 0 0 = a.
+Proof. by rewrite mxE eqxx mulr1n. Qed.
+
+Section Layers.
+Variables d n : nat.
+
+(* Features of token i: x_i (i ≤ n), the query's x (i = n+1). *)
+Definition feat (xs : nat -> 'cV[R]_d) (x : 'cV[R]_d) (i : nat) : 'cV[R]_d :=
+  if (i <= n)%N then xs i else x.
+
+(* ρ^(0) = (y_1, ..., y_n, 0). *)
+Definition rho0 (ys : nat -> R) (i : nat) : R := if (i <= n)%N then ys i else 0.
+
+(* The write mask: examples write (m_i = 1, i ≤ n), the query does not (m_{n+1} = 0). *)
+Definition write_mask (i : nat) : R := (i <= n)%:R.
+
+(* ω^(ℓ)_{ij} = Π_{k=j+1}^{i} g^(ℓ)_k. *)
+Definition causal_weight (g : nat -> R) (i j : nat) : R := \prod_(j.+1 <= k < i.+1) g k.
+
+(* L steps of causal WPGD on the label coordinate:
+   ρ^(ℓ)_i = ρ^(ℓ-1)_i − x_iᵀ P_ℓ Σ_{j ≤ min(i,n)} ω^(ℓ)_{ij} x_j ρ^(ℓ-1)_j,  ρ^(0) = (y, 0). *)
+Fixpoint causal_wpgd (P : nat -> 'M[R]_d) (g : nat -> nat -> R) (xs : nat -> 'cV[R]_d)
+    (ys : nat -> R) (x : 'cV[R]_d) (L i : nat) : R :=
+  if L is L'.+1 then
+    causal_wpgd P g xs ys x L' i
+    - ((feat xs x i)^T *m P L *m
+       \sum_(1 <= j < (minn i n).+1)
+          (causal_weight (g L) i j * causal_wpgd P g xs ys x L' j) *: feat xs x j) 0 0
+  else rho0 ys i.
+
+(* Layer ℓ's matrices: W_k = (I 0; 0 0), W_q = (P_ℓᵀ 0; 0 0), W_v = (0 0; 0 −1). *)
+Definition Wk_layer : 'M[R]_(d + 1) := block_mx 1%:M 0 0 0.
+Definition Wq_layer (P : 'M[R]_d) : 'M[R]_(d + 1) := block_mx P^T 0 0 0.
+Definition Wv_layer : 'M[R]_(d + 1) := block_mx 0 0 0 (-1)%:M.
+
+(* The residual stream Z^(ℓ): Z^(0) = the tokens, Z^(ℓ)_i = Z^(ℓ-1)_i + o^(ℓ)_i, where layer ℓ has
+   W_k = (I 0; 0 0), W_q = (P_ℓᵀ 0; 0 0), W_v = (0 0; 0 −1), scalar gates g^(ℓ) and the write mask. *)
+Fixpoint stream (P : nat -> 'M[R]_d) (g : nat -> nat -> R) (xs : nat -> 'cV[R]_d) (ys : nat -> R)
+    (x : 'cV[R]_d) (L : nat) : nat -> 'cV[R]_(d + 1) :=
+  if L is L'.+1 then
+    fun i => stream P g xs ys x L' i
+             + gla_output Wk_layer (Wq_layer (P L)) Wv_layer (scalar_gates _ _ (g L)) write_mask (stream P g xs ys x L') i
+  else token n xs ys x.
+
+Lemma masked_sum (F : nat -> R) i :
+  \sum_(1 <= j < i.+1) write_mask j * F j = \sum_(1 <= j < (minn i n).+1) F j.
+Proof.
+rewrite /write_mask /minn; case: ltnP => hin.
+  by apply: eq_big_nat => j /andP [_ hj]; rewrite (leq_trans _ (ltnW hin)) // mul1r.
+rewrite (@big_cat_nat _ _ _ n.+1) //= ?ltnS // [X in _ + X]big_nat_cond.
+rewrite [X in _ + X]big1 ?addr0 => [|j /andP [/andP [hj _] _]]; last by rewrite leqNgt hj mul0r.
+by apply: eq_big_nat => j /andP [_ hj]; rewrite -ltnS hj mul1r.
+Qed.
+
+(* One layer is one causal WPGD step. *)
+Lemma G4_layer_step (P : 'M[R]_d) (g : nat -> R) (xs : nat -> 'cV[R]_d) (x : 'cV[R]_d)
+    (rho : nat -> R) (z : nat -> 'cV[R]_(d + 1)) i :
+  (forall j, z j = col_mx (feat xs x j) (rho j)%:M) ->
+  z i + gla_output Wk_layer (Wq_layer P) Wv_layer (scalar_gates _ _ g) write_mask z i =
+  col_mx (feat xs x i)
+    (rho i - ((feat xs x i)^T *m P *m
+              \sum_(1 <= j < (minn i n).+1) (causal_weight g i j * rho j) *: feat xs x j) 0 0)%:M.
+Proof.
+move=> hz; rewrite /gla_output unrolling mulmx_suml hz.
+rewrite (eq_big_nat _ _ (F2 := fun j => col_mx 0
+   ((causal_weight g i j * write_mask j * (- rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0))%:M)));
+  last first.
+  move=> j _; rewrite !hz /Wk_layer /Wq_layer /Wv_layer !block_feature_mul (block_label_mul (-1)) -scalemxAl -mulmxA key_query.
+  rewrite mul_col_mx mul0mx scale_col_mx scaler0 mul1mx; congr col_mx.
+  rewrite -scalemxAl mul_scalar_mx [_ *m (_ *m _)]mx11_scalar !scale_scalar_mx.
+  congr (_%:M); rewrite -[in RHS]trmx11 !trmx_mul trmxK mulmxA /causal_weight.
+  by rewrite mulN1r mulNr.
+rewrite sum_col_mx big1_eq add_col_mx addr0; congr col_mx.
+apply/matrixP => a b; rewrite !ord1 scalar_mx11E mxE scalar_mx11E summxE.
+under eq_bigr do rewrite scalar_mx11E.
+rewrite (eq_big_nat _ _ (F2 := fun j => write_mask j *
+   (- (causal_weight g i j * rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0)))); last first.
+  by move=> j _; ring.
+rewrite masked_sum sumrN -mulmxA mulmx_sumr mulmx_sumr summxE.
+congr (_ - _); apply: eq_bigr => j _.
+by rewrite -!scalemxAr [RHS]mxE mulmxA.
+Qed.
+
+(* docs (G4): With residual connections, W_k = (I 0; 0 0), W_q = (P_ℓᵀ 0; 0 0), W_v = (0 0; 0 −1) and
+   a write-masked query, ŷ = −[Z^(L)]_{n+1,d+1} equals L steps of causal WPGD with
+   ω^(ℓ)_{ij} = Π_{k=j+1}^{i} g^(ℓ)_k.  Proved by induction on L: the feature block of the stream
+   never changes and its label coordinate is ρ^(L). *)
+Theorem G4_stream_is_causal_wpgd (P : nat -> 'M[R]_d) (g : nat -> nat -> R) (xs : nat -> 'cV[R]_d)
+    (ys : nat -> R) (x : 'cV[R]_d) (L : nat) :
+  forall i, stream P g xs ys x L i = col_mx (feat xs x i) (causal_wpgd P g xs ys x L i)%:M.
+Proof.
+elim: L => [|L IH] i /=.
+  rewrite /token /feat /rho0; case: ifP => _ //.
+  by congr col_mx; apply/matrixP => a b; rewrite !ord1 !mxE mul0rn.
+exact: G4_layer_step.
+Qed.
+
+Corollary G4_L_layer_gla_is_causal_wpgd P g xs ys x L :
+  - label (stream P g xs ys x L n.+1) = - causal_wpgd P g xs ys x L n.+1.
+Proof. by rewrite G4_stream_is_causal_wpgd /label col_mxEd scalar_mx11E. Qed.
+
+End Layers.
+
 End GLA.
