@@ -79,6 +79,29 @@ rewrite -scalemxAl -mulmxA mulmx_diag; do 3 f_equal.
 by apply/matrixP => c c'; rewrite !mxE (@big_nat_recr _ _ _ i.+1 j.+1).
 Qed.
 
+(* Value-dimension gating: G_i = g_i 1ᵀ. *)
+Definition value_gates dv dk (g : nat -> 'cV[R]_dv) : nat -> 'M[R]_(dv, dk) :=
+  fun i => g i *m const_mx 1.
+
+Lemma value_gates_entry dv dk (g : nat -> 'cV[R]_dv) mask (v : nat -> 'cV[R]_dv)
+    (k : nat -> 'cV[R]_dk) i a b :
+  gla_state (value_gates dk g) mask v k i a b =
+  gla_state (scalar_gates dv dk (fun l => g l a 0)) mask v k i a b.
+Proof.
+elim: i => [|i IH] /=; first by rewrite !mxE.
+by rewrite !mxE IH big_ord1 !mxE mulr1.
+Qed.
+
+(* docs (G3, value dimension): value-dimension gates G_i = g_i 1ᵀ scale row a of the state by
+   g_{i,a}; only the label row is read out, so they act as scalar gates equal to the label
+   coordinate's gate: every output coordinate a of the value-gated layer is the same coordinate
+   of the layer with scalar gates (g_l)_a. *)
+Theorem G3_value_gates_act_as_scalar_gates p dk dv (Wk Wq : 'M[R]_(dk, p)) (Wv : 'M[R]_(dv, p))
+    (g : nat -> 'cV[R]_dv) mask (z : nat -> 'cV[R]_p) i (a : 'I_dv) :
+  gla_output Wk Wq Wv (value_gates dk g) mask z i a 0 =
+  gla_output Wk Wq Wv (scalar_gates dv dk (fun l => g l a 0)) mask z i a 0.
+Proof. by rewrite /gla_output !mxE; apply: eq_bigr => b _; rewrite value_gates_entry. Qed.
+
 (* ------------------------------------------------------------------ block algebra *)
 Lemma block_feature_mul d (P : 'M[R]_d) (a : 'cV[R]_d) (b : 'cV[R]_1) :
   block_mx P 0 0 0 *m col_mx a b = col_mx (P *m a) (0 : 'cV[R]_1).

@@ -18,6 +18,7 @@ Run ``python proofs/coq/certificates.py`` from the repository root to rewrite th
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from unittest import mock
@@ -31,7 +32,8 @@ FAMILY = "general_sigma"
 _NAMES = {"lambda": "lam"}
 
 
-def collect() -> list:
+@functools.cache
+def collect() -> tuple:
     """``[(step index, function name, k, certificate)]`` for the certificates of the proof, in order."""
     from wpgd_theory.symbolic import positivity
     from wpgd_theory.symbolic.proofcheck import load_proofs
@@ -53,7 +55,7 @@ def collect() -> list:
                 func()
             for k, cert in enumerate(seen, start=1):
                 found.append((index, func.__name__, k, cert))
-    return found
+    return tuple(found)
 
 
 def lemma_name(func: str, k: int, count: int) -> str:
