@@ -153,6 +153,9 @@ def test_table_points_at_the_steps_it_names():
         assert marker in proofs[family].steps[index - 1].text, (family, index, marker)
         for name in lemmas:
             assert C.statement(name).splitlines()[-1].rstrip().endswith(".")
+    for names in C.COQ_DEFINITIONS.values():
+        for name in names:
+            assert re.match(r"(\(\*.*?\*\)\n)?(Definition|Fixpoint) ", C.statement(name), re.S), name
 
 
 def test_proofcheck_json_reports_scope_coq():

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["COQ_SCOPE", "COQ_ROOT", "COQ_LEMMAS", "coq_lemmas", "step_fields", "all_lemmas", "statement"]
+__all__ = ["COQ_SCOPE", "COQ_ROOT", "COQ_LEMMAS", "COQ_DEFINITIONS", "coq_lemmas", "step_fields", "all_lemmas",
+           "statement"]
 
 COQ_SCOPE = "coq"
 COQ_ROOT = Path(__file__).resolve().parents[2] / "proofs" / "coq"
@@ -50,6 +51,17 @@ COQ_LEMMAS: dict = {
 }
 
 
+#: The Coq definitions a reader needs beside each family's statements (shown on its theory page).
+COQ_DEFINITIONS: dict = {
+    "construction": ("GLA.hadamard", "GLA.gla_state", "GLA.gla_output", "GLA.scalar_gates", "GLA.key_gates",
+                     "GLA.value_gates", "GLA.gamma", "GLA.token", "GLA.Xmat", "GLA.ycol", "GLA.wpgd_prediction",
+                     "GLA.omega", "GLA.label", "Weights.weight", "Weights.monotone_weights", "Weights.gates_from",
+                     "GLA.feat", "GLA.rho0", "GLA.write_mask", "GLA.causal_weight", "GLA.causal_wpgd",
+                     "GLA.Wk_layer", "GLA.Wq_layer", "GLA.Wv_layer", "GLA.stream"),
+    "risk": ("Risk.tau", "Risk.risk_a", "Risk.risk_b", "Risk.Mw", "Risk.risk", "GLA.wpgd_prediction"),
+}
+
+
 def coq_lemmas(family: str, index: int) -> tuple:
     """The Coq lemmas proving step ``index`` (1-based) of ``family`` (``()`` if none)."""
     entry = COQ_LEMMAS.get((family, index))
@@ -71,10 +83,11 @@ def all_lemmas() -> list:
 
 def statement(lemma: str, root: Path | None = None) -> str:
     """The Coq text of ``File.name``: the comment right above it (the docs' statement) through
-    the end of its statement (before ``Proof.``)."""
+    the end of its statement (before ``Proof.``), or of its definition."""
     file, name = lemma.split(".", 1)
     text = ((root or COQ_ROOT) / f"{file}.v").read_text(encoding="utf-8")
-    m = re.search(rf"^(Theorem|Lemma|Corollary) {re.escape(name)}\b.*?(?=^Proof\.)", text, re.S | re.M)
+    m = (re.search(rf"^(Theorem|Lemma|Corollary) {re.escape(name)}\b.*?(?=^Proof\.)", text, re.S | re.M)
+         or re.search(rf"^(Definition|Fixpoint) {re.escape(name)}\b.*?\.$", text, re.S | re.M))
     if m is None:
         raise ValueError(f"lemma {lemma!r}: not found in proofs/coq/{file}.v")
     before = text[:m.start()].rstrip()
