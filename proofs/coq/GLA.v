@@ -280,18 +280,19 @@ rewrite [X in _ + X]big1 ?addr0 => [|j /andP [/andP [hj _] _]]; last by rewrite 
 by apply: eq_big_nat => j /andP [_ hj]; rewrite -ltnS hj mul1r.
 Qed.
 
-(* One layer is one causal WPGD step. *)
-Lemma G4_layer_step (P : 'M[R]_d) (g : nat -> R) (xs : nat -> 'cV[R]_d) (x : 'cV[R]_d)
-    (rho : nat -> R) (z : nat -> 'cV[R]_(d + 1)) i :
+(* One layer, for any write mask m: the label coordinate takes one causal step
+   ρ_i ← ρ_i − Σ_{j≤i} m_j ω_{ij} ρ_j x_iᵀ P x_j, and the feature block does not change. *)
+Lemma layer_step (mask : nat -> R) (P : 'M[R]_d) (g : nat -> R) (xs : nat -> 'cV[R]_d)
+    (x : 'cV[R]_d) (rho : nat -> R) (z : nat -> 'cV[R]_(d + 1)) i :
   (forall j, z j = col_mx (feat xs x j) (rho j)%:M) ->
-  z i + gla_output Wk_layer (Wq_layer P) Wv_layer (scalar_gates _ _ g) write_mask z i =
+  z i + gla_output Wk_layer (Wq_layer P) Wv_layer (scalar_gates _ _ g) mask z i =
   col_mx (feat xs x i)
-    (rho i - ((feat xs x i)^T *m P *m
-              \sum_(1 <= j < (minn i n).+1) (causal_weight g i j * rho j) *: feat xs x j) 0 0)%:M.
+    (rho i - \sum_(1 <= j < i.+1)
+               mask j * (causal_weight g i j * rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0))%:M.
 Proof.
 move=> hz; rewrite /gla_output unrolling mulmx_suml hz.
 rewrite (eq_big_nat _ _ (F2 := fun j => col_mx 0
-   ((causal_weight g i j * write_mask j * (- rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0))%:M)));
+   ((causal_weight g i j * mask j * (- rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0))%:M)));
   last first.
   move=> j _; rewrite !hz /Wk_layer /Wq_layer /Wv_layer !block_feature_mul (block_label_mul (-1)) -scalemxAl -mulmxA key_query.
   rewrite mul_col_mx mul0mx scale_col_mx scaler0 mul1mx; congr col_mx.
@@ -301,12 +302,28 @@ rewrite (eq_big_nat _ _ (F2 := fun j => col_mx 0
 rewrite sum_col_mx big1_eq add_col_mx addr0; congr col_mx.
 apply/matrixP => a b; rewrite !ord1 scalar_mx11E mxE scalar_mx11E summxE.
 under eq_bigr do rewrite scalar_mx11E.
-rewrite (eq_big_nat _ _ (F2 := fun j => write_mask j *
-   (- (causal_weight g i j * rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0)))); last first.
-  by move=> j _; ring.
-rewrite masked_sum sumrN -mulmxA mulmx_sumr mulmx_sumr summxE.
-congr (_ - _); apply: eq_bigr => j _.
+rewrite -sumrN; congr (_ + _); apply: eq_big_nat => j _; ring.
+Qed.
+
+Lemma sum_causal (P : 'M[R]_d) (g : nat -> R) (xs : nat -> 'cV[R]_d) (x : 'cV[R]_d) (rho : nat -> R)
+    i m :
+  \sum_(1 <= j < m) causal_weight g i j * rho j * ((feat xs x i)^T *m P *m feat xs x j) 0 0 =
+  ((feat xs x i)^T *m P *m \sum_(1 <= j < m) (causal_weight g i j * rho j) *: feat xs x j) 0 0.
+Proof.
+rewrite -mulmxA mulmx_sumr mulmx_sumr summxE; apply: eq_bigr => j _.
 by rewrite -!scalemxAr [RHS]mxE mulmxA.
+Qed.
+
+(* With the write mask, one layer is one causal WPGD step (the masked query never writes). *)
+Lemma G4_layer_step (P : 'M[R]_d) (g : nat -> R) (xs : nat -> 'cV[R]_d) (x : 'cV[R]_d)
+    (rho : nat -> R) (z : nat -> 'cV[R]_(d + 1)) i :
+  (forall j, z j = col_mx (feat xs x j) (rho j)%:M) ->
+  z i + gla_output Wk_layer (Wq_layer P) Wv_layer (scalar_gates _ _ g) write_mask z i =
+  col_mx (feat xs x i)
+    (rho i - ((feat xs x i)^T *m P *m
+              \sum_(1 <= j < (minn i n).+1) (causal_weight g i j * rho j) *: feat xs x j) 0 0)%:M.
+Proof.
+by move=> hz; rewrite (layer_step _ _ _ _ hz) (masked_sum (fun j => _ * _ * _)) sum_causal.
 Qed.
 
 (* docs (G4): With residual connections, W_k = (I 0; 0 0), W_q = (P_ℓᵀ 0; 0 0), W_v = (0 0; 0 −1) and
@@ -326,6 +343,78 @@ Qed.
 Corollary G4_L_layer_gla_is_causal_wpgd P g xs ys x L :
   - label (stream P g xs ys x L n.+1) = - causal_wpgd P g xs ys x L n.+1.
 Proof. by rewrite G4_stream_is_causal_wpgd /label col_mxEd scalar_mx11E. Qed.
+
+(* Without the write mask every token writes, the query included (m_i = 1). *)
+Definition no_mask (i : nat) : R := 1.
+
+(* The label coordinate of the unmasked stack: ρ^(ℓ)_i = ρ^(ℓ-1)_i − x_iᵀ P_ℓ Σ_{j ≤ i} ω^(ℓ)_{ij} x_j ρ^(ℓ-1)_j
+   (the sum now reaches j = i = n+1 at the query). *)
+Fixpoint causal_wpgd_unmasked (P : nat -> 'M[R]_d) (g : nat -> nat -> R) (xs : nat -> 'cV[R]_d)
+    (ys : nat -> R) (x : 'cV[R]_d) (L i : nat) : R :=
+  if L is L'.+1 then
+    causal_wpgd_unmasked P g xs ys x L' i
+    - ((feat xs x i)^T *m P L *m
+       \sum_(1 <= j < i.+1)
+          (causal_weight (g L) i j * causal_wpgd_unmasked P g xs ys x L' j) *: feat xs x j) 0 0
+  else rho0 ys i.
+
+Fixpoint stream_unmasked (P : nat -> 'M[R]_d) (g : nat -> nat -> R) (xs : nat -> 'cV[R]_d)
+    (ys : nat -> R) (x : 'cV[R]_d) (L : nat) : nat -> 'cV[R]_(d + 1) :=
+  if L is L'.+1 then
+    fun i => stream_unmasked P g xs ys x L' i
+             + gla_output Wk_layer (Wq_layer (P L)) Wv_layer (scalar_gates _ _ (g L)) no_mask
+                 (stream_unmasked P g xs ys x L') i
+  else token n xs ys x.
+
+Lemma G4_unmasked_stream P g xs ys x L :
+  forall i, stream_unmasked P g xs ys x L i = col_mx (feat xs x i) (causal_wpgd_unmasked P g xs ys x L i)%:M.
+Proof.
+elim: L => [|L IH] i /=.
+  rewrite /token /feat /rho0; case: ifP => _ //.
+  by congr col_mx; apply/matrixP => a b; rewrite !ord1 !mxE mul0rn.
+rewrite (layer_step _ _ _ _ IH) -sum_causal.
+by under eq_bigr do rewrite /no_mask mul1r.
+Qed.
+
+Lemma sum_upto_min (V : zmodType) (F : nat -> V) i :
+  (forall j, (n < j)%N -> F j = 0) -> \sum_(1 <= j < i.+1) F j = \sum_(1 <= j < (minn i n).+1) F j.
+Proof.
+move=> hF; rewrite /minn; case: ltnP => hin //.
+rewrite (@big_cat_nat _ _ _ n.+1) //= ?ltnS // [X in _ + X]big_nat_cond.
+by rewrite [X in _ + X]big1 ?addr0 // => j /andP [/andP [hj _] _]; apply: hF.
+Qed.
+
+(* docs (G4): without the mask the query's slot enters from layer 2 on: layer 1 is unchanged
+   (the query's label slot ρ^(0)_{n+1} is 0), and for L = 2,
+   ŷ_unmasked = ŷ_masked − (xᵀ P_2 x) ŷ_1, with ŷ = −ρ^(2)_{n+1} and ŷ_1 = −ρ^(1)_{n+1} the
+   one-step prediction. *)
+Theorem G4_without_mask_query_enters_from_layer_2 P g xs ys x :
+  (forall i, causal_wpgd_unmasked P g xs ys x 1%N i = causal_wpgd P g xs ys x 1%N i) /\
+  - causal_wpgd_unmasked P g xs ys x 2%N n.+1 =
+  - causal_wpgd P g xs ys x 2%N n.+1 - (x^T *m P 2%N *m x) 0 0 * (- causal_wpgd P g xs ys x 1%N n.+1).
+Proof.
+have one i : causal_wpgd_unmasked P g xs ys x 1%N i = causal_wpgd P g xs ys x 1%N i.
+  rewrite /= (sum_upto_min (F := fun j => (causal_weight (g 1%N) i j * rho0 ys j) *: feat xs x j)) //.
+  by move=> j hj; rewrite /rho0 leqNgt hj mulr0 scale0r.
+split=> //.
+have -> : causal_wpgd_unmasked P g xs ys x 2%N n.+1 = causal_wpgd_unmasked P g xs ys x 1%N n.+1
+    - ((feat xs x n.+1)^T *m P 2%N *m \sum_(1 <= j < n.+2)
+         (causal_weight (g 2%N) n.+1 j * causal_wpgd_unmasked P g xs ys x 1%N j) *: feat xs x j) 0 0.
+  by [].
+have -> : causal_wpgd P g xs ys x 2%N n.+1 = causal_wpgd P g xs ys x 1%N n.+1
+    - ((feat xs x n.+1)^T *m P 2%N *m \sum_(1 <= j < (minn n.+1 n).+1)
+         (causal_weight (g 2%N) n.+1 j * causal_wpgd P g xs ys x 1%N j) *: feat xs x j) 0 0.
+  by [].
+rewrite one (eq_big_nat _ _ (F2 := fun j => (causal_weight (g 2%N) n.+1 j * causal_wpgd P g xs ys x 1%N j)
+                                         *: feat xs x j)); last by move=> j _; rewrite one.
+have -> : minn n.+1 n = n by rewrite /minn ltnNge leqnSn.
+set r1 := causal_wpgd P g xs ys x 1%N.
+have cw1 : causal_weight (g 2%N) n.+1 n.+1 = 1 by rewrite /causal_weight big_geq.
+have fq : feat xs x n.+1 = x by rewrite /feat ltnn.
+rewrite (@big_nat_recr _ _ _ n.+1) //= cw1 mul1r fq.
+have h11 (A B : 'M[R]_1) c : (A + c *: B) 0 0 = A 0 0 + c * B 0 0 by rewrite !mxE.
+rewrite mulmxDr -scalemxAr h11; set A := (_ *m _) 0 0; ring.
+Qed.
 
 End Layers.
 

@@ -37,6 +37,8 @@ COQ_LEMMAS: dict = {
     ("construction", 10): (("GLA.unrolling_key", "GLA.G3_key_gates_gla", "GLA.G3_value_gates_act_as_scalar_gates"),
                            "**G3.**"),
     ("construction", 14): (("GLA.G4_stream_is_causal_wpgd", "GLA.G4_L_layer_gla_is_causal_wpgd"), "**G4.**"),
+    ("construction", 15): (("GLA.G4_L_layer_gla_is_causal_wpgd", "GLA.G4_unmasked_stream",
+                            "GLA.G4_without_mask_query_enters_from_layer_2"), "**G4, checked,**"),
     ("risk", 9): (("Risk.W2_risk_scaling", "Risk.W2_prediction_scaling"), "**W2.**"),
     ("general_sigma", 3): (("Certificates.u3_bc_bound_cert",), "**$B/C\\ge1-m$**"),
     ("general_sigma", 5): (("Certificates.u3_cubic_max_cert",), "**A cubic maximum.**"),
@@ -57,7 +59,8 @@ COQ_DEFINITIONS: dict = {
                      "GLA.value_gates", "GLA.gamma", "GLA.token", "GLA.Xmat", "GLA.ycol", "GLA.wpgd_prediction",
                      "GLA.omega", "GLA.label", "Weights.weight", "Weights.monotone_weights", "Weights.gates_from",
                      "GLA.feat", "GLA.rho0", "GLA.write_mask", "GLA.causal_weight", "GLA.causal_wpgd",
-                     "GLA.Wk_layer", "GLA.Wq_layer", "GLA.Wv_layer", "GLA.stream"),
+                     "GLA.Wk_layer", "GLA.Wq_layer", "GLA.Wv_layer", "GLA.stream", "GLA.no_mask",
+                     "GLA.causal_wpgd_unmasked", "GLA.stream_unmasked"),
     "risk": ("Risk.tau", "Risk.risk_a", "Risk.risk_b", "Risk.Mw", "Risk.risk", "GLA.wpgd_prediction"),
 }
 
