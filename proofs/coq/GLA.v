@@ -1,4 +1,5 @@
-(* Claims G1, G3, G4: gated linear attention implements WPGD.
+(* Claims G1, G3, G4: gated linear attention implements WPGD (the GLA recurrence, its unrolling,
+   G1, G3 with key- and value-dimension gates, G4 with and without the write mask).
    Docs: docs/theory/construction.md (generated from proofs/construction.py and
    wpgd_theory/claims/statements.py).  Every statement below is proved over an arbitrary
    commutative ring R, for every feature dimension d, context length n and number of layers L. *)
