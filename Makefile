@@ -62,5 +62,12 @@ bench: $(STAMP)
 mutate: $(STAMP)
 	$(PY) benchmarks/mutation/harness.py --jobs $(JOBS) $(MUTATE_ARGS)
 
+# The Coq development (proofs/coq/: G1–G4, W2 and U3's certificates, over any commutative ring
+# or real field): needs coqc and MathComp (Debian: coq libcoq-mathcomp-ssreflect
+# libcoq-mathcomp-algebra libcoq-mathcomp-algebra-tactics; .ci/run installs them).
+.PHONY: proofs-coq
+proofs-coq:
+	cd proofs/coq && coq_makefile -f _CoqProject -o Makefile.coq && $(MAKE) -f Makefile.coq
+
 clean:
 	rm -rf $(VENV) docs/_build wpgd-report .pytest_cache .hypothesis

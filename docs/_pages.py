@@ -123,6 +123,7 @@ def generate_theory(src: Path) -> None:
             text = render(proof, results)
             # The proof nests under this page's "Proof" heading: demote its headings by two levels.
             body += [_demote(text, 2), ""]
+        body += _coq_md(fam)
         _write(src / "theory" / f"{fam}.md", "\n".join(body))
         names.append(fam)
     # The uniqueness study (W5) is prose in proofs/uniqueness.md: copy it in as a page.
@@ -142,6 +143,41 @@ def generate_theory(src: Path) -> None:
     index += _scope_table(proofs)
     index += ["```{toctree}", ":maxdepth: 2", ""] + names + ["```", ""]
     _write(src / "theory" / "index.md", "\n".join(index))
+
+
+def _coq_md(fam: str) -> list:
+    """The "Proved in Coq" section of a family's page: each Coq lemma proving a step, with its
+    statement as written in ``proofs/coq/`` (the docs' statement above it as a comment), and the
+    Coq definitions the statements use."""
+    try:
+        coq = importlib.import_module("wpgd_theory.symbolic.coq")
+        steps: dict = {}
+        for (f, index), (lemmas, _) in sorted(coq.COQ_LEMMAS.items(), key=lambda kv: kv[0][1]):
+            if f == fam:
+                for name in lemmas:
+                    steps.setdefault(name, []).append(index)
+        if not steps:
+            return []
+        out = ["## Proved in Coq", "",
+               "These steps are also proved in the proof assistant Coq (8.16, with the Mathematical Components "
+               "library), for every $d$, $n$ and number of layers, over an arbitrary commutative ring (a real "
+               "field where order is needed): `make proofs-coq` builds `proofs/coq/`, and `tests/test_coq.py` "
+               "checks that nothing is admitted and that `Print Assumptions` lists no axiom. "
+               "`python -m wpgd_theory.symbolic.proofcheck --json` marks these steps with scope `coq`.", ""]
+        for name, indices in steps.items():
+            file, short = name.split(".", 1)
+            which = "Step" if len(indices) == 1 else "Steps"
+            out += [f"(coq-{fam.replace('_', '-')}-{short.lower().replace('_', '-')})=",
+                    f"**{which} {', '.join(map(str, indices))}** — `WPGD.{name}` in `proofs/coq/{file}.v`:", "",
+                    "```coq", coq.statement(name), "```", ""]
+        defs = coq.COQ_DEFINITIONS.get(fam, ())
+        if defs:
+            out += ["### The Coq definitions", "", "```coq"]
+            out += [coq.statement(name) + "\n" for name in defs]
+            out += ["```", ""]
+        return out
+    except Exception as exc:  # shown on the page, not hidden
+        return [":::{warning}", f"The Coq lemma table could not be read: `{type(exc).__name__}`.", ":::", ""]
 
 
 def _scope_table(proofs) -> list:

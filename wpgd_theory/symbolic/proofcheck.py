@@ -453,7 +453,10 @@ def scope_counts(proof: Proof) -> dict:
 
 
 def step_records(proof: Proof, results: list) -> list:
-    """One JSON-ready dict per step: family, index, kind, scope, sizes, engines, result, ..."""
+    """One JSON-ready dict per step: family, index, kind, scope, sizes, engines, result, ...;
+    ``coq`` (the Coq lemmas proving the step, :mod:`.coq`) and ``scopes`` (its scope, plus ``"coq"``)."""
+    from .coq import step_fields as coq_step_fields
+
     out = []
     for k, (step, res) in enumerate(zip(proof.steps, results), start=1):
         out.append({"family": proof.family, "index": k, "kind": step.kind, "scope": step.scope or None,
@@ -464,6 +467,7 @@ def step_records(proof: Proof, results: list) -> list:
                     "note": res.note.splitlines()[0] if res.note else "",
                     "argument_beyond_checked_sizes": step.extends or None,
                     "stated_fact": step.stated or None})
+        out[-1].update(coq_step_fields(proof.family, k, step.scope))  # scope "coq" (proofs/coq, issue 22)
     return out
 
 
