@@ -29,7 +29,7 @@ Ltac cert_pos := repeat first
   [ assumption | apply: divr_gt0 | apply: mulr_gt0 | (rewrite ltr0n) | apply: ltr01 ].
 
 
-(* general_sigma step 3 (u3_bc_bound): v^3 (m - v)/(1 - v) >= 0
+(* general_sigma step 5 (u3_bc_bound): v^3 (m - v)/(1 - v) >= 0
    certificate: target · den = 1·(v)²·g0·g1,  den = 1 - v *)
 Lemma u3_bc_bound_cert (m v : R) :
   0 <= v -> 0 <= (m - v) -> 0 < (1 - v) ->
@@ -37,49 +37,53 @@ Lemma u3_bc_bound_cert (m v : R) :
 Proof.
 move=> h0 h1 h2.
 have nz0 : (1 - v) != 0 := lt0r_neq0 h2.
-have -> : ((v ^+ 3) * ((1 - v))^-1 * (m - v)) = ((v ^+ 2 * v * (m - v))) / (1 - v).
+have e : ((v ^+ 3) * ((1 - v))^-1 * (m - v)) = ((v ^+ 2 * v * (m - v))) / (1 - v).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 5 (u3_cubic_max): 4c^3/27 - y^2 (c - y) >= 0
+(* general_sigma step 7 (u3_cubic_max): 4c^3/27 - y^2 (c - y) >= 0
    certificate: target · den = 1·(-2*c/3 + y)²·g0 + 1/3·(-2*c/3 + y)²·g1 *)
 Lemma u3_cubic_max_cert (c y : R) :
   0 <= y -> 0 <= c ->
   0 <= (((4%:R / 27%:R) * (c ^+ 3)) - ((y ^+ 2) * (c - y))).
 Proof.
 move=> h0 h1.
-have -> : (((4%:R / 27%:R) * (c ^+ 3)) - ((y ^+ 2) * (c - y))) = (((- ((2%:R / 3%:R) * c)) + y) ^+ 2 * y) + ((1 / 3%:R) * ((- ((2%:R / 3%:R) * c)) + y) ^+ 2 * c).
+have e : (((4%:R / 27%:R) * (c ^+ 3)) - ((y ^+ 2) * (c - y))) = (((- ((2%:R / 3%:R) * c)) + y) ^+ 2 * y) + ((1 / 3%:R) * ((- ((2%:R / 3%:R) * c)) + y) ^+ 2 * c).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 by cert_nonneg.
 Qed.
 
-(* general_sigma step 7 (u3_monotone): -q'(G) > 0
+(* general_sigma step 9 (u3_monotone): -q'(G) > 0
    certificate: target · den = 27·(1)² + 12·(1 - G)²·g0 *)
 Lemma u3_monotone_cert (G k : R) :
   0 <= k ->
   0 < ((12%:R * k * ((1 - G) ^+ 2)) + 27%:R).
 Proof.
 move=> h0.
-have -> : ((12%:R * k * ((1 - G) ^+ 2)) + 27%:R) = (27%:R) + (12%:R * (1 - G) ^+ 2 * k).
+have e : ((12%:R * k * ((1 - G) ^+ 2)) + 27%:R) = (27%:R) + (12%:R * (1 - G) ^+ 2 * k).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 by apply: pos_add; [cert_pos | cert_nonneg].
 Qed.
 
-(* general_sigma step 9 (u3_small_d): -q(1/4) >= 0 for k <= 4
+(* general_sigma step 11 (u3_small_d): -q(1/4) >= 0 for k <= 4
    certificate: target · den = 27/16·(1)²·g0 *)
 Lemma u3_small_d_cert (k : R) :
   0 <= (4%:R - k) ->
   0 <= ((27%:R / 4%:R) - ((27%:R / 16%:R) * k)).
 Proof.
 move=> h0.
-have -> : ((27%:R / 4%:R) - ((27%:R / 16%:R) * k)) = ((27%:R / 16%:R) * (4%:R - k)).
+have e : ((27%:R / 4%:R) - ((27%:R / 16%:R) * k)) = ((27%:R / 16%:R) * (4%:R - k)).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 by cert_nonneg.
 Qed.
 
-(* general_sigma step 10 (u3_eps_t): pi (1 - w) > 0
+(* general_sigma step 12 (u3_eps_t): pi (1 - w) > 0
    certificate: target · den = 1·(1)²·g0·g1 *)
 Lemma u3_eps_t_cert (pi w : R) :
   0 < pi -> 0 < (1 - w) ->
@@ -89,7 +93,43 @@ move=> h0 h1.
 by cert_pos.
 Qed.
 
-(* general_sigma step 13 (u2_chord): chord - (1 - lambda/m) >= 0 on [a, m]
+(* general_sigma step 15 (u2_reduction_identities): [h] -du/dz > 0
+   certificate: target · den = 1·(1)²·g0,  den = (lambda + t)**2 *)
+Lemma u2_reduction_identities_cert1 (lam t : R) :
+  0 < t -> 0 < ((lam + t) ^+ 2) ->
+  0 < (t * (((lam + t)) ^+ 2)^-1).
+Proof.
+move=> h0 h1.
+have nz0 : (lam + t) != 0.
+  have e : ((lam + t) ^+ 2) = (lam + t) * (lam + t) by ring.
+  by apply/eqP => f0; move/eqP: (lt0r_neq0 h1); rewrite e f0 mul0r.
+have nz1 : ((lam + t) ^+ 2) != 0 := lt0r_neq0 h1.
+have e : (t * (((lam + t)) ^+ 2)^-1) = ((t)) / ((lam + t) ^+ 2).
+  by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
+apply: divr_gt0; last by cert_pos.
+by cert_pos.
+Qed.
+
+(* general_sigma step 15 (u2_reduction_identities): [t] -du/dz > 0
+   certificate: target · den = 1·(1)²·g0,  den = (mu + x)**2 *)
+Lemma u2_reduction_identities_cert2 (mu x : R) :
+  0 < mu -> 0 < ((mu + x) ^+ 2) ->
+  0 < (mu * (((mu + x)) ^+ 2)^-1).
+Proof.
+move=> h0 h1.
+have nz0 : (mu + x) != 0.
+  have e : ((mu + x) ^+ 2) = (mu + x) * (mu + x) by ring.
+  by apply/eqP => f0; move/eqP: (lt0r_neq0 h1); rewrite e f0 mul0r.
+have nz1 : ((mu + x) ^+ 2) != 0 := lt0r_neq0 h1.
+have e : (mu * (((mu + x)) ^+ 2)^-1) = ((mu)) / ((mu + x) ^+ 2).
+  by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
+apply: divr_gt0; last by cert_pos.
+by cert_pos.
+Qed.
+
+(* general_sigma step 16 (u2_chord): chord - (1 - lambda/m) >= 0 on [a, m]
    certificate: target · den = 1·(1)²·g0·g1,  den = m*(-a + b) *)
 Lemma u2_chord_cert1 (a b lam m : R) :
   0 <= ((- a) + lam) -> 0 <= (b - m) -> 0 < m -> 0 < ((- a) + b) -> 0 <= (b - lam) -> 0 <= ((- a) + m) ->
@@ -98,13 +138,14 @@ Proof.
 move=> h0 h1 h2 h3 h4 h5.
 have nz0 : m != 0 := lt0r_neq0 h2.
 have nz1 : ((- a) + b) != 0 := lt0r_neq0 h3.
-have -> : ((lam * (m)^-1) - 1 + ((((- a) + b))^-1 * (b - lam) * ((- (a * (m)^-1)) + 1))) = ((((- a) + lam) * (b - m))) / (m * ((- a) + b)).
+have e : ((lam * (m)^-1) - 1 + ((((- a) + b))^-1 * (b - lam) * ((- (a * (m)^-1)) + 1))) = ((((- a) + lam) * (b - m))) / (m * ((- a) + b)).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 13 (u2_chord): chord >= 0 on [m, b]
+(* general_sigma step 16 (u2_chord): chord >= 0 on [m, b]
    certificate: target · den = 1·(1)²·g4·g5,  den = m*(-a + b) *)
 Lemma u2_chord_cert2 (a b lam m : R) :
   0 <= ((- a) + lam) -> 0 <= (b - m) -> 0 < m -> 0 < ((- a) + b) -> 0 <= (b - lam) -> 0 <= ((- a) + m) ->
@@ -113,13 +154,14 @@ Proof.
 move=> h0 h1 h2 h3 h4 h5.
 have nz0 : ((- a) + b) != 0 := lt0r_neq0 h3.
 have nz1 : m != 0 := lt0r_neq0 h2.
-have -> : ((((- a) + b))^-1 * (b - lam) * ((- (a * (m)^-1)) + 1)) = (((b - lam) * ((- a) + m))) / (m * ((- a) + b)).
+have e : ((((- a) + b))^-1 * (b - lam) * ((- (a * (m)^-1)) + 1)) = (((b - lam) * ((- a) + m))) / (m * ((- a) + b)).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 14 (u2_two_point): delta - T_max(m) >= 0
+(* general_sigma step 17 (u2_two_point): delta - T_max(m) >= 0
    certificate: target · den = 1·(m - s)²,  den = m*(s**2 - 1) *)
 Lemma u2_two_point_cert (m s : R) :
   0 < m -> 0 < ((s ^+ 2) - 1) ->
@@ -131,13 +173,14 @@ have nz0 : (s + 1) != 0.
   by apply/eqP => f0; move/eqP: (lt0r_neq0 h1); rewrite e f0 mul0r.
 have nz1 : m != 0 := lt0r_neq0 h0.
 have nz2 : ((s ^+ 2) - 1) != 0 := lt0r_neq0 h1.
-have -> : (((s - 1) * ((s + 1))^-1) - ((m)^-1 * ((- m) + (s ^+ 2)) * (m - 1) * (((s ^+ 2) - 1))^-1)) = (((m - s) ^+ 2)) / (m * ((s ^+ 2) - 1)).
+have e : (((s - 1) * ((s + 1))^-1) - ((m)^-1 * ((- m) + (s ^+ 2)) * (m - 1) * (((s ^+ 2) - 1))^-1)) = (((m - s) ^+ 2)) / (m * ((s ^+ 2) - 1)).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 15 (u2_ridge_difference): delta - (u(l_min) - u(l_max)) >= 0
+(* general_sigma step 18 (u2_ridge_difference): delta - (u(l_min) - u(l_max)) >= 0
    certificate: target · den = 1·(-s + t)²·g0,  den = (s + 1)*(s**2 + t)*(t + 1) *)
 Lemma u2_ridge_difference_cert (s t : R) :
   0 <= (s - 1) -> 0 < (s + 1) -> 0 < (t + 1) -> 0 < ((s ^+ 2) + t) ->
@@ -147,8 +190,9 @@ move=> h0 h1 h2 h3.
 have nz0 : (s + 1) != 0 := lt0r_neq0 h1.
 have nz1 : (t + 1) != 0 := lt0r_neq0 h2.
 have nz2 : ((s ^+ 2) + t) != 0 := lt0r_neq0 h3.
-have -> : ((- (t * ((s ^+ 2) - 1) * (((s ^+ 2) + t))^-1 * ((t + 1))^-1)) + ((s - 1) * ((s + 1))^-1)) = ((((- s) + t) ^+ 2 * (s - 1))) / ((s + 1) * ((s ^+ 2) + t) * (t + 1)).
+have e : ((- (t * ((s ^+ 2) - 1) * (((s ^+ 2) + t))^-1 * ((t + 1))^-1)) + ((s - 1) * ((s + 1))^-1)) = ((((- s) + t) ^+ 2 * (s - 1))) / ((s + 1) * ((s ^+ 2) + t) * (t + 1)).
   by field; repeat (apply/andP; split); try assumption.
+try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.

@@ -162,15 +162,17 @@ def render_lemma(index: int, func: str, name: str, cert) -> list:
         lines += _nonzero(f, hyps, names, f"nz{i}")
     if den == 1:
         if coq(cert.target) != total:
-            lines.append(f"have -> : {coq(cert.target)} = {total}.")
+            lines.append(f"have e : {coq(cert.target)} = {total}.")
             lines.append("  by field; repeat (apply/andP; split); try assumption.")
+            lines.append("try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)")
         if cert.strict:
             lines.append("by " + ("apply: pos_add; [cert_pos | cert_nonneg]" if len(terms) > 1 else "cert_pos") + ".")
         else:
             lines.append("by cert_nonneg.")
         return lines + ["Qed.", ""]
-    lines.append(f"have -> : {coq(cert.target)} = ({total}) / {coq(den)}.")
+    lines.append(f"have e : {coq(cert.target)} = ({total}) / {coq(den)}.")
     lines.append("  by field; repeat (apply/andP; split); try assumption.")
+    lines.append("try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)")
     if cert.strict:
         rest = "[cert_pos | cert_nonneg]" if len(terms) > 1 else "cert_pos"
         lines.append("apply: divr_gt0; last by cert_pos.")
