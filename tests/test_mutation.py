@@ -204,3 +204,12 @@ def test_repo_files_without_git_skips_caches_and_the_venv(monkeypatch):
     walked = set(harness.repo_files(ROOT))
     assert {m.file for m in MUTANTS} <= walked
     assert not any(p.startswith((".venv/", ".git/")) or "__pycache__" in p or p == ".git" for p in walked)
+
+
+def test_off_verdict_path_annotations_name_blind_value_mutants():
+    """The maintainers' annotation of value mutants no quick verdict rests on names only blind
+    "value" mutants that exist, each with its reason."""
+    cat = _load_harness().load_catalogue()
+    blind = {m.id: m for m in cat.MUTANTS if m.source == "blind"}
+    for mid, why in cat.OFF_VERDICT_PATH.items():
+        assert mid in blind and blind[mid].kind == "value" and len(why) > 40, mid

@@ -291,7 +291,8 @@ def run_mutant(mutant, *, root: Path = ROOT, files=None, python: str = sys.execu
         info.update(family=mutant.family, file=mutant.file, source=mutant.source, rationale=mutant.rationale,
                     expected_claims=list(mutant.claims))
         if mutant.source == "blind":
-            info.update(kind=mutant.kind, equivalent=mutant.equivalent)
+            info.update(kind=mutant.kind, equivalent=mutant.equivalent,
+                        off_verdict_path=load_catalogue().OFF_VERDICT_PATH.get(mutant.id))
         why = stale_reason(mutant, root)
         if why is not None:
             info.update(judge(mutant.id, None, None, baseline, stale=why))
@@ -343,6 +344,10 @@ def summarise(rows) -> dict:
         out["blind"]["by_kind"] = {k: _summarise([r for r in blind if r.get("kind") == k])
                                    for k in sorted({r.get("kind", "") for r in blind})}
         out["blind"]["equivalent"] = [r["id"] for r in blind if r.get("equivalent")]
+        # issue 18's done-when: a value mutant on the quick verdict's path is caught by it
+        out["blind"]["value_missed_on_verdict_path"] = [
+            r["id"] for r in blind if r.get("kind") == "value" and not r.get("equivalent")
+            and not r.get("off_verdict_path") and not r.get("caught_by_suite")]
     return out
 
 
