@@ -89,6 +89,7 @@ def test_math_is_prerendered_mathml_offline(built_docs):
     for p, html in pages.items():
         assert not re.search(r"<script[^>]*mathjax", html, re.I), p
         assert "tex-unrendered" not in html, f"{p}: a formula the converter could not read"
+        assert not re.search(r"<mi>&(?:amp;)?</mi>", html), f"{p}: an alignment '&' rendered as text"
         assert "cdn." not in html, p
     theory = "".join(html for p, html in pages.items() if p.parent.name == "theory")
     assert theory.count("<math") > 50 and '<annotation encoding="application/x-tex">' in theory
