@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .mathml import MATH, strip_roles
+from .mathml import EMPHASIS, MATH, strip_roles
 from .measures import fmt_number, fmt_seconds, group_reasons, verdict
 from .references import PAPER_URL, theory_page
 
@@ -37,19 +37,29 @@ def _code(text) -> str:
 _TOKENS = re.compile(MATH.pattern + r"|``(.+?)``", re.S)
 
 
+def _prose(text: str) -> str:
+    """Escaped prose whose RST emphasis ``*word*`` stays Markdown emphasis."""
+    out, last = [], 0
+    for m in EMPHASIS.finditer(text):
+        out += [esc(text[last:m.start()]), f"*{esc(m.group(1))}*"]
+        last = m.end()
+    return "".join(out + [esc(text[last:])])
+
+
 def _rich(text) -> str:
     """Registry text (descriptions, assumptions): ``$math$`` kept for the Markdown renderer,
-    RST literals and Sphinx roles as code spans, everything else escaped."""
+    RST literals and Sphinx roles as code spans, RST emphasis as Markdown emphasis, everything
+    else escaped."""
     text = strip_roles(" ".join(str(text).split()))
     out, last = [], 0
     for m in _TOKENS.finditer(text):
-        out.append(esc(text[last:m.start()]))
+        out.append(_prose(text[last:m.start()]))
         if m.group(3) is not None:
             out.append(_code(m.group(3)))
         else:
             out.append(m.group(0))
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(_prose(text[last:]))
     return "".join(out)
 
 

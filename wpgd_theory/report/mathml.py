@@ -10,8 +10,8 @@ descriptions, Sphinx cross-reference roles such as ``:func:`` followed by a targ
   encoding="application/x-tex">SOURCE</annotation></semantics>``, with the source also in
   the ``alttext`` attribute, so the LaTeX stays available (screen readers, copying, a
   paper);
-* literals become ``<code>``; a role becomes ``<code>`` with the name it displays
-  (``~`` keeps the last component, as in Sphinx);
+* literals become ``<code>``; RST emphasis (``*word*``) becomes ``<em>``; a role becomes
+  ``<code>`` with the name it displays (``~`` keeps the last component, as in Sphinx);
 * everything else is escaped.
 
 :func:`plain_text` is the Markdown counterpart for roles: it leaves math and literals alone.
@@ -25,14 +25,17 @@ from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["MATH", "ROLE", "SUPPORTED_ENVIRONMENTS", "UnrenderedMathError", "normalize_environments",
-           "tex_to_mathml", "rich_html", "strip_roles", "has_raw_tex"]
+__all__ = ["EMPHASIS", "MATH", "ROLE", "SUPPORTED_ENVIRONMENTS", "UnrenderedMathError",
+           "normalize_environments", "tex_to_mathml", "rich_html", "strip_roles", "has_raw_tex"]
 
 #: A math span: ``$$display$$`` or ``$inline$`` (no ``$`` inside; an escaped ``\$`` is not a delimiter).
 MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 #: A Sphinx cross-reference role (``:func:``, ``:class:``, … followed by a back-quoted target).
 ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|data|attr|obj|exc|ref|doc):`([^`]+)`")
 _LITERAL = re.compile(r"``(.+?)``", re.S)
+#: RST emphasis ``*word*`` in prose: the opening ``*`` not after a word character (so ``P*``
+#: and ``ω*`` stay as they are), the closing one not before one.
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")
 #: A LaTeX control word outside math, as a reader would see it raw (used by the tests and
 #: :func:`has_raw_tex`).
 RAW_TEX = re.compile(r"\\(?:[A-Za-z]{2,}|[{}])|\$[^$\s][^$]*\$")
@@ -140,13 +143,17 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
             f'<annotation encoding="application/x-tex">{src}</annotation></semantics></math>')
 
 
+def _emphasis(text: str) -> str:
+    return EMPHASIS.sub(r"<em>\1</em>", escape(text, quote=False))
+
+
 def _prose(text: str) -> str:
     parts, last = [], 0
     for m in _LITERAL.finditer(text):
-        parts.append(escape(text[last:m.start()], quote=False))
+        parts.append(_emphasis(text[last:m.start()]))
         parts.append(f"<code>{escape(m.group(1), quote=False)}</code>")
         last = m.end()
-    parts.append(escape(text[last:], quote=False))
+    parts.append(_emphasis(text[last:]))
     return "".join(parts).replace("\\$", "$")
 
 
@@ -168,6 +175,9 @@ def rich_html(text: str) -> Markup:
     >>> html = rich_html("weights $\\omega_i$ from ``gate_weights`` & co")
     >>> "<math" in html and "<code>gate_weights</code>" in html and "&amp; co" in html
     True
+    >>> str(rich_html("the *global* minimum P* of ω*"))
+    'the <em>global</em> minimum P* of ω*'
+
     """
     text = strip_roles(" ".join(str(text or "").split()))
     out, last = [], 0
