@@ -316,6 +316,25 @@ def test_figures_with_solvers_and_artifacts(monkeypatch):
     assert recs["risk_vs_depth"].status == "ok", recs["risk_vs_depth"].note
 
 
+def test_t1_legend_sits_beside_the_curves(monkeypatch):
+    """Issue 20: the T1 figure's legend covered curves; it is placed outside the axes."""
+    _fake_solvers(monkeypatch)
+    drawn = []
+    real = figures.figure_to_png
+    monkeypatch.setattr(figures, "figure_to_png", lambda fig: drawn.append(fig) or real(fig))
+    ctx = CheckContext(suite="quick")
+    ctx.artifacts["T1"] = {"n": [12, 24], "model": "multitask-nonmonotone",
+                           "trained": {"LinAtt": [1.2, 1.1], "scalar GLA": [1.0, 0.9]}}
+    rec = figures.risk_vs_n_figure(ctx.models, ctx)
+    assert rec.status == "ok", rec.note
+    fig = drawn[-1]
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.x0 >= frame.x1  # entirely to the right of the plotting area
+    assert legend.x1 <= fig.bbox.x1 + 1  # and inside the figure
+
+
 def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):
     monkeypatch.setattr(figures, "COMPUTED_FIGURES", ())
     out = outcome("W1", CheckResult("passed", 0.0, 1.0))

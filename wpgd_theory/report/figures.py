@@ -536,7 +536,8 @@ def risk_vs_n_figure(models: dict, ctx=None) -> FigureRecord:
     trained = {k: _as_float_list(v) for k, v in _series(art.get("trained")).items()}
     trained_se = {k: _as_float_list(v) for k, v in _series(art.get("trained_se")).items()}
     n_trained = _as_float_list(art["n"]) if art.get("n") is not None else None
-    fig, ax = _new_figure(6.4, 4.2)
+    fig, ax = _new_figure(8.6, 4.2)
+    fig.subplots_adjust(left=0.09, right=0.67)  # the legend sits beside the axes, never over a curve
     for k, (label, vals) in enumerate(theory.items()):
         ax.plot(n_theory, vals, color=PALETTE[k], ls=LINESTYLES[k], marker=MARKERS[k], label=f"optimum: {label}")
     if trained and not own_theory and art.get("model") != sweep_name:
@@ -562,7 +563,7 @@ def risk_vs_n_figure(models: dict, ctx=None) -> FigureRecord:
     ax.set_xlabel("number of in-context examples n (log scale)")
     ax.set_ylabel("risk")
     ax.set_title(rec.title)
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, framealpha=0.9)
     rec.png = figure_to_png(fig)
     rec.caption = "Lower is better; uniform = linear attention, monotone = scalar-gated GLA. " + "; ".join(notes) + "."
     return rec
