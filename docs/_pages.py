@@ -351,8 +351,16 @@ def generate_cli(src: Path) -> None:
             os.environ["COLUMNS"] = old
 
 
+# --------------------------------------------------------------------------- timings
+def generate_timings(src: Path) -> None:
+    """``_generated/suite-times.md``: the measured suite times (``_timings.py``)."""
+    from _timings import suite_table
+
+    _write(src / "_generated" / "suite-times.md", suite_table())
+
+
 def generate_all(src: Path) -> None:
-    for gen in (generate_cli, generate_api, generate_theory, generate_report):
+    for gen in (generate_cli, generate_timings, generate_api, generate_theory, generate_report):
         gen(src)
 
 
