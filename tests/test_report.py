@@ -249,8 +249,8 @@ def _names(records):
 
 
 def test_computed_figures_from_the_api_or_skipped_with_a_note(monkeypatch):
-    monkeypatch.setattr(figures, "_solve", lambda: None)
-    monkeypatch.setattr(figures, "_solve_constrained", lambda: None)
+    monkeypatch.setattr(figures._base, "_solve", lambda: None)
+    monkeypatch.setattr(figures._base, "_solve_constrained", lambda: None)
     ctx = CheckContext(suite="quick")
     recs = _names(figures.make_figures([], ctx, ["W4", "W3", "A4", "T1", "T2"]))
     for name in ctx.models:
@@ -293,8 +293,8 @@ def _fake_solvers(monkeypatch):
         w = np.ones(model.n) if cone == "uniform" else np.sort(np.abs(model.r))
         return _Sol(w, float(profile_risk(model, w)))
 
-    monkeypatch.setattr(figures, "_solve", lambda: solve)
-    monkeypatch.setattr(figures, "_solve_constrained", lambda: solve_constrained)
+    monkeypatch.setattr(figures._base, "_solve", lambda: solve)
+    monkeypatch.setattr(figures._base, "_solve_constrained", lambda: solve_constrained)
 
 
 def test_figures_with_solvers_and_artifacts(monkeypatch):
@@ -321,7 +321,7 @@ def test_t1_legend_sits_beside_the_curves(monkeypatch):
     _fake_solvers(monkeypatch)
     drawn = []
     real = figures.figure_to_png
-    monkeypatch.setattr(figures, "figure_to_png", lambda fig: drawn.append(fig) or real(fig))
+    monkeypatch.setattr(figures.gla_landscape, "figure_to_png", lambda fig: drawn.append(fig) or real(fig))
     ctx = CheckContext(suite="quick")
     ctx.artifacts["T1"] = {"n": [12, 24], "model": "multitask-nonmonotone",
                            "trained": {"LinAtt": [1.2, 1.1], "scalar GLA": [1.0, 0.9]}}
