@@ -1,8 +1,9 @@
 r"""Figures of the verification report (matplotlib, Agg canvas, no global pyplot state).
 
-One module per claim family: :mod:`.optimum` (W2–W5), :mod:`.gla_landscape` (A2–A4,
-T1, T2), :mod:`.construction` (G1); :mod:`._base` holds what they share.  This package
-runs them (:func:`make_figures`).
+One module per claim family: :mod:`wpgd_theory.report.figures.optimum` (W2–W5),
+:mod:`wpgd_theory.report.figures.gla_landscape` (A2–A4, T1, T2) and
+:mod:`wpgd_theory.report.figures.construction` (G1); ``_base`` holds what they share.
+This package runs them (:func:`make_figures`).
 
 Each figure is computed here from the public API, or taken from what the checks left in
 the context, and is attached to the claims it illustrates.  When its inputs are not
