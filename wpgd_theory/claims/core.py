@@ -227,8 +227,34 @@ def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = 
     r"""Compare two independently computed arrays: passes iff
     ``max|m − r| <= atol + rtol · max|r|``.
 
-    Records ``measured`` as the relative discrepancy ``max|m − r| / max(max|r|, atol/rtol)``
-    and ``tolerance = rtol``, plus both values in ``details``.
+    Parameters
+    ----------
+    measured : array_like
+        The subject's values.
+    reference : array_like, same shape
+        The independent reference.
+    rtol : float
+        Relative tolerance (keyword).
+    atol : float, optional
+        Absolute tolerance.
+    what : str, optional
+        The message of the result (say what is compared).
+    **details
+        Recorded in the result's ``details`` (name both sides' origins there).
+
+    Returns
+    -------
+    CheckResult
+        ``measured`` is the relative discrepancy ``max|m − r| / max(max|r|, atol/rtol)``,
+        ``tolerance = rtol``; both values are in ``details``.
+
+    Examples
+    --------
+    >>> res = compare([1.0, 2.0], [1.0, 2.0 + 1e-12], rtol=1e-9, what="x vs y")
+    >>> res.status, res.measured < 1e-11
+    ('passed', True)
+    >>> compare([1.0], [1.1], rtol=1e-9).status
+    'failed'
     """
     m = np.asarray(measured, dtype=float)
     r = np.asarray(reference, dtype=float)
@@ -250,9 +276,34 @@ def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = 
 
 
 def compare_monte_carlo(estimate, std_error, reference, *, z: float = 4.0, what: str = "", **details) -> CheckResult:
-    """Monte Carlo vs exact: passes iff ``|estimate − reference| <= z · std_error``.
+    r"""Monte Carlo vs exact: passes iff ``|estimate − reference| <= z · std_error``.
 
-    ``measured`` is the absolute z-score, ``tolerance`` is ``z``.
+    Parameters
+    ----------
+    estimate : float
+        The Monte Carlo mean.
+    std_error : float
+        Its standard error, positive.
+    reference : float
+        The exact value computed independently.
+    z : float, optional
+        The bound on the z-score (default 4).
+    what : str, optional
+        The message of the result.
+    **details
+        Recorded in ``details``.
+
+    Returns
+    -------
+    CheckResult
+        ``measured`` is the absolute z-score ``|estimate − reference| / std_error`` and
+        ``tolerance`` is ``z``.
+
+    Examples
+    --------
+    >>> res = compare_monte_carlo(1.02, 0.01, 1.0)
+    >>> res.status, round(res.measured, 6), res.tolerance
+    ('passed', 2.0, 4.0)
     """
     diff = float(estimate) - float(reference)
     se = float(std_error)
