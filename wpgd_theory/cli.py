@@ -630,4 +630,8 @@ def _main(argv, state) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m wpgd_theory.cli``: run the package's module, not this ``__main__`` copy, so that
+    # the commands (wpgd_theory.commands, which import wpgd_theory.cli) share its exception classes
+    from wpgd_theory.cli import main as _main_of_the_package
+
+    sys.exit(_main_of_the_package())
