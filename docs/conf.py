@@ -106,6 +106,9 @@ sphinx_gallery_conf = {
     "write_computation_times": False,  # its page loads scripts from a CDN
     "capture_repr": ("_repr_html_", "__repr__"),
     "matplotlib_animations": False,
+    # "Examples using this" on the API pages (a minigallery per module, _pages.generate_api)
+    "doc_module": ("wpgd_theory",),
+    "backreferences_dir": "_generated/backreferences",
 }
 
 html_theme = "furo"
