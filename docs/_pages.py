@@ -311,7 +311,7 @@ API_GROUPS = (
                                                    "wpgd_theory.quadrature", "wpgd_theory.strategies")),
     ("Gated linear attention (torch)", ("wpgd_theory.gla",)),
     ("Checks, report and command line", ("wpgd_theory.claims", "wpgd_theory.report", "wpgd_theory.cli",
-                                         "wpgd_theory.config")),
+                                         "wpgd_theory.commands", "wpgd_theory.config")),
     ("Internals", ("",)),
 )
 
@@ -327,6 +327,26 @@ def _public_names() -> list:
     return out
 
 
+def _gallery_names(module: str) -> list:
+    """The names under which the gallery's examples can refer to the public objects defined
+    in ``module``: the module's own path and, for names the package re-exports, the
+    package's (sphinx-gallery records the path an example imports from)."""
+    import inspect
+
+    import wpgd_theory
+
+    mod = importlib.import_module(module)
+    names = []
+    for attr in getattr(mod, "__all__", None) or [a for a in vars(mod) if not a.startswith("_")]:
+        obj = getattr(mod, attr, None)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)) or getattr(obj, "__module__", None) != module:
+            continue
+        names.append(f"{module}.{attr}")
+        if getattr(wpgd_theory, attr, None) is obj:
+            names.append(f"wpgd_theory.{attr}")
+    return names
+
+
 def generate_api(src: Path) -> None:
     dest = src / "api"
     pages, failed = [], []
@@ -340,6 +360,10 @@ def generate_api(src: Path) -> None:
         # name has one entry (the package pages would otherwise duplicate the modules').
         body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:",
                 "   :ignore-module-all:", "   :show-inheritance:", "```", ""]
+        used = _gallery_names(name)
+        if used:  # the gallery's examples that use one of the module's names (sphinx-gallery backreferences)
+            body += ["```{eval-rst}", ".. minigallery::", f"   :add-heading: Examples using {name}", "",
+                     *[f"   {n}" for n in used], "```", ""]
         _write(dest / f"{name}.md", "\n".join(body))
         pages.append(name)
     for p in dest.glob("*.md"):
@@ -387,8 +411,16 @@ def generate_cli(src: Path) -> None:
             os.environ["COLUMNS"] = old
 
 
+# --------------------------------------------------------------------------- timings
+def generate_timings(src: Path) -> None:
+    """``_generated/suite-times.md``: the measured suite times (``_timings.py``)."""
+    from _timings import suite_table
+
+    _write(src / "_generated" / "suite-times.md", suite_table())
+
+
 def generate_all(src: Path) -> None:
-    for gen in (generate_cli, generate_api, generate_theory, generate_report):
+    for gen in (generate_cli, generate_timings, generate_api, generate_theory, generate_report):
         gen(src)
 
 

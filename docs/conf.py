@@ -34,6 +34,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import _timings  # noqa: E402  (beside this file)
+
 import wpgd_theory  # noqa: E402
 
 project = "wpgd_theory"
@@ -59,7 +61,9 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "_generated/*.md", "exam
                     "auto_examples/*.ipynb", "auto_examples/*.py", "auto_examples/*.zip"]
 templates_path: list = []
 
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+# durations quoted by the pages, from benchmarks/results/ (never typed: _timings.py)
+myst_substitutions = _timings.substitutions()
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]
 
@@ -102,6 +106,9 @@ sphinx_gallery_conf = {
     "write_computation_times": False,  # its page loads scripts from a CDN
     "capture_repr": ("_repr_html_", "__repr__"),
     "matplotlib_animations": False,
+    # "Examples using this" on the API pages (a minigallery per module, _pages.generate_api)
+    "doc_module": ("wpgd_theory",),
+    "backreferences_dir": "_generated/backreferences",
 }
 
 html_theme = "furo"

@@ -261,7 +261,11 @@ def test_full_registry_report_is_valid_and_complete(registry, tmp_path, capsys):
     for cid in CLAIM_IDS:
         assert f"claim-{cid}" in parser.ids
     assert all(s.startswith("data:") for s in parser.srcs), "report.html must be self-contained"
-    assert all(h.startswith("#") for h in parser.hrefs), "no links out of report.html"
+    from wpgd_theory.report.references import PAPER_URL
+
+    # no links out of report.html except to the paper the claims refine (arXiv)
+    assert all(h.startswith("#") or h == PAPER_URL for h in parser.hrefs), "no links out of report.html"
+    assert PAPER_URL in parser.hrefs
     assert "<link" not in html
     md = (tmp_path / "report.md").read_text()
     for cid in CLAIM_IDS:

@@ -89,10 +89,24 @@ def test_math_is_prerendered_mathml_offline(built_docs):
     for p, html in pages.items():
         assert not re.search(r"<script[^>]*mathjax", html, re.I), p
         assert "tex-unrendered" not in html, f"{p}: a formula the converter could not read"
+        assert not re.search(r"<mi>&(?:amp;)?</mi>", html), f"{p}: an alignment '&' rendered as text"
         assert "cdn." not in html, p
     theory = "".join(html for p, html in pages.items() if p.parent.name == "theory")
     assert theory.count("<math") > 50 and '<annotation encoding="application/x-tex">' in theory
     assert "\\(" not in theory and "\\[" not in theory
+
+
+def test_api_pages_link_the_examples_that_use_them(built_docs):
+    """Issue 20: "Examples using this" on the API pages (sphinx-gallery backreferences): the
+    landscape page lists the gallery examples that call its functions."""
+    proc, out = built_docs
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    src = (out / "_sources" / "api" / "wpgd_theory.landscape.md.txt")
+    html = (out / "api" / "wpgd_theory.landscape.html").read_text(encoding="utf-8")
+    if src.exists():
+        assert "minigallery" in src.read_text(encoding="utf-8")
+    assert "Examples using wpgd_theory.landscape" in html
+    assert "uniqueness_tie" in html or "w4_equation" in html  # both call landscape.solve
 
 
 def test_gallery_has_the_examples(built_docs):

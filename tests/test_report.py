@@ -249,8 +249,8 @@ def _names(records):
 
 
 def test_computed_figures_from_the_api_or_skipped_with_a_note(monkeypatch):
-    monkeypatch.setattr(figures, "_solve", lambda: None)
-    monkeypatch.setattr(figures, "_solve_constrained", lambda: None)
+    monkeypatch.setattr(figures._base, "_solve", lambda: None)
+    monkeypatch.setattr(figures._base, "_solve_constrained", lambda: None)
     ctx = CheckContext(suite="quick")
     recs = _names(figures.make_figures([], ctx, ["W4", "W3", "A4", "T1", "T2"]))
     for name in ctx.models:
@@ -293,8 +293,8 @@ def _fake_solvers(monkeypatch):
         w = np.ones(model.n) if cone == "uniform" else np.sort(np.abs(model.r))
         return _Sol(w, float(profile_risk(model, w)))
 
-    monkeypatch.setattr(figures, "_solve", lambda: solve)
-    monkeypatch.setattr(figures, "_solve_constrained", lambda: solve_constrained)
+    monkeypatch.setattr(figures._base, "_solve", lambda: solve)
+    monkeypatch.setattr(figures._base, "_solve_constrained", lambda: solve_constrained)
 
 
 def test_figures_with_solvers_and_artifacts(monkeypatch):
@@ -314,6 +314,25 @@ def test_figures_with_solvers_and_artifacts(monkeypatch):
     rec = figures.risk_vs_n_figure(ctx.models, ctx)
     assert "not overlaid" in rec.caption
     assert recs["risk_vs_depth"].status == "ok", recs["risk_vs_depth"].note
+
+
+def test_t1_legend_sits_beside_the_curves(monkeypatch):
+    """Issue 20: the T1 figure's legend covered curves; it is placed outside the axes."""
+    _fake_solvers(monkeypatch)
+    drawn = []
+    real = figures.figure_to_png
+    monkeypatch.setattr(figures.gla_landscape, "figure_to_png", lambda fig: drawn.append(fig) or real(fig))
+    ctx = CheckContext(suite="quick")
+    ctx.artifacts["T1"] = {"n": [12, 24], "model": "multitask-nonmonotone",
+                           "trained": {"LinAtt": [1.2, 1.1], "scalar GLA": [1.0, 0.9]}}
+    rec = figures.risk_vs_n_figure(ctx.models, ctx)
+    assert rec.status == "ok", rec.note
+    fig = drawn[-1]
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.x0 >= frame.x1  # entirely to the right of the plotting area
+    assert legend.x1 <= fig.bbox.x1 + 1  # and inside the figure
 
 
 def test_check_figures_go_to_their_claim_and_bad_ones_are_noted(monkeypatch):

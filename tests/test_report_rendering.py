@@ -198,6 +198,41 @@ def test_outcomes_render_for_notebooks():
     html = outcomes_html(outs, suite="quick")
     assert html.lstrip().startswith('<div class="wpgd-theory-summary">') and "<html" not in html
     assert "✓ verified" in html and "rel. 1e-16 ≤ 1e-10" in html and "<strong>G1</strong>" in html
+    for c in outs:  # each claim's title, and labelled columns under a caption citing the paper
+        assert str(rich_html(c.claim.title)) in html
+    assert "<caption>" in html and 'href="https://arxiv.org/abs/2504.04308"' in html
+    assert "<th>Claim verdict</th>" in html and "<th>Check status</th>" in html
+
+
+def test_the_report_opens_with_a_claims_table(full):
+    """Issue 20: id, title, the paper's statement refined (linked), verdict, independent checks,
+    proof — one row per claim, before the run's details and the per-check table."""
+    from wpgd_theory.report.references import PAPER_RESULTS, PAPER_URL
+
+    doc, html, md = full
+    start = html.index('id="claims-table"')
+    assert start < html.index('id="run"') < html.index('id="summary"') < html.index('id="claims"')
+    table = html[start:html.index("</table>", start)]
+    rows = re.findall(r"<tr><td><a href=\"#claim-([A-Z][0-9]+)\">(.*?)</tr>", table, re.S)
+    assert [cid for cid, _ in rows] == [c["id"] for c in doc["claims"]]
+    for (cid, row), c in zip(rows, doc["claims"]):
+        assert c["paper"] == {"result": PAPER_RESULTS[cid], "url": PAPER_URL}
+        assert f'<a href="{PAPER_URL}">{c["paper"]["result"]}</a>' in row
+        assert str(rich_html(c["title"])) in row and c["status"] in row
+        assert f"{sum(ch['status'] == 'passed' for ch in c['checks'])} of {len(c['checks'])}" in row
+        assert "Theory ›" in row
+    assert set(PAPER_RESULTS) == {c["id"] for c in doc["claims"]}  # every registered claim is mapped
+    assert f'href="{PAPER_URL}"' in html[:start + 2000]
+    md_table = md[md.index("Claims at a glance"):md.index("# Run")]
+    assert md_table.count("\n| **") == len(doc["claims"]) and f"]({PAPER_URL})" in md_table
+
+
+def test_proof_pointers_are_links_inside_the_docs(full):
+    doc, _, _ = full
+    html = render_html(doc, docs_root="../")
+    assert html.count('<a href="../theory/') >= 2 * len(doc["claims"])  # the table and each claim's section
+    md = render_markdown(doc, theory_links="../")
+    assert md.count("](../theory/") >= 2 * len(doc["claims"])
 
 
 @pytest.mark.parametrize("status, relation", [("passed", "≤"), ("error", "vs"), ("skipped", "vs"), ("failed", "vs")])

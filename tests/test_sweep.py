@@ -182,9 +182,10 @@ def test_outputs_are_written_with_mode_0644(tmp_path):
         run_sweep(spec(n=[4, 6]), tmp_path)
     finally:
         os.umask(old)
-    files = [tmp_path / name for name in ("results.csv", "results.parquet", "summary.html", "risk_vs_n.png")]
+    files = [tmp_path / name for name in ("results.csv", "results-mean.csv", "results.parquet", "summary.html",
+                                          "risk_vs_n.png", "risk_vs_n.svg", "risk_vs_n.pdf")]
     files += sorted((tmp_path / "cache").glob("*.json"))
-    assert len(files) == 4 + 4
+    assert len(files) == 7 + 4
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
 
@@ -228,3 +229,46 @@ def test_the_standard_error_over_seeds_uses_the_sample_standard_deviation():
 
     mean, se = _group_mean([{"trained": 1.0}, {"trained": 3.0}], "trained")
     assert mean == pytest.approx(2.0) and se == pytest.approx(1.0)
+
+
+def test_table_is_aggregated_over_seeds_with_standard_errors(tmp_path):
+    """results-mean.csv: one row per grid point, the mean over seeds and its standard error
+    (std with ddof=1 over √seeds), recomputed here from the per-seed rows."""
+    import math
+    import statistics
+
+    s = spec(n=[4, 6], **{"class": ["monotone", "free"]})
+    res = run_sweep(s, tmp_path)
+    with open(tmp_path / "results-mean.csv") as fh:
+        means = list(csv.DictReader(fh))
+    assert len(means) == 4 and all(int(m["seeds"]) == 2 for m in means)
+    for m in means:
+        vals = [r["predicted"] for r in res["rows"] if r["class"] == m["class"] and r["n_total"] == int(m["n_total"])]
+        assert len(vals) == 2
+        assert float(m["predicted_mean"]) == pytest.approx(statistics.fmean(vals), rel=1e-12)
+        assert float(m["predicted_se"]) == pytest.approx(statistics.stdev(vals) / math.sqrt(2), rel=1e-9, abs=1e-15)
+        assert m["trained_mean"] == ""  # nothing trained
+    html = (tmp_path / "summary.html").read_text()
+    assert "Mean ± standard error over seeds" in html and html.index("Mean ±") < html.index("Every cell and seed")
+
+
+def test_figure_in_vector_form_with_a_readable_log_axis(tmp_path):
+    run_sweep(spec(n=[4, 6, 12], **{"class": ["uniform", "free"]}), tmp_path)
+    svg = (tmp_path / "risk_vs_n.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert (tmp_path / "risk_vs_n.pdf").read_bytes().startswith(b"%PDF")
+    from wpgd_theory.report.figures import _new_figure
+    from wpgd_theory.sweep import _log_axis_at
+
+    fig, ax = _new_figure()
+    ax.plot([4, 6, 12], [1, 2, 3])
+    _log_axis_at(ax, [4, 6, 12])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["4", "6", "12"]  # the grid's n, not 6×10⁰, 10¹
+
+
+def test_classes_get_distinct_line_styles(tmp_path):
+    from wpgd_theory.sweep import _STYLES
+
+    assert len({str(ls) for ls, _ in _STYLES}) == len(_STYLES) and len({m for _, m in _STYLES}) == len(_STYLES)

@@ -167,6 +167,37 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
     Every comparison carries the floating-point error bound ``curve.g_relative_error()``;
     at the bracket ends the signs ``F(τ/λ_max) < 0 < F(τ/λ_min)`` are exact (``Σ`` not
     isotropic), which certifies roots lying within rounding of an end.
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        From :func:`wpgd_theory.landscape.stationary_curve`.
+    rtol : float, optional
+        Relative width at which a cell is no longer bisected.
+    initial_cells : int, optional
+        Log-spaced cells of the first grid.
+    max_evaluations : int, optional
+        Budget of evaluations of ``g`` (``truncated`` is set when it is spent).
+
+    Returns
+    -------
+    RootIsolation
+        ``roots`` (shape ``(k,)``), ``root_cells``, ``unresolved``, ``excluded`` and the
+        bookkeeping of the certificate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> iso = isolate_roots(curve)
+    >>> len(iso.roots), len(iso.root_cells), len(iso.unresolved)  # one certified root
+    (1, 1, 0)
+    >>> bool(abs(curve.F(iso.roots)[0]) < 1e-9 * iso.roots[0])
+    True
     """
     rel_err = curve.g_relative_error()
     lo, hi = curve.bracket
@@ -277,6 +308,34 @@ def apriori_uniqueness(curve, *, support_tol: float = 1e-12) -> dict:
     at any root; ``bound < 1`` proves the root unique.  Special cases: isotropic ``Σ``
     (``κ_Σ = 1``, ``h`` constant) and ``r`` in one eigenspace of ``R`` (``κ_R = 1``,
     ``t`` constant), e.g. a single task.
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        From :func:`wpgd_theory.landscape.stationary_curve`.
+    support_tol : float, optional
+        Relative size below which a component of ``r`` counts as absent.
+
+    Returns
+    -------
+    dict
+        ``kappa_sigma``, ``kappa_R``, ``isotropic_sigma``, ``single_eigenspace``,
+        ``elasticity_bound`` (``4δ(κ_Σ)²δ(κ_R)²``) and ``implies_unique_root``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> rec = apriori_uniqueness(curve)
+    >>> rec["kappa_sigma"], rec["implies_unique_root"]
+    (2.0, True)
+    >>> from wpgd_theory.uniqueness import delta
+    >>> bool(np.isclose(rec["elasticity_bound"], 4 * delta(rec["kappa_sigma"])**2 * delta(rec["kappa_R"])**2))
+    True
     """
     lam = curve.lam
     s2 = curve.s**2

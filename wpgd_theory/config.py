@@ -304,11 +304,40 @@ def _check_size(spec: dict, form: str, where: str, allow_large: bool, on_estimat
 
 def model_from_spec(spec: dict, where: str = "model", *, allow_large: bool = False,
                     on_estimate=None) -> MultitaskModel:
-    """Build one :class:`MultitaskModel` from a parsed ``[[model]]`` table (see module doc).
+    r"""Build one :class:`MultitaskModel` from a parsed ``[[model]]`` table (see the module docstring).
 
-    The model's size is checked first (module doc, "Size limits"): beyond the limits a
-    :class:`ConfigError` unless ``allow_large``; ``on_estimate(message)`` hears about a
-    large model before it is built."""
+    The model's size is checked first (module docstring, "Size limits"): beyond the limits
+    a :class:`ConfigError` unless ``allow_large``.
+
+    Parameters
+    ----------
+    spec : dict
+        One model table: ``sigma`` (``"identity"`` with ``d``, a diagonal or a matrix),
+        ``noise``, and either ``n`` (one task), ``sizes``/``rho``/``r_task`` (tasks) or
+        ``R``/``r`` (general correlations); ``name`` is ignored here.
+    where : str, optional
+        How error messages name the table.
+    allow_large : bool, optional
+        Accept a model beyond the size limits.
+    on_estimate : callable, optional
+        ``on_estimate(message)`` hears about a large model before it is built.
+
+    Returns
+    -------
+    MultitaskModel
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where`` and the field, for a missing or unknown key, a wrong type or an
+        invalid model.
+
+    Examples
+    --------
+    >>> m = model_from_spec({"sigma": "identity", "d": 3, "noise": 0.5, "n": 6})
+    >>> m.d, m.n, m.num_tasks
+    (3, 6, 1)
+    """
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: expected a table/object of model fields, got {_type_name(spec)}")
     for key in spec:
@@ -363,8 +392,42 @@ def model_from_spec(spec: dict, where: str = "model", *, allow_large: bool = Fal
 
 
 def parse_config(data, source: str = "<config>", *, allow_large: bool = False, on_estimate=None) -> Config:
-    """Validate parsed TOML/JSON ``data`` (a dict) into a :class:`Config` (size limits as in
-    :func:`model_from_spec`)."""
+    r"""Validate parsed TOML/JSON ``data`` (a dict) into a :class:`Config`.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed file: optional ``seed`` and ``suite``, and a list ``model`` of model
+        tables (see the module docstring and the docs' how-to *config*).
+    source : str, optional
+        The file's name, used in error messages.
+    allow_large : bool, optional
+        Accept models beyond the size limits of :func:`model_from_spec`.
+    on_estimate : callable, optional
+        ``on_estimate(message)`` hears about a large model before it is built.
+
+    Returns
+    -------
+    Config
+        ``models`` (name → :class:`~wpgd_theory.model.MultitaskModel`), ``seed``, ``suite``.
+
+    Raises
+    ------
+    ConfigError
+        (a ``ValueError``) naming the source and the field: an unknown key, a wrong type, an
+        invalid model, a duplicate name or a model beyond the size limits.
+
+    Examples
+    --------
+    >>> cfg = parse_config({"model": [{"name": "mine", "sigma": [2.0, 1.0], "noise": 0.1,
+    ...                                "sizes": [3, 2], "rho": [[1.0, 0.3], [0.3, 1.0]], "r_task": [0.5, 0.8]}]})
+    >>> list(cfg.models), cfg.models["mine"].n
+    (['mine'], 5)
+    >>> parse_config({"model": [{"name": "bad", "sigma": [1.0], "noise": -1.0, "n": 2}]})
+    Traceback (most recent call last):
+        ...
+    wpgd_theory.config.ConfigError: ...
+    """
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a table/object, got {_type_name(data)}")
     if "model" not in data and "sigma" in data:  # a single model at top level
@@ -409,7 +472,38 @@ def parse_config(data, source: str = "<config>", *, allow_large: bool = False, o
 
 
 def load_config(path, *, allow_large: bool = False, on_estimate=None) -> Config:
-    """Read and validate a ``.toml`` or ``.json`` configuration file (see module doc)."""
+    r"""Read and validate a ``.toml`` or ``.json`` configuration file (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.toml`` or ``.json``).
+    allow_large : bool, optional
+        Accept models beyond the size limits.
+    on_estimate : callable, optional
+        ``on_estimate(message)`` hears about a large model before it is built.
+
+    Returns
+    -------
+    Config
+        As :func:`parse_config`.
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read or parsed, or its content is invalid (the message names
+        the file and the field).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = pathlib.Path(d) / "m.toml"
+    ...     _ = p.write_text('[[model]]\nname = "one"\nsigma = "identity"\nd = 2\nnoise = 0.2\nn = 4\n')
+    ...     cfg = load_config(p)
+    >>> cfg.models["one"].d, cfg.models["one"].n
+    (2, 4)
+    """
     p = Path(path)
     src = str(path)
     suffix = p.suffix.lower()

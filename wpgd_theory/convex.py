@@ -425,20 +425,49 @@ def solve_constrained(model, cone: str, *, method: str = "auto", inner: str = "a
 
     Parameters
     ----------
-    cone
-        ``"free"``, ``"monotone"``, ``"uniform"`` or ``"taskwise"``.
-    method
+    model : MultitaskModel
+        The prompt model.
+    cone : {"free", "monotone", "uniform", "taskwise"}
+        The weights allowed: any, the monotone cone ``0 ≤ ω_1 ≤ … ≤ ω_n`` (scalar-gated GLA,
+        up to sign), ``ω ∝ 𝟙`` (linear attention), or constant on each task's segment.
+    method : {"auto", "bnb"}, optional
         ``"auto"``: ``"free"`` uses :func:`~wpgd_theory.landscape.solve` (stationary-curve
         roots), ``"uniform"`` the closed form, the others the one-dimensional reduction;
         ``"bnb"`` forces the reduction (branch and bound over ``t``) for every cone — an
         independent route to the free optimum.
-    inner
+    inner : {"auto", "nnls", "cvxpy"}, optional
         ``"auto"`` (cvxpy SOCP when ``Σ ∝ I``, the A1 program; exact NNLS projection
         otherwise), ``"nnls"`` or ``"cvxpy"``.
-    rtol
+    rtol : float, optional
         Certified optimality gap of the branch and bound, relative to ``τ`` (the returned
         value is then polished to machine precision by a bounded Brent search; ``gap``
         reports what is *certified*).
+    max_evaluations : int, optional
+        Budget of the branch and bound.
+
+    Returns
+    -------
+    ConstrainedSolution
+        ``risk``, ``omega`` (shape ``(n,)``, unit norm, in the cone), ``P`` (shape ``(d, d)``),
+        ``status`` (``"optimal"``, ``"degenerate"`` or an error status, never a number for a
+        failed solve), ``gap`` and ``t``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``cone``, ``method`` or ``inner``, or a non-positive ``rtol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> free, mono, unif = (solve_constrained(model, c) for c in ("free", "monotone", "uniform"))
+    >>> bool(free.risk <= mono.risk + 1e-12 <= unif.risk + 2e-12)  # nested cones (A3)
+    True
+    >>> mono.status, bool(np.all(np.diff(mono.omega) >= -1e-12))
+    ('optimal', True)
     """
     model = _check_model(model)
     cone = _check_cone(model, cone)

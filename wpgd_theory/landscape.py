@@ -109,10 +109,38 @@ def _plain_moments(model, omega):
 
 
 def weight_moments(model, omega):
-    r"""``(c, a, b) = (rᵀω, ωᵀ(R+I)ω, τ‖ω‖²)`` over the last axis of ``omega``.
+    """``(c, a, b) = (rᵀω, ωᵀ(R+I)ω, τ‖ω‖²)`` over the last axis of ``omega`` (W1, W3).
 
-    ``ValueError`` (naming ``omega``) when one of them overflows float64 (``|ω|`` near
-    ``1e154``); computed in natural units, so no intermediate over- or underflows."""
+    Computed in natural units, so no intermediate over- or underflows.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model (``R``, ``r``, ``τ = tr Σ + σ²``).
+    omega : array_like, shape (..., n)
+        Weights, batched over leading axes.
+
+    Returns
+    -------
+    tuple of three ndarray, each of shape (...)
+        ``c = rᵀω``, ``a = ωᵀ(R+I)ω`` and ``b = τ‖ω‖²``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``omega``: a wrong last dimension, a non-finite entry, or a moment that
+        overflows float64 (``|ω|`` near ``1e154``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> c, a, b = weight_moments(model, np.ones(model.n))
+    >>> bool(np.isclose(c, model.r.sum())), bool(np.isclose(b, model.tau * model.n))
+    (True, True)
+    """
     nat, k, e, (w,) = _natural_inputs(model, omega=omega)
     c, a, b = _plain_moments(nat, w)
     return (_user_units(c, e, "omega: r^T omega"), _user_units(a, 2 * e, "omega: omega^T (R + I) omega"),
@@ -137,22 +165,44 @@ def _plain_risk(model, P, omega):
 
 
 def population_risk(model, P, omega):
-    r"""Closed-form risk **W1**: ``τ − 2(rᵀω) tr(ΣPΣ) + a tr(PᵀΣPΣ²) + b tr(PᵀΣPΣ)``.
+    """Closed-form risk **W1**: ``τ − 2(rᵀω) tr(ΣPΣ) + a tr(PᵀΣPΣ²) + b tr(PᵀΣPΣ)``.
+
+    ``a = ωᵀ(R+I)ω``, ``b = τ‖ω‖²`` (:func:`weight_moments`).
 
     Parameters
     ----------
     model : MultitaskModel
-    P : array (..., d, d)
+        The prompt model.
+    P : array_like, shape (..., d, d)
         Preconditioners (leading axes broadcast with ``omega``'s).
-    omega : array (..., n)
+    omega : array_like, shape (..., n)
         Weights.
 
     Returns
     -------
-    array (...)
+    float or ndarray, shape (...)
         The risk ``E(y − xᵀPXᵀ(ω⊙y))²`` in the units of ``y²``; computed in natural units
         (exact rescalings), so it is right at every scale of ``Σ``, ``σ²``, ``P`` and ``ω``
-        where it is representable, and ``ValueError`` where it overflows."""
+        where it is representable.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a shape that does not match the model, a non-finite entry, or
+        a risk that overflows float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> bool(np.isclose(population_risk(model, np.zeros((2, 2)), np.ones(model.n)), model.tau))  # P = 0
+    True
+    >>> L1 = population_risk(model, np.eye(2), np.ones(model.n))
+    >>> bool(np.isclose(population_risk(model, 2 * np.eye(2), np.ones(model.n) / 2), L1))  # W2
+    True
+    """
     nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
         risk = _plain_risk(nat, Pn, wn)
@@ -160,11 +210,42 @@ def population_risk(model, P, omega):
 
 
 def risk_gradient(model, P, omega):
-    r"""Gradient of **W1** in ``(P, ω)``:
+    """Gradient of **W1** in ``(P, ω)``.
 
-    ``∂L/∂P = −2cΣ² + 2Σ P M(ω)`` and
+    ``∂L/∂P = −2cΣ² + 2Σ P M(ω)`` with ``M(ω) = aΣ² + bΣ``, and
     ``∂L/∂ω = −2 tr(ΣPΣ) r + 2 tr(PᵀΣPΣ²)(R+I)ω + 2τ tr(PᵀΣPΣ) ω``.
-    Returns ``(dP, domega)`` with the broadcast batch shape.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    P : array_like, shape (..., d, d)
+        Preconditioners.
+    omega : array_like, shape (..., n)
+        Weights.
+
+    Returns
+    -------
+    dP : ndarray, shape (..., d, d)
+        ``∂L/∂P``.
+    domega : ndarray, shape (..., n)
+        ``∂L/∂ω``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a wrong shape or a non-finite entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> w = np.ones(model.n)
+    >>> dP, dw = risk_gradient(model, optimal_preconditioner(model, w), w)
+    >>> bool(np.allclose(dP, 0, atol=1e-12))  # P*(ω) is stationary in P (W3)
+    True
     """
     nat, k, e, (Pn, wn) = _natural_inputs(model, P, omega)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
@@ -210,12 +291,49 @@ class MonteCarloEstimate:
 
 
 def monte_carlo_risk(model, P, omega, num_prompts, rng, *, chunk: int = 20000) -> MonteCarloEstimate:
-    r"""Monte Carlo estimate of ``E(y − xᵀPXᵀ(ω⊙y))²`` from sampled prompts.
+    """Monte Carlo estimate of ``E(y − xᵀPXᵀ(ω⊙y))²`` from sampled prompts (W1's independent side).
 
-    Independent of the closed form: it samples prompts with
-    :meth:`MultitaskModel.sample` and averages squared errors of
-    :func:`~wpgd_theory.wpgd.wpgd_predict`.  Sampling is chunked so memory stays
+    It samples prompts with :meth:`MultitaskModel.sample` and averages squared errors of
+    :func:`~wpgd_theory.wpgd.wpgd_predict`; sampling is chunked so memory stays
     ``O(chunk·n·d)``.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    P : array_like, shape (d, d)
+        Preconditioner.
+    omega : array_like, shape (n,)
+        Weights.
+    num_prompts : int
+        Number of prompts sampled, at least 2.
+    rng : numpy.random.Generator
+        Source of randomness.
+    chunk : int, optional
+        Prompts sampled at a time (default 20000).
+
+    Returns
+    -------
+    MonteCarloEstimate
+        ``mean`` (the estimate) and ``std_error`` (its standard error), and the count.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive count or chunk, or a wrong shape.
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> w = np.ones(model.n); P = optimal_preconditioner(model, w)
+    >>> est = monte_carlo_risk(model, P, w, 20000, np.random.default_rng(0))
+    >>> bool(abs(est.mean - population_risk(model, P, w)) < 5 * est.std_error)  # a z-score below 5
+    True
     """
     # sampled in natural units: the prompts of model/u are those of the model divided by √u
     # and the squared errors at (uwP, ω/w) are those at (P, ω) divided by u (W1, W2)
@@ -245,10 +363,38 @@ def _nonzero(c_or_a, what):
 
 
 def optimal_preconditioner(model, omega):
-    r"""**W3**: ``P*(ω) = (rᵀω)/a · (Σ + (b/a) I)⁻¹ = U diag(c / (a λ_j + b)) Uᵀ``.
+    """**W3**: ``P*(ω) = (rᵀω)/a · (Σ + (b/a) I)⁻¹ = U diag(c / (a λ_j + b)) Uᵀ``.
 
-    Raises ``ValueError`` when ``rᵀω = 0`` (to relative precision): the risk is then
-    minimised by ``P = 0`` with value ``τ`` and the minimiser is not unique in scale.
+    The unique minimiser of the risk in ``P`` for fixed ``ω`` (strictly convex: Hessian
+    ``2 M(ω) ⊗ Σ``).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    omega : array_like, shape (..., n)
+        Weights with ``rᵀω ≠ 0``.
+
+    Returns
+    -------
+    ndarray, shape (..., d, d)
+        The optimal preconditioner, symmetric.
+
+    Raises
+    ------
+    ValueError
+        When ``rᵀω = 0`` (to relative precision): the risk is then minimised by ``P = 0``
+        with value ``τ`` and the minimiser is not unique in scale; or for a wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> w = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
+    >>> bool(np.isclose(population_risk(model, optimal_preconditioner(model, w), w), profile_risk(model, w)))
+    True
     """
     nat, k, e, (omega,) = _natural_inputs(model, omega=omega)
     c, a, b = _plain_moments(nat, omega)
@@ -268,10 +414,39 @@ def optimal_preconditioner(model, omega):
 
 
 def profile_risk(model, omega):
-    r"""**W3** profile risk ``L(ω) = min_P L(P, ω) = τ − (rᵀω)² Σ_j λ_j²/(a λ_j + b)``.
+    """**W3** profile risk ``L(ω) = min_P L(P, ω) = τ − (rᵀω)² Σ_j λ_j²/(a λ_j + b)``.
 
-    Homogeneous of degree 0 in ``ω``; undefined (``ValueError``) at ``ω = 0``.  Unlike
-    :func:`optimal_preconditioner` it is defined at ``rᵀω = 0``, where it equals ``τ``.
+    Homogeneous of degree 0 in ``ω``.  Unlike :func:`optimal_preconditioner` it is
+    defined at ``rᵀω = 0``, where it equals ``τ``.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model (``λ_j``: the eigenvalues of ``Σ``).
+    omega : array_like, shape (..., n)
+        Weights, not zero.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        The least risk over preconditioners for these weights.
+
+    Raises
+    ------
+    ValueError
+        At ``ω = 0`` (undefined), or for a wrong shape or a non-finite entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> w = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
+    >>> bool(np.isclose(profile_risk(model, 3 * w), profile_risk(model, w)))  # degree 0
+    True
+    >>> bool(profile_risk(model, w) < model.tau)  # better than predicting 0
+    True
     """
     nat, k, _e, (omega,) = _natural_inputs(model, omega=omega)
     return _user_units(_plain_profile_risk(nat, omega), k, "the profile risk")
@@ -451,12 +626,33 @@ class StationaryCurve:
 
 
 def stationary_curve(model) -> StationaryCurve:
-    r"""The **W4** stationary curve of ``model`` in spectral form (:class:`StationaryCurve`).
+    """The **W4** stationary curve of ``model`` in spectral form (:class:`StationaryCurve`).
 
     General model: ``R = Q diag(ν) Qᵀ`` (``O(n³)``), ``s = Qᵀr``.  Task model:
     ``N^{1/2}ρN^{1/2} = V diag(ν) Vᵀ`` (``O(K³)``), ``s = Vᵀ N^{1/2} r_task``; then
     ``u(μ) = N^{-1/2} V diag(1/(ν+1+μ)) s`` solves ``(ρN + (1+μ)I)u = r_task``, and
     ``(R + (1+μ)I)Eu = E(ρNu + (1+μ)u) = E r_task = r``.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+
+    Returns
+    -------
+    StationaryCurve
+        ``ω(μ)``, the scalar equation ``F(μ) = μ − τ h(t(μ))`` and the risk along the curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> sol = solve(model)
+    >>> bool(abs(curve.F(np.array([sol.mu]))[0]) < 1e-8 * sol.mu)  # the optimum is a root of W4
+    True
     """
     model = _check_model(model)
     lam, tau_n, scale = _normalised_spectrum(model)
@@ -525,10 +721,37 @@ def stationary_equation(model, mu):
 
 
 def profile_risk_gradient(model, omega):
-    r"""Gradient of the profile risk (W3) in ``ω``:
+    """Gradient of the profile risk (W3) in ``ω``.
 
     ``∇L = −2cf r + 2c²(S3 (R+I)ω + τ S2 ω)``, ``f = Σλ²/(aλ+b)``, ``S2 = Σλ²/(aλ+b)²``,
-    ``S3 = Σλ³/(aλ+b)²``.  Batched over leading axes; ``ωᵀ∇L = 0`` (degree 0).
+    ``S3 = Σλ³/(aλ+b)²``; ``ωᵀ∇L = 0`` (degree 0).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    omega : array_like, shape (..., n)
+        Weights, not zero.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        ``∇_ω L(ω)``.
+
+    Raises
+    ------
+    ValueError
+        At ``ω = 0`` or for a wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> w = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
+    >>> bool(abs(w @ profile_risk_gradient(model, w)) < 1e-12)  # Euler: homogeneous of degree 0
+    True
     """
     nat, k, e, (omega,) = _natural_inputs(model, omega=omega)
     # L(ω) = u·L_n(ω/w): ∇L = (u/w) ∇L_n(ω/w)
@@ -638,14 +861,24 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
 
     Parameters
     ----------
-    rtol
+    model : MultitaskModel
+        The prompt model (with ``r ≠ 0``; for ``r = 0`` every ``ω`` is optimal, claim W6).
+    rtol : float, optional
         Relative cell width at which root isolation stops (roots closer than this are not
         separated).
-    initial_cells
+    initial_cells : int, optional
         Log-spaced cells of the first grid.
-    interval
+    interval : bool, optional
         Also verify every root-free cell with interval arithmetic (``mpmath.iv``), which
         makes the exclusion rigorous for the floating-point spectral data.
+
+    Returns
+    -------
+    WPGDSolution
+        ``risk`` (the least risk), ``omega`` (shape ``(n,)``, the global minimiser's
+        weights) and ``omega_task`` (per task), ``P`` (shape ``(d, d)``), ``mu``, every
+        stationary point (``roots``, ``root_risks``), ``status`` (``"unique"``,
+        ``"not unique"``, …) and the ``certificate`` of the root isolation.
 
     Raises
     ------
@@ -653,6 +886,20 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
         (naming ``sigma``) when ``λ_min/max(λ_max, σ²) < 1e-300``, or when the optimum is not
         representable in float64 in the user's units (a non-finite risk, or an optimal ``P``
         with eigenvalues below the normal range, e.g. ``Σ = [1e308]``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> sol = solve(model)
+    >>> sol.status, sol.omega.shape, sol.P.shape
+    ('unique', (5,), (2, 2))
+    >>> bool(np.isclose(sol.risk, profile_risk(model, sol.omega)))  # W3 at the optimum
+    True
+    >>> bool(sol.risk <= profile_risk(model, np.ones(model.n)))  # no worse than linear attention (A3)
+    True
     """
     from ._validation import as_scalar
     from .certify import certify_uniqueness, degenerate_certificate, isolate_roots

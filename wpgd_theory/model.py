@@ -78,10 +78,12 @@ def _psd_factor(C: np.ndarray) -> np.ndarray:
 
 
 class MultitaskModel:
-    r"""The Gaussian multitask prompt model of THEORY.md §1.
+    r"""The Gaussian multitask prompt model of the paper (the setting of claims W1–A4).
 
-    The joint matrix ``C = [[R, r], [rᵀ, 1]]`` must be symmetric PSD with unit diagonal
-    (tolerance :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
+    Prompts: features ``x_i ~ N(0, Σ)``, labels ``y_i = x_iᵀβ_i + ε_i`` with ``ε_i ~ N(0, σ²)``,
+    task vectors whose correlations are ``C = [[R, r], [rᵀ, 1]]`` (the last row and column
+    the query's).  ``C`` must be symmetric PSD with unit diagonal (tolerance
+    :data:`~wpgd_theory._validation.STRUCTURE_TOL`, relative).
 
     Inputs are copied and every array the model stores or derives (``sigma``, ``R``,
     ``r``, ``sizes``, ``rho``, ``r_task``, eigenvalues, factors) is read-only
@@ -91,15 +93,40 @@ class MultitaskModel:
 
     Parameters
     ----------
-    sigma : array (d, d) or (d,)
+    sigma : array_like, shape (d, d) or (d,)
         Feature covariance ``Σ``, symmetric positive definite; a 1-D array is the diagonal
         ``diag(Σ)``, as in a configuration file.
-    R : array (n, n)
+    R : array_like, shape (n, n)
         Correlations between the examples' task vectors, unit diagonal.
-    r : array (n,)
+    r : array_like, shape (n,)
         Correlations between each example's task and the query's task.
-    noise : float
-        Label-noise variance ``σ² ≥ 0``.
+    noise : float, optional
+        Label-noise variance ``σ² ≥ 0`` (default 0).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: ``Σ`` not symmetric positive definite, ``C`` not PSD or without
+        unit diagonal, a shape mismatch, a non-finite entry or a negative ``noise``.
+    TypeError
+        For a non-numeric or boolean array.
+
+    See Also
+    --------
+    MultitaskModel.from_tasks : the task-structured model (segments of examples per task).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = MultitaskModel(np.eye(2), R=[[1.0, 0.5], [0.5, 1.0]], r=[0.5, 0.9], noise=0.1)
+    >>> model.d, model.n
+    (2, 2)
+    >>> bool(np.isclose(model.tau, 2.1))  # τ = tr Σ + σ²
+    True
+    >>> MultitaskModel(np.eye(2), R=[[1.0, 2.0], [2.0, 1.0]], r=[0.5, 0.9])
+    Traceback (most recent call last):
+        ...
+    ValueError: ...
     """
 
     def __init__(self, sigma, R, r, noise=0.0, *, _tasks=None):
@@ -147,6 +174,41 @@ class MultitaskModel:
         one task vector.  ``C_task = [[ρ, r_task], [r_taskᵀ, 1]]`` must be PSD with unit
         diagonal; this is equivalent to ``C`` being so, because the segment indicator
         has full column rank.
+
+        Parameters
+        ----------
+        sizes : sequence of int, length K (or one int)
+            The segments' sizes ``n_k ≥ 1``; ``n = Σ n_k``.
+        rho : array_like, shape (K, K)
+            Correlations between the tasks, unit diagonal.
+        r_task : array_like, shape (K,)
+            Correlation of each task with the query's task.
+        sigma : array_like, shape (d, d) or (d,)
+            Feature covariance ``Σ`` (or its diagonal).
+        noise : float, optional
+            Label-noise variance ``σ² ≥ 0``.
+
+        Returns
+        -------
+        MultitaskModel
+            With ``sizes``, ``rho``, ``r_task`` kept (``O(K)`` storage for the task structure:
+            the ``n × n`` matrix ``R`` is formed only when asked for).
+
+        Raises
+        ------
+        ValueError
+            Naming the argument, as for :class:`MultitaskModel` (``C_task`` not PSD, a size not
+            positive, a shape mismatch).
+        TypeError
+            If ``sizes`` is not a sequence of integers.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+        ...                                   sigma=[2.0, 1.0], noise=0.1)
+        >>> model.n, model.num_tasks, model.r
+        (5, 2, array([0.5, 0.5, 0.5, 0.8, 0.8]))
         """
         if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
             sizes = [sizes]

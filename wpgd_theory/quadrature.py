@@ -53,7 +53,45 @@ def _checked(model, P, omega):
 
 
 def quadrature_risk(model: MultitaskModel, P, omega, *, nodes: int = 3) -> float:
-    """``E(y − xᵀPXᵀ(ω⊙y))²`` by conditional Gaussian labels and exact quadrature."""
+    r"""``E(y − xᵀPXᵀ(ω⊙y))²`` by conditional Gaussian labels and exact quadrature (claim W1's
+    independent side: no closed form of the risk is used).
+
+    Given the features ``F``, the error is linear in the jointly Gaussian labels, so
+    ``E[(y − ŷ)² | F] = uᵀ K u`` exactly (:func:`label_covariance`); the expectation over
+    ``F`` is a tensor Gauss–Hermite rule, exact for this degree, with ``nodes^{(n+1)d}``
+    points (see the module docstring).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    P : array_like, shape (d, d)
+        Preconditioner.
+    omega : array_like, shape (n,)
+        Weights.
+    nodes : int, optional
+        Quadrature nodes per coordinate, at least 3 (3 is exact).
+
+    Returns
+    -------
+    float
+        The risk.
+
+    Raises
+    ------
+    ValueError
+        For a shape that does not match the model, a non-finite entry, or
+        ``(n+1)·d > MAX_QUADRATURE_DIM`` (tiny sizes only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel(np.diag([2.0, 1.0]), R=[[1.0, 0.3], [0.3, 1.0]], r=[0.5, 0.8], noise=0.1)
+    >>> P, w = np.array([[0.3, 0.1], [0.0, 0.2]]), np.array([0.4, 1.0])
+    >>> bool(np.isclose(quadrature_risk(model, P, w), population_risk(model, P, w), rtol=1e-12))
+    True
+    """
     P, omega = _checked(model, P, omega)
     n, d = model.n, model.d
     nodes = as_positive_int(nodes, "nodes", minimum=3)
@@ -139,7 +177,38 @@ class ExampleMoments:
 
 
 def example_moments(model: MultitaskModel, omega) -> ExampleMoments:
-    """:class:`ExampleMoments` of ``model`` at weights ``omega`` (one ``(n,)`` vector), ``O(n + K² + d³)``."""
+    r""":class:`ExampleMoments` of ``model`` at weights ``omega``, ``O(n + K² + d³)``: the
+    moments of the WPGD update summed explicitly over examples (the independent side of
+    several W1–W3 checks).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    omega : array_like, shape (n,)
+        Weights.
+
+    Returns
+    -------
+    ExampleMoments
+        ``E[y x vᵀ]``, ``E[v vᵀ]`` (``v = Xᵀ(ω⊙y)``), ``E[y²]`` and the risk of any ``P``.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape or a non-finite entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> from wpgd_theory import population_risk
+    >>> w = np.linspace(0.2, 1.0, 5); em = example_moments(model, w)
+    >>> bool(np.isclose(em.risk(np.eye(2)), population_risk(model, np.eye(2), w)))
+    True
+    """
     _, omega = _checked(model, None, omega)
     S = model.sigma
     S2 = S @ S

@@ -31,8 +31,10 @@ key dimension K·d), which are trained when ``train = true``.
 Each cell (one point of the grid and one seed) computes the predicted optimum of its class
 (:func:`~wpgd_theory.landscape.solve` or :func:`~wpgd_theory.convex.solve_constrained`) and,
 when asked, trains the architecture and evaluates its risk ± SE.  Results go to a tidy
-table, one row per cell and seed (``results.parquet`` via pyarrow and ``results.csv``), with
-figures (risk vs n per class, trained points ± SE; risk vs depth) and ``summary.html``.
+table, one row per cell and seed (``results.parquet`` via pyarrow and ``results.csv``), its
+aggregate over seeds (``results-mean.csv``: mean ± standard error per grid point, see
+:func:`aggregate_over_seeds`), figures as PNG, SVG and PDF (risk vs n per class on a log
+axis labelled at the grid's values, trained points ± SE; risk vs depth) and ``summary.html``.
 
 Finished cells are cached under ``OUT/cache/`` by a hash of their parameters and of the
 code (the package's source files), so a rerun after an interruption, or with a larger grid,
@@ -78,7 +80,7 @@ import numpy as np
 from .config import ConfigError, _toml_module, model_from_spec
 
 __all__ = ["SweepSpec", "SweepError", "load_spec", "parse_spec", "cells", "cell_key", "run_cell", "run_sweep",
-           "CLASSES", "KEYED_INPUTS", "code_version"]
+           "CLASSES", "KEYED_INPUTS", "aggregate_over_seeds", "code_version"]
 
 #: Class name -> (cone of its predicted optimum, GLA config of the trained architecture or None).
 CLASSES = {
@@ -696,8 +698,9 @@ def _columns(table) -> list:
 
 
 def _write_outputs(spec, out: Path, table: list, cached: int, invalid: list) -> None:
-    """Write ``results.parquet``, ``results.csv``, the figures and ``summary.html``, each
-    atomically."""
+    """Write ``results.parquet``, ``results.csv`` (one row per cell and seed),
+    ``results-mean.csv`` (one row per grid point: mean ± standard error over the seeds), the
+    figures (PNG, SVG and PDF) and ``summary.html``, each atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -706,73 +709,159 @@ def _write_outputs(spec, out: Path, table: list, cached: int, invalid: list) -> 
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table(data), sink)
     _atomic_write(out / "results.parquet", sink.getvalue().to_pybytes())
+    _atomic_write(out / "results.csv", _csv_bytes(table, cols))
+    means = aggregate_over_seeds(table)
+    _atomic_write(out / "results-mean.csv", _csv_bytes(means, _columns(means)))
+    figs = _figures(spec, table)
+    for name, files in figs.items():
+        for ext, data in files.items():
+            _atomic_write(out / f"{name}.{ext}", data)
+    _atomic_write(out / "summary.html", _summary_html(spec, table, cached, list(figs), invalid, means).encode())
+
+
+def _csv_bytes(rows: list, cols: list) -> bytes:
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=cols, lineterminator="\n")
     writer.writeheader()
-    for row in table:
+    for row in rows:
         writer.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in cols})
-    _atomic_write(out / "results.csv", text.getvalue().encode())
-    figs = _figures(spec, table)
-    for name, png in figs.items():
-        _atomic_write(out / f"{name}.png", png)
-    _atomic_write(out / "summary.html", _summary_html(spec, table, cached, list(figs), invalid).encode())
+    return text.getvalue().encode()
 
 
-def _group_mean(rows, key):
-    """Mean over seeds of ``key`` and its standard error (over seeds, or the mean of the
-    rows' own standard errors when there is one seed)."""
+#: Per-seed columns that are aggregated (or dropped) in :func:`aggregate_over_seeds`.
+_PER_SEED = ("seed", "predicted", "trained", "std_error", "steps", "solver", "seconds")
+
+
+def aggregate_over_seeds(table: list) -> list:
+    """One row per grid point: the mean over seeds of ``predicted`` and ``trained`` with their
+    standard errors.
+
+    The standard error of a mean over ``s ≥ 2`` seeds is ``std(values, ddof=1) / √s``; with
+    one seed, ``trained_se`` is that run's own standard error (the Monte Carlo error of its
+    risk estimate) and ``predicted_se`` is 0 (the prediction is a deterministic optimum).
+
+    Parameters
+    ----------
+    table : list of dict
+        Rows of a sweep (one per cell and seed), as ``run_sweep(...)["rows"]``.
+
+    Returns
+    -------
+    list of dict
+        The grid point's columns, then ``seeds`` (the number of seeds), ``predicted_mean``,
+        ``predicted_se``, ``trained_mean``, ``trained_se`` (``None`` where nothing was trained).
+
+    Examples
+    --------
+    >>> rows = [{"class": "free", "n_total": 4, "seed": s, "predicted": p, "trained": None}
+    ...         for s, p in enumerate([1.0, 3.0])]
+    >>> agg = aggregate_over_seeds(rows)
+    >>> len(agg), agg[0]["seeds"], agg[0]["predicted_mean"], agg[0]["predicted_se"]
+    (1, 2, 2.0, 1.0)
+    """
+    groups: dict = {}
+    for row in table:
+        key = tuple((k, _json(v)) for k, v in row.items() if k not in _PER_SEED)
+        groups.setdefault(key, []).append(row)
+    out = []
+    for rows in groups.values():
+        head = {k: v for k, v in rows[0].items() if k not in _PER_SEED}
+        p_mean, p_se = _group_mean(rows, "predicted", own_se=0.0)
+        t_mean, t_se = _group_mean(rows, "trained")
+        out.append(dict(head, seeds=len(rows), predicted_mean=p_mean, predicted_se=p_se, trained_mean=t_mean,
+                        trained_se=t_se))
+    return out
+
+
+def _group_mean(rows, key, own_se=None):
+    """Mean over seeds of ``key`` and its standard error (over seeds, or, with one seed, the
+    row's own ``std_error`` for ``trained`` and ``own_se`` otherwise)."""
     vals = [r[key] for r in rows if r.get(key) is not None]
     if not vals:
         return None, None
     if len(vals) == 1:
-        se = rows[0].get("std_error") if key == "trained" else 0.0
-        return vals[0], se
+        se = own_se if own_se is not None else (rows[0].get("std_error") if key == "trained" else 0.0)
+        return float(vals[0]), se
     return float(np.mean(vals)), float(np.std(vals, ddof=1) / math.sqrt(len(vals)))
 
 
+#: Line styles and markers cycled per class, so that coinciding curves stay visible.
+_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 1)), "P"))
+
+
+def _log_axis_at(ax, values) -> None:
+    """A log x axis labelled at the grid's own values, in plain numbers (no ``6×10⁰``)."""
+    from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(sorted(set(values))))
+    ax.xaxis.set_minor_locator(NullLocator())
+    fmt = ScalarFormatter()
+    fmt.set_scientific(False)
+    ax.xaxis.set_major_formatter(fmt)
+
+
 def _figures(spec, table) -> dict:
-    """``risk_vs_n.png`` (per class: predicted line, trained points ± SE) when the grid has
-    an ``n`` axis; ``risk_vs_depth.png`` when it has a ``depth`` axis and trained rows."""
+    """``{"risk_vs_n": {"png": …, "svg": …, "pdf": …}, "risk_vs_depth": …}``: risk vs n per
+    class (predicted line, trained points ± SE over seeds) when the grid has an ``n`` axis;
+    risk vs depth when it has a ``depth`` axis and trained rows.  Each class has its own line
+    style and marker, and the trained points are spread slightly around their ``n`` so that
+    equal values do not hide one another."""
     import matplotlib
 
-    from .report.figures import STYLE, _new_figure, figure_to_png
+    from .report.figures import STYLE, _new_figure, figure_to_png, figure_to_vector
+
+    def files(fig):
+        return {"png": figure_to_png(fig), "svg": figure_to_vector(fig, "svg"), "pdf": figure_to_vector(fig, "pdf")}
 
     figs = {}
+    classes = list(spec.grid["class"])
     with matplotlib.rc_context(STYLE):
         if "n" in spec.grid:
             fig, ax = _new_figure()
-            for cls in spec.grid["class"]:
+            all_n = []
+            for i, cls in enumerate(classes):
+                ls, mk = _STYLES[i % len(_STYLES)]
                 ns = sorted({r["n_total"] for r in table if r["class"] == cls})
-                pred = [_group_mean([r for r in table if r["class"] == cls and r["n_total"] == n and
-                                     r["depth"] == 1], "predicted")[0] for n in ns]
-                line = ax.plot(ns, pred, marker="", label=f"{cls} (predicted)")[0]
-                tr = [(n, *_group_mean([r for r in table if r["class"] == cls and r["n_total"] == n and
-                                        r["depth"] == 1], "trained")) for n in ns]
+                all_n += ns
+                at = {n: [r for r in table if r["class"] == cls and r["n_total"] == n and r["depth"] == 1] for n in ns}
+                pred = [_group_mean(at[n], "predicted")[0] for n in ns]
+                # later classes drawn on top, thinner and with smaller markers: coinciding curves
+                # (equal optima of nested cones) stay visible as nested strokes
+                k = len(classes) - 1 - i
+                line = ax.plot(ns, pred, linestyle=ls, marker=mk, markersize=4 + 2 * k, markerfacecolor="none",
+                               linewidth=1.0 + 0.9 * k, label=f"{cls} (predicted)", zorder=3 + i)[0]
+                tr = [(n, *_group_mean(at[n], "trained")) for n in ns]
                 tr = [t for t in tr if t[1] is not None]
                 if tr:
-                    ax.errorbar([t[0] for t in tr], [t[1] for t in tr], yerr=[t[2] or 0.0 for t in tr], fmt="o",
-                                color=line.get_color(), capsize=3, label=f"{cls} (trained ± SE)")
-            ax.set_xscale("log")
-            ax.set_xlabel("n (examples in the prompt)")
+                    shift = 1.0 + 0.012 * (i - (len(classes) - 1) / 2)  # a small dodge on the log axis
+                    ax.errorbar([t[0] * shift for t in tr], [t[1] for t in tr], yerr=[t[2] or 0.0 for t in tr],
+                                fmt=mk, color=line.get_color(), capsize=3, markersize=5,
+                                label=f"{cls} (trained, mean ± SE over seeds)")
+            _log_axis_at(ax, all_n)
+            ax.set_xlabel("n (examples in the prompt, log scale)")
             ax.set_ylabel("in-context risk")
             ax.set_title(f"{spec.name}: risk vs n")
-            ax.legend()
-            figs["risk_vs_n"] = figure_to_png(fig)
+            ax.legend(loc="best", fontsize="small", framealpha=0.9)
+            figs["risk_vs_n"] = files(fig)
         if "depth" in spec.grid and any(r.get("trained") is not None for r in table):
             fig, ax = _new_figure()
-            for cls in spec.grid["class"]:
+            for i, cls in enumerate(classes):
+                ls, mk = _STYLES[i % len(_STYLES)]
                 depths = sorted({r["depth"] for r in table if r["class"] == cls})
                 pts = [(L, *_group_mean([r for r in table if r["class"] == cls and r["depth"] == L], "trained"))
                        for L in depths]
                 pts = [p for p in pts if p[1] is not None]
                 if pts:
-                    ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] or 0.0 for p in pts],
-                                marker="o", capsize=3, label=cls)
+                    shift = 0.04 * (i - (len(classes) - 1) / 2)
+                    ax.errorbar([p[0] + shift for p in pts], [p[1] for p in pts], yerr=[p[2] or 0.0 for p in pts],
+                                marker=mk, linestyle=ls, capsize=3, label=f"{cls} (mean ± SE over seeds)")
+            ax.set_xticks(sorted({r["depth"] for r in table}))
             ax.set_xlabel("depth (GLA layers)")
             ax.set_ylabel("trained risk")
             ax.set_title(f"{spec.name}: risk vs depth")
-            ax.legend()
-            figs["risk_vs_depth"] = figure_to_png(fig)
+            ax.legend(loc="best", fontsize="small", framealpha=0.9)
+            figs["risk_vs_depth"] = files(fig)
     return figs
 
 
@@ -783,14 +872,24 @@ table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;paddin
 th{background:#f3f3f3}img{max-width:100%}</style></head><body>
 <h1>{{ name }}</h1>
 <p>{{ total }} cells ({{ cached }} from the cache, {{ total - cached }} computed); spec <code>{{ source }}</code>;
-code version <code>{{ code }}</code>. Table: <a href="results.csv">results.csv</a>, results.parquet.</p>
+code version <code>{{ code }}</code>. Tables: <a href="results-mean.csv">results-mean.csv</a> (mean ± standard
+error over seeds, below), <a href="results.csv">results.csv</a> and results.parquet (one row per cell and seed).</p>
 <p>{% if invalid %}{{ invalid|length }} invalid cache {{ "entry" if invalid|length == 1 else "entries" }} recomputed:
 </p><ul>{% for e in invalid %}<li><code>{{ e.path }}</code>: {{ e.reason }}</li>{% endfor %}</ul>
 {% else %}No invalid cache entries.</p>{% endif %}
-{% for f in figures %}<p><img src="{{ f }}.png" alt="{{ f }}"></p>{% endfor %}
+{% for f in figures %}<figure><img src="{{ f }}.png" alt="{{ f }}">
+<figcaption>Also as <a href="{{ f }}.svg">{{ f }}.svg</a> and <a href="{{ f }}.pdf">{{ f }}.pdf</a>.</figcaption>
+</figure>{% endfor %}
+<h2>Mean ± standard error over seeds</h2>
+<table><tr>{% for c in mean_columns %}<th>{{ c }}</th>{% endfor %}<th>seeds</th><th>predicted risk</th>
+<th>trained risk</th></tr>
+{% for row in means %}<tr>{% for c in mean_columns %}<td>{{ fmt(row.get(c)) }}</td>{% endfor %}<td>{{ row.seeds }}</td>
+<td>{{ pm(row.predicted_mean, row.predicted_se) }}</td><td>{{ pm(row.trained_mean, row.trained_se) }}</td></tr>
+{% endfor %}</table>
+<details><summary>Every cell and seed ({{ rows|length }} rows)</summary>
 <table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for row in rows %}<tr>{% for c in columns %}<td>{{ fmt(row.get(c)) }}</td>{% endfor %}</tr>
-{% endfor %}</table></body></html>
+{% endfor %}</table></details></body></html>
 """
 
 
@@ -802,12 +901,24 @@ def _fmt(v):
     return str(v)
 
 
-def _summary_html(spec, table, cached, figures, invalid) -> str:
+def _pm(mean, se):
+    """``"0.512 ± 0.003"`` (``"—"`` when there is no value)."""
+    if mean is None:
+        return "—"
+    return _fmt(mean) if not se else f"{mean:.4g} ± {se:.2g}"
+
+
+def _summary_html(spec, table, cached, figures, invalid, means=None) -> str:
     """The summary page: counts (cells, from the cache, computed, invalid entries
-    recomputed), figures and the table."""
+    recomputed), figures (with their SVG and PDF), the table of means ± standard errors over
+    seeds and, folded, every row."""
     import jinja2
 
+    means = aggregate_over_seeds(table) if means is None else means
+    mean_cols = [c for c in _columns(means) if c not in ("seeds", "predicted_mean", "predicted_se", "trained_mean",
+                                                          "trained_se")]
     env = jinja2.Environment(autoescape=True)
     return env.from_string(_SUMMARY).render(name=spec.name, total=len(table), cached=cached, source=spec.source,
                                             code=code_version(), figures=figures, columns=_columns(table),
-                                            rows=table, fmt=_fmt, invalid=invalid)
+                                            rows=table, fmt=_fmt, invalid=invalid, means=means,
+                                            mean_columns=mean_cols, pm=_pm)

@@ -56,10 +56,32 @@ def _g_star_mp(d: int, dps: int):
 
 
 def g_star(d: int, dps: int = 30):
-    r"""``G*(d)``: the root in ``[0, 1)`` of ``4(d − 1)(1 − G)³ = 27G`` (an ``mpmath.mpf``).
+    r"""``G*(d)``: the root in ``[0, 1)`` of ``4(d − 1)(1 − G)³ = 27G`` (theorem U3).
 
-    ``G*`` is the supremum over ``y ∈ [0, 1]^{d−1}`` of ``Σ y²(1 − y) / (1 + Σ y²)`` (theorem
-    U3); ``G*(1) = 0``, ``G*(5) = 1/4``, and it increases with ``d``.
+    ``G*`` is the supremum over ``y ∈ [0, 1]^{d−1}`` of ``Σ y²(1 − y) / (1 + Σ y²)``;
+    ``G*(1) = 0``, ``G*(5) = 1/4``, and it increases with ``d``.
+
+    Parameters
+    ----------
+    d : int
+        The dimension, at least 1.
+    dps : int, optional
+        Decimal digits of the mpmath computation.
+
+    Returns
+    -------
+    mpmath.mpf
+        ``G*(d)``.
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is not a positive integer.
+
+    Examples
+    --------
+    >>> float(g_star(1)), float(g_star(5))
+    (0.0, 0.25)
     """
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise ValueError(f"d must be an integer >= 1, got {d!r}")
@@ -67,12 +89,49 @@ def g_star(d: int, dps: int = 30):
 
 
 def phi(d: int) -> float:
-    r"""``φ(d) = 2G*(d)``: the supremum of ``|ε_h|`` over spectra of size ``d`` (theorem U3)."""
+    r"""``φ(d) = 2G*(d)``: the supremum of ``|ε_h|`` over spectra of size ``d`` (theorem U3).
+
+    Parameters
+    ----------
+    d : int
+        The dimension, at least 1.
+
+    Returns
+    -------
+    float
+        ``φ(d)``; ``φ(d) ≤ 1/2`` exactly when ``d ≤ 5``.
+
+    Examples
+    --------
+    >>> phi(5), phi(6) > 0.5
+    (0.5, True)
+    """
     return float(2 * g_star(d))
 
 
 def delta(kappa) -> float:
-    r"""``δ(κ) = (√κ − 1)/(√κ + 1)`` for a condition number ``κ ≥ 1``."""
+    r"""``δ(κ) = (√κ − 1)/(√κ + 1)`` for a condition number ``κ ≥ 1`` (theorem U2).
+
+    Parameters
+    ----------
+    kappa : float
+        A condition number, at least 1 (``inf`` gives 1).
+
+    Returns
+    -------
+    float
+        ``δ(κ)`` in ``[0, 1]``.
+
+    Raises
+    ------
+    ValueError
+        If ``kappa < 1`` or is NaN.
+
+    Examples
+    --------
+    >>> delta(1.0), delta(9.0)
+    (0.0, 0.5)
+    """
     kappa = float(kappa)
     if not kappa >= 1.0:
         raise ValueError(f"kappa must be >= 1, got {kappa!r}")
@@ -81,7 +140,28 @@ def delta(kappa) -> float:
 
 
 def combined_bound(kappa_sigma, kappa_R, d: int) -> float:
-    r"""``2δ(κ_R)² · min(2δ(κ_Σ)², φ(d))``: a bound on ``ε_h ε_t`` at every root; ``< 1`` ⇒ one root."""
+    r"""``2δ(κ_R)² · min(2δ(κ_Σ)², φ(d))``: a bound on ``ε_h ε_t`` at every root of W4; below
+    1 it proves the root unique (the *combined* condition of claim W5).
+
+    Parameters
+    ----------
+    kappa_sigma : float
+        Condition number of ``Σ``, at least 1.
+    kappa_R : float
+        Condition number of ``R + I`` on the span of ``r``, at least 1.
+    d : int
+        The dimension.
+
+    Returns
+    -------
+    float
+        The bound.
+
+    Examples
+    --------
+    >>> combined_bound(9.0, 9.0, 5)  # 2·(1/2)²·min(2·(1/2)², 1/2)
+    0.25
+    """
     return 2.0 * delta(kappa_R) ** 2 * min(2.0 * delta(kappa_sigma) ** 2, phi(d))
 
 

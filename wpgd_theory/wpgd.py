@@ -57,9 +57,45 @@ def _pred_step(X, res, x, P, omega):
 
 
 def wpgd_predict(X, y, x, P, omega):
-    r"""One step of WPGD from ``β₀ = 0`` (THEORY §2, claim G1):
+    r"""One step of WPGD from ``β₀ = 0`` (claim G1): ``ŷ = xᵀ P Xᵀ (ω ⊙ y)``.
 
-    ``ŷ = xᵀ P Xᵀ (ω ⊙ y)``.  ``ω = 𝟙`` is preconditioned GD (linear attention).
+    ``ω = 𝟙`` is preconditioned gradient descent (linear attention); a one-layer scalar-gated
+    GLA computes exactly this with ``ω = gate_weights(g)`` (G1).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (B, n, d)
+        In-context features, one prompt or a batch of ``B``.
+    y : array_like, shape (n,) or (B, n)
+        In-context labels.
+    x : array_like, shape (d,) or (B, d)
+        Query features.
+    P : array_like, shape (d, d) or (B, d, d)
+        Preconditioner, shared or one per prompt.
+    omega : array_like, shape (n,) or (B, n)
+        Weights of the examples, shared or one per prompt.
+
+    Returns
+    -------
+    float or ndarray, shape (B,)
+        The prediction ``ŷ``: a float for one prompt, an array for a batch.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not match ``X`` (the message names the argument), or an entry is
+        not finite.
+    TypeError
+        If an argument is not numeric.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0]]); y = np.array([1.0, -1.0]); x = np.array([1.0, 1.0])
+    >>> wpgd_predict(X, y, x, np.eye(2), np.ones(2))  # xᵀ Xᵀ y = 1·1 + 1·(−2)
+    -1.0
+    >>> wpgd_predict(X, y, x, np.eye(2), np.array([1.0, 0.0]))  # only the first example counts
+    1.0
     """
     X, y, x, unbatched = _prompts(X, y, x)
     B, n, d = X.shape
@@ -80,9 +116,43 @@ def _layers(Ps, omegas, B, d, omega_shape, name_w):
 
 
 def multistep_wpgd_predict(X, y, x, Ps, omegas):
-    r"""``L`` steps of (non-causal) WPGD, ``β_{ℓ+1} = β_ℓ + P_ℓ Xᵀ(ω^{(ℓ)} ⊙ (y − Xβ_ℓ))``.
+    r"""``L`` steps of (non-causal) WPGD from ``β₀ = 0``:
+    ``β_{ℓ+1} = β_ℓ + P_ℓ Xᵀ(ω^{(ℓ)} ⊙ (y − Xβ_ℓ))``, prediction ``ŷ = xᵀ β_L``.
 
-    Returns ``ŷ = xᵀ β_L``.
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (B, n, d)
+        In-context features.
+    y : array_like, shape (n,) or (B, n)
+        In-context labels.
+    x : array_like, shape (d,) or (B, d)
+        Query features.
+    Ps : list of array_like, each of shape (d, d) or (B, d, d)
+        One preconditioner per step.
+    omegas : list of array_like, each of shape (n,) or (B, n)
+        One weight vector per step (as many as ``Ps``).
+
+    Returns
+    -------
+    float or ndarray, shape (B,)
+        ``xᵀ β_L``: a float for one prompt, an array for a batch.
+
+    Raises
+    ------
+    TypeError
+        If ``Ps`` or ``omegas`` is not a list or tuple.
+    ValueError
+        If they are empty or of different lengths, or a shape does not match ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.eye(2); y = np.array([1.0, 2.0]); x = np.array([1.0, 1.0])
+    >>> one = multistep_wpgd_predict(X, y, x, [np.eye(2)], [np.ones(2)])
+    >>> bool(np.isclose(one, wpgd_predict(X, y, x, np.eye(2), np.ones(2))))  # one step is WPGD
+    True
+    >>> multistep_wpgd_predict(X, y, x, [0.5 * np.eye(2)] * 2, [np.ones(2)] * 2)  # β = 0.75 y
+    2.25
     """
     X, y, x, unbatched = _prompts(X, y, x)
     B, n, d = X.shape
@@ -105,14 +175,51 @@ def _check_causal_weights(omegas, n):
 
 
 def causal_wpgd_predict(X, y, x, Ps, omegas):
-    r"""Causal multi-step WPGD (THEORY §2, claim G4).
+    r"""Causal multi-step WPGD (claim G4): what an ``L``-layer residual GLA computes.
 
     Residuals ``r^{(0)} = (y_1..y_n, 0)``; per step
     ``r_i ← r_i − x_iᵀ P_ℓ Σ_{j ≤ min(i,n)} ω^{(ℓ)}_{ij} x_j r_j`` for ``i = 1..n+1``
-    (``x_{n+1} = x``); prediction ``ŷ = −r_{n+1}^{(L)}``.  ``omegas[ℓ]`` has shape
-    ``(n+1, n)`` (or ``(B, n+1, n)``) and must vanish above the diagonal.
-    Vectorised; :func:`causal_wpgd_predict_reference` is the plain loop it is tested
-    against.
+    (``x_{n+1} = x``); prediction ``ŷ = −r_{n+1}^{(L)}``.  Vectorised;
+    :func:`causal_wpgd_predict_reference` is the plain loop it is tested against.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (B, n, d)
+        In-context features.
+    y : array_like, shape (n,) or (B, n)
+        In-context labels.
+    x : array_like, shape (d,) or (B, d)
+        Query features.
+    Ps : list of array_like, each of shape (d, d) or (B, d, d)
+        One preconditioner per step (layer).
+    omegas : list of array_like, each of shape (n+1, n) or (B, n+1, n)
+        Causal weights per step: row ``i`` weighs the examples ``j ≤ i``; entries above
+        the diagonal must be 0 (e.g. :func:`gate_weight_matrix` of the layer's gates).
+
+    Returns
+    -------
+    float or ndarray, shape (B,)
+        The prediction ``ŷ = −r_{n+1}^{(L)}``.
+
+    Raises
+    ------
+    ValueError
+        If a weight matrix is not lower triangular (causality), or a shape does not match.
+    TypeError
+        If ``Ps`` or ``omegas`` is not a list or tuple.
+
+    Examples
+    --------
+    One causal step: the query's row of the weights is the WPGD weight vector, so the
+    prediction is one step of WPGD:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X, y, x = rng.standard_normal((3, 2)), rng.standard_normal(3), rng.standard_normal(2)
+    >>> W = gate_weight_matrix(np.full(4, 0.9))
+    >>> bool(np.isclose(causal_wpgd_predict(X, y, x, [np.eye(2)], [W]),
+    ...                 wpgd_predict(X, y, x, np.eye(2), W[-1])))
+    True
     """
     X, y, x, unbatched = _prompts(X, y, x)
     B, n, d = X.shape
@@ -130,7 +237,20 @@ def causal_wpgd_predict(X, y, x, Ps, omegas):
 
 
 def causal_wpgd_predict_reference(X, y, x, Ps, omegas):
-    """Plain triple loop of :func:`causal_wpgd_predict` (the reference it is tested against)."""
+    """Plain triple loop of :func:`causal_wpgd_predict` (the reference it is tested against).
+
+    Parameters and return value as :func:`causal_wpgd_predict`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> X, y, x = rng.standard_normal((3, 2)), rng.standard_normal(3), rng.standard_normal(2)
+    >>> W = [gate_weight_matrix(rng.uniform(0.5, 1, 4)) for _ in range(2)]
+    >>> P = [np.eye(2), 0.5 * np.eye(2)]
+    >>> bool(np.isclose(causal_wpgd_predict_reference(X, y, x, P, W), causal_wpgd_predict(X, y, x, P, W)))
+    True
+    """
     X, y, x, unbatched = _prompts(X, y, x)
     B, n, d = X.shape
     Ps, omegas = _layers(Ps, omegas, B, d, (n + 1, n), "omegas")
@@ -155,10 +275,31 @@ def causal_wpgd_predict_reference(X, y, x, Ps, omegas):
 
 def gate_weight_matrix(gates):
     r"""Causal weights induced by scalar gates ``g_1..g_{n+1}`` (claim G4):
+    ``ω_{ij} = Π_{k=j+1}^{i} g_k`` for ``j ≤ min(i, n)``, 0 above the diagonal.
 
-    ``ω_{ij} = Π_{k=j+1}^{i} g_k`` for ``j ≤ min(i, n)``, 0 above the diagonal; shape
-    ``(n+1, n)`` (batched ``(B, n+1)`` gates give ``(B, n+1, n)``).  Row ``n+1`` is the
-    one-layer weight vector of claim G1.
+    Row ``n+1`` is the one-layer weight vector of claim G1 (:func:`gate_weights`).
+
+    Parameters
+    ----------
+    gates : array_like, shape (n+1,) or (B, n+1)
+        One gate in ``[0, 1]`` per token (the query's last).
+
+    Returns
+    -------
+    ndarray, shape (n+1, n) or (B, n+1, n)
+        The causal weight matrix (exact where gates are 0: no division).
+
+    Raises
+    ------
+    ValueError
+        If a gate is outside ``[0, 1]`` or not finite, or there are fewer than 2 gates.
+
+    Examples
+    --------
+    >>> gate_weight_matrix([1.0, 0.5, 0.5])
+    array([[1.  , 0.  ],
+           [0.5 , 1.  ],
+           [0.25, 0.5 ]])
     """
     g = as_array(gates, "gates", ndim=(1, 2))
     check_unit_interval(g, "gates")
@@ -182,6 +323,26 @@ def gate_weights(gates):
     r"""One-layer GLA weights (claim G1): ``ω_i = Π_{j=i+1}^{n+1} g_j``, ``i = 1..n``.
 
     Computed by a reversed cumulative product (the query's own gate included).
+
+    Parameters
+    ----------
+    gates : array_like, shape (n+1,) or (B, n+1)
+        One gate in ``[0, 1]`` per token, the query's last.
+
+    Returns
+    -------
+    ndarray, shape (n,) or (B, n)
+        The weights, nondecreasing in ``i`` and in ``[0, 1]`` (the monotone cone, G2).
+
+    Raises
+    ------
+    ValueError
+        If a gate is outside ``[0, 1]`` or not finite, or there are fewer than 2 gates.
+
+    Examples
+    --------
+    >>> gate_weights([0.3, 0.5, 0.8, 1.0])
+    array([0.4, 0.8, 1. ])
     """
     g = as_array(gates, "gates", ndim=(1, 2))
     check_unit_interval(g, "gates")
@@ -194,12 +355,35 @@ def gate_weights(gates):
 def gates_from_weights(omega, *, free_gate: float = 1.0):
     r"""Inverse of :func:`gate_weights` on the monotone cone (claim G2).
 
-    Given ``0 ≤ ω_1 ≤ … ≤ ω_n ≤ 1`` returns gates ``g ∈ [0,1]^{n+1}`` with
-    ``g_{n+1} = ω_n`` and ``g_{i+1} = ω_i / ω_{i+1}`` (``ω_{i+1} > 0``).  Where
-    ``ω_{i+1} = 0`` (then ``ω_i = 0``) any gate works; ``free_gate`` is used, as it is for
-    ``g_1``, which no weight depends on.  Raises ``ValueError`` outside the cone: those
-    weights are not realisable by scalar gates.  ``free_gate`` must be a number in
-    ``[0, 1]`` (``ValueError`` otherwise, NaN included).
+    Given ``0 ≤ ω_1 ≤ … ≤ ω_n ≤ 1`` returns gates with ``g_{n+1} = ω_n`` and
+    ``g_{i+1} = ω_i / ω_{i+1}`` (``ω_{i+1} > 0``).  Where ``ω_{i+1} = 0`` (then ``ω_i = 0``)
+    any gate works and ``free_gate`` is used, as it is for ``g_1``, which no weight depends on.
+
+    Parameters
+    ----------
+    omega : array_like, shape (n,)
+        Monotone weights in ``[0, 1]``.
+    free_gate : float, optional
+        The gate used where any gate works (default 1), in ``[0, 1]``.
+
+    Returns
+    -------
+    ndarray, shape (n+1,)
+        Gates in ``[0, 1]`` with ``gate_weights(gates) == omega``.
+
+    Raises
+    ------
+    ValueError
+        If ``omega`` is empty or outside the monotone cone (not realisable by scalar gates),
+        or ``free_gate`` is not a number in ``[0, 1]`` (NaN included).
+
+    Examples
+    --------
+    >>> g = gates_from_weights([0.0, 0.25, 0.5, 1.0])
+    >>> g
+    array([1. , 0. , 0.5, 0.5, 1. ])
+    >>> gate_weights(g)
+    array([0.  , 0.25, 0.5 , 1.  ])
     """
     free_gate = as_scalar(free_gate, "free_gate", minimum=0.0)
     if free_gate > 1.0:
@@ -221,9 +405,27 @@ def gates_from_weights(omega, *, free_gate: float = 1.0):
 
 
 def in_signed_monotone_cone(omega) -> bool:
-    """Claim G2: whether ``ω ∈ M ∪ −M`` (``M = {0 ≤ ω_1 ≤ … ≤ ω_n}``), i.e. realisable by scalar gates
-    up to the scale and sign that ``P`` absorbs (G2): ``gates_from_weights`` accepts
-    ``ω/max|ω|`` or ``−ω/max|ω|``."""
+    """Whether ``ω ∈ M ∪ −M`` (``M = {0 ≤ ω_1 ≤ … ≤ ω_n}``), i.e. realisable by scalar gates
+    up to the scale and sign that ``P`` absorbs (claim G2).
+
+    Parameters
+    ----------
+    omega : array_like, shape (n,)
+        Weights.
+
+    Returns
+    -------
+    bool
+        ``True`` iff :func:`gates_from_weights` accepts ``ω/max|ω|`` or ``−ω/max|ω|``
+        (the zero vector included).
+
+    Examples
+    --------
+    >>> in_signed_monotone_cone([1.0, 2.0, 3.0]), in_signed_monotone_cone([-1.0, -2.0, -3.0])
+    (True, True)
+    >>> in_signed_monotone_cone([1.0, 3.0, 2.0])
+    False
+    """
     omega = np.asarray(omega, dtype=float)
     scale = float(np.max(np.abs(omega)))
     if scale == 0:

@@ -9,6 +9,7 @@ with :math:`\\omega_i = \\prod_{j>i} g_j` (G1); conversely, any monotone :math:`
 WPGD predictor on sampled prompts.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -30,6 +31,7 @@ omega = layout.example_weights(gate_weights(gates))
 y_wpgd = wpgd_predict(X, y, x, P, omega)
 print("max |GLA − WPGD| =", np.max(np.abs(y_gla - y_wpgd)))
 print("omega =", np.round(omega, 4))
+gla_g1, y_g1, omega_g1 = gla, y_gla, omega
 
 # %%
 # G2: start from monotone weights instead; the constructive inverse finds the gates.
@@ -38,3 +40,25 @@ gla = construct_from_wpgd(P, omega=omega, layout=layout)
 with torch.no_grad():
     y_gla = gla(prompts.tokens, prompts.write_mask).numpy()
 print("max |GLA − WPGD| =", np.max(np.abs(y_gla - wpgd_predict(X, y, x, P, omega))))
+y_g2 = y_gla
+
+# %%
+# The two predictors side by side: every prompt's GLA output lies on the diagonal (G1, G2),
+# and the weights the gates induce are nondecreasing towards the query (the monotone cone).
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+lim = [min(y_wpgd.min(), y_g1.min()), max(y_wpgd.max(), y_g1.max())]
+ax1.plot(lim, lim, color="0.6", lw=0.8, label="GLA = WPGD")
+ax1.plot(y_wpgd, y_g1, "o", mfc="white", label="random gates (G1)")
+ax1.plot(wpgd_predict(X, y, x, P, omega), y_g2, "x", label="gates from a monotone ω (G2)")
+ax1.set_xlabel(r"WPGD prediction $x^\top P X^\top(\omega\odot y)$ (numpy)")
+ax1.set_ylabel("GLA output (torch)")
+ax1.legend(fontsize="small")
+idx = np.arange(1, len(omega) + 1)
+ax2.step(idx, omega_g1, where="mid", label=r"$\omega$ from random gates")
+ax2.step(idx, omega, where="mid", ls="--", label=r"prescribed monotone $\omega$")
+ax2.set_xlabel("example index i")
+ax2.set_ylabel(r"$\omega_i = \prod_{j>i} g_j$")
+ax2.set_ylim(-0.05, 1.05)
+ax2.legend(fontsize="small")
+fig.subplots_adjust(wspace=0.3, left=0.08, right=0.98, bottom=0.14)
+plt.show()

@@ -134,7 +134,7 @@ def g1_result(ctx, *, factored: bool = False) -> CheckResult:
             results.append(compare(_predict(gla, pr), ref, rtol=EXACT, what=f"G1 on {name}, chunk {chunk}",
                                    model=name, chunk_size=chunk, tokens=T, zero_gates=int(np.sum(g == 0)),
                                    unit_gates=int(np.sum(g == 1))))
-    return combine_results(results, "one-layer scalar GLA vs x^T P X^T (omega * y), omega_i = prod_{j>i} g_j",
+    return combine_results(results, "relative error of one-layer scalar GLA vs xᵀ P Xᵀ(ω ⊙ y), ω_i = ∏_{j>i} g_j",
                            reference=NUMPY_WPGD + " with wpgd.gate_weights (numpy cumulative products)",
                            subject=TORCH_GLA + ", gla.construct_from_wpgd")
 
@@ -206,7 +206,7 @@ def g2_from_weights(ctx):
             gla = construct_from_wpgd(P, omega=omega, layout=layout, chunk_size=chunk, device=ctx.device)
             results.append(compare(_predict(gla, pr), ref, rtol=EXACT, what=f"G2 on {name}, chunk {chunk}",
                                    model=name, chunk_size=chunk, tokens=layout.num_tokens))
-    return combine_results(results, "GLA built from monotone omega equals WPGD with omega",
+    return combine_results(results, "GLA built from a monotone ω equals WPGD with that ω",
                            reference=NUMPY_WPGD, subject=TORCH_GLA + ", gates from wpgd.gates_from_weights")
 
 
@@ -240,7 +240,8 @@ def g2_property(ctx):
         return viol if interior else 1.0
 
     res = property_check(ctx, st.tuples(gates, pre), disc, tol=1e-12, max_examples=(20, 100, 1000),
-                         what="gate weights monotone in [0,1], inverse round trip, sigmoid interior")
+                         what="gate weights monotone in [0, 1], inverse round trip, sigmoid interior"
+                              " (measured: largest violation)")
     return CheckResult(res.status, res.measured, res.tolerance,
                        dict(res.details, reference="the cone's definition 0 <= omega_1 <= ... <= omega_n <= 1 "
                                                    "(hypothesis-drawn gates)",
@@ -335,8 +336,8 @@ def g3_taskwise_result(ctx, *, form: str) -> CheckResult:
                                    what=f"task-wise omega by {form} on {name}, chunk {chunk}", model=name,
                                    task_weights=w, chunk_size=chunk, tokens=layout.num_tokens))
     if not results:
-        return not_applicable("no multitask model with K >= 2 in the context")
-    return combine_results(results, f"task-wise omega realised by {form} with context-only gates",
+        return not_applicable("no multitask model with K ≥ 2 in the context")
+    return combine_results(results, f"relative error of the task-wise ω realised by {form} with context-only gates",
                            reference=NUMPY_WPGD + " with omega = repeat(w, sizes)",
                            subject=TORCH_GLA + f", gla.construct_taskwise(form={form!r})")
 
@@ -483,7 +484,7 @@ def _a4_premise(model, free, mono):
     is resolvable, else the reason it has not.  Resolution: the two solves' certified
     optimality gaps plus ``A4_RISK_RTOL`` of the risk."""
     if not (model.is_multitask and model.num_tasks > 1):
-        return "not a multitask model with K >= 2"
+        return "not a multitask model with K ≥ 2"
     if free.status == "degenerate":
         return "r = 0: every omega has risk tau, so there is no non-monotone optimum"
     if free.omega is None or mono.omega is None:
@@ -521,7 +522,7 @@ def a4_result(ctx, *, omega_fn=None, models=None) -> CheckResult:
     models = ctx.models if models is None else models
     for name, model in models.items():
         if not (model.is_multitask and model.num_tasks > 1):
-            results.append(not_applicable(f"{name}: not a multitask model with K >= 2", model=name))
+            results.append(not_applicable(f"{name}: not a multitask model with K ≥ 2", model=name))
             continue
         free = cone_optimum(model, "taskwise")
         mono = cone_optimum(model, "monotone")

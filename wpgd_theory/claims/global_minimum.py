@@ -45,7 +45,7 @@ from .stationary_points import _mp_w4_roots
 @check("W5", "isotropic closed form vs numerical optimum", kind="numeric")
 def w5_isotropic(ctx):
     """For ``Σ = λI`` (λ = 1 and 2.5, each context structure): ``solve`` vs
-    ``L* = τ − dλ rᵀ(R+(d+1+σ²/λ)I)⁻¹r``; vs the THEORY form for ``Σ = I`` applied to the
+    ``L* = τ − dλ rᵀ(R+(d+1+σ²/λ)I)⁻¹r``; vs the starting notes' form for ``Σ = I`` applied to the
     rescaled model ``(I, σ²/λ)`` times ``λ`` (homogeneity, W2): ``λ(d + σ²/λ − d rᵀ(…)⁻¹r)``;
     vs the W3 profile risk at the closed-form ``ω* ∝ (R + (d+1+σ²/λ)I)⁻¹r``; ``ω`` up to
     scale and ``P* ∝ I``; relative 1e-10."""
@@ -66,8 +66,8 @@ def w5_isotropic(ctx):
                                    [L_cf, L_theory, L_at_w, 1.0, 0.0],
                                    rtol=1e-10, what=f"{name}, Sigma={lam}I", model=name, lam=lam,
                                    mu_solve=sol.mu, mu_closed_form=d + model.noise / lam))
-    return _applicable(results, "solve vs isotropic closed forms (risk, THEORY risk by homogeneity, W3 at the closed "
-                                "form, |cos ω|, P off-identity)",
+    return _applicable(results, "solve vs isotropic closed forms (risk, the Σ = I risk by homogeneity, W3 at the "
+                                "closed form, |cos ω|, P off-identity)",
                        reference="closed forms for Sigma = lambda I (np.linalg.solve) and landscape.profile_risk at "
                                  "the closed-form omega",
                        subject="landscape.solve (root isolation)")
@@ -76,7 +76,7 @@ def w5_isotropic(ctx):
 @check("W5", "solve() agrees with multistart optimisation", kind="numeric")
 def w5_multistart(ctx):
     """``solve(model)`` vs BFGS runs on the ``n``-dimensional profile risk (W3): one start near
-    each certified stationary point (narrow basins, issue 9 item 7) plus ≥ 20 random starts:
+    each certified stationary point (narrow basins) plus ≥ 20 random starts:
     same optimal risk (relative 1e-9), same ``ω`` up to scale, and no local minimum found
     below ``solve``'s risk (it is the *global* minimum).  Also run on the stored instance whose
     global minimum is its largest root (task-wise profile)."""
@@ -131,7 +131,8 @@ def w5_apriori_bound(ctx):
                                     unit="max |eps_h eps_t| / bound",
                                     detectable_effect="a bound below the largest measured slope on the grid (e.g. "
                                                       "a wrong exponent of delta)"))
-    return _applicable(results, "U2's bound 4 delta(kS)^2 delta(kR)^2 dominates |eps_h eps_t| on the bracket",
+    return _applicable(results, "U2's bound 4δ(κ_Σ)²δ(κ_R)² dominates |ε_h ε_t| on the bracket"
+                                " (measured: max |ε_h ε_t| / bound)",
                        reference="StationaryCurve.elasticities on a dense grid of the bracket (measured slopes)",
                        subject="certify.apriori_uniqueness (the bound solve certifies with)")
 
@@ -200,7 +201,7 @@ def _risk_signature(risks, tol):
 def w5_counterexamples(ctx):
     """The stored instances of ``proofs/uniqueness.md`` (and the tie shifted by +0.02 in
     ``σ²``, whose global minimum is its largest root) vs an independent high-precision
-    computation (:func:`_mp_w4_roots`, mpmath, 40 digits, from the model data), which must
+    computation (mpmath, 40 digits, from the model data), which must
     show what each instance exhibits (three roots; for ``tie`` a tie of the two best): the same
     roots (relative 1e-9); the expected status from the mpmath risks (a gap above 1e-9 τ:
     *unique* with the same least-risk root; below ``RISK_TIE_TOL``: *not unique*); the
@@ -339,7 +340,7 @@ def _w6_r_zero(ctx):
         results.append(compare(gains[0], gains[1], rtol=1e-4, what=name + ": gain quadratic in epsilon",
                                model=name, quadratic_gain_coefficients=gains,
                                detectable_effect="a gain (tau - L*) not proportional to epsilon^2 to 1e-4"))
-    return combine_results(results, "r = 0: joint BFGS and profile reach tau; gain quadratic in epsilon; degenerate "
+    return combine_results(results, "r = 0: joint BFGS and profile reach τ; gain quadratic in ε; degenerate "
                                     "statuses",
                            reference="convex.multistart_joint (BFGS on landscape.population_risk, W1) and tau",
                            subject="landscape.solve / convex.solve_constrained statuses; landscape.profile_risk")
@@ -470,7 +471,7 @@ def w5_cells_reverified(ctx):
                                     measured=float(rep["num_failures"]), tolerance=0.0, model=name,
                                     detectable_effect="one cell excluded although F changes sign on it, or one gap "
                                                       "in the tiling of the bracket", **rep))
-    return _applicable(results, "root isolation re-verified",
+    return _applicable(results, "root isolation re-verified (measured: cells that fail re-verification)",
                        reference="mpmath at 30 digits: g(mu) written out from Sigma, R, r (matrix inverses); "
                                  "monotonicity of g (W4)",
                        subject="certify.isolate_roots (its excluded cells, root cells and clusters)")

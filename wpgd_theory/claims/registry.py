@@ -31,7 +31,22 @@ def _load_families():
 
 
 def registry() -> list:
-    """Claims in THEORY.md order, each with its registered checks (fresh copies)."""
+    r"""The claims in registry order (G1–G4, W1–W6, A1–A4, T1–T2), each with its checks.
+
+    Returns
+    -------
+    list of Claim
+        Fresh copies (editing one does not change the registry): ``id``, ``title``,
+        ``statement`` (LaTeX), ``assumptions``, ``proof`` and ``checks``.
+
+    Examples
+    --------
+    >>> claims = registry()
+    >>> [c.id for c in claims][:4]
+    ['G1', 'G2', 'G3', 'G4']
+    >>> all(c.checks for c in claims)  # every claim has checks
+    True
+    """
     _load_families()
     claims = {c.id: copy.copy(c) for c in CLAIMS}
     for c in claims.values():

@@ -186,7 +186,7 @@ def _probe_model():
 
 @check("W1", "model.sample draws the model's prompts (whitened features and labels)", kind="numeric")
 def w1_sampler(ctx):
-    """The prompts Monte Carlo and training use follow THEORY §1: whitened features
+    """The prompts Monte Carlo and training use follow the paper's multitask prompt model: whitened features
     ``L⁻¹x`` and labels ``K^{-1/2}ℓ`` given the features (``K = C ⊙ FFᵀ + σ²I``) have
     chi-square norms; |z| ≤ 4 each, on the law of the first ≤ 15 examples and the query,
     for every model of the run plus a fixed probe with correlated features.  Sized so that a
@@ -400,7 +400,8 @@ def w3_cvxpy(ctx):
         expected, subject = _expected_minimiser(model, omega)
         results.append(_metric_compare(model, em, expected, P_cvx, rtol=1e-6, model=name,
                                        solver=prob.solver_stats.solver_name, expected=subject))
-    return combine_results(results, "P* vs cvxpy", reference="cvxpy QP on " + _MOMENTS, subject=_PSTAR)
+    return combine_results(results, "P* vs cvxpy (measured: distance in the metric of the Hessian, relative)",
+                           reference="cvxpy QP on " + _MOMENTS, subject=_PSTAR)
 
 
 @check("W3", "P* vs L-BFGS from random starts", kind="numeric")
@@ -475,7 +476,8 @@ def w3_hessian(ctx):
         else:
             results.append(compare_bool(least > 0.0, what="Hessian positive definite", model=name,
                                         measured=-least, tolerance=0.0, min_eigenvalue_scaled=least))
-    return combine_results(results, "Hessian vs 2 Σ⊗M", reference="2 Sigma kron M, M from " + _MOMENTS,
+    return combine_results(results, "Hessian vs 2 Σ⊗M (measured: largest Jacobi-scaled entry difference)",
+                           reference="2 Sigma kron M, M from " + _MOMENTS,
                            subject="central differences of " + _CLOSED)
 
 
@@ -498,7 +500,8 @@ def w3_ridge(ctx):
         got = landscape.optimal_preconditioner(m, w)
         return float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
 
-    return _sides(property_check(ctx, inst, disc, tol=1e-8, max_examples=(10, 40, 400), what="ridge form"),
+    return _sides(property_check(ctx, inst, disc, tol=1e-8, max_examples=(10, 40, 400),
+                                 what="ridge form (measured: relative error)"),
                   "ExampleMoments.minimiser (linear solves on " + _MOMENTS + ")",
                   "landscape.optimal_preconditioner (eigen form)")
 
@@ -522,7 +525,8 @@ def w3_profile(ctx):
         gap = max(0.0, at_star - worse) / em.label_variance
         return max(abs(prof - at_star) / em.label_variance, gap)
 
-    return _sides(property_check(ctx, inst, disc, tol=1e-9, max_examples=(10, 40, 400), what="profile risk"),
+    return _sides(property_check(ctx, inst, disc, tol=1e-9, max_examples=(10, 40, 400),
+                                 what="profile risk (measured: largest error, relative to E[y²])"),
                   "ExampleMoments.risk at P* (" + _MOMENTS + ")", "landscape.profile_risk")
 
 

@@ -159,12 +159,40 @@ def run_check(chk, ctx: CheckContext):
 
 def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None = None, progress=None,
         on_start=None):
-    """Run the checks of ``claim_ids`` (all by default) in ``suite``.
+    r"""Run the checks of ``claim_ids`` (all by default) in ``suite``.
 
-    ``on_start`` is an optional callable ``on_start(check)`` called before each check and
-    ``progress`` one ``progress(check, result)`` called after it (the CLI drives its
-    progress bar with them).  Returns the :class:`ClaimOutcome` of each claim in THEORY order,
-    as an :class:`Outcomes` list (displayed as a table in a notebook).
+    Parameters
+    ----------
+    claim_ids : list of str, optional
+        Claim ids (``"G1"`` … ``"T2"``); all registered claims by default.
+    suite : {"quick", "default", "thorough"}, optional
+        Which checks run and at what size.
+    context : CheckContext, optional
+        Seed, device and the models the checks run on (the built-in ones by default); its
+        suite must be ``suite``.
+    progress : callable, optional
+        ``progress(check, result)``, called after each check.
+    on_start : callable, optional
+        ``on_start(check)``, called before each check.
+
+    Returns
+    -------
+    Outcomes
+        A list of :class:`ClaimOutcome`, one per claim in registry order (each with its
+        ``status`` and every check's result), shown as a table in a notebook.
+
+    Raises
+    ------
+    ValueError
+        For an unknown claim id or suite, or a context of another suite.
+
+    Examples
+    --------
+    >>> outcomes = run(["W2"], "quick")
+    >>> [(o.claim.id, o.status) for o in outcomes]
+    [('W2', 'verified')]
+    >>> all(res.status == "passed" for _, res, _ in outcomes[0].results)
+    True
     """
     if suite not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {suite!r}")

@@ -30,7 +30,7 @@ CLAIMS = [
           r"$\hat y=\sum_i y_i (P_k x_i)^\top \operatorname{diag}(\gamma_i)(P_q x)$, $\gamma_i=\odot_{j>i} g_j$; "
           r"value-dimension gating collapses to scalar gating. With key dimension $m d$ the weights are "
           r"$\omega=\sum_c\alpha_c\gamma^{(c)}$, and with delimiter tokens carrying the task id and $m\ge K$ every task-wise weight "
-          r"vector is realisable (a one-hot task id on the examples alone does not suffice; corrects THEORY.md).",
+          r"vector is realisable (a one-hot task id on the examples alone does not suffice: a correction, see the docs' Corrections page).",
           ("delimiter tokens with the task id for the task-wise statement",), _C),
     Claim("G4", "L-layer GLA is L steps of causal WPGD",
           r"With residual connections, $W_k=\begin{psmallmatrix}I&0\\0&0\end{psmallmatrix}$, "
@@ -41,7 +41,7 @@ CLAIMS = [
     Claim("W1", "Closed-form WPGD risk",
           r"$L(P,\omega)=\tau-2(r^\top\omega)\operatorname{tr}(\Sigma P\Sigma)+\operatorname{tr}(P^\top\Sigma P M(\omega))$, "
           r"$M(\omega)=a\Sigma^2+b\Sigma$, $a=\omega^\top(R+I)\omega$, $b=\tau\|\omega\|^2$, $\tau=\operatorname{tr}\Sigma+\sigma^2$.",
-          ("Gaussian features and tasks (THEORY §1)", "C PSD with unit diagonal"), _R),
+          ("Gaussian features and tasks (the multitask prompt model)", "C PSD with unit diagonal"), _R),
     Claim("W2", "Scaling symmetry",
           r"$L(cP,\omega/c)=L(P,\omega)$ for every $c\neq 0$.", (), _R),
     Claim("W3", "Optimal preconditioner and profile risk",
@@ -60,8 +60,8 @@ CLAIMS = [
           r"$\delta(\kappa)=(\sqrt\kappa-1)/(\sqrt\kappa+1)$ (proved), and numerically whenever $d\le5$. "
           r"For $d\ge6$ three roots and ties (two distinct global minimisers) occur (proofs/uniqueness.md). "
           r"For $\Sigma=\lambda I$: $\omega^*\propto(R+(d+1+\sigma^2/\lambda)I)^{-1}r$, $P^*\propto I$; for $\Sigma=I$: "
-          r"$L^*=d+\sigma^2-d\,r^\top(R+(d+1+\sigma^2)I)^{-1}r$. (Corrects THEORY.md, which says 'unique exactly when "
-          r"the equation has one root'.)", ("r != 0",), _O),
+          r"$L^*=d+\sigma^2-d\,r^\top(R+(d+1+\sigma^2)I)^{-1}r$. (A correction of the starting notes, "
+          r"which say 'unique exactly when the equation has one root'.)", ("r != 0",), _O),
     Claim("W6", "The conditions matter",
           r"$r=0$ makes the profile risk constant ($=\tau$) in $\omega$; a non-PSD $C$ defines no model and is rejected.",
           (), _O),

@@ -30,7 +30,7 @@ from .optimum import (
 def w4_joint_multistart(ctx):
     """``solve(model)`` (stationary-curve roots) vs the best of BFGS runs on the joint risk
     ``L(P, ω)`` of W1: one start near each certified stationary point (so a narrow basin
-    of the global minimum is not missed by luck, issue 9 item 7) plus ≥ 20 random starts;
+    of the global minimum is not missed by luck) plus ≥ 20 random starts;
     same risk (relative 1e-9) and the same ``ω`` up to scale (``1 − |cos| ≤ 1e-9``)."""
     models = [(k, m) for k, m in _dense_models(ctx, max_n=60)[: ctx.scale(1, 4, 100)]]
     starts = ctx.scale(20, 20, 40)
@@ -74,7 +74,7 @@ def w4_roots_stationary(ctx):
         if outside:
             res = CheckResult("failed", float(outside), 0.0, dict(res.details, roots_outside=outside), name)
         results.append(res)
-    return _applicable(results, "roots: mu = tau tr(PSPS)/tr(PSPS^2) at omega(mu), W1 gradient = 0, in the bracket",
+    return _applicable(results, "roots: μ = τ tr(PΣPΣ)/tr(PΣPΣ²) at ω(μ), W1 gradient = 0, in the bracket",
                        reference="explicit matrices: omega by np.linalg.solve, P = c (a Sigma + b I)^-1, "
                                  "mu = tau tr(PΣPΣ)/tr(PΣPΣ²), W1 gradient in omega",
                        subject="landscape.solve roots (certify.isolate_roots, landscape.stationary_ratio)")
@@ -126,7 +126,7 @@ def _explicit_F(model, grid, chunk=256):
 @check("W4", "root isolation vs a dense scan of the W4 equation written out", kind="numeric")
 def w4_dense_scan(ctx):
     """The certified roots vs the sign changes of ``F(μ) = μ − τ tr(PΣPΣ)/tr(PΣPΣ²)`` at
-    ``ω(μ)``, ``P = c(aΣ+bI)⁻¹``, computed by explicit formulas (:func:`_explicit_F`, no
+    ``ω(μ)``, ``P = c(aΣ+bI)⁻¹``, computed by explicit formulas (no
     stationary-curve or certificate code) on a dense log grid (2·10³–5·10⁴ points): the
     counts agree and every sign change lies within two grid steps (in ``log μ``) of a
     certified root (the grid's resolution, recorded)."""

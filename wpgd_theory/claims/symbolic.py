@@ -52,39 +52,39 @@ def _register(claim, name, keys, what):
 
 
 _register("G1", "symbolic: GLA recurrence unrolled = one-step WPGD", ["G1.one_layer"],
-          "one-layer scalar-gated GLA output equals x^T P_q^T P_k X^T(omega * y), omega_i = prod_{j>i} g_j")
+          "one-layer scalar-gated GLA output equals xᵀ P_qᵀ P_k Xᵀ(ω ⊙ y), ω_i = ∏_{j>i} g_j")
 _register("G2", "symbolic: gates <-> monotone weights", ["G2.forward", "G2.inverse"],
           "gates in [0,1] give monotone weights; gates recovered from weights reproduce them and the GLA output")
 _register("G3", "symbolic: key / value gating unrolled", ["G3.vector_gating"],
-          "key-dimension gating gives sum_i y_i (P_k x_i)^T diag(gamma_i) P_q x; value gating = scalar gating")
+          "key-dimension gating gives ∑_i y_i (P_k x_i)ᵀ diag(γ_i) P_q x; value gating = scalar gating")
 _register("G4", "symbolic: residual GLA = causal WPGD (masked and unmasked query)", ["G4.multilayer"],
           "L-layer residual GLA equals causal WPGD; the unmasked query adds its own slot from layer 2")
 _register("W1", "symbolic: Isserlis risk = closed form", ["W1.risk"],
-          "E(y - yhat)^2 by Wick pairing equals tau - 2 c tr(Sigma P Sigma) + tr(P^T Sigma P M)")
+          "E(y − ŷ)² by Wick pairing equals τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)")
 _register("W1", "symbolic: matrix Isserlis identity and the moments of the proof",
           ["W1.isserlis", "W1.label_variance", "W1.cross_moment", "W1.second_moment"],
-          "E[x x^T A x x^T], E[y^2] = tau, E[v beta^T] = c Sigma, E[v v^T] = M by Wick pairing")
+          "E[x xᵀ A x xᵀ], E[y²] = τ, E[v βᵀ] = c Σ, E[v vᵀ] = M by Wick pairing")
 _register("W2", "symbolic: scaling symmetry of the Isserlis risk polynomial", ["W2.scaling"],
-          "every monomial of the risk has equal degree in P and omega")
+          "every monomial of the risk has equal degree in P and ω")
 _register("W3", "symbolic: gradient, Hessian, P* and its ridge form",
           ["W3.gradient", "W3.hessian", "W3.stationary", "W3.ridge"],
-          "grad_P L = -2c Sigma^2 + 2 Sigma P M vanishes at c Sigma M^-1 = (c/a)(Sigma + (b/a) I)^-1")
+          "∇_P L = −2c Σ² + 2 ΣPM vanishes at c Σ M⁻¹ = (c/a)(Σ + (b/a) I)⁻¹")
 _register("W3", "symbolic: profile risk", ["W3.profile_value", "W3.profile_engine", "W3.homogeneity"],
-          "L(P*(omega), omega) = tau - c^2 sum lambda^2/(a lambda + b), homogeneous of degree 0")
+          "L(P*(ω), ω) = τ − c² ∑ λ²/(aλ + b), homogeneous of degree 0")
 _register("W4", "symbolic: stationarity reduces to (R + (1+μ)I) ω ∥ r",
           ["W4.partials", "W4.gradient", "W4.mu", "W4.euler", "W4.same_system"],
-          "grad L = -2c[phi r - c A3 (R + (1+mu) I) omega], mu = tau h(b/a); the two systems coincide")
+          "∇L = −2c[φ r − c A₃ (R + (1+μ) I) ω], μ = τ h(b/a); the two systems coincide")
 _register("W5", "symbolic: isotropic optimum and Lagrange gap",
           ["W5.isotropic_mu", "W5.quadratic", "W5.gap", "W5.optimum", "W5.identity_cov"],
-          "Sigma = lambda I: one root mu = d + sigma^2/lambda, omega* = A^-1 r, L - L* = Lagrange form >= 0")
+          "Σ = λI: one root μ = d + σ²/λ, ω* = A⁻¹ r, L − L* = Lagrange form ≥ 0")
 _register("W6", "symbolic: r = 0 leaves the risk τ + tr(PᵀΣPM)", ["W6.zero_r"],
-          "with r = 0 the risk is minimised by P = 0 for every omega (no uniqueness)")
+          "with r = 0 the risk is minimised by P = 0 for every ω (no uniqueness)")
 _register("A1", "symbolic: isotropic profile τ − d (rᵀω)² / ωᵀAω", ["A1.isotropic_profile"],
-          "Sigma = I profile risk in terms of A = R + (d + 1 + sigma^2) I")
+          "Σ = I profile risk in terms of A = R + (d + 1 + σ²) I")
 _register("A3", "symbolic: linear-attention gap and single-task optimality", ["A3.uniform_gap", "A3.single_task"],
-          "L(1) - L* is a Lagrange form, zero iff A^-1 r is parallel to 1 (true for a single task)")
+          "L(𝟙) − L* is a Lagrange form, zero iff A⁻¹ r is parallel to 𝟙 (true for a single task)")
 _register("A4", "symbolic: optimal weights of task models are task-wise", ["A4.taskwise_optimum"],
-          "(R + (1+mu) I)^-1 r = E (rho N + (1+mu) I)^-1 r_task")
+          "(R + (1+μ) I)⁻¹ r = E (ρN + (1+μ) I)⁻¹ r_task")
 
 
 # ------------------------------------------------------------------ all sizes (symbolic d, n)
@@ -120,12 +120,12 @@ def _all_sizes_registrations():
     from ..symbolic import stationary as ST
 
     _register_all_sizes("G1", "all sizes: unrolled GLA recurrence by induction on n", [IN.g_unrolling, IN.g1_readout],
-                        "S_i = sum_j (prod_{k>j} g_k) v_j k_j^T solves S_i = g_i S_(i-1) + v_i k_i^T for symbolic i")
+                        "S_i = ∑_j (∏_{k>j} g_k) v_j k_jᵀ solves S_i = g_i S_{i−1} + v_i k_iᵀ for symbolic i")
     _register_all_sizes("G2", "all sizes: gates <-> monotone weights by induction", [IN.g2_forward, IN.g2_inverse],
                         "omega_i = g_(i+1) omega_(i+1) and telescoping of the recovered gates, symbolic i, n")
     _register_all_sizes("G3", "all sizes: vector gates unrolled by induction (non-commuting)",
                         [IN.g3_key_unrolling, IN.g3_diag_products, IN.g3_value_readout],
-                        "key gates: S_i = sum_j T_j diag(prod g_k); value gates read out as scalar label gates")
+                        "key gates: S_i = ∑_j T_j diag(∏ g_k); value gates read out as scalar label gates")
     _register_all_sizes("G4", "all sizes: one residual layer = one causal WPGD step", [IN.g4_layer_step,
                                                                                      IN.g4_unmasked],
                         "label update of a residual GLA layer = causal WPGD update; unmasked query at L = 2")
@@ -133,32 +133,32 @@ def _all_sizes_registrations():
                         [SF.w1_isserlis, SF.w1_label_variance, SF.w1_cross_moment, SF.w1_second_moment, SF.w1_risk],
                         "matrix Isserlis, moments and the closed-form risk for d x d letters of symbolic size")
     _register_all_sizes("W2", "all sizes: scaling symmetry of the Wick risk", [SF.w2_scaling],
-                        "L(kP, omega/k) = L(P, omega) for symbolic d, n")
+                        "L(kP, ω/k) = L(P, ω) for symbolic d, n")
     _register_all_sizes("W3", "all sizes: matrix calculus and spectral identities",
                         [SF.w3_gradient, SF.w3_gradient_sympy, SF.w3_hessian, SF.w3_spectral, SF.w3_homogeneity,
                          SF.w3_profile_engine],
-                        "grad_P L = -2c Sigma^2 + 2 Sigma P M (own calculus and sympy's), Hessian form, P*, profile")
+                        "∇_P L = −2c Σ² + 2 ΣPM (own calculus and sympy's), Hessian form, P*, profile")
     _register_all_sizes("W4", "all sizes: stationarity with symbolic d, n",
                         [SF.w4_partials, SF.w4_mu, ST.w4_gradient, ST.w4_euler, ST.w4_same_system],
-                        "partials, mu = tau h(b/a), grad L, Euler, 2x2 minors for vectors of symbolic length")
+                        "partials, μ = τ h(b/a), ∇L, Euler, 2×2 minors for vectors of symbolic length")
     _register_all_sizes("W5", "all sizes: isotropic optimum and Lagrange gap", [SF.w5_isotropic, ST.w5_gap,
                                                                                ST.w5_optimum],
-                        "Sigma = lambda I: one root, omega* = A^-1 r, L - L* = Lagrange form, every n")
+                        "Σ = λI: one root, ω* = A⁻¹ r, L − L* = Lagrange form, every n")
     _register_all_sizes("W5", "theorems U3, U2 and the combined condition (certified)",
                         [E.u3_change_of_variables, E.u3_elasticity_identity, E.u3_bc_bound, E.u3_split_max,
                          E.u3_cubic_max, E.u3_fixed_point, E.u3_monotone, E.u3_small_d, E.u3_sharp, E.u3_eps_t,
                          E.combined_consequences, E.kappa_r_threshold_d6, E.u2_chord, E.u2_two_point,
                          E.u2_ridge_difference],
-                        "|eps_h| <= 2 m G*(d) < phi(d) <= 1/2 for d <= 5; kappa_Sigma > 9, kappa_R > 1385.79")
+                        "|ε_h| ≤ 2 m G*(d) < φ(d) ≤ 1/2 for d ≤ 5; κ_Σ > 9, κ_R > 1385.79")
     # (~1 s; in the quick suite since a blind mutant of the cubic defining G* passed it)
     _register_all_sizes("W6", "all sizes: r = 0 leaves τ + tr(PᵀΣPM)", [SF.w6_zero_r],
-                        "with r = 0 the Wick risk is tau + tr(P^T Sigma P M) for symbolic d, n")
+                        "with r = 0 the Wick risk is τ + tr(PᵀΣPM) for symbolic d, n")
     _register_all_sizes("A1", "all sizes: isotropic profile", [ST.a1_isotropic_profile],
-                        "Sigma = I: a + b = omega^T A omega, profile tau - d c^2 / omega^T A omega")
+                        "Σ = I: a + b = ωᵀAω, profile τ − d c² / ωᵀAω")
     _register_all_sizes("A3", "all sizes: linear-attention gap", [ST.a3_uniform_gap, ST.a3_single_task],
-                        "L(1) - L* = d e^T A e / (q 1^T A 1); single task: A 1 = (n + d + 1 + s2) 1")
+                        "L(𝟙) − L* = d eᵀAe / (q 𝟙ᵀA𝟙); single task: A𝟙 = (n + d + 1 + σ²) 𝟙")
     _register_all_sizes("A4", "all sizes: task-wise optimum", [SF.a4_taskwise],
-                        "(E rho E^T + sI) E = E (rho N + sI) for symbolic n, K")
+                        "(E ρ Eᵀ + sI) E = E (ρN + sI) for symbolic n, K")
 
 
 _all_sizes_registrations()

@@ -358,7 +358,7 @@ def t1_match_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
     allowance (``separation > 2``: a model trained to another cone's optimum fails)."""
     runs = _t1_runs(ctx) if runs is None else runs
     if not runs:
-        return not_applicable(_training_premise(ctx, "no multitask model with K >= 2 in the context"))
+        return not_applicable(_training_premise(ctx, "no multitask model with K ≥ 2 in the context"))
     ratios, rows = [], []
     for r in runs:
         slack = z * r["std_error"] + rel * abs(r["predicted"])

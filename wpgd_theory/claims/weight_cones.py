@@ -82,7 +82,7 @@ def a1_socp(ctx):
         results.append(compare([red.risk, exact.risk, ms.risk], [L_theory] * 3, rtol=1e-9, what=name, model=name,
                                detectable_effect="a relative risk difference > 1e-9 between the SOCP in R^n and "
                                                  "the reduced programs or the best local minimum"))
-    return _applicable(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Sigma = I)",
+    return _applicable(results, "A1 SOCP vs reduced SOCP vs NNLS vs multi-start (monotone cone, Σ = I)",
                        reference="THEORY SOCP built in R^n with cvxpy (_theory_socp)",
                        subject="convex.solve_constrained (task-space cvxpy and NNLS), convex.multistart_profile")
 
@@ -153,7 +153,7 @@ def a1_gates(ctx):
     """The monotone-cone optimum realised by a one-layer scalar-gated GLA and *run*: gates
     from ``ω/ω_n`` (G2 constructive inverse, ``gla.construct_from_wpgd``), ``P_g = ω_n P``;
     the torch GLA runs on ``2nd²`` sampled prompts; the WPGD it computes is identified by
-    least squares (:func:`_identify_gla_wpgd`) and its W1 risk equals the cone optimum of
+    least squares and its W1 risk equals the cone optimum of
     ``solve_constrained`` (relative 1e-8), its weights lie in the monotone cone (up to sign),
     and its predictions equal numpy WPGD with the cone optimum (relative 1e-10); for ``Σ = I``
     (the A1 SOCP) and general ``Σ``."""
@@ -165,7 +165,7 @@ def a1_gates(ctx):
     results = []
     for name, base in _dense_models(ctx, any_task_model=True)[: ctx.scale(1, 100, 1000)]:
         if base.n * base.d**2 > MAX_GLA_UNKNOWNS:
-            results.append(not_applicable(f"{name}: n d^2 = {base.n * base.d ** 2} > {MAX_GLA_UNKNOWNS} unknowns"))
+            results.append(not_applicable(f"{name}: n d² = {base.n * base.d ** 2} > {MAX_GLA_UNKNOWNS} unknowns"))
             continue
         for label, model in ((name + " (Sigma=I)", _with_sigma(base, np.eye(base.d))), (name, base)):
             sol = convex.solve_constrained(model, "monotone", inner="nnls")
@@ -253,7 +253,8 @@ def a2_monotone(ctx):
             agree, info = _a2_verdict(model)
             results.append(compare_bool(agree, what=label, measured=float(not agree), tolerance=0.0, model=label,
                                         **info))
-    return _applicable(results, "A2: gap(monotone, free) > 0 iff omega* is not monotone",
+    return _applicable(results, "A2: gap(monotone, free) > 0 iff ω* is not monotone"
+                                " (measured: models where the prediction fails)",
                        reference="shape of omega* from landscape.solve (monotonicity violation, distance bound)",
                        subject="convex.solve_constrained(model, 'monotone', inner='nnls') (risk gap, direction)")
 
@@ -268,7 +269,8 @@ def a2_property(ctx):
         agree, _ = _a2_verdict(model)
         return 0.0 if agree else 1.0
     res = property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
-                         max_examples=(5, 15, 200), what="A2 on random task models")
+                         max_examples=(5, 15, 200), what="A2 on random task models"
+                                                         " (measured: drawn models where the prediction fails)")
     return _with_sides(res, reference="shape of omega* from landscape.solve",
                        subject="convex.solve_constrained(model, 'monotone', inner='nnls')")
 
@@ -324,7 +326,7 @@ def a3_ordering(ctx):
             table[label] = info
             results.append(compare_bool(ok, what=label, measured=float(not ok), tolerance=0.0, model=label, **info))
     ctx.artifacts["A3"] = {"gaps": table}
-    return _applicable(results, "A3 ordering and strictness",
+    return _applicable(results, "A3 ordering and strictness (measured: models where the prediction fails)",
                        reference="first-order (KKT) tail sums of landscape.profile_risk_gradient at omega = 1",
                        subject="convex.solve_constrained over the uniform, monotone and free cones")
 
@@ -339,7 +341,8 @@ def a3_property(ctx):
         ok, _ = _a3_record(model)
         return 0.0 if ok else 1.0
     res = property_check(ctx, wst.multitask_models(max_d=3, max_tasks=3, max_size=3), disc, tol=0.0,
-                         max_examples=(5, 15, 200), what="A3 on random task models")
+                         max_examples=(5, 15, 200), what="A3 on random task models"
+                                                         " (measured: drawn models where the prediction fails)")
     return _with_sides(res, reference="first-order (KKT) tail sums of landscape.profile_risk_gradient at omega = 1",
                        subject="convex.solve_constrained over the uniform, monotone and free cones")
 
@@ -351,7 +354,7 @@ __all__ = ["COUNTEREXAMPLES", "EDGE_INSTANCES", "counterexample_model", "edge_mo
 # ----------------------------------------------------------------------------- returned objects
 @check("A1", "every returned optimum (P, ω) has its reported risk (explicit moment sums)", kind="numeric")
 def returned_optima_have_their_risks(ctx):
-    """Issue 18, class 1: a function's reported numbers recomputed from what it *returns*.  For
+    """A function's reported numbers recomputed from what it *returns*.  For
     ``landscape.solve`` and ``convex.solve_constrained`` over every cone, the risk of the
     returned ``(P, ω)`` by the explicit moment sums of :mod:`~wpgd_theory.quadrature` (no
     closed form, no profile) vs the reported ``risk`` (relative 1e-9), and the
@@ -394,7 +397,7 @@ def returned_optima_have_their_risks(ctx):
 @check("A3", "best risk of each architecture weight class: its weights have it, and nested classes are ordered",
        kind="numeric")
 def architecture_class_risks(ctx):
-    """Issue 18, class 7: the best risks the report's architectures table shows
+    """The best risks the report's architectures table shows
     (:func:`~wpgd_theory.architectures.cones.best_risk` for the uniform, geometric (RetNet),
     monotone, nonnegative (Mamba-2) and free classes) are compared with something: (i) the
     returned ``ω`` has the reported risk — explicit moment sums of

@@ -5,7 +5,7 @@ described by the JSON Schema file ``report.schema.json`` beside this module
 (:func:`schema_path`, :func:`load_schema`).  Top level::
 
     schema            "wpgd-theory-report"
-    schema_version    "1.0"
+    schema_version    "1.1"
     generated_at      ISO 8601 UTC timestamp
     status            "verified" | "failed" | "not verified"   (the whole run)
     exit_status       0 (every applicable claim verified, at least one) | 1 (otherwise)
@@ -16,7 +16,8 @@ described by the JSON Schema file ``report.schema.json`` beside this module
     summary           counts of claims by status and checks by status,
                       failed_claims, unverified_claims [{id, reason}],
                       not_applicable_claims [{id, reason}]
-    claims[]          id, title, statement (LaTeX), assumptions[], proof, status
+    claims[]          id, title, statement (LaTeX), assumptions[], proof, paper {result, url}
+                      (1.1: the paper's statement the claim refines), status
                       ("verified" | "failed" | "not verified" | "not applicable"), reason,
                       duration_s, figures[] (names), checks[]
     claims[].checks[] name, key, kind, suites[], description, status, measured,
@@ -49,6 +50,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .references import PAPER_URL, paper_result
+
 __all__ = [
     "SCHEMA_NAME",
     "SCHEMA_VERSION",
@@ -62,7 +65,7 @@ __all__ = [
 ]
 
 SCHEMA_NAME = "wpgd-theory-report"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: Packages whose versions the environment records (``None`` when not installed).
 PACKAGES = ("numpy", "scipy", "sympy", "cvxpy", "torch", "matplotlib", "hypothesis", "wpgd_theory")
 #: Longest list kept in ``details`` before truncation.
@@ -237,6 +240,7 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
             "statement": c.statement,
             "assumptions": list(c.assumptions),
             "proof": c.proof,
+            "paper": {"result": paper_result(c.id), "url": PAPER_URL},
             "status": out.status,
             "reason": out.reason,
             "duration_s": round(out.duration, 6),

@@ -1,7 +1,10 @@
 r"""``report.html``: one self-contained page, rendered from the Jinja2 template
 ``templates/report.html.j2`` (with ``templates/report.css`` inlined).
 
-Self-contained: CSS inline, figures as base64 PNG, no network, no links out of the page.
+Self-contained: CSS inline, figures as base64 PNG, no network; the only links out of the page
+are to the paper (arXiv) and, for a report inside the built docs, to its theory pages.  The
+page opens with the claims at a glance (id, title, the paper's statement each refines,
+verdict, independent checks passed, proof), then the run, every check, and each claim.
 Mathematics (statements, assumptions, check names and descriptions) is rendered as MathML
 by :mod:`.mathml` — no scripts, no fonts to fetch — with each formula's LaTeX source kept
 in its MathML annotation; a button beside each statement copies the statement's source.
@@ -20,7 +23,7 @@ import jinja2
 
 from .mathml import rich_html
 from .measures import fmt_seconds, group_reasons, verdict
-from .references import theory_page
+from .references import PAPER_URL, theory_page
 
 __all__ = ["render_html", "outcomes_html", "STATUS_MARK"]
 
@@ -69,7 +72,7 @@ def render_html(doc: dict, figure_png: dict | None = None, *, title: str = "wpgd
     """
     images = {name: base64.b64encode(png).decode("ascii") for name, png in (figure_png or {}).items() if png}
     return environment().get_template("report.html.j2").render(
-        doc=doc, title=title, figures={f["name"]: f for f in doc["figures"]}, images=images,
+        doc=doc, title=title, paper_url=PAPER_URL, figures={f["name"]: f for f in doc["figures"]}, images=images,
         vectors=vector_files or {}, docs_root=docs_root)
 
 
@@ -86,4 +89,4 @@ def outcomes_html(outcomes, *, suite: str | None = None, seed: int = 0) -> str:
     if suite is None:
         suite = next((getattr(o, "suite", None) for o in outcomes if getattr(o, "suite", None)), "default")
     doc = build_document(outcomes, suite=suite, seed=seed)
-    return environment().get_template("notebook.html.j2").render(doc=doc)
+    return environment().get_template("notebook.html.j2").render(doc=doc, paper_url=PAPER_URL)

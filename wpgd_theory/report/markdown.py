@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 
-from .mathml import MATH, strip_roles
+from .mathml import EMPHASIS, MATH, strip_roles
 from .measures import fmt_number, fmt_seconds, group_reasons, verdict
-from .references import theory_page
+from .references import PAPER_URL, theory_page
 
 __all__ = ["render_markdown", "fmt_number", "fmt_seconds", "group_reasons", "STATUS_MARK"]
 
@@ -37,19 +37,29 @@ def _code(text) -> str:
 _TOKENS = re.compile(MATH.pattern + r"|``(.+?)``", re.S)
 
 
+def _prose(text: str) -> str:
+    """Escaped prose whose RST emphasis ``*word*`` stays Markdown emphasis."""
+    out, last = [], 0
+    for m in EMPHASIS.finditer(text):
+        out += [esc(text[last:m.start()]), f"*{esc(m.group(1))}*"]
+        last = m.end()
+    return "".join(out + [esc(text[last:])])
+
+
 def _rich(text) -> str:
     """Registry text (descriptions, assumptions): ``$math$`` kept for the Markdown renderer,
-    RST literals and Sphinx roles as code spans, everything else escaped."""
+    RST literals and Sphinx roles as code spans, RST emphasis as Markdown emphasis, everything
+    else escaped."""
     text = strip_roles(" ".join(str(text).split()))
     out, last = [], 0
     for m in _TOKENS.finditer(text):
-        out.append(esc(text[last:m.start()]))
+        out.append(_prose(text[last:m.start()]))
         if m.group(3) is not None:
             out.append(_code(m.group(3)))
         else:
             out.append(m.group(0))
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(_prose(text[last:]))
     return "".join(out)
 
 
@@ -79,6 +89,28 @@ def _architectures_md(doc: dict, h: str) -> list:
     return lines + [""]
 
 
+def _claims_table_md(doc: dict, h: str, theory_links: str | None) -> list:
+    """The claims at a glance: id, title, the paper's statement refined, verdict, checks, proof."""
+    lines = [f"{h}# Claims at a glance", "",
+             f"Each claim is this project's precise version of a statement of the paper "
+             f"([Li et al. 2025, *Gating is Weighting*, arXiv:2504.04308]({PAPER_URL})); the checks are "
+             "independent computations of both sides (passed of run).", "",
+             "| Claim | Title | Refines (paper) | Verdict | Independent checks | Proof |", "|---|---|---|---|---|---|"]
+    for c in doc["claims"]:
+        paper = (c.get("paper") or {}).get("result") or ""
+        page = theory_page(c["proof"])
+        proof = "—"
+        if page:
+            proof = f"Theory › {esc(page[1])}"
+            if theory_links is not None:
+                proof = f"[{proof}]({theory_links}{page[0]}.md)"
+        npass = sum(ch["status"] == "passed" for ch in c["checks"])
+        lines.append(f"| **{c['id']}** | {esc(c['title'])} | "
+                     f"{f'[{esc(paper)}]({PAPER_URL})' if paper else '—'} | {STATUS_MARK[c['status']]} {c['status']} | "
+                     f"{npass} of {len(c['checks'])} | {proof} |")
+    return lines + [""]
+
+
 def _model_label(name, desc) -> str:
     """A model's name, with the unit its checks ran in when that is not 1 (scale covariance)."""
     unit = desc.get("natural_unit") if isinstance(desc, dict) else None
@@ -103,11 +135,12 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
               f"{cc['not applicable']} not applicable; "
               f"{summ['checks']['passed']} of {summ['checks']['total']} checks passed "
               f"(exit status {doc['exit_status']}).", ""]
+    lines += _claims_table_md(doc, h, theory_links)
     commit = env.get("git_commit")
     commit_s = _code(commit[:12]) + (" (uncommitted changes)" if env.get("git_dirty") else "") if commit else "—"
     device = run["device"] + ("" if run["requested_device"] == run["device"]
                               else f" (requested {run['requested_device']}, unavailable)")
-    lines += ["| Run | |", "|---|---|",
+    lines += [f"{h}# Run", "", "| Run | |", "|---|---|",
               f"| Suite | {_code(run['suite'])} |",
               f"| Seed | {run['seed']} |",
               f"| Device | {esc(device)} |",
@@ -125,7 +158,7 @@ def render_markdown(doc: dict, *, title: str = "wpgd_theory verification report"
     if summ.get("not_applicable_claims"):
         lines += ["**Not applicable** (never counted as passed): " + "; ".join(
             f"{', '.join(ids)} ({esc(reason)})" for reason, ids in group_reasons(summ["not_applicable_claims"])), ""]
-    lines += [f"{h}# Summary", "", "| Claim | Check | Kind | Status | Measured ≤ bound | Time (s) |",
+    lines += [f"{h}# Checks", "", "| Claim | Check | Kind | Status | Measured ≤ bound | Time (s) |",
               "|---|---|---|---|---|---|"]
     for c in doc["claims"]:
         if not c["checks"]:

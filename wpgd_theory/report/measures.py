@@ -6,10 +6,13 @@ check is, in this order:
 
 1. ``details["unit"]`` when the check records it (the preferred way: a short label such
    as ``"rel."``, ``"|z|"``, ``"cond."``);
-2. recognised from the check's message and description (``"z-score"`` → ``|z|``,
+2. named by the check's message as ``(measured: <quantity>)`` (e.g. ``"(measured: largest
+   violation)"``): the quantity, verbatim;
+3. recognised from the check's message and description (``"z-score"`` → ``|z|``,
    ``"relative"``/``rtol`` → ``rel.``, ``"condition number"`` → ``cond.``, sympy identity
    checks → ``failed identities``, …);
-3. none: the value and bound are shown without a label.
+4. none: the value and bound are shown without a label (every check of the registry names
+   its quantity; the tests keep it so).
 
 The relation shown is ``≤`` for a passed check, ``>`` for a failed one whose value is above
 its bound, and ``vs`` otherwise (a check whose criterion is not "value ≤ bound").
@@ -48,6 +51,8 @@ def group_reasons(unverified) -> list:
         groups.setdefault(u["reason"], []).append(u["id"])
     return list(groups.items())
 
+#: ``(measured: <quantity>)`` in a check's message: the quantity it measured.
+_MEASURED = re.compile(r"\(measured:\s*([^()]*(?:\([^()]*\)[^()]*)*)\)")
 #: (pattern in message + description, unit label), first match wins.
 _RULES = (
     (re.compile(r"z-score|\|z\||\bz\s*≤|\bz\s*<="), "|z|"),
@@ -66,6 +71,9 @@ def unit_of(check: dict) -> str:
         return unit.strip()
     if check.get("kind") == "symbolic" and "identities" in details:
         return "failed identities"
+    named = _MEASURED.search(str(check.get("message") or ""))
+    if named and named.group(1).strip():
+        return named.group(1).split(";")[0].strip()  # the quantity; what follows a ';' explains it
     text = f"{check.get('message', '')} {check.get('description', '')}"
     for pattern, label in _RULES:
         if pattern.search(text):
@@ -104,6 +112,9 @@ def verdict(check: dict) -> str:
     '|z| = 2.01 ≤ 4'
     >>> verdict({"status": "failed", "measured": 3e-3, "tolerance": 1e-10, "description": "relative error"})
     'rel. 0.003 > 1e-10'
+    >>> verdict({"status": "passed", "measured": 0.0, "tolerance": 0.0,
+    ...          "message": "ordering (measured: models where the prediction fails)"})
+    'models where the prediction fails = 0 ≤ 0'
     """
     m, t = check.get("measured"), check.get("tolerance")
     if m is None and t is None:
