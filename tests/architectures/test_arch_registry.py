@@ -167,7 +167,7 @@ def test_a_control_whose_exact_statement_fails_is_not_as_stated(monkeypatch):
     from wpgd_theory.architectures import table
     from wpgd_theory.claims.defaults import default_models
 
-    control = next(n for n, a in table.ARCHITECTURES.items() if not a.implements_wpgd)
+    control = next(n for n, a in table.registry.ARCHITECTURES.items() if not a.implements_wpgd)
     real = table.run_conformance
 
     def broken(name, **kw):

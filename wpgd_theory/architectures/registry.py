@@ -17,7 +17,7 @@ Weight classes (proved in ``proofs/architectures.md``):
 architecture        weights ``ω`` realised by one layer (``P`` free)
 ==================  ==========================================================================
 linear_attention    ``ω ∝ 𝟙`` (uniform)
-retnet              ``ω_i = γ^{n+1−i}``: geometric, one data-independent ``γ`` per head
+retnet              ``Σ_h c_h γ_h^{n+1−i}``: signed sums of fla's fixed geometric profiles
 simple_gla          ``0 ≤ ω_1 ≤ … ≤ ω_n`` (monotone): scalar data-dependent decay
 mamba2              ``ω ≥ 0`` (nonnegative): scalar decay *and* the input scaled by ``Δ_t``
 gla                 all ``ω`` (signed sums of monotone key-dimension profiles, ``d_k ≥ m d``)
@@ -183,11 +183,23 @@ def _run_retnet(X, y, x, rng, num_heads=3):
     q, k, v = _tokens(X, y, x, Pk, Pq, num_heads)
     o = fla_ops.retention(q, k, v)
     res = []
+    profiles = []
     for h in range(num_heads):
         gamma = 1.0 - 2.0 ** (-5.0 - h)
         omega = gamma ** (n - np.arange(n))  # ω_i = γ^{n+1−i}, i = 1..n
+        profiles.append(omega)
         res.append(_wpgd_conformance(f"G1: geometric weights, head {h} (gamma = 1 - 2^-{5 + h})",
                                      fla_ops.OPS["retention"][1], X, y, x, P, omega, _query_out(o, h), d))
+    # the heads combined by a signed output projection c: omega = sum_h c_h gamma_h^(n+1-i)
+    c = _r32(rng.standard_normal(num_heads))
+    out = np.einsum("h,bh->b", c, o[:, -1, :, 0].double().numpy())
+    omega = c @ np.array(profiles)
+    # a priori bound: each head's float32 error, weighted by |c_h| (the heads' terms may cancel)
+    mag = sum(abs(c[h]) * np.abs(wpgd_terms(X, y, x, P, profiles[h])).sum(axis=1) for h in range(num_heads))
+    res.append(Conformance(f"G1: signed combination of {num_heads} heads (fixed gammas), c = "
+                           + np.array2string(c, precision=3), fla_ops.OPS["retention"][1] + " (heads mixed)",
+                           "wpgd.wpgd_predict (numpy)", out, wpgd_predict(X, y, x, P, omega), mag,
+                           float32_tolerance(n + 1, d + 1), omega, P))
     return res
 
 
@@ -392,9 +404,11 @@ ARCHITECTURES = {
     for a in [
         Architecture("linear_attention", "Linear attention", fla_ops.OPS["linear_attention"][1], "uniform", True,
                      "omega = 1: preconditioned gradient descent", None, _run_linear_attention),
-        Architecture("retnet", "RetNet (retention)", fla_ops.OPS["retention"][1], "geometric", True,
-                     "omega_i = gamma^(n+1-i), gamma fixed per head (fla: 1 - 2^(-5-h))",
-                     "gamma is a data-independent hyperparameter: one geometric profile per head", _run_retnet),
+        Architecture("retnet", "RetNet (retention)", fla_ops.OPS["retention"][1], "retnet", True,
+                     "omega_i = gamma_h^(n+1-i) per head, gamma_h = 1 - 2^(-5-h) fixed by fla; heads sharing P and "
+                     "mixed by the output projection: signed sums sum_h c_h gamma_h^(n+1-i)",
+                     "gamma_h is a fixed hyperparameter (8 heads by default): the span of 8 geometric profiles",
+                     _run_retnet),
         Architecture("simple_gla", "Scalar-gated GLA (simple GLA)", fla_ops.OPS["simple_gla"][1], "monotone", True,
                      "0 <= omega_1 <= ... <= omega_n (products of scalar gates)", None, _run_simple_gla),
         Architecture("mamba2", "Mamba-2 (SSD)", fla_ops.OPS["simple_gla"][1] + " (Mamba-2 gates)", "nonnegative",
