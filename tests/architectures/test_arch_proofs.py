@@ -41,3 +41,52 @@ def test_hgrn2_with_positional_gates_is_uncorrelated_with_the_query_label():
     # a non-degenerate check: the same samples do show the correlation of a WPGD predictor
     wp = np.einsum("bi,bid,bd->b", y, X, x)
     assert (wp * yq).mean() / ((wp * yq).std() / np.sqrt(prod.size)) > 10
+
+
+def _hgrn2_setup(seed=0, B=64, n=6, d=3):
+    rng = np.random.default_rng(seed)
+    X, y, x = rng.standard_normal((B, n, d)), rng.standard_normal((B, n)), rng.standard_normal((B, d))
+    P = rng.standard_normal((d, d)) / np.sqrt(d)
+    s = rng.uniform(0.2, 1.0, size=n)
+    return X, y, x, P, s
+
+
+def test_hgrn2_gate_pairs_converge_to_wpgd_at_order_one():
+    """§7 limit: HGRN2 with its own forget-gate pairs -> WPGD(omega = s, P), error O(eps) with
+    delta = sqrt(eps); the same outputs do *not* approach a WPGD with other weights (power)."""
+    from wpgd_theory.architectures.registry import hgrn2_pair_inputs, hgrn2_recurrence
+    from wpgd_theory.wpgd import wpgd_predict
+
+    X, y, x, P, s = _hgrn2_setup()
+    n = X.shape[1]
+    errs, wrong = [], []
+    for eps in (1e-2, 1e-3, 1e-4, 1e-5):
+        q, k, logf = hgrn2_pair_inputs(X, x, s, P, eps, np.sqrt(eps))
+        out = hgrn2_recurrence(y, q, k[:, :n], logf)[0]
+        errs.append(np.max(np.abs(out - wpgd_predict(X, y, x, P, s))))
+        wrong.append(np.max(np.abs(out - wpgd_predict(X, y, x, P, s[::-1]))))
+    ratios = np.array(errs[:-1]) / np.array(errs[1:])
+    assert np.all((ratios > 10 ** 0.8) & (ratios < 10 ** 1.2))  # order 1 in eps
+    assert errs[-1] < 1e-3 * np.max(np.abs(wpgd_predict(X, y, x, P, s)))
+    assert min(wrong) > 0.1 * np.max(np.abs(wpgd_predict(X, y, x, P, s)))
+
+
+def test_hgrn2_is_bounded_in_each_example_where_wpgd_is_not():
+    """§7 exact statement: for fixed parameters the coefficient of y_i is at most ||q||_1 (keys
+    in [0,1]), while a nonzero WPGD's grows linearly with x_i."""
+    from wpgd_theory.architectures.registry import hgrn2_pair_inputs, hgrn2_recurrence
+    from wpgd_theory.wpgd import wpgd_predict
+
+    X, y, x, P, s = _hgrn2_setup(B=1)
+    n = X.shape[1]
+    y = np.zeros_like(y)
+    y[0, 0] = 1.0  # read the coefficient of y_1
+    outs, wp = [], []
+    for scale in (1.0, 1e2, 1e4, 1e6):
+        Xs = X.copy()
+        Xs[0, 0] *= scale
+        q, k, logf = hgrn2_pair_inputs(Xs, x, s, P, 1e-3, np.sqrt(1e-3))
+        outs.append(abs(hgrn2_recurrence(y, q, k[:, :n], logf)[0][0]))
+        assert outs[-1] <= np.abs(q).sum() * (1 + 1e-12)
+        wp.append(abs(wpgd_predict(Xs, y, x, P, s)[0]))
+    assert wp[-1] > 1e5 * wp[0] and outs[-1] < 2 * np.abs(q).sum()

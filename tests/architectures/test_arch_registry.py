@@ -180,3 +180,17 @@ def test_a_control_whose_exact_statement_fails_is_not_as_stated(monkeypatch):
     assert table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
     monkeypatch.setattr(table, "run_conformance", broken)
     assert not table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
+
+
+def test_a_failing_limit_statement_makes_a_control_not_as_stated():
+    """Decision meta-test: a ``limit`` check (HGRN2's proved rate) counts like an exact statement."""
+    from wpgd_theory.architectures.registry import Conformance
+    from wpgd_theory.architectures.table import verdict
+
+    one = np.array([1.0])
+    alt = Conformance("a", "s", "r", one, one, one, 1e-6, role="alternative")
+    fit = Conformance("f", "s", "r", one, 0 * one, one, 1e-6, role="wpgd_fit")
+    good = Conformance("l", "s", "r", np.array([1.05]), one, one, 0.2, role="limit")
+    bad = Conformance("l", "s", "r", np.array([0.1]), one, one, 0.2, role="limit")
+    assert verdict([alt, fit, good])["exact_statements_hold"]
+    assert not verdict([alt, fit, bad])["exact_statements_hold"]

@@ -61,6 +61,7 @@ def verdict(results) -> dict:
     cons = [r for r in results if r.role == "construction"]
     alts = [r for r in results if r.role == "alternative"]
     fits = [r for r in results if r.role == "wpgd_fit"]
+    limits = [r for r in results if r.role == "limit"]  # a proved limit statement (its rate) must hold too
     if cons:
         implements = all(r.passed for r in cons)
         disc = max(r.discrepancy for r in cons)
@@ -70,7 +71,7 @@ def verdict(results) -> dict:
         implements = all(r.passed for r in fits)
         disc = max(r.discrepancy for r in fits)
         tol = max(r.tolerance for r in fits)
-        ok = all(r.passed for r in alts)  # the alternative statement must hold exactly
+        ok = all(r.passed for r in alts + limits)  # the alternative statements must hold exactly
     return {"implements_wpgd": bool(implements), "max_discrepancy": float(disc), "tolerance": float(tol),
             "exact_statements_hold": bool(ok)}
 
