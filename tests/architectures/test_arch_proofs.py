@@ -1,6 +1,7 @@
 """Checks of the statements of proofs/architectures.md that are not constructions through fla."""
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from wpgd_theory.architectures.registry import hgrn2_predict
@@ -90,3 +91,26 @@ def test_hgrn2_is_bounded_in_each_example_where_wpgd_is_not():
         assert outs[-1] <= np.abs(q).sum() * (1 + 1e-12)
         wp.append(abs(wpgd_predict(Xs, y, x, P, s)[0]))
     assert wp[-1] > 1e5 * wp[0] and outs[-1] < 2 * np.abs(q).sum()
+
+
+def test_delta_rule_distance_is_first_order_in_beta_with_negligible_fitting_error():
+    """§8: the distance of the delta rule to the best one-step WPGD is O(beta) (it is WPGD to
+    first order), measured held out with a fitting error estimated and small; the WPGD fit is
+    never worse than the first-order WPGD beyond that error."""
+    from wpgd_theory.architectures.delta import distance_curve
+
+    c = distance_curve(betas=(0.04, 0.01), seeds=range(3), n=4, d=2, fit_factor=64, num_heldout=2048)["curve"]
+    for r in c:
+        assert r["min"] <= r["median"] <= r["max"] and r["fit_error"] < 0.05
+        assert r["first_order_median"] >= r["median"] * (1 - 2 * r["fit_error"])
+    assert 3.0 < c[0]["median"] / c[1]["median"] < 5.0  # beta / 4 -> distance / 4
+    assert c[1]["median_over_beta"] == pytest.approx(c[0]["median_over_beta"], rel=0.15)
+
+
+def test_the_fitting_error_estimate_sees_an_underdetermined_fit():
+    """Power: fitted on as many prompts as unknowns, the estimate flags a large fitting error."""
+    from wpgd_theory.architectures.delta import distance_to_wpgd
+
+    good = distance_to_wpgd(0.3, n=4, d=2, fit_factor=64, num_heldout=2048)
+    bad = distance_to_wpgd(0.3, n=4, d=2, fit_factor=5, num_heldout=2048)
+    assert good["fit_error"] < 0.05 < bad["fit_error"]

@@ -48,6 +48,16 @@ def format_table(doc: dict) -> str:
                        f"{', '.join(lay['must_be_identity'])} at the identity")
             out.extend(_ablation_lines(lay))
     for a in doc["architectures"]:
+        if "distance_curve" in a:
+            c = a["distance_curve"]
+            slopes = ", ".join(f"{r['median_over_beta']:.2f}" for r in c["curve"])
+            pts = "; ".join(f"beta {r['beta']:g}: {r['median']:.3f} [{r['min']:.3f}, {r['max']:.3f}]"
+                            for r in c["curve"])
+            out.append(f"{a['name']}: distance to the best one-step WPGD (held out; median [min, max] over "
+                       f"{len(c['seeds'])} seeds, fitted on {c['curve'][0]['fit_prompts']} prompts, fitting error "
+                       f"<= {max(r['fit_error'] for r in c['curve']):.0%}): {pts}; first order in beta: "
+                       f"distance/beta = {slopes}")
+    for a in doc["architectures"]:
         if not a["as_stated"]:
             out.append(f"UNEXPECTED: {a['name']}: measured implements_wpgd={a['implements_wpgd']}")
     return "\n".join(out)
