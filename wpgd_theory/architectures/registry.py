@@ -481,6 +481,116 @@ def _hgrn2_limit(X, y, x, rng):
     return [fla_check, rate]
 
 
+# ----------------------------------------------------------------------------- more of fla's family (issue 19)
+def _run_based_pm(X, y, x, rng):
+    r"""Based without normalisation, two heads ``±q`` mixed by ``(½, −½)``: the Taylor feature map's
+    ``1`` and ``a²/2`` terms are even in ``q`` and cancel, ``a = qᵀk`` is odd: ``ŷ = Σ_i y_i qᵀk_i``
+    (uniform WPGD).  Bound: float32 error of each head, ``Σ_i |y_i| (1 + |a_i| + a_i²/2)``."""
+    B, n, d = X.shape
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    out = 0.5 * (_query_out(fla_ops.based(q, k, v)) - _query_out(fla_ops.based(-q, k, v)))
+    a = np.einsum("ba,ac,bic->bi", x, P, X)
+    mag = (np.abs(y) * (1.0 + np.abs(a) + a**2 / 2)).sum(axis=1)
+    omega = np.ones(n)
+    return [Conformance("G1: uniform weights from two Based heads +q, -q (no normalisation)",
+                        fla_ops.OPS["based"][1] + " (use_norm=False, heads +-q)", "wpgd.wpgd_predict (numpy)", out,
+                        wpgd_predict(X, y, x, P, omega), mag, float32_tolerance(n + 1, d + 2), omega, P)]
+
+
+def _control(key, extra):
+    """A control: the best one-step WPGD fit to fla's op ``key`` (``extra(rng, B, T, d)`` gives its
+    other arguments as a function of the batch size, drawn once) leaves a discrepancy above the bound."""
+
+    def run(X, y, x, rng):
+        B, n, d = X.shape
+        Pk, Pq, _ = _random_P(rng, d)
+        make = extra(rng, n + 1, d)
+        op, op_name = fla_ops.OPS[key]
+
+        def fn(Xs, ys, xs):
+            q, k, v = _tokens(Xs, ys, xs, Pk, Pq)
+            return _query_out(op(q, k, v, **make(Xs.shape[0])))
+
+        return [_fit_discrepancy(key, op_name, fn, n, d, rng)]
+
+    return run
+
+
+def _fixed(arrays):
+    """Parameters drawn once (positional, leading axis 1), broadcast to the batch size ``B``."""
+    return lambda B: {k: _t(np.broadcast_to(v, (B, *v.shape[1:]))) for k, v in arrays.items()}
+
+
+def _extra_forgetting(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.5))[None, :, None]
+    return _fixed({"g": g})
+
+
+def _extra_kda(rng, T, d):
+    g = _log(_r32(rng.uniform(0.6, 1.0, size=(T, d))))[None, :, None, :]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    return _fixed({"g": g, "beta": beta})
+
+
+def _extra_comba(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    return _fixed({"beta": beta, "g": g})  # Comba's second key p = k/2 is set in _comba_op
+
+
+def _comba_op(q, k, v, beta, g):
+    return fla_ops.comba(q, k, v, 0.5 * k, beta, g)
+
+
+def _extra_gdp(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.repeat(np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0), 2)[None, :, None]
+    return _fixed({"g": g, "beta": beta})
+
+
+def _gdp_op(q, k, v, g, beta):
+    """Two Householder steps per token: the key and value repeated (``k_t, k_t``), steps ``β_t, β_t``."""
+    return fla_ops.gated_delta_product(q, k.repeat_interleave(2, dim=1), v.repeat_interleave(2, dim=1), g, beta)
+
+
+def _extra_gsa(rng, T, d):
+    return _fixed({"s": _r32(rng.standard_normal((1, T, 1, 4)))})
+
+
+def _extra_none(rng, T, d):
+    return lambda B: {}
+
+
+def _hgrn_op(q, k, v):
+    """HGRN (v1): no query or key — the value ``y_t`` enters channel 0, decays ``0.9`` per token."""
+    x = v[:, :, 0, :]
+    return fla_ops.hgrn(x, torch.full_like(x, float(np.log(0.9))))[:, :, None, :]
+
+
+def _extra_mesa(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    lamb = _t(np.full((1, d), 1.0))
+    make = _fixed({"g": g, "beta": beta})
+    return lambda B: {**make(B), "lamb": lamb}
+
+
+def _mesa_op(q, k, v, g, beta, lamb):
+    vk = torch.nn.functional.pad(v, (0, k.shape[-1] - v.shape[-1]))  # MesaNet's values have the key dimension
+    return fla_ops.mesa_net(q, k, vk, g, lamb, beta)[..., :1]
+
+
+fla_ops.OPS.update({
+    "comba (p = k/2)": (_comba_op, fla_ops.OPS["comba"][1] + " (p = k/2)"),
+    "gated_delta_product (2 steps)": (_gdp_op, fla_ops.OPS["gated_delta_product"][1] + " (num_householder=2)"),
+    "hgrn (value in channel 0)": (_hgrn_op, fla_ops.OPS["hgrn"][1]),
+    "mesa_net (v padded)": (_mesa_op, fla_ops.OPS["mesa_net"][1] + " (lambda = 1)"),
+    "based (normalised)": (lambda q, k, v: fla_ops.based(q, k, v, use_norm=True),
+                           fla_ops.OPS["based"][1] + " (use_norm=True)"),
+})
+
+
 ARCHITECTURES = {
     a.name: a
     for a in [
@@ -521,6 +631,38 @@ ARCHITECTURES = {
                      "none", False,
                      "LMS with weight decay: s~ = alpha_i s_{i-1}, s_i = s~ + beta_i k_i (y_i - k_i^T s~)",
                      "negative control: not one-step WPGD", lambda X, y, x, rng: _run_delta(True, X, y, x, rng)),
+        Architecture("based_pm", "Based, no normalisation, heads +q/-q", fla_ops.OPS["based"][1] + " (use_norm=False)",
+                     "uniform", True, "(o(q) - o(-q))/2 = sum_i y_i q^T k_i: the Taylor map's even terms cancel",
+                     "needs two heads mixed (1/2, -1/2) and no normaliser; one head adds 1 + a^2/2 (not WPGD)",
+                     _run_based_pm),
+        Architecture("based", "Based (fla's default normalisation)", fla_ops.OPS["based"][1] + " (use_norm=True)",
+                     "none", False, "sum_i phi(q)^T phi(k_i) y_i / sum_i phi(q)^T phi(k_i): the weights are a ratio of "
+                     "polynomials in x, x_i, not x^T P x_i", "negative control",
+                     _control("based (normalised)", _extra_none)),
+        Architecture("forgetting_transformer", "Forgetting Transformer", fla_ops.OPS["forgetting_attn"][1], "none",
+                     False,
+                     "softmax_i(q^T k_i + sum_{j>i} log f_j) y_i: the gate prior under a softmax normaliser",
+                     "negative control", _control("forgetting_attn", _extra_forgetting)),
+        Architecture("kda", "KDA (Kimi delta attention)", fla_ops.OPS["kda"][1], "none", False,
+                     "gated delta rule with key-dimension decay: LMS steps (degree-4 monomials)",
+                     "negative control", _control("kda", _extra_kda)),
+        Architecture("comba", "Comba", fla_ops.OPS["comba"][1], "none", False,
+                     "delta rule with a second key p (S p read in the residual): LMS-like steps",
+                     "negative control", _control("comba (p = k/2)", _extra_comba)),
+        Architecture("gated_deltaproduct", "Gated DeltaProduct (2 Householder steps)",
+                     fla_ops.OPS["gated_delta_product"][1], "none", False,
+                     "several LMS steps per token", "negative control",
+                     _control("gated_delta_product (2 steps)", _extra_gdp)),
+        Architecture("gsa", "Gated slot attention", fla_ops.OPS["gsa"][1], "none", False,
+                     "two passes with a softmax over slots in between: not linear in the keys' products",
+                     "negative control", _control("gsa", _extra_gsa)),
+        Architecture("hgrn", "HGRN (v1)", fla_ops.OPS["hgrn"][1], "none", False,
+                     "an elementwise recurrence without query or key: sum_i c_i y_i, no x^T x_i product",
+                     "negative control", _control("hgrn (value in channel 0)", _extra_none)),
+        Architecture("mesanet", "MesaNet (ridge regression)", fla_ops.OPS["mesa_net"][1], "none", False,
+                     "q^T (H_kk + diag lambda)^{-1} H_kv: a ridge solve in-context; WPGD (gated linear attention "
+                     "scaled by 1/lambda) only as lambda -> infinity", "negative control (WPGD in the limit)",
+                     _control("mesa_net (v padded)", _extra_mesa)),
     ]
 }
 
