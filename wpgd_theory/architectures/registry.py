@@ -27,7 +27,17 @@ hgrn2               none exactly (the key ``k = 1 − f ∈ [0,1]^{d_k}`` is bou
                     pairs reach every ``ω > 0`` in the limit, at rate ``O(ε)`` (§7)
 deltanet            none: one pass of LMS (per-example gradient steps), see :mod:`.delta`
 gated_deltanet      none: LMS with weight decay
+based_pm            ``ω ∝ 𝟙``: Based without normalisation, two heads ``±q`` (even terms cancel)
+based               none: Based with fla's normaliser (a ratio of polynomials)
+forgetting_...      none: the gate prior under a softmax normaliser
+kda, comba,         none: delta-rule steps (degree-4 terms)
+gated_deltaproduct
+gsa                 none: a softmax over slots between two passes
+hgrn                none: no query or key
+mesanet             none: in-context ridge regression (WPGD only as ``λ → ∞``)
 ==================  ==========================================================================
+
+Proofs: ``proofs/architectures.md`` (§1–§8, §11).
 """
 
 from __future__ import annotations
