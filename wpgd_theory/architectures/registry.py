@@ -29,7 +29,7 @@ deltanet            none: one pass of LMS (per-example gradient steps), see :mod
 gated_deltanet      none: LMS with weight decay
 based_pm            ``ω ∝ 𝟙``: Based without normalisation, two heads ``±q`` (even terms cancel)
 based               none: Based with fla's normaliser (a ratio of polynomials)
-forgetting_...      none: the gate prior under a softmax normaliser
+forgetting attn     none: the gate prior under a softmax normaliser
 kda, comba,         none: delta-rule steps (degree-4 terms)
 gated_deltaproduct
 gsa                 none: a softmax over slots between two passes
