@@ -114,3 +114,18 @@ def test_the_fitting_error_estimate_sees_an_underdetermined_fit():
     good = distance_to_wpgd(0.3, n=4, d=2, fit_factor=64, num_heldout=2048)
     bad = distance_to_wpgd(0.3, n=4, d=2, fit_factor=5, num_heldout=2048)
     assert good["fit_error"] < 0.05 < bad["fit_error"]
+
+
+def test_every_architecture_points_to_a_section_of_the_proofs_that_names_its_op():
+    from pathlib import Path
+
+    from wpgd_theory.architectures.registry import ARCHITECTURES
+
+    text = (Path(__file__).resolve().parents[2] / "proofs" / "architectures.md").read_text(encoding="utf-8")
+    for name, a in ARCHITECTURES.items():
+        sec = a.proof.removeprefix("proofs/architectures.md ")
+        assert sec.startswith("§"), name
+        start = text.index(f"## {sec[1:]}. ")
+        end = text.find("\n## ", start + 1)
+        op = a.fla_op.split(" ")[0].rsplit(".", 1)[-1]  # the fla function's name
+        assert op in text[start:end if end > 0 else None], (name, sec, op)

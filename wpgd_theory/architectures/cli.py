@@ -29,17 +29,19 @@ def _fmt(v):
 def format_table(doc: dict) -> str:
     """Plain-text table of :func:`~.table.architecture_table`'s output."""
     models = list(doc["models"])
-    head = ["architecture", "WPGD", "weight class", "discrepancy", *models]
+    head = ["architecture", "WPGD", "weight class", "discrepancy", "bound", *models, "proof"]
     rows = [[a["name"], "yes" if a["implements_wpgd"] else "no", a["weight_class"], f"{a['max_discrepancy']:.1e}",
-             *[_fmt(a["best_risk"][m]) for m in models]] for a in doc["architectures"]]
+             f"{a['tolerance']:.1e}", *[_fmt(a["best_risk"][m]) for m in models],
+             a.get("proof", "").replace("proofs/architectures.md ", "")] for a in doc["architectures"]]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append("")
     taus = ", ".join(f"{m} {v['tau']:g}" for m, v in doc["models"].items())
     out.append(f"fla {doc['fla_version']}; discrepancy: max |fla - reference| relative to the sum of |terms| "
-               f"(controls: to the best one-step WPGD fit, held-out prompts); best risk: best WPGD of the class "
-               f"(tau = label variance: {taus})")
+               f"(controls: to the best one-step WPGD fit, held-out prompts); bound: the a-priori float32 bound "
+               f"gamma_m (WPGD iff discrepancy <= bound); best risk: best WPGD of the class "
+               f"(tau = label variance: {taus}); proof: section of proofs/architectures.md")
     for a in doc["architectures"]:
         if "layer" in a:
             lay = a["layer"]

@@ -42,6 +42,7 @@ Proofs: ``proofs/architectures.md`` (§1–§8, §11).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -125,6 +126,8 @@ class Architecture:
     realises: str
     restriction: str | None
     run: Callable = field(repr=False)
+    #: where its weight class (or the reason it is not WPGD) is proved
+    proof: str = ""
 
 
 def sample_prompts(num_prompts: int, n: int, d: int, rng):
@@ -675,6 +678,12 @@ ARCHITECTURES = {
                      _control("mesa_net (v padded)", _extra_mesa)),
     ]
 }
+
+#: proofs/architectures.md section of each architecture
+_PROOFS = {"linear_attention": "§1", "retnet": "§2", "simple_gla": "§3", "mamba2": "§4", "gla": "§5", "rwkv6": "§6",
+           "hgrn2": "§7", "deltanet": "§8", "gated_deltanet": "§8"}
+ARCHITECTURES = {k: dataclasses.replace(a, proof="proofs/architectures.md " + _PROOFS.get(k, "§11"))
+                 for k, a in ARCHITECTURES.items()}
 
 
 def architecture(name: str) -> Architecture:
