@@ -62,6 +62,82 @@ def test_text_table_has_a_row_per_architecture(doc):
     assert "two-tasks" in text.splitlines()[0]
 
 
+def test_text_says_which_ablations_did_not_run_and_why(doc):
+    """Every component switched back is in the text: what it did, or 'not run: needs CUDA'."""
+    text = format_table(doc)
+    for a in doc["architectures"]:
+        for comp, res in a.get("layer", {}).get("components", {}).items():
+            line = next(ln for ln in text.splitlines() if ln.strip().startswith(f"ablation {comp}:"))
+            if isinstance(res, str):
+                assert "not run: needs CUDA" in line
+            else:
+                assert "ran;" in line and ("breaks" in line)
+
+
+DRIVER = """
+import sys
+from wpgd_theory.architectures import cli as c, fla_ops
+fla_ops.fla_available = lambda: True
+c.architecture_table = lambda models, seed=0: {"architectures": [{"as_stated": True}]}
+c.format_table = lambda doc: "row\\n" * 20000
+from wpgd_theory.cli import main
+sys.argv = ["wpgd-verify", "architectures"]
+raise SystemExit(main())
+"""
+
+
+def _driver(stdout):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", DRIVER], stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT,
+                          timeout=120, check=False)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_unwritable_stdout_exits_2_with_one_line():
+    with open("/dev/full", "w") as full:
+        res = _driver(full)
+    err = res.stderr.decode()
+    assert res.returncode == 2 and err.count("\n") == 1 and "cannot write to standard output" in err
+    assert "Traceback" not in err
+
+
+def test_closed_pipe_exits_quietly():
+    import os
+
+    r, w = os.pipe()
+    os.close(r)  # nobody reads: the first write is EPIPE
+    with os.fdopen(w, "wb") as pipe:
+        res = _driver(pipe)
+    assert res.returncode == 0 and res.stderr.decode() == ""
+
+
+def test_report_table_and_cli_are_one_computation():
+    """The G1 check (the report's architectures table) and ``wpgd-verify architectures`` give
+    the same rows for the same seed: same discrepancies, verdicts and best risks (the quick
+    suite, like delta_curve=False, leaves out the delta-rule curve)."""
+    from wpgd_theory.architectures.table import architecture_table
+    from wpgd_theory.claims.architectures import architectures_as_stated
+    from wpgd_theory.claims.core import CheckContext
+
+    model = MultitaskModel.from_tasks([2, 2], [[1.0, 0.3], [0.3, 1.0]], [0.9, 0.2], sigma=[[1.0, 0.0], [0.0, 1.0]],
+                                      noise=0.2)
+    ctx = CheckContext(suite="quick", seed=5, models={"m": model})
+    res = architectures_as_stated(ctx)
+    cli_rows = {a["name"]: a for a in architecture_table({"m": model}, seed=5, delta_curve=False)["architectures"]}
+    rep_rows = {a["name"]: a for a in ctx.artifacts["architectures"]["rows"]}
+    assert res.passed and set(cli_rows) == set(rep_rows)
+    for name, a in cli_rows.items():
+        b = rep_rows[name]
+        assert a["max_discrepancy"] == pytest.approx(b["max_discrepancy"], rel=1e-12, abs=0)
+        assert a["implements_wpgd"] == b["implements_wpgd"] and a["as_stated"] == b["as_stated"]
+        assert a["best_risk"]["m"] == pytest.approx(b["best_risk"]["m"], rel=1e-9) if a["best_risk"]["m"] else \
+            b["best_risk"]["m"] is None
+    other = {a["name"]: a for a in architecture_table({"m": model}, seed=6, delta_curve=False)["architectures"]}
+    assert other["hgrn2"]["max_discrepancy"] != pytest.approx(cli_rows["hgrn2"]["max_discrepancy"], rel=1e-3)
+
+
 def test_bad_config_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[model]]\nname = 'x'\n")

@@ -20,12 +20,14 @@ from wpgd_theory.wpgd import wpgd_predict
 
 POSITIVE = [a.name for a in ARCHITECTURES.values() if a.implements_wpgd]
 NEGATIVE = [a.name for a in ARCHITECTURES.values() if not a.implements_wpgd]
+#: controls with an exact statement of what they compute instead (the others: the WPGD fit only)
+EXACT_CONTROLS = ["deltanet", "gated_deltanet", "hgrn2"]
 
 
 def test_registry_covers_the_issue():
     need = {"linear_attention", "retnet", "mamba2", "gla", "hgrn2", "rwkv6", "deltanet", "gated_deltanet"}
     assert need <= set(ARCHITECTURES)
-    assert {"deltanet", "gated_deltanet", "hgrn2"} == set(NEGATIVE)
+    assert set(EXACT_CONTROLS) <= set(NEGATIVE)
 
 
 @pytest.mark.parametrize("name", POSITIVE)
@@ -42,7 +44,7 @@ def test_constructions_match_wpgd_through_fla(name):
     assert v["implements_wpgd"]
 
 
-@pytest.mark.parametrize("name", NEGATIVE)
+@pytest.mark.parametrize("name", EXACT_CONTROLS)
 def test_controls_are_negative_with_their_exact_statement(name):
     res = run_conformance(name, n=6, d=3, num_prompts=16, seed=2)
     alts = [r for r in res if r.role == "alternative"]
@@ -167,7 +169,7 @@ def test_a_control_whose_exact_statement_fails_is_not_as_stated(monkeypatch):
     from wpgd_theory.architectures import table
     from wpgd_theory.claims.defaults import default_models
 
-    control = next(n for n, a in table.ARCHITECTURES.items() if not a.implements_wpgd)
+    control = next(n for n, a in table.registry.ARCHITECTURES.items() if not a.implements_wpgd)
     real = table.run_conformance
 
     def broken(name, **kw):
@@ -180,3 +182,48 @@ def test_a_control_whose_exact_statement_fails_is_not_as_stated(monkeypatch):
     assert table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
     monkeypatch.setattr(table, "run_conformance", broken)
     assert not table.architecture_table(models, names=[control], num_prompts=8)["architectures"][0]["as_stated"]
+
+
+def test_a_failing_limit_statement_makes_a_control_not_as_stated():
+    """Decision meta-test: a ``limit`` check (HGRN2's proved rate) counts like an exact statement."""
+    from wpgd_theory.architectures.registry import Conformance
+    from wpgd_theory.architectures.table import verdict
+
+    one = np.array([1.0])
+    alt = Conformance("a", "s", "r", one, one, one, 1e-6, role="alternative")
+    fit = Conformance("f", "s", "r", one, 0 * one, one, 1e-6, role="wpgd_fit")
+    good = Conformance("l", "s", "r", np.array([1.05]), one, one, 0.2, role="limit")
+    bad = Conformance("l", "s", "r", np.array([0.1]), one, one, 0.2, role="limit")
+    assert verdict([alt, fit, good])["exact_statements_hold"]
+    assert not verdict([alt, fit, bad])["exact_statements_hold"]
+
+
+def test_the_map_has_at_least_sixteen_layers_each_as_stated():
+    from wpgd_theory.architectures.registry import ARCHITECTURES
+    from wpgd_theory.architectures.table import verdict
+
+    new = ["based_pm", "based", "forgetting_transformer", "kda", "comba", "gated_deltaproduct", "gsa", "hgrn",
+           "mesanet"]
+    assert len(ARCHITECTURES) >= 16 and set(new) <= set(ARCHITECTURES)
+    for name in new:
+        v = verdict(run_conformance(name, num_prompts=16, seed=1))
+        assert v["implements_wpgd"] == ARCHITECTURES[name].implements_wpgd, name
+        if not v["implements_wpgd"]:
+            assert v["max_discrepancy"] > 1e3 * v["tolerance"], name
+
+
+def test_planted_errors_in_the_new_rows_are_caught(monkeypatch):
+    """Power: Based with one head (no -q head to cancel 1 + a^2/2) fails its construction; the
+    generic control check calls a layer that *is* WPGD (linear attention) WPGD."""
+    from wpgd_theory.architectures import fla_ops, registry
+    from wpgd_theory.architectures.table import verdict
+
+    real = fla_ops.based
+    monkeypatch.setattr(fla_ops, "based", lambda q, k, v, use_norm=False: real(q.abs(), k, v, use_norm))
+    assert not verdict(run_conformance("based_pm", num_prompts=16))["implements_wpgd"]
+    monkeypatch.undo()
+    monkeypatch.setitem(fla_ops.OPS, "hgrn (value in channel 0)",
+                        (lambda q, k, v: fla_ops.linear_attention(q, k, v), "linear attention (planted)"))
+    res = registry._control("hgrn (value in channel 0)", registry._extra_none)(
+        *registry.sample_prompts(8, 6, 3, np.random.default_rng(0)), np.random.default_rng(1))
+    assert verdict(res)["implements_wpgd"]

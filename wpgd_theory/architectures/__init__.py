@@ -11,7 +11,7 @@ torch (and fla) are imported only here and in :mod:`wpgd_theory.gla`.
 """
 
 from .cones import WEIGHT_CLASSES, ClassOptimum, best_risk
-from .conformance import RecurrenceVerdict, check_recurrence
+from .conformance import NonFiniteOutput, RecurrenceVerdict, check_recurrence
 from .delta import delta_rule_first_order_weights, delta_rule_predict
 from .fit import WPGDFit, fit_wpgd
 from .registry import ARCHITECTURES, Architecture, Conformance, architecture, float32_tolerance, run_conformance
@@ -23,6 +23,7 @@ __all__ = [
     "Architecture",
     "ClassOptimum",
     "Conformance",
+    "NonFiniteOutput",
     "RecurrenceVerdict",
     "WPGDFit",
     "architecture",

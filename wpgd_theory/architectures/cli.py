@@ -3,12 +3,17 @@
 Exit status 0 when every architecture's measured verdict is the stated one (the WPGD
 architectures match ``wpgd_predict`` within the float32 tolerance, the delta-rule and HGRN2
 controls do not, and their exact alternative statements hold), 1 otherwise, 2 when fla cannot
-be imported (one line on stderr).
+be imported or standard output cannot be written (``> /dev/full``; one line on stderr).  A
+closed pipe (``| head``) ends the command quietly, as for every ``wpgd-verify`` command.
+
+The table is :func:`~.table.architecture_table` for ``--seed N``, the same computation as
+the report's architectures table (claim G1's check) of a run with seed ``N``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from . import fla_ops
@@ -24,27 +29,76 @@ def _fmt(v):
 def format_table(doc: dict) -> str:
     """Plain-text table of :func:`~.table.architecture_table`'s output."""
     models = list(doc["models"])
-    head = ["architecture", "WPGD", "weight class", "discrepancy", *models]
+    head = ["architecture", "WPGD", "weight class", "discrepancy", "bound", *models, "proof"]
     rows = [[a["name"], "yes" if a["implements_wpgd"] else "no", a["weight_class"], f"{a['max_discrepancy']:.1e}",
-             *[_fmt(a["best_risk"][m]) for m in models]] for a in doc["architectures"]]
+             f"{a['tolerance']:.1e}", *[_fmt(a["best_risk"][m]) for m in models],
+             a.get("proof", "").replace("proofs/architectures.md ", "")] for a in doc["architectures"]]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append("")
     taus = ", ".join(f"{m} {v['tau']:g}" for m, v in doc["models"].items())
     out.append(f"fla {doc['fla_version']}; discrepancy: max |fla - reference| relative to the sum of |terms| "
-               f"(controls: to the best one-step WPGD fit, held-out prompts); best risk: best WPGD of the class "
-               f"(tau = label variance: {taus})")
+               f"(controls: to the best one-step WPGD fit, held-out prompts); bound: the a-priori float32 bound "
+               f"gamma_m (WPGD iff discrepancy <= bound); best risk: best WPGD of the class "
+               f"(tau = label variance: {taus}); proof: section of proofs/architectures.md")
     for a in doc["architectures"]:
         if "layer" in a:
             lay = a["layer"]
             out.append(f"{a['name']} layer {lay['module']}: construction "
                        f"{'holds' if lay['holds'] else 'FAILS'} ({lay['identity_discrepancy']:.1e}) with "
                        f"{', '.join(lay['must_be_identity'])} at the identity")
+            out.extend(_ablation_lines(lay))
+    for a in doc["architectures"]:
+        if "distance_curve" in a:
+            c = a["distance_curve"]
+            slopes = ", ".join(f"{r['median_over_beta']:.2f}" for r in c["curve"])
+            pts = "; ".join(f"beta {r['beta']:g}: {r['median']:.3f} [{r['min']:.3f}, {r['max']:.3f}]"
+                            for r in c["curve"])
+            out.append(f"{a['name']}: distance to the best one-step WPGD (held out; median [min, max] over "
+                       f"{len(c['seeds'])} seeds, fitted on {c['curve'][0]['fit_prompts']} prompts, fitting error "
+                       f"<= {max(r['fit_error'] for r in c['curve']):.0%}): {pts}; first order in beta: "
+                       f"distance/beta = {slopes}")
     for a in doc["architectures"]:
         if not a["as_stated"]:
             out.append(f"UNEXPECTED: {a['name']}: measured implements_wpgd={a['implements_wpgd']}")
     return "\n".join(out)
+
+
+def _ablation_lines(lay: dict) -> list:
+    """One line per component switched back to fla's default: what it does, or why it did not run."""
+    lines = []
+    for comp, res in lay.get("components", {}).items():
+        if isinstance(res, str):  # "not run: needs CUDA (Triton module): ..."
+            lines.append(f"  ablation {comp}: {res}")
+        else:
+            lines.append(f"  ablation {comp}: ran; {'breaks' if res['breaks_construction'] else 'does NOT break'} "
+                         f"the construction (discrepancy {res['discrepancy']:.1e})")
+    return lines
+
+
+def _emit(text: str) -> int | None:
+    """Write ``text`` to stdout; ``2`` (one line on stderr) when stdout cannot be written.
+
+    A closed pipe raises :class:`BrokenPipeError` on to :func:`wpgd_theory.cli.main`, which
+    ends quietly; any other write error (``> /dev/full``) is said here in one line, and
+    stdout is pointed at ``/dev/null`` so that the interpreter's final flush stays silent.
+    """
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # in-process (captured) stdout: nothing to detach
+            pass
+        print(f"wpgd-verify: error: cannot write to standard output ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    return None
 
 
 def run(models: dict, *, as_json: bool = False, seed: int = 0) -> int:
@@ -53,8 +107,8 @@ def run(models: dict, *, as_json: bool = False, seed: int = 0) -> int:
               "cannot be imported here; install them: pip install -c constraints.txt -e .", file=sys.stderr)
         return 2
     doc = architecture_table(models, seed=seed)
-    if as_json:
-        print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
-    else:
-        print(format_table(doc))
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) if as_json else format_table(doc)
+    failed = _emit(text)
+    if failed is not None:
+        return failed
     return 0 if all(a["as_stated"] for a in doc["architectures"]) else 1

@@ -5,16 +5,25 @@ r"""The best in-context risk of each architecture's weight class (issue 13, item
 
 * ``"uniform"``, ``"monotone"``, ``"free"`` — :func:`~wpgd_theory.convex.solve_constrained`
   (linear attention; scalar-gated GLA; key-dimension GLA / RWKV-6 with enough key blocks);
-* ``"geometric"`` — ``ω_i = γ^{n+1−i}``, ``γ ∈ (0, 1]`` (RetNet, one head): a
-  one-dimensional search of the profile risk (W3) over ``γ`` (grid, then bounded Brent);
+* ``"geometric"`` — ``ω_i = γ^{n+1−i}``, ``γ ∈ (0, 1]`` (a retention with a *learned* ratio,
+  one head): a one-dimensional search of the profile risk (W3) over ``γ`` (grid, then
+  bounded Brent);
+* ``"retnet"`` — RetNet as fla fixes it: the signed combinations ``Σ_h c_h γ_h^{n+1−i}`` of
+  the :data:`RETNET_HEADS` profiles with fla's ratios ``γ_h = 1 − 2^{−5−h}`` (heads sharing
+  ``P``, combined by the output projection; the span's directions with singular value below
+  :data:`RETNET_CUTOFF` times the largest are not realisable in float32 and left out): for
+  ``P_t = (Σ + tI)⁻¹`` the risk is a convex
+  quadratic in ``c`` (W1), minimised exactly by least squares; then ``min_t`` as for the
+  nonnegative class (not certified);
 * ``"nonnegative"`` — ``ω ≥ 0`` (Mamba-2): for fixed ``P_t = (Σ + tI)⁻¹`` the risk is a
   convex quadratic in ``ω`` (W1), minimised *exactly* over ``ω ≥ 0`` and ``ω ≤ 0`` by NNLS;
   ``P*(ω) ∝ (Σ + tI)⁻¹`` (W3) so the optimum is ``min_t`` of that value, searched on a
   logarithmic grid of ``t ∈ [τ/(ν_max+1), τ]`` refined by bounded Brent (not certified).
 
-The classes are nested, ``geometric ⊂ monotone ⊂ nonnegative ⊂ free`` and
-``uniform ⊂ geometric`` (``γ = 1``), so the best risks are ordered the other way; the tests
-check the ordering and check the two new searches against independent optimisers.
+The classes are nested, ``geometric ⊂ monotone ⊂ nonnegative ⊂ free``,
+``uniform ⊂ geometric`` (``γ = 1``) and ``retnet ⊂ free`` (``retnet`` and ``geometric`` are not
+nested: fla's ratios are fixed, but signed sums of several are allowed), so the best risks
+are ordered the other way; the tests check the ordering and check the two new searches against independent optimisers.
 """
 
 from __future__ import annotations
@@ -27,10 +36,14 @@ from scipy.optimize import minimize_scalar, nnls
 from ..convex import solve_constrained
 from ..landscape import _check_model, population_risk, profile_risk
 
-__all__ = ["WEIGHT_CLASSES", "ClassOptimum", "best_risk", "geometric_weights", "geometric_risk"]
+__all__ = ["WEIGHT_CLASSES", "ClassOptimum", "best_risk", "geometric_weights", "geometric_risk", "RETNET_HEADS",
+           "RETNET_CUTOFF", "retnet_profiles", "retnet_basis"]
 
 #: weight classes realised by the architectures, and ``"none"`` (not one-step WPGD)
-WEIGHT_CLASSES = ("uniform", "geometric", "monotone", "nonnegative", "free", "none")
+WEIGHT_CLASSES = ("uniform", "geometric", "retnet", "monotone", "nonnegative", "free", "none")
+
+#: heads of fla's ``MultiScaleRetention`` by default (``num_heads=8``)
+RETNET_HEADS = 8
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,59 @@ def _best_geometric(model) -> ClassOptimum:
     w = geometric_weights(model.n, best_g)
     return ClassOptimum("geometric", best_v, w / np.linalg.norm(w), "grid over gamma in [1e-3, 1] + bounded Brent",
                         {"gamma": best_g})
+
+
+def retnet_profiles(n: int, num_heads: int = RETNET_HEADS) -> np.ndarray:
+    r"""``G (n, H)``: column ``h`` is ``γ_h^{n+1−i}`` with fla's fixed ``γ_h = 1 − 2^{−5−h}``."""
+    gam = 1.0 - 2.0 ** (-5.0 - np.arange(num_heads))
+    return np.stack([geometric_weights(n, g) for g in gam], axis=1)
+
+
+#: directions of the span of fla's profiles kept: singular values ``σ ≥ RETNET_CUTOFF σ₁``.  The
+#: profiles are nearly collinear (``γ_h`` all within ``2^{−5}`` of 1): a mix along a direction
+#: with ``σ/σ₁ < 10⁻⁶`` needs head coefficients ``≳ 10⁶`` times the output, whose float32
+#: rounding (``u ≈ 6·10⁻⁸`` per head) then exceeds the signal — not realisable.
+RETNET_CUTOFF = 1e-6
+
+
+def retnet_basis(n: int, num_heads: int = RETNET_HEADS) -> np.ndarray:
+    """Orthonormal basis ``(n, r)`` of the realisable span of :func:`retnet_profiles` (see :data:`RETNET_CUTOFF`)."""
+    U, sv, _ = np.linalg.svd(retnet_profiles(n, num_heads), full_matrices=False)
+    return U[:, sv >= RETNET_CUTOFF * sv[0]]
+
+
+def _span_min(model, t, G):
+    """``min_c L(P_t, G c)`` exactly (least squares in the Cholesky factor of the quadratic)."""
+    P = np.linalg.inv(model.sigma + t * np.eye(model.d))
+    g, H = _quadratic(model, P)
+    C = np.linalg.cholesky(H)  # ωᵀHω − 2gᵀω = ‖Cᵀω − C⁻¹g‖² − gᵀH⁻¹g
+    c, *_ = np.linalg.lstsq(C.T @ G, np.linalg.solve(C, g), rcond=None)
+    w = G @ c
+    return float(population_risk(model, P, w)), w
+
+
+def _best_retnet(model) -> ClassOptimum:
+    G = retnet_basis(model.n)
+    R = model.R
+    nu_max = max(float(np.linalg.eigvalsh(R)[-1]), 0.0)
+    ts = np.geomspace(model.tau / (nu_max + 1.0), model.tau, 48)
+    vals = [_span_min(model, t, G)[0] for t in ts]
+    i = int(np.argmin(vals))
+    best_t, best_v = float(ts[i]), float(vals[i])
+    a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
+    if b > a:
+        res = minimize_scalar(lambda lt: _span_min(model, np.exp(lt), G)[0], bounds=(np.log(a), np.log(b)),
+                              method="bounded", options={"xatol": 1e-10})
+        if res.fun < best_v:
+            best_t, best_v = float(np.exp(res.x)), float(res.fun)
+    w = _span_min(model, best_t, G)[1]
+    nw = np.linalg.norm(w)
+    details = {"t": best_t, "heads": RETNET_HEADS, "span_rank": int(G.shape[1]),
+               "single_head_risks": [float(profile_risk(model, g)) for g in retnet_profiles(model.n).T]}
+    if best_v >= model.tau or nw == 0:
+        return ClassOptimum("retnet", float(model.tau), None, "zero predictor", details)
+    return ClassOptimum("retnet", best_v, w / nw, f"exact least squares over the span of fla's {RETNET_HEADS} fixed "
+                        "profiles per ridge t, grid + bounded Brent over t", details)
 
 
 def _quadratic(model, P):
@@ -137,11 +203,12 @@ def best_risk(model, weight_class: str) -> ClassOptimum:
         raise ValueError(f"weight_class must be one of {WEIGHT_CLASSES}, got {weight_class!r}")
     if weight_class == "none":
         return ClassOptimum("none", None, None, "not one-step WPGD")
-    if weight_class in ("geometric", "nonnegative"):
+    if weight_class in ("geometric", "nonnegative", "retnet"):
         # grids, polarisation and NNLS with absolute tolerances: computed in natural units, the
         # risk (and the ridge t) returned in the user's (scale covariance, W1)
         nat, unit = model.in_natural_units()
-        opt = _best_geometric(nat) if weight_class == "geometric" else _best_nonnegative(nat)
+        search = {"geometric": _best_geometric, "nonnegative": _best_nonnegative, "retnet": _best_retnet}
+        opt = search[weight_class](nat)
         if unit == 1.0:
             return opt
         details = dict(opt.details, natural_unit=unit, **({"t": opt.details["t"] * unit} if "t" in opt.details else {}))

@@ -1,18 +1,32 @@
 r"""Conformance test for a user's recurrence: does it implement one-step WPGD (claim G1)?
 
 ``check_recurrence(fn)`` feeds a callable with fla's op signature in-context regression
-prompts — keys and queries ``k_t = q_t = x_t``, one value channel ``v_t = y_t`` and
-``v_{n+1} = 0`` for the query — and reads the query's output.  One-step WPGD with scalar
-weights predicts ``ŷ = Σ_i ω_i y_i xᵀ P x_i``:
+prompts — the examples' keys ``k_i = x_i``, the query's query ``q_{n+1} = x``, one value
+channel ``v_i = y_i`` and ``v_{n+1} = 0`` — and reads the query's output.  The slots a
+one-step WPGD never reads (the examples' queries ``q_i`` and the query's key ``k_{n+1}``)
+carry independent Gaussian noise, so a layer that reads a query where it should read a key
+is caught (with ``q = k`` it would not be).  One-step WPGD with scalar weights predicts
+``ŷ = Σ_i ω_i y_i xᵀ P x_i``:
 
 1. the tensor ``M = ω ⊗ P`` is fitted by least squares on Gaussian prompts
-   (:func:`~.fit.fit_wpgd`) and its rank-one part gives the *inferred* ``ω`` and ``P``;
+   (:func:`~.fit.fit_wpgd`) and its rank-one part gives the *inferred* ``ω`` and ``P``
+   (with ``expected_omega``: ``ω`` is the given one and only ``P`` is fitted, so a layer
+   realising *other* weights — e.g. a gate applied one step late — is refused);
 2. the largest discrepancy between ``fn`` and that WPGD is measured on prompts drawn by
    hypothesis (entries 0 or of magnitude in ``[10⁻⁴, 4]``, shrinking towards edge cases —
    smaller entries would underflow float32 in products) and on held-out
    Gaussian prompts, norm-wise: relative to ``Σ_i |ω_i y_i| ‖x‖ ‖P‖₂ ‖x_i‖``;
-3. the verdict is *implements WPGD* iff that discrepancy is within ``tol`` (default
-   ``10 γ_m``, the float32 bound of :func:`~.registry.float32_tolerance`).
+3. a causality probe changes every token from position ``c`` on (``c = 1 … n``) and
+   measures the change of the outputs at positions ``< c``, relative to their size;
+4. the verdict is *implements WPGD* iff both discrepancies are within ``tol`` (default
+   ``10 γ_m``, the float32 bound of :func:`~.registry.float32_tolerance`) and the output
+   is not degenerate.
+
+Refusals that are not a discrepancy: a NaN or infinite output raises
+:class:`NonFiniteOutput` (a ``ValueError`` naming the prompt); an output that is constant
+over the fitting prompts (all zero, typically: an op expecting ``(B, H, T, K)`` passed in
+the ``(B, T, H, K)`` slot sees ``T = 1`` and the query's value 0) is *not WPGD* with a
+message naming that layout mistake — it matches only ``ω = 0``, the zero predictor.
 
 Gates are the callable's business (close over them): a layer whose gates do not depend on
 ``x_t`` is WPGD with ``ω_i`` the product of the later gates (G1); a key-dimension decay
@@ -21,25 +35,45 @@ that differs across key dimensions, a delta rule or a normalised attention is no
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from .._validation import as_positive_int, as_scalar
-from .fit import fit_wpgd, wpgd_terms
+from .._validation import as_array, as_positive_int, as_scalar
+from .fit import features, fit_wpgd, wpgd_terms
 from .registry import float32_tolerance, sample_prompts
 
-__all__ = ["RecurrenceVerdict", "check_recurrence", "prompt_inputs"]
+__all__ = ["NonFiniteOutput", "RecurrenceVerdict", "check_recurrence", "prompt_inputs", "LAYOUT_HINT"]
+
+#: what a degenerate (constant) output most likely means
+LAYOUT_HINT = ("likely layout mistake: an op expecting (B, H, T, K) was passed where (B, T, H, K) is expected "
+               "(it then sees one token per sequence, and the query's value is 0); transpose q, k, v with "
+               ".transpose(1, 2) before the op and its output back")
+
+
+class NonFiniteOutput(ValueError):
+    """``fn`` returned NaN or ±inf; ``X, y, x`` is the prompt (``source`` says where it came from)."""
+
+    def __init__(self, kind: str, source: str, X, y, x):
+        fmt = lambda a: np.array2string(np.asarray(a), precision=4, separator=", ",  # noqa: E731
+                                        max_line_width=10**9).replace("\n", "")
+        super().__init__(f"fn returned {kind} on {source}: X = {fmt(X)}, y = {fmt(y)}, x = {fmt(x)}")
+        self.kind, self.source = kind, source
+        self.X, self.y, self.x = np.asarray(X), np.asarray(y), np.asarray(x)
 
 
 @dataclass(frozen=True)
 class RecurrenceVerdict:
     """Result of :func:`check_recurrence`.
 
-    ``omega (n,)`` and ``P (d,d)`` are the inferred WPGD (scaled so that ``max|ω| = 1``),
-    ``max_discrepancy`` the largest relative discrepancy to it over ``examples`` prompts,
-    ``rank_ratio`` ``σ₂/σ₁`` of the fitted ``M`` (0 for an exact WPGD).
+    ``omega (n,)`` and ``P (d,d)`` are the WPGD compared with (inferred, or
+    ``expected_omega``; scaled so that ``max|ω| = 1``), ``max_discrepancy`` the largest
+    relative discrepancy to it over ``examples`` prompts (``inf`` for a degenerate output),
+    ``causality_discrepancy`` the largest relative change of an output when only later
+    tokens change, ``rank_ratio`` ``σ₂/σ₁`` of the fitted ``M`` (0 for an exact WPGD),
+    ``message`` why the verdict is negative (empty when positive).
     """
 
     implements_wpgd: bool
@@ -49,35 +83,70 @@ class RecurrenceVerdict:
     P: np.ndarray
     rank_ratio: float
     examples: int
+    causality_discrepancy: float = 0.0
+    message: str = ""
     details: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
-        verdict = "implements one-step WPGD" if self.implements_wpgd else "does not implement one-step WPGD"
-        return (f"{verdict}: max discrepancy {self.max_discrepancy:.2e} (tolerance {self.tolerance:.1e}, "
-                f"{self.examples} prompts); inferred omega = {np.array2string(self.omega, precision=4)}")
+        if self.implements_wpgd:
+            return (f"implements one-step WPGD: max discrepancy {self.max_discrepancy:.2e} (tolerance "
+                    f"{self.tolerance:.1e}, {self.examples} prompts; causality {self.causality_discrepancy:.1e}); "
+                    f"{'expected' if 'expected_omega' in self.details else 'inferred'} omega = "
+                    f"{np.array2string(self.omega, precision=4)}")
+        return f"does not implement one-step WPGD: {self.message}"
 
 
-def prompt_inputs(X, y, x, num_heads: int = 1):
-    """``q, k (B, n+1, H, d)`` and ``v (B, n+1, H, 1)`` float32 tensors of the conformance prompts."""
+def _junk(X, y, x, seed):
+    """Noise for the unread slots, a function of the prompt (hypothesis replays see the same)."""
+    key = zlib.crc32(np.ascontiguousarray(X).tobytes() + np.ascontiguousarray(y).tobytes()
+                     + np.ascontiguousarray(x).tobytes())
+    rng = np.random.default_rng([seed, key])
+    r32 = lambda a: a.astype(np.float32).astype(np.float64)  # noqa: E731
+    return r32(rng.standard_normal(X.shape)), r32(rng.standard_normal(x.shape))
+
+
+def prompt_inputs(X, y, x, num_heads: int = 1, junk=None):
+    """``q, k (B, n+1, H, d)`` and ``v (B, n+1, H, 1)`` float32 tensors of the conformance prompts.
+
+    ``junk = (Jq (B,n,d), Jk (B,d))`` fills the unread slots (the examples' queries, the
+    query's key); ``None`` sets them to the features (``q = k``).
+    """
     B, n, d = X.shape
     feats = np.concatenate([X, x[:, None]], axis=1)
+    q, k = feats.copy(), feats.copy()
+    if junk is not None:
+        q[:, :n] = junk[0]
+        k[:, n] = junk[1]
     v = np.concatenate([y, np.zeros((B, 1))], axis=1)[..., None]
     rep = lambda a: torch.as_tensor(np.repeat(a[:, :, None], num_heads, axis=2), dtype=torch.float32)  # noqa: E731
-    return rep(feats), rep(feats), rep(v)
+    return rep(q), rep(k), rep(v)
 
 
-def _call(fn, X, y, x, num_heads):
-    q, k, v = prompt_inputs(X, y, x, num_heads)
+def _outputs(fn, X, y, x, num_heads, seed, source, junk=None):
+    """``o[:, :, 0, 0]`` as float64 ``(B, n+1)``; raises :class:`NonFiniteOutput` naming the first bad prompt."""
+    junk = _junk(X, y, x, seed) if junk is None else junk
+    out = _raw(fn, prompt_inputs(X, y, x, num_heads, junk), y.shape)
+    bad = ~torch.isfinite(out).reshape(out.shape[0], -1).all(dim=1)
+    if bool(bad.any()):
+        b = int(torch.nonzero(bad)[0, 0])
+        vals = out[b]
+        kind = "NaN" if bool(torch.isnan(vals).any()) else "inf"
+        where = f"{source} {b}" if X.shape[0] > 1 else source
+        raise NonFiniteOutput(kind, where, X[b], y[b], x[b])
+    return out[:, :, 0, 0].detach().cpu().double().numpy()
+
+
+def _raw(fn, qkv, yshape):
     with torch.no_grad():
-        out = fn(q, k, v)
+        out = fn(*qkv)
     if isinstance(out, (tuple, list)):
         out = out[0]
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"fn must return a tensor o (B, T, H, V) or a tuple (o, ...), got {type(out).__name__}")
-    B, n = y.shape
+    B, n = yshape
     if out.ndim != 4 or out.shape[:2] != (B, n + 1):
         raise ValueError(f"fn must return o of shape (B, T, H, V) = ({B}, {n + 1}, H, V), got {tuple(out.shape)}")
-    return out[:, -1, 0, 0].detach().cpu().double().numpy()
+    return out
 
 
 def _relative(out, X, y, x, omega, P):
@@ -90,14 +159,45 @@ def _relative(out, X, y, x, omega, P):
     return np.where(scale > 0, err / np.where(scale > 0, scale, 1.0), np.where(err > 0, np.inf, 0.0))
 
 
+def fit_P(X, y, x, out, omega) -> np.ndarray:
+    r"""Least-squares ``P`` of ``ŷ = Σ_i ω_i y_i xᵀ P x_i`` with ``ω`` given (``d²`` unknowns)."""
+    B, n, d = X.shape
+    Phi = features(X, y, x).reshape(B, n, d * d)
+    coef, *_ = np.linalg.lstsq(np.einsum("i,bij->bj", omega, Phi), out, rcond=None)
+    return coef.reshape(d, d)
+
+
+def _causality(fn, X, y, x, num_heads, seed, rng):
+    """Largest relative change of the outputs at positions ``< c`` when tokens ``c … n+1`` change
+    (features, labels and the unread slots alike), ``c = 1 … n``."""
+    B, n, d = X.shape
+    J = _junk(X, y, x, seed)
+    base = _outputs(fn, X, y, x, num_heads, seed, "held-out Gaussian prompt", J)
+    X2, y2, x2 = sample_prompts(B, n, d, rng)
+    J2 = _junk(X2, y2, x2, seed)
+    worst = 0.0
+    for c in range(1, n + 1):
+        Xc, yc, Jq = X.copy(), y.copy(), J[0].copy()
+        Xc[:, c:], yc[:, c:], Jq[:, c:] = X2[:, c:], y2[:, c:], J2[0][:, c:]
+        other = _outputs(fn, Xc, yc, x2, num_heads, seed, f"causality probe (tokens {c + 1}.. changed), prompt",
+                         (Jq, J2[1]))
+        err = np.abs(other[:, :c] - base[:, :c]).max(axis=0)
+        scale = np.maximum(np.abs(base[:, :c]).max(axis=0), np.abs(other[:, :c]).max(axis=0))
+        rel = np.where(scale > 0, err / np.where(scale > 0, scale, 1.0), np.where(err > 0, np.inf, 0.0))
+        worst = max(worst, float(rel.max()))
+    return worst
+
+
 def check_recurrence(fn, *, n: int = 8, d: int = 4, num_heads: int = 1, tol: float | None = None,
-                     max_examples: int = 25, seed: int = 0) -> RecurrenceVerdict:
+                     max_examples: int = 25, seed: int = 0, expected_omega=None) -> RecurrenceVerdict:
     """Does ``fn(q, k, v) -> o`` implement one-step WPGD?  See the module docstring.
 
     ``fn`` takes ``q, k (B, T, H, d)`` and ``v (B, T, H, 1)`` (float32, ``T = n + 1``, the
     query last) and returns ``o (B, T, H, V)`` or a tuple whose first entry is ``o``; head 0,
-    channel 0 of the last token is read.  ``max_examples`` hypothesis-drawn prompts are
-    tried besides 64 held-out Gaussian prompts.
+    channel 0 is read.  ``max_examples`` hypothesis-drawn prompts are tried besides 64
+    held-out Gaussian prompts.  ``expected_omega (n,)``: the weights the layer should put on
+    the examples (any scale); then only ``P`` is fitted.  Raises :class:`NonFiniteOutput`
+    when ``fn`` returns NaN or inf.
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable fn(q, k, v) -> o, got {type(fn).__name__}")
@@ -105,17 +205,43 @@ def check_recurrence(fn, *, n: int = 8, d: int = 4, num_heads: int = 1, tol: flo
     d = as_positive_int(d, "d")
     num_heads = as_positive_int(num_heads, "num_heads")
     max_examples = as_positive_int(max_examples, "max_examples")
+    seed = as_positive_int(seed, "seed", minimum=0)
     tol = 10.0 * float32_tolerance(n + 1, d) if tol is None else as_scalar(tol, "tol", minimum=0.0, strict=True)
+    if expected_omega is not None:
+        expected_omega = as_array(expected_omega, "expected_omega", shape=(n,))
+        if not np.any(expected_omega):
+            raise ValueError("expected_omega must not be all zero (the zero predictor is not a test)")
+        expected_omega = expected_omega / np.max(np.abs(expected_omega))
     rng = np.random.default_rng(seed)
     Xf, yf, xf = sample_prompts(max(4 * n * d * d, 64), n, d, rng)
-    fit = fit_wpgd(Xf, yf, xf, _call(fn, Xf, yf, xf, num_heads))
-    k = int(np.argmax(np.abs(fit.omega)))
-    s = fit.omega[k] if fit.omega[k] != 0 else 1.0
-    omega, P = fit.omega / s, fit.P * s
+    out_f = _outputs(fn, Xf, yf, xf, num_heads, seed, "Gaussian fitting prompt")[:, -1]
+    details = {"reference": "fit.fit_wpgd (least squares, rank-one part)" if expected_omega is None else
+               "expected_omega with P fitted by least squares (conformance.fit_P)",
+               "subject": getattr(fn, "__qualname__", repr(fn)), "fit_prompts": int(Xf.shape[0])}
+    spread = float(np.max(np.abs(out_f - np.median(out_f))))
+    if spread <= tol * float(np.max(np.abs(out_f))):
+        value = float(np.median(out_f))
+        return RecurrenceVerdict(
+            False, float("inf"), tol, np.zeros(n), np.zeros((d, d)), 0.0, int(Xf.shape[0]),
+            message=(f"the query output is constant ({value:.3g}) on all {Xf.shape[0]} fitting prompts: "
+                     + ("it matches only omega = 0, the zero predictor" if value == 0 else
+                        "no one-step WPGD (linear in y) is a nonzero constant") + f"; {LAYOUT_HINT}"),
+            details={**details, "degenerate": True, "constant_output": value})
+    fit = fit_wpgd(Xf, yf, xf, out_f)
+    if expected_omega is None:
+        k = int(np.argmax(np.abs(fit.omega)))
+        s = fit.omega[k] if fit.omega[k] != 0 else 1.0
+        omega, P = fit.omega / s, fit.P * s
+    else:
+        omega, P = expected_omega, fit_P(Xf, yf, xf, out_f, expected_omega)
+        details["expected_omega"] = expected_omega.tolist()
+        k = int(np.argmax(np.abs(fit.omega)))
+        details["inferred_omega"] = (fit.omega / (fit.omega[k] if fit.omega[k] != 0 else 1.0)).tolist()
     Xt, yt, xt = sample_prompts(64, n, d, rng)
-    worst = [float(np.max(_relative(_call(fn, Xt, yt, xt, num_heads), Xt, yt, xt, omega, P)))]
+    worst = [float(np.max(_relative(_outputs(fn, Xt, yt, xt, num_heads, seed, "held-out Gaussian prompt")[:, -1],
+                                    Xt, yt, xt, omega, P)))]
 
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import strategies as st
     from hypothesis.extra.numpy import arrays
 
@@ -125,14 +251,28 @@ def check_recurrence(fn, *, n: int = 8, d: int = 4, num_heads: int = 1, tol: flo
         lambda v: 0.0 if abs(v) < 1e-4 else v)
 
     @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+              verbosity=Verbosity.quiet, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck))
     @given(arrays(np.float64, (1, n, d), elements=el), arrays(np.float64, (1, n), elements=el),
            arrays(np.float64, (1, d), elements=el))
     def probe(X, y, x):
-        worst.append(float(np.max(_relative(_call(fn, X, y, x, num_heads), X, y, x, omega, P))))
+        o = _outputs(fn, X, y, x, num_heads, seed, "hypothesis-drawn prompt")[:, -1]
+        worst.append(float(np.max(_relative(o, X, y, x, omega, P))))
 
-    probe()
-    disc = max(worst)
-    return RecurrenceVerdict(bool(disc <= tol), disc, tol, omega, P, fit.rank_ratio, 64 + len(worst) - 1,
-                             {"reference": "fit.fit_wpgd (least squares, rank-one part)",
-                              "subject": getattr(fn, "__qualname__", repr(fn)), "fit_prompts": int(Xf.shape[0])})
+    try:
+        probe()
+    except NonFiniteOutput as exc:
+        raise NonFiniteOutput(exc.kind, exc.source, exc.X, exc.y, exc.x) from None  # without hypothesis' notes
+    disc = float(np.max(worst))  # np.max propagates NaN (none can occur: outputs are checked finite)
+    causal = _causality(fn, Xt[:16], yt[:16], xt[:16], num_heads, seed, rng)
+    details["causality_prompts"] = 16
+    ok_fit, ok_causal = bool(disc <= tol), bool(causal <= tol)
+    msg = []
+    if not ok_fit:
+        msg.append(f"max discrepancy {disc:.2e} to the nearest one-step WPGD"
+                   + (" with the expected omega" if expected_omega is not None else "")
+                   + f" exceeds the tolerance {tol:.1e} ({64 + len(worst) - 1} prompts)")
+    if not ok_causal:
+        msg.append(f"not causal: an output changes by {causal:.2e} (relative) when only later tokens change")
+    return RecurrenceVerdict(ok_fit and ok_causal, disc, tol, omega, P, fit.rank_ratio, 64 + len(worst) - 1,
+                             causal, "; ".join(msg), details)

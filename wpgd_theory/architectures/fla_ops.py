@@ -43,6 +43,14 @@ __all__ = [
     "retention",
     "delta_rule",
     "gated_delta_rule",
+    "based",
+    "forgetting_attn",
+    "kda",
+    "comba",
+    "gated_delta_product",
+    "gsa",
+    "hgrn",
+    "mesa_net",
     "OPS",
 ]
 
@@ -151,6 +159,65 @@ def gated_delta_rule(q, k, v, beta, g):
     return o
 
 
+def based(q, k, v, use_norm=False):
+    """``fla.ops.based.naive.naive_parallel_based`` (layout ``(B,H,T,K)`` inside), ``scale=1``:
+    ``o_t = Σ_{s≤t} (1 + a + a²/2) v_s``, ``a = q_tᵀk_s``, divided by ``Σ_s (1 + a + a²/2)`` if ``use_norm``."""
+    op = _module("fla.ops.based.naive").naive_parallel_based
+    q, k, v = _f32(q, k, v)
+    return _bhtk(op(_bhtk(q), _bhtk(k), _bhtk(v), scale=1.0, use_norm=use_norm))
+
+
+def forgetting_attn(q, k, v, g):
+    """``fla.ops.forgetting_attn.naive.naive_forgetting_attn`` (log forget gates ``g (B,T,H)``), ``scale=1``."""
+    op = _module("fla.ops.forgetting_attn.naive").naive_forgetting_attn
+    q, k, v, g = _f32(q, k, v, g)
+    return op(q, k, v, g, scale=1.0)
+
+
+def kda(q, k, v, g, beta):
+    """``fla.ops.kda.naive.naive_recurrent_kda`` (key-dimension log decays ``g (B,T,H,K)``), ``scale=1``."""
+    op = _module("fla.ops.kda.naive").naive_recurrent_kda
+    q, k, v, g, beta = _f32(q, k, v, g, beta)
+    return op(q, k, v, g, beta, scale=1.0)[0]
+
+
+def comba(q, k, v, p, beta, g):
+    """``fla.ops.comba.naive.naive_recurrent_comba`` (second key ``p``, scalar log decay ``g``), ``scale=1``."""
+    op = _module("fla.ops.comba.naive").naive_recurrent_comba
+    q, k, v, p, beta, g = _f32(q, k, v, p, beta, g)
+    return op(q, k, v, p, beta, g, scale=1.0)[0]
+
+
+def gated_delta_product(q, k, v, g, beta, num_householder=2):
+    """``fla.ops.gated_delta_product.naive.naive_recurrent_gated_delta_product``: ``k, v, beta``
+    carry ``num_householder`` rows per token (``T·n_h``), ``scale=1``."""
+    op = _module("fla.ops.gated_delta_product.naive").naive_recurrent_gated_delta_product
+    q, k, v, g, beta = _f32(q, k, v, g, beta)
+    return op(q, k, v, g, beta, 1.0, num_householder=num_householder)[0]
+
+
+def gsa(q, k, v, s):
+    """``fla.ops.gsa.naive.naive_recurrent_gsa`` (slot logits ``s (B,T,H,M)``, gates from ``s``), ``scale=1``."""
+    op = _module("fla.ops.gsa.naive").naive_recurrent_gsa
+    q, k, v, s = _f32(q, k, v, s)
+    return op(q, k, v, s, None, scale=1.0)[0]
+
+
+def hgrn(x, g):
+    """``fla.ops.hgrn.naive.naive_recurrent_hgrn``: ``h_t = e^{g_t} ⊙ h_{t−1} + x_t`` per channel, ``o_t = h_t``."""
+    op = _module("fla.ops.hgrn.naive").naive_recurrent_hgrn
+    x, g = _f32(x, g)
+    return op(x, g)[0]
+
+
+def mesa_net(q, k, v, g, lamb, beta):
+    """``fla.ops.mesa_net.naive.naive_mesa_net_exact``: ``o_t = (H^{kk}_t + diag λ)^{−1} q_t`` read
+    through ``H^{kv}_t`` (``v`` has the key dimension)."""
+    op = _module("fla.ops.mesa_net.naive").naive_mesa_net_exact
+    q, k, v, g, lamb, beta = _f32(q, k, v, g, lamb, beta)
+    return op(q, k, v, g, lamb, beta)[0]
+
+
 #: name -> (adapter, fla function it calls)
 OPS = {
     "linear_attention": (linear_attention, "fla.ops.linear_attn.naive.naive_recurrent_linear_attn"),
@@ -160,4 +227,13 @@ OPS = {
     "retention": (retention, "fla.ops.retention.naive.naive_retention"),
     "delta_rule": (delta_rule, "fla.ops.delta_rule.naive.delta_rule_recurrence"),
     "gated_delta_rule": (gated_delta_rule, "fla.ops.gated_delta_rule.naive.naive_recurrent_gated_delta_rule"),
+    "based": (based, "fla.ops.based.naive.naive_parallel_based"),
+    "forgetting_attn": (forgetting_attn, "fla.ops.forgetting_attn.naive.naive_forgetting_attn"),
+    "kda": (kda, "fla.ops.kda.naive.naive_recurrent_kda"),
+    "comba": (comba, "fla.ops.comba.naive.naive_recurrent_comba"),
+    "gated_delta_product": (gated_delta_product,
+                            "fla.ops.gated_delta_product.naive.naive_recurrent_gated_delta_product"),
+    "gsa": (gsa, "fla.ops.gsa.naive.naive_recurrent_gsa"),
+    "hgrn": (hgrn, "fla.ops.hgrn.naive.naive_recurrent_hgrn"),
+    "mesa_net": (mesa_net, "fla.ops.mesa_net.naive.naive_mesa_net_exact"),
 }

@@ -17,20 +17,32 @@ Weight classes (proved in ``proofs/architectures.md``):
 architecture        weights ``ω`` realised by one layer (``P`` free)
 ==================  ==========================================================================
 linear_attention    ``ω ∝ 𝟙`` (uniform)
-retnet              ``ω_i = γ^{n+1−i}``: geometric, one data-independent ``γ`` per head
+retnet              ``Σ_h c_h γ_h^{n+1−i}``: signed sums of fla's fixed geometric profiles
 simple_gla          ``0 ≤ ω_1 ≤ … ≤ ω_n`` (monotone): scalar data-dependent decay
 mamba2              ``ω ≥ 0`` (nonnegative): scalar decay *and* the input scaled by ``Δ_t``
 gla                 all ``ω`` (signed sums of monotone key-dimension profiles, ``d_k ≥ m d``)
 rwkv6               as gla (exclusive decay: the query's decay never acts; bonus ``u`` reads
                     the query's own write, which is 0)
-hgrn2               none: the key is tied to the forget gate, ``k = 1 − g ∈ [0,1]^{d_k}``
+hgrn2               none exactly (the key ``k = 1 − f ∈ [0,1]^{d_k}`` is bounded); its own forget-gate
+                    pairs reach every ``ω > 0`` in the limit, at rate ``O(ε)`` (§7)
 deltanet            none: one pass of LMS (per-example gradient steps), see :mod:`.delta`
 gated_deltanet      none: LMS with weight decay
+based_pm            ``ω ∝ 𝟙``: Based without normalisation, two heads ``±q`` (even terms cancel)
+based               none: Based with fla's normaliser (a ratio of polynomials)
+forgetting attn     none: the gate prior under a softmax normaliser
+kda, comba,         none: delta-rule steps (degree-4 terms)
+gated_deltaproduct
+gsa                 none: a softmax over slots between two passes
+hgrn                none: no query or key
+mesanet             none: in-context ridge regression (WPGD only as ``λ → ∞``)
 ==================  ==========================================================================
+
+Proofs: ``proofs/architectures.md`` (§1–§8, §11).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -87,7 +99,8 @@ class Conformance:
     omega: np.ndarray | None = None
     P: np.ndarray | None = None
     #: "construction" (a WPGD construction vs wpgd_predict), "alternative" (the exact statement of
-    #: what a non-WPGD architecture computes) or "wpgd_fit" (distance to the best WPGD fit)
+    #: what a non-WPGD architecture computes), "wpgd_fit" (distance to the best WPGD fit) or
+    #: "limit" (a proved limit: subject the measured order of convergence, reference the proved one)
     role: str = "construction"
 
     @property
@@ -113,6 +126,8 @@ class Architecture:
     realises: str
     restriction: str | None
     run: Callable = field(repr=False)
+    #: where its weight class (or the reason it is not WPGD) is proved
+    proof: str = ""
 
 
 def sample_prompts(num_prompts: int, n: int, d: int, rng):
@@ -183,11 +198,23 @@ def _run_retnet(X, y, x, rng, num_heads=3):
     q, k, v = _tokens(X, y, x, Pk, Pq, num_heads)
     o = fla_ops.retention(q, k, v)
     res = []
+    profiles = []
     for h in range(num_heads):
         gamma = 1.0 - 2.0 ** (-5.0 - h)
         omega = gamma ** (n - np.arange(n))  # ω_i = γ^{n+1−i}, i = 1..n
+        profiles.append(omega)
         res.append(_wpgd_conformance(f"G1: geometric weights, head {h} (gamma = 1 - 2^-{5 + h})",
                                      fla_ops.OPS["retention"][1], X, y, x, P, omega, _query_out(o, h), d))
+    # the heads combined by a signed output projection c: omega = sum_h c_h gamma_h^(n+1-i)
+    c = _r32(rng.standard_normal(num_heads))
+    out = np.einsum("h,bh->b", c, o[:, -1, :, 0].double().numpy())
+    omega = c @ np.array(profiles)
+    # a priori bound: each head's float32 error, weighted by |c_h| (the heads' terms may cancel)
+    mag = sum(abs(c[h]) * np.abs(wpgd_terms(X, y, x, P, profiles[h])).sum(axis=1) for h in range(num_heads))
+    res.append(Conformance(f"G1: signed combination of {num_heads} heads (fixed gammas), c = "
+                           + np.array2string(c, precision=3), fla_ops.OPS["retention"][1] + " (heads mixed)",
+                           "wpgd.wpgd_predict (numpy)", out, wpgd_predict(X, y, x, P, omega), mag,
+                           float32_tolerance(n + 1, d + 1), omega, P))
     return res
 
 
@@ -364,6 +391,41 @@ def hgrn2_predict(X, y, x, gates, Pq):
     return np.einsum("bi,ik,bk->b", y, c, x @ Pq.T), c
 
 
+def hgrn2_recurrence(y, q, k, logf):
+    r"""HGRN2's query output, float64 numpy, with *data-dependent* gates (batched):
+
+    ``ŷ = Σ_i y_i Σ_c q_c k_{ic} Π_{j=i+1}^{n+1} f_{jc}`` — (★) with ``D_j = diag(f_j)``.
+    ``y (B,n)``, ``q (B,d_k)`` the query's query, ``k (B,n,d_k)`` the examples' keys
+    (``1 − f``, passed separately so that it can be computed without cancellation),
+    ``logf (B,n+1,d_k)`` the log forget gates of every token.
+    """
+    tail = np.cumsum(logf[:, ::-1], axis=1)[:, ::-1]  # tail[:, j] = Σ_{s ≥ j} log f_s
+    n = y.shape[1]
+    decay = np.exp(tail[:, 1:n + 1])  # Π_{j > i} f_j, i = 1..n
+    terms = y[:, :, None] * q[:, None, :] * k * decay  # (B, n, d_k)
+    return terms.sum(axis=(1, 2)), np.abs(terms).sum(axis=(1, 2))
+
+
+def hgrn2_pair_inputs(X, x, s, P, eps, delta):
+    r"""HGRN2's own forget gates realising WPGD ``(ω = s, P)`` in the limit ``ε, δ → 0``.
+
+    Key dimensions in pairs ``(ℓ, ±)``, ``ℓ = 1..d``: the gate pre-activation is
+    ``z_{t,ℓ±} = b_t ± δ x_{tℓ}`` with ``b_t = −log(ε s_t)`` (a positional bias; ``s_{n+1} = 1``),
+    ``f = σ(z)`` (fla's ``logsigmoid``), the key ``k = 1 − f = σ(−z)``, and the query
+    ``q_{ℓ±} = ∓ (Pᵀx)_ℓ / (2εδ)``.  Returns ``q (B, 2d)``, ``k (B, n+1, 2d)``,
+    ``logf (B, n+1, 2d)`` in float64 (proofs/architectures.md §7).
+    """
+    B, n, d = X.shape
+    feats = np.concatenate([X, x[:, None]], axis=1)  # (B, T, d)
+    b = -np.log(eps * np.append(np.asarray(s, dtype=float), 1.0))  # (T,)
+    z = np.concatenate([b[None, :, None] + delta * feats, b[None, :, None] - delta * feats], axis=2)
+    logf = -np.logaddexp(0.0, -z)  # log σ(z)
+    k = np.exp(-np.logaddexp(0.0, z))  # σ(−z) = 1 − σ(z), without cancellation
+    r = x @ P  # (Pᵀx)_ℓ
+    q = np.concatenate([-r, r], axis=1) / (2.0 * eps * delta)
+    return q, k, logf
+
+
 def _run_hgrn2(X, y, x, rng):
     B, n, d = X.shape
     T = n + 1
@@ -384,7 +446,162 @@ def _run_hgrn2(X, y, x, rng):
     exact = Conformance("what HGRN2 computes instead: y_i c_i^T P_q x, coefficients independent of X",
                         op_name + " (k = 1 - g)", "architectures.registry.hgrn2_predict (numpy)", out, ref, mag,
                         float32_tolerance(T, d), role="alternative")
-    return [exact, _fit_discrepancy("hgrn2", op_name + " (k = 1 - g)", fn, n, d, rng)]
+    return [exact, _fit_discrepancy("hgrn2", op_name + " (k = 1 - g)", fn, n, d, rng),
+            *_hgrn2_limit(X, y, x, rng)]
+
+
+#: (ε values of the HGRN2 limit check, δ = √ε): the error must shrink at order 1 in ε
+HGRN2_EPS = (1e-2, 1e-3, 1e-4)
+
+
+def _hgrn2_limit(X, y, x, rng):
+    r"""§7's limit: HGRN2's own data-dependent forget-gate pairs approach WPGD ``(ω = s, P)``.
+
+    (i) fla's GLA op with ``k = 1 − f`` on the pair inputs at ``ε = 10⁻²`` vs
+    :func:`hgrn2_recurrence` (float32 bound on the same rounded inputs); (ii) in float64,
+    the distance of :func:`hgrn2_recurrence` to ``wpgd_predict`` at the ``ε`` of
+    :data:`HGRN2_EPS` (``δ = √ε``) — the proved rate is ``O(ε + δ²) = O(ε)`` with a non-zero
+    first-order term, so the measured order ``log(e₂/e₃)/log(ε₂/ε₃)`` must be 1 ± 0.2.
+    """
+    B, n, d = X.shape
+    T = n + 1
+    P = _r32(rng.standard_normal((d, d)) / np.sqrt(d))
+    s = _r32(rng.uniform(0.2, 1.0, size=n))  # a positive, non-monotone omega
+    eps = HGRN2_EPS[0]
+    q, k, logf = (_r32(a) for a in hgrn2_pair_inputs(X, x, s, P, eps, np.sqrt(eps)))
+    v = np.concatenate([y, np.zeros((B, 1))], axis=1)[:, :, None, None]
+    qs = np.zeros((B, T, 2 * d))
+    qs[:, -1] = q  # only the query's query is read
+    op, op_name = fla_ops.OPS["gla"]
+    out = _query_out(op(_t(qs[:, :, None]), _t(k[:, :, None]), _t(v), _t(logf[:, :, None])))
+    ref, mag = hgrn2_recurrence(y, q, k[:, :n], logf)
+    fla_check = Conformance("HGRN2's own gate pairs f = sigmoid(b_t +- delta x_t) (eps = 1e-2): fla vs the recurrence",
+                            op_name + " (k = 1 - f, pair gates)", "architectures.registry.hgrn2_recurrence (numpy)",
+                            out, ref, mag, float32_tolerance(T, 2 * d), role="alternative")
+    target = wpgd_predict(X, y, x, P, s)
+    scale = float(np.max(np.abs(wpgd_terms(X, y, x, P, s)).sum(axis=1)))
+    errs = []
+    for e in HGRN2_EPS:
+        q64, k64, lf64 = hgrn2_pair_inputs(X, x, s, P, e, np.sqrt(e))
+        errs.append(float(np.max(np.abs(hgrn2_recurrence(y, q64, k64[:, :n], lf64)[0] - target))) / scale)
+    order = np.log(errs[-2] / errs[-1]) / np.log(HGRN2_EPS[-2] / HGRN2_EPS[-1])
+    rate = Conformance("HGRN2 limit: relative distance to WPGD(omega = s > 0, P) at eps = "
+                       + ", ".join(f"{e:g}: {r:.1e}" for e, r in zip(HGRN2_EPS, errs))
+                       + " (delta = sqrt(eps)); measured order of convergence vs the proved 1",
+                       "architectures.registry.hgrn2_recurrence (float64, pair gates)",
+                       "wpgd.wpgd_predict (numpy); proved rate O(eps + delta^2)", np.array([order]), np.array([1.0]),
+                       np.array([1.0]), 0.2, s, P, role="limit")
+    return [fla_check, rate]
+
+
+# ----------------------------------------------------------------------------- more of fla's family (issue 19)
+def _run_based_pm(X, y, x, rng):
+    r"""Based without normalisation, two heads ``±q`` mixed by ``(½, −½)``: the Taylor feature map's
+    ``1`` and ``a²/2`` terms are even in ``q`` and cancel, ``a = qᵀk`` is odd: ``ŷ = Σ_i y_i qᵀk_i``
+    (uniform WPGD).  Bound: float32 error of each head, ``Σ_i |y_i| (1 + |a_i| + a_i²/2)``."""
+    B, n, d = X.shape
+    Pk, Pq, P = _random_P(rng, d)
+    q, k, v = _tokens(X, y, x, Pk, Pq)
+    out = 0.5 * (_query_out(fla_ops.based(q, k, v)) - _query_out(fla_ops.based(-q, k, v)))
+    a = np.einsum("ba,ac,bic->bi", x, P, X)
+    mag = (np.abs(y) * (1.0 + np.abs(a) + a**2 / 2)).sum(axis=1)
+    omega = np.ones(n)
+    return [Conformance("G1: uniform weights from two Based heads +q, -q (no normalisation)",
+                        fla_ops.OPS["based"][1] + " (use_norm=False, heads +-q)", "wpgd.wpgd_predict (numpy)", out,
+                        wpgd_predict(X, y, x, P, omega), mag, float32_tolerance(n + 1, d + 2), omega, P)]
+
+
+def _control(key, extra):
+    """A control: the best one-step WPGD fit to fla's op ``key`` (``extra(rng, B, T, d)`` gives its
+    other arguments as a function of the batch size, drawn once) leaves a discrepancy above the bound."""
+
+    def run(X, y, x, rng):
+        B, n, d = X.shape
+        Pk, Pq, _ = _random_P(rng, d)
+        make = extra(rng, n + 1, d)
+        op, op_name = fla_ops.OPS[key]
+
+        def fn(Xs, ys, xs):
+            q, k, v = _tokens(Xs, ys, xs, Pk, Pq)
+            return _query_out(op(q, k, v, **make(Xs.shape[0])))
+
+        return [_fit_discrepancy(key, op_name, fn, n, d, rng)]
+
+    return run
+
+
+def _fixed(arrays):
+    """Parameters drawn once (positional, leading axis 1), broadcast to the batch size ``B``."""
+    return lambda B: {k: _t(np.broadcast_to(v, (B, *v.shape[1:]))) for k, v in arrays.items()}
+
+
+def _extra_forgetting(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.5))[None, :, None]
+    return _fixed({"g": g})
+
+
+def _extra_kda(rng, T, d):
+    g = _log(_r32(rng.uniform(0.6, 1.0, size=(T, d))))[None, :, None, :]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    return _fixed({"g": g, "beta": beta})
+
+
+def _extra_comba(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    return _fixed({"beta": beta, "g": g})  # Comba's second key p = k/2 is set in _comba_op
+
+
+def _comba_op(q, k, v, beta, g):
+    return fla_ops.comba(q, k, v, 0.5 * k, beta, g)
+
+
+def _extra_gdp(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.repeat(np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0), 2)[None, :, None]
+    return _fixed({"g": g, "beta": beta})
+
+
+def _gdp_op(q, k, v, g, beta):
+    """Two Householder steps per token: the key and value repeated (``k_t, k_t``), steps ``β_t, β_t``."""
+    return fla_ops.gated_delta_product(q, k.repeat_interleave(2, dim=1), v.repeat_interleave(2, dim=1), g, beta)
+
+
+def _extra_gsa(rng, T, d):
+    return _fixed({"s": _r32(rng.standard_normal((1, T, 1, 4)))})
+
+
+def _extra_none(rng, T, d):
+    return lambda B: {}
+
+
+def _hgrn_op(q, k, v):
+    """HGRN (v1): no query or key — the value ``y_t`` enters channel 0, decays ``0.9`` per token."""
+    x = v[:, :, 0, :]
+    return fla_ops.hgrn(x, torch.full_like(x, float(np.log(0.9))))[:, :, None, :]
+
+
+def _extra_mesa(rng, T, d):
+    g = _log(_random_gates(rng, T, low=0.6))[None, :, None]
+    beta = np.append(_r32(rng.uniform(0.3, 0.9, size=T - 1)), 0.0)[None, :, None]
+    lamb = _t(np.full((1, d), 1.0))
+    make = _fixed({"g": g, "beta": beta})
+    return lambda B: {**make(B), "lamb": lamb}
+
+
+def _mesa_op(q, k, v, g, beta, lamb):
+    vk = torch.nn.functional.pad(v, (0, k.shape[-1] - v.shape[-1]))  # MesaNet's values have the key dimension
+    return fla_ops.mesa_net(q, k, vk, g, lamb, beta)[..., :1]
+
+
+fla_ops.OPS.update({
+    "comba (p = k/2)": (_comba_op, fla_ops.OPS["comba"][1] + " (p = k/2)"),
+    "gated_delta_product (2 steps)": (_gdp_op, fla_ops.OPS["gated_delta_product"][1] + " (num_householder=2)"),
+    "hgrn (value in channel 0)": (_hgrn_op, fla_ops.OPS["hgrn"][1]),
+    "mesa_net (v padded)": (_mesa_op, fla_ops.OPS["mesa_net"][1] + " (lambda = 1)"),
+    "based (normalised)": (lambda q, k, v: fla_ops.based(q, k, v, use_norm=True),
+                           fla_ops.OPS["based"][1] + " (use_norm=True)"),
+})
 
 
 ARCHITECTURES = {
@@ -392,9 +609,11 @@ ARCHITECTURES = {
     for a in [
         Architecture("linear_attention", "Linear attention", fla_ops.OPS["linear_attention"][1], "uniform", True,
                      "omega = 1: preconditioned gradient descent", None, _run_linear_attention),
-        Architecture("retnet", "RetNet (retention)", fla_ops.OPS["retention"][1], "geometric", True,
-                     "omega_i = gamma^(n+1-i), gamma fixed per head (fla: 1 - 2^(-5-h))",
-                     "gamma is a data-independent hyperparameter: one geometric profile per head", _run_retnet),
+        Architecture("retnet", "RetNet (retention)", fla_ops.OPS["retention"][1], "retnet", True,
+                     "omega_i = gamma_h^(n+1-i) per head, gamma_h = 1 - 2^(-5-h) fixed by fla; heads sharing P and "
+                     "mixed by the output projection: signed sums sum_h c_h gamma_h^(n+1-i)",
+                     "gamma_h is a fixed hyperparameter (8 heads by default): the span of 8 geometric profiles",
+                     _run_retnet),
         Architecture("simple_gla", "Scalar-gated GLA (simple GLA)", fla_ops.OPS["simple_gla"][1], "monotone", True,
                      "0 <= omega_1 <= ... <= omega_n (products of scalar gates)", None, _run_simple_gla),
         Architecture("mamba2", "Mamba-2 (SSD)", fla_ops.OPS["simple_gla"][1] + " (Mamba-2 gates)", "nonnegative",
@@ -406,9 +625,12 @@ ARCHITECTURES = {
                      "class)", lambda X, y, x, rng: _run_vector("gla", X, y, x, rng)),
         Architecture("hgrn2", "HGRN2 (GLA with the key tied to the forget gate)",
                      fla_ops.OPS["gla"][1] + " (k = 1 - g)", "none", False,
-                     "y_i c_i^T P_q x with c_i = (1-g_i) * prod_{j>i} g_j: no product of x_i with x",
-                     "the key 1 - g lies in [0,1]^{d_k} and carries no signed x_i: the G1 construction cannot be "
-                     "loaded; with data-independent gates its risk is at least tau (no better than predicting 0)",
+                     "exactly: no nonzero WPGD (the key 1 - f is bounded, a WPGD coefficient of y_i grows with "
+                     "x_i); positional gates give y_i c_i^T P_q x, risk >= tau; limit: its own forget-gate pairs "
+                     "f = sigmoid(b_t +- delta x_t) reach WPGD with any omega > 0 as eps, delta -> 0, error "
+                     "O(eps + delta^2)",
+                     "not WPGD for any fixed parameters; the closure of what it realises holds the nonnegative "
+                     "class (limit, with query weights of order 1/(eps delta))",
                      _run_hgrn2),
         Architecture("rwkv6", "RWKV-6", fla_ops.OPS["rwkv6"][1], "free", True,
                      "as GLA; exclusive decay (the query's decay never acts), the bonus u reads the query's own "
@@ -422,8 +644,46 @@ ARCHITECTURES = {
                      "none", False,
                      "LMS with weight decay: s~ = alpha_i s_{i-1}, s_i = s~ + beta_i k_i (y_i - k_i^T s~)",
                      "negative control: not one-step WPGD", lambda X, y, x, rng: _run_delta(True, X, y, x, rng)),
+        Architecture("based_pm", "Based, no normalisation, heads +q/-q", fla_ops.OPS["based"][1] + " (use_norm=False)",
+                     "uniform", True, "(o(q) - o(-q))/2 = sum_i y_i q^T k_i: the Taylor map's even terms cancel",
+                     "needs two heads mixed (1/2, -1/2) and no normaliser; one head adds 1 + a^2/2 (not WPGD)",
+                     _run_based_pm),
+        Architecture("based", "Based (fla's default normalisation)", fla_ops.OPS["based"][1] + " (use_norm=True)",
+                     "none", False, "sum_i phi(q)^T phi(k_i) y_i / sum_i phi(q)^T phi(k_i): the weights are a ratio of "
+                     "polynomials in x, x_i, not x^T P x_i", "negative control",
+                     _control("based (normalised)", _extra_none)),
+        Architecture("forgetting_transformer", "Forgetting Transformer", fla_ops.OPS["forgetting_attn"][1], "none",
+                     False,
+                     "softmax_i(q^T k_i + sum_{j>i} log f_j) y_i: the gate prior under a softmax normaliser",
+                     "negative control", _control("forgetting_attn", _extra_forgetting)),
+        Architecture("kda", "KDA (Kimi delta attention)", fla_ops.OPS["kda"][1], "none", False,
+                     "gated delta rule with key-dimension decay: LMS steps (degree-4 monomials)",
+                     "negative control", _control("kda", _extra_kda)),
+        Architecture("comba", "Comba", fla_ops.OPS["comba"][1], "none", False,
+                     "delta rule with a second key p (S p read in the residual): LMS-like steps",
+                     "negative control", _control("comba (p = k/2)", _extra_comba)),
+        Architecture("gated_deltaproduct", "Gated DeltaProduct (2 Householder steps)",
+                     fla_ops.OPS["gated_delta_product"][1], "none", False,
+                     "several LMS steps per token", "negative control",
+                     _control("gated_delta_product (2 steps)", _extra_gdp)),
+        Architecture("gsa", "Gated slot attention", fla_ops.OPS["gsa"][1], "none", False,
+                     "two passes with a softmax over slots in between: not linear in the keys' products",
+                     "negative control", _control("gsa", _extra_gsa)),
+        Architecture("hgrn", "HGRN (v1)", fla_ops.OPS["hgrn"][1], "none", False,
+                     "an elementwise recurrence without query or key: sum_i c_i y_i, no x^T x_i product",
+                     "negative control", _control("hgrn (value in channel 0)", _extra_none)),
+        Architecture("mesanet", "MesaNet (ridge regression)", fla_ops.OPS["mesa_net"][1], "none", False,
+                     "q^T (H_kk + diag lambda)^{-1} H_kv: a ridge solve in-context; WPGD (gated linear attention "
+                     "scaled by 1/lambda) only as lambda -> infinity", "negative control (WPGD in the limit)",
+                     _control("mesa_net (v padded)", _extra_mesa)),
     ]
 }
+
+#: proofs/architectures.md section of each architecture
+_PROOFS = {"linear_attention": "§1", "retnet": "§2", "simple_gla": "§3", "mamba2": "§4", "gla": "§5", "rwkv6": "§6",
+           "hgrn2": "§7", "deltanet": "§8", "gated_deltanet": "§8"}
+ARCHITECTURES = {k: dataclasses.replace(a, proof="proofs/architectures.md " + _PROOFS.get(k, "§11"))
+                 for k, a in ARCHITECTURES.items()}
 
 
 def architecture(name: str) -> Architecture:

@@ -17,14 +17,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import MultitaskModel
+from . import registry
 from .cones import best_risk
+from .delta import distance_curve
 from .fla_ops import fla_version
 from .layers import LAYER_COMPONENTS, layer_conformance, layers_available
-from .registry import ARCHITECTURES, run_conformance
+from .registry import run_conformance
 
-__all__ = ["architecture_table", "class_risks", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA"]
+__all__ = ["architecture_table", "class_risks", "verdict", "risk_vs_n", "figure_risk_vs_n", "TABLE_SCHEMA",
+           "TABLE_PROMPTS", "MAX_N_BEST_RISK"]
 
 TABLE_SCHEMA = "wpgd-theory-architectures"
+
+#: prompts per architecture: the same in ``wpgd-verify architectures`` and in the G1 check of
+#: every suite, so the report's table and the command's are one computation for one seed
+TABLE_PROMPTS = 32
+
+#: largest ``n`` for which the best risk of a weight class is computed per model
+MAX_N_BEST_RISK = 200
 
 
 def _num(x):
@@ -52,6 +62,7 @@ def verdict(results) -> dict:
     cons = [r for r in results if r.role == "construction"]
     alts = [r for r in results if r.role == "alternative"]
     fits = [r for r in results if r.role == "wpgd_fit"]
+    limits = [r for r in results if r.role == "limit"]  # a proved limit statement (its rate) must hold too
     if cons:
         implements = all(r.passed for r in cons)
         disc = max(r.discrepancy for r in cons)
@@ -61,14 +72,14 @@ def verdict(results) -> dict:
         implements = all(r.passed for r in fits)
         disc = max(r.discrepancy for r in fits)
         tol = max(r.tolerance for r in fits)
-        ok = all(r.passed for r in alts)  # the alternative statement must hold exactly
+        ok = all(r.passed for r in alts + limits)  # the alternative statements must hold exactly
     return {"implements_wpgd": bool(implements), "max_discrepancy": float(disc), "tolerance": float(tol),
             "exact_statements_hold": bool(ok)}
 
 
-def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int = 32, seed: int = 0,
-                       names=None) -> dict:
-    """The table for ``models`` (``{name: MultitaskModel}``), JSON-serialisable.
+def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int = TABLE_PROMPTS, seed: int = 0,
+                       names=None, max_n: int | None = MAX_N_BEST_RISK, delta_curve: bool = True) -> dict:
+    """The table for ``models`` (``{name: MultitaskModel}``, possibly empty), JSON-serialisable.
 
     ``{"schema", "fla_version", "n", "d", "num_prompts", "seed", "models": {name: {...}},
     "architectures": [{"name", "title", "fla_op", "implements_wpgd", "as_stated", "weight_class",
@@ -76,26 +87,32 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
     "checks": [...], "layer": {...}}]}`` — ``layer`` (gla, mamba2, when flash-linear-attention is
     installed): the construction on fla's layer module, which components must be the identity
     and what each does when switched back.  ``best_risk`` is ``None`` for an architecture that is not one-step
-    WPGD (class ``"none"``), or where the solve failed.
+    WPGD (class ``"none"``), where the solve failed, or for a model of more than ``max_n``
+    examples.  ``delta_curve``: add to the DeltaNet row ``distance_curve``
+    (:func:`~.delta.distance_curve`: its distance to the best one-step WPGD as a function of
+    the step ``β``, spread over 8 seeds, fitted on ``32 n d²`` prompts, held out).  This one
+    function makes both ``wpgd-verify architectures --seed N`` and the
+    report's table (claim G1's check with run seed ``N``): they agree for the same seed.
     """
-    if not isinstance(models, dict) or not models:
-        raise ValueError("models must be a non-empty dict {name: MultitaskModel}")
+    if not isinstance(models, dict):
+        raise TypeError(f"models must be a dict {{name: MultitaskModel}}, got {type(models).__name__}")
     for name, m in models.items():
         if not isinstance(m, MultitaskModel):
             raise TypeError(f"models[{name!r}] must be a MultitaskModel, got {type(m).__name__}")
-    names = list(ARCHITECTURES) if names is None else list(names)
+    names = list(registry.ARCHITECTURES) if names is None else list(names)
     cache = {}
     rows = []
     for name in names:
-        arch = ARCHITECTURES[name]
+        arch = registry.architecture(name)
         results = run_conformance(name, n=n, d=d, num_prompts=num_prompts, seed=seed)
         v = verdict(results)
-        risks = class_risks(models, arch.weight_class, cache=cache)
+        risks = class_risks(models, arch.weight_class, cache=cache, max_n=max_n)
         rows.append({
             "name": arch.name,
             "title": arch.title,
             "fla_op": arch.fla_op,
             "implements_wpgd": v["implements_wpgd"],
+            "stated_implements_wpgd": arch.implements_wpgd,
             "as_stated": v["implements_wpgd"] == arch.implements_wpgd and v["exact_statements_hold"],
             "weight_class": arch.weight_class,
             "max_discrepancy": v["max_discrepancy"],
@@ -103,10 +120,13 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
             "best_risk": risks,
             "realises": arch.realises,
             "restriction": arch.restriction,
+            "proof": arch.proof,
             "checks": [{"what": r.what, "role": r.role, "subject": r.subject_name, "reference": r.reference_name,
                         "discrepancy": float(r.discrepancy), "tolerance": float(r.tolerance),
                         "passed": bool(r.passed)} for r in results],
         })
+        if name == "deltanet" and delta_curve:
+            rows[-1]["distance_curve"] = distance_curve(n=n, d=d)
         if name in LAYER_COMPONENTS and layers_available():
             rows[-1]["layer"] = _layer_row(name, seed)
             rows[-1]["as_stated"] = rows[-1]["as_stated"] and rows[-1]["layer"]["holds"]
@@ -146,11 +166,11 @@ def risk_vs_n(ns=(3, 6, 9, 12, 18, 24), model_factory=None) -> dict:
     factory = _family if model_factory is None else model_factory
     ns = [int(v) for v in ns]
     models = [factory(v) for v in ns]
-    classes = sorted({a.weight_class for a in ARCHITECTURES.values()})
+    classes = sorted({a.weight_class for a in registry.ARCHITECTURES.values()})
     by_class = {c: [_num(best_risk(m, c).risk) for m in models] for c in classes}
     return {"n": [m.n for m in models],
-            "risk": {a.name: by_class[a.weight_class] for a in ARCHITECTURES.values()},
-            "weight_class": {a.name: a.weight_class for a in ARCHITECTURES.values()}}
+            "risk": {a.name: by_class[a.weight_class] for a in registry.ARCHITECTURES.values()},
+            "weight_class": {a.name: a.weight_class for a in registry.ARCHITECTURES.values()}}
 
 
 def figure_risk_vs_n(data=None):
