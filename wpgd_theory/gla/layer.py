@@ -30,6 +30,15 @@ inside chunks of length ``C`` and recurrent across chunks, with gates in log spa
 :func:`attention_gla` builds ``D`` by explicit products (``O(T³)`` memory; a third,
 independent formulation for tests).
 
+Fast path of the chunked form (no gate exactly 0, every chunk's total decay at most
+``exp(span)`` with ``span ≤ 30`` in float32, 300 in float64 — scalar and key gates alike):
+``exp(b_i − b_j) = exp(b_i) · exp(−b_j)`` turns the decayed in-chunk scores into one matrix
+product of ``q ⊙ e^{b}`` and ``k ⊙ e^{−b}``, and the states entering the chunks are one
+product with the ``N × N`` matrix of chunk-to-chunk decays (exponents ``≤ 0``; weights
+below the smallest normal number are set to 0, since subnormal operands slow matrix
+products many times over) instead of a loop over chunks (:func:`_chunked_factored`).  The
+paths below handle exact zeros and steep decay.
+
 Exact zeros in the chunked form: a gate ``g = 0`` has ``log g = −inf``, and
 ``exp(b_i − b_j)`` of cumulative sums would give ``−inf − (−inf) = NaN``.  The chunked
 form therefore splits every log gate into a finite part (``0`` where ``g = 0``) and a
@@ -57,6 +66,8 @@ reference loop.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -338,12 +349,55 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
     Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
+    if not has_zero:
+        shape = (Bg, Hg, N, C) if kind == "scalar" else (Bg, Hg, N, C, dk)
+        b = torch.cumsum(lgp.view(shape), dim=3)
+        if float((-b[:, :, :, -1]).detach().max()) <= _DIAG_SPAN_LIMIT[q.dtype]:
+            o = _chunked_factored(qc, kc, vc, b if kind == "vector" else b[..., None], log_gates is None)
+            return o.reshape(B, H, T_pad, dv)[:, :, :T]
     if kind == "scalar":
         o = _chunked_scalar(qc, kc, vc, lgp.view(Bg, Hg, N, C), zp.view(Bg, Hg, N, C), has_zero)
     else:
         o = _chunked_vector(qc, kc, vc, lgp.view(Bg, Hg, N, C, dk), zp.view(Bg, Hg, N, C, dk), subchunk_size,
                             has_zero)
     return o.reshape(B, H, T_pad, dv)[:, :, :T]
+
+
+def _chunked_factored(qc, kc, vc, b, ungated):
+    r"""Chunked form when no gate is 0 and every chunk decays by at most ``exp(span)``,
+    ``span`` ≤ ``_DIAG_SPAN_LIMIT`` (scalar or key gates alike; ``b (·, N, C, 1 or d_k)``
+    the in-chunk cumulative log gates).  Inside a chunk
+    ``exp(b_i − b_j) = exp(b_i) · exp(−b_j)`` (``exp(−b_j) ≤ exp(span)``: no overflow), so
+    the decayed scores are one matrix product ``Ã = tril((q ⊙ e^{b}) (k ⊙ e^{−b})ᵀ)``; the
+    state entering chunk ``n`` is ``S_{n−1} = Σ_{m<n} exp(E_{n−1} − E_{m−1}) W_m`` with
+    ``W_m = (k ⊙ e^{−b})ᵀ v`` of chunk ``m`` and ``E`` the cumulative chunk totals
+    ``b_C`` (``E_{−1} = 0``): one product with the ``N × N`` chunk-decay matrix
+    (exponents ``≤ 0``, per key channel for key gates) instead of a loop over chunks.
+    Then ``o = Ã v + (q ⊙ e^{b}) S_{n−1}``."""
+    N = qc.shape[2]
+    if ungated:
+        q_t, k_t = qc, kc
+    else:
+        q_t, k_t = qc * torch.exp(b), kc * torch.exp(-b)
+    o = torch.tril(q_t @ k_t.transpose(-1, -2)) @ vc
+    if N == 1:
+        return o
+    W = k_t.transpose(-1, -2) @ vc  # (B, H, N, d_k, d_v), key × value
+    E = torch.cumsum(b[:, :, :, -1], dim=2)  # (Bg, Hg, N, 1 or d_k)
+    E_prev = torch.cat([torch.zeros_like(E[:, :, :1]), E[:, :, :-1]], dim=2)  # E_{m−1}
+    diff = E_prev[:, :, :, None] - E_prev[:, :, None, :]  # (Bg, Hg, N, N, ·): E_{n−1} − E_{m−1}
+    lower = torch.ones(N, N, dtype=torch.bool, device=qc.device).tril(-1)[..., None]  # m < n
+    # decays below the smallest normal number are 0 (subnormal operands slow matrix products
+    # many times over; such a term is below the rounding of the chunk m = n − 1, whose
+    # decay is at least exp(−span))
+    keep = lower & (diff >= math.log(torch.finfo(diff.dtype).tiny))
+    M = torch.exp(torch.where(keep, diff, torch.full_like(diff, float("-inf"))))
+    Bq, H, _, dk, dv = W.shape
+    if M.shape[-1] == 1:  # one decay per chunk pair: a single (N × N) @ (N × d_k d_v) product
+        S = (M[..., 0] @ W.reshape(Bq, H, N, dk * dv)).view(Bq, H, N, dk, dv)
+    else:  # key gates: one (N × N) product per key channel
+        S = (M.movedim(-1, 2) @ W.transpose(2, 3)).transpose(2, 3)  # (B, H, N, d_k, d_v)
+    return o + q_t @ S
 
 
 def _chunked_scalar(qc, kc, vc, lg, zero, has_zero):
