@@ -17,7 +17,8 @@
 
 The machine is shared: its load average (1 min) before and after each part is recorded;
 ratios measured in one run are the meaningful numbers.  Writes ``results/training.json``
-(``--quick``: ``results/training_quick.json``).  Threads: 1 (as the training does).
+(``--quick``: ``results/training_quick.json``; ``--device cuda``: ``..._cuda.json``).
+Threads: 1 (as the training does).
 
     .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--suite] [--quick]
 """
@@ -33,6 +34,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 from _common import write_json
+
+#: Where the runs train (``--device``).
+DEVICE = "cpu"
 
 
 def _load():
@@ -63,7 +67,7 @@ def workload(steps: int, quick: bool) -> dict:
     from wpgd_theory.gla import train
     from wpgd_theory.gla.batched import train_many
 
-    ctx = CheckContext(suite="thorough", seed=0)
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
     hyper = dict(TR._hyper(ctx), steps=steps, eval_prompts=50 * steps)
     runs = _t1_runs(ctx)
     if quick:
@@ -93,7 +97,7 @@ def forms(steps: int = 20) -> dict:
     from wpgd_theory.gla import GLA
     from wpgd_theory.gla import batched as BT
 
-    ctx = CheckContext(suite="thorough", seed=0)
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
     pairs = [(m, lay) for label, m in TR._t1_instances(ctx) if label.endswith("n=64")
              for lay in [TR._t1_spec(ctx, label, m, "multi-head GLA")["layout"]]]
     spec = TR._t1_spec(ctx, "x n=64", pairs[0][0], "multi-head GLA")
@@ -130,7 +134,7 @@ def full_checks() -> dict:
     from wpgd_theory.claims import training as TR
     from wpgd_theory.claims.core import CheckContext
 
-    ctx = CheckContext(suite="thorough", seed=0)
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
     load0 = _load()
     out = {}
     for name, fn in (("T1 match", TR.t1_match), ("T1 order", TR.t1_order), ("T2 depth", D.t2_depth),
@@ -168,20 +172,24 @@ def main() -> int:
     ap.add_argument("--full", action="store_true", help="also run the thorough T1/T2 checks (minutes)")
     ap.add_argument("--suite", action="store_true", help="also run the whole thorough suite in-process")
     ap.add_argument("--quick", action="store_true", help="n <= 16 only, 10 steps (seconds); training_quick.json")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where the runs train (default cpu)")
     args = ap.parse_args()
     if args.steps < 1:
         print("--steps must be a positive integer", file=sys.stderr)
         return 2
     torch.set_num_threads(1)
     steps = 10 if args.quick else args.steps
-    out = {"threads": 1, "workload": workload(steps, args.quick)}
+    global DEVICE
+    DEVICE = args.device
+    out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
     if not args.quick:
         out["forms"] = forms()
     if args.full:
         out["thorough_training_checks"] = full_checks()
     if args.suite:
         out["thorough_suite"] = whole_suite()
-    path = write_json("training_quick" if args.quick else "training", out)
+    name = "training_quick" if args.quick else "training"
+    path = write_json(name if DEVICE == "cpu" else f"{name}_cuda", out)
     print(f"wrote {path}")
     return 0
 
