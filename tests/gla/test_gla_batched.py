@@ -15,6 +15,8 @@ import torch
 from wpgd_theory import MultitaskModel
 from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate, prompt_tensors, squared_errors, train
 from wpgd_theory.gla.batched import (
+    _full_tokens,
+    _predict,
     _stack,
     _Statics,
     _tokens,
@@ -102,14 +104,17 @@ def test_stacked_predictions_equal_the_forward_pass(cls, write_mask):
                                        dtype=p.dtype))
     st = _Statics(models[0], LAYOUT)
     batches = [t.sample(16, np.random.default_rng(i)) for i, t in enumerate(TASKS)]
-    Z, y = _tokens(batches, st)
+    Zd, y = _tokens(batches, st)
+    Z = _full_tokens(Zd, st)
     with torch.no_grad():
         got = stacked_predictions(_stack(models), Z, st).numpy()
+        split = _predict(_stack(models), Zd, st).numpy()  # data/context split (one layer)
         for r, (m, t, b) in enumerate(zip(models, TASKS, batches)):
             pr = prompt_tensors(t, b, layout=LAYOUT)
             assert torch.equal(pr.tokens, Z[r]) and torch.equal(pr.targets, y[r])
             want = m(pr.tokens, pr.write_mask).numpy()
             np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+            np.testing.assert_allclose(split[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
 
 
 def test_evaluation_equals_the_reference():

@@ -149,25 +149,39 @@ def _full_layer(Z, params, i, st):
     return (A @ v).sum(dim=1)
 
 
-def _query_label(Z, params, i, st):
+def _query_label(Z, params, i, st, split=False):
     r"""``[o_T]_{d+1}`` of layer ``i`` for every run and prompt, ``(R, B)``: the query row only
     (module docstring), as ``Σ_h Σ_j (q_T ⊙ decay_j)ᵀ k_j v_{j,d+1}`` with the projections
-    as batched matrix products."""
+    as batched matrix products.  ``split``: ``Z`` holds the data coordinates only and the
+    context coordinates are ``st.context`` (each projection ``W z = W_data z_data + W_ctx c``)."""
     cfg = st.cfg
     d = cfg.label_index
-    R, B, T, D = Z.shape
     Wq, Wk, Wv = _layer_weights(params, i, st)
-    qT = Z[:, None, :, -1] @ Wq.transpose(-1, -2)  # (R, H, B, d_k)
-    v = (Z @ Wv[:, None, :, d, :].transpose(-1, -2)) * st.write[:, None]  # (R, B, T, H): label channel, write mask
+    wv = Wv[:, :, d, :]  # (R, H, D): the label channel of v
+    if split:
+        n = Z.shape[-1]
+        C = st.context  # (T, p)
+        qT = Z[:, None, :, -1] @ Wq[..., :n].transpose(-1, -2) + (Wq[..., n:] @ C[-1])[:, :, None]
+        v = Z @ wv[:, None, :, :n].transpose(-1, -2) + (C @ wv[..., n:].transpose(-1, -2))[:, None]
+    else:
+        qT = Z[:, None, :, -1] @ Wq.transpose(-1, -2)  # (R, H, B, d_k)
+        v = Z @ wv[:, None].transpose(-1, -2)  # (R, B, T, H)
+    v = v * st.write[:, None]  # write mask
     lg = _log_gates(params, i, st)
     if cfg.gating == "vector":
         b = torch.cumsum(lg, dim=-2)
         decay = torch.exp(b[..., -1:, :] - b)  # (R, H, T, d_k): Π_{s=j+1}^{T} g_s per key channel
-        k = (Z[:, None] @ Wk.transpose(-1, -2)[:, :, None])  # (R, H, B, T, d_k)
+        if split:
+            k = Z[:, None] @ Wk[..., :n].transpose(-1, -2)[:, :, None] + (C @ Wk[..., n:].transpose(-1, -2))[:, :, None]
+        else:
+            k = Z[:, None] @ Wk.transpose(-1, -2)[:, :, None]  # (R, H, B, T, d_k)
         score = ((qT[:, :, :, None, :] * decay[:, :, None]) * k).sum(-1)  # (R, H, B, T)
         return (score * v.permute(0, 3, 1, 2)).sum(dim=(1, 3))
-    u = (qT @ Wk).transpose(1, 2)  # (R, B, H, D): k_jᵀ q_T = z_jᵀ W_kᵀ q_T
-    score = u @ Z.transpose(-1, -2)  # (R, B, H, T)
+    u = qT @ Wk  # (R, H, B, D): k_jᵀ q_T = z_jᵀ W_kᵀ q_T
+    if split:
+        score = u[..., :n].transpose(1, 2) @ Z.transpose(-1, -2) + u[..., n:].transpose(1, 2) @ C.T  # (R, B, H, T)
+    else:
+        score = u.transpose(1, 2) @ Z.transpose(-1, -2)  # (R, B, H, T)
     w = v.transpose(-1, -2)  # (R, B, H, T)
     if lg is not None:
         b = torch.cumsum(lg, dim=-1)
@@ -191,20 +205,37 @@ def stacked_predictions(params: dict, tokens: torch.Tensor, st: _Statics) -> tor
 
 
 def _tokens(batches, st):
-    """Token tensor ``(R, B, T, D)`` and targets ``(R, B)`` of one prompt batch per run, exactly
-    as :func:`~wpgd_theory.gla.prompt_tensors` builds them (float64 values rounded once)."""
+    """The prompt-dependent token coordinates ``[x; y]`` ``(R, B, T, d+1)`` and the targets
+    ``(R, B)`` of one prompt batch per run, as :func:`~wpgd_theory.gla.prompt_tensors` lays
+    them out (float64 values rounded once; delimiters 0, the query's label slot 0).  The
+    context coordinates are the same in every prompt (``st.context``): :func:`_full_tokens`."""
     lay = st.layout
     R, B = len(batches), batches[0].X.shape[0]
     d, T = lay.d, lay.num_tokens
     npdt = st.context_np.dtype
-    Z = np.zeros((R, B, T, lay.d_model), dtype=npdt)
+    Z = np.zeros((R, B, T, d + 1), dtype=npdt)
     for r, (X, y, x, _) in enumerate(batches):
         Z[r, :, st.ex, :d] = X.transpose(1, 0, 2)
         Z[r, :, st.ex, d] = y.T
         Z[r, :, -1, :d] = x
-    Z[..., d + 1:] = st.context_np
     yq = np.stack([b.y_query for b in batches]).astype(npdt)
     return (torch.from_numpy(Z).to(st.device), torch.from_numpy(yq).to(st.device))
+
+
+def _full_tokens(Zd, st):
+    """Whole tokens ``(R, B, T, D)``: data coordinates and the shared context coordinates."""
+    R, B, T, _ = Zd.shape
+    return torch.cat([Zd, st.context.expand(R, B, T, -1)], dim=-1)
+
+
+def _predict(params, Zd, st):
+    """Predictions ``(R, B)`` from the data coordinates: a one-layer stack splits every
+    projection into its data part (per prompt) and its context part (shared, once per run),
+    halving the per-prompt work of the WPGD-sized tokens; deeper stacks run on whole tokens."""
+    if st.cfg.num_layers > 1:
+        return stacked_predictions(params, _full_tokens(Zd, st), st)
+    out = _query_label(Zd, params, 0, st, split=True)
+    return out if st.cfg.effective_readout == "output" else -(Zd[:, :, -1, st.cfg.label_index] + out)
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -216,7 +247,7 @@ def _errors(params, st, tasks, rngs, num, batch_size=4096):
         while done < num:
             B = min(batch_size, num - done)
             Z, y = _tokens([t.sample(B, g) for t, g in zip(tasks, rngs)], st)
-            out.append(((y - stacked_predictions(params, Z, st)) ** 2).double().cpu().numpy())
+            out.append(((y - _predict(params, Z, st)) ** 2).double().cpu().numpy())
             done += B
     return np.concatenate(out, axis=1)
 
@@ -257,7 +288,7 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
             batch = task.sample(min(batch_size, num - done), rng)
             for i, (p, st) in enumerate(zip(params, statics)):
                 Z, y = _tokens([batch], st)
-                out[i].append(((y - stacked_predictions(p, Z, st)) ** 2)[0].double().cpu().numpy())
+                out[i].append(((y - _predict(p, Z, st)) ** 2)[0].double().cpu().numpy())
             done += batch.X.shape[0]
     return [np.concatenate(e) for e in out]
 
@@ -338,7 +369,7 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
     best, bad, reductions, stopped = [math.inf] * R, [0] * R, [0] * R, [False] * R
     for step in range(steps):
         Z, y = _tokens([tasks[r].sample(batch_size, rngs[r]) for r in active], st)
-        pred = stacked_predictions(params, Z, st)
+        pred = _predict(params, Z, st)
         per_run = torch.mean((y - pred) ** 2, dim=1)
         grads = torch.autograd.grad(per_run.sum(), list(params.values()))
         t = step + 1
