@@ -27,6 +27,7 @@ Threads: 1 (as the training does).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -34,7 +35,7 @@ from dataclasses import replace
 
 import numpy as np
 import torch
-from _common import write_json
+from _common import RESULTS, write_json
 
 #: Where the runs train (``--device``).
 DEVICE = "cpu"
@@ -180,6 +181,8 @@ def main() -> int:
     ap.add_argument("--suite", action="store_true", help="also run the whole thorough suite in-process")
     ap.add_argument("--quick", action="store_true", help="n <= 16 only, 10 steps (seconds); training_quick.json")
     ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where the runs train (default cpu)")
+    ap.add_argument("--full-only", action="store_true",
+                    help="only the thorough T1/T2 checks, merged into the existing results/training.json")
     args = ap.parse_args()
     if args.steps < 1:
         print("--steps must be a positive integer", file=sys.stderr)
@@ -188,6 +191,13 @@ def main() -> int:
     steps = 10 if args.quick else args.steps
     global DEVICE
     DEVICE = args.device
+    if args.full_only:
+        path = RESULTS / ("training.json" if DEVICE == "cpu" else "training_cuda.json")
+        previous = json.loads(path.read_text()) if path.exists() else {}
+        previous.pop("machine", None)
+        previous["thorough_training_checks"] = full_checks()
+        print(f"wrote {write_json(path.stem, previous)}")
+        return 0
     out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
     if not args.quick:
         out["forms"] = forms()

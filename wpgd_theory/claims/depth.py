@@ -150,7 +150,8 @@ def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
                         gain_std_error=gain_se, strict_gain_required=strict_required,
                         detectable_effect=f"a depth gain of {z:g} x {gain_se:.3g} (paired SE)",
                         reference="paired held-out errors of the shallower trained GLA (same prompts)",
-                        subject="paired held-out errors of the deeper trained GLA (gla.train, torch float32)")
+                        subject="paired held-out errors of the deeper trained GLA (gla.batched.train_many, torch "
+                                "float32)")
 
 
 def _numpy_gate(pre, gate):

@@ -431,7 +431,8 @@ def t1_match_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
                         measured=worst, tolerance=1.0, runs=rows, detectable_effect=f"{rel:.0%} of the risk above "
                         f"the optimum (+{z:g} SE where Monte Carlo); {BELOW_RTOL:g} relative below it",
                         reference="convex.solve_constrained (cone optima: uniform, monotone, taskwise)",
-                        subject="gla.train (Adam, torch float32): held-out Monte Carlo risk (gla.evaluate; independent "
+                        subject="gla.batched.train_many (gla.train's runs, batched; Adam, torch float32): held-out "
+                                "Monte Carlo risk (gla.batched.evaluate_many = gla.evaluate; independent "
                                 "of the closed form) and the exact risk of its float64 copy probed by gla.probe_wpgd "
                                 "(landscape.population_risk: sharp, but shares the risk formula with the optimiser)")
 
@@ -518,8 +519,8 @@ def t1_order_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
                         measured=worst, tolerance=1.0, pairs=rows,
                         reference="the cone inclusions uniform in monotone in task-wise (predicted gaps from "
                                   "convex.solve_constrained)",
-                        subject="risks of the trained GLAs (gla.train; exact closed form of the probed WPGD, or "
-                                "paired held-out Monte Carlo)")
+                        subject="risks of the trained GLAs (gla.batched.train_many; exact closed form of the probed "
+                                "WPGD, or paired held-out Monte Carlo)")
 
 
 @check("T1", "trained LinAtt / scalar / multi-head GLA reach the cone optima", kind="training")
