@@ -293,12 +293,11 @@ def _pad_time(t, T_pad, value=0.0):
 _DIAG_SPAN_LIMIT = {torch.float32: 30.0, torch.float64: 300.0}
 
 
-#: Chunk-to-chunk decay weights below this are set to 0 on the factored path (and states
-#: below its square root in the key-gate recurrence): subnormal operands and products slow
-#: matrix products many times over.  The chunk before a query's (weight ≥ exp(−span) ≥
-#: e^{−30} in float32, e^{−300} in float64) outweighs a dropped term by e^{30} (float32:
-#: 1e13, far below its rounding; float64: e^{300}) unless that term's state is as many
-#: times larger.
+#: Chunk-to-chunk decay weights below this are set to 0 on the factored path (scalar gates):
+#: subnormal operands and products slow matrix products many times over.  The chunk before
+#: a query's (weight ≥ exp(−span) ≥ e^{−30} in float32, e^{−300} in float64) outweighs a
+#: dropped term by e^{30} (float32: 1e13, far below its rounding; float64: e^{300}) unless
+#: that term's state is as many times larger.
 _NEGLIGIBLE = {torch.float32: math.exp(-60.0), torch.float64: math.exp(-600.0)}
 
 
@@ -359,8 +358,11 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     vc = vp.view(B, H, N, C, dv)
     Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
     if not has_zero:
-        shape = (Bg, Hg, N, C) if kind == "scalar" else (Bg, Hg, N, C, dk)
-        b = torch.cumsum(lgp.view(shape), dim=3)
+        if kind == "scalar":
+            b = torch.cumsum(lgp.view(Bg, Hg, N, C), dim=3)
+        else:  # in-chunk cumulative sums as one product with a triangle of ones (a cumsum over a
+            # non-last axis is many times slower on the CPU)
+            b = torch.ones(C, C, dtype=lgp.dtype, device=lgp.device).tril() @ lgp.view(Bg, Hg, N, C, dk)
         if float((-b[:, :, :, -1]).detach().max()) <= _DIAG_SPAN_LIMIT[q.dtype]:
             o = _chunked_factored(qc, kc, vc, b if kind == "vector" else b[..., None], log_gates is None)
             return o.reshape(B, H, T_pad, dv)[:, :, :T]
@@ -399,13 +401,13 @@ def _chunked_factored(qc, kc, vc, b, ungated):
     C = qc.shape[3]
     flat = lambda t, r, c: t.expand(Bq, H, N, r, c).reshape(Bq * H * N, r, c)  # noqa: E731
     if b.shape[-1] != 1:  # key gates: S_n = e^{b_C} ⊙ (S_{n−1} + W_n), row-wise, a short loop over chunks
-        tot = torch.exp(b[:, :, :, -1])[..., None]  # (Bg, Hg, N, d_k, 1) ≤ 1
+        tot = torch.exp(b[:, :, :, -1])[..., None].expand(Bq, H, N, dk, 1)  # ≤ 1
+        TW = (tot * W).unbind(2)  # e^{b_C} ⊙ W_n for every chunk at once
+        tot = tot.unbind(2)
         S, prev = torch.zeros_like(W[:, :, 0]), []
-        floor = _NEGLIGIBLE[W.dtype] ** 0.5
-        for n in range(N):
+        for n in range(N):  # each state decays by at most e^{−span} per chunk: no tiny weights
             prev.append(S)
-            S = tot[:, :, n] * (S + W[:, :, n])
-            S = torch.where(S.abs() < floor, torch.zeros_like(S), S)  # no subnormals (see _NEGLIGIBLE)
+            S = torch.addcmul(TW[n], tot[n], S)
         S = torch.stack(prev, dim=2)
         return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
     E = torch.cumsum(b[:, :, :, -1], dim=2)  # (Bg, Hg, N, 1)
