@@ -153,3 +153,19 @@ def test_train_many_validation():
         train_many([g], [TASKS[0]], [LAYOUT], [0], lr_decay=1.5)
     with pytest.raises(TypeError, match="model must be a GLA"):
         train_many(["x"], [TASKS[0]], [LAYOUT], [0])
+
+
+@pytest.mark.cuda
+def test_batched_training_on_cuda_equals_sequential():
+    """On a CUDA device (make gpu-check): the stacked runs equal gla.train's, as on the CPU."""
+    cfg = _config(device="cuda", **CLASSES["multi-head"])
+    seeds = [3, 4]
+    ref = [GLA(cfg, seed=s) for s in seeds]
+    bat = [GLA(cfg, seed=s) for s in seeds]
+    expected = [train(g, t, layout=LAYOUT, seed=s, quiet=True, **HYPER) for g, t, s in zip(ref, TASKS, seeds)]
+    got = train_many(bat, TASKS, [LAYOUT] * 2, seeds, **HYPER)
+    assert bat[0].device.type == "cuda"
+    for a, b in zip(expected, got):
+        assert a.steps == b.steps
+        np.testing.assert_allclose(b.losses, a.losses, rtol=RTOL)
+        assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean

@@ -381,7 +381,7 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
                 m, v = exp_avg[n], exp_avg_sq[n]
                 m.lerp_(g, 1.0 - beta1)
                 v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
-                size = (rate[is_gate[n]][active] / bc1).to(p.dtype).view(-1, *([1] * (p.ndim - 1)))
+                size = (rate[is_gate[n]][active] / bc1).to(p).view(-1, *([1] * (p.ndim - 1)))  # p's device, dtype
                 p.sub_((m / (v.sqrt() / bc2 + eps)) * size)
         values = per_run.detach().tolist()
         done = []
