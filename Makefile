@@ -16,7 +16,7 @@ LOCK ?= requirements.lock
 # e.g. `make lock LOCK_FLAGS="--extra-index-url URL"`.
 LOCK_FLAGS ?= $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: verify test lint docs docs-inventories bench mutate clean lock
+.PHONY: verify test lint docs docs-inventories bench gpu-check mutate clean lock
 
 $(STAMP): pyproject.toml constraints.txt $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ docs-inventories: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Every GPU check in one command (benchmarks/gpu_check.py): CUDA-marked tests, verify --device cuda
+# (quick, default), fla's Triton kernels vs ours and fla's naive ops, the GLA and training
+# benchmarks; writes benchmarks/results/gpu-check.json.  Without CUDA: one line, exit 0.
+gpu-check: $(STAMP)
+	$(PY) benchmarks/gpu_check.py
 
 # Mutation catalogue (docs/how-to/mutation.md): every planted bug against the quick suite and
 # its tests, in scratch copies; writes benchmarks/results/mutation.json. Slow (~20 min, JOBS=2).

@@ -212,6 +212,13 @@ def test_context_map_submits_costliest_first_and_keeps_order():
     assert seen == [5, 5, 3, 2, 1]
 
 
+#: In-process, T1/T2 train every run in one batched computation (gla.batched: runs of one
+#: configuration stacked); a task trains one run (a stack of one).  The float32 arithmetic
+#: is the same up to its order, so the results agree to rounding amplified by training
+#: (tests/gla/test_gla_batched.py), not bit for bit.
+BATCHED_RTOL = 1e-4
+
+
 def _tiny_hyper(ctx):
     return dict(steps=20, batch_size=64, lr=0.03, gate_lr=0.1, check_every=5, patience=3, eval_prompts=400)
 
@@ -241,10 +248,12 @@ def test_t1_restarts_as_tasks_keep_the_in_process_run(monkeypatch):
     for a, b in zip(one, two):
         assert a.keys() == b.keys()
         for k in a:
-            if isinstance(a[k], float):
-                np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0, err_msg=k)
-            elif k == "errors":
-                np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0)
+            if k == "errors":
+                np.testing.assert_allclose(b[k], a[k], rtol=BATCHED_RTOL, atol=0)
+            elif k.startswith("probe_") or k == "seconds":
+                continue  # rounding-level diagnostics of the probe (and timing): not results
+            elif isinstance(a[k], float):
+                np.testing.assert_allclose(b[k], a[k], rtol=BATCHED_RTOL, atol=0, err_msg=k)
             else:
                 assert a[k] == b[k], k
 
@@ -266,7 +275,7 @@ def test_t2_depths_as_tasks_keep_the_in_process_runs(monkeypatch):
     assert [job[-1] for job in items] == [3, 2, 1]  # deepest first
     assert [r["layers"] for r in two] == [r["layers"] for r in one] == [1, 2, 3]
     for a, b in zip(one, two):
-        np.testing.assert_allclose(b["errors"], a["errors"], rtol=1e-12, atol=0)
+        np.testing.assert_allclose(b["errors"], a["errors"], rtol=BATCHED_RTOL, atol=0)
         assert b["result"].steps == a["result"].steps
 
 

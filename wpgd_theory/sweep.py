@@ -377,10 +377,13 @@ def _point_columns(point: dict) -> dict:
     return {k: (json.dumps(v) if isinstance(v, list) else v) for k, v in point.items()}
 
 
-def _cell_result(base: dict, point: dict, seed: int, train: bool, budget: str, device: str = "cpu") -> dict:
+def _cell_result(base: dict, point: dict, seed: int, train: bool, budget: str, device: str = "cpu",
+                 trained: dict | None = None) -> dict:
     """The result of a cell (what its cache entry stores): class, cone, depth, seed, the
-    model's sizes, predicted risk and solver, trained risk ± SE and steps, seconds."""
-    t0 = time.perf_counter()
+    model's sizes, predicted risk and solver, trained risk ± SE and steps, seconds.
+    ``trained``: the cell's training result when it was trained together with other cells
+    (:func:`_train_cells`; ``seconds`` then include its share of their wall-clock time)."""
+    t0 = time.perf_counter() - (trained or {}).get("seconds", 0.0)
     model = _build_model(base, point)
     cls = point.get("class", "free")
     cone, arch = CLASSES[cls]
@@ -399,30 +402,59 @@ def _cell_result(base: dict, point: dict, seed: int, train: bool, budget: str, d
         row.update(predicted=_finite_or_none(sol.risk), solver=f"convex.solve_constrained({cone!r})")
     row.update(trained=None, std_error=None, steps=None)
     if train and arch is not None:
-        row.update(_train_cell(model, arch, depth, seed, budget, device))
+        done = _train_cells([(model, arch, depth, seed, budget, device)])[0] if trained is None else trained
+        row.update({k: v for k, v in done.items() if k != "seconds"})
     row["seconds"] = time.perf_counter() - t0
     return row
 
 
-def _train_cell(model, arch: dict, depth: int, seed: int, budget: str, device: str) -> dict:
+def _train_cells(cells: list) -> list:
+    """Train cells ``(model, arch, depth, seed, budget, device)`` as one batched computation
+    (:func:`wpgd_theory.gla.batched.train_many`: cells of one configuration stacked; the
+    same runs as training each with :func:`wpgd_theory.gla.train`, up to float32 rounding).
+    Returns per cell ``{trained, std_error, steps, seconds}`` (``seconds``: an equal share of
+    its budget group's wall-clock time)."""
     import torch
 
-    from .gla import GLA, GLAConfig, PromptLayout, train
+    from .gla import GLA, GLAConfig, PromptLayout
+    from .gla.batched import train_many
 
-    layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
-    kw = dict(arch)
-    if kw.get("shared_qk"):
-        kw["num_heads"] = model.num_tasks
-    if kw.get("gating") == "vector":
-        kw["d_key"] = model.num_tasks * model.d
-    T = layout.num_tokens
-    chunk = T if kw.get("gating") != "vector" else -(-T // 16) * 16
-    cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3, chunk_size=chunk,
-                    num_layers=depth, device=device, dtype=torch.float32, **kw)
-    gla = GLA(cfg, seed=int(seed))
-    res = train(gla, model, layout=layout, seed=int(seed), quiet=True, **training_settings(budget))
-    return {"trained": _finite_or_none(res.risk.mean), "std_error": _finite_or_none(res.risk.std_error),
-            "steps": int(res.steps)}
+    out = [None] * len(cells)
+    budgets = {}
+    for i, cell in enumerate(cells):
+        budgets.setdefault(cell[4], []).append(i)
+    for budget, idx in budgets.items():
+        t0 = time.perf_counter()
+        glas, models, layouts, seeds = [], [], [], []
+        for i in idx:
+            model, arch, depth, seed, _, device = cells[i]
+            layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+            kw = dict(arch)
+            if kw.get("shared_qk"):
+                kw["num_heads"] = model.num_tasks
+            if kw.get("gating") == "vector":
+                kw["d_key"] = model.num_tasks * model.d
+            T = layout.num_tokens
+            chunk = T if kw.get("gating") != "vector" else -(-T // 16) * 16
+            cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
+                            chunk_size=chunk, num_layers=depth, device=device, dtype=torch.float32, **kw)
+            glas.append(GLA(cfg, seed=int(seed)))
+            models.append(model)
+            layouts.append(layout)
+            seeds.append(int(seed))
+        results = train_many(glas, models, layouts, seeds, **training_settings(budget))
+        share = (time.perf_counter() - t0) / len(idx)
+        for i, res in zip(idx, results):
+            out[i] = {"trained": _finite_or_none(res.risk.mean), "std_error": _finite_or_none(res.risk.std_error),
+                      "steps": int(res.steps), "seconds": share}
+    return out
+
+
+def _cell_training(args) -> tuple:
+    """A trained cell's training run ``(model, arch, depth, seed, budget, device)``."""
+    base, point, seed, train, budget, device = args
+    return (_build_model(base, point), CLASSES[point.get("class", "free")][1], int(point.get("depth", 1)), seed,
+            budget, device)
 
 
 def _trains(args) -> bool:
@@ -641,8 +673,12 @@ def _compute(todo: list, store, workers: int, scheduler, device: str) -> None:
     """Compute the cells of ``todo`` in-process or on Dask; ``store(i, key, identity,
     result)`` each as it finishes."""
     if todo and workers == 1 and scheduler is None:
+        # in-process: every trained cell in one batched computation first, then each cell
+        trains = [job for job in todo if _trains(job[3])]
+        done = _train_cells([_cell_training(job[3]) for job in trains]) if trains else []
+        trained = {job[0]: result for job, result in zip(trains, done)}
         for i, key, identity, args in todo:
-            store(i, key, identity, _run_cell_task(args))
+            store(i, key, identity, _cell_result(*args, trained=trained.get(i)))
     elif todo:
         from . import parallel
 

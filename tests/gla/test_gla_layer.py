@@ -265,3 +265,50 @@ def test_rounding_bound_is_the_stated_gamma(dtype, u, terms, chunk, decay):
     n = terms + 1 + chunk * chunk * decay
     assert rounding_bound(dtype, terms=terms, chunk=chunk, max_log_decay=decay) == pytest.approx(
         2 * n * u / (1 - n * u), rel=1e-12)
+
+
+@pytest.mark.parametrize("gating", ["none", "scalar", "vector"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["f64", "f32"])
+def test_factored_chunk_path_equals_the_reference(gating, dtype, monkeypatch):
+    """Without zero gates and with chunk decays within the span limit the chunked form takes
+    the factored path (one product for the chunk scores, the N x N chunk-decay matrix for
+    the states); it equals the recurrent reference within the rounding bound and the
+    per-chunk path taken with the span limit below 0, forward and backward."""
+    from wpgd_theory.gla import layer
+
+    q, k, v, g, m = _inputs(2, 2, 37, 4, 3, gating, dtype, seed=11, zeros=0.0, ones=0.1)
+    taken = []
+    real = layer._chunked_factored
+    monkeypatch.setattr(layer, "_chunked_factored", lambda *a: taken.append(1) or real(*a))
+    lg = None if g is None else torch.log(g).requires_grad_(True)
+    wrt = (q.requires_grad_(True),) + (() if lg is None else (lg,))
+    ref = recurrent_gla(q, k, v, g, m)
+    fast = chunked_gla(q, k, v, lg, m, chunk_size=8, subchunk_size=4)
+    assert taken
+    d_fast = torch.autograd.grad(fast.sum(), wrt)
+    monkeypatch.setattr(layer, "_DIAG_SPAN_LIMIT", {torch.float32: -1.0, torch.float64: -1.0})
+    other = chunked_gla(q, k, v, lg, m, chunk_size=8, subchunk_size=4)
+    d_other = torch.autograd.grad(other.sum(), wrt)
+    assert len(taken) == 1 or gating == "none"  # linear attention has no decay to limit
+    o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
+    tol = _bound(dtype, q, v, g, chunk=8)
+    for out in (fast, other):
+        assert bool(((out - ref).detach().double().abs() <= tol * o_abs).all())
+    for a, b in zip(d_fast, d_other):
+        assert float((a - b).abs().max()) <= tol * float(o_abs.sum())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["f64", "f32"])
+def test_long_decay_drops_only_subnormal_state_weights(dtype):
+    """512 tokens with gates near 0.6: chunk-to-chunk decays fall far below the smallest
+    normal number (they are set to 0 rather than computed as subnormals); the result equals
+    the float64 recurrence within the rounding bound."""
+    q, k, v, _, m = _inputs(1, 2, 512, 8, 8, "none", dtype, seed=3)
+    for gating in ("scalar", "vector"):
+        shape = (1, 2, 512) if gating == "scalar" else (1, 2, 512, 8)
+        g = torch.rand(shape, generator=torch.Generator().manual_seed(4), dtype=dtype) * 0.1 + 0.55
+        ref = recurrent_gla(q.double(), k.double(), v.double(), g.double(), m.double())
+        out = chunked_gla(q, k, v, torch.log(g), m, chunk_size=16, subchunk_size=4)
+        o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
+        tol = _bound(dtype, q, v, g, chunk=16)
+        assert bool(((out.double() - ref).abs() <= tol * o_abs + torch.finfo(dtype).tiny).all())

@@ -74,6 +74,8 @@ def _t2_runs(ctx):
         trained = ctx.map(_t2_job, [(ctx.suite, ctx.seed, ctx.device, name, model, L) for L in depths],
                           cost=lambda job: job[-2].n * job[-1])  # prompt length x layers, as T1's
         cache.update({(name, f"depth {L}"): t for L, t in zip(depths, trained)})
+    # every depth at once (batched; cached per context)
+    training._train_classes(ctx, [_t2_spec(ctx, name, model, layout, L) for L in depths])
     runs = []
     for L in depths:
         gla, res, errs = _t2_train(ctx, name, model, layout, L)
@@ -81,11 +83,16 @@ def _t2_runs(ctx):
     return name, (model, layout), runs
 
 
+def _t2_spec(ctx, name, model, layout, L):
+    """The training run of depth ``L`` (a spec of :func:`training._train_classes`)."""
+    return dict(key=(name, f"depth {L}"), model=model, layout=layout,
+                cfg_kwargs=dict(gating="scalar", gate_input="context", num_layers=L), seed_salt=f"T2-{name}-{L}",
+                attempts=(0,), hyper=_t2_hyper(ctx))
+
+
 def _t2_train(ctx, name, model, layout, L):
     """The trained ``L``-layer scalar GLA of T2 (cached per context), as :func:`training._train_class`."""
-    kw = dict(gating="scalar", gate_input="context", num_layers=L)
-    return training._train_class(ctx, (name, f"depth {L}"), model, layout, kw, seed_salt=f"T2-{name}-{L}",
-                        hyper=_t2_hyper(ctx))
+    return training._train_classes(ctx, [_t2_spec(ctx, name, model, layout, L)])[0]
 
 
 def _t2_job(job):
@@ -143,7 +150,8 @@ def t2_depth_result(ctx, *, z: float = 3.0) -> CheckResult:
                         gain_std_error=gain_se, strict_gain_required=strict_required,
                         detectable_effect=f"a depth gain of {z:g} x {gain_se:.3g} (paired SE)",
                         reference="paired held-out errors of the shallower trained GLA (same prompts)",
-                        subject="paired held-out errors of the deeper trained GLA (gla.train, torch float32)")
+                        subject="paired held-out errors of the deeper trained GLA (gla.batched.train_many, torch "
+                                "float32)")
 
 
 def _numpy_gate(pre, gate):

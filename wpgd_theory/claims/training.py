@@ -96,42 +96,78 @@ def _train_class(ctx, key, model, layout, cfg_kwargs, *, seed_salt, attempts=(0,
     With several ``attempts`` (restarts; attempt ``a`` is seeded by ``seed_salt`` and
     ``a``, whatever the other attempts) each initialisation is trained and the one with
     the lowest final *training* loss (:func:`final_training_loss`: fresh prompts,
-    independent of the held-out ones) is kept, the first on ties.
+    independent of the held-out ones) is kept, the first on ties.  One run of
+    :func:`_train_classes`.
     """
-    cache = _cache(ctx)
-    if key in cache:
-        return cache[key]
+    spec = dict(key=key, model=model, layout=layout, cfg_kwargs=cfg_kwargs, seed_salt=seed_salt,
+                attempts=tuple(attempts), hyper=_hyper(ctx) if hyper is None else hyper)
+    return _train_classes(ctx, [spec])[0]
+
+
+def _class_config(ctx, model, layout, cfg_kwargs):
+    """The trained GLA's configuration: WPGD structure, float32, one chunk spanning the
+    prompt (prompts here are short; key gating needs a multiple of its sub-chunk length)."""
     import torch
 
-    from ..gla import GLA, GLAConfig, prompt_tensors, squared_errors, train
-    from ..gla.train import cpu_threads
+    from ..gla import GLAConfig
 
-    # one chunk spans the whole prompt (prompts here are short); key gating needs a multiple
-    # of its sub-chunk length
     T = layout.num_tokens
     chunk = T if cfg_kwargs.get("gating") != "vector" else -(-T // 16) * 16
-    cfg = GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
-                    chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
-    hyper = _hyper(ctx) if hyper is None else hyper
-    best = None
-    for attempt in attempts:
-        seed = int(ctx.rng(f"{seed_salt}-{attempt}" if attempt else seed_salt).integers(2**31))
-        cand = GLA(cfg, seed=seed)
-        res = train(cand, model, layout=layout, seed=seed, quiet=True, desc=str(key), **hyper)
-        final = final_training_loss(res, hyper)
-        if best is None or final < best[0]:
-            best = (final, cand, res)
-    _, gla, res = best
-    rng, left, errs = ctx.rng(f"shared-{key[0]}"), hyper["eval_prompts"], []
-    with cpu_threads(1, gla.device):
-        while left > 0:  # shared prompts (same stream for every class of one instance), in memory-bounded batches
-            shared = prompt_tensors(model, min(left, 4096), rng=rng, layout=layout, device=gla.device,
-                                    dtype=gla.dtype)
-            errs.append(squared_errors(gla, shared).double().cpu().numpy())
-            left -= 4096
-    errs = np.concatenate(errs)
-    cache[key] = (gla, res, errs)
-    return cache[key]
+    return GLAConfig(d=model.d, num_context=layout.num_context, structure="wpgd", init_scale=0.3,
+                     chunk_size=chunk, device=ctx.device, dtype=torch.float32, **cfg_kwargs)
+
+
+def _train_classes(ctx, specs):
+    """Train many runs (dicts with ``key, model, layout, cfg_kwargs, seed_salt, attempts,
+    hyper``; each as :func:`_train_class`) as one batched computation
+    (:func:`wpgd_theory.gla.batched.train_many`: every restart of every run, stacked by
+    configuration; the same models, prompts and results as training them one by one with
+    :func:`wpgd_theory.gla.train`, up to float32 rounding).  Cached per context by ``key``."""
+    cache = _cache(ctx)
+    from ..gla import GLA
+    from ..gla.batched import train_many
+
+    todo = [s for s in specs if s["key"] not in cache]
+    by_hyper = {}
+    for s in todo:
+        by_hyper.setdefault(tuple(sorted(s["hyper"].items())), []).append(s)
+    for group in by_hyper.values():
+        hyper = group[0]["hyper"]
+        cands = []  # (spec, gla, seed) for every attempt
+        for s in group:
+            cfg = _class_config(ctx, s["model"], s["layout"], s["cfg_kwargs"])
+            for attempt in s["attempts"]:
+                salt = f"{s['seed_salt']}-{attempt}" if attempt else s["seed_salt"]
+                seed = int(ctx.rng(salt).integers(2**31))
+                cands.append((s, GLA(cfg, seed=seed), seed))
+        results = train_many([c[1] for c in cands], [c[0]["model"] for c in cands],
+                             [c[0]["layout"] for c in cands], [c[2] for c in cands], **hyper)
+        kept = {}
+        for (s, gla, _), res in zip(cands, results):
+            final = final_training_loss(res, hyper)
+            if s["key"] not in kept or final < kept[s["key"]][0]:  # the first on ties
+                kept[s["key"]] = (final, gla, res)
+        errors = _shared_errors(ctx, [(s["key"], kept[s["key"]][1], s["model"], s["layout"]) for s in group],
+                                hyper["eval_prompts"])
+        for s in group:
+            _, gla, res = kept[s["key"]]
+            cache[s["key"]] = (gla, res, errors[s["key"]])
+    return [cache[s["key"]] for s in specs]
+
+
+def _shared_errors(ctx, runs, num):
+    """Per-prompt squared errors of trained GLAs on shared held-out prompts: ``num`` prompts
+    of ``ctx.rng('shared-<instance>')`` (the same stream for every class of one instance, in
+    batches of 4096), ``{key: errors}``."""
+    from ..gla.batched import squared_errors_many
+
+    out = {}
+    for inst in dict.fromkeys(key[0] for key, *_ in runs):
+        sel = [r for r in runs if r[0][0] == inst]
+        errs = squared_errors_many([r[1] for r in sel], sel[0][2], [r[3] for r in sel],
+                                   ctx.rng(f"shared-{inst}"), num)
+        out.update({r[0]: e for r, e in zip(sel, errs)})
+    return out
 
 
 def final_training_loss(res, hyper) -> float:
@@ -275,6 +311,7 @@ def _t1_runs(ctx):
         return cache["T1 runs"]
     jobs = [(label, model, cls) for label, model in _t1_instances(ctx) for cls in _t1_classes(ctx, model)]
     if ctx.mapper is None:
+        _train_classes(ctx, [_t1_spec(ctx, *job) for job in jobs])  # every run at once, batched
         runs = [_t1_run(ctx, *job) for job in jobs]
     else:
         units = [(ctx.suite, ctx.seed, ctx.device) + job + (attempt,)
@@ -304,20 +341,27 @@ def _t1_job(unit):
                    attempts=(attempt,))
 
 
-def _t1_run(ctx, label, model, cls, attempts=None):
+def _t1_spec(ctx, label, model, cls, attempts=None):
+    """The training run of one T1 instance and class (a spec of :func:`_train_classes`)."""
     from ..gla import PromptLayout
 
     layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
-    optima = {cone: _cached_cone(ctx, label, model, cone) for cone in ("uniform", "monotone", "taskwise")}
-    cone, kw = _t1_classes(ctx, model)[cls]
-    kw = dict(kw)
+    kw = dict(_t1_classes(ctx, model)[cls][1])
     if cls == "multi-head GLA":
         kw["num_heads"] = model.num_tasks
     if cls == "vector GLA":
         kw["d_key"] = model.num_tasks * model.d
     attempts = range(_t1_restarts(cls)) if attempts is None else attempts
-    gla, res, errs = _train_class(ctx, (label, cls), model, layout, kw, seed_salt=f"T1-{label}-{cls}",
-                                  attempts=attempts)
+    return dict(key=(label, cls), model=model, layout=layout, cfg_kwargs=kw, seed_salt=f"T1-{label}-{cls}",
+                attempts=tuple(attempts), hyper=_hyper(ctx))
+
+
+def _t1_run(ctx, label, model, cls, attempts=None):
+    optima = {cone: _cached_cone(ctx, label, model, cone) for cone in ("uniform", "monotone", "taskwise")}
+    cone = _t1_classes(ctx, model)[cls][0]
+    spec = _t1_spec(ctx, label, model, cls, attempts)
+    layout = spec["layout"]
+    gla, res, errs = _train_classes(ctx, [spec])[0]
     exact, probe = exact_risk(ctx, gla, model, layout, salt=f"T1-{label}-{cls}")
     opt = optima[cone]
     others = [o.risk for c, o in optima.items() if c != cone]
@@ -387,7 +431,8 @@ def t1_match_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
                         measured=worst, tolerance=1.0, runs=rows, detectable_effect=f"{rel:.0%} of the risk above "
                         f"the optimum (+{z:g} SE where Monte Carlo); {BELOW_RTOL:g} relative below it",
                         reference="convex.solve_constrained (cone optima: uniform, monotone, taskwise)",
-                        subject="gla.train (Adam, torch float32): held-out Monte Carlo risk (gla.evaluate; independent "
+                        subject="gla.batched.train_many (gla.train's runs, batched; Adam, torch float32): held-out "
+                                "Monte Carlo risk (gla.batched.evaluate_many = gla.evaluate; independent "
                                 "of the closed form) and the exact risk of its float64 copy probed by gla.probe_wpgd "
                                 "(landscape.population_risk: sharp, but shares the risk formula with the optimiser)")
 
@@ -474,8 +519,8 @@ def t1_order_result(ctx, runs=None, *, rel: float = 0.02, z: float = 3.0) -> Che
                         measured=worst, tolerance=1.0, pairs=rows,
                         reference="the cone inclusions uniform in monotone in task-wise (predicted gaps from "
                                   "convex.solve_constrained)",
-                        subject="risks of the trained GLAs (gla.train; exact closed form of the probed WPGD, or "
-                                "paired held-out Monte Carlo)")
+                        subject="risks of the trained GLAs (gla.batched.train_many; exact closed form of the probed "
+                                "WPGD, or paired held-out Monte Carlo)")
 
 
 @check("T1", "trained LinAtt / scalar / multi-head GLA reach the cone optima", kind="training")

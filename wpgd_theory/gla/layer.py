@@ -30,6 +30,15 @@ inside chunks of length ``C`` and recurrent across chunks, with gates in log spa
 :func:`attention_gla` builds ``D`` by explicit products (``O(T³)`` memory; a third,
 independent formulation for tests).
 
+Fast path of the chunked form (no gate exactly 0, every chunk's total decay at most
+``exp(span)`` with ``span ≤ 30`` in float32, 300 in float64 — scalar and key gates alike):
+``exp(b_i − b_j) = exp(b_i) · exp(−b_j)`` turns the decayed in-chunk scores into one matrix
+product of ``q ⊙ e^{b}`` and ``k ⊙ e^{−b}``, and the states entering the chunks are one
+product with the ``N × N`` matrix of chunk-to-chunk decays (exponents ``≤ 0``; weights
+below the smallest normal number are set to 0, since subnormal operands slow matrix
+products many times over) instead of a loop over chunks (:func:`_chunked_factored`).  The
+paths below handle exact zeros and steep decay.
+
 Exact zeros in the chunked form: a gate ``g = 0`` has ``log g = −inf``, and
 ``exp(b_i − b_j)`` of cumulative sums would give ``−inf − (−inf) = NaN``.  The chunked
 form therefore splits every log gate into a finite part (``0`` where ``g = 0``) and a
@@ -57,6 +66,8 @@ reference loop.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -282,6 +293,14 @@ def _pad_time(t, T_pad, value=0.0):
 _DIAG_SPAN_LIMIT = {torch.float32: 30.0, torch.float64: 300.0}
 
 
+#: Chunk-to-chunk decay weights below this are set to 0 on the factored path (scalar gates):
+#: subnormal operands and products slow matrix products many times over.  The chunk before
+#: a query's (weight ≥ exp(−span) ≥ e^{−30} in float32, e^{−300} in float64) outweighs a
+#: dropped term by e^{30} (float32: 1e13, far below its rounding; float64: e^{300}) unless
+#: that term's state is as many times larger.
+_NEGLIGIBLE = {torch.float32: math.exp(-60.0), torch.float64: math.exp(-600.0)}
+
+
 def _scan_states(U, tot):
     """``S_prev[n]`` = state before chunk ``n`` for ``S_n = tot_n ⊙ S_{n−1} + U_n``."""
     N = U.shape[2]
@@ -338,12 +357,68 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
     Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
+    if not has_zero:
+        if kind == "scalar":
+            b = torch.cumsum(lgp.view(Bg, Hg, N, C), dim=3)
+        else:  # in-chunk cumulative sums as one product with a triangle of ones (a cumsum over a
+            # non-last axis is many times slower on the CPU)
+            b = torch.ones(C, C, dtype=lgp.dtype, device=lgp.device).tril() @ lgp.view(Bg, Hg, N, C, dk)
+        if float((-b[:, :, :, -1]).detach().max()) <= _DIAG_SPAN_LIMIT[q.dtype]:
+            o = _chunked_factored(qc, kc, vc, b if kind == "vector" else b[..., None], log_gates is None)
+            return o.reshape(B, H, T_pad, dv)[:, :, :T]
     if kind == "scalar":
         o = _chunked_scalar(qc, kc, vc, lgp.view(Bg, Hg, N, C), zp.view(Bg, Hg, N, C), has_zero)
     else:
         o = _chunked_vector(qc, kc, vc, lgp.view(Bg, Hg, N, C, dk), zp.view(Bg, Hg, N, C, dk), subchunk_size,
                             has_zero)
     return o.reshape(B, H, T_pad, dv)[:, :, :T]
+
+
+def _chunked_factored(qc, kc, vc, b, ungated):
+    r"""Chunked form when no gate is 0 and every chunk decays by at most ``exp(span)``,
+    ``span`` ≤ ``_DIAG_SPAN_LIMIT`` (scalar or key gates alike; ``b (·, N, C, 1 or d_k)``
+    the in-chunk cumulative log gates).  Inside a chunk
+    ``exp(b_i − b_j) = exp(b_i) · exp(−b_j)`` (``exp(−b_j) ≤ exp(span)``: no overflow), so
+    the decayed scores are one matrix product ``Ã = tril((q ⊙ e^{b}) (k ⊙ e^{−b})ᵀ)``; the
+    state entering chunk ``n`` is ``S_{n−1} = Σ_{m<n} exp(E_{n−1} − E_{m−1}) W_m`` with
+    ``W_m = (k ⊙ e^{−b})ᵀ v`` of chunk ``m`` and ``E`` the cumulative chunk totals
+    ``b_C`` (``E_{−1} = 0``): for scalar gates one product with the ``N × N`` chunk-decay
+    matrix (exponents ``≤ 0``) instead of a loop over chunks; for key gates (a decay per
+    key channel) the recurrence ``S_n = e^{b_C} ⊙ (S_{n−1} + W_n)`` over the ``N`` chunks
+    (measured faster than ``d_k`` products with ``N × N`` matrices).
+    Then ``o = Ã v + (q ⊙ e^{b}) S_{n−1}`` (one accumulating product)."""
+    N = qc.shape[2]
+    if ungated:
+        q_t, k_t = qc, kc
+    else:
+        eb = torch.exp(b)
+        q_t, k_t = qc * eb, kc / eb  # e^{−b} = 1 / e^{b}: one exp pass
+    o = (q_t @ k_t.transpose(-1, -2)).tril_() @ vc  # in place: the product's backward needs only q̃, k̃
+    if N == 1:
+        return o
+    W = k_t.transpose(-1, -2) @ vc  # (B, H, N, d_k, d_v), key × value
+    Bq, H, _, dk, dv = W.shape
+    C = qc.shape[3]
+    flat = lambda t, r, c: t.expand(Bq, H, N, r, c).reshape(Bq * H * N, r, c)  # noqa: E731
+    if b.shape[-1] != 1:  # key gates: S_n = e^{b_C} ⊙ (S_{n−1} + W_n), row-wise, a short loop over chunks
+        tot = torch.exp(b[:, :, :, -1])[..., None].expand(Bq, H, N, dk, 1)  # ≤ 1
+        TW = (tot * W).unbind(2)  # e^{b_C} ⊙ W_n for every chunk at once
+        tot = tot.unbind(2)
+        S, prev = torch.zeros_like(W[:, :, 0]), []
+        for n in range(N):  # each state decays by at most e^{−span} per chunk: no tiny weights
+            prev.append(S)
+            S = torch.addcmul(TW[n], tot[n], S)
+        S = torch.stack(prev, dim=2)
+        return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
+    E = torch.cumsum(b[:, :, :, -1], dim=2)  # (Bg, Hg, N, 1)
+    E_prev = torch.cat([torch.zeros_like(E[:, :, :1]), E[:, :, :-1]], dim=2)  # E_{m−1}
+    diff = E_prev[:, :, :, None] - E_prev[:, :, None, :]  # (Bg, Hg, N, N, ·): E_{n−1} − E_{m−1}
+    lower = torch.ones(N, N, dtype=torch.bool, device=qc.device).tril(-1)[..., None]  # m < n
+    keep = lower & (diff >= math.log(_NEGLIGIBLE[diff.dtype]))  # see _NEGLIGIBLE
+    M = torch.exp(torch.where(keep, diff, torch.full_like(diff, float("-inf"))))
+    S = (M[..., 0] @ W.reshape(Bq, H, N, dk * dv)).view(Bq, H, N, dk, dv)  # one (N × N) @ (N × d_k d_v)
+    # o + q̃ S in one accumulating product
+    return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
 
 
 def _chunked_scalar(qc, kc, vc, lg, zero, has_zero):

@@ -1,0 +1,215 @@
+"""T1's thorough training workload, batched vs sequential (issue 23).
+
+* ``workload``: every T1 training run of the thorough suite (each instance, class and
+  restart: 36 runs) with the thorough settings (batch 512, learning rates) but a fixed
+  number of steps per run (``--steps``, default 40; no plateau can stop a run that short)
+  and held-out prompts in the thorough proportion (50 per step: 200 000 for 4000 steps).
+  Trained once one by one with the reference :func:`wpgd_theory.gla.train` and once together
+  with :func:`wpgd_theory.gla.batched.train_many`; both seconds, their ratio (target ≥ 5),
+  and the largest relative difference of the held-out risks (the same runs).
+* ``forms``: seconds per training step of one stack (the two thorough instances of one class
+  at n = 64) in the forms and dtypes considered: the query-row last layer (used) in float32
+  and float64, and the full attention-form last layer read at the query, float32.
+* ``--full``: the thorough T1 and T2 training checks run in-process as the suite runs them
+  (batched), with their wall time, statuses and each run's steps.
+* ``--suite``: the whole thorough suite in-process (``parallel.run`` with one worker, as
+  ``benchmarks/parallel.py`` times it), wall time and every claim's status.
+
+The machine is shared: its load average (1 min) before and after each part is recorded,
+and the workload's process CPU seconds beside its wall seconds (CPU time is what a busy
+machine inflates least); ratios measured in one run are the meaningful numbers.  Writes ``results/training.json``
+(``--quick``: ``results/training_quick.json``; ``--device cuda``: ``..._cuda.json``).
+Threads: 1 (as the training does).
+
+    .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--suite] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+from _common import RESULTS, write_json
+
+#: Where the runs train (``--device``).
+DEVICE = "cpu"
+
+
+def _load():
+    return round(os.getloadavg()[0], 2)
+
+
+def _t1_runs(ctx):
+    """``(gla factory, task, layout, seed)`` for every thorough T1 training run (each restart)."""
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.gla import GLA
+
+    jobs = [(label, model, cls) for label, model in TR._t1_instances(ctx) for cls in TR._t1_classes(ctx, model)]
+    runs = []
+    for job in jobs:
+        spec = TR._t1_spec(ctx, *job)
+        cfg = TR._class_config(ctx, spec["model"], spec["layout"], spec["cfg_kwargs"])
+        for attempt in spec["attempts"]:
+            salt = f"{spec['seed_salt']}-{attempt}" if attempt else spec["seed_salt"]
+            seed = int(ctx.rng(salt).integers(2**31))
+            runs.append((lambda cfg=cfg, seed=seed: GLA(cfg, seed=seed), spec["model"], spec["layout"], seed,
+                         f"{job[0]} {job[2]}"))
+    return runs
+
+
+def workload(steps: int, quick: bool) -> dict:
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.gla import train
+    from wpgd_theory.gla.batched import train_many
+
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    hyper = dict(TR._hyper(ctx), steps=steps, eval_prompts=50 * steps)
+    runs = _t1_runs(ctx)
+    if quick:
+        runs = [r for r in runs if " n=8 " in r[4] or " n=16 " in r[4]]
+    load0 = _load()
+    t0, c0 = time.perf_counter(), time.process_time()
+    seq = [train(make(), task, layout=lay, seed=seed, quiet=True, **hyper) for make, task, lay, seed, _ in runs]
+    t_seq, c_seq = time.perf_counter() - t0, time.process_time() - c0
+    load1 = _load()
+    t0, c0 = time.perf_counter(), time.process_time()
+    bat = train_many([r[0]() for r in runs], [r[1] for r in runs], [r[2] for r in runs], [r[3] for r in runs],
+                     **hyper)
+    t_bat, c_bat = time.perf_counter() - t0, time.process_time() - c0
+    diff = max(abs(b.risk.mean - a.risk.mean) / a.risk.mean for a, b in zip(seq, bat))
+    out = {"runs": len(runs), "steps_per_run": steps, "eval_prompts_per_run": hyper["eval_prompts"],
+           "batch_size": hyper["batch_size"], "sequential_s": t_seq, "batched_s": t_bat, "ratio": t_seq / t_bat,
+           "sequential_cpu_s": c_seq, "batched_cpu_s": c_bat, "cpu_ratio": c_seq / c_bat,
+           "max_rel_risk_difference": diff, "load_1min": [load0, load1, _load()]}
+    print(f"  workload: {len(runs)} runs x {steps} steps: sequential {t_seq:.1f} s ({c_seq:.1f} s CPU), batched "
+          f"{t_bat:.1f} s ({c_bat:.1f} s CPU), ratio {t_seq / t_bat:.1f}x wall, {c_seq / c_bat:.1f}x CPU "
+          f"(risks within {diff:.1e})", flush=True)
+    return out
+
+
+def forms(steps: int = 20) -> dict:
+    """Seconds per training step of one stack of two runs (multi-head GLA, n = 64)."""
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.gla import GLA
+    from wpgd_theory.gla import batched as BT
+
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    pairs = [(m, lay) for label, m in TR._t1_instances(ctx) if label.endswith("n=64")
+             for lay in [TR._t1_spec(ctx, label, m, "multi-head GLA")["layout"]]]
+    spec = TR._t1_spec(ctx, "x n=64", pairs[0][0], "multi-head GLA")
+    out = {}
+
+    def full_last(params, Z, st):  # the whole last layer (attention form), read at the query
+        Z = BT._full_tokens(Z, st)
+        L = st.cfg.num_layers
+        for i in range(L - 1):
+            Z = Z + BT._full_layer(Z, params, i, st)
+        return BT._full_layer(Z, params, L - 1, st)[:, :, -1, st.cfg.label_index]
+
+    whole = lambda params, Z, st: BT.stacked_predictions(params, BT._full_tokens(Z, st), st)  # noqa: E731
+    for name, dtype, predict in (("query row, data/context split, float32", torch.float32, BT._predict),
+                                 ("query row, data/context split, float64", torch.float64, BT._predict),
+                                 ("query row, whole tokens, float32", torch.float32, whole),
+                                 ("full attention-form last layer, float32", torch.float32, full_last)):
+        cfg = TR._class_config(ctx, spec["model"], spec["layout"], spec["cfg_kwargs"])
+        models = [GLA(replace(cfg, dtype=dtype), seed=s) for s in (1, 2)]
+        st = BT._Statics(models[0], pairs[0][1])
+        params = {n: t.requires_grad_(True) for n, t in BT._stack(models).items()}
+        rngs = [np.random.default_rng(s) for s in (1, 2)]
+        batches = [[m.sample(512, g) for (m, _), g in zip(pairs, rngs)] for _ in range(steps)]
+        t0 = time.perf_counter()
+        for b in batches:
+            Z, y = BT._tokens(b, st)
+            loss = ((y - predict(params, Z, st)) ** 2).mean(dim=1).sum()
+            torch.autograd.grad(loss, list(params.values()))
+        out[name] = (time.perf_counter() - t0) / steps
+        print(f"  form {name}: {1e3 * out[name]:.1f} ms per step (2 runs, forward + backward)", flush=True)
+    return {"seconds_per_step": out, "runs_in_stack": 2, "batch_size": 512, "n": 64, "load_1min": _load(),
+            "note": "prompt sampling excluded (drawn before timing); the query-row form with the data/context "
+                    "split in float32 is used"}
+
+
+def full_checks() -> dict:
+    from wpgd_theory.claims import depth as D
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    load0 = _load()
+    out = {}
+    for name, fn in (("T1 match", TR.t1_match), ("T1 order", TR.t1_order), ("T2 depth", D.t2_depth),
+                     ("T2 causal", D.t2_causal)):
+        t0 = time.perf_counter()
+        res = fn(ctx)
+        out[name] = {"seconds": time.perf_counter() - t0, "status": res.status, "measured": float(res.measured)}
+        print(f"  {name}: {out[name]['seconds']:.1f} s, {res.status} (measured {res.measured:.3g})", flush=True)
+        if name == "T1 match":
+            out[name]["runs"] = [{k: r[k] for k in ("instance", "cls", "steps", "trained", "predicted", "ratio")}
+                                 for r in res.details["runs"]]
+    out["load_1min"] = [load0, _load()]
+    out["total_s"] = sum(v["seconds"] for k, v in out.items() if isinstance(v, dict))
+    return out
+
+
+def whole_suite() -> dict:
+    from wpgd_theory import parallel
+    from wpgd_theory.claims.core import CheckContext
+
+    load0 = _load()
+    t0 = time.perf_counter()
+    outcomes = parallel.run(None, "thorough", context=CheckContext(suite="thorough"), workers=1)
+    wall = time.perf_counter() - t0
+    checks = {chk.key: secs for o in outcomes for chk, _res, secs in o.results}
+    top = dict(sorted(checks.items(), key=lambda kv: -kv[1])[:10])
+    print(f"  thorough suite in-process: {wall:.1f} s", flush=True)
+    return {"wall_s": wall, "statuses": {o.claim.id: o.status for o in outcomes}, "slowest_checks_s": top,
+            "load_1min": [load0, _load()]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=40, help="steps per run of the workload (default 40)")
+    ap.add_argument("--full", action="store_true", help="also run the thorough T1/T2 checks (minutes)")
+    ap.add_argument("--suite", action="store_true", help="also run the whole thorough suite in-process")
+    ap.add_argument("--quick", action="store_true", help="n <= 16 only, 10 steps (seconds); training_quick.json")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where the runs train (default cpu)")
+    ap.add_argument("--full-only", action="store_true",
+                    help="only the thorough T1/T2 checks, merged into the existing results/training.json")
+    args = ap.parse_args()
+    if args.steps < 1:
+        print("--steps must be a positive integer", file=sys.stderr)
+        return 2
+    torch.set_num_threads(1)
+    steps = 10 if args.quick else args.steps
+    global DEVICE
+    DEVICE = args.device
+    if args.full_only:
+        path = RESULTS / ("training.json" if DEVICE == "cpu" else "training_cuda.json")
+        previous = json.loads(path.read_text()) if path.exists() else {}
+        previous.pop("machine", None)
+        previous["thorough_training_checks"] = full_checks()
+        print(f"wrote {write_json(path.stem, previous)}")
+        return 0
+    out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
+    if not args.quick:
+        out["forms"] = forms()
+    if args.full:
+        out["thorough_training_checks"] = full_checks()
+    if args.suite:
+        out["thorough_suite"] = whole_suite()
+    name = "training_quick" if args.quick else "training"
+    path = write_json(name if DEVICE == "cpu" else f"{name}_cuda", out)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,428 @@
+r"""Many independent GLA trainings as one batched computation (claims T1, T2; sweep cells).
+
+The training runs of T1/T2 are tiny (``d ≤ 8``, ``n ≤ 64``) and independent; trained one
+after another (:func:`~wpgd_theory.gla.train`, the reference, kept), per-step overhead
+dominates.  :func:`train_many` trains runs whose GLAs share one configuration and prompt
+layout as **one stack**: every parameter gets a leading run axis ``r``, the loss is the
+sum of the runs' losses ``Σ_r mean_b (y_{rb} − ŷ_{rb})²`` (run ``r``'s gradient is that of
+its own loss: the terms are independent), and Adam is applied elementwise with per-run
+learning rates — the same update as ``torch.optim.Adam`` on each run alone.  Each run keeps
+its own prompt stream (``numpy.random.default_rng([seed, 1])``), its own plateau rule,
+learning-rate decay and early stop (a stopped run leaves the stack), and its held-out risk
+on the prompts of ``[seed, 2]`` (:func:`~wpgd_theory.gla.evaluate`'s).  Hence the batched and
+the sequential paths train the same models on the same prompts and agree up to float32
+rounding (tested; tolerance in ``tests/gla/test_gla_batched.py``).
+
+**Form (measured, ``benchmarks/training.py``).**  Only ``ŷ = [o_T]_{d+1}`` (the query row,
+label channel) of the last layer enters the loss, so that layer is evaluated at the query
+only — ``O(T)`` per prompt instead of ``O(T²)``:
+
+    ``ŷ = Σ_h Σ_{j ≤ T} m_j (q^h_T ⊙ Π_{s=j+1}^{T} G^h_s)ᵀ k^h_j · v^h_{j,d+1}``
+
+(scalar gates: ``Π g_s`` a number; key gates: a vector over ``d_k``; linear attention: 1),
+with ``Π_{s=j+1}^{T} g_s = exp(b_T − b_j)``, ``b`` the cumulative log gates.  Earlier layers
+(depth ``L > 1``) produce every token's output by :func:`~wpgd_theory.gla.chunked_gla` on
+the runs folded into the prompt axis.  Residual readout ``ŷ = −[Z^{(L)}]_{T,d+1}``.
+
+Scope: gates reading the context coordinates only (``gate_input="context"``: the same
+gates for every prompt of a run, computed once from
+:meth:`PromptLayout.context_matrix`) or no gating, finite log gates (sigmoid and log-space
+gates; a clamped gate may be exactly 0).  Other runs are trained by the reference
+:func:`~wpgd_theory.gla.train`, one by one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from .._validation import as_positive_int, as_scalar
+from ..landscape import MonteCarloEstimate
+from . import gates as _gates
+from .layer import chunked_gla
+from .model import GLA
+from .prompts import PromptLayout
+from .train import TrainResult, _layout, cpu_threads, train
+
+__all__ = ["train_many", "stacked_predictions", "evaluate_many", "squared_errors_many", "batchable"]
+
+
+# ----------------------------------------------------------------------------- stacks
+def batchable(model: GLA) -> bool:
+    """Whether :func:`train_many` trains ``model`` in a stack (module docstring: scope)."""
+    cfg = model.config
+    return cfg.gating == "none" or (cfg.gate_input == "context" and cfg.gate in ("sigmoid", "logspace"))
+
+
+def _stack(models):
+    """``{name: (R, *shape) tensor}`` of the models' parameters (a copy)."""
+    names = [n for n, _ in models[0].named_parameters()]
+    return {n: torch.stack([dict(m.named_parameters())[n].detach() for m in models]).clone() for n in names}
+
+
+def _unstack(params, models, rows):
+    """Copy row ``i`` of every stacked parameter into ``models[rows[i]]``."""
+    with torch.no_grad():
+        for i, r in enumerate(rows):
+            own = dict(models[r].named_parameters())
+            for n, t in params.items():
+                own[n].copy_(t[i])
+
+
+class _Statics:
+    """What every run of a stack shares: the configuration's masks, the context matrix, the
+    write mask, the token positions (computed once, on the stack's device and dtype)."""
+
+    def __init__(self, model: GLA, layout: PromptLayout):
+        cfg = model.config
+        dev, dt = model.device, model.dtype
+        self.cfg, self.layout = cfg, layout
+        self.layer0 = model.layers[0]
+        self.qk_mask = self.layer0.qk_mask
+        self.v_mask = self.layer0.v_mask
+        self.context = torch.as_tensor(layout.context_matrix(), dtype=dt, device=dev)  # (T, p)
+        m = torch.ones(layout.num_tokens, dtype=dt, device=dev)
+        if cfg.write_mask:
+            m[-1] = 0.0
+        self.write = m
+        self.ex = layout.example_positions
+        self.device, self.dtype = dev, dt
+        self.context_np = layout.context_matrix().astype(np.float32 if dt == torch.float32 else np.float64)
+
+
+def _layer_weights(params, i, st):
+    """Effective ``(W_q, W_k, W_v)`` of layer ``i`` for every run: ``(R, H, ·, D)``."""
+    H = st.cfg.num_heads
+    p = f"layers.{i}."
+    Wq = params[p + "W_q"] * st.qk_mask
+    Wk = params[p + "W_k"] * st.qk_mask
+    Wq = Wq.expand(-1, H, -1, -1)
+    Wk = Wk.expand(-1, H, -1, -1)
+    return Wq, Wk, params[p + "W_v"] * st.v_mask
+
+
+def _log_gates(params, i, st):
+    """Log gates of layer ``i`` from the context coordinates: ``(R, H, T)`` or ``(R, H, T, d_k)``,
+    ``None`` without gating (:class:`~wpgd_theory.gla.gates.Gate` on the shared context)."""
+    cfg = st.cfg
+    if cfg.gating == "none":
+        return None
+    W, b = params[f"layers.{i}.gate.weight"], params[f"layers.{i}.gate.bias"]
+    if cfg.gating == "scalar":
+        pre = torch.einsum("tp,rhp->rht", st.context, W) + b[:, :, None]
+    else:
+        pre = torch.einsum("tp,rhkp->rhtk", st.context, W) + b[:, :, None, :]
+    return _gates.gate_values(pre, cfg.gate)[1]
+
+
+def _full_layer(Z, params, i, st):
+    """Every token's output ``O (R, B, T, D)`` of layer ``i``.  Scalar gates and linear
+    attention: the attention-matrix form ``O = ((Q Kᵀ) ⊙ D)(m ⊙ V)`` with
+    ``D_{ij} = exp(b_i − b_j)`` (``j ≤ i``; one decay matrix per run and head, shared by its
+    prompts); key gates: :func:`chunked_gla` with the runs folded into the prompt axis."""
+    cfg = st.cfg
+    R, B, T, D = Z.shape
+    H = cfg.num_heads
+    Wq, Wk, Wv = _layer_weights(params, i, st)
+    Zh = Z[:, None]  # (R, 1, B, T, D)
+    q = Zh @ Wq.transpose(-1, -2)[:, :, None]  # (R, H, B, T, d_k)
+    k = Zh @ Wk.transpose(-1, -2)[:, :, None]
+    v = (Zh @ Wv.transpose(-1, -2)[:, :, None]) * st.write[:, None]  # (R, H, B, T, D)
+    lg = _log_gates(params, i, st)
+    if cfg.gating == "vector":
+        fold = lambda t: t.transpose(1, 2).reshape(R * B, H, T, t.shape[-1])  # noqa: E731
+        lg = lg[:, None].expand(R, B, *lg.shape[1:]).reshape(R * B, *lg.shape[1:])
+        o = chunked_gla(fold(q), fold(k), fold(v), lg, None, chunk_size=cfg.chunk_size,
+                        subchunk_size=cfg.subchunk_size)
+        return o.sum(dim=1).reshape(R, B, T, D)
+    causal = torch.ones(T, T, dtype=torch.bool, device=Z.device).tril()
+    if lg is None:
+        decay = causal.to(Z.dtype).expand(R, H, T, T)
+    else:
+        b = torch.cumsum(lg, dim=-1)
+        diff = b[..., :, None] - b[..., None, :]
+        decay = torch.exp(torch.where(causal, diff, torch.full_like(diff, float("-inf"))))  # (R, H, T, T)
+    A = (q @ k.transpose(-1, -2)) * decay[:, :, None]  # (R, H, B, T, T)
+    return (A @ v).sum(dim=1)
+
+
+def _query_label(Z, params, i, st, split=False):
+    r"""``[o_T]_{d+1}`` of layer ``i`` for every run and prompt, ``(R, B)``: the query row only
+    (module docstring), as ``Σ_h Σ_j (q_T ⊙ decay_j)ᵀ k_j v_{j,d+1}`` with the projections
+    as batched matrix products.  ``split``: ``Z`` holds the data coordinates only and the
+    context coordinates are ``st.context`` (each projection ``W z = W_data z_data + W_ctx c``)."""
+    cfg = st.cfg
+    d = cfg.label_index
+    Wq, Wk, Wv = _layer_weights(params, i, st)
+    wv = Wv[:, :, d, :]  # (R, H, D): the label channel of v
+    if split:
+        n = Z.shape[-1]
+        C = st.context  # (T, p)
+        qT = Z[:, None, :, -1] @ Wq[..., :n].transpose(-1, -2) + (Wq[..., n:] @ C[-1])[:, :, None]
+        v = Z @ wv[:, None, :, :n].transpose(-1, -2) + (C @ wv[..., n:].transpose(-1, -2))[:, None]
+    else:
+        qT = Z[:, None, :, -1] @ Wq.transpose(-1, -2)  # (R, H, B, d_k)
+        v = Z @ wv[:, None].transpose(-1, -2)  # (R, B, T, H)
+    v = v * st.write[:, None]  # write mask
+    lg = _log_gates(params, i, st)
+    if cfg.gating == "vector":
+        b = torch.cumsum(lg, dim=-2)
+        decay = torch.exp(b[..., -1:, :] - b)  # (R, H, T, d_k): Π_{s=j+1}^{T} g_s per key channel
+        if split:
+            k = Z[:, None] @ Wk[..., :n].transpose(-1, -2)[:, :, None] + (C @ Wk[..., n:].transpose(-1, -2))[:, :, None]
+        else:
+            k = Z[:, None] @ Wk.transpose(-1, -2)[:, :, None]  # (R, H, B, T, d_k)
+        score = ((qT[:, :, :, None, :] * decay[:, :, None]) * k).sum(-1)  # (R, H, B, T)
+        return (score * v.permute(0, 3, 1, 2)).sum(dim=(1, 3))
+    u = qT @ Wk  # (R, H, B, D): k_jᵀ q_T = z_jᵀ W_kᵀ q_T
+    if split:
+        score = u[..., :n].transpose(1, 2) @ Z.transpose(-1, -2) + u[..., n:].transpose(1, 2) @ C.T  # (R, B, H, T)
+    else:
+        score = u.transpose(1, 2) @ Z.transpose(-1, -2)  # (R, B, H, T)
+    w = v.transpose(-1, -2)  # (R, B, H, T)
+    if lg is not None:
+        b = torch.cumsum(lg, dim=-1)
+        w = w * torch.exp(b[..., -1:] - b)[:, None]  # Π_{s=j+1}^{T} g_s, (R, 1, H, T)
+    return (score * w).sum(dim=(-1, -2))
+
+
+def stacked_predictions(params: dict, tokens: torch.Tensor, st: _Statics) -> torch.Tensor:
+    r"""Predictions ``ŷ (R, B)`` of ``R`` stacked GLAs of one configuration on their own prompts
+    ``tokens (R, B, T, D)``: the function :meth:`GLA.forward` computes (write mask of the
+    configuration, default gates), with the last layer at the query only."""
+    cfg = st.cfg
+    Z = tokens
+    L = cfg.num_layers
+    for i in range(L - 1):
+        Z = Z + _full_layer(Z, params, i, st)
+    out = _query_label(Z, params, L - 1, st)
+    if cfg.effective_readout == "output":
+        return out
+    return -(Z[:, :, -1, cfg.label_index] + out)
+
+
+def _tokens(batches, st):
+    """The prompt-dependent token coordinates ``[x; y]`` ``(R, B, T, d+1)`` and the targets
+    ``(R, B)`` of one prompt batch per run, as :func:`~wpgd_theory.gla.prompt_tensors` lays
+    them out (float64 values rounded once; delimiters 0, the query's label slot 0).  The
+    context coordinates are the same in every prompt (``st.context``): :func:`_full_tokens`."""
+    lay = st.layout
+    R, B = len(batches), batches[0].X.shape[0]
+    d, T = lay.d, lay.num_tokens
+    npdt = st.context_np.dtype
+    Z = np.zeros((R, B, T, d + 1), dtype=npdt)
+    for r, (X, y, x, _) in enumerate(batches):
+        Z[r, :, st.ex, :d] = X.transpose(1, 0, 2)
+        Z[r, :, st.ex, d] = y.T
+        Z[r, :, -1, :d] = x
+    yq = np.stack([b.y_query for b in batches]).astype(npdt)
+    return (torch.from_numpy(Z).to(st.device), torch.from_numpy(yq).to(st.device))
+
+
+def _full_tokens(Zd, st):
+    """Whole tokens ``(R, B, T, D)``: data coordinates and the shared context coordinates."""
+    R, B, T, _ = Zd.shape
+    return torch.cat([Zd, st.context.expand(R, B, T, -1)], dim=-1)
+
+
+def _predict(params, Zd, st):
+    """Predictions ``(R, B)`` from the data coordinates: a one-layer stack splits every
+    projection into its data part (per prompt) and its context part (shared, once per run),
+    halving the per-prompt work of the WPGD-sized tokens; deeper stacks run on whole tokens."""
+    if st.cfg.num_layers > 1:
+        return stacked_predictions(params, _full_tokens(Zd, st), st)
+    out = _query_label(Zd, params, 0, st, split=True)
+    return out if st.cfg.effective_readout == "output" else -(Zd[:, :, -1, st.cfg.label_index] + out)
+
+
+# ----------------------------------------------------------------------------- evaluation
+def _errors(params, st, tasks, rngs, num, batch_size=4096):
+    """Squared errors ``(R, num)`` (float64) of the stacked GLAs on ``num`` prompts per run,
+    drawn from each run's ``rng`` in batches of ``batch_size`` (as :func:`evaluate`)."""
+    out, done = [], 0
+    with torch.no_grad():
+        while done < num:
+            B = min(batch_size, num - done)
+            Z, y = _tokens([t.sample(B, g) for t, g in zip(tasks, rngs)], st)
+            out.append(((y - _predict(params, Z, st)) ** 2).double().cpu().numpy())
+            done += B
+    return np.concatenate(out, axis=1)
+
+
+def evaluate_many(models, tasks, layouts, seeds, num_prompts: int = 20000, *, threads: int | None = 1):
+    """Held-out risks of many GLAs: for each, exactly :func:`~wpgd_theory.gla.evaluate` with
+    ``seed`` (prompts of ``default_rng([seed, 2])``, batches of 4096), computed stacked
+    (models of one configuration and layout together).  Returns :class:`MonteCarloEstimate` s."""
+    num = as_positive_int(num_prompts, "num_prompts", minimum=2)
+    out = [None] * len(models)
+    for rows in _groups(models, layouts):
+        st = _Statics(models[rows[0]], layouts[rows[0]])
+        with cpu_threads(threads, st.device):
+            params = _stack([models[r] for r in rows])
+            e = _errors(params, st, [tasks[r] for r in rows],
+                        [np.random.default_rng([int(seeds[r]), 2]) for r in rows], num)
+        for i, r in enumerate(rows):
+            out[r] = MonteCarloEstimate(float(e[i].mean()), float(e[i].std(ddof=1) / math.sqrt(num)), num)
+    return out
+
+
+def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_size: int = 4096,
+                        threads: int | None = 1) -> list:
+    """Per-prompt squared errors ``(num_prompts,)`` (float64) of every GLA in ``models`` on the
+    *same* prompts: ``num_prompts`` drawn from ``task`` with ``rng`` in batches of
+    ``batch_size`` (each batch laid out per model by ``layouts``), as
+    :func:`~wpgd_theory.gla.squared_errors` on :func:`~wpgd_theory.gla.prompt_tensors` of
+    those batches computes them."""
+    num = as_positive_int(num_prompts, "num_prompts", minimum=2)
+    if len(models) != len(layouts):
+        raise ValueError(f"models and layouts must have one entry per model, got lengths {len(models)}, "
+                         f"{len(layouts)}")
+    statics = [_Statics(m, _layout(m, task, lay, False, False, False)) for m, lay in zip(models, layouts)]
+    params = [_stack([m]) for m in models]
+    out, done = [[] for _ in models], 0
+    with cpu_threads(threads, models[0].device if models else "cpu"), torch.no_grad():
+        while done < num:
+            batch = task.sample(min(batch_size, num - done), rng)
+            for i, (p, st) in enumerate(zip(params, statics)):
+                Z, y = _tokens([batch], st)
+                out[i].append(((y - _predict(p, Z, st)) ** 2)[0].double().cpu().numpy())
+            done += batch.X.shape[0]
+    return [np.concatenate(e) for e in out]
+
+
+def _groups(models, layouts):
+    """Indices of runs that can share a stack: same configuration, layout, device and dtype."""
+    groups = {}
+    for i, (m, lay) in enumerate(zip(models, layouts)):
+        key = (m.config, lay, str(m.device), m.dtype)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+# ----------------------------------------------------------------------------- training
+def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: int = 256, lr: float = 1e-2,
+               eval_prompts: int = 20000, check_every: int = 50, patience: int = 4, min_delta: float = 1e-3,
+               lr_decay: float = 0.3, max_lr_reductions: int = 3, weight_decay: float = 0.0,
+               gate_lr: float | None = None, threads: int | None = 1) -> list:
+    r"""Train every ``models[i]`` (a :class:`GLA`, trained in place) on prompts of ``tasks[i]``
+    laid out as ``layouts[i]`` with seed ``seeds[i]``, exactly as
+    ``train(models[i], tasks[i], layout=layouts[i], seed=seeds[i], ...)`` would (same
+    settings, same prompts, same plateau rule; :func:`~wpgd_theory.gla.train`), the runs of
+    one configuration and layout as one stack (module docstring).  Returns one
+    :class:`TrainResult` per run (``seconds``: the stack's wall-clock time)."""
+    models, tasks, layouts, seeds = list(models), list(tasks), list(layouts), list(seeds)
+    if not (len(models) == len(tasks) == len(layouts) == len(seeds)):
+        raise ValueError(f"models, tasks, layouts and seeds must have one entry per run, got lengths "
+                         f"{len(models)}, {len(tasks)}, {len(layouts)}, {len(seeds)}")
+    for i, (m, t, lay) in enumerate(zip(models, tasks, layouts)):
+        layouts[i] = _layout(m, t, lay, False, False, False)
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"seeds must be ints, got {type(s).__name__}")
+    hyper = dict(steps=as_positive_int(steps, "steps"), batch_size=as_positive_int(batch_size, "batch_size"),
+                 lr=as_scalar(lr, "lr", minimum=0.0, strict=True),
+                 check_every=as_positive_int(check_every, "check_every"),
+                 patience=as_positive_int(patience, "patience"),
+                 min_delta=as_scalar(min_delta, "min_delta", minimum=0.0),
+                 lr_decay=as_scalar(lr_decay, "lr_decay", minimum=0.0, strict=True),
+                 max_lr_reductions=as_positive_int(max_lr_reductions, "max_lr_reductions", minimum=0),
+                 weight_decay=as_scalar(weight_decay, "weight_decay", minimum=0.0),
+                 gate_lr=lr if gate_lr is None else as_scalar(gate_lr, "gate_lr", minimum=0.0, strict=True))
+    if hyper["lr_decay"] >= 1:
+        raise ValueError(f"lr_decay must be < 1, got {hyper['lr_decay']}")
+    eval_prompts = as_positive_int(eval_prompts, "eval_prompts", minimum=2)
+    results = [None] * len(models)
+    for rows in _groups(models, layouts):
+        if not batchable(models[rows[0]]):
+            for r in rows:
+                results[r] = train(models[r], tasks[r], layout=layouts[r], seed=int(seeds[r]), quiet=True,
+                                   eval_prompts=eval_prompts, threads=threads, **hyper)
+            continue
+        with cpu_threads(threads, models[rows[0]].device):
+            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], layouts[rows[0]],
+                               [int(seeds[r]) for r in rows], eval_prompts, **hyper)
+        for r, res in zip(rows, out):
+            results[r] = res
+    return results
+
+
+def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_size, lr, check_every, patience,
+                 min_delta, lr_decay, max_lr_reductions, weight_decay, gate_lr):
+    t0 = time.perf_counter()
+    st = _Statics(models[0], layout)
+    R = len(models)
+    params = _stack(models)
+    for t in params.values():
+        t.requires_grad_(True)
+    is_gate = {n: ".gate." in n for n in params}
+    exp_avg = {n: torch.zeros_like(t) for n, t in params.items()}
+    exp_avg_sq = {n: torch.zeros_like(t) for n, t in params.items()}
+    beta1, beta2, eps = 0.9, 0.999, 1e-8  # torch.optim.Adam's defaults (the reference's optimiser)
+    rate = {False: torch.full((R,), float(lr), dtype=torch.float64), True: torch.full((R,), float(gate_lr),
+                                                                                       dtype=torch.float64)}
+    rngs = [np.random.default_rng([s, 1]) for s in seeds]
+    active = list(range(R))  # run index of every row of the stack
+    losses = [[] for _ in range(R)]
+    best, bad, reductions, stopped = [math.inf] * R, [0] * R, [0] * R, [False] * R
+    for step in range(steps):
+        Z, y = _tokens([tasks[r].sample(batch_size, rngs[r]) for r in active], st)
+        pred = _predict(params, Z, st)
+        per_run = torch.mean((y - pred) ** 2, dim=1)
+        grads = torch.autograd.grad(per_run.sum(), list(params.values()))
+        t = step + 1
+        bc1, bc2 = 1.0 - beta1 ** t, math.sqrt(1.0 - beta2 ** t)
+        with torch.no_grad():
+            for (n, p), g in zip(params.items(), grads):
+                if weight_decay:
+                    g = g.add(p, alpha=weight_decay)
+                m, v = exp_avg[n], exp_avg_sq[n]
+                m.lerp_(g, 1.0 - beta1)
+                v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
+                size = (rate[is_gate[n]][active] / bc1).to(p).view(-1, *([1] * (p.ndim - 1)))  # p's device, dtype
+                p.sub_((m / (v.sqrt() / bc2 + eps)) * size)
+        values = per_run.detach().tolist()
+        done = []
+        for row, r in enumerate(active):
+            losses[r].append(values[row])
+            if t % check_every:
+                continue
+            window = float(np.mean(losses[r][-check_every:]))
+            if not math.isfinite(window):
+                raise FloatingPointError(f"training diverged at step {t} (loss {window}); lower lr")
+            if window < best[r] * (1.0 - min_delta):
+                best[r], bad[r] = window, 0
+            else:
+                bad[r] += 1
+            if bad[r] >= patience:
+                if reductions[r] >= max_lr_reductions:
+                    stopped[r] = True
+                    done.append(row)
+                    continue
+                reductions[r] += 1
+                bad[r] = 0
+                for group in rate.values():
+                    group[r] *= lr_decay
+        if done:
+            keep = [row for row in range(len(active)) if row not in done]
+            gone = torch.tensor(done, device=st.device)
+            _unstack({n: p.detach().index_select(0, gone) for n, p in params.items()}, models,
+                     [active[row] for row in done])
+            if not keep:
+                active = []
+                break
+            idx = torch.tensor(keep, device=st.device)
+            params = {n: p.detach().index_select(0, idx).requires_grad_(True) for n, p in params.items()}
+            exp_avg = {n: v.index_select(0, idx) for n, v in exp_avg.items()}
+            exp_avg_sq = {n: v.index_select(0, idx) for n, v in exp_avg_sq.items()}
+            active = [active[row] for row in keep]
+    if active:
+        _unstack({n: p.detach() for n, p in params.items()}, models, active)
+    for m in models:
+        m.eval()
+    risks = evaluate_many(models, tasks, [layout] * R, seeds, eval_prompts, threads=None)
+    seconds = time.perf_counter() - t0
+    return [TrainResult(risks[r], np.array(losses[r]), len(losses[r]), stopped[r], reductions[r], seconds, layout)
+            for r in range(R)]
