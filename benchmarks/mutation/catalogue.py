@@ -457,8 +457,9 @@ OFF_VERDICT_PATH = {
         "TaskModelW4 serves the data scripts of proofs/data (refine_roots, verify_roots, tie_noise), not a "
         "check: the W5 checks recompute their references from the model data (claims.optimum._mp_g)",
     "train-plateau-improvement-sign":
-        "early stopping only decides how long training runs; T1 and T2 judge the held-out risk the run reaches "
-        "(a run that trains longer is not a wrong verdict); the training tests catch the rule",
+        "gla.train is the sequential reference: T1, T2 and trained sweep cells train through gla.batched (its "
+        "own plateau rule, tested equal to gla.train's step for step); and early stopping only decides how long "
+        "a run trains, while T1 and T2 judge the held-out risk it reaches; the training tests catch the rule",
     "layers-gla-gate-product-includes-own-gate":
         "the fla layer-level (nn.Module) path of architectures.layers runs in the default and thorough "
         "suites only; the quick G1 architectures check runs fla's ops; the layer tests catch it",
