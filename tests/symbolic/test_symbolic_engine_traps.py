@@ -113,3 +113,22 @@ def test_a_letter_declared_both_ways_is_refused_when_evaluated():
     mixed = letter("K", symmetric=True) * letter("K")
     with pytest.raises(ValueError, match="both declared symmetric and general"):
         evaluate(mixed, {"K": symmetric_matrix("K", D2)}, D2)
+
+
+def test_bilinear_refuses_a_matrix_letter_not_declared_symmetric():
+    """The bilinear engine's canonical atoms read ⟨u|K|v⟩ as ⟨v|K|u⟩, true only for a
+    symmetric K: an undeclared letter is refused (it used to be taken as symmetric silently,
+    which for a non-symmetric K equates two different numbers)."""
+    import numpy as np
+
+    from wpgd_theory.symbolic import bilinear as BL
+
+    u, v = BL.vec("u"), BL.vec("v")
+    with pytest.raises(ValueError, match="not declared symmetric"):
+        BL.bil(u, v, mid=("Knonsym",))
+    # what the old behaviour asserted, uᵀKv = vᵀKu, is false for a non-symmetric K
+    rng = np.random.default_rng(0)
+    Kn, un, vn = rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    assert abs(un @ Kn @ vn - vn @ Kn @ un) > 1e-3
+    # declared letters (R, A of the W4/W5 engine) keep the canonical symmetric form
+    assert BL.bil(u, v, mid=("R",)) == BL.bil(v, u, mid=("R",))

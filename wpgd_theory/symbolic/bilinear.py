@@ -1,7 +1,10 @@
 r"""Bilinear forms in vectors of symbolic length ``n`` (scope ``all-sizes``): W4, W5, A1, A3.
 
 Vectors (``ω``, ``r``, ``z``, ``h``, ``1``, ...) and symmetric ``n × n`` matrices (``R``,
-``A``) are letters; a vector expression is a linear combination of words applied to vector
+``A``) are letters; a matrix letter is symmetric only by declaration (:func:`symmetric`, e.g.
+``symmetric("R", "A")`` where the caller knows ``R = Rᵀ``), and an atom with an undeclared
+letter is refused (the canonical form below is only valid for symmetric letters); a vector
+expression is a linear combination of words applied to vector
 letters, ``Σ c · W v``, and a scalar is a polynomial in **atoms** ``⟨u|W|v⟩ = uᵀ W v``,
 stored in canonical form (``⟨u|W|v⟩ = ⟨v|Wᵀ|u⟩``, all matrices symmetric, so the least of the
 two readings).  Defining relations are rewrite rules applied before canonicalisation, e.g.
@@ -20,9 +23,21 @@ import sympy as sp
 
 from .algebra import Identity
 
-__all__ = ["vec", "apply", "bil", "directional", "Rules"]
+__all__ = ["vec", "apply", "bil", "directional", "Rules", "symmetric"]
 
 ALL = {"d": "symbolic", "n": "symbolic"}
+
+#: The matrix letters declared symmetric (:func:`symmetric`); ``"I"`` is the identity.
+_SYMMETRIC: set = {"I"}
+
+
+def symmetric(*names: str) -> None:
+    """Declare the matrix letters ``names`` symmetric (``M = Mᵀ``): the only letters atoms may
+    contain, since ``⟨u|W|v⟩ = ⟨v|reversed W|u⟩`` needs every letter of ``W`` symmetric."""
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"symmetric: a matrix letter is a non-empty string, got {name!r}")
+    _SYMMETRIC.update(names)
 
 
 class Rules:
@@ -68,6 +83,10 @@ def apply(mat: str | tuple, v: dict) -> dict:
 
 def _atom(u: str, word: tuple, v: str, rules: Rules):
     """``⟨u|W|v⟩`` after the rules (applied at both ends; matrices symmetric), canonical."""
+    undeclared = sorted({m for m in word if m not in _SYMMETRIC})
+    if undeclared:
+        raise ValueError(f"bilinear: matrix letters {undeclared} are not declared symmetric (symmetric(...)); "
+                         f"the engine's canonical atoms hold only for symmetric matrices")
     total = sp.Integer(0)
     for (w1, v1), c1 in rules.reduce(word, v).items():
         # the left end: ⟨u|W = (Wᵀ u)ᵀ = (reversed W) u, matrices symmetric

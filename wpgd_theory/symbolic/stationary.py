@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .bilinear import Rules, add, apply, bil, directional, identity_, scale, vec
+from .bilinear import Rules, add, apply, bil, directional, identity_, scale, symmetric, vec
 
 __all__ = ["w4_gradient", "w4_euler", "w4_same_system", "w5_gap", "w5_optimum", "a1_isotropic_profile",
            "a3_uniform_gap", "a3_single_task"]
@@ -17,6 +17,8 @@ __all__ = ["w4_gradient", "w4_euler", "w4_same_system", "w5_gap", "w5_optimum", 
 lam, tau, s, dlt = sp.symbols("lambda tau s d", positive=True)
 NOISE = sp.Symbol("sigma^2")
 W, R_, H, K, Z, ONE = vec("w"), vec("r"), vec("h"), vec("k"), vec("z"), vec("1")
+# R (the examples' task correlations) and A = R + s·I are symmetric matrices
+symmetric("R", "A")
 
 
 def _c(w):
