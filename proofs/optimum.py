@@ -59,11 +59,12 @@ PROOF = Proof(
             ST.w4_gradient, SUMS + BIL, cross=("W4.gradient",)),
         all_sizes(
             r"**The scalar $\mu$.** $(a\lambda_j+b)^2=a^2(\lambda_j+t)^2$ term by term, so "
-            r"$\mu=\tau A_2/A_3=\tau h(t)$ with $t=b/a$, and $\mu>0$.",
+            r"$\mu=\tau A_2/A_3=\tau h(t)$ with $t=b/a$.",
             SF.w4_mu, SUMS, cross=("W4.mu",), sizes="every d (termwise)"),
         argument(
             r"**W4, necessity.** Let $\nabla L(\omega)=0$ with $c=r^\top\omega\neq0$. By Step 2, "
-            r"$(R+(1+\mu)I)\omega=\frac{\varphi}{cA_3}\,r$ with $\varphi,A_3>0$. Since $R\succeq0$ and $\mu>0$, "
+            r"$(R+(1+\mu)I)\omega=\frac{\varphi}{cA_3}\,r$ with $\varphi,A_3>0$. Since $R\succeq0$ and $\mu>0$ "
+            r"($A_2,A_3$ are sums of positive terms), "
             r"$R+(1+\mu)I\succ0$ is invertible and $\omega=\kappa\,(R+(1+\mu)I)^{-1}r$ with $\kappa\neq0$. Because "
             r"$t=b/a$ is homogeneous of degree 0 in $\omega$, $t(\omega)=t(\omega(\mu))$ where "
             r"$\omega(\mu):=(R+(1+\mu)I)^{-1}r$; so $\mu$ solves the scalar equation $\mu=\tau\,h(t(\mu))$."),
@@ -72,8 +73,8 @@ PROOF = Proof(
             r"$\kappa\ne0$. Then $(R+(1+\mu)I)\omega=\kappa r$ and $c=\kappa\,r^\top(R+(1+\mu)I)^{-1}r\neq0$ for $r\ne0$. "
             r"Dotting with $\omega$ and using $\omega^\top(R+(1+\mu)I)\omega=a+\mu\lVert\omega\rVert^2=\varphi/A_3$ "
             r"(Step 1) gives $\kappa c=\varphi/A_3$, so $\nabla L=-2c(\varphi-cA_3\kappa)r=0$. The check verifies Euler's "
-            r"relation $\omega^\top\nabla L=0$ and $A_3\,\omega^\top(R+(1+\mu)I)\omega=\varphi$. Hence the stationary points "
-            r"with $r^\top\omega\ne0$ are exactly the rays through $\omega(\mu)$ for the roots $\mu$.",
+            r"relation $\omega^\top\nabla L=0$ and $A_3\,\omega^\top(R+(1+\mu)I)\omega=\varphi$; the "
+            r"deduction from them is the argument above.",
             ST.w4_euler, BIL, cross=("W4.euler",)),
         all_sizes(
             r"**The two polynomial systems coincide.** With $v=(R+(1+\mu)I)\omega$: "
@@ -83,7 +84,8 @@ PROOF = Proof(
             r"Checked as polynomial identities after multiplying by $D^2$.",
             ST.w4_same_system, BIL, cross=("W4.same_system",)),
         argument(
-            r"**Where the roots lie.** $h(t)=\sum_jw_j/\sum_jw_j\lambda_j$ with weights $w_j=\lambda_j^2/(\lambda_j+t)^2>0$, "
+            r"**Where the roots lie.** By Steps 4–5 the stationary points with $r^\top\omega\ne0$ are exactly the rays "
+            r"through $\omega(\mu)$ for the roots $\mu$. $h(t)=\sum_jw_j/\sum_jw_j\lambda_j$ with weights $w_j=\lambda_j^2/(\lambda_j+t)^2>0$, "
             r"so $1/h(t)$ is a weighted mean of the eigenvalues and $h(t)\in[1/\lambda_{\max},1/\lambda_{\min}]$ for every "
             r"$t>0$. Every root therefore lies in $[\tau/\lambda_{\max},\tau/\lambda_{\min}]$, a compact interval, and the "
             r"continuous map $\mu\mapsto\tau h(t(\mu))$ (defined for $r\ne0$, where $\omega(\mu)\ne0$) sends it into "
@@ -111,19 +113,26 @@ PROOF = Proof(
             r"the check covers $h\equiv1/\lambda$ and $\tau h=d+\sigma^2/\lambda$.",
             SF.w5_isotropic, ("sympy cancel with symbolic d, n",), cross=("W5.isotropic_mu",)),
         all_sizes(
-            r"**$\Sigma=\lambda I$: the profile.** $a\lambda+b=\lambda\,\omega^\top A\omega$ with "
-            r"$A=R+(d+1+\sigma^2/\lambda)I\succ0$, so $L(\omega)=\tau-d\lambda\,\frac{(r^\top\omega)^2}{\omega^\top A\omega}$.",
+            r"**$\Sigma=\lambda I$: the profile's denominator.** $a\lambda+b=\lambda\,\omega^\top A\omega$ with "
+            r"$A=R+(d+1+\sigma^2/\lambda)I$.",
             SF.w5_isotropic, ("sympy cancel with symbolic d, n",), cross=("W5.quadratic",)),
+        argument(
+            r"**$\Sigma=\lambda I$: the profile.** $A\succ0$ as $R\succeq0$. With $d$ equal eigenvalues the profile "
+            r"$L(\omega)=\tau-c^2\sum_j\lambda_j^2/(a\lambda_j+b)$ (W3) has $d$ equal terms, so by Step 12 "
+            r"$L(\omega)=\tau-d\lambda\,\frac{(r^\top\omega)^2}{\omega^\top A\omega}$."),
         all_sizes(
-            r"**$\Sigma=\lambda I$: global optimality without calculus.** Let $z=A^{-1}r$, $q=r^\top A^{-1}r>0$ and "
+            r"**$\Sigma=\lambda I$: global optimality without calculus.** Let $z=A^{-1}r$, $q=r^\top A^{-1}r$ and "
             r"$e=\omega-\frac cq z$. Lagrange's identity $q\,e^\top Ae=q\,\omega^\top A\omega-c^2$ gives "
             "\n\n"
-            r"$$L(\omega)-L^*=d\lambda\,\frac{q\,e^\top Ae}{\omega^\top A\omega}\ \ge 0,\qquad L^*=\tau-d\lambda\,r^\top A^{-1}r,$$"
+            r"$$L(\omega)-L^*=d\lambda\,\frac{q\,e^\top Ae}{\omega^\top A\omega},\qquad L^*=\tau-d\lambda\,r^\top A^{-1}r,$$"
             "\n\n"
-            r"with equality iff $e=0$, i.e. $\omega\parallel A^{-1}r$. This proves existence and uniqueness up to "
-            r"scaling for $\Sigma=\lambda I$ for every $n$ directly. The check uses $z=\operatorname{adj}(\lambda A)r$ to "
-            r"stay polynomial.",
+            r"both checked as identities; the check uses $z=\operatorname{adj}(\lambda A)r$ to stay polynomial.",
             ST.w5_gap, BIL + ("rewrite rule A z = r",), cross=("W5.gap",)),
+        argument(
+            r"**$\Sigma=\lambda I$: the sign of the gap.** As $A\succ0$, $q>0$, $\omega^\top A\omega>0$ and "
+            r"$e^\top Ae\ge0$ with equality iff $e=0$, i.e. $\omega\parallel A^{-1}r$: so $L(\omega)\ge L^*$, attained "
+            r"exactly on that ray. This proves existence and uniqueness up to scaling for $\Sigma=\lambda I$ for every "
+            r"$n$ directly."),
         all_sizes(
             r"**$\Sigma=\lambda I$: the optimum.** At $\omega^*=A^{-1}r$ the gradient vanishes and "
             r"$L^*=\tau-d\lambda\,r^\top A^{-1}r$ (checked by substituting $\omega^*=\operatorname{adj}(\lambda A)r$ into the "
@@ -143,11 +152,15 @@ PROOF = Proof(
         numeric(r"For $\Sigma=\lambda I$ the closed form agrees with the numerical optimum.",
                 "W5:isotropic closed form vs numerical optimum"),
         all_sizes(
-            r"**W6: $r=0$.** Then $L(P,\omega)=\tau+\operatorname{tr}(P^\top\Sigma PM(\omega))\ge\tau=L(0,\omega)$ for every "
-            r"$\omega$: the profile is constant, every $\omega$ is optimal and the minimiser is not unique, not even up to "
-            r"scaling. The condition $r\neq0$ in W5 is necessary. (Checked on the engine's risk polynomial.)",
+            r"**W6: $r=0$.** Then $L(P,\omega)=\tau+\operatorname{tr}(P^\top\Sigma PM(\omega))$ (checked on the engine's "
+            r"risk polynomial).",
             SF.w6_zero_r, ("matrix Wick contraction in canonical form (symbolic d)",
                            "index-coincidence classes i = j, i ≠ j (symbolic n)"), cross=("W6.zero_r",)),
+        argument(
+            r"**W6: $r=0$, the consequence.** $\Sigma\succ0$ and $M(\omega)\succeq0$, so "
+            r"$\operatorname{tr}(P^\top\Sigma PM(\omega))\ge0$ and $L(P,\omega)\ge\tau=L(0,\omega)$ for every $\omega$: the "
+            r"profile is constant, every $\omega$ is optimal and the minimiser is not unique, not even up to scaling. "
+            r"The condition $r\neq0$ in W5 is necessary."),
         argument(
             r"**W6: invalid $C$.** If $C=[[R,r],[r^\top,1]]$ is not PSD no Gaussian task vectors have these correlations: "
             r"the formulas can still be evaluated but describe no model (e.g. $a=\omega^\top(R+I)\omega$ can be $\le0$ and "
