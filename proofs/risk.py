@@ -127,7 +127,8 @@ PROOF = Proof(
             r"directional derivatives of $L$ along a free $E$ ($\langle\nabla L,E\rangle$ and "
             r"$\operatorname{tr}(E^\top\Sigma EM)$, $d$ symbolic); the positivity of $M\otimes\Sigma$ is the argument above.",
             SF.w3_hessian, CALC, cross=("W3.hessian",), sizes="symbolic d (directional derivatives)",
-            stated="the eigenvalues of M ⊗ Σ are the products of those of M and Σ, and commuting symmetric positive "
+            stated="tr(PᵀΣPM) = vec(P)ᵀ(M ⊗ Σ)vec(P) for symmetric M (column-major vec: vec(ΣPM) = "
+                   "(M ⊗ Σ)vec(P)), the eigenvalues of M ⊗ Σ are the products of those of M and Σ, and commuting symmetric positive "
                    "definite matrices have a positive definite product, as they are simultaneously orthogonally "
                    "diagonalisable (Horn & Johnson, Topics in Matrix Analysis, ch. 4; Matrix Analysis, ch. 2 and 4)"),
         all_sizes(
@@ -163,9 +164,13 @@ PROOF = Proof(
             r"and compares with the profile formula.",
             SF.w3_profile_resolvent, WICK + CLASSES + RESOLVENT, cross=("W3.profile_engine",)),
         all_sizes(
-            r"**Homogeneity.** Under $\omega\mapsto t\omega$, $(c,a,b)\mapsto(tc,t^2a,t^2b)$ and each term "
-            r"$c^2\lambda^2/(a\lambda+b)$ is invariant: $L(t\omega)=L(\omega)$ for $t\neq0$, consistent with W2. $\square$",
+            r"**Homogeneity, termwise.** Each term $c^2\lambda^2/(a\lambda+b)$ of the profile is invariant under "
+            r"$(c,a,b)\mapsto(tc,t^2a,t^2b)$, $t\neq0$.",
             SF.w3_homogeneity, ("generic-term sums (every d)",), cross=("W3.homogeneity",), sizes="every d (termwise)"),
+        argument(
+            r"**Homogeneity.** Under $\omega\mapsto t\omega$ the definitions $c=r^\top\omega$, "
+            r"$a=\omega^\top R\omega+\lVert\omega\rVert^2$, $b=\tau\lVert\omega\rVert^2$ give $(c,a,b)\mapsto(tc,t^2a,t^2b)$, "
+            r"so by Steps 16 and 18 $L(t\omega)=L(\omega)$ for $t\neq0$, consistent with W2. $\square$"),
         numeric(r"Numerically, $P^*(\omega)$ agrees with a convex QP solved by cvxpy.", "W3:P* vs cvxpy QP"),
         numeric(r"Numerically, the profile risk equals the risk evaluated at $P^*(\omega)$.",
                 "W3:profile risk equals risk at P*"),
