@@ -21,7 +21,7 @@ $\varepsilon_h\varepsilon_t<1$ at every root, every root is a strict up-crossing
 $F$ and there is exactly one (between two consecutive up-crossings $F$ would have to cross down).
 With $u=t/(\lambda+t)$, $p\propto\lambda^2/(\lambda+t)^2$, $q\propto\lambda p$:
 $|\varepsilon_h|/2=E_pu-E_qu$. The two elasticity formulas and $F'(\mu^*)=1-\varepsilon_h\varepsilon_t$ are
-Steps 1–2; the identities by which U2's bound on $\varepsilon_h$ carries over to $\varepsilon_t$ are Step 15.
+Steps 1–2; the identities by which U2's bound on $\varepsilon_h$ carries over to $\varepsilon_t$ are Step 16.
 
 **How it is checked.** Sums $\sum_{j=1}^d f(v_j)$ with $d$ *symbolic* are checked on their generic
 term (sums are linear: an identity of the generic terms is an identity of the sums for every
@@ -80,22 +80,26 @@ PROOF = Proof(
             E.u3_cubic_max, CERT, sizes="y, c ≥ 0"),
         all_sizes(
             r"**The fixed point.** $G(1+\sum'y^2)=\sum'y^2(1-y)$ is equivalent to $\sum'y^2(1-G-y)=G$, and "
-            r"$1-G=(1+\sum'y^3)/(1+\sum'y^2)>0$. With $c=1-G$ in Step 7, term by term: "
-            r"$G\le\frac{4(d-1)(1-G)^3}{27}$, i.e. $q(G):=4(d-1)(1-G)^3-27G\ge0$.",
+            r"$1-G=(1+\sum'y^3)/(1+\sum'y^2)$ (so $1-G>0$). Put $q(G):=4(d-1)(1-G)^3-27G$.",
             E.u3_fixed_point, SUMS, cross=(E.crosscheck_split,), sizes="symbolic d"),
         certified(
-            r"**$G\le G^*$.** $-q'(G)=27+12(d-1)(1-G)^2>0$: $q$ is strictly decreasing, so $q(G)\ge0=q(G^*)$ gives "
-            r"$G\le G^*(d)$, the root of $4(d-1)(1-G)^3=27G$. Hence $|\varepsilon_h|\le2mG^*<2G^*=:\varphi(d)$, "
-            r"strictly because $m<1$ ($\lambda_{\max}<\infty$, $t>0$).",
+            r"**$q$ is strictly decreasing.** $-q'(G)=27+12(d-1)(1-G)^2>0$. Let $G^*(d)$ be its root, the root of "
+            r"$4(d-1)(1-G)^3=27G$, and $\varphi(d):=2G^*(d)$.",
             E.u3_monotone, CERT, sizes="every d ≥ 1 (k = d − 1 ≥ 0 symbolic)"),
         all_sizes(
-            r"**Sharpness: $\varphi(d)$ is the supremum.** At $y_0=2(1-G^*)/3$ for all $d-1$ values, "
-            r"$(d-1)y_0^2(1-G^*-y_0)=4(d-1)(1-G^*)^3/27=G^*$, so $G=G^*$ there, and letting one eigenvalue "
-            r"$\to\infty$ ($m\to1$, $C\to\infty$) $|\varepsilon_h|\to2G^*$. With $y=\ell/(1+\ell)$ this is the "
-            r"formula $\varphi(d)=2\max_\ell\frac{(d-1)\ell^2}{(1+\ell)((d-1)\ell^2+(1+\ell)^2)}$ of "
-            r"`proofs/uniqueness.md` (there observed numerically, here proved).",
+            r"**Sharpness: where $G=G^*$.** At $y_0=2(1-G^*)/3$ for all $d-1$ values, "
+            r"$(d-1)y_0^2(1-G^*-y_0)=4(d-1)(1-G^*)^3/27=G^*$, so $G=G^*$ there. With $y=\ell/(1+\ell)$, $\varphi(d)$ "
+            r"is the formula $\varphi(d)=2\max_\ell\frac{(d-1)\ell^2}{(1+\ell)((d-1)\ell^2+(1+\ell)^2)}$ of "
+            r"`proofs/uniqueness.md` (there observed numerically).",
             E.u3_sharp, ("sympy cancel and polynomial remainder modulo q",), cross=(E.crosscheck_sharp,),
             sizes="symbolic d (k = d − 1)"),
+        argument(
+            r"**The bound $|\varepsilon_h|<\varphi(d)$, and its sharpness.** With $c=1-G>0$ (Step 8) in Step 7, term by "
+            r"term: $G\le\frac{4(d-1)(1-G)^3}{27}$, i.e. $q(G)\ge0$; $q$ is strictly decreasing (Step 9), so "
+            r"$q(G)\ge0=q(G^*)$ gives $G\le G^*(d)$. Hence (Step 6) $|\varepsilon_h|\le2mG^*<2G^*=\varphi(d)$, strictly "
+            r"because $m<1$ ($\lambda_{\max}<\infty$, $t>0$). At the point of Step 10 $G=G^*$, and letting one "
+            r"eigenvalue $\to\infty$ ($m\to1$, $C\to\infty$) $|\varepsilon_h|\to2G^*$: $\varphi(d)$ is the supremum "
+            r"(proved here; `proofs/uniqueness.md` observed it numerically)."),
         certified(
             r"**$\varphi(d)\le1/2$ for $d\le5$.** $-q(1/4)=\frac{27}{16}(5-d)\ge0$ for $d\le5$, so $G^*\le1/4$; at "
             r"$d=5$, $q(1/4)=0$ exactly: $\varphi(5)=1/2$.",
@@ -121,10 +125,10 @@ PROOF = Proof(
             r"s^2x/(x+\mu)^2)$ ($\varepsilon_t$), with $u=r/(z+r)$ and $m=E_wz$: $\tilde w'=z\tilde w$, so "
             r"$w'_j=w_jz_j/m$ and $w_j-w'_j=w_j(1-z_j/m)$; $\sum_j(u_j-c)(w_j-w'_j)=E_wu-E_{w'}u$ for every constant "
             r"$c$; $u$ is strictly decreasing in $z$; $u$ and the normalised weights are invariant under "
-            r"$(z,r)\to(cz,cr)$; and $u(1)-u(s^2)=r(s^2-1)/((1+r)(s^2+r))$, the quantity of Step 18. Hence the "
-            r"certified Steps 16–18 (statements about any distribution on $[a,b]$ with mean $m$ and any ridge) bound "
+            r"$(z,r)\to(cz,cr)$; and $u(1)-u(s^2)=r(s^2-1)/((1+r)(s^2+r))$, the quantity of Step 19. Hence the "
+            r"certified Steps 17–19 (statements about any distribution on $[a,b]$ with mean $m$ and any ridge) bound "
             r"$\varepsilon_t$ with $\kappa_R=x_{\max}/x_{\min}$ exactly as they bound $\varepsilon_h$ with "
-            r"$\kappa_\Sigma$. The sign argument of Step 14 (a sum of nonnegative terms) is not re-checked here.",
+            r"$\kappa_\Sigma$. The sign argument of Step 15 (a sum of nonnegative terms) is not re-checked here.",
             E.u2_reduction_identities, SUMS + CERT, cross=(E.crosscheck_reduction,),
             sizes="every d and number of components (termwise)"),
         certified(
@@ -139,24 +143,27 @@ PROOF = Proof(
             E.u2_two_point, CERT, sizes="m > 0, s > 1"),
         certified(
             r"**$u(\lambda_{\min})-u(\lambda_{\max})\le\delta(\kappa_\Sigma)$** for every $t>0$: "
-            r"$\delta-\frac{t(s^2-1)}{(1+t)(s^2+t)}=\frac{(s-1)(t-s)^2}{(s+1)(1+t)(s^2+t)}\ge0$. Hence "
-            r"$|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$; the same three steps with $(\lambda,t,p,q)\to(x,\mu,\pi,\rho)$ "
-            r"give $|\varepsilon_t|\le2\delta(\kappa_R)^2$ (Step 15). $\square$ (U2)",
+            r"$\delta-\frac{t(s^2-1)}{(1+t)(s^2+t)}=\frac{(s-1)(t-s)^2}{(s+1)(1+t)(s^2+t)}\ge0$.",
             E.u2_ridge_difference, CERT, sizes="s ≥ 1, t > 0"),
         argument(
-            r"**The combined condition.** U2 gives $|\varepsilon_h|\le2\delta(\kappa_\Sigma)^2$ and "
-            r"$|\varepsilon_t|\le2\delta(\kappa_R)^2$; with Step 9, $|\varepsilon_h|\le\min(2\delta(\kappa_\Sigma)^2,"
+            r"**U2, and the combined condition.** By Steps 15, 17–19, $|\varepsilon_h|/2=E_pu-E_qu\le"
+            r"(u(\lambda_{\min})-u(\lambda_{\max}))\,T\le\delta(\kappa_\Sigma)^2$, so $|\varepsilon_h|\le"
+            r"2\delta(\kappa_\Sigma)^2$; the same three steps with $(\lambda,t,p,q)\to(x,\mu,\pi,\rho)$ give "
+            r"$|\varepsilon_t|\le2\delta(\kappa_R)^2$ (Step 16). $\square$ (U2) With Step 11, $|\varepsilon_h|\le\min(2\delta(\kappa_\Sigma)^2,"
             r"\varphi(d))$. So $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))<1$ implies "
             r"$\varepsilon_h\varepsilon_t<1$ at every root: exactly one root. It contains U2 and U3 (for $d\le5$ the "
             r"left side is $<2\cdot\frac12$). $\square$"),
         all_sizes(
-            r"**Consequences.** Several roots need $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))\ge1$; "
-            r"as $\delta<1$ this needs $\varphi(d)>1/2$ ($d\ge6$, Step 11) and $\delta(\kappa_\Sigma)>1/2$, and "
-            r"$\delta(\kappa)-\frac12=\frac{s-3}{2(s+1)}$ ($s=\sqrt\kappa$): $\kappa_\Sigma>9$. It also needs "
-            r"$\delta(\kappa_R)^2\ge1/(2\varphi(d))$, i.e. $\sqrt{\kappa_R}\ge(1+\sqrt T)/(1-\sqrt T)$ with "
-            r"$T=1/(2\varphi(d))$.",
+            r"**Consequences: two identities.** With $s=\sqrt\kappa$, $\delta(\kappa)-\frac12=\frac{s-3}{2(s+1)}$; and "
+            r"$\delta(\kappa)=\sqrt T$ at $\sqrt\kappa=(1+\sqrt T)/(1-\sqrt T)$.",
             E.combined_consequences, ("sympy cancel",), cross=(E.crosscheck_consequences,),
             sizes="every κ ≥ 1 (symbolic)"),
+        argument(
+            r"**Consequences.** Several roots need $2\delta(\kappa_R)^2\min(2\delta(\kappa_\Sigma)^2,\varphi(d))\ge1$ "
+            r"(Step 20); as $\delta<1$ this needs $\varphi(d)>1/2$ ($d\ge6$, Step 12) and $\delta(\kappa_\Sigma)>1/2$, "
+            r"i.e. (Step 21, $\delta$ increasing in $\kappa$) $\kappa_\Sigma>9$. It also needs "
+            r"$\delta(\kappa_R)^2\ge1/(2\varphi(d))$, i.e. (Step 21) $\sqrt{\kappa_R}\ge(1+\sqrt T)/(1-\sqrt T)$ with "
+            r"$T=1/(2\varphi(d))$."),
         certified(
             r"**At $d=6$:** $G^*(6)=0.27836629814158295705\ldots$, $\varphi(6)=0.5567\ldots>1/2$ and several roots "
             r"need $\kappa_R\ge1385.7928824235560\ldots$ (so $\kappa_R>1385.79$; the issue's rounded figure is "

@@ -70,7 +70,7 @@ try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 by apply: pos_add; [cert_pos | cert_nonneg].
 Qed.
 
-(* general_sigma step 11 (u3_small_d): -q(1/4) >= 0 for k <= 4
+(* general_sigma step 12 (u3_small_d): -q(1/4) >= 0 for k <= 4
    certificate: target · den = 27/16·(1)²·g0 *)
 Lemma u3_small_d_cert (k : R) :
   0 <= (4%:R - k) ->
@@ -83,7 +83,7 @@ try rewrite e.  (* no-op when both sides parse alike (x / y is x * y^-1) *)
 by cert_nonneg.
 Qed.
 
-(* general_sigma step 12 (u3_eps_t): pi (1 - w) > 0
+(* general_sigma step 13 (u3_eps_t): pi (1 - w) > 0
    certificate: target · den = 1·(1)²·g0·g1 *)
 Lemma u3_eps_t_cert (pi w : R) :
   0 < pi -> 0 < (1 - w) ->
@@ -93,7 +93,7 @@ move=> h0 h1.
 by cert_pos.
 Qed.
 
-(* general_sigma step 15 (u2_reduction_identities): [h] -du/dz > 0
+(* general_sigma step 16 (u2_reduction_identities): [h] -du/dz > 0
    certificate: target · den = 1·(1)²·g0,  den = (lambda + t)**2 *)
 Lemma u2_reduction_identities_cert1 (lam t : R) :
   0 < t -> 0 < ((lam + t) ^+ 2) ->
@@ -111,7 +111,7 @@ apply: divr_gt0; last by cert_pos.
 by cert_pos.
 Qed.
 
-(* general_sigma step 15 (u2_reduction_identities): [t] -du/dz > 0
+(* general_sigma step 16 (u2_reduction_identities): [t] -du/dz > 0
    certificate: target · den = 1·(1)²·g0,  den = (mu + x)**2 *)
 Lemma u2_reduction_identities_cert2 (mu x : R) :
   0 < mu -> 0 < ((mu + x) ^+ 2) ->
@@ -129,7 +129,7 @@ apply: divr_gt0; last by cert_pos.
 by cert_pos.
 Qed.
 
-(* general_sigma step 16 (u2_chord): chord - (1 - lambda/m) >= 0 on [a, m]
+(* general_sigma step 17 (u2_chord): chord - (1 - lambda/m) >= 0 on [a, m]
    certificate: target · den = 1·(1)²·g0·g1,  den = m*(-a + b) *)
 Lemma u2_chord_cert1 (a b lam m : R) :
   0 <= ((- a) + lam) -> 0 <= (b - m) -> 0 < m -> 0 < ((- a) + b) -> 0 <= (b - lam) -> 0 <= ((- a) + m) ->
@@ -145,7 +145,7 @@ apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 16 (u2_chord): chord >= 0 on [m, b]
+(* general_sigma step 17 (u2_chord): chord >= 0 on [m, b]
    certificate: target · den = 1·(1)²·g4·g5,  den = m*(-a + b) *)
 Lemma u2_chord_cert2 (a b lam m : R) :
   0 <= ((- a) + lam) -> 0 <= (b - m) -> 0 < m -> 0 < ((- a) + b) -> 0 <= (b - lam) -> 0 <= ((- a) + m) ->
@@ -161,7 +161,7 @@ apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 17 (u2_two_point): delta - T_max(m) >= 0
+(* general_sigma step 18 (u2_two_point): delta - T_max(m) >= 0
    certificate: target · den = 1·(m - s)²,  den = m*(s**2 - 1) *)
 Lemma u2_two_point_cert (m s : R) :
   0 < m -> 0 < ((s ^+ 2) - 1) ->
@@ -180,7 +180,7 @@ apply: divr_ge0; first by cert_nonneg.
 by apply: Order.POrderTheory.ltW; cert_pos.
 Qed.
 
-(* general_sigma step 18 (u2_ridge_difference): delta - (u(l_min) - u(l_max)) >= 0
+(* general_sigma step 19 (u2_ridge_difference): delta - (u(l_min) - u(l_max)) >= 0
    certificate: target · den = 1·(-s + t)²·g0,  den = (s + 1)*(s**2 + t)*(t + 1) *)
 Lemma u2_ridge_difference_cert (s t : R) :
   0 <= (s - 1) -> 0 < (s + 1) -> 0 < (t + 1) -> 0 < ((s ^+ 2) + t) ->
