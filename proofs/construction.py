@@ -67,7 +67,7 @@ PROOF = Proof(
             r"$\omega_{i+1}=0$ (then $\omega_i=0$), and any $g_1$. For nonzero weights the product "
             r"$\prod_{j=i+1}^{n+1}g_j$ telescopes to $\omega_i$; with zeros, let $m$ be the last index with "
             r"$\omega_m=0$: the factor $g_{m+1}=0/\omega_{m+1}=0$ appears in the product of every $i\le m$, and the "
-            r"products for $i>m$ telescope. The check verifies the telescoping with symbolic (generic) $\omega$ and that "
+            r"products for $i>m$ telescope. The check verifies the telescoping with symbolic (generic) $\omega$ and, at fixed sizes, that "
             r"the GLA with these gates outputs WPGD with $\omega$.",
             IN.g2_inverse, IND, cross=("G2.inverse",), sizes="symbolic i, n (downward induction)"),
         argument(

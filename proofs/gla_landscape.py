@@ -67,13 +67,18 @@ PROOF = Proof(
         all_sizes(
             r"**A3, the gap to the unconstrained optimum ($\Sigma=I$).** With $z=\operatorname{adj}(A)r$, "
             r"$\delta=\det A$, $Q=r^\top z$: $L(\mathbb 1)-L^*=d\,\frac{e^\top Ae}{Q\,\delta\,\mathbb 1^\top A\mathbb 1}$, "
-            r"$e=Q\mathbb 1-(r^\top\mathbb 1)z$, which vanishes iff $A^{-1}r\parallel\mathbb 1$.",
+            r"$e=Q\mathbb 1-(r^\top\mathbb 1)z$.",
             ST.a3_uniform_gap, BIL + ("rewrite rule A z = r",), cross=("A3.uniform_gap",)),
         all_sizes(
             r"**A3, single task.** For $R=\mathbb 1\mathbb 1^\top$, $r=\mathbb 1$: "
-            r"$A\mathbb 1=(n+d+1+\sigma^2)\mathbb 1$, so $A^{-1}r\parallel\mathbb 1$ and linear attention is already "
-            r"WPGD-optimal — gating helps only when tasks differ.",
+            r"$A\mathbb 1=(n+d+1+\sigma^2)\mathbb 1$ (and, at fixed sizes, $L(\mathbb 1)=L^*$).",
             ST.a3_single_task, BIL + ("rewrite rule R 1 = n 1",), cross=("A3.single_task",)),
+        argument(
+            r"**A3, when the gap vanishes.** $A\succ0$, so $Q=r^\top\operatorname{adj}(A)r$, $\delta$ and "
+            r"$\mathbb 1^\top A\mathbb 1$ are positive (for $r\neq0$) and $e^\top Ae\ge0$ with equality iff $e=0$: the gap "
+            r"of Step 8 vanishes iff $A^{-1}r\parallel\mathbb 1$. For a single task Step 9 gives "
+            r"$A^{-1}r=r/(n+d+1+\sigma^2)\parallel\mathbb 1$, so linear attention is already WPGD-optimal — gating "
+            r"helps only when tasks differ."),
         numeric(r"Numerically, $L_{\text{GLA}}\le L_{\text{LinAtt}}$ with the predicted gap on the default models.",
                 "A3:GLA never worse than linear attention; gap as predicted"),
         argument(
@@ -91,7 +96,7 @@ PROOF = Proof(
             sizes="symbolic n, K"),
         argument(
             r"**A4, the optimum is task-wise.** With $s=1+\mu>0$, $R+sI\succ0$ and $\rho N+sI$ is invertible (similar "
-            r"to $N^{1/2}\rho N^{1/2}+sI\succ0$ as every $n_k>0$), so multiplying the identity of Step 12 by $(R+sI)^{-1}$ on the left "
+            r"to $N^{1/2}\rho N^{1/2}+sI\succ0$ as every $n_k>0$), so multiplying the identity of Step 13 by $(R+sI)^{-1}$ on the left "
             r"and $(\rho N+sI)^{-1}r^{\text{task}}$ on the right gives, for $r=Er^{\text{task}}$, "
             r"$\omega(\mu)=(R+sI)^{-1}r=E(\rho N+sI)^{-1}r^{\text{task}}$: a vector of the form $Ey$, constant on every "
             r"segment. By G3, vector / multi-head gating with context features realises every task-wise weight "
