@@ -101,7 +101,7 @@ PROOF = Proof(
             r"eigenvalue $\to\infty$ ($m\to1$, $C\to\infty$) $|\varepsilon_h|\to2G^*$: $\varphi(d)$ is the supremum "
             r"(proved here; `proofs/uniqueness.md` observed it numerically)."),
         certified(
-            r"**$\varphi(d)\le1/2$ for $d\le5$.** $-q(1/4)=\frac{27}{16}(5-d)\ge0$ for $d\le5$, so $G^*\le1/4$; at "
+            r"**$\varphi(d)\le1/2$ for $d\le5$.** $-q(1/4)=\frac{27}{16}(5-d)\ge0$ for $d\le5$, so $G^*\le1/4$ ($q$ decreases, Step 9); at "
             r"$d=5$, $q(1/4)=0$ exactly: $\varphi(5)=1/2$.",
             E.u3_small_d, CERT, sizes="d ≤ 5 (symbolic k ≤ 4)"),
         certified(

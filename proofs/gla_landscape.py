@@ -37,7 +37,7 @@ PROOF = Proof(
             r"is closed; sigmoid gates reach only its interior), with $P=P^*(\hat\omega)$ from W3. $\square$"),
         all_sizes(
             r"**A1 for $\Sigma=I$.** The profile is $L(\omega)=\tau-d\,\frac{(r^\top\omega)^2}{\omega^\top A\omega}$ with "
-            r"$A=R+(d+1+\sigma^2)I\succ0$.",
+            r"$A=R+(d+1+\sigma^2)I$ ($\succ0$ as $R\succeq0$).",
             ST.a1_isotropic_profile, BIL, cross=("A1.isotropic_profile",)),
         argument(
             r"**A1, the convex program, with a correction.** The profile is **even** in $\omega$ (it depends on "
