@@ -130,7 +130,7 @@ def test_printed_report_fits_in_25_pages(full, tmp_path):
     """The whole registry with 14 figures, printed by headless Chromium."""
     from matplotlib.figure import Figure
 
-    doc, _, _ = full
+    doc = copy.deepcopy(full[0])  # the module's fixture is shared: its claims are not to be changed here
     fig = Figure(figsize=(6.4, 4.2))
     fig.add_subplot().plot(range(50))
     png = figure_to_png(fig)
