@@ -207,18 +207,13 @@ def _with_sides(res, **sides):
     return CheckResult(res.status, res.measured, res.tolerance, dict(res.details, **sides), res.message)
 
 
-def _mp_g(model, dps=30):
-    r"""``μ ↦ g(μ) = τ h(t(μ))`` in ``mpmath`` (``dps`` digits), written out from the model data
-    alone — no spectral data, no code shared with :mod:`wpgd_theory.certify` or the curve:
-    ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (task models: ``u = (ρN + (1+μ)I)⁻¹ r_task``, ``ω = Eu``),
-    ``t = τ‖ω‖²/(ωᵀRω + ‖ω‖²)``, ``h(t) = tr(Σ²(Σ+tI)⁻²)/tr(Σ³(Σ+tI)⁻²)`` with ``Σ`` inverted
-    as a matrix.  ``g`` is scale free (``μ`` is dimensionless), so it compares with the curve's.
-    Shared by the references of W4 (:func:`~wpgd_theory.claims.stationary_points._mp_w4_roots`) and
-    W5 (:func:`~wpgd_theory.claims.global_minimum.reverify_isolation`)."""
+def _mp_moments(model):
+    r"""``μ ↦ (c, a, ‖ω‖²)`` in ``mpmath`` at the caller's precision, from the model data alone:
+    ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (task models: ``u = (ρN + (1+μ)I)⁻¹ r_task``, ``ω = Eu``,
+    ``s = Nu``), ``c = rᵀω``, ``a = ωᵀRω + ‖ω‖²``.  Shared by :func:`_mp_g` and the W4
+    reference's profile risk."""
     import mpmath as mp
 
-    S = mp.matrix(model.sigma.tolist())  # binary64 entries, exactly
-    d = model.d
     if model.is_multitask:
         N = [mp.mpf(int(v)) for v in model.sizes]
         R, r = mp.matrix(model.rho.tolist()), mp.matrix(model.r_task.tolist())
@@ -226,6 +221,34 @@ def _mp_g(model, dps=30):
         N = [mp.mpf(1)] * model.n
         R, r = mp.matrix(np.asarray(model.R).tolist()), mp.matrix(model.r.tolist())
     m = len(N)
+
+    def moments(mu):
+        A = mp.matrix(m, m)
+        for i in range(m):
+            for j in range(m):
+                A[i, j] = R[i, j] * N[j] + ((1 + mu) if i == j else 0)
+        u = mp.lu_solve(A, r)
+        s = [N[i] * u[i] for i in range(m)]
+        nrm2 = mp.fsum(N[i] * u[i] ** 2 for i in range(m))
+        a = mp.fsum(s[i] * R[i, j] * s[j] for i in range(m) for j in range(m)) + nrm2
+        return mp.fsum(r[i] * s[i] for i in range(m)), a, nrm2
+
+    return moments
+
+
+def _mp_g(model, dps=30):
+    r"""``μ ↦ g(μ) = τ h(t(μ))`` in ``mpmath`` (``dps`` digits), written out from the model data
+    alone — no spectral data, no code shared with :mod:`wpgd_theory.certify` or the curve:
+    ``ω(μ)`` and its moments by :func:`_mp_moments`, ``t = τ‖ω‖²/(ωᵀRω + ‖ω‖²)``,
+    ``h(t) = tr(Σ²(Σ+tI)⁻²)/tr(Σ³(Σ+tI)⁻²)`` with ``Σ`` inverted as a matrix.  ``g`` is scale
+    free (``μ`` is dimensionless), so it compares with the curve's.  Shared by the references
+    of W4 (:func:`~wpgd_theory.claims.stationary_points._mp_w4_roots`) and W5
+    (:func:`~wpgd_theory.claims.global_minimum.reverify_isolation`)."""
+    import mpmath as mp
+
+    S = mp.matrix(model.sigma.tolist())  # binary64 entries, exactly
+    d = model.d
+    moments = _mp_moments(model)
 
     def g(mu):
         # at least dps digits, more if the caller works at more (mpmath's diff does), and never
@@ -236,15 +259,8 @@ def _mp_g(model, dps=30):
     def _g(mu):
         tau = sum(S[i, i] for i in range(d)) + mp.mpf(float(model.noise))
         S2, S3 = S * S, S * S * S
-        A = mp.matrix(m, m)
-        for i in range(m):
-            for j in range(m):
-                A[i, j] = R[i, j] * N[j] + ((1 + mu) if i == j else 0)
-        u = mp.lu_solve(A, r)
-        s = [N[i] * u[i] for i in range(m)]
-        nrm2 = mp.fsum(N[i] * u[i] ** 2 for i in range(m))
-        quad = mp.fsum(s[i] * R[i, j] * s[j] for i in range(m) for j in range(m))
-        t = tau * nrm2 / (quad + nrm2)
+        _, a, nrm2 = moments(mu)
+        t = tau * nrm2 / a
         inv = mp.inverse(S + t * mp.eye(d))
         inv2 = inv * inv
         return tau * mp.fsum((S2 * inv2)[i, i] for i in range(d)) / mp.fsum((S3 * inv2)[i, i] for i in range(d))

@@ -20,6 +20,7 @@ from .optimum import (
     _explicit_stationarity,
     _explicit_weights,
     _mp_g,
+    _mp_moments,
     _r_zero,
     _stored_cases,
 )
@@ -161,8 +162,9 @@ def w4_dense_scan(ctx):
 
 def _mp_w4_roots(model, *, points=400, dps=40):
     r"""Every root of the W4 equation and its profile risk, in ``mpmath`` (``dps`` digits),
-    written out from the model data only (task models): ``u(μ) = (ρN + (1+μ)I)⁻¹ r_task``,
-    ``a = sᵀρs + Σ N u²`` (``s = Nu``), ``b = τ Σ N u²``, ``t = b/a``,
+    written out from the model data only: the moments ``c, a, ‖ω‖²`` of ``ω(μ)`` by
+    :func:`~wpgd_theory.claims.optimum._mp_moments` (task models: ``u(μ) = (ρN + (1+μ)I)⁻¹
+    r_task``, ``a = sᵀρs + Σ N u²``, ``s = Nu``), ``b = τ‖ω‖²``, ``t = b/a``,
     ``F(μ) = μ − g(μ)`` with ``g`` of :func:`~wpgd_theory.claims.optimum._mp_g`; sign changes on a
     log grid of ``points`` points over ``[τ/λ_max, τ/λ_min]``, refined by ``findroot`` (Illinois, bracketing).
     Returns ``(roots, risks)`` as floats (risk ``τ − c² Σλ²/(aλ+b)`` at ``‖ω‖ = 1``)."""
@@ -171,23 +173,7 @@ def _mp_w4_roots(model, *, points=400, dps=40):
     with mp.workdps(dps):
         lam = [mp.mpf(float(v)) for v in model.sigma_eigenvalues]
         tau = mp.fsum(lam) + mp.mpf(float(model.noise))
-        N = [mp.mpf(int(v)) for v in model.sizes]
-        K = len(N)
-        rho = mp.matrix([[mp.mpf(float(model.rho[i, j])) for j in range(K)] for i in range(K)])
-        r = mp.matrix([mp.mpf(float(v)) for v in model.r_task])
-
-        def moments(mu):
-            A = mp.matrix(K, K)
-            for i in range(K):
-                for j in range(K):
-                    A[i, j] = rho[i, j] * N[j] + ((1 + mu) if i == j else 0)
-            u = mp.lu_solve(A, r)
-            s = [N[i] * u[i] for i in range(K)]
-            nrm2 = mp.fsum(N[i] * u[i] ** 2 for i in range(K))
-            a = mp.fsum(s[i] * rho[i, j] * s[j] for i in range(K) for j in range(K)) + nrm2
-            c = mp.fsum(r[i] * s[i] for i in range(K))
-            return c, a, nrm2
-
+        moments = _mp_moments(model)
         g = _mp_g(model, dps)
 
         def F(mu):
