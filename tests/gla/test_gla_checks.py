@@ -398,6 +398,26 @@ def test_t2_causal_comparison_and_mutant(ctx):
         X, y, x, Ps, [w[-1] for w in oms])).status == "failed"
 
 
+def test_t2_read_off_detects_its_stated_effect(ctx, monkeypatch):
+    """The public read-off ``gla.wpgd_parameters`` off by 1.5× the stated relative
+    tolerance (``training.EXACT``) in its weights fails the T2 causal check."""
+    import dataclasses
+
+    import wpgd_theory.gla as G
+
+    _constructed_depth_runs(ctx)
+    assert D.t2_causal_result(ctx).passed
+    true = G.wpgd_parameters
+
+    def off(gla, layout):
+        got = true(gla, layout)
+        return dataclasses.replace(got, omegas=[w * (1.0 + 1.5 * TR.EXACT) for w in got.omegas])
+
+    monkeypatch.setattr(G, "wpgd_parameters", off)
+    res = D.t2_causal_result(ctx)
+    assert res.status == "failed" and res.measured > TR.EXACT
+
+
 def test_t2_causal_detects_its_stated_effect(ctx):
     """Power (issue 18 item 4): a torch risk off by exactly the stated detectable difference
     (``POWER_Z`` combined SE, per depth; the standard errors unchanged) fails every depth."""
