@@ -459,7 +459,7 @@ def g4_multistep_closed_form(ctx):
                 for ell in range(L):
                     term = Ps[ell] @ X[b].T @ (oms[ell] * y[b])
                     for m in range(ell + 1, L):
-                        term = (np.eye(d) - Ps[m] @ X[b].T @ np.diag(oms[m]) @ X[b]) @ term
+                        term = (np.eye(d) - Ps[m] @ X[b].T @ (oms[m][:, None] * X[b])) @ term  # XᵀWX, W = diag(ω)
                     beta = beta + term
                 want[b] = x[b] @ beta
             results.append(compare(got, want, rtol=EXACT, what=f"{name} L={L}", model=name, layers=L))
