@@ -167,7 +167,8 @@ def test_two_concurrent_writers_with_a_delay_at_each_step(tmp_path, step, fallba
     while (first.poll() is None or second.poll() is None) and time.monotonic() < deadline:
         tag = snapshot(out)  # a reader at any moment: one complete report, or the previous one
         if tag is not None:
-            assert tag in ("old", "one", "two"), tag
+            # (the fallback's one-rename window, where ``out`` does not exist, is judged below)
+            assert tag in ("old", "one", "two") or (fallback and tag == "missing"), tag
             seen.add(tag)
         time.sleep(0.005)
     results = [finish(first), finish(second)]
