@@ -42,29 +42,148 @@ __all__ = [
 
 # ---------------------------------------------------------------------- symbols
 def symmetric_matrix(name: str, k: int) -> sp.Matrix:
-    """``k × k`` symmetric matrix of symbols ``name_{ij}`` (``i ≤ j``), 1-based."""
+    r"""Build a ``k × k`` symmetric matrix of symbols ``name_{ij}`` (``i ≤ j``, 1-based).
+
+    Entry ``(i, j)`` and ``(j, i)`` are the same symbol ``name_{min(i,j) max(i,j)}``, so the
+    matrix equals its transpose exactly (used for the covariance ``Σ`` of THEORY.md).
+
+    Parameters
+    ----------
+    name : str
+        Base name of the symbols (LaTeX-friendly, e.g. ``"\\Sigma"``).
+    k : int
+        Number of rows and columns.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape ``(k, k)``, symmetric, with ``k (k + 1) / 2`` distinct symbols.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import symmetric_matrix
+    >>> S = symmetric_matrix("S", 2)
+    >>> S
+    Matrix([
+    [S_{11}, S_{12}],
+    [S_{12}, S_{22}]])
+    >>> S == S.T
+    True
+    """
     return sp.Matrix(k, k, lambda i, j: sp.Symbol(f"{name}_{{{min(i, j) + 1}{max(i, j) + 1}}}"))
 
 
 def correlation_matrix(name: str, k: int) -> sp.Matrix:
-    """``k × k`` symmetric matrix of symbols with unit diagonal."""
+    r"""Build a ``k × k`` symmetric matrix of symbols with unit diagonal.
+
+    The off-diagonal entries are ``name_{ij}`` (``i < j``, 1-based); the diagonal is the
+    integer 1 (the task correlation ``R`` of THEORY.md, ``R_{ii} = 1``).
+
+    Parameters
+    ----------
+    name : str
+        Base name of the off-diagonal symbols.
+    k : int
+        Number of rows and columns.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape ``(k, k)``, symmetric, with ones on the diagonal.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import correlation_matrix
+    >>> correlation_matrix("R", 2)
+    Matrix([
+    [     1, R_{12}],
+    [R_{12},      1]])
+    """
     return sp.Matrix(k, k, lambda i, j: sp.Integer(1) if i == j
                      else sp.Symbol(f"{name}_{{{min(i, j) + 1}{max(i, j) + 1}}}"))
 
 
 def full_matrix(name: str, k: int, m: int | None = None) -> sp.Matrix:
-    """``k × m`` matrix of independent symbols ``name_{ij}``."""
+    r"""Build a ``k × m`` matrix of independent symbols ``name_{ij}`` (1-based).
+
+    Parameters
+    ----------
+    name : str
+        Base name of the symbols.
+    k : int
+        Number of rows.
+    m : int or None, optional
+        Number of columns; ``None`` (default) for a square ``k × k`` matrix.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape ``(k, m)`` with ``k m`` distinct symbols.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import full_matrix
+    >>> full_matrix("P", 1, 2)
+    Matrix([[P_{11}, P_{12}]])
+    >>> full_matrix("P", 2).shape
+    (2, 2)
+    """
     m = k if m is None else m
     return sp.Matrix(k, m, lambda i, j: sp.Symbol(f"{name}_{{{i + 1}{j + 1}}}"))
 
 
 def vector(name: str, k: int, start: int = 1) -> list:
-    """Symbols ``name_{start}..name_{start+k-1}``."""
+    r"""Return the symbols ``name_{start}, …, name_{start+k-1}``.
+
+    Parameters
+    ----------
+    name : str
+        Base name of the symbols.
+    k : int
+        Number of symbols (the vector's length).
+    start : int, optional
+        Index of the first symbol (default 1).
+
+    Returns
+    -------
+    list of sympy.Symbol
+        Length ``k``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import vector
+    >>> vector("w", 3)
+    [w_{1}, w_{2}, w_{3}]
+    >>> vector("g", 2, start=0)
+    [g_{0}, g_{1}]
+    """
     return [sp.Symbol(f"{name}_{{{i + start}}}") for i in range(k)]
 
 
 def free_symbols(*objs) -> list:
-    """Sorted free symbols of sympy objects (for building rings deterministically)."""
+    r"""Return the free symbols of sympy objects, sorted by name.
+
+    Used to build polynomial rings deterministically (the same generators in the same order
+    on every run).
+
+    Parameters
+    ----------
+    *objs : sympy.Basic or list or tuple
+        Expressions, matrices, or (nested) lists and tuples of them.
+
+    Returns
+    -------
+    list of sympy.Symbol
+        Every free symbol once, sorted by ``str``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import free_symbols
+    >>> x, y, z = sp.symbols("x y z")
+    >>> free_symbols(y * z, [x + 1, z])
+    [x, y, z]
+    """
     out: set = set()
     for o in objs:
         if isinstance(o, (list, tuple)):
@@ -76,8 +195,32 @@ def free_symbols(*objs) -> list:
 
 # ---------------------------------------------------------------------- matrices
 def dm(rows, ring) -> DomainMatrix:
-    """A DomainMatrix over ``ring`` (PolyRing or FracField) from nested lists of sympy
-    expressions or ring elements (a sympy Matrix is accepted too)."""
+    r"""Build a :class:`~sympy.polys.matrices.DomainMatrix` over ``ring``.
+
+    Parameters
+    ----------
+    rows : list of list or sympy.Matrix
+        Entries as nested lists (``k`` rows of ``m`` entries) of sympy expressions or elements
+        of ``ring``; a sympy Matrix is accepted too.
+    ring : sympy.polys.rings.PolyRing or sympy.polys.fields.FracField
+        The ring (or fraction field) the entries are converted into.
+
+    Returns
+    -------
+    sympy.polys.matrices.DomainMatrix
+        Shape ``(k, m)`` over ``ring.to_domain()``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import dm
+    >>> R, a, b = sp.ring("a b", sp.QQ)
+    >>> A = dm([[a, 0], [0, b]], R)
+    >>> A.shape
+    (2, 2)
+    >>> A.det().as_expr()
+    a*b
+    """
     if isinstance(rows, sp.MatrixBase):
         rows = rows.tolist()
     conv = [[e if _in_ring(e, ring) else ring.from_expr(sp.sympify(e)) if hasattr(ring, "from_expr")
@@ -92,10 +235,54 @@ def _in_ring(e, ring) -> bool:
 
 
 def dm_eye(k: int, ring) -> DomainMatrix:
+    r"""Return the ``k × k`` identity matrix over ``ring``.
+
+    Parameters
+    ----------
+    k : int
+        Number of rows and columns.
+    ring : sympy.polys.rings.PolyRing or sympy.polys.fields.FracField
+        The ring of the entries.
+
+    Returns
+    -------
+    sympy.polys.matrices.DomainMatrix
+        Shape ``(k, k)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import dm_eye
+    >>> R, a = sp.ring("a", sp.QQ)
+    >>> dm_eye(2, R).to_Matrix()
+    Matrix([
+    [1, 0],
+    [0, 1]])
+    """
     return DomainMatrix.eye(k, ring.to_domain())
 
 
 def dm_trace(A: DomainMatrix):
+    r"""Return the trace ``tr A = Σ_i A_ii`` of a square DomainMatrix.
+
+    Parameters
+    ----------
+    A : sympy.polys.matrices.DomainMatrix
+        Shape ``(k, k)``.
+
+    Returns
+    -------
+    object
+        An element of ``A.domain`` (a ring or field element).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import dm, dm_trace
+    >>> R, a, b = sp.ring("a b", sp.QQ)
+    >>> dm_trace(dm([[a, 1], [2, b]], R)).as_expr()
+    a + b
+    """
     dom = A.domain
     total = dom.zero
     for v in A.diagonal():
@@ -104,12 +291,32 @@ def dm_trace(A: DomainMatrix):
 
 
 def dm_entries(A: DomainMatrix) -> list:
+    r"""Return the entries of a DomainMatrix, row by row, as a flat list.
+
+    Parameters
+    ----------
+    A : sympy.polys.matrices.DomainMatrix
+        Shape ``(k, m)``.
+
+    Returns
+    -------
+    list
+        ``k m`` elements of ``A.domain``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import dm, dm_entries
+    >>> R, a = sp.ring("a", sp.QQ)
+    >>> [e.as_expr() for e in dm_entries(dm([[a, 1], [2, a]], R))]
+    [a, 1, 2, a]
+    """
     return A.to_list_flat()
 
 
 # ---------------------------------------------------------------------- fractions
 class Frac:
-    r"""A quotient ``num / den`` of two polynomials of one :class:`PolyRing`, kept *unreduced*.
+    r"""A quotient ``num / den`` of two polynomials of one :class:`~sympy.polys.rings.PolyRing`, kept *unreduced*.
 
     Sympy's fraction fields cancel a multivariate gcd after every operation, which is
     exact but very slow on the expressions of this project.  Here no gcd is ever taken:
@@ -117,6 +324,34 @@ class Frac:
     products multiply, and equality is decided exactly by cross-multiplication
     ``n₁ d₂ = n₂ d₁`` — a polynomial identity.  Denominators must not be the zero
     polynomial (checked).
+
+    Parameters
+    ----------
+    num : sympy.polys.rings.PolyElement or Frac
+        The numerator (or a Frac to copy, then ``den`` must be ``None``).
+    den : sympy.polys.rings.PolyElement or int or None, optional
+        The denominator, an element of the numerator's ring (an integer is converted);
+        ``None`` (default) for 1.
+
+    Raises
+    ------
+    TypeError
+        If ``num`` is not a polynomial (or ``den`` is given with a Frac numerator).
+    ZeroDivisionError
+        If ``den`` is the zero polynomial.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import Frac
+    >>> R, x, y = sp.ring("x y", sp.QQ)
+    >>> f = Frac(x, y) + Frac(y, x)
+    >>> f
+    Frac(x**2 + y**2, x*y)
+    >>> f == Frac(x**3 + x * y**2, x**2 * y)
+    True
+    >>> Frac(x, y).diff(y)
+    Frac(-x, y**2)
     """
 
     __slots__ = ("num", "den")
@@ -207,6 +442,28 @@ class Frac:
 
 
 def ring_sum(items, zero):
+    r"""Return ``zero + Σ items`` (works for ring elements, :class:`Frac` and DomainMatrices).
+
+    Parameters
+    ----------
+    items : iterable
+        The terms, all addable to ``zero``.
+    zero : object
+        The additive identity to start from (e.g. ``ring.zero``).
+
+    Returns
+    -------
+    object
+        The sum, of the type of ``zero + item``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import ring_sum
+    >>> R, x = sp.ring("x", sp.QQ)
+    >>> ring_sum([x, x**2, 1], R.zero).as_expr()
+    x**2 + x + 1
+    """
     total = zero
     for x in items:
         total = total + x
@@ -214,6 +471,28 @@ def ring_sum(items, zero):
 
 
 def ring_prod(items, one):
+    r"""Return ``one · Π items`` (works for ring elements, :class:`Frac` and DomainMatrices).
+
+    Parameters
+    ----------
+    items : iterable
+        The factors, all multipliable with ``one``.
+    one : object
+        The multiplicative identity to start from (e.g. ``ring.one``).
+
+    Returns
+    -------
+    object
+        The product, of the type of ``one * item``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import ring_prod
+    >>> R, x = sp.ring("x", sp.QQ)
+    >>> ring_prod([x, x + 1], R.one).as_expr()
+    x**2 + x
+    """
     total = one
     for x in items:
         total = total * x
@@ -255,7 +534,39 @@ def _difference(lhs, rhs):
 
 
 def residual_terms(lhs, rhs=0) -> int:
-    """Number of non-zero terms of ``lhs − rhs`` (entrywise for matrices and lists)."""
+    r"""Count the non-zero terms of ``lhs − rhs`` (entrywise for matrices and lists).
+
+    Polynomials are counted by their monomials; sympy expressions are expanded (and
+    simplified, so that rational expressions cancel) before counting.
+
+    Parameters
+    ----------
+    lhs : object
+        A ring or fraction-field element, :class:`Frac`, DomainMatrix, sympy expression or
+        matrix, or a list/tuple of those.
+    rhs : object, optional
+        Same kind and shape as ``lhs`` (default 0).
+
+    Returns
+    -------
+    int
+        0 exactly when ``lhs = rhs``.
+
+    Raises
+    ------
+    ValueError
+        If list sides have different lengths or matrix sides different shapes.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import residual_terms
+    >>> x, y = sp.symbols("x y")
+    >>> residual_terms((x + y) ** 2, x**2 + y**2)
+    1
+    >>> residual_terms([x / (x * y), 1], [1 / y, 1])
+    0
+    """
     return _count_terms(_difference(lhs, rhs) if not _is_zero_literal(rhs) else lhs)
 
 
@@ -278,9 +589,44 @@ class Identity:
     r"""One symbolic identity ``lhs = rhs`` at one size.
 
     ``lhs``/``rhs`` are exact objects: ring or fraction-field elements, DomainMatrices,
-    sympy expressions or matrices, or lists of those (compared entrywise).  ``size`` records
-    the dimensions it was derived for (e.g. ``{"d": 2, "n": 3}``), ``seconds`` the time the
-    derivation took.  :attr:`residual` is the number of non-zero terms of ``lhs − rhs``.
+    sympy expressions or matrices, or lists of those (compared entrywise).
+    :attr:`residual` is the number of non-zero terms of ``lhs − rhs`` (0 exactly when the
+    identity holds) and :attr:`ok` is ``residual == 0``.
+
+    Parameters
+    ----------
+    name : str
+        The identity in words or ASCII mathematics (shown in reports).
+    size : dict
+        The dimensions it was derived for, e.g. ``{"d": 2, "n": 3}`` or
+        ``{"d": "symbolic"}``; empty for "general".
+    lhs : object
+        Left-hand side (an exact object as above).
+    rhs : object, optional
+        Right-hand side, same kind and shape as ``lhs`` (default 0).
+    seconds : float, optional
+        Time the derivation took (default 0.0).
+    note : str, optional
+        Free text shown with the identity (default empty).
+    _residual : int or None, optional
+        Cached residual; ``None`` (default) to compute it on first access.
+
+    Raises
+    ------
+    ValueError
+        On first access of :attr:`residual`, if list sides have different lengths or matrix
+        sides different shapes.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import Identity
+    >>> x, y = sp.symbols("x y")
+    >>> good = Identity("(x+y)^2 = x^2 + 2xy + y^2", {}, (x + y) ** 2, x**2 + 2 * x * y + y**2)
+    >>> good.ok, good.residual
+    (True, 0)
+    >>> Identity("(x+y)^2 = x^2 + y^2", {"d": 1}, (x + y) ** 2, x**2 + y**2)
+    Identity('(x+y)^2 = x^2 + y^2', d=1, residual=1)
     """
 
     name: str
@@ -313,14 +659,58 @@ class Identity:
 
 
 def timed(func, *args, **kwargs):
-    """``(result, seconds)``."""
+    r"""Call ``func(*args, **kwargs)`` and measure its wall-clock time.
+
+    Parameters
+    ----------
+    func : callable
+        The function to call.
+    *args, **kwargs
+        Passed to ``func``.
+
+    Returns
+    -------
+    result : object
+        What ``func`` returned.
+    seconds : float
+        Elapsed time (``time.perf_counter``).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import timed
+    >>> out, seconds = timed(sum, [1, 2, 3])
+    >>> out, seconds >= 0
+    (6, True)
+    """
     t0 = time.perf_counter()
     out = func(*args, **kwargs)
     return out, time.perf_counter() - t0
 
 
 def summarize(identities: Iterable[Identity]) -> dict:
-    """``{"ok", "residual", "sizes", "seconds", "count"}`` over a list of identities."""
+    r"""Summarise a list of identities for a report.
+
+    Parameters
+    ----------
+    identities : iterable of Identity
+        The identities of one derivation.
+
+    Returns
+    -------
+    dict
+        ``ok`` (all hold, and there is at least one), ``residual`` (total non-zero terms),
+        ``sizes`` (size labels), ``seconds`` (total time, rounded), ``count`` and ``failed``
+        (``"name [size]"`` of those that do not hold).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import Identity, summarize
+    >>> x = sp.Symbol("x")
+    >>> s = summarize([Identity("x = x", {"d": 2}, x, x), Identity("2x = x", {}, 2 * x, x)])
+    >>> s["ok"], s["count"], s["failed"]
+    (False, 2, ['2x = x [general]'])
+    """
     ids = list(identities)
     return {
         "ok": all(i.ok for i in ids) and bool(ids),
@@ -333,7 +723,25 @@ def summarize(identities: Iterable[Identity]) -> dict:
 
 
 def sizes_grid(**ranges: Sequence[int]) -> list:
-    """Cartesian product of size ranges as a list of dicts (deterministic order)."""
+    r"""Return the Cartesian product of size ranges as a list of dicts (deterministic order).
+
+    Parameters
+    ----------
+    **ranges : sequence of int
+        One keyword per dimension, e.g. ``d=(1, 2), n=(1, 2, 3)``; the last keyword varies
+        fastest.
+
+    Returns
+    -------
+    list of dict
+        One ``{name: value}`` per combination.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.algebra import sizes_grid
+    >>> sizes_grid(d=(1, 2), n=(3,))
+    [{'d': 1, 'n': 3}, {'d': 2, 'n': 3}]
+    """
     out = [{}]
     for k, vals in ranges.items():
         out = [dict(o, **{k: v}) for o in out for v in vals]

@@ -1,0 +1,94 @@
+"""The API reference of :mod:`wpgd_theory.symbolic` and :mod:`wpgd_theory.architectures`
+meets the numpydoc standard (issue 20, item 4).
+
+The entries checked are every function and class named in ``__all__`` of the two packages
+and every public function and class defined in the user-facing modules of
+``wpgd_theory/symbolic/`` (:data:`SYMBOLIC_MODULES`).  For each:
+
+* :func:`numpydoc.validate.validate` reports none of the codes :data:`CODES` (a docstring,
+  a one-line summary, every parameter documented and none unknown, a ``Returns`` section
+  for functions, an ``Examples`` section);
+* its ``Examples`` run as doctests and pass.
+
+Data constants of ``__all__`` (``DERIVATIONS``, ``ARCHITECTURES``, ``WEIGHT_CLASSES``) are
+instances of ``dict``/``tuple`` and carry no docstring of their own; they are left out.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import inspect
+
+import pytest
+
+numpydoc_validate = pytest.importorskip("numpydoc.validate")
+
+#: numpydoc error codes that must not occur (RT01 applies to functions only).
+CODES = ("GL08", "SS01", "PR01", "PR02", "RT01", "EX01")
+
+PACKAGES = ("wpgd_theory.symbolic", "wpgd_theory.architectures")
+SYMBOLIC_MODULES = ("algebra", "bilinear", "induction", "matrixwick", "moments", "positivity", "proofcheck",
+                    "recurrences", "sizefree", "stationary", "termsums", "elasticity", "coq")
+_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def _is_api(obj) -> bool:
+    return inspect.isfunction(obj) or inspect.isclass(obj)
+
+
+def _entries() -> dict:
+    """``{"module.qualname": object}`` of the entries checked, in a deterministic order."""
+    out: dict = {}
+    for pkg in PACKAGES:
+        mod = importlib.import_module(pkg)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if _is_api(obj):
+                out[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    for short in SYMBOLIC_MODULES:
+        mod = importlib.import_module(f"wpgd_theory.symbolic.{short}")
+        for name, obj in vars(mod).items():
+            if not name.startswith("_") and _is_api(obj) and obj.__module__ == mod.__name__:
+                out[f"{mod.__name__}.{name}"] = obj
+    return out
+
+
+ENTRIES = _entries()
+
+
+def test_the_entries_cover_both_packages():
+    modules = {name.rsplit(".", 1)[0] for name in ENTRIES}
+    assert any(m.startswith("wpgd_theory.architectures.") for m in modules)
+    assert {f"wpgd_theory.symbolic.{m}" for m in SYMBOLIC_MODULES} <= modules
+
+
+@pytest.mark.parametrize("name", list(ENTRIES))
+def test_numpydoc_sections(name):
+    result = numpydoc_validate.validate(name)
+    errors = [f"{code}: {msg}" for code, msg in result["errors"]
+              if code in CODES and not (code == "RT01" and result["type"] != "function")]
+    assert not errors, f"{name}: " + "; ".join(errors)
+
+
+def _module_of(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+@pytest.mark.parametrize("module", sorted({_module_of(n) for n in ENTRIES}))
+def test_examples_run_as_doctests(module):
+    runner = doctest.DocTestRunner(optionflags=_FLAGS)
+    finder = doctest.DocTestFinder(recurse=False)
+    without = []
+    for name, obj in ENTRIES.items():
+        if _module_of(name) != module:
+            continue
+        tests = [t for t in finder.find(obj, name, globs=vars(importlib.import_module(obj.__module__)).copy())
+                 if t.examples]
+        if not tests:
+            without.append(name)
+        for test in tests:
+            runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert not without, f"no runnable Examples: {without}"
+    assert result.attempted > 0 and result.failed == 0, f"{result.failed} doctest examples failed in {module}"
