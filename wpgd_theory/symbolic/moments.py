@@ -41,19 +41,50 @@ __all__ = ["GaussianMoments", "expectation"]
 class GaussianMoments:
     r"""Expectations of polynomials in zero-mean jointly Gaussian variables.
 
+    By Isserlis' (Wick's) theorem,
+    ``E[u_{i_1} ⋯ u_{i_{2k}}] = Σ_{pairings π} Π_{{s,t} ∈ π} K_{i_s i_t}`` (the hafnian of
+    ``K`` restricted to the factors) and every odd moment vanishes; this pairing sum is the
+    only mathematics the engine uses (the reference side of the symbolic checks, e.g. W1).
+
     Parameters
     ----------
-    gaussians : sequence of sympy Symbols
-        The Gaussian variables ``u_1..u_m`` (distinct).
-    covariance : mapping, callable or sympy Matrix
+    gaussians : sequence of sympy.Symbol
+        The Gaussian variables ``u_1..u_m`` (distinct, ``m ≥ 1``).
+    covariance : mapping, callable or sympy.Matrix
         ``{(u, v): expr}`` listing the non-zero covariances (a missing pair means 0; a
         pair may be given in either order, both orders must agree if both are given), or
         ``cov(u, v) -> expr``, or an ``m × m`` symmetric Matrix aligned with
         ``gaussians``.  Entries are polynomials in ``parameters``.
-    parameters : sequence of sympy Symbols
-        Every other symbol that may occur in covariance entries or in integrands.
+    parameters : sequence of sympy.Symbol, optional
+        Every other symbol that may occur in covariance entries or in integrands
+        (default none).
     domain : sympy domain, default ``ZZ``
         Coefficient domain (``QQ`` for rational coefficients).
+
+    Raises
+    ------
+    TypeError
+        If ``gaussians`` or ``parameters`` hold non-symbols, or ``covariance`` is of another
+        type (or a mapping key is not a pair).
+    ValueError
+        If ``gaussians`` is empty, the symbols are not distinct, the covariance is not
+        symmetric, has the wrong shape, names an unknown variable, or an entry is not a
+        polynomial in ``parameters``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.moments import GaussianMoments
+    >>> x, y, s, c = sp.symbols("x y s c")
+    >>> g = GaussianMoments([x, y], {(x, x): s, (y, y): s, (x, y): c}, parameters=[s, c])
+    >>> g.expect_expr(x**4)
+    3*s**2
+    >>> g.expect_expr(x**2 * y**2)
+    2*c**2 + s**2
+    >>> g.expect_expr(x**3 * y)
+    3*c*s
+    >>> g.expect_expr(x * y**2)
+    0
     """
 
     def __init__(self, gaussians: Sequence[sp.Symbol], covariance, parameters: Sequence[sp.Symbol] = (),
@@ -158,11 +189,29 @@ class GaussianMoments:
 
     # ------------------------------------------------------------------ pairing
     def hafnian(self, multiset: tuple):
-        r"""``E[u_{i_1} ⋯ u_{i_k}]`` for a sorted tuple of variable indices (one block or not).
+        r"""Return ``E[u_{i_1} ⋯ u_{i_k}]`` for a sorted tuple of variable indices.
 
         Recursion on the first variable: ``E[u_{i_1} w] = Σ_t K_{i_1 i_t} E[w \ u_{i_t}]``
         over the remaining factors ``t``; equal indices are grouped (multiplicity times one
         recursive call).  Memoised on the multiset.
+
+        Parameters
+        ----------
+        multiset : tuple of int
+            Sorted indices into :attr:`gaussians` (repetitions allowed).
+
+        Returns
+        -------
+        sympy.polys.rings.PolyElement
+            An element of :attr:`param_ring` (0 for an odd number of factors).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, s = sp.symbols("x s")
+        >>> GaussianMoments([x], {(x, x): s}, [s]).hafnian((0, 0, 0, 0)).as_expr()
+        3*s**2
         """
         cached = self._haf_cache.get(multiset)
         if cached is not None:
@@ -192,7 +241,28 @@ class GaussianMoments:
         return value
 
     def moment(self, exponents: tuple):
-        """``E[Π_i u_i^{e_i}]`` for an exponent vector over :attr:`gaussians` (cached)."""
+        r"""Return ``E[Π_i u_i^{e_i}]`` for an exponent vector over :attr:`gaussians` (cached).
+
+        The monomial factorises over the independence blocks; each block's factor is a hafnian.
+
+        Parameters
+        ----------
+        exponents : tuple of int
+            One exponent ``e_i ≥ 0`` per Gaussian variable (length ``m``).
+
+        Returns
+        -------
+        sympy.polys.rings.PolyElement
+            An element of :attr:`param_ring`.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, y, s = sp.symbols("x y s")
+        >>> GaussianMoments([x, y], {(x, x): s, (y, y): 1}, [s]).moment((2, 2)).as_expr()
+        s
+        """
         cached = self._moment_cache.get(exponents)
         if cached is not None:
             return cached
@@ -216,7 +286,31 @@ class GaussianMoments:
 
     # ------------------------------------------------------------------ expectation
     def to_ring(self, f) -> PolyElement:
-        """``f`` (sympy Expr or element of :attr:`ring`) as an element of :attr:`ring`."""
+        r"""Convert ``f`` into an element of :attr:`ring`.
+
+        Parameters
+        ----------
+        f : sympy.Expr or sympy.polys.rings.PolyElement
+            A polynomial in the Gaussians and parameters.
+
+        Returns
+        -------
+        sympy.polys.rings.PolyElement
+            ``f`` in :attr:`ring` (the Gaussians followed by the parameters).
+
+        Raises
+        ------
+        ValueError
+            If ``f`` is a polynomial of another ring or has undeclared symbols.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, s = sp.symbols("x s")
+        >>> GaussianMoments([x], {(x, x): s}, [s]).to_ring(s * x**2).as_expr()
+        s*x**2
+        """
         if isinstance(f, PolyElement):
             if f.ring != self.ring:
                 raise ValueError("polynomial belongs to a different ring than this engine's")
@@ -228,7 +322,31 @@ class GaussianMoments:
         return self.ring.from_expr(expr)
 
     def expectation(self, f):
-        """``E[f]`` as an element of :attr:`param_ring` (exact)."""
+        r"""Return ``E[f]`` exactly, as an element of :attr:`param_ring`.
+
+        Parameters
+        ----------
+        f : sympy.Expr or sympy.polys.rings.PolyElement
+            A polynomial in the Gaussians whose coefficients are polynomials in the parameters.
+
+        Returns
+        -------
+        sympy.polys.rings.PolyElement
+            The expectation in :attr:`param_ring`.
+
+        Raises
+        ------
+        ValueError
+            If ``f`` has undeclared symbols.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, s = sp.symbols("x s")
+        >>> GaussianMoments([x], {(x, x): s}, [s]).expectation(x**2 + s).as_expr()
+        2*s
+        """
         f = self.to_ring(f)
         m = self._m
         groups: dict = {}
@@ -253,18 +371,87 @@ class GaussianMoments:
         return total
 
     def expect_expr(self, f) -> sp.Expr:
-        """``E[f]`` as an expanded :class:`sympy.Expr`."""
+        r"""Return ``E[f]`` as an expanded :class:`sympy.Expr`.
+
+        Parameters
+        ----------
+        f : sympy.Expr or sympy.polys.rings.PolyElement
+            A polynomial in the Gaussians whose coefficients are polynomials in the parameters.
+
+        Returns
+        -------
+        sympy.Expr
+            The expectation.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, s = sp.symbols("x s")
+        >>> GaussianMoments([x], {(x, x): s}, [s]).expect_expr(x**6)
+        15*s**3
+        """
         return self.expectation(f).as_expr()
 
     def cache_info(self) -> dict:
+        r"""Return the sizes of the two memo caches.
+
+        Returns
+        -------
+        dict
+            ``{"hafnians": int, "monomial_moments": int}``.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> x, s = sp.symbols("x s")
+        >>> g = GaussianMoments([x], {(x, x): s}, [s])
+        >>> _ = g.expect_expr(x**4)
+        >>> g.cache_info()["monomial_moments"]
+        1
+        """
         return {"hafnians": len(self._haf_cache), "monomial_moments": len(self._moment_cache)}
 
 
 def expectation(expr, gaussians: Sequence[sp.Symbol], covariance) -> sp.Expr:
-    """One-shot ``E[expr]`` (sympy in, sympy out); parameters are inferred, coefficients may be
-    rational.
+    r"""Compute ``E[expr]`` once, sympy in and sympy out.
 
-    Example: ``expectation(x**4, [x], {(x, x): s})`` gives ``3*s**2``.
+    The parameters (every symbol other than the Gaussians) are inferred, and coefficients may
+    be rational.  A thin wrapper around :class:`GaussianMoments` (Isserlis' theorem).
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A polynomial in ``gaussians`` whose coefficients may contain other symbols.
+    gaussians : sequence of sympy.Symbol
+        The zero-mean jointly Gaussian variables (length ``m``).
+    covariance : mapping or sympy.Matrix
+        ``{(u, v): expr}`` of the non-zero covariances, or an ``m × m`` symmetric Matrix
+        aligned with ``gaussians``.
+
+    Returns
+    -------
+    sympy.Expr
+        The expectation, expanded.
+
+    Raises
+    ------
+    TypeError
+        If ``covariance`` is neither a mapping nor a Matrix (use :class:`GaussianMoments`
+        for a callable).
+    ValueError
+        As :class:`GaussianMoments` (non-symmetric covariance, entries not polynomial, ...).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.moments import expectation
+    >>> x, s = sp.symbols("x s")
+    >>> expectation(x**4, [x], {(x, x): s})
+    3*s**2
+    >>> expectation((x + 1) ** 2 / 2, [x], sp.Matrix([[s]]))
+    s/2 + 1/2
     """
     gaussians = tuple(gaussians)
     syms = set(sp.sympify(expr).free_symbols)

@@ -38,11 +38,39 @@ NOISE = sp.Symbol("sigma^2")
 # =====================================================================================
 @dataclass(frozen=True)
 class Derivation:
-    """A symbolic derivation: a function of sizes returning :class:`Identity` objects.
+    r"""A symbolic derivation: a function of sizes returning :class:`~wpgd_theory.symbolic.algebra.Identity` objects.
 
-    ``sizes[level]`` lists the sizes it is run at per level (``quick``, ``default``,
-    ``thorough``); ``general`` says how the result extends beyond them (or that it does
-    not), in one sentence for the proofs and the report.
+    Each registered derivation re-derives one identity family of a claim (W1–W6, G1–G4,
+    A1–A4) at fixed sizes and compares it exactly with the formula stated in THEORY.md;
+    :data:`DERIVATIONS` maps ``key`` to the instance.  Calling the instance runs it at the
+    ``default`` level.
+
+    Parameters
+    ----------
+    key : str
+        Registry key, ``"<claim>.<family>"`` (e.g. ``"W1.risk"``).
+    claim : str
+        The claim id (e.g. ``"W1"``).
+    title : str
+        The identity in one line of mathematics.
+    func : callable
+        ``func(**size, **overrides)`` returns an Identity or a list of them.
+    sizes : mapping
+        ``sizes[level]`` lists the size dicts it is run at per level (``quick``,
+        ``default``, ``thorough``).
+    general : str, optional
+        One sentence on how the result extends beyond those sizes (or that it does not).
+    scope_text : mapping, optional
+        Per level, a coverage text replacing the one computed from ``sizes``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic import DERIVATIONS
+    >>> d = DERIVATIONS["W1.label_variance"]
+    >>> d.claim, d.scope("quick")
+    ('W1', 'd ≤ 3')
+    >>> all(identity.ok for identity in d.run("quick"))
+    True
     """
 
     key: str
@@ -54,6 +82,32 @@ class Derivation:
     scope_text: Mapping = field(default_factory=dict)
 
     def run(self, level: str = "default", **overrides) -> list:
+        r"""Run the derivation at every size of one level.
+
+        Parameters
+        ----------
+        level : {"quick", "default", "thorough"}, optional
+            Which list of sizes to run (default ``"default"``).
+        **overrides
+            Passed to the derivation function (e.g. a mutated claimed formula, in tests).
+
+        Returns
+        -------
+        list of Identity
+            The identities of all sizes, in order; each records the seconds it took.
+
+        Raises
+        ------
+        ValueError
+            If ``level`` is not one of the three levels.
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic import DERIVATIONS
+        >>> ids = DERIVATIONS["W1.label_variance"].run("quick")
+        >>> [i.size for i in ids]
+        [{'d': 1}, {'d': 2}, {'d': 3}]
+        """
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
         out = []
@@ -72,7 +126,24 @@ class Derivation:
         return self.run("default")
 
     def scope(self, level: str = "default") -> str:
-        """Human-readable coverage, e.g. ``"d ≤ 3, n ≤ 3"``."""
+        r"""Return the sizes covered at ``level`` in words, e.g. ``"d ≤ 3, n ≤ 3"``.
+
+        Parameters
+        ----------
+        level : {"quick", "default", "thorough"}, optional
+            The level (default ``"default"``).
+
+        Returns
+        -------
+        str
+            The coverage text.
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic import DERIVATIONS
+        >>> DERIVATIONS["W1.risk"].scope("quick")
+        'd ≤ 2, n ≤ 3'
+        """
         if level in self.scope_text:
             return self.scope_text[level]
         return describe_sizes(self.sizes[level])
@@ -123,6 +194,29 @@ def _register(key, claim, title, sizes, general="", scope_text=None):
 
 
 def derivation(key: str) -> Derivation:
+    r"""Look up a registered derivation by key.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`DERIVATIONS`, e.g. ``"W3.gradient"``.
+
+    Returns
+    -------
+    Derivation
+        The registered derivation.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown (the message lists the known keys).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic import derivation
+    >>> derivation("W3.gradient").claim
+    'W3'
+    """
     try:
         return DERIVATIONS[key]
     except KeyError:
@@ -130,6 +224,36 @@ def derivation(key: str) -> Derivation:
 
 
 def run_derivation(key: str, level: str = "default", **overrides) -> list:
+    r"""Run the derivation ``key`` at ``level``: ``derivation(key).run(level, **overrides)``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`DERIVATIONS`.
+    level : {"quick", "default", "thorough"}, optional
+        Which sizes to run (default ``"default"``).
+    **overrides
+        Passed to the derivation function (substitute a claimed formula, in tests).
+
+    Returns
+    -------
+    list of Identity
+        One or more identities per size; each is exact (``ok`` when its residual is 0).
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown.
+    ValueError
+        If ``level`` is not one of the three levels.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic import run_derivation
+    >>> ids = run_derivation("G2.forward", "quick")
+    >>> len(ids) > 0 and all(i.ok for i in ids)
+    True
+    """
     return derivation(key).run(level, **overrides)
 
 
@@ -143,7 +267,20 @@ def _cached(func):
 
 
 def clear_caches() -> None:
-    """Forget every cached derivation and engine (for cold timings)."""
+    r"""Forget every cached derivation and engine (for cold timings).
+
+    Returns
+    -------
+    None
+        The caches of the derivations are emptied in place.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic import clear_caches, run_derivation
+    >>> clear_caches()
+    >>> all(i.ok for i in run_derivation("W1.label_variance", "quick"))
+    True
+    """
     for f in _CACHED:
         f.cache_clear()
 
