@@ -29,11 +29,51 @@ __all__ = ["delta_rule_predict", "delta_rule_first_order_weights", "distance_to_
 
 
 def delta_rule_predict(X, y, x, A, Bq, beta, alpha=None):
-    r"""``ŷ = (B x)ᵀ s_n`` of the (gated) delta rule, batched: ``X (B,n,d)``, ``y (B,n)``, ``x (B,d)``.
+    r"""Predict with the (gated) delta rule: ``ŷ = α_{n+1} (B x)ᵀ s_n``, batched.
 
-    ``A, Bq (d_k, d)`` key and query maps, ``beta (n,)`` steps, ``alpha (n+1,)`` decays of
-    the examples and the query (``None``: all 1, plain delta rule; the query, written with
-    ``β_{n+1} = 0``, only decays the state: ``ŷ = α_{n+1} (Bx)ᵀ s_n``).  Plain loop, float64.
+    The state follows one pass of per-example gradient steps (LMS) with decays,
+    ``s̃ = α_i s_{i−1}``, ``s_i = s̃ + β_i k_i (y_i − k_iᵀ s̃)`` with keys ``k_i = A x_i``
+    and ``s_0 = 0``; the query, written with ``β_{n+1} = 0``, only decays the state.  A
+    negative control of the architecture table: not one-step WPGD (claim G1).  Plain loop,
+    float64.
+
+    Parameters
+    ----------
+    X : array_like of shape (B, n, d)
+        The examples' features.
+    y : array_like of shape (B, n)
+        The examples' labels.
+    x : array_like of shape (B, d)
+        The queries.
+    A : array_like of shape (d_k, d)
+        Key map.
+    Bq : array_like of shape (d_k, d)
+        Query map.
+    beta : array_like of shape (n,)
+        Step sizes ``β_i``.
+    alpha : array_like of shape (n + 1,) or None, optional
+        Decays of the examples and the query; ``None`` (default) for all 1 (the plain delta
+        rule).
+
+    Returns
+    -------
+    numpy.ndarray of shape (B,)
+        The predictions.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a numeric array.
+    ValueError
+        If an array has the wrong shape or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures import delta_rule_predict
+    >>> X = np.array([[[1.0, 0.0], [0.0, 1.0]]]); y = np.array([[2.0, 3.0]]); x = np.array([[1.0, 1.0]])
+    >>> delta_rule_predict(X, y, x, np.eye(2), np.eye(2), beta=[0.5, 0.5])
+    array([2.5])
     """
     X = as_array(X, "X", ndim=3)
     Bn, n, d = X.shape
@@ -53,9 +93,36 @@ def delta_rule_predict(X, y, x, A, Bq, beta, alpha=None):
 
 
 def delta_rule_first_order_weights(beta, alpha=None):
-    r"""``ω_i = β_i Π_{j=i+1}^{n+1} α_j``: the WPGD the (gated) delta rule reduces to as ``β → 0``.
+    r"""Return ``ω_i = β_i Π_{j=i+1}^{n+1} α_j``, the WPGD the (gated) delta rule reduces to as ``β → 0``.
 
-    ``beta (n,)``, ``alpha (n+1,)`` (examples and query) or ``None``.
+    To first order in the steps the delta rule's prediction is one-step WPGD with these
+    weights and ``P = Bqᵀ A``.
+
+    Parameters
+    ----------
+    beta : array_like of shape (n,)
+        Step sizes ``β_i``.
+    alpha : array_like of shape (n + 1,) or None, optional
+        Decays of the examples and the query; ``None`` (default) for all 1.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n,)
+        The weights ``ω``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a numeric array.
+    ValueError
+        If ``beta`` is not one-dimensional, ``alpha`` has the wrong shape, or an entry is not
+        finite.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import delta_rule_first_order_weights
+    >>> delta_rule_first_order_weights([0.1, 0.1], alpha=[0.5, 0.5, 0.5])
+    array([0.025, 0.05 ])
     """
     beta = as_array(beta, "beta", ndim=1)
     n = beta.size

@@ -30,10 +30,31 @@ def wpgd_terms(X, y, x, P, omega) -> np.ndarray:
 
 @dataclass(frozen=True)
 class WPGDFit:
-    r"""Least-squares WPGD fit: ``M (n,d,d)``, rank-one part ``omega (n,)``, ``P (d,d)``.
+    r"""Least-squares WPGD fit of a predictor, as returned by :func:`fit_wpgd`.
 
-    ``rank_ratio = σ₂/σ₁`` of ``M`` as an ``n × d²`` matrix (0 for an exact WPGD).
-    ``omega`` is scaled so that ``‖P‖_F = 1`` and ``Σ ω ≥ 0``.
+    The fitted predictor is ``ŷ = Σ_{i,a,b} M_{iab} y_i x_a x_{ib}``; one-step WPGD is the
+    rank-one case ``M = ω ⊗ P`` (``ŷ = Σ_i ω_i y_i xᵀ P x_i``, claim G1).
+
+    Parameters
+    ----------
+    M : numpy.ndarray of shape (n, d, d)
+        The least-squares tensor.
+    omega : numpy.ndarray of shape (n,)
+        Weights of the rank-one part, scaled so that ``‖P‖_F = 1`` and ``Σ ω ≥ 0``.
+    P : numpy.ndarray of shape (d, d)
+        Preconditioner of the rank-one part.
+    rank_ratio : float
+        ``σ₂/σ₁`` of ``M`` as an ``n × d²`` matrix (0 for an exact WPGD).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures import fit_wpgd
+    >>> rng = np.random.default_rng(0)
+    >>> X, y, x = rng.standard_normal((40, 3, 2)), rng.standard_normal((40, 3)), rng.standard_normal((40, 2))
+    >>> fit = fit_wpgd(X, y, x, np.einsum("bi,ba,bia->b", y, x, X))  # ω = 1, P = I
+    >>> fit.M.shape, fit.omega.shape, fit.P.shape, fit.rank_ratio < 1e-8
+    ((3, 2, 2), (3,), (2, 2), True)
     """
 
     M: np.ndarray
@@ -42,14 +63,105 @@ class WPGDFit:
     rank_ratio: float
 
     def predict_full(self, X, y, x):
+        r"""Predict with the full tensor: ``ŷ_b = Σ_{i,a,c} M_{iac} y_{bi} x_{ba} X_{bic}``.
+
+        Parameters
+        ----------
+        X : numpy.ndarray of shape (B, n, d)
+            The examples' features.
+        y : numpy.ndarray of shape (B, n)
+            The examples' labels.
+        x : numpy.ndarray of shape (B, d)
+            The queries.
+
+        Returns
+        -------
+        numpy.ndarray of shape (B,)
+            The predictions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from wpgd_theory.architectures import fit_wpgd
+        >>> rng = np.random.default_rng(0)
+        >>> X, y, x = rng.standard_normal((40, 3, 2)), rng.standard_normal((40, 3)), rng.standard_normal((40, 2))
+        >>> out = np.einsum("bi,ba,bia->b", y, x, X)
+        >>> bool(np.allclose(fit_wpgd(X, y, x, out).predict_full(X, y, x), out))
+        True
+        """
         return features(X, y, x) @ self.M.reshape(-1)
 
     def predict(self, X, y, x):
+        r"""Predict with the rank-one part: ``ŷ_b = Σ_i ω_i y_{bi} xᵀ P x_{bi}``.
+
+        Parameters
+        ----------
+        X : numpy.ndarray of shape (B, n, d)
+            The examples' features.
+        y : numpy.ndarray of shape (B, n)
+            The examples' labels.
+        x : numpy.ndarray of shape (B, d)
+            The queries.
+
+        Returns
+        -------
+        numpy.ndarray of shape (B,)
+            The predictions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from wpgd_theory.architectures import fit_wpgd
+        >>> rng = np.random.default_rng(0)
+        >>> X, y, x = rng.standard_normal((40, 3, 2)), rng.standard_normal((40, 3)), rng.standard_normal((40, 2))
+        >>> out = np.einsum("bi,ba,bia->b", y, x, X)
+        >>> bool(np.allclose(fit_wpgd(X, y, x, out).predict(X, y, x), out))
+        True
+        """
         return wpgd_terms(X, y, x, self.P, self.omega).sum(axis=1)
 
 
 def fit_wpgd(X, y, x, out) -> WPGDFit:
-    """Fit ``M`` by least squares to the outputs ``out (B,)`` of a predictor on prompts ``(X, y, x)``."""
+    r"""Fit ``M`` by least squares to the outputs of a predictor on prompts ``(X, y, x)``.
+
+    Least squares over all tensors ``M ∈ R^{n×d×d}`` of ``ŷ = Σ M_{iab} y_i x_a x_{ib}``
+    (``n d²`` unknowns); its leading singular pair is the nearest one-step WPGD
+    ``ω ⊗ P`` (claim G1).  A residual of the unconstrained fit bounds the distance of the
+    predictor to every WPGD from below.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+    out : numpy.ndarray of shape (B,)
+        The predictor's outputs on the ``B`` prompts.
+
+    Returns
+    -------
+    WPGDFit
+        ``M``, its rank-one part ``omega``, ``P`` and ``rank_ratio``.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer prompts ``B`` than unknowns ``n d²``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures import fit_wpgd
+    >>> rng = np.random.default_rng(0)
+    >>> X, y, x = rng.standard_normal((40, 3, 2)), rng.standard_normal((40, 3)), rng.standard_normal((40, 2))
+    >>> omega = np.array([0.25, 0.5, 1.0])
+    >>> out = np.einsum("i,bi,ba,bia->b", omega, y, x, X)  # ω as above, P = I
+    >>> fit = fit_wpgd(X, y, x, out)
+    >>> np.round(fit.omega / fit.omega[-1], 6)
+    array([0.25, 0.5 , 1.  ])
+    """
     B, n, d = X.shape
     Phi = features(X, y, x)
     if B < Phi.shape[1]:
