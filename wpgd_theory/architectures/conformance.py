@@ -54,7 +54,32 @@ LAYOUT_HINT = ("likely layout mistake: an op expecting (B, H, T, K) was passed w
 
 
 class NonFiniteOutput(ValueError):
-    """``fn`` returned NaN or ±inf; ``X, y, x`` is the prompt (``source`` says where it came from)."""
+    r"""Raised when ``fn`` returns NaN or ±inf; ``X, y, x`` is the prompt that caused it.
+
+    A :class:`ValueError`, so a command line reports it in one line (exit 2).
+
+    Parameters
+    ----------
+    kind : str
+        What was returned (``"NaN"``, ``"inf"``).
+    source : str
+        Where the prompt came from (e.g. ``"held-out Gaussian prompt"``).
+    X : array_like of shape (n, d)
+        The prompt's examples.
+    y : array_like of shape (n,)
+        The prompt's labels.
+    x : array_like of shape (d,)
+        The prompt's query.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import NonFiniteOutput
+    >>> err = NonFiniteOutput("NaN", "held-out Gaussian prompt", [[1.0]], [2.0], [0.5])
+    >>> print(err)
+    fn returned NaN on held-out Gaussian prompt: X = [[1.]], y = [2.], x = [0.5]
+    >>> isinstance(err, ValueError), err.X.shape
+    (True, (1, 1))
+    """
 
     def __init__(self, kind: str, source: str, X, y, x):
         fmt = lambda a: np.array2string(np.asarray(a), precision=4, separator=", ",  # noqa: E731
@@ -66,14 +91,46 @@ class NonFiniteOutput(ValueError):
 
 @dataclass(frozen=True)
 class RecurrenceVerdict:
-    """Result of :func:`check_recurrence`.
+    r"""Result of :func:`check_recurrence`: does a recurrence implement one-step WPGD (claim G1)?
 
-    ``omega (n,)`` and ``P (d,d)`` are the WPGD compared with (inferred, or
-    ``expected_omega``; scaled so that ``max|ω| = 1``), ``max_discrepancy`` the largest
-    relative discrepancy to it over ``examples`` prompts (``inf`` for a degenerate output),
-    ``causality_discrepancy`` the largest relative change of an output when only later
-    tokens change, ``rank_ratio`` ``σ₂/σ₁`` of the fitted ``M`` (0 for an exact WPGD),
-    ``message`` why the verdict is negative (empty when positive).
+    ``str(verdict)`` gives the verdict in one sentence.
+
+    Parameters
+    ----------
+    implements_wpgd : bool
+        Whether both discrepancies are within ``tolerance`` and the output is not degenerate.
+    max_discrepancy : float
+        Largest relative discrepancy to the WPGD ``(omega, P)`` over ``examples`` prompts
+        (``inf`` for a degenerate output).
+    tolerance : float
+        The tolerance used (default ``10 γ_m``, :func:`float32_tolerance`).
+    omega : numpy.ndarray of shape (n,)
+        The weights compared with (inferred, or ``expected_omega``), scaled so that
+        ``max|ω| = 1``.
+    P : numpy.ndarray of shape (d, d)
+        The preconditioner compared with (fitted).
+    rank_ratio : float
+        ``σ₂/σ₁`` of the fitted tensor ``M`` (0 for an exact WPGD).
+    examples : int
+        Number of prompts the discrepancy was measured on.
+    causality_discrepancy : float, optional
+        Largest relative change of an output when only later tokens change (default 0.0).
+    message : str, optional
+        Why the verdict is negative (empty when positive).
+    details : dict, optional
+        Origins of both sides of the comparison and the numbers of prompts.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from wpgd_theory.architectures import check_recurrence
+    >>> def causal_linear_attention(q, k, v):  # o_t = Σ_{s ≤ t} (q_t · k_s) v_s
+    ...     return torch.einsum("bhts,bshv->bthv", torch.einsum("bthd,bshd->bhts", q, k).tril(), v)
+    >>> verdict = check_recurrence(causal_linear_attention, n=3, d=2, max_examples=5)
+    >>> verdict.implements_wpgd, verdict.omega.shape, verdict.P.shape
+    (True, (3,), (2, 2))
+    >>> str(verdict).startswith("implements one-step WPGD")
+    True
     """
 
     implements_wpgd: bool
@@ -190,14 +247,71 @@ def _causality(fn, X, y, x, num_heads, seed, rng):
 
 def check_recurrence(fn, *, n: int = 8, d: int = 4, num_heads: int = 1, tol: float | None = None,
                      max_examples: int = 25, seed: int = 0, expected_omega=None) -> RecurrenceVerdict:
-    """Does ``fn(q, k, v) -> o`` implement one-step WPGD?  See the module docstring.
+    r"""Decide whether ``fn(q, k, v) -> o`` implements one-step WPGD (claim G1).
 
-    ``fn`` takes ``q, k (B, T, H, d)`` and ``v (B, T, H, 1)`` (float32, ``T = n + 1``, the
-    query last) and returns ``o (B, T, H, V)`` or a tuple whose first entry is ``o``; head 0,
-    channel 0 is read.  ``max_examples`` hypothesis-drawn prompts are tried besides 64
-    held-out Gaussian prompts.  ``expected_omega (n,)``: the weights the layer should put on
-    the examples (any scale); then only ``P`` is fitted.  Raises :class:`NonFiniteOutput`
-    when ``fn`` returns NaN or inf.
+    One-step WPGD predicts ``ŷ = Σ_i ω_i y_i xᵀ P x_i``.  The layer is fed in-context
+    regression prompts (keys ``k_i = x_i``, the query's query ``q_{n+1} = x``, values
+    ``v_i = y_i`` and ``v_{n+1} = 0``; the unread slots carry noise), ``ω`` and ``P`` are
+    fitted by least squares (:func:`fit_wpgd`) or ``ω`` is given, and the largest relative
+    discrepancy between ``fn`` and that WPGD is measured on hypothesis-drawn and held-out
+    Gaussian prompts, together with a causality probe (see the module docstring).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(q, k, v)`` with ``q, k`` of shape ``(B, T, H, d)`` and ``v`` of shape
+        ``(B, T, H, 1)`` (float32 torch tensors, ``T = n + 1``, the query last), returning
+        ``o`` of shape ``(B, T, H, V)`` or a tuple whose first entry is ``o``; head 0,
+        channel 0 is read.  Gates are ``fn``'s business (close over them).
+    n : int, optional
+        Number of in-context examples, ``≥ 2`` (default 8).
+    d : int, optional
+        Dimension of the features (default 4).
+    num_heads : int, optional
+        Number of heads ``H`` of the inputs (default 1).
+    tol : float or None, optional
+        Relative tolerance; ``None`` (default) for ``10 γ_m``
+        (:func:`float32_tolerance` with ``T = n + 1`` tokens and key dimension ``d``).
+    max_examples : int, optional
+        Hypothesis-drawn prompts tried besides 64 held-out Gaussian prompts (default 25).
+    seed : int, optional
+        Seed of the prompts (default 0).
+    expected_omega : array_like of shape (n,) or None, optional
+        The weights the layer should put on the examples (any scale); then only ``P`` is
+        fitted, so a layer realising other weights is refused.
+
+    Returns
+    -------
+    RecurrenceVerdict
+        The verdict, the WPGD compared with and the discrepancies.
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable, returns something other than a tensor or tuple, or an
+        argument has the wrong type.
+    ValueError
+        If an argument is out of range, ``expected_omega`` has the wrong shape or is all
+        zero, or ``o`` has the wrong shape.
+    NonFiniteOutput
+        If ``fn`` returns NaN or inf (a ValueError naming the prompt).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from wpgd_theory.architectures import check_recurrence
+    >>> def gated(q, k, v, g=0.5):  # o_t = Σ_{s ≤ t} g^{t−s} (q_t · k_s) v_s
+    ...     T = q.shape[1]
+    ...     t = torch.arange(T)
+    ...     decay = torch.where(t[:, None] >= t[None, :], g ** (t[:, None] - t[None, :]).float(), 0.0)
+    ...     return torch.einsum("bhts,bshv->bthv", torch.einsum("bthd,bshd->bhts", q, k) * decay, v)
+    >>> verdict = check_recurrence(gated, n=3, d=2, max_examples=5)
+    >>> verdict.implements_wpgd
+    True
+    >>> verdict.omega.round(4)  # ω_i = g^{n+1−i}, scaled to max |ω| = 1
+    array([0.25, 0.5 , 1.  ])
+    >>> check_recurrence(gated, n=3, d=2, max_examples=5, expected_omega=[1, 1, 1]).implements_wpgd
+    False
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable fn(q, k, v) -> o, got {type(fn).__name__}")

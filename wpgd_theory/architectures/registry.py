@@ -70,12 +70,33 @@ U32 = 2.0**-24
 
 
 def float32_tolerance(num_tokens: int, key_dim: int) -> float:
-    r"""A priori relative bound ``γ_m = m u/(1 − m u)``, ``m = T (d_k + 2)``, ``u = 2^{−24}``.
+    r"""Return the a priori relative bound ``γ_m = m u/(1 − m u)``, ``m = T (d_k + 2)``, ``u = 2^{−24}``.
 
     Each output of the recurrence is a sum over ``T`` tokens of products formed with
     ``d_k``-term dot products and up to ``T`` gate factors, all in float32; the standard
     rounding-error bound for such sums (Higham, Thm 3.1 / Lemma 3.3) is ``γ_m`` times the
     sum of the absolute values of the terms.  Discrepancies are measured in that unit.
+
+    Parameters
+    ----------
+    num_tokens : int
+        Number of tokens ``T`` (``n + 1`` for ``n`` examples and the query).
+    key_dim : int
+        Key dimension ``d_k``.
+
+    Returns
+    -------
+    float
+        ``γ_m``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import float32_tolerance
+    >>> m = 9 * (4 + 2)
+    >>> abs(float32_tolerance(9, 4) - m * 2.0**-24 / (1 - m * 2.0**-24)) < 1e-18
+    True
+    >>> f"{float32_tolerance(9, 4):.3e}"
+    '3.219e-06'
     """
     m = num_tokens * (key_dim + 2)
     return m * U32 / (1 - m * U32)
@@ -83,10 +104,43 @@ def float32_tolerance(num_tokens: int, key_dim: int) -> float:
 
 @dataclass(frozen=True)
 class Conformance:
-    """One construction run through fla: ``subject`` (fla) vs ``reference`` (closed form).
+    r"""One construction run through fla: ``subject`` (fla) vs ``reference`` (closed form).
 
     ``discrepancy = max_b |subject_b − reference_b| / max_b magnitude_b`` where
-    ``magnitude_b`` is the sum of the absolute values of the terms of the reference.
+    ``magnitude_b`` is the sum of the absolute values of the terms of the reference;
+    ``passed`` is ``discrepancy ≤ tolerance``.
+
+    Parameters
+    ----------
+    what : str
+        What is compared, e.g. ``"G1: uniform weights"``.
+    subject_name : str
+        Origin of the subject side (the fla function run).
+    reference_name : str
+        Origin of the reference side (e.g. ``wpgd.wpgd_predict``).
+    subject : numpy.ndarray of shape (B,)
+        The subject's outputs on ``B`` prompts.
+    reference : numpy.ndarray of shape (B,)
+        The reference's outputs on the same prompts.
+    magnitude : numpy.ndarray of shape (B,)
+        Sum of the absolute values of the reference's terms, per prompt.
+    tolerance : float
+        Relative tolerance (a multiple of :func:`float32_tolerance`).
+    omega : numpy.ndarray of shape (n,) or None, optional
+        The WPGD weights of a construction.
+    P : numpy.ndarray of shape (d, d) or None, optional
+        The WPGD preconditioner of a construction.
+    role : str, optional
+        ``"construction"`` (default), ``"alternative"``, ``"wpgd_fit"`` or ``"limit"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures import Conformance
+    >>> c = Conformance("toy", "subject", "reference", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-7]),
+    ...                 magnitude=np.array([1.0, 2.0]), tolerance=1e-6)
+    >>> c.passed, round(c.discrepancy, 9)
+    (True, 5e-08)
     """
 
     what: str
@@ -116,7 +170,36 @@ class Conformance:
 
 @dataclass(frozen=True)
 class Architecture:
-    """A registry entry: how the architecture is run and what it realises."""
+    r"""A registry entry of :data:`ARCHITECTURES`: how the architecture is run and what it realises.
+
+    Parameters
+    ----------
+    name : str
+        Registry key (e.g. ``"simple_gla"``).
+    title : str
+        Display name.
+    fla_op : str
+        The fla function it is run through.
+    weight_class : str
+        Its weight class (one of :data:`WEIGHT_CLASSES`; ``"none"`` when not one-step WPGD).
+    implements_wpgd : bool
+        The stated verdict (claim G1), which the table measures.
+    realises : str
+        What it computes, in one line of ASCII mathematics.
+    restriction : str or None
+        Conditions of the statement (``None`` when there are none).
+    run : callable
+        ``run(X, y, x, rng)`` returns a list of :class:`Conformance`.
+    proof : str, optional
+        Where its weight class (or why it is not WPGD) is proved.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import ARCHITECTURES
+    >>> a = ARCHITECTURES["simple_gla"]
+    >>> a.weight_class, a.implements_wpgd
+    ('monotone', True)
+    """
 
     name: str
     title: str
@@ -687,6 +770,33 @@ ARCHITECTURES = {k: dataclasses.replace(a, proof="proofs/architectures.md " + _P
 
 
 def architecture(name: str) -> Architecture:
+    r"""Look up a registered architecture by name.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`ARCHITECTURES`.
+
+    Returns
+    -------
+    Architecture
+        The registry entry.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is unknown (the message lists the known names).
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import architecture
+    >>> architecture("deltanet").implements_wpgd
+    False
+    >>> architecture("linear_attention").weight_class
+    'uniform'
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if name not in ARCHITECTURES:
@@ -695,10 +805,44 @@ def architecture(name: str) -> Architecture:
 
 
 def run_conformance(name: str, *, n: int = 8, d: int = 4, num_prompts: int = 32, seed: int = 0) -> list:
-    """Run architecture ``name``'s constructions through fla on ``num_prompts`` prompts.
+    r"""Run architecture ``name``'s constructions through fla on ``num_prompts`` prompts.
 
-    Returns a list of :class:`Conformance` (the G1/G3 constructions for the positives; the
-    exact alternative statement and the best-WPGD-fit discrepancy for the others).
+    For the architectures that implement WPGD the G1/G3 constructions are compared with
+    ``wpgd_predict``; for the others, the exact statement of what they compute and the
+    discrepancy of the best one-step WPGD fit.  Runs on the CPU (fla's plain-torch
+    reference ops).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`ARCHITECTURES`.
+    n : int, optional
+        Number of in-context examples, ``≥ 2`` (default 8).
+    d : int, optional
+        Feature dimension (default 4).
+    num_prompts : int, optional
+        Number of Gaussian prompts (default 32).
+    seed : int, optional
+        Seed of the prompts (default 0).
+
+    Returns
+    -------
+    list of Conformance
+        One entry per comparison.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string or ``n``, ``d`` are not integers.
+    ValueError
+        If ``name`` is unknown or ``n``, ``d`` are out of range.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import run_conformance
+    >>> results = run_conformance("linear_attention", n=3, d=2, num_prompts=4)
+    >>> [(r.what, r.passed) for r in results]
+    [('G1: uniform weights', True)]
     """
     arch = architecture(name)
     n = as_positive_int(n, "n", minimum=2)

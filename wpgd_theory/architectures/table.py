@@ -79,20 +79,65 @@ def verdict(results) -> dict:
 
 def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int = TABLE_PROMPTS, seed: int = 0,
                        names=None, max_n: int | None = MAX_N_BEST_RISK, delta_curve: bool = True) -> dict:
-    """The table for ``models`` (``{name: MultitaskModel}``, possibly empty), JSON-serialisable.
+    r"""Build the architecture table for ``models``, JSON-serialisable.
 
+    Per architecture: implements WPGD (measured through fla, claim G1) → weight class →
+    best risk on each model (:func:`best_risk`) → discrepancy.  The result is
     ``{"schema", "fla_version", "n", "d", "num_prompts", "seed", "models": {name: {...}},
-    "architectures": [{"name", "title", "fla_op", "implements_wpgd", "as_stated", "weight_class",
-    "max_discrepancy", "tolerance", "best_risk": {model: value}, "realises", "restriction",
-    "checks": [...], "layer": {...}}]}`` — ``layer`` (gla, mamba2, when flash-linear-attention is
-    installed): the construction on fla's layer module, which components must be the identity
-    and what each does when switched back.  ``best_risk`` is ``None`` for an architecture that is not one-step
-    WPGD (class ``"none"``), where the solve failed, or for a model of more than ``max_n``
-    examples.  ``delta_curve``: add to the DeltaNet row ``distance_curve``
-    (:func:`~.delta.distance_curve`: its distance to the best one-step WPGD as a function of
-    the step ``β``, spread over 8 seeds, fitted on ``32 n d²`` prompts, held out).  This one
-    function makes both ``wpgd-verify architectures --seed N`` and the
-    report's table (claim G1's check with run seed ``N``): they agree for the same seed.
+    "architectures": [{"name", "title", "fla_op", "implements_wpgd", "as_stated",
+    "weight_class", "max_discrepancy", "tolerance", "best_risk": {model: value}, "realises",
+    "restriction", "checks": [...], "layer": {...}}]}``.  ``layer`` (gla, mamba2, when
+    flash-linear-attention is installed): the construction on fla's layer module, which
+    components must be the identity and what each does when switched back.  This one
+    function makes both ``wpgd-verify architectures --seed N`` and the report's table (claim
+    G1's check with run seed ``N``): they agree for the same seed.
+
+    Parameters
+    ----------
+    models : dict
+        ``{name: MultitaskModel}``, possibly empty.
+    n : int, optional
+        Number of in-context examples of the conformance prompts (default 8).
+    d : int, optional
+        Feature dimension of the conformance prompts (default 4).
+    num_prompts : int, optional
+        Prompts per architecture (default :data:`TABLE_PROMPTS`).
+    seed : int, optional
+        Seed of the prompts (default 0).
+    names : iterable of str or None, optional
+        Architectures to include (default all of :data:`ARCHITECTURES`).
+    max_n : int or None, optional
+        ``best_risk`` is ``None`` for a model of more than ``max_n`` examples (default
+        :data:`MAX_N_BEST_RISK`; ``None`` for no limit).  It is also ``None`` for class
+        ``"none"`` and where the solve failed.
+    delta_curve : bool, optional
+        Add to the DeltaNet row ``distance_curve`` (:func:`~.delta.distance_curve`: its
+        distance to the best one-step WPGD as a function of the step ``β``), default True.
+
+    Returns
+    -------
+    dict
+        The table (schema ``"wpgd-theory-architectures"``).
+
+    Raises
+    ------
+    TypeError
+        If ``models`` is not a dict of MultitaskModel.
+    ValueError
+        If a name is unknown or a size is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.model import MultitaskModel
+    >>> from wpgd_theory.architectures import architecture_table
+    >>> model = MultitaskModel(np.eye(2), R=[[1.0, 0.5], [0.5, 1.0]], r=[0.5, 0.9], noise=0.1)
+    >>> table = architecture_table({"toy": model}, n=3, d=2, num_prompts=8,
+    ...                            names=["linear_attention", "deltanet"], delta_curve=False)
+    >>> [(row["name"], row["implements_wpgd"], row["as_stated"]) for row in table["architectures"]]
+    [('linear_attention', True, True), ('deltanet', False, True)]
+    >>> round(table["architectures"][0]["best_risk"]["toy"], 4)
+    1.6739
     """
     if not isinstance(models, dict):
         raise TypeError(f"models must be a dict {{name: MultitaskModel}}, got {type(models).__name__}")
@@ -157,11 +202,38 @@ def _family(n: int) -> MultitaskModel:
 
 
 def risk_vs_n(ns=(3, 6, 9, 12, 18, 24), model_factory=None) -> dict:
-    """Best risk of every architecture's weight class for models of growing ``n``.
+    r"""Compute the best risk of every architecture's weight class for models of growing ``n``.
 
-    ``model_factory(n)`` builds the model (default: three equal tasks, the query's task in
-    the middle, ``r_task = (0.2, 0.9, 0.1)``).  Returns ``{"n": [...], "risk": {arch: [...]},
-    "weight_class": {arch: cls}}`` (``None`` where the class is ``"none"``).
+    Each value is :func:`best_risk` of the architecture's class (W1, W3) on
+    ``model_factory(n)``.
+
+    Parameters
+    ----------
+    ns : sequence of int, optional
+        The numbers of examples (default ``(3, 6, 9, 12, 18, 24)``).
+    model_factory : callable or None, optional
+        ``model_factory(n)`` returns a MultitaskModel; ``None`` (default) for three equal
+        tasks of ``n // 3`` examples, the query's task in the middle,
+        ``r_task = (0.2, 0.9, 0.1)``.
+
+    Returns
+    -------
+    dict
+        ``{"n": [...], "risk": {arch: [...]}, "weight_class": {arch: cls}}``, one risk per
+        ``n`` (``None`` where the class is ``"none"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.model import MultitaskModel
+    >>> from wpgd_theory.architectures import risk_vs_n
+    >>> def factory(n):
+    ...     return MultitaskModel.from_tasks([n], np.eye(1), [0.9], sigma=np.eye(2), noise=0.5)
+    >>> data = risk_vs_n(ns=(2,), model_factory=factory)
+    >>> data["n"], data["weight_class"]["deltanet"], data["risk"]["deltanet"]
+    ([2], 'none', [None])
+    >>> data["risk"]["gla"][0] <= data["risk"]["linear_attention"][0] + 1e-9
+    True
     """
     factory = _family if model_factory is None else model_factory
     ns = [int(v) for v in ns]
@@ -174,7 +246,27 @@ def risk_vs_n(ns=(3, 6, 9, 12, 18, 24), model_factory=None) -> dict:
 
 
 def figure_risk_vs_n(data=None):
-    """Matplotlib figure of :func:`risk_vs_n` (one line per weight class, labelled with its architectures)."""
+    r"""Draw :func:`risk_vs_n` as a matplotlib figure (one line per weight class, labelled with its architectures).
+
+    Parameters
+    ----------
+    data : dict or None, optional
+        The output of :func:`risk_vs_n`; ``None`` (default) to compute it with its defaults.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: best risk against ``n``; classes whose risks are all ``None`` are left out.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures import figure_risk_vs_n
+    >>> data = {"n": [3, 6], "risk": {"linear_attention": [1.2, 1.1], "deltanet": [None, None]},
+    ...         "weight_class": {"linear_attention": "uniform", "deltanet": "none"}}
+    >>> fig = figure_risk_vs_n(data)
+    >>> len(fig.axes[0].lines)
+    1
+    """
     import matplotlib
 
     matplotlib.use("Agg")
