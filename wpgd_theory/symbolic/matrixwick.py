@@ -61,11 +61,52 @@ def _t(letter_):
 
 
 def transpose_word(word: tuple) -> tuple:
+    r"""Return the transpose of a word: ``(L₁ ⋯ L_k)ᵀ = L_kᵀ ⋯ L₁ᵀ``.
+
+    Parameters
+    ----------
+    word : tuple of (str, int)
+        Letters ``(name, flag)`` with flag 0 (the letter), 1 (its transpose) or ``SYM`` (2,
+        declared symmetric, its own transpose).
+
+    Returns
+    -------
+    tuple of (str, int)
+        The letters reversed, each transposed.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import transpose_word
+    >>> transpose_word((("A", 0), ("B", 1)))
+    (('B', 0), ('A', 1))
+    """
     return tuple(_t(x) for x in reversed(word))
 
 
 def canonical_trace(word: tuple) -> tuple:
-    """Least rotation of ``word`` or of its transpose (``tr`` is cyclic and transpose-invariant)."""
+    r"""Return the canonical key of ``tr(word)``: the least rotation of ``word`` or of its transpose.
+
+    ``tr`` is cyclic and transpose-invariant, so all these words have the same trace.
+
+    Parameters
+    ----------
+    word : tuple of (str, int)
+        Letters ``(name, flag)`` as in :func:`transpose_word`.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The least word among the rotations of ``word`` and of ``wordᵀ`` (``()`` for the empty
+        word, ``tr I = d``).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import canonical_trace
+    >>> canonical_trace((("B", 0), ("A", 0)))
+    (('A', 0), ('B', 0))
+    >>> canonical_trace((("B", 1), ("A", 1))) == canonical_trace((("A", 0), ("B", 0)))
+    True
+    """
     if not word:
         return ()
     cands = []
@@ -75,7 +116,35 @@ def canonical_trace(word: tuple) -> tuple:
 
 
 class MatPoly:
-    """``Σ coeff · Π tr(W) · V`` in canonical form; ``V = None`` for a scalar expression."""
+    r"""A matrix expression of symbolic size in canonical form: ``Σ_k coeff_k · Π tr(W_{k,j}) · V_k``.
+
+    Coefficients are commuting sympy scalars, ``W`` are words of ``d × d`` letters (stored by
+    :func:`canonical_trace`) and ``V_k`` is one open word (``None`` for a scalar expression).
+    Two expressions are equal iff their canonical forms are (distinct trace monomials of
+    generic matrices of unbounded size are linearly independent), so ``==`` decides the
+    identities of the all-sizes engine (claims W1–W6).  Supports ``+``, ``−``, ``*`` (``@``),
+    ``.T``, :meth:`trace`, :meth:`substitute`.  Usually built with :func:`letter`,
+    :func:`identity` and :func:`scalar` rather than directly.
+
+    Parameters
+    ----------
+    terms : mapping or None, optional
+        ``{(traces, path): coeff}`` with ``traces`` a tuple of words and ``path`` a word or
+        ``None``; ``None`` (default) for 0.
+    is_matrix : bool, optional
+        Whether the expression is a matrix (default) or a scalar.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import letter
+    >>> S, A = letter("Sigma", symmetric=True), letter("A")
+    >>> (A * S).trace() == (S * A.T).trace()
+    True
+    >>> (A * S * A.T).T == A * S * A.T
+    True
+    >>> (2 * A - A).nterms()
+    1
+    """
 
     __slots__ = ("terms", "is_matrix")
 
@@ -166,7 +235,27 @@ class MatPoly:
         return out
 
     def substitute(self, name: str, value: MatPoly) -> MatPoly:
-        """Replace the letter ``name`` (and ``nameᵀ`` by ``valueᵀ``) by the matrix expression ``value``."""
+        r"""Replace the letter ``name`` (and ``nameᵀ`` by ``valueᵀ``) by the matrix expression ``value``.
+
+        Parameters
+        ----------
+        name : str
+            The letter to replace.
+        value : MatPoly
+            A matrix expression of the same symbolic size.
+
+        Returns
+        -------
+        MatPoly
+            The substituted expression, in canonical form.
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> A, B = letter("A"), letter("B")
+        >>> (A * A.T).trace().substitute("A", 2 * B) == 4 * (B * B.T).trace()
+        True
+        """
         vt = value.T
 
         def word_poly(word):
@@ -263,8 +352,41 @@ def _lift(x, is_matrix: bool) -> MatPoly:
 
 
 def letter(name: str, transposed: int = 0, *, symmetric: bool = False) -> MatPoly:
-    """The ``d × d`` matrix letter ``name`` (``transposed``: its transpose).  ``symmetric=True``
-    declares it symmetric (``Aᵀ = A``); without it the letter is general, whatever its name."""
+    r"""Return the ``d × d`` matrix letter ``name`` (or its transpose), ``d`` symbolic.
+
+    Symmetry is declared, never inferred from the name: without ``symmetric=True`` the letter
+    is general.
+
+    Parameters
+    ----------
+    name : str
+        The letter's name (non-empty).
+    transposed : {0, 1}, optional
+        1 for the transpose of the letter (default 0).
+    symmetric : bool, optional
+        Declare the letter symmetric, ``Aᵀ = A`` (default False).
+
+    Returns
+    -------
+    MatPoly
+        The one-term matrix expression.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a non-empty string.
+    ValueError
+        If ``transposed`` is not 0 or 1.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import letter
+    >>> letter("A", 1)
+    MatPoly(A.T)
+    >>> S = letter("Sigma", symmetric=True)
+    >>> S.T == S, letter("A").T == letter("A")
+    (True, False)
+    """
     if not isinstance(name, str) or not name:
         raise TypeError(f"letter: name must be a non-empty str, got {name!r}")
     if transposed not in (0, 1, False, True):
@@ -277,16 +399,67 @@ def _letter(name: str, tr: int) -> MatPoly:
 
 
 def identity() -> MatPoly:
+    r"""Return the ``d × d`` identity matrix ``I`` (``tr I = d``, the symbol :data:`D`).
+
+    Returns
+    -------
+    MatPoly
+        The matrix expression ``I`` (the empty word).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import identity
+    >>> identity()
+    MatPoly(I)
+    >>> identity().trace()
+    MatPoly(d)
+    """
     return MatPoly({((), ()): 1})
 
 
 def scalar(c) -> MatPoly:
+    r"""Return the commuting scalar ``c`` as a scalar expression.
+
+    Parameters
+    ----------
+    c : sympy.Expr or number
+        The scalar (e.g. ``σ²``, ``‖ω‖²``).
+
+    Returns
+    -------
+    MatPoly
+        A scalar (``is_matrix`` False) expression.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.matrixwick import scalar
+    >>> scalar(sp.Symbol("tau")) + 1
+    MatPoly(tau + 1)
+    """
     return MatPoly({((), None): c}, is_matrix=False)
 
 
 # ---------------------------------------------------------------------- Wick contraction
 class Vec:
-    """An occurrence of the Gaussian vector ``name`` in a chain: a column (``row=False``) or a row."""
+    r"""An occurrence of the Gaussian vector ``name`` in a chain: a column (``row=False``) or a row.
+
+    Used in the chains of :func:`expect_chain`; ``Vec("x").T`` is the row ``xᵀ``.
+
+    Parameters
+    ----------
+    name : str
+        The vector's name (the key of the covariance function).
+    row : bool, optional
+        True for the row ``xᵀ`` (default False, the column ``x``).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import Vec
+    >>> x = Vec("x")
+    >>> x.row, x.T.row, x.T.name
+    (False, True, 'x')
+    """
 
     __slots__ = ("name", "row")
 
@@ -309,10 +482,44 @@ def _matchings(items: list):
 
 
 def expect_chain(chain: Sequence, cov: Callable) -> MatPoly:
-    r"""``E[chain]`` by Wick's theorem: the sum over perfect matchings of the vector occurrences
-    of the contracted index graphs.  ``chain`` items are :class:`MatPoly` matrices or
-    :class:`Vec` occurrences; ``cov(a, b)`` is ``E[a bᵀ]`` for vector names ``a``, ``b`` (a
-    :class:`MatPoly`, or ``None`` when independent).  An odd number of occurrences gives 0."""
+    r"""Compute ``E[chain]`` by Wick's theorem for matrices of symbolic size.
+
+    The sum, over perfect matchings of the vector occurrences, of the contracted index graphs
+    (one open path, the matrix part, and cycles, the traces).  For
+    ``E[x xᵀ A x xᵀ]`` it yields ``ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ`` (claim W1, matrix Isserlis) with
+    ``d`` symbolic.  An odd number of occurrences gives 0.
+
+    Parameters
+    ----------
+    chain : sequence of MatPoly or Vec
+        Constant matrices and occurrences of jointly Gaussian zero-mean vectors, in the order
+        of the product; a chain opens with a matrix or a row and ends with a matrix or a
+        row (matrix-valued) or is ``xᵀ ⋯ y`` (scalar-valued).
+    cov : callable
+        ``cov(a, b)`` returns ``E[a bᵀ]`` for vector names ``a``, ``b`` as a MatPoly, or
+        ``None`` when they are independent.
+
+    Returns
+    -------
+    MatPoly
+        The expectation (a matrix or scalar expression).
+
+    Raises
+    ------
+    ValueError
+        If the chain is malformed (a matrix directly after a column, a row not after a
+        column, a vector-valued chain).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import Vec, expect_chain, letter
+    >>> S, A = letter("Sigma", symmetric=True), letter("A")
+    >>> x = Vec("x")
+    >>> expect_chain([x, x.T, A, x, x.T], lambda a, b: S)
+    MatPoly(Trace(A*Sigma)*Sigma + Sigma*A*Sigma + Sigma*A.T*Sigma)
+    >>> expect_chain([x.T, A, x], lambda a, b: S)  # E[xᵀAx] = tr(AΣ)
+    MatPoly(Trace(A*Sigma))
+    """
     edges = []  # (u, v, MatPoly): rows indexed at node u, columns at node v
     node, acc = None, identity()
     occ = []
@@ -391,8 +598,39 @@ def _contract(edges: list, is_matrix: bool) -> MatPoly:
 
 # ---------------------------------------------------------------------- matrix calculus
 def trace_gradient(f: MatPoly, name: str) -> MatPoly:
-    r"""``∂f/∂P`` for a scalar expression ``f`` and a general (non-symmetric) letter ``P = name``:
-    for each occurrence, rotate ``tr(U P V) = tr(P V U)`` ⇒ ``(V U)ᵀ``; ``tr(U Pᵀ V)`` ⇒ ``V U``."""
+    r"""Return ``∂f/∂P`` for a scalar expression ``f`` and a general letter ``P = name``.
+
+    For each occurrence, rotate ``tr(U P V) = tr(P V U)`` ⇒ ``(V U)ᵀ``, and
+    ``tr(U Pᵀ V)`` ⇒ ``V U`` (used for ``∇_P L`` of claim W3).
+
+    Parameters
+    ----------
+    f : MatPoly
+        A scalar expression.
+    name : str
+        The letter to differentiate by (general, not declared symmetric).
+
+    Returns
+    -------
+    MatPoly
+        The gradient, a ``d × d`` matrix expression.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is a matrix expression.
+    ValueError
+        If ``name`` is declared symmetric in ``f``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import letter, trace_gradient
+    >>> S, P = letter("Sigma", symmetric=True), letter("P")
+    >>> trace_gradient((P * S).trace(), "P")
+    MatPoly(Sigma)
+    >>> trace_gradient((P.T * S * P).trace(), "P") == 2 * S * P
+    True
+    """
     if f.is_matrix:
         raise TypeError("trace_gradient needs a scalar expression")
     if name in f.symmetric_letters():
@@ -422,8 +660,44 @@ def _word(w) -> MatPoly:
 
 
 def directional(f: MatPoly, name: str, direction: str, s: sp.Symbol, order: int) -> MatPoly:
-    """The coefficient of ``s**order`` in ``f(P + sE)`` (``P = name``, ``E = direction``, both
-    general letters): ``order = 1`` is ``⟨∇f, E⟩``, ``order = 2`` half the second directional derivative."""
+    r"""Return the coefficient of ``s**order`` in ``f(P + sE)`` (``P = name``, ``E = direction``).
+
+    ``order = 1`` gives ``⟨∇f, E⟩``, ``order = 2`` half the second directional derivative
+    (the Hessian form of claim W3).
+
+    Parameters
+    ----------
+    f : MatPoly
+        The expression (scalar or matrix).
+    name : str
+        The letter ``P`` (general).
+    direction : str
+        The letter ``E`` of the direction (general).
+    s : sympy.Symbol
+        The step symbol.
+    order : int
+        The power of ``s`` whose coefficient is returned.
+
+    Returns
+    -------
+    MatPoly
+        The coefficient, an expression of the same kind as ``f``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is declared symmetric in ``f``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.matrixwick import directional, letter
+    >>> P = letter("P")
+    >>> directional((P.T * P).trace(), "P", "E", sp.Symbol("s"), 1)
+    MatPoly(2*Trace(E*P.T))
+    >>> directional((P.T * P).trace(), "P", "E", sp.Symbol("s"), 2)
+    MatPoly(Trace(E*E.T))
+    """
     if name in f.symmetric_letters():
         raise ValueError(f"directional: the letter {name!r} is declared symmetric; directions are general letters")
     g = f.substitute(name, letter(name) + letter(direction) * s)
@@ -432,7 +706,42 @@ def directional(f: MatPoly, name: str, direction: str, s: sp.Symbol, order: int)
 
 # ---------------------------------------------------------------------- evaluation at a size
 def evaluate(f: MatPoly, mats: Mapping, d: int, scalars: Mapping | None = None):
-    """``f`` at concrete ``d × d`` sympy matrices ``mats[name]`` (``d`` substituted)."""
+    r"""Evaluate ``f`` at concrete ``d × d`` sympy matrices (``d`` substituted).
+
+    The bridge from the all-sizes engine to the fixed-size one, for the cross-checks.
+
+    Parameters
+    ----------
+    f : MatPoly
+        The expression.
+    mats : mapping
+        ``{letter name: sympy.Matrix of shape (d, d)}`` for every letter of ``f``.
+    d : int
+        The concrete size.
+    scalars : mapping or None, optional
+        Values of scalar symbols (``{symbol: value}``), substituted too.
+
+    Returns
+    -------
+    sympy.Matrix or sympy.Expr
+        A ``d × d`` matrix (matrix expression) or a scalar, expanded.
+
+    Raises
+    ------
+    ValueError
+        If a letter occurs both declared symmetric and general, or a symmetric letter is given
+        a non-symmetric matrix.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.matrixwick import evaluate, identity, letter
+    >>> A = letter("A")
+    >>> evaluate((A * A.T).trace(), {"A": sp.Matrix([[1, 2], [3, 4]])}, 2)
+    30
+    >>> evaluate(identity().trace(), {}, 3)
+    3
+    """
     subs = dict(scalars or {})
     subs[D] = d
     both = f.symmetric_letters() & f.general_letters()
