@@ -72,12 +72,40 @@ def _degree(poly: MatPoly, sym) -> int:
 
 
 def pair_sum(equal: MatPoly, distinct: MatPoly) -> MatPoly:
-    r"""``Σ_{i,j} ω_iω_j f(i,j)`` from the class values ``f(i,i) = equal`` and ``f(i,j) = distinct``
-    (``distinct`` affine in ``R_ij``): ``‖ω‖²·equal + (ωᵀRω − ‖ω‖²)·[R_ij] + ((1ᵀω)² − ‖ω‖²)·[1]``.
+    r"""Sum ``Σ_{i,j} ω_iω_j f(i,j)`` over two example indices by index-coincidence classes.
+
+    From the class values ``f(i,i) = equal`` and ``f(i,j) = distinct`` (``distinct`` affine in
+    ``R_ij``): ``‖ω‖²·equal + (ωᵀRω − ‖ω‖²)·[R_ij] + ((1ᵀω)² − ‖ω‖²)·[1]`` (``R_ii = 1``); the
+    reduction behind claim W1 for every ``n``.
 
     Only these index patterns have a closed form in ``‖ω‖²``, ``ωᵀRω``, ``1ᵀω``; anything else
     (``r_i``, ``r_j`` — e.g. ``Σ_{i≠j} ω_iω_j r_ir_j`` —, ``R_ij`` in the class ``i = j``, or ``R_ij²``)
-    is refused with a ``ValueError`` naming the term, never returned unsummed."""
+    is refused with a ``ValueError`` naming the term, never returned unsummed.
+
+    Parameters
+    ----------
+    equal : MatPoly
+        The term in the class ``i = j`` (free of ``R_ij``, ``r_i``, ``r_j``).
+    distinct : MatPoly
+        The term in the class ``i ≠ j``, affine in the symbol :data:`RIJ` and free of
+        ``r_i``, ``r_j``.
+
+    Returns
+    -------
+    MatPoly
+        The sum, in the symbols :data:`NORM2`, :data:`WRW`, :data:`ONEW`.
+
+    Raises
+    ------
+    ValueError
+        If a term has an index pattern without closed form (named in the message).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import RIJ, S, pair_sum
+    >>> pair_sum(S, S * RIJ)  # Σ_ij ω_iω_j R_ij Σ = (ωᵀRω) Σ
+    MatPoly(omega^TRomega*Sigma)
+    """
     left = _index_symbols(equal)
     if left:
         raise ValueError(f"pair_sum: the i = j term {equal.as_expr()} contains {sorted(map(str, left))}; "
@@ -94,8 +122,32 @@ def pair_sum(equal: MatPoly, distinct: MatPoly) -> MatPoly:
 
 
 def single_sum(term: MatPoly) -> MatPoly:
-    r"""``Σ_i ω_i f(i)`` with ``f`` affine in ``r_i``: ``rᵀω·[r_i] + 1ᵀω·[1]`` (anything else — ``r_j``,
-    ``R_ij``, ``r_i²`` — is refused with a ``ValueError`` naming the term)."""
+    r"""Sum ``Σ_i ω_i f(i)`` over one example index, for ``f`` affine in ``r_i``.
+
+    The result is ``rᵀω·[r_i] + 1ᵀω·[1]`` (claim W1's cross moments for every ``n``); anything
+    else — ``r_j``, ``R_ij``, ``r_i²`` — is refused with a ``ValueError`` naming the term.
+
+    Parameters
+    ----------
+    term : MatPoly
+        ``f(i)``, affine in the symbol :data:`RI` and free of other index symbols.
+
+    Returns
+    -------
+    MatPoly
+        The sum, in the symbols :data:`RW` and :data:`ONEW`.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` is not affine in ``r_i`` alone.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import RI, S, single_sum
+    >>> single_sum(S * RI + S)
+    MatPoly((1^Tomega + r^Tomega)*Sigma)
+    """
     if _index_symbols(term) - {RI} or _degree(term, RI) > 1:
         raise ValueError(f"single_sum: the term {term.as_expr()} is not affine in r_i alone; it cannot be summed")
     lin = term.map_coeffs(lambda c: sp.expand(c).coeff(RI, 1))
@@ -135,19 +187,77 @@ def _tau():
 
 
 def second_moment_claim() -> MatPoly:
-    r"""``M(ω) = aΣ² + bΣ`` with ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²`` (W1)."""
+    r"""Return the claimed second moment ``M(ω) = aΣ² + bΣ``, ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²`` (W1).
+
+    The stated side of :func:`w1_second_moment` (``τ = tr Σ + σ²``).
+
+    Returns
+    -------
+    MatPoly
+        A ``d × d`` matrix expression, ``d`` symbolic.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import e_vvT, second_moment_claim
+    >>> second_moment_claim()
+    MatPoly((omega^TRomega + |omega|^2)*Sigma**2 + (sigma^2*|omega|^2 + |omega|^2*Trace(Sigma))*Sigma)
+    >>> e_vvT() == second_moment_claim()
+    True
+    """
     return S * S * (WRW + NORM2) + S * _tau() * NORM2
 
 
 def closed_form_risk(P: MatPoly | None = None) -> MatPoly:
-    r"""``τ − 2 (rᵀω) tr(ΣPΣ) + tr(PᵀΣPM)`` (W1)."""
+    r"""Return the claimed risk ``L(P, ω) = τ − 2 (rᵀω) tr(ΣPΣ) + tr(PᵀΣPM)`` (W1).
+
+    ``M = M(ω)`` is :func:`second_moment_claim`; the stated side of :func:`w1_risk`.
+
+    Parameters
+    ----------
+    P : MatPoly or None, optional
+        The preconditioner, a ``d × d`` matrix expression; ``None`` (default) for the general
+        letter ``P``.
+
+    Returns
+    -------
+    MatPoly
+        A scalar expression, ``d`` symbolic.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import letter
+    >>> from wpgd_theory.symbolic.sizefree import closed_form_risk
+    >>> risk = closed_form_risk()
+    >>> risk.is_matrix, sorted(risk.letters())
+    (False, ['P', 'Sigma'])
+    >>> closed_form_risk(letter("P") * 2) == closed_form_risk().substitute("P", letter("P") * 2)
+    True
+    """
     P = letter("P") if P is None else P
     return _tau() - (S * P * S).trace() * (2 * RW) + (P.T * S * P * second_moment_claim()).trace()
 
 
 # ---------------------------------------------------------------------- W1
 def w1_isserlis() -> list:
-    r"""``E[x xᵀ A x xᵀ] = ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ`` for a ``d × d`` letter ``A``, ``d`` symbolic."""
+    r"""Check the matrix Isserlis identity of claim W1 for a ``d × d`` letter, ``d`` symbolic.
+
+    ``E[x xᵀ A x xᵀ] = ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ`` for a ``d × d`` letter ``A``, ``d`` symbolic.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w1_isserlis
+    >>> identities = w1_isserlis()
+    >>> identities[0]
+    Identity('E[x x^T A x x^T] = S A S + S A^T S + tr(A S) S', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     x, A = Vec("x"), letter("A")
     lhs = expect_chain([x, x.T, A, x, x.T], _cov(False))
     return [_id("E[x x^T A x x^T] = S A S + S A^T S + tr(A S) S", lhs, S * A * S + S * A.T * S + (A * S).trace() * S,
@@ -155,7 +265,25 @@ def w1_isserlis() -> list:
 
 
 def w1_label_variance() -> list:
-    r"""``E[y²] = E[βᵀ x xᵀ β] + σ² = tr Σ + σ² = τ``."""
+    r"""Check ``E[y²] = τ`` (claim W1) for symbolic ``d``.
+
+    ``E[y²] = E[βᵀ x xᵀ β] + σ² = tr Σ + σ² = τ``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> identities = w1_label_variance()
+    >>> identities[0]
+    Identity('E[y^2] = tau', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     x, b = Vec("x"), Vec("b")
     lhs = expect_chain([b.T, x, x.T, b], _cov(False)) + NOISE
     return [_id("E[y^2] = tau", lhs, _tau(), {"d": "symbolic"})]
@@ -168,7 +296,25 @@ def _e_v_beta() -> MatPoly:
 
 
 def w1_cross_moment() -> list:
-    r"""``E[vβᵀ] = (rᵀω)Σ`` and ``E[yŷ] = E[βᵀ x xᵀ P v] = (rᵀω) tr(ΣPΣ)``."""
+    r"""Check the cross moments ``E[vβᵀ]`` and ``E[yŷ]`` of claim W1 for symbolic ``d``, ``n``.
+
+    ``E[vβᵀ] = (rᵀω)Σ`` and ``E[yŷ] = E[βᵀ x xᵀ P v] = (rᵀω) tr(ΣPΣ)``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w1_cross_moment
+    >>> identities = w1_cross_moment()
+    >>> identities[0]
+    Identity('E[v b^T] = (r^T w) S', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     x, b, xi, bi = Vec("x"), Vec("b"), Vec("xi"), Vec("bi")
     P = letter("P")
     lhs2 = single_sum(expect_chain([b.T, x, x.T, P, xi, xi.T, bi], _cov(False)))
@@ -177,7 +323,22 @@ def w1_cross_moment() -> list:
 
 
 def e_vvT() -> MatPoly:
-    r"""``E[vvᵀ]`` by index classes: ``i = j``: ``E[x xᵀ ββᵀ x xᵀ] + σ²Σ``; ``i ≠ j``: ``E[x_ix_iᵀβ_iβ_jᵀx_jx_jᵀ]``."""
+    r"""Compute ``E[vvᵀ]`` (``v = Σ_i ω_i y_i x_i``) by Wick contraction and index classes (W1).
+
+    ``i = j``: ``E[x xᵀ ββᵀ x xᵀ] + σ²Σ``; ``i ≠ j``: ``E[x_ix_iᵀβ_iβ_jᵀx_jx_jᵀ]``, summed by
+    :func:`pair_sum` — the derived side of :func:`w1_second_moment`.
+
+    Returns
+    -------
+    MatPoly
+        A ``d × d`` matrix expression, ``d`` and ``n`` symbolic.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import e_vvT, second_moment_claim
+    >>> e_vvT() == second_moment_claim()
+    True
+    """
     xi, xj, bi, bj = Vec("xi"), Vec("xj"), Vec("bi"), Vec("bj")
     chain = [xi, xi.T, bi, bj.T, xj, xj.T]
     eq = expect_chain(chain, _cov(True)) + S * NOISE
@@ -186,7 +347,25 @@ def e_vvT() -> MatPoly:
 
 
 def w1_second_moment() -> list:
-    r"""``E[vvᵀ] = M(ω)`` and ``E[ŷ²] = tr(PᵀΣP M)`` (the query ``x`` contracted by Wick too)."""
+    r"""Check the second moments ``E[vvᵀ] = M(ω)`` and ``E[ŷ²]`` of claim W1 for symbolic ``d``, ``n``.
+
+    ``E[vvᵀ] = M(ω)`` and ``E[ŷ²] = tr(PᵀΣP M)`` (the query ``x`` contracted by Wick too).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w1_second_moment
+    >>> identities = w1_second_moment()
+    >>> identities[0]
+    Identity('E[v v^T] = a S^2 + b S', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     P = letter("P")
     xi, xj, bi, bj, x = Vec("xi"), Vec("xj"), Vec("bi"), Vec("bj"), Vec("x")
     chain = [bi.T, xi, xi.T, P.T, x, x.T, P, xj, xj.T, bj]
@@ -211,13 +390,49 @@ def engine_risk_all_sizes() -> MatPoly:
 
 
 def w1_risk() -> list:
-    r"""``E(y − ŷ)² = τ − 2(rᵀω)tr(ΣPΣ) + tr(PᵀΣPM)`` for every ``d``, ``n``."""
+    r"""Check the closed-form risk of claim W1 by Wick contraction, for symbolic ``d``, ``n``.
+
+    ``E(y − ŷ)² = τ − 2(rᵀω)tr(ΣPΣ) + tr(PᵀΣPM)`` for every ``d``, ``n``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w1_risk
+    >>> identities = w1_risk()
+    >>> identities[0]
+    Identity('E(y - yhat)^2 = closed form', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     return [_id("E(y - yhat)^2 = closed form", engine_risk_all_sizes(), closed_form_risk())]
 
 
 # ---------------------------------------------------------------------- W2
 def w2_scaling() -> list:
-    r"""The risk is invariant under ``(P, ω) → (κP, ω/κ)``: ``rᵀω → rᵀω/κ``, ``‖ω‖², ωᵀRω, (1ᵀω)² → ·/κ²``."""
+    r"""Check the scaling symmetry of claim W2 on the Wick risk, for symbolic ``d``, ``n``.
+
+    The risk is invariant under ``(P, ω) → (κP, ω/κ)``: ``rᵀω → rᵀω/κ``, ``‖ω‖², ωᵀRω, (1ᵀω)² → ·/κ²``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w2_scaling
+    >>> identities = w2_scaling()
+    >>> identities[0]
+    Identity('L(kP, w/k) = L(P, w)', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     k = sp.Symbol("kappa", nonzero=True)
     L = engine_risk_all_sizes()
     scaled = L.substitute("P", letter("P") * k).map_coeffs(
@@ -233,16 +448,65 @@ def _risk_M():
 
 
 def w3_gradient() -> list:
-    r"""``∇_P L = −2cΣ² + 2ΣPM`` by matrix calculus on traces (``Σ``, ``M`` symmetric)."""
+    r"""Check the gradient ``∇_P L`` of claim W3 by this engine's matrix calculus, ``d`` symbolic.
+
+    ``∇_P L = −2cΣ² + 2ΣPM`` by matrix calculus on traces (``Σ``, ``M`` symmetric).
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_gradient
+    >>> identities = w3_gradient()
+    >>> identities[0]
+    Identity('grad_P L = -2c S^2 + 2 S P M', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     P, M = letter("P"), letter("M", symmetric=True)
     return [_id("grad_P L = -2c S^2 + 2 S P M", trace_gradient(_risk_M(), "P"), S * S * (-2 * RW) + S * P * M * 2,
                 {"d": "symbolic"})]
 
 
 def from_sympy(expr, symmetric: tuple = ()) -> MatPoly:
-    """A sympy matrix expression (MatrixSymbols of size ``d``, MatMul, MatAdd, Transpose, Trace,
-    Identity, scalars) in canonical form; the MatrixSymbols named in ``symmetric`` are declared
-    symmetric letters, every other one is general."""
+    r"""Convert a sympy matrix expression into canonical form.
+
+    Accepted: MatrixSymbols of size ``d``, MatMul, MatAdd, Transpose, Trace, Identity,
+    ZeroMatrix, positive integer powers and scalars; the MatrixSymbols named in ``symmetric``
+    are declared symmetric letters, every other one is general.  Used to read sympy's own
+    matrix derivative (:func:`w3_gradient_sympy`, claim W3).
+
+    Parameters
+    ----------
+    expr : sympy.Basic
+        The matrix or scalar expression.
+    symmetric : tuple of str, optional
+        Names of the MatrixSymbols declared symmetric (default none).
+
+    Returns
+    -------
+    MatPoly
+        The expression in canonical form.
+
+    Raises
+    ------
+    TypeError
+        If ``expr`` holds an unsupported matrix expression or power.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.matrixwick import D, letter
+    >>> from wpgd_theory.symbolic.sizefree import from_sympy
+    >>> S, P = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("P", D, D)
+    >>> f = from_sympy(sp.Trace(P.T * S), symmetric=("Sigma",))
+    >>> f == (letter("P") * letter("Sigma", symmetric=True)).trace()
+    True
+    """
     if isinstance(expr, sp.MatrixSymbol):
         return letter(expr.name, symmetric=expr.name in symmetric)
     if isinstance(expr, sp.Identity):
@@ -278,9 +542,27 @@ def from_sympy(expr, symmetric: tuple = ()) -> MatPoly:
 
 
 def w3_gradient_sympy() -> list:
-    r"""The same gradient by **sympy's** matrix derivative (``Trace(...).diff(P)`` with ``d``
+    r"""Check the gradient ``∇_P L`` of claim W3 by sympy's matrix derivative, ``d`` symbolic.
+
+    The same gradient by **sympy's** matrix derivative (``Trace(...).diff(P)`` with ``d``
     symbolic; sympy does not know ``Σ``, ``M`` symmetric, the canonical form does).  Each trace
-    term is differentiated separately (sympy 1.14 returns 0 for ``(c·Trace(X) + Trace(Y)).diff(P)``)."""
+    term is differentiated separately (sympy 1.14 returns 0 for ``(c·Trace(X) + Trace(Y)).diff(P)``).
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_gradient_sympy
+    >>> identities = w3_gradient_sympy()
+    >>> identities[0]
+    Identity('sympy d/dP = -2c S^2 + 2 S P M', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     Ss, Ps, Ms = (sp.MatrixSymbol(nm, D, D) for nm in ("Sigma", "P", "M"))
     c = RW
     terms = [-2 * c * sp.Trace(Ss * Ps * Ss), sp.Trace(Ps.T * Ss * Ps * Ms)]
@@ -290,8 +572,26 @@ def w3_gradient_sympy() -> list:
 
 
 def w3_hessian() -> list:
-    r"""``L(P + sE) = L + s⟨∇L, E⟩ + s² tr(EᵀΣEM)``: the second directional derivative is
-    ``2 tr(EᵀΣEM) = 2 vec(E)ᵀ(M ⊗ Σ)vec(E)``, and the first is ``tr(∇Lᵀ E)``."""
+    r"""Check the first and second directional derivatives of ``L`` in ``P`` (claim W3).
+
+    ``L(P + sE) = L + s⟨∇L, E⟩ + s² tr(EᵀΣEM)``: the second directional derivative is
+    ``2 tr(EᵀΣEM) = 2 vec(E)ᵀ(M ⊗ Σ)vec(E)``, and the first is ``tr(∇Lᵀ E)``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_hessian
+    >>> identities = w3_hessian()
+    >>> identities[0]
+    Identity('half second derivative = tr(E^T S E M)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     s = sp.Symbol("s")
     E = letter("E")
     L = _risk_M()
@@ -304,10 +604,28 @@ def w3_hessian() -> list:
 
 
 def w3_spectral() -> list:
-    r"""Functions of ``Σ`` commute and are diagonal in its eigenbasis, so identities between them
+    r"""Check the stationarity, ridge and profile identities of claim W3 per eigenvalue of ``Σ``.
+
+    Functions of ``Σ`` commute and are diagonal in its eigenbasis, so identities between them
     are identities per eigenvalue ``λ`` (every ``d``): with ``N = aλ + b``, ``M = aλ² + bλ``:
     stationarity ``−2cλ² + 2λ (c/N) M = 0``; ridge form ``λ/M = 1/N``; profile value
-    ``−2c λ² (c/N) + (c/N)² λ M = −c² λ²/N``."""
+    ``−2c λ² (c/N) + (c/N)² λ M = −c² λ²/N``.
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_spectral
+    >>> identities = w3_spectral()
+    >>> identities[0]
+    Identity('grad at P* = c N^-1 vanishes', d=symbolic (per eigenvalue), residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     lam, a, b, c = sp.symbols("lambda a b c", positive=True)
     N, M = a * lam + b, a * lam**2 + b * lam
     one = {"d": "symbolic (per eigenvalue)"}
@@ -327,14 +645,39 @@ def _ninv() -> MatPoly:
 
 
 def reduce_resolvent(poly: MatPoly, a=A_, b=B_) -> MatPoly:
-    r"""Normal form of an expression in ``Σ`` and ``N⁻¹`` (``N = aΣ + bI``, ``a ≠ 0``), for symbolic ``d``.
+    r"""Return the normal form of an expression in ``Σ`` and ``N⁻¹`` (``N = aΣ + bI``, ``a ≠ 0``), ``d`` symbolic.
 
     **Lemma** (the engine's only rule here, derived from ``N⁻¹N = NN⁻¹ = I``):
     ``N⁻¹(aΣ + bI) = I`` gives ``N⁻¹Σ = (I − bN⁻¹)/a``, and ``(aΣ + bI)N⁻¹ = I`` gives
     ``ΣN⁻¹ = (I − bN⁻¹)/a``.  Every adjacent pair ``ΣN⁻¹`` or ``N⁻¹Σ`` in an open word or a trace is
     replaced until none is left (each replacement lowers the degree, so this terminates); what
     remains are words ``Σᵏ`` and ``N⁻ᵐ``.  No eigenbasis is used: identities between functions of
-    ``Σ`` follow from the two defining equations of ``N⁻¹``."""
+    ``Σ`` follow from the two defining equations of ``N⁻¹`` (claim W3, :func:`w3_resolvent`).
+
+    Parameters
+    ----------
+    poly : MatPoly
+        An expression in the letters ``Sigma`` and ``Ninv`` (:data:`NINV`), both symmetric.
+    a : sympy.Expr, optional
+        The coefficient of ``Σ`` in ``N`` (default the symbol ``a``).
+    b : sympy.Expr, optional
+        The coefficient of ``I`` in ``N`` (default the symbol ``b``).
+
+    Returns
+    -------
+    MatPoly
+        The normal form.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.matrixwick import identity, letter
+    >>> from wpgd_theory.symbolic.sizefree import A_, B_, S, reduce_resolvent
+    >>> Ninv = letter("Ninv", symmetric=True)
+    >>> reduce_resolvent(Ninv * (S * A_ + identity() * B_)) == identity()
+    True
+    >>> reduce_resolvent(S * Ninv) == (identity() - Ninv * B_) * (1 / A_)  # ΣN⁻¹ = (I − bN⁻¹)/a
+    True
+    """
     rule = (identity() - _ninv() * b) * (1 / a)
     pair = {("Sigma", NINV), (NINV, "Sigma")}
 
@@ -382,13 +725,31 @@ def _traces_as_symbols(poly: MatPoly, subs: dict) -> sp.Expr:
 
 
 def w3_resolvent() -> list:
-    r"""Steps 14–16 of W3 with ``d`` symbolic and **no eigenbasis** (:func:`reduce_resolvent`), with
+    r"""Check the stationarity, ridge and profile identities of claim W3 without an eigenbasis.
+
+    Steps 14–16 of W3 with ``d`` symbolic and **no eigenbasis** (:func:`reduce_resolvent`), with
     ``c``, ``a``, ``b`` free and ``M = aΣ² + bΣ = ΣN``:
 
     * stationarity: ``∇_PL = −2cΣ² + 2ΣPM`` at ``P* = cN⁻¹`` reduces to 0;
     * ridge form: ``N⁻¹M`` reduces to ``Σ``, i.e. ``ΣM⁻¹ = N⁻¹`` (``M`` invertible, Step 13);
     * profile value: the W1 risk ``τ − 2c tr(ΣPΣ) + tr(PᵀΣPM)`` at ``P* = cN⁻¹`` and
-      ``τ − c² tr(Σ²N⁻¹)`` have the same normal form."""
+      ``τ − c² tr(Σ²N⁻¹)`` have the same normal form.
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_resolvent
+    >>> identities = w3_resolvent()
+    >>> identities[0]
+    Identity('grad_P L at P* = c N^-1 is 0', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     c = RW  # c = rᵀω, the symbol of the risk's linear term
     S2, Ni = S * S, _ninv()
     M = S2 * A_ + S * B_
@@ -403,10 +764,28 @@ def w3_resolvent() -> list:
 
 
 def w3_profile_resolvent() -> list:
-    r"""Independent confirmation of the profile risk for symbolic ``d``, ``n`` without an eigenbasis:
+    r"""Confirm the profile risk of claim W3 from the Wick risk, for symbolic ``d``, ``n`` (resolvent form).
+
+    Independent confirmation of the profile risk for symbolic ``d``, ``n`` without an eigenbasis:
     ``P* = cN⁻¹`` (``c = rᵀω``, ``N = aΣ + bI``) substituted into **this engine's** risk ``E(y − ŷ)²``
     (Wick contraction and index classes, not the closed form), reduced by :func:`reduce_resolvent`,
-    and compared with ``τ − c² tr(Σ²N⁻¹)`` after ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²``, ``τ = tr Σ + σ²``."""
+    and compared with ``τ − c² tr(Σ²N⁻¹)`` after ``a = ωᵀRω + ‖ω‖²``, ``b = τ‖ω‖²``, ``τ = tr Σ + σ²``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_profile_resolvent
+    >>> identities = w3_profile_resolvent()
+    >>> identities[0]
+    Identity('E(y - yhat)^2 at P* = c N^-1 equals tau - c^2 tr(Sigma^2 N^-1)', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     L = reduce_resolvent(engine_risk_all_sizes().substitute("P", _ninv() * RW))
     claim = reduce_resolvent(_tau() - (S * S * _ninv()).trace() * RW**2)
     trS = sp.Symbol("trSigma")
@@ -418,8 +797,26 @@ def w3_profile_resolvent() -> list:
 
 
 def w3_homogeneity() -> list:
-    r"""``c²λ²/(aλ + b)`` is invariant under ``(c, a, b) → (tc, t²a, t²b)`` term by term, so the
-    profile is homogeneous of degree 0 for every ``d``."""
+    r"""Check that the profile risk of claim W3 is homogeneous of degree 0 in ``ω``.
+
+    ``c²λ²/(aλ + b)`` is invariant under ``(c, a, b) → (tc, t²a, t²b)`` term by term, so the
+    profile is homogeneous of degree 0 for every ``d``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_homogeneity
+    >>> identities = w3_homogeneity()
+    >>> identities[0]
+    Identity('(tc)^2 l^2/(t^2 a l + t^2 b) = c^2 l^2/(a l + b)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     lam, a, b, c, t = sp.symbols("lambda a b c t")
     Phi = sp.Symbol("Phi")
     return [termwise("(tc)^2 l^2/(t^2 a l + t^2 b) = c^2 l^2/(a l + b)", (t * c) ** 2 * lam**2 / (t**2 * a * lam
@@ -429,8 +826,26 @@ def w3_homogeneity() -> list:
 
 # ---------------------------------------------------------------------- W4, W5
 def w4_partials() -> list:
-    r"""For ``F = τ − c²φ``, ``φ = Σλ²/(aλ+b)``: ``∂_cF = −2cφ``, ``∂_aF = c²A₃``, ``∂_bF = c²A₂``,
-    ``φ = aA₃ + bA₂`` — each a termwise identity in one eigenvalue (every ``d``)."""
+    r"""Check the partial derivatives of ``F(c, a, b) = τ − c²φ`` (claim W4) for every ``d``.
+
+    For ``F = τ − c²φ``, ``φ = Σλ²/(aλ+b)``: ``∂_cF = −2cφ``, ``∂_aF = c²A₃``, ``∂_bF = c²A₂``,
+    ``φ = aA₃ + bA₂`` — each a termwise identity in one eigenvalue (every ``d``).
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w4_partials
+    >>> identities = w4_partials()
+    >>> identities[0]
+    Identity('dF/dc = -2c phi', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     lam, a, b, c = sp.symbols("lambda a b c")
     phi_t = lam**2 / (a * lam + b)
     Phi, A2, A3 = sp.symbols("Phi A2 A3")
@@ -443,7 +858,25 @@ def w4_partials() -> list:
 
 
 def w4_mu() -> list:
-    r"""``(aλ+b)² = a²(λ+t)²`` with ``t = b/a`` termwise, so ``τA₂/A₃ = τh(b/a)`` for every ``d``."""
+    r"""Check ``μ = τA₂/A₃ = τh(b/a)`` (claim W4) for every ``d``.
+
+    ``(aλ+b)² = a²(λ+t)²`` with ``t = b/a`` termwise, so ``τA₂/A₃ = τh(b/a)`` for every ``d``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w4_mu
+    >>> identities = w4_mu()
+    >>> identities[0]
+    Identity('A2 term = H2 term / a^2', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     lam, a, b = sp.symbols("lambda a b", positive=True)
     H2, H3 = sp.symbols("H2 H3")  # Σλ²/(λ+t)², Σλ³/(λ+t)²
     t = b / a
@@ -453,8 +886,26 @@ def w4_mu() -> list:
 
 
 def w5_isotropic() -> list:
-    r"""``Σ = λI``: ``h = dλ²/(λ+t)² / (dλ³/(λ+t)²) = 1/λ``, ``τh = d + σ²/λ``, and
-    ``aλ + b = λ(ωᵀRω + ‖ω‖²) + (dλ + σ²)‖ω‖² = λ ωᵀ(R + (d + 1 + σ²/λ)I)ω`` (``d``, ``n`` symbolic)."""
+    r"""Check the isotropic case ``Σ = λI`` of claim W5 for symbolic ``d``, ``n``.
+
+    ``Σ = λI``: ``h = dλ²/(λ+t)² / (dλ³/(λ+t)²) = 1/λ``, ``τh = d + σ²/λ``, and
+    ``aλ + b = λ(ωᵀRω + ‖ω‖²) + (dλ + σ²)‖ω‖² = λ ωᵀ(R + (d + 1 + σ²/λ)I)ω`` (``d``, ``n`` symbolic).
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w5_isotropic
+    >>> identities = w5_isotropic()
+    >>> identities[0]
+    Identity('h = 1/lambda', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     lam, t = sp.symbols("lambda t", positive=True)
     h = (D * lam**2 / (lam + t) ** 2) / (D * lam**3 / (lam + t) ** 2)
     tau = D * lam + NOISE
@@ -467,8 +918,31 @@ def w5_isotropic() -> list:
 
 # ---------------------------------------------------------------------- cross-checks (two engines)
 def crosscheck_isserlis(sizes=(2, 3)) -> list:
-    r"""The fixed-size Isserlis engine on entries (``derivations.w1_isserlis``) against **this**
-    engine's ``E[x xᵀ A x xᵀ]`` evaluated at ``d × d`` symbol matrices."""
+    r"""Cross-check the all-sizes matrix Isserlis identity (W1) with the fixed-size engine.
+
+    The fixed-size Isserlis engine on entries (``derivations.w1_isserlis``) against **this**
+    engine's ``E[x xᵀ A x xᵀ]`` evaluated at ``d × d`` symbol matrices.
+
+    Parameters
+    ----------
+    sizes : sequence of int, optional
+        The dimensions ``d`` to compare at (default ``(2, 3)``).
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import crosscheck_isserlis
+    >>> identities = crosscheck_isserlis(sizes=(2,))
+    >>> identities[0]
+    Identity('E[x xᵀ A x xᵀ] = ΣAΣ + ΣAᵀΣ + tr(AΣ)Σ', d=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     from . import derivations as Dv
 
     poly = expect_chain([Vec("x"), Vec("x").T, letter("A"), Vec("x"), Vec("x").T], _cov(False))
@@ -482,8 +956,31 @@ def crosscheck_isserlis(sizes=(2, 3)) -> list:
 
 
 def crosscheck_second_moment(sizes=((2, 2), (2, 3), (3, 2))) -> list:
-    r"""The fixed-size engine's ``E[vvᵀ]`` and ``E(y − ŷ)²`` against this engine's all-sizes results
-    evaluated at ``(d, n)`` (``‖ω‖², ωᵀRω, rᵀω`` written out in the entries)."""
+    r"""Cross-check the all-sizes ``E[vvᵀ]`` and risk (W1) with the fixed-size engine.
+
+    The fixed-size engine's ``E[vvᵀ]`` and ``E(y − ŷ)²`` against this engine's all-sizes results
+    evaluated at ``(d, n)`` (``‖ω‖², ωᵀRω, rᵀω`` written out in the entries).
+
+    Parameters
+    ----------
+    sizes : sequence of (int, int), optional
+        The sizes ``(d, n)`` to compare at (default ``((2, 2), (2, 3), (3, 2))``).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import crosscheck_second_moment
+    >>> identities = crosscheck_second_moment(sizes=((1, 2),))
+    >>> identities[0]
+    Identity('E[v v^T]: fixed-size vs all-sizes', d=1, n=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     from . import derivations as Dv
 
     out = []
@@ -505,7 +1002,25 @@ def crosscheck_second_moment(sizes=((2, 2), (2, 3), (3, 2))) -> list:
 
 
 def w6_zero_r() -> list:
-    r"""With ``r = 0`` (``rᵀω = 0`` for every ``ω``) the engine's risk is ``τ + tr(PᵀΣPM) ≥ τ``."""
+    r"""Check claim W6: with ``r = 0`` the risk is ``τ + tr(PᵀΣPM) ≥ τ`` (symbolic ``d``, ``n``).
+
+    With ``r = 0`` (``rᵀω = 0`` for every ``ω``) the engine's risk is ``τ + tr(PᵀΣPM) ≥ τ``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w6_zero_r
+    >>> identities = w6_zero_r()
+    >>> identities[0]
+    Identity('L = tau + tr(P^T S P M) when r = 0', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     L0 = engine_risk_all_sizes().map_coeffs(lambda c: sp.expand(c.subs(RW, 0)))
     return [_id("L = tau + tr(P^T S P M) when r = 0", L0, _tau() + (letter("P").T * S * letter("P")
                                                                    * second_moment_claim()).trace())]
@@ -532,9 +1047,27 @@ def _rewrite(poly: MatPoly, pattern: tuple, replacement: tuple) -> MatPoly:
 
 
 def a4_taskwise() -> list:
-    r"""Task models: ``R = EρEᵀ`` (``E`` the ``n × K`` segment indicator, ``N = EᵀE``):
+    r"""Check the task-wise optimum of claim A4 for symbolic numbers of examples and tasks.
+
+    Task models: ``R = EρEᵀ`` (``E`` the ``n × K`` segment indicator, ``N = EᵀE``):
     ``(EρEᵀ + sI)E = E(ρN + sI)`` for letters of symbolic sizes, so ``(R + sI)⁻¹r = E(ρN + sI)⁻¹r_task``
-    (``r = E r_task``): ``ω(μ)`` is constant on every segment, for every segment structure."""
+    (``r = E r_task``): ``ω(μ)`` is constant on every segment, for every segment structure.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import a4_taskwise
+    >>> identities = a4_taskwise()
+    >>> identities[0]
+    Identity('(E rho E^T + sI) E = E (rho N + sI)', n=symbolic, K=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     s = sp.Symbol("s")
     E, rho = letter("E"), letter("rho", symmetric=True)
     lhs = _rewrite((E * rho * E.T + identity() * s) * E, (("E", 1), ("E", 0)), (("N", SYM),))
@@ -543,11 +1076,29 @@ def a4_taskwise() -> list:
 
 
 def w3_profile_engine() -> list:
-    r"""Independent confirmation of the profile risk for every ``d``: substitute ``P* = f(Σ)``,
+    r"""Confirm the profile risk of claim W3 from the Wick risk, per eigenvalue, for every ``d``.
+
+    Independent confirmation of the profile risk for every ``d``: substitute ``P* = f(Σ)``,
     ``f(λ) = c/(aλ + b)``, into **this engine's** risk ``E(y − ŷ)²`` (not the closed form).
     ``P*`` is a function of ``Σ``, so every trace containing it is ``Σ_j λ_j^p f(λ_j)^q`` (``p``, ``q``
     the letter counts of the word); pure traces ``tr Σ`` stay symbolic.  The ``P``-free part must
-    be ``τ`` and the generic eigenvalue term must be ``−c²λ²/(aλ + b)``."""
+    be ``τ`` and the generic eigenvalue term must be ``−c²λ²/(aλ + b)``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.sizefree import w3_profile_engine
+    >>> identities = w3_profile_engine()
+    >>> identities[0]
+    Identity('P-free part = tau', d=symbolic, n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     L = engine_risk_all_sizes().substitute("P", letter("F", symmetric=True))
     lam, trS = sp.symbols("lambda trSigma", positive=True)
     a, c = WRW + NORM2, RW
