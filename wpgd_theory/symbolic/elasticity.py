@@ -61,7 +61,33 @@ LAM_OF_V = t * v / (1 - v)  # inverse of v = λ/(λ + t)
 
 
 def q_poly(G_, k_):
-    r"""``q(G) = 4k(1 − G)³ − 27G``; ``G*`` is its root in ``[0, 1)``."""
+    r"""Return ``q(G) = 4k(1 − G)³ − 27G``, whose root ``G*`` in ``[0, 1)`` bounds ``|ε_h|`` (theorem U3, claim W5).
+
+    ``q`` is strictly decreasing (:func:`u3_monotone`) and ``|ε_h| ≤ 2 m G*(d)`` with
+    ``k = d − 1``.
+
+    Parameters
+    ----------
+    G_ : sympy.Expr or number
+        The variable ``G``.
+    k_ : sympy.Expr or number
+        ``k = d − 1``.
+
+    Returns
+    -------
+    sympy.Expr or number
+        ``q(G)``, of the type of the arguments.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.elasticity import q_poly
+    >>> q_poly(sp.Rational(1, 4), 4)  # d = 5: G* = 1/4
+    0
+    >>> G = sp.Symbol("G")
+    >>> sp.expand(q_poly(G, 1))
+    -4*G**3 + 12*G**2 - 39*G + 4
+    """
     return 4 * k_ * (1 - G_) ** 3 - 27 * G_
 
 
@@ -70,7 +96,25 @@ def _cancel0(name, expr, size=None, note=""):
 
 
 def u3_change_of_variables() -> list:
-    r"""With ``λ = tv/(1−v)``: ``λ/(λ+t) = v``, ``p = λ²/(λ+t)² = v²``, ``u = 1 − v``, ``q = λp = t v³/(1−v)``."""
+    r"""Check the change of variables ``v = λ/(λ+t)`` of theorem U3 (claim W5).
+
+    With ``λ = tv/(1−v)``: ``λ/(λ+t) = v``, ``p = λ²/(λ+t)² = v²``, ``u = 1 − v``, ``q = λp = t v³/(1−v)``.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_change_of_variables
+    >>> identities = u3_change_of_variables()
+    >>> identities[0]
+    Identity('v = lambda/(lambda + t)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     p = LAM_OF_V**2 / (LAM_OF_V + t) ** 2
     return [
         _cancel0("v = lambda/(lambda + t)", LAM_OF_V / (LAM_OF_V + t) - v),
@@ -88,8 +132,26 @@ def _eps_half_sums(u_, p_, q_):
 
 
 def u3_elasticity_identity() -> list:
-    r"""``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d`` (the fixed-size side, with the sums
-    written out in the eigenvalues ``λ_j``, is :func:`crosscheck_change_of_variables`)."""
+    r"""Check ``|ε_h|/2 = 1 − B/A − B/C`` for every ``d`` (theorem U3, claim W5).
+
+    ``|ε_h|/2 = E_p u − E_q u = 1 − B/A − B/C`` for every ``d`` (the fixed-size side, with the sums
+    written out in the eigenvalues ``λ_j``, is :func:`crosscheck_change_of_variables`).
+
+    Returns
+    -------
+    list of Identity
+        The 5 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_elasticity_identity
+    >>> identities = u3_elasticity_identity()
+    >>> identities[0]
+    Identity('sum p u = A - B', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 5)
+    """
     p_, u_, q_ = v**2, 1 - v, t * v**3 / (1 - v)
     out = list(_eps_half_sums(u_, p_, q_))
     out.append(ratio_identity("E_p u - E_q u = 1 - B/A - B/C", (A - B) / A - (t * B) / (t * C), 1 - B / A - B / C))
@@ -97,7 +159,25 @@ def u3_elasticity_identity() -> list:
 
 
 def u3_bc_bound() -> list:
-    r"""``B − (1−m)C = Σ v³(m − v)/(1 − v) ≥ 0`` for ``0 ≤ v ≤ m``, ``v < 1``: so ``B/C ≥ 1 − m``."""
+    r"""Certify ``B/C ≥ 1 − m`` (theorem U3, claim W5).
+
+    ``B − (1−m)C = Σ v³(m − v)/(1 − v) ≥ 0`` for ``0 ≤ v ≤ m``, ``v < 1``: so ``B/C ≥ 1 − m``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_bc_bound
+    >>> identities = u3_bc_bound()
+    >>> identities[0]
+    Identity('v^3 - (1-m) v^3/(1-v) = v^3 (m-v)/(1-v)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     term = termwise("v^3 - (1-m) v^3/(1-v) = v^3 (m-v)/(1-v)", v**3 * (m - v) / (1 - v), {B: 1, C: -(1 - m)},
                     BASIS_V, v)
     hyps = [Hypothesis(v, name="v >= 0"), Hypothesis(m - v, name="m - v >= 0"), Hypothesis(1 - v, True, "1 - v > 0")]
@@ -107,9 +187,27 @@ def u3_bc_bound() -> list:
 
 
 def u3_split_max() -> list:
-    r"""With ``v = my`` (``y_max = 1``): ``m − B/A = m Σy²(1−y)/Σy² = m (Y2' − Y3')/(1 + Y2')``,
+    r"""Check the split at the largest value, ``|ε_h|/2 ≤ mG`` (theorem U3, claim W5).
+
+    With ``v = my`` (``y_max = 1``): ``m − B/A = m Σy²(1−y)/Σy² = m (Y2' − Y3')/(1 + Y2')``,
     ``Y2' = Σ'y²``, ``Y3' = Σ'y³`` over the other ``d − 1`` values; so
-    ``|ε_h|/2 ≤ m − B/A = m G`` with ``G = Σ'y²(1−y)/(1 + Σ'y²)``."""
+    ``|ε_h|/2 ≤ m − B/A = m G`` with ``G = Σ'y²(1−y)/(1 + Σ'y²)``.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_split_max
+    >>> identities = u3_split_max()
+    >>> identities[0]
+    Identity('v^2 = m^2 y^2', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     Ay, By = sp.symbols("Ay By")  # Σ y², Σ y³ over all d values
     return [
         termwise("v^2 = m^2 y^2", (m * y) ** 2, {Y2: m**2}, BASIS_Y, y),
@@ -120,7 +218,25 @@ def u3_split_max() -> list:
 
 
 def u3_cubic_max() -> list:
-    r"""``4c³/27 − y²(c − y) = (y − 2c/3)²(y + c/3) ≥ 0`` for ``y, c ≥ 0``: ``max_{y ≥ 0} y²(c−y) = 4c³/27``."""
+    r"""Certify ``max_{y ≥ 0} y²(c − y) = 4c³/27`` (theorem U3, claim W5).
+
+    ``4c³/27 − y²(c − y) = (y − 2c/3)²(y + c/3) ≥ 0`` for ``y, c ≥ 0``: ``max_{y ≥ 0} y²(c−y) = 4c³/27``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_cubic_max
+    >>> identities = u3_cubic_max()
+    >>> identities[0]
+    Identity('4c^3/27 - y^2 (c - y) >= 0', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     hyps = [Hypothesis(y, name="y >= 0"), Hypothesis(c, name="c >= 0")]
     sq = y - 2 * c / 3
     cert = PositivityCertificate("4c^3/27 - y^2 (c - y) >= 0", 4 * c**3 / 27 - y**2 * (c - y), hyps,
@@ -129,9 +245,27 @@ def u3_cubic_max() -> list:
 
 
 def u3_fixed_point() -> list:
-    r"""``G(1 + Y2') = Y2' − Y3'`` ⇔ ``Σ' y²(1 − G − y) = G`` (termwise), and ``1 − G = (1 + Y3')/(1 + Y2') > 0``.
+    r"""Check the fixed-point form of ``G`` and ``q(G) ≥ 0`` (theorem U3, claim W5).
 
-    With ``c = 1 − G`` and :func:`u3_cubic_max` termwise: ``G ≤ 4k(1 − G)³/27``, i.e. ``q(G) ≥ 0``."""
+    ``G(1 + Y2') = Y2' − Y3'`` ⇔ ``Σ' y²(1 − G − y) = G`` (termwise), and ``1 − G = (1 + Y3')/(1 + Y2') > 0``.
+
+    With ``c = 1 − G`` and :func:`u3_cubic_max` termwise: ``G ≤ 4k(1 − G)³/27``, i.e. ``q(G) ≥ 0``.
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_fixed_point
+    >>> identities = u3_fixed_point()
+    >>> identities[0]
+    Identity('y^2 (1 - G - y) = (1 - G) y^2 - y^3', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     Gdef = (Y2 - Y3) / (1 + Y2)
     S = sp.Symbol("S")  # Σ' y²(1 − G − y) = (1 − G) Y2' − Y3'
     return [
@@ -142,8 +276,26 @@ def u3_fixed_point() -> list:
 
 
 def u3_monotone() -> list:
-    r"""``−q'(G) = 27 + 12k(1 − G)² > 0`` for ``k ≥ 0``: ``q`` is strictly decreasing, so
-    ``q(G) ≥ 0 = q(G*)`` gives ``G ≤ G*``."""
+    r"""Certify that ``q`` is strictly decreasing, so ``G ≤ G*`` (theorem U3, claim W5).
+
+    ``−q'(G) = 27 + 12k(1 − G)² > 0`` for ``k ≥ 0``: ``q`` is strictly decreasing, so
+    ``q(G) ≥ 0 = q(G*)`` gives ``G ≤ G*``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_monotone
+    >>> identities = u3_monotone()
+    >>> identities[0]
+    Identity("-q'(G) > 0", d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     hyps = [Hypothesis(k, name="k = d - 1 >= 0")]
     target = -sp.diff(q_poly(G, k), G)
     cert = PositivityCertificate("-q'(G) > 0", target, hyps,
@@ -152,8 +304,26 @@ def u3_monotone() -> list:
 
 
 def u3_small_d() -> list:
-    r"""``−q(1/4) = (27/16)(4 − k) ≥ 0`` for ``k ≤ 4`` (``d ≤ 5``), so ``G* ≤ 1/4`` and
-    ``φ(d) = 2G* ≤ 1/2``; at ``k = 4`` ``q(1/4) = 0`` exactly: ``φ(5) = 1/2``."""
+    r"""Check ``φ(d) ≤ 1/2`` for ``d ≤ 5``, with equality at ``d = 5`` (theorem U3, claim W5).
+
+    ``−q(1/4) = (27/16)(4 − k) ≥ 0`` for ``k ≤ 4`` (``d ≤ 5``), so ``G* ≤ 1/4`` and
+    ``φ(d) = 2G* ≤ 1/2``; at ``k = 4`` ``q(1/4) = 0`` exactly: ``φ(5) = 1/2``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_small_d
+    >>> identities = u3_small_d()
+    >>> identities[0]
+    Identity('-q(1/4) >= 0 for k <= 4', d=d <= 5, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     hyps = [Hypothesis(4 - k, name="4 - k >= 0")]
     cert = PositivityCertificate("-q(1/4) >= 0 for k <= 4", -q_poly(sp.Rational(1, 4), k), hyps,
                                  [Term(sp.Rational(27, 16), 1, (0,))])
@@ -161,10 +331,28 @@ def u3_small_d() -> list:
 
 
 def u3_sharp() -> list:
-    r"""Sharpness: at ``y₀ = 2(1 − G)/3`` (all ``d − 1`` values), ``k y₀²(1 − G − y₀) = 4k(1−G)³/27``,
+    r"""Check that the bound ``|ε_h| ≤ 2G*`` is sharp (theorem U3, claim W5).
+
+    Sharpness: at ``y₀ = 2(1 − G)/3`` (all ``d − 1`` values), ``k y₀²(1 − G − y₀) = 4k(1−G)³/27``,
     which is ``G`` exactly when ``q(G) = 0``; with ``m → 1`` (one eigenvalue → ∞) ``|ε_h| → 2G*``.
     And the formula of ``proofs/uniqueness.md``: with ``y = ℓ/(1+ℓ)``,
-    ``k y²(1−y)/(1 + k y²) = kℓ²/((1+ℓ)(kℓ² + (1+ℓ)²))``, so ``φ(d) = 2G*(d)``."""
+    ``k y²(1−y)/(1 + k y²) = kℓ²/((1+ℓ)(kℓ² + (1+ℓ)²))``, so ``φ(d) = 2G*(d)``.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_sharp
+    >>> identities = u3_sharp()
+    >>> identities[0]
+    Identity('k y0^2 (1 - G - y0) = 4k(1-G)^3/27', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     y0 = 2 * (1 - G) / 3
     val = k * y0**2 * (1 - G - y0)
     rem = sp.rem(sp.expand(sp.numer(sp.together(val - G)) * 1), sp.expand(q_poly(G, k)), G)
@@ -179,8 +367,26 @@ def u3_sharp() -> list:
 
 
 def u3_eps_t() -> list:
-    r"""``|ε_t|/2 = E_π w − E_ρ w ≤ E_π w < 1`` for ``w = μ/(x+μ) ∈ (0, 1)``: ``S_π − S_πw = Σ π(1 − w) > 0``
-    (termwise certificate), so ``|ε_t| < 2`` for every ``R``, ``r``."""
+    r"""Certify ``|ε_t| < 2`` for every ``R``, ``r`` (theorem U3, claim W5).
+
+    ``|ε_t|/2 = E_π w − E_ρ w ≤ E_π w < 1`` for ``w = μ/(x+μ) ∈ (0, 1)``: ``S_π − S_πw = Σ π(1 − w) > 0``
+    (termwise certificate), so ``|ε_t| < 2`` for every ``R``, ``r``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_eps_t
+    >>> identities = u3_eps_t()
+    >>> identities[0]
+    Identity('pi - pi w = pi (1 - w)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     w, pi = sp.symbols("w pi", real=True)
     hyps = [Hypothesis(pi, True, "pi > 0"), Hypothesis(1 - w, True, "1 - w > 0")]
     cert = PositivityCertificate("pi (1 - w) > 0", pi * (1 - w), hyps, [Term(sp.Integer(1), 1, (0, 1))], strict=True)
@@ -190,8 +396,26 @@ def u3_eps_t() -> list:
 
 
 def combined_consequences() -> list:
-    r"""``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` with ``s = √κ``: ``δ(κ_Σ) > 1/2`` iff ``κ_Σ > 9``;
-    and ``δ(κ)² = T`` iff ``√κ = (1 + √T)/(1 − √T)`` (the threshold map)."""
+    r"""Check the consequences of the combined condition: ``κ_Σ > 9`` and the threshold map (claim W5).
+
+    ``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` with ``s = √κ``: ``δ(κ_Σ) > 1/2`` iff ``κ_Σ > 9``;
+    and ``δ(κ)² = T`` iff ``√κ = (1 + √T)/(1 − √T)`` (the threshold map).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import combined_consequences
+    >>> identities = combined_consequences()
+    >>> identities[0]
+    Identity('delta - 1/2 = (s - 3)/(2 (s + 1))', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     s, T = sp.symbols("s T", positive=True)
     dl = (s - 1) / (s + 1)
     sT = (1 + sp.sqrt(T)) / (1 - sp.sqrt(T))
@@ -200,10 +424,33 @@ def combined_consequences() -> list:
 
 
 def kappa_r_threshold_d6(prec: int = 200) -> list:
-    r"""Interval enclosures (``mpmath.iv``, ``prec`` bits): ``G*(6)`` (sign change of ``q``),
+    r"""Enclose ``G*(6)`` and the threshold ``κ_R* ∈ [1385.79, 1385.80]`` at ``d = 6`` (claim W5).
+
+    Interval enclosures (``mpmath.iv``, ``prec`` bits): ``G*(6)`` (sign change of ``q``),
     ``φ(6) = 2G* > 1/2`` and the threshold ``κ_R* = ((1+δ)/(1−δ))²``, ``δ² = 1/(2φ(6))``,
     inside ``[1385.79, 1385.80]``: at ``d = 6`` several roots need ``κ_R ≥ κ_R* > 1385.79``.
-    Returns ``failures = 0`` as an identity (the enclosure widths in the note)."""
+    Returns ``failures = 0`` as an identity (the enclosure widths in the note).
+
+    Parameters
+    ----------
+    prec : int, optional
+        Working precision of the interval arithmetic, in bits (default 200).
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import kappa_r_threshold_d6
+    >>> identities = kappa_r_threshold_d6()
+    >>> identities[0]
+    Identity('kappa_R threshold at d = 6 enclosed', d=6, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     iv = mpmath.iv
     old = iv.prec
     iv.prec = prec
@@ -230,8 +477,26 @@ def kappa_r_threshold_d6(prec: int = 200) -> list:
 
 # ---------------------------------------------------------------------- theorem U2, re-checked
 def u2_ridge_difference() -> list:
-    r"""``u(λ_min) − u(λ_max) ≤ δ(κ)`` for every ``t > 0`` (scale ``λ_min = 1``, ``λ_max = s²``,
-    ``s = √κ ≥ 1``): ``δ − t(s²−1)/((1+t)(s²+t)) = (s−1)(t−s)²/((s+1)(1+t)(s²+t)) ≥ 0``."""
+    r"""Certify ``u(λ_min) − u(λ_max) ≤ δ(κ)`` for every ridge ``t > 0`` (theorem U2, claim W5).
+
+    ``u(λ_min) − u(λ_max) ≤ δ(κ)`` for every ``t > 0`` (scale ``λ_min = 1``, ``λ_max = s²``,
+    ``s = √κ ≥ 1``): ``δ − t(s²−1)/((1+t)(s²+t)) = (s−1)(t−s)²/((s+1)(1+t)(s²+t)) ≥ 0``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u2_ridge_difference
+    >>> identities = u2_ridge_difference()
+    >>> identities[0]
+    Identity('delta - (u(l_min) - u(l_max)) >= 0', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     s_, t_ = sp.symbols("s t", positive=True)
     dl = (s_ - 1) / (s_ + 1)
     target = dl - t_ * (s_**2 - 1) / ((1 + t_) * (s_**2 + t_))
@@ -243,10 +508,28 @@ def u2_ridge_difference() -> list:
 
 
 def u2_chord() -> list:
-    r"""Edmundson–Madansky for ``φ(λ) = (1 − λ/m)₊`` on ``[a, b]`` (``a ≤ m ≤ b``): the chord
+    r"""Certify the Edmundson–Madansky chord bound of theorem U2 (claim W5).
+
+    Edmundson–Madansky for ``φ(λ) = (1 − λ/m)₊`` on ``[a, b]`` (``a ≤ m ≤ b``): the chord
     ``ℓ(λ) = (b−λ)(1 − a/m)/(b−a)`` dominates ``φ``: on ``[a, m]`` ``ℓ − φ = (λ−a)(b−m)/(m(b−a))``,
     on ``[m, b]`` ``ℓ = (b−λ)(m−a)/(m(b−a))``; so ``T = E_p φ ≤ E_p ℓ = (b−m)(m−a)/(m(b−a))``
-    (``ℓ`` is affine and ``E_p λ = m``)."""
+    (``ℓ`` is affine and ``E_p λ = m``).
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u2_chord
+    >>> identities = u2_chord()
+    >>> identities[0]
+    Identity('chord - (1 - lambda/m) >= 0 on [a, m]', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     a, b, m_, l_ = sp.symbols("a b m lambda", positive=True)
     chord = (b - l_) * (1 - a / m_) / (b - a)
     hyps = [Hypothesis(l_ - a, name="lambda >= a"), Hypothesis(b - m_, name="b >= m"), Hypothesis(m_, True),
@@ -261,8 +544,26 @@ def u2_chord() -> list:
 
 
 def u2_two_point() -> list:
-    r"""``(s² − m)(m − 1)/(m(s² − 1)) ≤ δ(s²) = (s−1)/(s+1)`` for ``m > 0``, ``s > 1``:
-    ``δ·m(s²−1) − (s²−m)(m−1) = (m − s)²``."""
+    r"""Certify the two-point bound ``≤ δ(s²)`` of theorem U2 (claim W5).
+
+    ``(s² − m)(m − 1)/(m(s² − 1)) ≤ δ(s²) = (s−1)/(s+1)`` for ``m > 0``, ``s > 1``:
+    ``δ·m(s²−1) − (s²−m)(m−1) = (m − s)²``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u2_two_point
+    >>> identities = u2_two_point()
+    >>> identities[0]
+    Identity('delta - T_max(m) >= 0', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     s_, m_ = sp.symbols("s m", positive=True)
     dl = (s_ - 1) / (s_ + 1)
     target = dl - (s_**2 - m_) * (m_ - 1) / (m_ * (s_**2 - 1))
@@ -307,23 +608,77 @@ def _log_elasticity(tag: str, var, w1, w2, u_, z) -> list:
 
 
 def u3_eps_h_formula() -> list:
-    r"""``ε_h = d log h/d log t = 2(E_q u − E_p u)`` for ``h(t) = Σλ²/(λ+t)² / Σλ³/(λ+t)²``
-    (``p ∝ λ²/(λ+t)²``, ``q ∝ λp``, ``u = t/(λ+t)``), every ``d``."""
+    r"""Check the elasticity formula ``ε_h = 2(E_q u − E_p u)`` for every ``d`` (claim W5).
+
+    ``ε_h = d log h/d log t = 2(E_q u − E_p u)`` for ``h(t) = Σλ²/(λ+t)² / Σλ³/(λ+t)²``
+    (``p ∝ λ²/(λ+t)²``, ``q ∝ λp``, ``u = t/(λ+t)``), every ``d``.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_eps_h_formula
+    >>> identities = u3_eps_h_formula()
+    >>> identities[0]
+    Identity('t d/dt w1 = -2 w1 u (generic term)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     lam_, t_, p_, q_, u_ = _lam_weights()
     return _log_elasticity("h", t_, p_, q_, u_, lam_)
 
 
 def u3_eps_t_formula() -> list:
-    r"""``ε_t = d log t/d log μ = 2(E_ρ v − E_π v)`` for ``t(μ) = τ Σs²/(x+μ)² / Σs²x/(x+μ)²``
+    r"""Check the elasticity formula ``ε_t = 2(E_ρ v − E_π v)`` (claim W5).
+
+    ``ε_t = d log t/d log μ = 2(E_ρ v − E_π v)`` for ``t(μ) = τ Σs²/(x+μ)² / Σs²x/(x+μ)²``
     (``π ∝ s²/(x+μ)²``, ``ρ ∝ xπ``, ``v = μ/(x+μ)``; the constant ``τ`` drops out of the
-    log-derivative), every number of components."""
+    log-derivative), every number of components.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_eps_t_formula
+    >>> identities = u3_eps_t_formula()
+    >>> identities[0]
+    Identity('mu d/dmu w1 = -2 w1 u (generic term)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     x_, mu_, pi_, rho_, v_, _ = _x_weights()
     return _log_elasticity("t", mu_, pi_, rho_, v_, x_)
 
 
 def u3_root_derivative() -> list:
-    r"""``F'(μ) = 1 − (g(μ)/μ) ε_h ε_t`` for ``F = μ − g``, ``g = τ h(t(μ))``, any differentiable ``h``,
-    ``t`` (chain rule, generic functions), and at a root ``g(μ*) = μ*``: ``F'(μ*) = 1 − ε_h ε_t``."""
+    r"""Check ``F'(μ*) = 1 − ε_h ε_t`` at a root of the W4 equation (claim W5).
+
+    ``F'(μ) = 1 − (g(μ)/μ) ε_h ε_t`` for ``F = μ − g``, ``g = τ h(t(μ))``, any differentiable ``h``,
+    ``t`` (chain rule, generic functions), and at a root ``g(μ*) = μ*``: ``F'(μ*) = 1 − ε_h ε_t``.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_root_derivative
+    >>> identities = u3_root_derivative()
+    >>> identities[0]
+    Identity("F'(mu) = 1 - (g/mu) eps_h eps_t", d=any, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     mu_, tau_, T = sp.symbols("mu tau T", positive=True)
     h, tf = sp.Function("h"), sp.Function("t")
     g = tau_ * h(tf(mu_))
@@ -345,10 +700,28 @@ def _explicit_h_t(d: int, m_: int):
 
 
 def crosscheck_elasticities() -> list:
-    r"""Fixed-size side of the three formulas: at ``d = 2, 3`` (and ``2, 3`` components) the
+    r"""Cross-check the elasticity formulas at fixed sizes with sympy's derivatives (claim W5).
+
+    Fixed-size side of the three formulas: at ``d = 2, 3`` (and ``2, 3`` components) the
     log-derivatives of the written-out ``h(t)`` and ``t(μ)`` are taken by sympy and compared with
     ``2(E_q u − E_p u)`` and ``2(E_ρ v − E_π v)`` written out; at ``d = 2`` with 2 components the
-    derivative of ``g(μ) = τh(t(μ))`` itself is compared with ``g ε_h ε_t/μ``."""
+    derivative of ``g(μ) = τh(t(μ))`` itself is compared with ``g ε_h ε_t/μ``.
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import crosscheck_elasticities
+    >>> identities = crosscheck_elasticities()
+    >>> identities[0]
+    Identity("t h'/h = 2 (E_q u - E_p u) (explicit)", d=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     t_, mu_, tau_ = sp.symbols("t mu tau", positive=True)
     out = []
     for d in (2, 3):
@@ -374,9 +747,27 @@ crosscheck_elasticities.sizes = "d = 2, 3 (2, 3 components)"
 
 
 def crosscheck_root_derivative() -> list:
-    r"""Fixed-size side of ``g'(μ) = g ε_h ε_t/μ``: at ``d = 2`` with 2 components, ``g(μ) = τh(t(μ))``
+    r"""Cross-check ``g'(μ) = g ε_h ε_t/μ`` at ``d = 2`` with sympy's derivative (claim W5).
+
+    Fixed-size side of ``g'(μ) = g ε_h ε_t/μ``: at ``d = 2`` with 2 components, ``g(μ) = τh(t(μ))``
     written out as one rational function of ``μ`` and differentiated by sympy, against
-    ``g·2(E_q u − E_p u)·2(E_ρ v − E_π v)/μ`` written out at ``t = t(μ)``."""
+    ``g·2(E_q u − E_p u)·2(E_ρ v − E_π v)/μ`` written out at ``t = t(μ)``.
+
+    Returns
+    -------
+    list of Identity
+        The 1 exact identity checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import crosscheck_root_derivative
+    >>> identities = crosscheck_root_derivative()
+    >>> identities[0]
+    Identity("g'(mu) = g eps_h eps_t / mu (explicit)", d=2, components=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 1)
+    """
     t_, mu_, tau_ = sp.symbols("t mu tau", positive=True)
     lams, xs, ss = _explicit_h_t(2, 2)
     P = [lj**2 / (lj + t_) ** 2 for lj in lams]
@@ -398,7 +789,9 @@ crosscheck_root_derivative.sizes = "d = 2 with 2 components (g(μ) written out)"
 
 
 def u2_reduction_identities() -> list:
-    r"""The identities the U2 reduction uses, checked for **both** elasticities with the same
+    r"""Check the identities of the U2 reduction for both elasticities (claim W5).
+
+    The identities the U2 reduction uses, checked for **both** elasticities with the same
     code: for ``(z, r, w̃, w̃') = (λ, t, p̃, q̃)`` (``ε_h``) and ``(x, μ, π̃, ρ̃)`` (``ε_t``), with
     ``u = r/(z+r)``, normalised weights ``w = w̃/Σw̃``, ``w' = w̃'/Σw̃'`` and ``m = E_w z``:
 
@@ -410,7 +803,23 @@ def u2_reduction_identities() -> list:
       :func:`u2_ridge_difference`.
 
     So the three certified inequalities of U2 (chord, two-point bound, ridge difference) apply to
-    ``ε_t`` exactly as to ``ε_h``, with ``κ_R = x_max/x_min``."""
+    ``ε_t`` exactly as to ``ε_h``, with ``κ_R = x_max/x_min``.
+
+    Returns
+    -------
+    list of Identity
+        The 20 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u2_reduction_identities
+    >>> identities = u2_reduction_identities()
+    >>> identities[0]
+    Identity('[h] tilt: w2 = z w1', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 20)
+    """
     lam_, t_, p_, q_, u_ = _lam_weights()
     x_, mu_, pi_, rho_, v_, _ = _x_weights()
     cc, sc, kap = sp.symbols("c_s c s", positive=True)
@@ -505,8 +914,31 @@ crosscheck_split.sizes = "d = 2, 3, 4 (sums written out)"
 
 
 def crosscheck_sharp(ds=(2, 3, 4, 5, 6)) -> list:
-    r"""Step 10 at concrete ``d``: ``d − 1`` values all equal to ``y₀ = 2(1 − G)/3``, the sum
-    ``Σ'y₀²(1 − G − y₀)`` written out, minus ``G``, equals ``q(G)/27`` with ``k = d − 1`` a number."""
+    r"""Cross-check the sharpness identity of theorem U3 at concrete ``d`` (claim W5).
+
+    Step 10 at concrete ``d``: ``d − 1`` values all equal to ``y₀ = 2(1 − G)/3``, the sum
+    ``Σ'y₀²(1 − G − y₀)`` written out, minus ``G``, equals ``q(G)/27`` with ``k = d − 1`` a number.
+
+    Parameters
+    ----------
+    ds : sequence of int, optional
+        The dimensions ``d`` (default ``(2, 3, 4, 5, 6)``).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import crosscheck_sharp
+    >>> identities = crosscheck_sharp(ds=(2, 3))
+    >>> identities[0]
+    Identity("sum' y0^2 (1 - G - y0) - G = q(G)/27 (explicit)", d=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     out = []
     for d in ds:
         y0 = 2 * (1 - G) / 3
@@ -519,8 +951,31 @@ crosscheck_sharp.sizes = "d = 2–6 (d − 1 equal values written out)"
 
 
 def crosscheck_reduction(ds=(2,)) -> list:
-    r"""Step 15 with the weights written out over ``d`` terms, for both elasticities: normalised
-    ``w_j``, ``w'_j``, ``m = E_wz``: ``w'_j = w_jz_j/m`` and ``Σ(u_j − c)(w_j − w'_j) = E_wu − E_{w'}u``."""
+    r"""Cross-check the U2 reduction with the weights written out over ``d`` terms (claim W5).
+
+    Step 15 with the weights written out over ``d`` terms, for both elasticities: normalised
+    ``w_j``, ``w'_j``, ``m = E_wz``: ``w'_j = w_jz_j/m`` and ``Σ(u_j − c)(w_j − w'_j) = E_wu − E_{w'}u``.
+
+    Parameters
+    ----------
+    ds : sequence of int, optional
+        The dimensions ``d`` (default ``(2,)``).
+
+    Returns
+    -------
+    list of Identity
+        The 4 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import crosscheck_reduction
+    >>> identities = crosscheck_reduction()
+    >>> identities[0]
+    Identity("[h] w'_1 = w_1 z_1/m (explicit)", d=2, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 4)
+    """
     out = []
     cc = sp.Symbol("c_s")
     for d in ds:
@@ -544,8 +999,31 @@ crosscheck_reduction.sizes = "d = 2 (weights written out)"
 
 
 def crosscheck_consequences(kappas=(1, 4, 9, 16, 49, 100)) -> list:
-    r"""Step 20 at concrete numbers: ``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` at perfect-square ``κ``
-    (exact rationals), and ``δ(κ(T))² = T`` at ``T = 1/4, 1/9, 4/9``."""
+    r"""Cross-check the consequences of the combined condition at concrete numbers (claim W5).
+
+    Step 20 at concrete numbers: ``δ(κ) − 1/2 = (s − 3)/(2(s + 1))`` at perfect-square ``κ``
+    (exact rationals), and ``δ(κ(T))² = T`` at ``T = 1/4, 1/9, 4/9``.
+
+    Parameters
+    ----------
+    kappas : sequence of int, optional
+        Perfect-square condition numbers ``κ`` (default ``(1, 4, 9, 16, 49, 100)``).
+
+    Returns
+    -------
+    list of Identity
+        The 5 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import crosscheck_consequences
+    >>> identities = crosscheck_consequences(kappas=(4, 9))
+    >>> identities[0]
+    Identity('delta - 1/2 = (s - 3)/(2 (s + 1)) at kappa', kappa=4, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 5)
+    """
     out = []
     for kap in kappas:
         s_ = sp.sqrt(sp.Integer(kap))
