@@ -33,19 +33,85 @@ ALLN = {"n": "symbolic"}
 
 
 def peel_sum_top(s: sp.Sum) -> sp.Expr:
-    r"""``Σ_{j=a}^{b} f = Σ_{j=a}^{b−1} f + f(b)``."""
+    r"""Peel the top term of a sum: ``Σ_{j=a}^{b} f = Σ_{j=a}^{b−1} f + f(b)``.
+
+    One of the two rewriting rules of the induction (valid for every ``b ≥ a − 1``).
+
+    Parameters
+    ----------
+    s : sympy.Sum
+        A sum with one limit ``(j, a, b)``.
+
+    Returns
+    -------
+    sympy.Expr
+        The peeled sum plus the top term.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.induction import peel_sum_top
+    >>> j, n = sp.symbols("j n", integer=True, positive=True)
+    >>> f = sp.Function("f")
+    >>> peel_sum_top(sp.Sum(f(j), (j, 1, n)))
+    f(n) + Sum(f(j), (j, 1, n - 1))
+    """
     (f, (var, a, b)), = [(s.function, s.limits[0])]
     return sp.Sum(f, (var, a, b - 1)) + f.subs(var, b)
 
 
 def peel_product_top(p: sp.Product) -> sp.Expr:
-    r"""``Π_{k=a}^{b} g = g(b) · Π_{k=a}^{b−1} g``."""
+    r"""Peel the top factor of a product: ``Π_{k=a}^{b} g = g(b) · Π_{k=a}^{b−1} g``.
+
+    Valid for every ``b ≥ a`` (the empty product is 1).
+
+    Parameters
+    ----------
+    p : sympy.Product
+        A product with one limit ``(k, a, b)``.
+
+    Returns
+    -------
+    sympy.Expr
+        The top factor times the peeled product.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.induction import peel_product_top
+    >>> k, n = sp.symbols("k n", integer=True, positive=True)
+    >>> g = sp.Function("g")
+    >>> peel_product_top(sp.Product(g(k), (k, 1, n)))
+    g(n)*Product(g(k), (k, 1, n - 1))
+    """
     f, (var, a, b) = p.function, p.limits[0]
     return f.subs(var, b) * sp.Product(f, (var, a, b - 1))
 
 
 def peel_product_bottom(p: sp.Product) -> sp.Expr:
-    r"""``Π_{k=a}^{b} g = g(a) · Π_{k=a+1}^{b} g``."""
+    r"""Peel the bottom factor of a product: ``Π_{k=a}^{b} g = g(a) · Π_{k=a+1}^{b} g``.
+
+    Valid for every ``b ≥ a``.
+
+    Parameters
+    ----------
+    p : sympy.Product
+        A product with one limit ``(k, a, b)``.
+
+    Returns
+    -------
+    sympy.Expr
+        The bottom factor times the peeled product.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.induction import peel_product_bottom
+    >>> k, n = sp.symbols("k n", integer=True, positive=True)
+    >>> g = sp.Function("g")
+    >>> peel_product_bottom(sp.Product(g(k), (k, 1, n)))
+    g(1)*Product(g(k), (k, 2, n))
+    """
     f, (var, a, b) = p.function, p.limits[0]
     return f.subs(var, a) * sp.Product(f, (var, a + 1, b))
 
@@ -58,7 +124,30 @@ def _split(expr, var):
 
 
 def normal_form(expr: sp.Expr) -> sp.Expr:
-    """Expand, distribute sums over added terms and move index-free factors out of sums."""
+    r"""Return the normal form of an expression with sums.
+
+    Expand, distribute sums over added terms and move index-free factors out of sums.  Two
+    sides of an induction step agree when their normal forms are equal.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        An expression possibly containing ``Sum`` objects.
+
+    Returns
+    -------
+    sympy.Expr
+        The expanded expression in normal form.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.induction import normal_form
+    >>> j, n = sp.symbols("j n", integer=True, positive=True)
+    >>> x, f = sp.Symbol("x"), sp.Function("f")
+    >>> normal_form(sp.Sum(x * f(j) + j, (j, 1, n)))
+    x*Sum(f(j), (j, 1, n)) + Sum(j, (j, 1, n))
+    """
     expr = sp.expand(expr)
     out = []
     for term in sp.Add.make_args(expr):
@@ -86,10 +175,28 @@ def _unrolled(top):
 
 
 def g_unrolling() -> list:
-    r"""Unrolling of ``S_i = g_i S_{i−1} + T_i``, ``S_0 = 0``: ``S_i = Σ_{j≤i} (Π_{k=j+1}^{i} g_k) T_j``.
+    r"""Prove the unrolling of the GLA recurrence by induction on a symbolic length (claim G1).
+
+    Unrolling of ``S_i = g_i S_{i−1} + T_i``, ``S_0 = 0``: ``S_i = Σ_{j≤i} (Π_{k=j+1}^{i} g_k) T_j``.
 
     Base: ``S_0`` is the empty sum. Step: peel the top term of ``S_{i+1}`` (its product is empty)
-    and, for ``j ≤ i``, the top factor ``g_{i+1}`` of every product."""
+    and, for ``j ≤ i``, the top factor ``g_{i+1}`` of every product.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g_unrolling
+    >>> identities = g_unrolling()
+    >>> identities[0]
+    Identity('S_0 = 0', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     base = _unrolled(0).doit()
     step = peel_sum_top(_unrolled(i + 1))
     # inside the remaining sum j ≤ i < i + 1, so peeling the top factor of the product is valid
@@ -110,16 +217,52 @@ def _omega(idx, top=n + 1):
 
 
 def g2_forward() -> list:
-    r"""``ω_n = g_{n+1}`` and ``ω_i = g_{i+1} ω_{i+1}`` for ``i < n`` (peel the bottom factor)."""
+    r"""Check that the weights of scalar gates satisfy ``ω_i = g_{i+1} ω_{i+1}`` for symbolic ``n`` (claim G2).
+
+    ``ω_n = g_{n+1}`` and ``ω_i = g_{i+1} ω_{i+1}`` for ``i < n`` (peel the bottom factor).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g2_forward
+    >>> identities = g2_forward()
+    >>> identities[0]
+    Identity('omega_n = g_{n+1}', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     return [Identity("omega_n = g_{n+1}", ALLN, _omega(n).doit() - g(n + 1), 0),
             Identity("omega_i = g_{i+1} omega_{i+1}", ALLN, normal_form(peel_product_bottom(_omega(i)))
                      - normal_form(g(i + 1) * _omega(i + 1)), 0)]
 
 
 def g2_inverse() -> list:
-    r"""Telescoping by downward induction on ``i``: with ``g_{n+1} = ω_n`` and ``g_{k} = ω_{k−1}/ω_k``
+    r"""Prove that the gates recovered from monotone weights reproduce them, by induction (claim G2).
+
+    Telescoping by downward induction on ``i``: with ``g_{n+1} = ω_n`` and ``g_{k} = ω_{k−1}/ω_k``
     (``2 ≤ k ≤ n``), ``P(i) = Π_{k=i+1}^{n+1} g_k = ω_i``.  Base ``i = n``: ``P(n) = g_{n+1} = ω_n``.
-    Step: ``P(i−1) = g_i P(i) = (ω_{i−1}/ω_i) ω_i = ω_{i−1}`` (``ω`` generic, nonzero)."""
+    Step: ``P(i−1) = g_i P(i) = (ω_{i−1}/ω_i) ω_i = ω_{i−1}`` (``ω`` generic, nonzero).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g2_inverse
+    >>> identities = g2_inverse()
+    >>> identities[0]
+    Identity('P(n) = g_{n+1} = omega_n', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     gate_i = w(i - 1) / w(i)
     step = peel_product_bottom(_omega(i - 1))  # g(i) · P(i)
     step = step.subs(g(i), gate_i)
@@ -130,9 +273,32 @@ def g2_inverse() -> list:
 
 
 def crosscheck_unrolling(lengths=(0, 1, 2, 3, 4, 5)) -> list:
-    r"""Fixed-size side of Step 1: the recurrence ``S_i = g_iS_{i−1} + T_i``, ``S_0 = 0``, *run* for
+    r"""Cross-check the unrolled recurrence (claim G1) by running it at concrete lengths.
+
+    Fixed-size side of Step 1: the recurrence ``S_i = g_iS_{i−1} + T_i``, ``S_0 = 0``, *run* for
     ``i`` up to each concrete length with symbols ``g_k``, ``T_j``, against the unrolled formula
-    evaluated there (``doit``)."""
+    evaluated there (``doit``).
+
+    Parameters
+    ----------
+    lengths : sequence of int, optional
+        The concrete lengths ``n`` (default ``(0, 1, 2, 3, 4, 5)``).
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import crosscheck_unrolling
+    >>> identities = crosscheck_unrolling(lengths=(0, 1, 2))
+    >>> identities[0]
+    Identity('recurrence run = unrolled sum', n=0, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     out = []
     gs = sp.symbols("g1:8")
     Ts = sp.symbols("T1:8")
@@ -150,7 +316,30 @@ crosscheck_unrolling.sizes = "lengths 0–5 (the recurrence run on symbols)"
 
 
 def confirm_rules(lengths=(0, 1, 2, 3, 4)) -> list:
-    """The rewriting rules evaluated at concrete lengths (``doit``): a sanity check of the engine."""
+    r"""Confirm the two rewriting rules of the induction by evaluation at concrete lengths.
+
+    The rewriting rules evaluated at concrete lengths (``doit``): a sanity check of the engine.
+
+    Parameters
+    ----------
+    lengths : sequence of int, optional
+        The concrete upper limits ``b`` (default ``(0, 1, 2, 3, 4)``).
+
+    Returns
+    -------
+    list of Identity
+        The 5 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import confirm_rules
+    >>> identities = confirm_rules(lengths=(0, 1))
+    >>> identities[0]
+    Identity('peel sum', b=0, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 5)
+    """
     out = []
     for b in lengths:
         s1 = sp.Sum(T(j), (j, 1, b))
@@ -197,14 +386,32 @@ def _scalar_form(expr, symmetric=()):
 
 
 def g1_readout() -> list:
-    r"""G1's readout **derived from the block recurrence** (``d`` symbolic, sympy block matrices):
+    r"""Derive G1's readout from the block recurrence for symbolic ``d`` (claim G1).
+
+    G1's readout **derived from the block recurrence** (``d`` symbolic, sympy block matrices):
     with ``W_k = diag(P_k, 0)``, ``W_q = diag(P_q, 0)``, ``W_v = diag(0, 1)`` and tokens
     ``z_j = [x_j; y_j]``, ``z_{n+1} = [x; 0]``, the products give ``k_j = [P_kx_j; 0]``,
     ``v_j = [0; y_j]``, ``q = [P_qx; 0]`` and one write read by the query, ``v_jk_jᵀq``, has feature
     block 0 and label block ``y_j(P_kx_j)ᵀ(P_qx) = y_j xᵀP_qᵀP_kx_j`` (canonical trace form); the
     query's own write ``v_{n+1}k_{n+1}ᵀ`` is 0 (its label slot is 0), so masked and unmasked queries
     agree.  By Step 1 ``o_{n+1} = Σ_j ω_j v_jk_jᵀq`` (linear in the writes), so
-    ``ŷ = Σ_j ω_j y_j xᵀPx_j = xᵀPXᵀ(ω⊙y)`` with ``P = P_qᵀP_k`` (the sum over ``j`` is Step 1's)."""
+    ``ŷ = Σ_j ω_j y_j xᵀPx_j = xᵀPXᵀ(ω⊙y)`` with ``P = P_qᵀP_k`` (the sum over ``j`` is Step 1's).
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g1_readout
+    >>> identities = g1_readout()
+    >>> identities[0]
+    Identity('feature block of v_j k_j^T q = 0', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     d, Z, blk, vec = _block_products()
     Pk, Pq = sp.MatrixSymbol("Pk", d, d), sp.MatrixSymbol("Pq", d, d)
     xj, x, yj = sp.MatrixSymbol("Xj", d, 1), sp.MatrixSymbol("X", d, 1), sp.MatrixSymbol("yj", 1, 1)
@@ -239,9 +446,27 @@ def _peel_sum(expr):
 
 
 def g3_key_unrolling() -> list:
-    r"""Key-dimension gates scale the state's columns: ``S_i = S_{i−1} D_i + T_i`` (``D_i = diag(g_i)``).
+    r"""Prove the unrolling with key-dimension gates (non-commuting factors) by induction (claim G3).
+
+    Key-dimension gates scale the state's columns: ``S_i = S_{i−1} D_i + T_i`` (``D_i = diag(g_i)``).
     Unrolled ``S_i = Σ_{j≤i} T_j Π(j, i)`` with ``Π(j, i+1) = Π(j, i) D_{i+1}``, ``Π(i, i) = I``:
-    base and step with non-commuting ``T``, ``D`` (factors are only ever pulled out on the right)."""
+    base and step with non-commuting ``T``, ``D`` (factors are only ever pulled out on the right).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g3_key_unrolling
+    >>> identities = g3_key_unrolling()
+    >>> identities[0]
+    Identity('S_0 = 0 (key gates)', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     def U(top):
         return sp.Sum(Tn(j) * Pi(j, top), (j, 1, top))
 
@@ -259,8 +484,26 @@ def g3_key_unrolling() -> list:
 
 
 def g3_diag_products() -> list:
-    r"""``Π(j, i) = diag(⊙_{k=j+1}^{i} g_k)``: diagonal matrices multiply entrywise,
-    ``diag(a) diag(b) = diag(a ⊙ b)``; induction on ``i`` (base ``Π(j, j) = diag(1) = I``)."""
+    r"""Prove that products of diagonal gates are diagonal with entrywise products (claim G3).
+
+    ``Π(j, i) = diag(⊙_{k=j+1}^{i} g_k)``: diagonal matrices multiply entrywise,
+    ``diag(a) diag(b) = diag(a ⊙ b)``; induction on ``i`` (base ``Π(j, j) = diag(1) = I``).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g3_diag_products
+    >>> identities = g3_diag_products()
+    >>> identities[0]
+    Identity('Pi(j, j) = diag(empty product) = I', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     prod = sp.Product(gv(k), (k, j + 1, i))
     step = (Diag(prod) * Diag(gv(i + 1)))  # Π(j, i) D_{i+1} with the induction hypothesis
     merged = Diag(step.args[0].args[0] * step.args[1].args[0])  # diag(a) diag(b) = diag(a ⊙ b)
@@ -271,10 +514,28 @@ def g3_diag_products() -> list:
 
 
 def g3_value_readout() -> list:
-    r"""Value-dimension gates scale the state's rows: ``S_i = D_i S_{i−1} + T_i`` (unrolled with left
+    r"""Prove that value-dimension gates read out as scalar gating with the label's gate (claim G3).
+
+    Value-dimension gates scale the state's rows: ``S_i = D_i S_{i−1} + T_i`` (unrolled with left
     products ``PiL``); the label row ``e_labelᵀ D_k = g_label(k) e_labelᵀ`` (``D_k`` diagonal), so by
     induction ``e_labelᵀ PiL(j, i) = (Π_{k=j+1}^{i} g_label(k)) e_labelᵀ``: value gating reads out as
-    scalar gating with the label coordinate's gate."""
+    scalar gating with the label coordinate's gate.
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g3_value_readout
+    >>> identities = g3_value_readout()
+    >>> identities[0]
+    Identity('S_{i+1} = D_{i+1} S_i + T_{i+1} (value gates)', n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     def U(top):
         return sp.Sum(PiL(j, top) * Tn(j), (j, 1, top))
 
@@ -295,7 +556,9 @@ def g3_value_readout() -> list:
 
 # ---------------------------------------------------------------------- G4: layers
 def g4_layer_step() -> list:
-    r"""One residual layer is one causal WPGD step, **derived from the block recurrence** for symbolic
+    r"""Derive that one residual GLA layer is one causal WPGD step, for symbolic ``d``, ``i``, ``n`` (claim G4).
+
+    One residual layer is one causal WPGD step, **derived from the block recurrence** for symbolic
     ``d``, ``i``, ``n``.
 
     sympy block matrices: ``W_k = diag(I, 0)``, ``W_q = diag(P_ℓᵀ, 0)``, ``W_v = diag(0, −1)`` on the
@@ -305,7 +568,23 @@ def g4_layer_step() -> list:
     layers) and label block ``−ρ_j x_jᵀP_ℓᵀx_i = −ρ_j x_iᵀP_ℓx_j`` (canonical trace form).  By Step 1
     the update is ``Σ_{j≤i} ω_ij m_j v_jk_jᵀq_i``; with the derived label block substituted, the
     residual update equals the causal WPGD update ``ρ_i − Σ_j ω_ij m_j ρ_j x_iᵀP_ℓx_j`` term by term
-    (``Sum`` with symbolic ``i``).  Composition over ``L`` layers is the induction of Step 14."""
+    (``Sum`` with symbolic ``i``).  Composition over ``L`` layers is the induction of Step 14.
+
+    Returns
+    -------
+    list of Identity
+        The 3 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g4_layer_step
+    >>> identities = g4_layer_step()
+    >>> identities[0]
+    Identity('feature block of v_j k_j^T q_i = 0 (features unchanged)', d=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 3)
+    """
     d, Z, blk, vec = _block_products()
     Pl = sp.MatrixSymbol("Pl", d, d)
     xi, xj = sp.MatrixSymbol("Xi", d, 1), sp.MatrixSymbol("Xj", d, 1)
@@ -332,10 +611,28 @@ def g4_layer_step() -> list:
 
 
 def g4_unmasked() -> list:
-    r"""``L = 2`` without the write mask (``m_{n+1} = 1``): the query's own term ``j = n+1`` has weight
+    r"""Derive the effect of the unmasked query at ``L = 2``: ``ŷ_unmasked − ŷ_masked = −(xᵀP₂x) ŷ₁`` (claim G4).
+
+    ``L = 2`` without the write mask (``m_{n+1} = 1``): the query's own term ``j = n+1`` has weight
     ``ω_{n+1,n+1} = 1`` (empty product) and value ``−ρ_{n+1}``; in layer 1 ``ρ^{(0)}_{n+1} = 0`` so
     nothing changes, in layer 2 it adds ``−a₂(n+1,n+1) ρ^{(1)}_{n+1}`` with ``ρ^{(1)}_{n+1} = −ŷ₁``:
-    ``ŷ_unmasked − ŷ_masked = −(xᵀP₂x) ŷ₁`` (``n`` symbolic; peel the top term of the sum)."""
+    ``ŷ_unmasked − ŷ_masked = −(xᵀP₂x) ŷ₁`` (``n`` symbolic; peel the top term of the sum).
+
+    Returns
+    -------
+    list of Identity
+        The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
+        and its ``size`` says for which sizes.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.induction import g4_unmasked
+    >>> identities = g4_unmasked()
+    >>> identities[0]
+    Identity("layer 1: the query's own term vanishes (rho0_{n+1} = 0)", n=symbolic, residual=0)
+    >>> all(identity.ok for identity in identities), len(identities)
+    (True, 2)
+    """
     a2, r1, om2 = sp.Function("a2"), sp.Function("rho1"), sp.Function("omega2")
     y1 = sp.Symbol("yhat_1")
 
