@@ -32,8 +32,34 @@ _SYMMETRIC: set = {"I"}
 
 
 def symmetric(*names: str) -> None:
-    """Declare the matrix letters ``names`` symmetric (``M = Mᵀ``): the only letters atoms may
-    contain, since ``⟨u|W|v⟩ = ⟨v|reversed W|u⟩`` needs every letter of ``W`` symmetric."""
+    r"""Declare the matrix letters ``names`` symmetric (``M = Mᵀ``).
+
+    They are the only letters atoms may contain, since ``⟨u|W|v⟩ = ⟨v|reversed W|u⟩`` needs
+    every letter of ``W`` symmetric.  The declaration is global to the module (``"I"`` is
+    always declared).
+
+    Parameters
+    ----------
+    *names : str
+        Non-empty matrix letters, e.g. ``"R"``, ``"A"``.
+
+    Returns
+    -------
+    None
+        The letters are added to the declared set.
+
+    Raises
+    ------
+    ValueError
+        If a name is not a non-empty string.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import apply, bil, symmetric, vec
+    >>> symmetric("R")
+    >>> bil(vec("u"), apply("R", vec("v"))) == bil(vec("v"), apply("R", vec("u")))
+    True
+    """
     for name in names:
         if not isinstance(name, str) or not name:
             raise ValueError(f"symmetric: a matrix letter is a non-empty string, got {name!r}")
@@ -41,13 +67,49 @@ def symmetric(*names: str) -> None:
 
 
 class Rules:
-    """Rewrite rules ``(matrix letter, vector letter) → vector expression`` (``A z → r``)."""
+    r"""Rewrite rules ``(matrix letter, vector letter) → vector expression``, e.g. ``A z → r``.
+
+    Defining relations such as ``z = A⁻¹r`` (claims W5, A3) enter as ``A z → r``; :func:`bil`
+    applies them at both ends of every atom before canonicalisation.
+
+    Parameters
+    ----------
+    rules : mapping or None, optional
+        ``{(matrix letter, vector letter): vector expression}`` (default none).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import Rules, apply, bil, symmetric, vec
+    >>> symmetric("A")
+    >>> rules = Rules({("A", "z"): vec("r")})
+    >>> bil(vec("omega"), apply("A", vec("z")), rules)  # ωᵀ A z = ωᵀ r
+    <omega|r>
+    """
 
     def __init__(self, rules: Mapping | None = None):
         self.rules = dict(rules or {})
 
     def reduce(self, word: tuple, v: str):
-        """``W v`` as a vector expression after applying the rules at the right end (repeatedly)."""
+        r"""Return ``W v`` as a vector expression after applying the rules at the right end, repeatedly.
+
+        Parameters
+        ----------
+        word : tuple of str
+            The matrix letters of ``W``, left to right.
+        v : str
+            The vector letter.
+
+        Returns
+        -------
+        dict
+            A vector expression ``{(word, vector letter): coefficient}``.
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic.bilinear import Rules, vec
+        >>> Rules({("A", "z"): vec("r")}).reduce(("R", "A"), "z")
+        {(('R',), 'r'): 1}
+        """
         if word and (word[-1], v) in self.rules:
             out = {}
             for (w2, v2), c in self.rules[(word[-1], v)].items():
@@ -58,11 +120,48 @@ class Rules:
 
 
 def vec(name: str, coeff=1) -> dict:
-    """The vector letter ``name`` (times ``coeff``)."""
+    r"""Return the vector letter ``name`` times ``coeff`` as a vector expression (length ``n`` symbolic).
+
+    Parameters
+    ----------
+    name : str
+        The vector letter (e.g. ``"omega"``, ``"r"``).
+    coeff : sympy.Expr or number, optional
+        A scalar coefficient (default 1).
+
+    Returns
+    -------
+    dict
+        ``{((), name): coeff}``: a linear combination of words applied to vector letters.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import vec
+    >>> vec("omega", 2)
+    {((), 'omega'): 2}
+    """
     return {((), name): sp.sympify(coeff)}
 
 
 def add(*vs) -> dict:
+    r"""Add vector expressions (terms with a zero coefficient are dropped).
+
+    Parameters
+    ----------
+    *vs : dict
+        Vector expressions as returned by :func:`vec` or :func:`apply`.
+
+    Returns
+    -------
+    dict
+        Their sum.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import add, vec
+    >>> add(vec("omega"), vec("r", 3), vec("omega", -1))
+    {((), 'r'): 3}
+    """
     out: dict = {}
     for v in vs:
         for k, c in v.items():
@@ -71,11 +170,53 @@ def add(*vs) -> dict:
 
 
 def scale(v: dict, c) -> dict:
+    r"""Multiply a vector expression by a scalar.
+
+    Parameters
+    ----------
+    v : dict
+        A vector expression.
+    c : sympy.Expr or number
+        The scalar.
+
+    Returns
+    -------
+    dict
+        ``c · v``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.bilinear import scale, vec
+    >>> scale(vec("h"), sp.Symbol("s"))
+    {((), 'h'): s}
+    """
     return {k: sp.sympify(c) * x for k, x in v.items()}
 
 
 def apply(mat: str | tuple, v: dict) -> dict:
-    """``M v`` for a matrix letter (or word) ``mat``; ``"I"`` is the identity."""
+    r"""Return ``M v`` for a matrix letter (or word) ``mat``; ``"I"`` is the identity.
+
+    Parameters
+    ----------
+    mat : str or tuple of str
+        A matrix letter or a word of letters (applied right to left as written).
+    v : dict
+        A vector expression.
+
+    Returns
+    -------
+    dict
+        The vector expression ``M v``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import apply, vec
+    >>> apply("R", vec("omega"))
+    {(('R',), 'omega'): 1}
+    >>> apply("I", vec("omega")) == vec("omega")
+    True
+    """
     word = (mat,) if isinstance(mat, str) else tuple(mat)
     word = tuple(m for m in word if m != "I")
     return {(word + w, n): c for (w, n), c in v.items()}
@@ -100,7 +241,41 @@ def _atom(u: str, word: tuple, v: str, rules: Rules):
 
 
 def bil(u: dict, v: dict, rules: Rules | None = None, mid: tuple = ()) -> sp.Expr:
-    """``uᵀ M v`` (``M`` the word ``mid``) as a polynomial in canonical atoms."""
+    r"""Return ``uᵀ M v`` (``M`` the word ``mid``) as a polynomial in canonical atoms ``⟨a|W|b⟩``.
+
+    Every matrix letter must be declared symmetric (:func:`symmetric`); the rules are applied
+    at both ends of each atom, and ``⟨a|W|b⟩ = ⟨b|reversed W|a⟩`` is stored as the least reading.
+
+    Parameters
+    ----------
+    u : dict
+        The left vector expression.
+    v : dict
+        The right vector expression.
+    rules : Rules or None, optional
+        Rewrite rules (default none).
+    mid : tuple of str, optional
+        Matrix letters between ``u`` and ``v`` (default none, ``M = I``).
+
+    Returns
+    -------
+    sympy.Expr
+        An expanded polynomial in atom symbols ``<a|W.b>``.
+
+    Raises
+    ------
+    ValueError
+        If a matrix letter is not declared symmetric.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import apply, bil, symmetric, vec
+    >>> symmetric("R")
+    >>> bil(vec("omega"), apply("R", vec("omega")))
+    <omega|R.omega>
+    >>> bil(vec("r"), vec("omega")) == bil(vec("omega"), vec("r"))
+    True
+    """
     rules = rules or Rules()
     out = sp.Integer(0)
     for (wu, nu), cu in u.items():
@@ -111,9 +286,57 @@ def bil(u: dict, v: dict, rules: Rules | None = None, mid: tuple = ()) -> sp.Exp
 
 
 def directional(f_of, omega: dict, h: dict, s: sp.Symbol):
-    """``d/ds f(ω + s h)`` at ``s = 0`` for ``f_of`` a function of the vector expression ``ω``."""
+    r"""Return the directional derivative ``d/ds f(ω + s h)`` at ``s = 0``.
+
+    With ``h`` a free vector letter, ``∇f = g`` is equivalent to ``⟨g|h⟩ = D_h f`` as an
+    identity of atoms, decided for every ``n`` (claims W4, W5).
+
+    Parameters
+    ----------
+    f_of : callable
+        ``f_of(omega)`` returns a polynomial in atoms for a vector expression ``omega``.
+    omega : dict
+        The point ``ω`` (a vector expression).
+    h : dict
+        The direction ``h`` (a vector expression).
+    s : sympy.Symbol
+        The step symbol.
+
+    Returns
+    -------
+    sympy.Expr
+        The derivative, expanded.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.bilinear import apply, bil, directional, symmetric, vec
+    >>> symmetric("R")
+    >>> directional(lambda w: bil(w, apply("R", w)), vec("omega"), vec("h"), sp.Symbol("s"))
+    2*<h|R.omega>
+    """
     return sp.expand(sp.diff(f_of(add(omega, scale(h, s))), s).subs(s, 0))
 
 
 def identity_(name: str, expr) -> Identity:
+    r"""Return the identity ``expr = 0`` for vectors of symbolic length (``d``, ``n`` symbolic).
+
+    Parameters
+    ----------
+    name : str
+        The identity in words or ASCII mathematics.
+    expr : sympy.Expr
+        The difference of the two sides, a rational function of atoms.
+
+    Returns
+    -------
+    Identity
+        Its residual is 0 exactly when ``expr`` cancels.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.bilinear import bil, identity_, vec
+    >>> identity_("r^T w = w^T r", bil(vec("r"), vec("omega")) - bil(vec("omega"), vec("r")))
+    Identity('r^T w = w^T r', d=symbolic, n=symbolic, residual=0)
+    """
     return Identity(name, dict(ALL), sp.expand(sp.cancel(sp.together(expr))), 0, note="canonical atoms, symbolic n")
