@@ -69,27 +69,117 @@ COQ_DEFINITIONS: dict = {
 
 
 def coq_lemmas(family: str, index: int) -> tuple:
-    """The Coq lemmas proving step ``index`` (1-based) of ``family`` (``()`` if none)."""
+    r"""Return the Coq lemmas proving step ``index`` (1-based) of ``family``.
+
+    Parameters
+    ----------
+    family : str
+        The proof family (e.g. ``"construction"``).
+    index : int
+        The step's index, 1-based as in ``proofcheck --json``.
+
+    Returns
+    -------
+    tuple of str
+        Lemma names ``File.name`` (``()`` if Coq proves no lemma for that step).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.coq import coq_lemmas
+    >>> coq_lemmas("construction", 1)
+    ('GLA.unrolling',)
+    >>> coq_lemmas("construction", 10_000)
+    ()
+    """
     entry = COQ_LEMMAS.get((family, index))
     return entry[0] if entry else ()
 
 
 def step_fields(family: str, index: int, scope: str = "") -> dict:
-    """The fields ``proofcheck --json`` adds to a step: ``coq`` (lemma names or ``None``) and
-    ``scopes`` (the step's own scope, if any, plus ``"coq"`` when Coq proves it)."""
+    r"""Return the fields ``proofcheck --json`` adds to a step.
+
+    Parameters
+    ----------
+    family : str
+        The proof family.
+    index : int
+        The step's index, 1-based.
+    scope : str, optional
+        The step's own scope (``""`` for a text step).
+
+    Returns
+    -------
+    dict
+        ``coq`` (lemma names, or ``None``) and ``scopes`` (the step's own scope, if any, plus
+        ``"coq"`` when Coq proves it).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.coq import step_fields
+    >>> step_fields("construction", 1, "all-sizes")
+    {'coq': ['GLA.unrolling'], 'scopes': ['all-sizes', 'coq']}
+    """
     lemmas = coq_lemmas(family, index)
     scopes = ([scope] if scope else []) + ([COQ_SCOPE] if lemmas else [])
     return {"coq": list(lemmas) or None, "scopes": scopes}
 
 
 def all_lemmas() -> list:
-    """Every lemma named in :data:`COQ_LEMMAS`, sorted, without repeats."""
+    r"""Return every lemma named in :data:`COQ_LEMMAS`, sorted, without repeats.
+
+    Returns
+    -------
+    list of str
+        Lemma names ``File.name``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.coq import all_lemmas
+    >>> lemmas = all_lemmas()
+    >>> "GLA.unrolling" in lemmas, lemmas == sorted(set(lemmas))
+    (True, True)
+    """
     return sorted({name for lemmas, _ in COQ_LEMMAS.values() for name in lemmas})
 
 
 def statement(lemma: str, root: Path | None = None) -> str:
-    """The Coq text of ``File.name``: the comment right above it (the docs' statement) through
-    the end of its statement (before ``Proof.``), or of its definition."""
+    r"""Return the Coq text of lemma ``File.name``: the comment right above it through the end of its statement.
+
+    The statement ends before ``Proof.`` (for a lemma) or at the end of the definition.
+
+    Parameters
+    ----------
+    lemma : str
+        ``File.name``, e.g. ``"GLA.unrolling"``.
+    root : pathlib.Path or None, optional
+        The directory of the ``.v`` files; ``None`` (default) for :data:`COQ_ROOT`
+        (``proofs/coq``).
+
+    Returns
+    -------
+    str
+        The comment (if any) and the statement.
+
+    Raises
+    ------
+    ValueError
+        If the lemma is not found in its file.
+    FileNotFoundError
+        If the file ``File.v`` does not exist.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from wpgd_theory.symbolic.coq import statement
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "Demo.v"
+    ...     _ = path.write_text("(* one and one *)\nLemma two : 1 + 1 = 2.\nProof. by []. Qed.\n")
+    ...     print(statement("Demo.two", root=pathlib.Path(tmp)))
+    (* one and one *)
+    Lemma two : 1 + 1 = 2.
+    >>> statement("GLA.unrolling").splitlines()[2].startswith("Lemma unrolling")
+    True
+    """
     file, name = lemma.split(".", 1)
     text = ((root or COQ_ROOT) / f"{file}.v").read_text(encoding="utf-8")
     m = (re.search(rf"^(Theorem|Lemma|Corollary) {re.escape(name)}\b.*?(?=^Proof\.)", text, re.S | re.M)

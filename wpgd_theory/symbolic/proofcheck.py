@@ -91,11 +91,52 @@ _SCOPES_OF_KIND = {"symbolic": ("all-sizes", "certified", "sizes"), "numeric": (
 # ---------------------------------------------------------------------- data model
 @dataclass(frozen=True)
 class Step:
-    """One step of a proof: ``text`` (Markdown, ``$…$`` math), ``kind``, ``check``, ``scope``
-    (one of :data:`SCOPES`; ``""`` for text), ``sizes`` (what the check covers, in words),
-    ``engines`` (what checks it), ``extends`` (a prose argument beyond the checked sizes,
-    shown but never counted as a check) and ``stated`` (a standard fact the step's text uses
-    without checking it, with its source: shown as such, never counted as a check)."""
+    r"""One step of a proof: a sentence of mathematics and what checks it.
+
+    Usually made with the helpers :func:`symbolic`, :func:`all_sizes`, :func:`certified`,
+    :func:`numeric` and :func:`argument`.
+
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math), non-empty.
+    kind : {"text", "symbolic", "numeric"}, optional
+        ``"symbolic"``: ``check`` is a callable returning exact objects; ``"numeric"``:
+        ``check`` is a registry key ``"CLAIM:check name"``; ``"text"`` (default): nothing to run.
+    check : callable or str or None, optional
+        What checks the step (``None`` for text).
+    scope : str, optional
+        One of :data:`SCOPES` allowed for the kind (``""`` for text): ``"all-sizes"``,
+        ``"certified"``, ``"sizes"`` (symbolic) or ``"numeric"``.
+    sizes : str, optional
+        What the check covers, in words.
+    engines : tuple of str, optional
+        What checks it.
+    extends : str, optional
+        A prose argument beyond the checked sizes (shown, never counted as a check).
+    stated : str, optional
+        A standard fact the text uses without checking it, with its source (shown as such,
+        never counted as a check).
+
+    Raises
+    ------
+    TypeError
+        If ``check`` does not fit ``kind``.
+    ValueError
+        If ``kind`` or ``scope`` is not allowed, or ``text`` is empty.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, check_proof
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> proof = Proof("demo", "The label variance", ("W1",), "A two-step proof.", [
+    ...     all_sizes("$E[y^2] = \\operatorname{tr}\\Sigma + \\sigma^2 = \\tau$.", w1_label_variance, ("matrixwick",)),
+    ...     argument("Hence the first term of the risk is $\\tau$.")])
+    >>> proof.steps[0].scope, proof.steps[1].kind
+    ('all-sizes', 'text')
+    >>> [result.status for result in check_proof(proof)]
+    ['✓', '—']
+    """
 
     text: str
     kind: str = "text"
@@ -133,7 +174,42 @@ class Step:
 
 @dataclass
 class Proof:
-    """A proof of the claims ``claims`` (THEORY ids) of one family."""
+    r"""A proof of the claims ``claims`` (THEORY ids) of one family: an ordered list of steps.
+
+    Each file ``proofs/<family>.py`` defines ``PROOF = Proof(...)`` (:func:`load_proofs`).
+
+    Parameters
+    ----------
+    family : str
+        The family (the file's stem, e.g. ``"risk"``).
+    title : str
+        The proof's title.
+    claims : tuple of str
+        The claim ids proved (e.g. ``("W1", "W2")``).
+    intro : str
+        Markdown shown before the steps.
+    steps : list of Step
+        The steps, in order.
+    source : str, optional
+        The file it was loaded from (set by :func:`load_proofs`).
+
+    Raises
+    ------
+    TypeError
+        If a step is not a :class:`Step`.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, check_proof
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> proof = Proof("demo", "The label variance", ("W1",), "A two-step proof.", [
+    ...     all_sizes("$E[y^2] = \\operatorname{tr}\\Sigma + \\sigma^2 = \\tau$.", w1_label_variance, ("matrixwick",)),
+    ...     argument("Hence the first term of the risk is $\\tau$.")])
+    >>> proof.steps[0].scope, proof.steps[1].kind
+    ('all-sizes', 'text')
+    >>> [result.status for result in check_proof(proof)]
+    ['✓', '—']
+    """
 
     family: str
     title: str
@@ -151,7 +227,36 @@ class Proof:
 
 @dataclass
 class StepResult:
-    """Outcome of checking one step: ``status`` in :data:`STATUSES`."""
+    r"""Outcome of checking one step (:func:`check_proof`).
+
+    Parameters
+    ----------
+    step : Step
+        The step checked.
+    status : str
+        One of :data:`STATUSES`: ``"✓"`` (verified), ``"✗"`` (failed), ``"pending"`` or
+        ``"—"`` (nothing run here).
+    seconds : float, optional
+        Time taken.
+    note : str, optional
+        What was run (counts of identities and sizes) or why it failed.
+    identities : list of Identity, optional
+        The step's own identities.
+    cross : list of Identity, optional
+        The fixed-size cross-check identities run beside them (counted apart).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, check_proof
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> proof = Proof("demo", "The label variance", ("W1",), "A two-step proof.", [
+    ...     all_sizes("$E[y^2] = \\operatorname{tr}\\Sigma + \\sigma^2 = \\tau$.", w1_label_variance, ("matrixwick",)),
+    ...     argument("Hence the first term of the risk is $\\tau$.")])
+    >>> proof.steps[0].scope, proof.steps[1].kind
+    ('all-sizes', 'text')
+    >>> [result.status for result in check_proof(proof)]
+    ['✓', '—']
+    """
 
     step: Step
     status: str
@@ -167,9 +272,34 @@ FIXED_SIZE = "fixed-size engine (sympy polynomials at concrete d, n)"
 
 
 def symbolic(text: str, key: str, extends: str = "") -> Step:
-    """A symbolic step checked by the fixed-size derivation ``key``: scope ``"sizes"``.
+    r"""Make a symbolic step checked by the fixed-size derivation ``key``: scope ``"sizes"``.
 
-    ``extends`` says how the text argues beyond those sizes; it is shown, never counted."""
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math).
+    key : str
+        A key of :data:`~wpgd_theory.symbolic.derivations.DERIVATIONS`.
+    extends : str, optional
+        How the text argues beyond those sizes; it is shown, never counted.
+
+    Returns
+    -------
+    Step
+        Kind ``"symbolic"``, its ``sizes`` the derivation's default coverage.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is not a registered derivation.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import check_proof, Proof, symbolic
+    >>> step = symbolic("$E[y^2] = \\tau$ at small sizes.", "W1.label_variance")
+    >>> step.scope, step.sizes, step.check_label
+    ('sizes', 'd ≤ 3', 'W1.label_variance')
+    """
     from .derivations import derivation
 
     der = derivation(key)
@@ -181,8 +311,26 @@ def _name(f) -> str:
 
 
 class Checked(list):
-    """The identities a check ran (the list) and, in :attr:`cross`, the fixed-size
-    cross-check identities run beside them, counted apart."""
+    r"""The identities a check ran (the list) and the cross-check identities run beside them.
+
+    :attr:`cross` holds the fixed-size cross-check identities, counted apart from the step's
+    own identities.
+
+    Parameters
+    ----------
+    identities : iterable of Identity, optional
+        The check's own identities.
+    cross : iterable of Identity, optional
+        The fixed-size cross-check identities.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Checked
+    >>> from wpgd_theory.symbolic.sizefree import crosscheck_isserlis, w1_isserlis
+    >>> checked = Checked(w1_isserlis(), crosscheck_isserlis(sizes=(2,)))
+    >>> len(checked), len(checked.cross)
+    (1, 1)
+    """
 
     def __init__(self, identities=(), cross=()):
         super().__init__(identities)
@@ -210,10 +358,47 @@ class _Both:
 
 def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "symbolic d, n",
               stated: str = "") -> Step:
-    """A symbolic step checked with symbolic sizes (scope ``"all-sizes"``) by ``func`` (a callable
-    or a tuple of them); the fixed-size derivations ``cross`` (keys, or callables comparing the
-    two engines) are run too, as the second engine.  ``stated``: a standard fact the text uses
-    unchecked, with its source."""
+    r"""Make a symbolic step checked with symbolic sizes (scope ``"all-sizes"``).
+
+    The fixed-size derivations ``cross`` (keys, or callables comparing the two engines) are
+    run too, as the second engine.
+
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math).
+    func : callable or tuple of callable
+        The all-sizes check(s), each returning Identity objects.
+    engines : tuple of str
+        What checks it (names of the engines).
+    cross : tuple, optional
+        Derivation keys or cross-check callables run beside ``func`` (default none).
+    sizes : str, optional
+        What the check covers (default ``"symbolic d, n"``).
+    stated : str, optional
+        A standard fact the text uses unchecked, with its source.
+
+    Returns
+    -------
+    Step
+        Kind ``"symbolic"``, scope ``"all-sizes"``.
+
+    Raises
+    ------
+    KeyError
+        If a key of ``cross`` is not a registered derivation.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import all_sizes, check_proof, Proof
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> step = all_sizes("$E[y^2] = \\tau$.", w1_label_variance, ("matrixwick",), cross=("W1.label_variance",))
+    >>> step.sizes
+    'symbolic d, n; cross-checked by the fixed-size engine at d ≤ 3'
+    >>> result, = check_proof(Proof("demo", "Demo", ("W1",), "", [step]))
+    >>> result.status, len(result.identities), len(result.cross)
+    ('✓', 1, 3)
+    """
     funcs = tuple(func) if isinstance(func, (tuple, list)) else (func,)
     check = _Both(funcs, tuple(cross)) if (cross or len(funcs) > 1) else funcs[0]
     if cross:
@@ -227,33 +412,138 @@ def all_sizes(text: str, func, engines: tuple, cross: tuple = (), sizes: str = "
 
 
 def certified(text: str, func: Callable, engines: tuple, sizes: str = "whole domain") -> Step:
-    """An inequality (or enclosure) checked over its whole domain: scope ``"certified"``."""
+    r"""Make a step for an inequality (or enclosure) checked over its whole domain: scope ``"certified"``.
+
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math).
+    func : callable
+        Returns the certificate's identities (e.g. :meth:`PositivityCertificate.check
+        <wpgd_theory.symbolic.positivity.PositivityCertificate.check>`).
+    engines : tuple of str
+        What checks it.
+    sizes : str, optional
+        What the check covers (default ``"whole domain"``).
+
+    Returns
+    -------
+    Step
+        Kind ``"symbolic"``, scope ``"certified"``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.elasticity import u3_cubic_max
+    >>> from wpgd_theory.symbolic.proofcheck import certified
+    >>> certified("$\\max_{y\\ge0} y^2(c-y) = 4c^3/27$.", u3_cubic_max, ("positivity certificate",)).scope
+    'certified'
+    """
     return Step(text, "symbolic", func, "certified", sizes, tuple(engines))
 
 
 def numeric(text: str, key: str, sizes: str = "") -> Step:
-    """A step pointing to the registered numeric check ``"CLAIM:check name"``."""
+    r"""Make a step pointing to the registered numeric check ``"CLAIM:check name"``.
+
+    A key under which no check is registered makes the step fail when checked.
+
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math).
+    key : str
+        The registry key, ``"CLAIM:check name"``.
+    sizes : str, optional
+        What the check covers, in words.
+
+    Returns
+    -------
+    Step
+        Kind ``"numeric"``, scope ``"numeric"``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` has no ``":"``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import numeric
+    >>> step = numeric("The risk agrees with Monte Carlo.", "W1:some check")
+    >>> step.kind, step.check_label
+    ('numeric', 'W1:some check')
+    """
     return Step(text, "numeric", key, "numeric", sizes, ("claims registry",))
 
 
 def argument(text: str) -> Step:
-    """A step of pure argument (nothing to execute)."""
+    r"""Make a step of pure argument (nothing to execute).
+
+    Parameters
+    ----------
+    text : str
+        The step (Markdown, ``$…$`` math).
+
+    Returns
+    -------
+    Step
+        Kind ``"text"``; checking it gives ``"—"``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import argument
+    >>> argument("Hence the claim.").kind
+    'text'
+    """
     return Step(text, "text", None)
 
 
 # ---------------------------------------------------------------------- loading
 def proofs_dir() -> Path:
-    """``proofs/`` at the repository root (next to the ``wpgd_theory`` package)."""
+    r"""Return ``proofs/`` at the repository root (next to the ``wpgd_theory`` package).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (present in a source checkout, not in an installed wheel).
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import proofs_dir
+    >>> proofs_dir().name
+    'proofs'
+    """
     return Path(__file__).resolve().parents[2] / "proofs"
 
 
 def load_proofs(directory: str | Path | None = None) -> list:
-    """Import every ``proofs/*.py`` and return their ``PROOF`` objects, families in the order
-    construction, risk, optimum, gla_landscape (then any other file, alphabetically).
+    r"""Import every ``proofs/*.py`` and return their ``PROOF`` objects.
 
-    Raises ``FileNotFoundError`` when the directory is missing (the proofs ship with the
-    source tree, not with an installed wheel) and ``ValueError`` when a file defines no
-    :class:`Proof` named ``PROOF``.
+    Families come in the order construction, risk, optimum, general_sigma, gla_landscape
+    (then any other file, alphabetically).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path or None, optional
+        Where the proof files are; ``None`` (default) for :func:`proofs_dir`.
+
+    Returns
+    -------
+    list of Proof
+        One per file, each with its ``source`` set.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the directory is missing (the proofs ship with the source tree, not with an
+        installed wheel) or holds no proof file.
+    ValueError
+        If a file defines no :class:`Proof` named ``PROOF``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import load_proofs
+    >>> [proof.family for proof in load_proofs()][:3]
+    ['construction', 'risk', 'optimum']
     """
     root = Path(directory) if directory is not None else proofs_dir()
     if not root.is_dir():
@@ -371,11 +661,45 @@ def _check_numeric(step: Step, registry: Mapping | None, run_numeric: bool, suit
 
 def check_proof(proof: Proof, *, run_numeric: bool = False, suite: str = "quick",
                 registry: Mapping | None = None) -> list:
-    """Check every step of ``proof``; returns one :class:`StepResult` per step.
+    r"""Check every step of ``proof``.
 
-    Symbolic steps are executed (their derivations are cached per process).  Numeric steps
-    are resolved against the claim registry (``registry``: a mapping key → Check, default
-    the live registry); with ``run_numeric`` they are run in ``suite``.
+    Symbolic steps are executed (their derivations are cached per process) and pass when every
+    residual is exactly zero.  Numeric steps are resolved against the claim registry; a key
+    with no registered check fails, and with ``run_numeric`` they are run in ``suite``.  Text
+    steps give ``"—"``.
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof.
+    run_numeric : bool, optional
+        Run the numeric checks too (default False).
+    suite : str, optional
+        The suite numeric checks run in (default ``"quick"``).
+    registry : mapping or None, optional
+        ``{key: Check}``; ``None`` (default) for the live claim registry.
+
+    Returns
+    -------
+    list of StepResult
+        One per step.
+
+    Raises
+    ------
+    TypeError
+        If ``proof`` is not a :class:`Proof`.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, all_sizes, argument, check_proof
+    >>> from wpgd_theory.symbolic.sizefree import w1_label_variance
+    >>> proof = Proof("demo", "The label variance", ("W1",), "A two-step proof.", [
+    ...     all_sizes("$E[y^2] = \\operatorname{tr}\\Sigma + \\sigma^2 = \\tau$.", w1_label_variance, ("matrixwick",)),
+    ...     argument("Hence the first term of the risk is $\\tau$.")])
+    >>> proof.steps[0].scope, proof.steps[1].kind
+    ('all-sizes', 'text')
+    >>> [result.status for result in check_proof(proof)]
+    ['✓', '—']
     """
     if not isinstance(proof, Proof):
         raise TypeError(f"proof must be a Proof, got {type(proof).__name__}")
@@ -396,8 +720,34 @@ def _status_word(status: str) -> str:
 
 
 def render_markdown(proof: Proof, results: list | None = None) -> str:
-    """MyST-compatible Markdown of ``proof`` (``$…$`` math needs the ``dollarmath``
-    extension); with ``results`` (from :func:`check_proof`) every step carries its mark."""
+    r"""Render ``proof`` as MyST-compatible Markdown (``$…$`` math needs the ``dollarmath`` extension).
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof.
+    results : list of StepResult or None, optional
+        From :func:`check_proof`; then every step carries its mark (default None).
+
+    Returns
+    -------
+    str
+        The Markdown page, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        If ``results`` does not have one entry per step.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, argument, render_markdown
+    >>> proof = Proof("demo", "A proof", ("W1",), "Intro.", [argument("Hence the claim.")])
+    >>> print(render_markdown(proof).splitlines()[1])
+    # A proof
+    >>> "**Step 1.** Hence the claim." in render_markdown(proof)
+    True
+    """
     if results is not None and len(results) != len(proof.steps):
         raise ValueError(f"results has {len(results)} entries for {len(proof.steps)} steps")
     lines = [f"(proof-{proof.family})=", f"# {proof.title}", ""]
@@ -444,7 +794,25 @@ _RESULT_WORDS = {"✓": "passed", "✗": "failed", "pending": "pending", "—": 
 
 
 def scope_counts(proof: Proof) -> dict:
-    """``{scope: number of steps}`` over :data:`SCOPES` plus ``"text"``."""
+    r"""Count the steps of ``proof`` per scope.
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof.
+
+    Returns
+    -------
+    dict
+        ``{scope: number of steps}`` over :data:`SCOPES` plus ``"text"``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, argument, numeric, scope_counts
+    >>> proof = Proof("demo", "Demo", ("W1",), "", [argument("A."), numeric("B.", "W1:x")])
+    >>> scope_counts(proof)
+    {'all-sizes': 0, 'certified': 0, 'sizes': 0, 'numeric': 1, 'text': 1}
+    """
     out = {sc: 0 for sc in SCOPES}
     out["text"] = 0
     for step in proof.steps:
@@ -453,8 +821,32 @@ def scope_counts(proof: Proof) -> dict:
 
 
 def step_records(proof: Proof, results: list) -> list:
-    """One JSON-ready dict per step: family, index, kind, scope, sizes, engines, result, ...;
-    ``coq`` (the Coq lemmas proving the step, :mod:`.coq`) and ``scopes`` (its scope, plus ``"coq"``)."""
+    r"""Return one JSON-ready dict per step (the ``"steps"`` of ``proofcheck --json``).
+
+    Each record has the family, index, kind, scope, sizes, engines, result, check, seconds,
+    numbers of identities and cross-checks, note, ``coq`` (the Coq lemmas proving the step,
+    :mod:`.coq`) and ``scopes`` (its scope, plus ``"coq"``).
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof.
+    results : list of StepResult
+        From :func:`check_proof`.
+
+    Returns
+    -------
+    list of dict
+        One record per step.
+
+    Examples
+    --------
+    >>> from wpgd_theory.symbolic.proofcheck import Proof, argument, check_proof, step_records
+    >>> proof = Proof("demo", "Demo", ("W1",), "", [argument("Hence the claim.")])
+    >>> record, = step_records(proof, check_proof(proof))
+    >>> record["index"], record["kind"], record["result"], record["coq"]
+    (1, 'text', 'not run', None)
+    """
     from .coq import step_fields as coq_step_fields
 
     out = []
@@ -473,7 +865,36 @@ def step_records(proof: Proof, results: list) -> list:
 
 # ---------------------------------------------------------------------- runner
 def main(argv: list | None = None) -> int:
-    """Check the proofs; print one line per step; exit status 1 if any step failed."""
+    r"""Check the proofs from the command line; print one line per step.
+
+    ``python -m wpgd_theory.symbolic.proofcheck [family ...] [--numeric] [--markdown DIR]
+    [--proofs DIR] [--json]``.
+
+    Parameters
+    ----------
+    argv : list of str or None, optional
+        The arguments; ``None`` (default) for ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 if every step passed, 1 if one failed, 2 for a usage error.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from wpgd_theory.symbolic.proofcheck import main
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (pathlib.Path(tmp) / "demo.py").write_text(
+    ...         "from wpgd_theory.symbolic.proofcheck import Proof, argument\n"
+    ...         "PROOF = Proof('demo', 'Demo', ('W1',), 'Intro.', [argument('Nothing to run.')])\n")
+    ...     status = main(["--proofs", tmp])  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    [demo] Demo  (W1)
+          —  step  1  ...s  text     argument
+    OK: 0 failing step(s), ... s
+    >>> status
+    0
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     run_numeric = "--numeric" in argv
     md_dir = None
