@@ -1,13 +1,14 @@
 """The API reference of :mod:`wpgd_theory.symbolic` and :mod:`wpgd_theory.architectures`
 meets the numpydoc standard (issue 20, item 4).
 
-The entries checked are every function and class named in ``__all__`` of the two packages
-and every public function and class defined in the user-facing modules of
-``wpgd_theory/symbolic/`` (:data:`SYMBOLIC_MODULES`).  For each:
+The entries checked are every function and class named in ``__all__`` of the two packages,
+every public function and class defined in the user-facing modules of
+``wpgd_theory/symbolic/`` (:data:`SYMBOLIC_MODULES`), and the public methods and properties
+those classes define.  For each:
 
 * :func:`numpydoc.validate.validate` reports none of the codes :data:`CODES` (a docstring,
   a one-line summary, every parameter documented and none unknown, a ``Returns`` section
-  for functions, an ``Examples`` section);
+  for functions and methods, an ``Examples`` section);
 * its ``Examples`` run as doctests and pass.
 
 Data constants of ``__all__`` (``DERIVATIONS``, ``ARCHITECTURES``, ``WEIGHT_CLASSES``) are
@@ -24,8 +25,10 @@ import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
-#: numpydoc error codes that must not occur (RT01 applies to functions only).
+#: numpydoc error codes that must not occur (RT01 applies to functions and methods only).
 CODES = ("GL08", "SS01", "PR01", "PR02", "RT01", "EX01")
+#: numpydoc's object types that return a value (a property or class has no ``Returns``)
+_RETURNING = ("function", "method")
 
 PACKAGES = ("wpgd_theory.symbolic", "wpgd_theory.architectures")
 SYMBOLIC_MODULES = ("algebra", "bilinear", "induction", "matrixwick", "moments", "positivity", "proofcheck",
@@ -38,19 +41,24 @@ def _is_api(obj) -> bool:
 
 
 def _entries() -> dict:
-    """``{"module.qualname": object}`` of the entries checked, in a deterministic order."""
+    """``{"module.qualname": (module name, object)}`` of the entries checked, in a deterministic order."""
     out: dict = {}
     for pkg in PACKAGES:
         mod = importlib.import_module(pkg)
         for name in mod.__all__:
             obj = getattr(mod, name)
             if _is_api(obj):
-                out[f"{obj.__module__}.{obj.__qualname__}"] = obj
+                out[f"{obj.__module__}.{obj.__qualname__}"] = (obj.__module__, obj)
     for short in SYMBOLIC_MODULES:
         mod = importlib.import_module(f"wpgd_theory.symbolic.{short}")
         for name, obj in vars(mod).items():
             if not name.startswith("_") and _is_api(obj) and obj.__module__ == mod.__name__:
-                out[f"{mod.__name__}.{name}"] = obj
+                out[f"{mod.__name__}.{name}"] = (mod.__name__, obj)
+    for name, (module, obj) in list(out.items()):
+        if inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and (inspect.isfunction(member) or isinstance(member, property)):
+                    out[f"{name}.{attr}"] = (module, member)
     return out
 
 
@@ -58,7 +66,7 @@ ENTRIES = _entries()
 
 
 def test_the_entries_cover_both_packages():
-    modules = {name.rsplit(".", 1)[0] for name in ENTRIES}
+    modules = {module for module, _ in ENTRIES.values()}
     assert any(m.startswith("wpgd_theory.architectures.") for m in modules)
     assert {f"wpgd_theory.symbolic.{m}" for m in SYMBOLIC_MODULES} <= modules
 
@@ -67,23 +75,19 @@ def test_the_entries_cover_both_packages():
 def test_numpydoc_sections(name):
     result = numpydoc_validate.validate(name)
     errors = [f"{code}: {msg}" for code, msg in result["errors"]
-              if code in CODES and not (code == "RT01" and result["type"] != "function")]
+              if code in CODES and not (code == "RT01" and result["type"] not in _RETURNING)]
     assert not errors, f"{name}: " + "; ".join(errors)
 
 
-def _module_of(name: str) -> str:
-    return name.rsplit(".", 1)[0]
-
-
-@pytest.mark.parametrize("module", sorted({_module_of(n) for n in ENTRIES}))
+@pytest.mark.parametrize("module", sorted({module for module, _ in ENTRIES.values()}))
 def test_examples_run_as_doctests(module):
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
     finder = doctest.DocTestFinder(recurse=False)
     without = []
-    for name, obj in ENTRIES.items():
-        if _module_of(name) != module:
+    for name, (mod, obj) in ENTRIES.items():
+        if mod != module:
             continue
-        tests = [t for t in finder.find(obj, name, globs=vars(importlib.import_module(obj.__module__)).copy())
+        tests = [t for t in finder.find(obj, name, module=False, globs=vars(importlib.import_module(mod)).copy())
                  if t.examples]
         if not tests:
             without.append(name)

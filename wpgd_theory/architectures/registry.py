@@ -159,12 +159,36 @@ class Conformance:
 
     @property
     def discrepancy(self) -> float:
+        r"""Relative discrepancy ``max_b |subject_b − reference_b| / max_b magnitude_b``.
+
+        The absolute discrepancy when every magnitude is 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from wpgd_theory.architectures import Conformance
+        >>> c = Conformance("toy", "subject", "reference", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-7]),
+        ...                 magnitude=np.array([1.0, 2.0]), tolerance=1e-6)
+        >>> round(c.discrepancy, 9)
+        5e-08
+        """
         scale = float(np.max(self.magnitude))
         err = float(np.max(np.abs(self.subject - self.reference)))
         return err / scale if scale > 0 else err
 
     @property
     def passed(self) -> bool:
+        r"""Whether ``discrepancy ≤ tolerance``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from wpgd_theory.architectures import Conformance
+        >>> c = Conformance("toy", "subject", "reference", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-7]),
+        ...                 magnitude=np.array([1.0, 2.0]), tolerance=1e-6)
+        >>> c.passed
+        True
+        """
         return self.discrepancy <= self.tolerance
 
 

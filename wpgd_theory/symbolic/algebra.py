@@ -372,6 +372,16 @@ class Frac:
 
     @property
     def ring(self):
+        r"""The polynomial ring of the numerator and denominator.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Frac
+        >>> R, x = sp.ring("x", sp.QQ)
+        >>> Frac(x).ring == R
+        True
+        """
         return self.num.ring
 
     def _coerce(self, other) -> Frac:
@@ -417,11 +427,49 @@ class Frac:
         return Frac(self.num**k, self.den**k)
 
     def diff(self, x) -> Frac:
-        """Quotient rule; ``x`` a generator of the ring."""
+        r"""Differentiate by the quotient rule: ``(n/d)' = (n'd − nd')/d²`` (no cancellation).
+
+        Parameters
+        ----------
+        x : sympy.polys.rings.PolyElement
+            A generator of the ring.
+
+        Returns
+        -------
+        Frac
+            The derivative.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Frac
+        >>> R, x, y = sp.ring("x y", sp.QQ)
+        >>> Frac(x, y).diff(y)
+        Frac(-x, y**2)
+        """
         return Frac(self.num.diff(x) * self.den - self.num * self.den.diff(x), self.den * self.den)
 
     def compose(self, pairs) -> Frac:
-        """Substitute generators by polynomials (``[(gen, poly), ...]``)."""
+        r"""Substitute generators by polynomials in the numerator and denominator.
+
+        Parameters
+        ----------
+        pairs : list of (PolyElement, PolyElement)
+            ``[(generator, polynomial), ...]``.
+
+        Returns
+        -------
+        Frac
+            The substituted fraction.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Frac
+        >>> R, x, y = sp.ring("x y", sp.QQ)
+        >>> Frac(x, y).compose([(y, x + 1)])
+        Frac(x, x + 1)
+        """
         return Frac(self.num.compose(pairs), self.den.compose(pairs))
 
     def __eq__(self, other):
@@ -435,6 +483,21 @@ class Frac:
         return bool(self.num)
 
     def as_expr(self):
+        r"""Return the fraction as a sympy expression ``num/den``.
+
+        Returns
+        -------
+        sympy.Expr
+            The quotient (sympy may cancel it).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Frac
+        >>> R, x, y = sp.ring("x y", sp.QQ)
+        >>> Frac(x, y).as_expr()
+        x/y
+        """
         return self.num.as_expr() / self.den.as_expr()
 
     def __repr__(self) -> str:
@@ -639,19 +702,71 @@ class Identity:
 
     @property
     def residual(self) -> int:
+        r"""Number of non-zero terms of ``lhs − rhs`` (0 exactly when the identity holds), computed once.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Identity
+        >>> x = sp.Symbol("x")
+        >>> Identity("2x = x + x", {}, 2 * x, x + x).residual
+        0
+        """
         if self._residual is None:
             self._residual = residual_terms(self.lhs, self.rhs)
         return self._residual
 
     @property
     def ok(self) -> bool:
+        r"""Whether the identity holds exactly (``residual == 0``).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Identity
+        >>> x = sp.Symbol("x")
+        >>> Identity("2x = x", {}, 2 * x, x).ok
+        False
+        """
         return self.residual == 0
 
     def as_exprs(self):
-        """``(lhs, rhs)`` as sympy objects (for display)."""
+        r"""Return ``(lhs, rhs)`` as sympy objects (for display).
+
+        Returns
+        -------
+        lhs, rhs : sympy.Basic or list
+            Ring elements, fractions and DomainMatrices converted to sympy expressions and
+            matrices (lists entrywise).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Identity
+        >>> R, x = sp.ring("x", sp.QQ)
+        >>> Identity("x + x = 2x", {}, x + x, 2 * x).as_exprs()
+        (2*x, 2*x)
+        """
         return _as_expr(self.lhs), _as_expr(self.rhs)
 
     def size_label(self) -> str:
+        r"""Return the sizes as text, ``"d=2, n=3"`` (``"general"`` when there are none).
+
+        Returns
+        -------
+        str
+            The label shown in reports.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.algebra import Identity
+        >>> x = sp.Symbol("x")
+        >>> Identity("x = x", {"d": 2, "n": 3}, x, x).size_label()
+        'd=2, n=3'
+        >>> Identity("x = x", {}, x, x).size_label()
+        'general'
+        """
         return ", ".join(f"{k}={v}" for k, v in self.size.items()) or "general"
 
     def __repr__(self) -> str:

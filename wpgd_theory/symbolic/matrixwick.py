@@ -172,6 +172,22 @@ class MatPoly:
             self.terms[key] = new
 
     def copy(self) -> MatPoly:
+        r"""Return a copy (the terms dictionary is copied).
+
+        Returns
+        -------
+        MatPoly
+            An equal, independent expression.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> p = A * S
+        >>> p.copy() == p, p.copy() is p
+        (True, False)
+        """
         out = MatPoly(is_matrix=self.is_matrix)
         out.terms = dict(self.terms)
         return out
@@ -221,12 +237,42 @@ class MatPoly:
 
     @property
     def T(self) -> MatPoly:
+        r"""The transpose, ``(Π tr(W) · V)ᵀ = Π tr(W) · Vᵀ`` term by term.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S).T == S * A.T
+        True
+        """
         out = MatPoly(is_matrix=self.is_matrix)
         for (ts, p), c in self.terms.items():
             out._add(ts, None if p is None else transpose_word(p), c)
         return out
 
     def trace(self) -> MatPoly:
+        r"""Return the trace of a matrix expression (canonical trace words).
+
+        Returns
+        -------
+        MatPoly
+            A scalar expression.
+
+        Raises
+        ------
+        TypeError
+            If the expression is a scalar.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S).trace() == (S * A).trace()
+        True
+        """
         if not self.is_matrix:
             raise TypeError("trace of a scalar expression")
         out = MatPoly(is_matrix=False)
@@ -275,13 +321,52 @@ class MatPoly:
         return out
 
     def coeff_of(self, sym) -> MatPoly:
-        """The coefficient of the scalar ``sym`` (treating coefficients as polynomials in it, degree ≤ 1 part)."""
+        r"""Return the coefficient of the scalar ``sym`` (the degree-1 part of every coefficient).
+
+        Parameters
+        ----------
+        sym : sympy.Symbol
+            A commuting scalar.
+
+        Returns
+        -------
+        MatPoly
+            The expression formed by the coefficients of ``sym``.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S * c + S).coeff_of(c)
+        MatPoly(A*Sigma)
+        """
         out = MatPoly(is_matrix=self.is_matrix)
         for (ts, p), c in self.terms.items():
             out._add(ts, p, sp.expand(c).coeff(sym))
         return out
 
     def map_coeffs(self, func: Callable) -> MatPoly:
+        r"""Apply ``func`` to every scalar coefficient.
+
+        Parameters
+        ----------
+        func : callable
+            ``func(coefficient)`` returns a sympy scalar.
+
+        Returns
+        -------
+        MatPoly
+            The expression with the new coefficients (zero terms dropped).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S * c + S).map_coeffs(lambda k: k.subs(c, 0))
+        MatPoly(Sigma)
+        """
         out = MatPoly(is_matrix=self.is_matrix)
         for (ts, p), c in self.terms.items():
             out._add(ts, p, func(c))
@@ -289,6 +374,21 @@ class MatPoly:
 
     # ------------------------------------------------------------------ comparison / display
     def is_zero(self) -> bool:
+        r"""Return whether the expression is 0 (no term left in canonical form).
+
+        Returns
+        -------
+        bool
+            True exactly for the zero expression.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> ((A * S).trace() - (S * A.T).trace()).is_zero()
+        True
+        """
         return not self.terms
 
     def __eq__(self, other):
@@ -300,10 +400,39 @@ class MatPoly:
         return hash(tuple(sorted(self.terms.items(), key=str)))
 
     def nterms(self) -> int:
+        r"""Return the number of terms in canonical form.
+
+        Returns
+        -------
+        int
+            Number of distinct (traces, open word) monomials.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S * c + S).nterms()
+        2
+        """
         return len(self.terms)
 
     def symmetric_letters(self) -> set:
-        """Names of the letters that occur declared symmetric."""
+        r"""Return the names of the letters that occur declared symmetric.
+
+        Returns
+        -------
+        set of str
+            The names.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S).symmetric_letters()
+        {'Sigma'}
+        """
         out = set()
         for ts, p in self.terms:
             for w in ts + ((p,) if p is not None else ()):
@@ -311,7 +440,21 @@ class MatPoly:
         return out
 
     def general_letters(self) -> set:
-        """Names of the letters that occur not declared symmetric."""
+        r"""Return the names of the letters that occur not declared symmetric.
+
+        Returns
+        -------
+        set of str
+            The names.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S).general_letters()
+        {'A'}
+        """
         out = set()
         for ts, p in self.terms:
             for w in ts + ((p,) if p is not None else ()):
@@ -319,6 +462,21 @@ class MatPoly:
         return out
 
     def letters(self) -> set:
+        r"""Return the names of all letters that occur.
+
+        Returns
+        -------
+        set of str
+            The names.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> sorted((A * S).letters())
+        ['A', 'Sigma']
+        """
         out = set()
         for ts, p in self.terms:
             for w in ts + ((p,) if p is not None else ()):
@@ -326,7 +484,21 @@ class MatPoly:
         return out
 
     def as_expr(self):
-        """A sympy expression (``Trace``/``MatMul`` of ``MatrixSymbol``s of size ``d``), for display."""
+        r"""Return a sympy expression (``Trace``/``MatMul`` of ``MatrixSymbol``s of size ``d``), for display.
+
+        Returns
+        -------
+        sympy.Basic
+            A matrix expression, or a scalar for a scalar expression.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.matrixwick import letter
+        >>> S, A, c = letter("Sigma", symmetric=True), letter("A"), sp.Symbol("c")
+        >>> (A * S * c + S).as_expr()
+        c*A*Sigma + Sigma
+        """
         def word_expr(w):
             if not w:
                 return sp.Identity(D)
@@ -468,6 +640,14 @@ class Vec:
 
     @property
     def T(self) -> Vec:
+        r"""The same vector occurring transposed (a row becomes a column and back).
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic.matrixwick import Vec
+        >>> Vec("x").T.T.row
+        False
+        """
         return Vec(self.name, not self.row)
 
 

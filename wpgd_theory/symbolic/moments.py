@@ -181,7 +181,19 @@ class GaussianMoments:
 
     @property
     def blocks(self) -> list:
-        """The independence blocks (tuples of gaussian symbols), in order of first variable."""
+        r"""The independence blocks (tuples of gaussian symbols), in order of first variable.
+
+        Two variables are in one block when they are connected by structurally non-zero
+        covariances; a monomial's moment factorises over blocks.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from wpgd_theory.symbolic.moments import GaussianMoments
+        >>> a, b, c, s = sp.symbols("a b c s")
+        >>> GaussianMoments([a, b, c], {(a, a): s, (b, b): 1, (c, c): 1, (a, c): s}, [s]).blocks
+        [(a, c), (b,)]
+        """
         out: dict = {}
         for i, c in enumerate(self._component):
             out.setdefault(c, []).append(self.gaussians[i])

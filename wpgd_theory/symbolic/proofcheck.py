@@ -164,7 +164,16 @@ class Step:
 
     @property
     def check_label(self) -> str:
-        """What the step checks with: a derivation key, a function name or a registry key."""
+        r"""What the step checks with: a derivation key, a function name or a registry key (``""`` for text).
+
+        Examples
+        --------
+        >>> from wpgd_theory.symbolic.proofcheck import argument, numeric
+        >>> numeric("The risk agrees with Monte Carlo.", "W1:some check").check_label
+        'W1:some check'
+        >>> argument("Hence the claim.").check_label
+        ''
+        """
         if self.check is None:
             return ""
         if isinstance(self.check, str):
