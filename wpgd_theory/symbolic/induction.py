@@ -458,6 +458,11 @@ def g3_key_unrolling() -> list:
         The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
         and its ``size`` says for which sizes.
 
+    Raises
+    ------
+    AssertionError
+        If the peeled right factor depends on the summation index (an engine error).
+
     Examples
     --------
     >>> from wpgd_theory.symbolic.induction import g3_key_unrolling

@@ -134,6 +134,11 @@ class MatPoly:
     is_matrix : bool, optional
         Whether the expression is a matrix (default) or a scalar.
 
+    Raises
+    ------
+    TypeError
+        On adding a matrix and a scalar expression, or taking the trace of a scalar.
+
     Examples
     --------
     >>> from wpgd_theory.symbolic.matrixwick import letter

@@ -120,6 +120,11 @@ class PositivityCertificate:
         Claim ``target > 0``: then one term must be a positive constant times strict
         hypotheses only (default False).
 
+    Raises
+    ------
+    ValueError
+        From :meth:`check`, if the certificate's shape is invalid.
+
     Examples
     --------
     >>> import sympy as sp

@@ -668,6 +668,11 @@ def reduce_resolvent(poly: MatPoly, a=A_, b=B_) -> MatPoly:
     MatPoly
         The normal form.
 
+    Raises
+    ------
+    ValueError
+        If no normal form is reached after 64 rounds of rewriting.
+
     Examples
     --------
     >>> from wpgd_theory.symbolic.matrixwick import identity, letter
@@ -1089,6 +1094,14 @@ def w3_profile_engine() -> list:
     list of Identity
         The 2 exact identities checked; each is ``ok`` (residual 0) when it holds,
         and its ``size`` says for which sizes.
+
+    Raises
+    ------
+    ValueError
+        If a term of the engine's risk has a shape the eigenvalue reduction does not cover
+        (two traces containing ``P*``, an unexpected pure trace): the check fails loudly.
+    AssertionError
+        If the engine's risk is not a scalar expression (an engine error).
 
     Examples
     --------
