@@ -3,7 +3,8 @@ meets the numpydoc standard (issue 20, item 4).
 
 The entries checked are every function and class named in ``__all__`` of the two packages,
 every public function and class defined in the user-facing modules of
-``wpgd_theory/symbolic/`` (:data:`SYMBOLIC_MODULES`), and the public methods and properties
+``wpgd_theory/symbolic/`` (:data:`SYMBOLIC_MODULES`), those named in ``__all__`` of the
+architecture modules :data:`ARCHITECTURE_MODULES`, and the public methods and properties
 those classes define.  For each:
 
 * :func:`numpydoc.validate.validate` reports none of the codes :data:`CODES` (a docstring,
@@ -33,6 +34,8 @@ _RETURNING = ("function", "method")
 PACKAGES = ("wpgd_theory.symbolic", "wpgd_theory.architectures")
 SYMBOLIC_MODULES = ("algebra", "bilinear", "induction", "matrixwick", "moments", "positivity", "proofcheck",
                     "recurrences", "sizefree", "stationary", "termsums", "elasticity", "coq")
+#: architecture modules whose ``__all__`` is checked beyond the package's own
+ARCHITECTURE_MODULES = ("cones", "conformance", "delta", "fit")
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -53,6 +56,12 @@ def _entries() -> dict:
         mod = importlib.import_module(f"wpgd_theory.symbolic.{short}")
         for name, obj in vars(mod).items():
             if not name.startswith("_") and _is_api(obj) and obj.__module__ == mod.__name__:
+                out[f"{mod.__name__}.{name}"] = (mod.__name__, obj)
+    for short in ARCHITECTURE_MODULES:
+        mod = importlib.import_module(f"wpgd_theory.architectures.{short}")
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if _is_api(obj) and obj.__module__ == mod.__name__:
                 out[f"{mod.__name__}.{name}"] = (mod.__name__, obj)
     for name, (module, obj) in list(out.items()):
         if inspect.isclass(obj):

@@ -83,12 +83,60 @@ class ClassOptimum:
 
 
 def geometric_weights(n: int, gamma: float) -> np.ndarray:
-    r"""``ω_i = γ^{n+1−i}``, ``i = 1..n`` (RetNet's retention read at the query ``n+1``)."""
+    r"""Return the geometric weights ``ω_i = γ^{n+1−i}``, ``i = 1..n`` (RetNet's retention read at the query ``n+1``).
+
+    Parameters
+    ----------
+    n : int
+        Number of examples.
+    gamma : float
+        The ratio ``γ``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n,)
+        The weights, increasing towards the query for ``γ < 1``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures.cones import geometric_weights
+    >>> geometric_weights(3, 0.5)
+    array([0.125, 0.25 , 0.5  ])
+    """
     return float(gamma) ** (n - np.arange(n, dtype=float))
 
 
 def geometric_risk(model, gamma) -> float:
-    """Profile risk (W3) of the geometric weights with ratio ``gamma``."""
+    r"""Return the profile risk (W3) ``min_P L(P, ω)`` of the geometric weights with ratio ``gamma``.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The data model.
+    gamma : float
+        The ratio ``γ``.
+
+    Returns
+    -------
+    float
+        The risk.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a MultitaskModel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.model import MultitaskModel
+    >>> model = MultitaskModel(np.eye(2), R=[[1.0, 0.5], [0.5, 1.0]], r=[0.5, 0.9], noise=0.1)
+    >>> from wpgd_theory.architectures.cones import geometric_risk
+    >>> round(geometric_risk(model, 1.0), 4)  # γ = 1: linear attention's uniform weights
+    1.6739
+    >>> geometric_risk(model, 0.5) < geometric_risk(model, 1.0)
+    True
+    """
     model = _check_model(model)
     return float(profile_risk(model, geometric_weights(model.n, gamma)))
 
@@ -112,7 +160,28 @@ def _best_geometric(model) -> ClassOptimum:
 
 
 def retnet_profiles(n: int, num_heads: int = RETNET_HEADS) -> np.ndarray:
-    r"""``G (n, H)``: column ``h`` is ``γ_h^{n+1−i}`` with fla's fixed ``γ_h = 1 − 2^{−5−h}``."""
+    r"""Return fla's fixed RetNet profiles: column ``h`` is ``γ_h^{n+1−i}`` with ``γ_h = 1 − 2^{−5−h}``.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples.
+    num_heads : int, optional
+        Number of heads ``H`` (default :data:`RETNET_HEADS`, fla's default 8).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, H)
+        One geometric profile per head.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures.cones import retnet_profiles
+    >>> retnet_profiles(3, num_heads=2).round(4)
+    array([[0.9091, 0.9539],
+           [0.9385, 0.969 ],
+           [0.9688, 0.9844]])
+    """
     gam = 1.0 - 2.0 ** (-5.0 - np.arange(num_heads))
     return np.stack([geometric_weights(n, g) for g in gam], axis=1)
 
@@ -125,7 +194,31 @@ RETNET_CUTOFF = 1e-6
 
 
 def retnet_basis(n: int, num_heads: int = RETNET_HEADS) -> np.ndarray:
-    """Orthonormal basis ``(n, r)`` of the realisable span of :func:`retnet_profiles` (see :data:`RETNET_CUTOFF`)."""
+    r"""Return an orthonormal basis of the realisable span of :func:`retnet_profiles`.
+
+    Directions whose singular value is below :data:`RETNET_CUTOFF` times the largest are left
+    out (not realisable in float32).
+
+    Parameters
+    ----------
+    n : int
+        Number of examples.
+    num_heads : int, optional
+        Number of heads (default :data:`RETNET_HEADS`).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, r)
+        Orthonormal columns, ``r ≤ min(n, H)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.cones import retnet_basis
+    >>> G = retnet_basis(12)
+    >>> G.shape, bool(np.allclose(G.T @ G, np.eye(G.shape[1])))
+    ((12, 4), True)
+    """
     U, sv, _ = np.linalg.svd(retnet_profiles(n, num_heads), full_matrices=False)
     return U[:, sv >= RETNET_CUTOFF * sv[0]]
 

@@ -163,10 +163,39 @@ def _junk(X, y, x, seed):
 
 
 def prompt_inputs(X, y, x, num_heads: int = 1, junk=None):
-    """``q, k (B, n+1, H, d)`` and ``v (B, n+1, H, 1)`` float32 tensors of the conformance prompts.
+    r"""Return the conformance prompts as fla's op inputs ``q, k, v`` (float32 tensors).
 
-    ``junk = (Jq (B,n,d), Jk (B,d))`` fills the unread slots (the examples' queries, the
-    query's key); ``None`` sets them to the features (``q = k``).
+    Tokens are the ``n`` examples then the query: keys ``k_i = x_i``, the query's query
+    ``q_{n+1} = x``, values ``v_i = y_i`` and ``v_{n+1} = 0`` (claim G1's construction).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+    num_heads : int, optional
+        Heads ``H`` (every head gets the same inputs; default 1).
+    junk : tuple or None, optional
+        ``(Jq (B, n, d), Jk (B, d))`` fills the unread slots (the examples' queries, the
+        query's key); ``None`` (default) sets them to the features (``q = k``).
+
+    Returns
+    -------
+    q, k : torch.Tensor of shape (B, n+1, H, d)
+        Queries and keys.
+    v : torch.Tensor of shape (B, n+1, H, 1)
+        Values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.conformance import prompt_inputs
+    >>> q, k, v = prompt_inputs(np.ones((1, 2, 2)), np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]), num_heads=2)
+    >>> tuple(q.shape), tuple(v.shape), v[0, :, 0, 0].tolist()
+    ((1, 3, 2, 2), (1, 3, 2, 1), [1.0, 2.0, 0.0])
     """
     B, n, d = X.shape
     feats = np.concatenate([X, x[:, None]], axis=1)
@@ -217,7 +246,37 @@ def _relative(out, X, y, x, omega, P):
 
 
 def fit_P(X, y, x, out, omega) -> np.ndarray:
-    r"""Least-squares ``P`` of ``ŷ = Σ_i ω_i y_i xᵀ P x_i`` with ``ω`` given (``d²`` unknowns)."""
+    r"""Fit ``P`` by least squares in ``ŷ = Σ_i ω_i y_i xᵀ P x_i`` with ``ω`` given (``d²`` unknowns).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+    out : numpy.ndarray of shape (B,)
+        The predictor's outputs.
+    omega : numpy.ndarray of shape (n,)
+        The given weights.
+
+    Returns
+    -------
+    numpy.ndarray of shape (d, d)
+        The fitted preconditioner.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.conformance import fit_P
+    >>> from wpgd_theory.architectures.fit import wpgd_terms
+    >>> rng = np.random.default_rng(0)
+    >>> X, y, x = rng.standard_normal((20, 3, 2)), rng.standard_normal((20, 3)), rng.standard_normal((20, 2))
+    >>> P, omega = np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, 0.5, 0.25])
+    >>> bool(np.allclose(fit_P(X, y, x, wpgd_terms(X, y, x, P, omega).sum(axis=1), omega), P))
+    True
+    """
     B, n, d = X.shape
     Phi = features(X, y, x).reshape(B, n, d * d)
     coef, *_ = np.linalg.lstsq(np.einsum("i,bij->bj", omega, Phi), out, rcond=None)

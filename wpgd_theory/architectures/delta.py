@@ -134,18 +134,49 @@ def delta_rule_first_order_weights(beta, alpha=None):
 
 def distance_to_wpgd(beta: float, *, n: int = 8, d: int = 4, seed: int = 0, fit_factor: int = 32,
                      num_heldout: int = 4096, gated: bool = False) -> dict:
-    r"""Relative distance of the delta rule (step ``β`` on every example) to the best one-step WPGD.
+    r"""Return the relative distance of the delta rule (step ``β`` on every example) to the best one-step WPGD.
 
     Prompts ``x ~ N(0, I_d)``, ``y ~ N(0,1)``, keys ``k = A x`` and queries ``q = B x`` with
     ``A = I/√d + 0.1 G/√d``, ``B = I + 0.1 G'`` drawn from ``seed`` (Gated DeltaNet: decays
     ``α ∈ [0.6, 1]`` too).  The best WPGD is the least-squares fit over *all* tensors ``M``
     (:func:`~.fit.fit_wpgd`, ``p = n d²`` unknowns) on ``N = fit_factor · p`` prompts; the
-    distance ``‖ŷ − ŷ_M‖₂ / ‖ŷ‖₂`` is measured on ``num_heldout`` fresh prompts.
+    distance ``‖ŷ − ŷ_M‖₂ / ‖ŷ‖₂`` is measured on ``num_heldout`` fresh prompts.  The delta rule
+    is a negative control of claim G1: the distance is ``O(β)``, not 0.
 
     Fitting error: a least-squares fit on ``N`` prompts inflates the held-out squared residual
     by ``≈ p/N``; refitting on ``N/4`` of them inflates it by ``4p/N``, so
     ``fit_error = (d_{N/4}² − d_N²) / (6 d_N²)`` estimates the relative excess of ``d_N`` itself.
-    ``first_order``: the distance to the first-order WPGD ``ω_i = β Π_{j>i} α_j``, ``P = BᵀA``.
+
+    Parameters
+    ----------
+    beta : float
+        The step ``β`` on every example.
+    n : int, optional
+        Number of examples (default 8).
+    d : int, optional
+        Feature dimension (default 4).
+    seed : int, optional
+        Seed of the maps and prompts (default 0).
+    fit_factor : int, optional
+        Fitting prompts per unknown (default 32).
+    num_heldout : int, optional
+        Held-out prompts (default 4096).
+    gated : bool, optional
+        Gated DeltaNet (random decays) instead of DeltaNet (default False).
+
+    Returns
+    -------
+    dict
+        ``distance`` (held out), ``fit_error`` (its estimated relative excess),
+        ``first_order`` (the distance to the first-order WPGD ``ω_i = β Π_{j>i} α_j``,
+        ``P = BᵀA``) and ``fit_prompts`` (``N``).
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures.delta import distance_to_wpgd
+    >>> small, large = (distance_to_wpgd(b, n=2, d=1, num_heldout=256)["distance"] for b in (0.05, 0.4))
+    >>> 0 < small < large
+    True
     """
     from .fit import fit_wpgd, wpgd_terms
 
@@ -178,10 +209,36 @@ CURVE_BETAS = (0.8, 0.2, 0.05)
 
 
 def distance_curve(betas=CURVE_BETAS, seeds=range(8), **kw) -> dict:
-    r""":func:`distance_to_wpgd` over ``betas`` and ``seeds``: per ``β`` the median, min and max
-    over seeds of the held-out distance, the largest estimated fitting error, ``median/β``
-    (the first-order statement: the distance is ``O(β)`` as ``β → 0``, so this tends to a
-    constant) and the median distance to the first-order WPGD."""
+    r"""Run :func:`distance_to_wpgd` over ``betas`` and ``seeds`` and summarise per ``β``.
+
+    Per ``β``: the median, min and max over seeds of the held-out distance, the largest
+    estimated fitting error, ``median/β`` (the first-order statement: the distance is ``O(β)``
+    as ``β → 0``, so this tends to a constant) and the median distance to the first-order WPGD.
+
+    Parameters
+    ----------
+    betas : sequence of float, optional
+        The steps (default :data:`CURVE_BETAS`).
+    seeds : iterable of int, optional
+        The seeds (default ``range(8)``).
+    **kw
+        Passed to :func:`distance_to_wpgd` (``n``, ``d``, ``gated``, ...).
+
+    Returns
+    -------
+    dict
+        ``{"seeds": [...], "curve": [{"beta", "median", "min", "max", "median_over_beta",
+        "fit_error", "first_order_median", "fit_prompts"}, ...]}``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.architectures.delta import distance_curve
+    >>> data = distance_curve(betas=(0.2, 0.05), seeds=range(2), n=2, d=1, num_heldout=256)
+    >>> [row["beta"] for row in data["curve"]], data["seeds"]
+    ([0.2, 0.05], [0, 1])
+    >>> data["curve"][1]["median"] < data["curve"][0]["median"]
+    True
+    """
     betas = [float(b) for b in betas]
     seeds = [int(s) for s in seeds]
     rows = []

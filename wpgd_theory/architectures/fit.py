@@ -18,13 +18,64 @@ __all__ = ["WPGDFit", "features", "fit_wpgd", "wpgd_terms"]
 
 
 def features(X, y, x) -> np.ndarray:
-    """``φ_{b,(i,a,c)} = y_{bi} x_{ba} X_{bic}`` of shape ``(B, n·d·d)``."""
+    r"""Return the features ``φ_{b,(i,a,c)} = y_{bi} x_{ba} X_{bic}`` of the least-squares WPGD fit.
+
+    A predictor ``ŷ = Σ M_{iac} y_i x_a x_{ic}`` is ``features(X, y, x) @ M.ravel()``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+
+    Returns
+    -------
+    numpy.ndarray of shape (B, n·d·d)
+        The features, ``(i, a, c)`` in C order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.fit import features
+    >>> features(np.ones((4, 3, 2)), np.ones((4, 3)), np.ones((4, 2))).shape
+    (4, 12)
+    """
     B, n, d = X.shape
     return np.einsum("bi,ba,bic->biac", y, x, X).reshape(B, n * d * d)
 
 
 def wpgd_terms(X, y, x, P, omega) -> np.ndarray:
-    """The ``n`` terms ``ω_i y_i xᵀ P x_i`` of a one-step WPGD prediction, ``(B, n)``."""
+    r"""Return the ``n`` terms ``ω_i y_i xᵀ P x_i`` of a one-step WPGD prediction (their sum is ``ŷ``).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+    P : numpy.ndarray of shape (d, d)
+        The preconditioner.
+    omega : array_like of shape (n,)
+        The weights.
+
+    Returns
+    -------
+    numpy.ndarray of shape (B, n)
+        The terms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.fit import wpgd_terms
+    >>> X, y, x = np.ones((1, 2, 2)), np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+    >>> wpgd_terms(X, y, x, np.eye(2), [1.0, 0.5])
+    array([[1., 1.]])
+    """
     return np.asarray(omega)[None] * y * np.einsum("ba,ac,bic->bi", x, P, X)
 
 
