@@ -43,6 +43,7 @@ def test_json_lists_the_architectures_with_their_verdicts(doc):
         assert {"name", "implements_wpgd", "weight_class", "max_discrepancy", "best_risk"} <= set(a)
         assert a["as_stated"]
         assert set(a["best_risk"]) == {"two-tasks"}
+        assert bool(a["reason"]) == (not a["stated_implements_wpgd"])  # a control says why (issue 19 item 6)
     for neg in ("deltanet", "gated_deltanet"):
         assert rows[neg]["implements_wpgd"] is False and rows[neg]["best_risk"]["two-tasks"] is None
     tau = doc["models"]["two-tasks"]["tau"]

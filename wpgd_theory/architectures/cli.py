@@ -43,6 +43,9 @@ def format_table(doc: dict) -> str:
                f"gamma_m (WPGD iff discrepancy <= bound); best risk: best WPGD of the class "
                f"(tau = label variance: {taus}); proof: section of proofs/architectures.md")
     for a in doc["architectures"]:
+        if a.get("reason"):
+            out.append(f"{a['name']}: not WPGD: {a['reason']}")
+    for a in doc["architectures"]:
         if "layer" in a:
             lay = a["layer"]
             out.append(f"{a['name']} layer {lay['module']}: construction "

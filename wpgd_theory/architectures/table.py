@@ -121,6 +121,7 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
             "realises": arch.realises,
             "restriction": arch.restriction,
             "proof": arch.proof,
+            "reason": arch.reason,
             "checks": [{"what": r.what, "role": r.role, "subject": r.subject_name, "reference": r.reference_name,
                         "discrepancy": float(r.discrepancy), "tolerance": float(r.tolerance),
                         "passed": bool(r.passed)} for r in results],
