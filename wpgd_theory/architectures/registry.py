@@ -725,3 +725,10 @@ def run_conformance(name: str, *, n: int = 8, d: int = 4, num_prompts: int = 32,
     X, y, x = sample_prompts(num_prompts, n, d, rng)
     with torch.no_grad():
         return arch.run(X, y, x, rng)
+
+
+# issue 19 (remainder): log-linear attention, RWKV-7, lightning attention, ReBased, Mamba-1 (their own module,
+# which imports the helpers above; proofs/architectures.md §12)
+from .registry_ext import EXTRA_ARCHITECTURES  # noqa: E402
+
+ARCHITECTURES.update({a.name: a for a in EXTRA_ARCHITECTURES})

@@ -1,0 +1,99 @@
+"""Issue 19 (remainder): log-linear attention, RWKV-7 (a = 0 and a > 0), lightning attention and
+ReBased through fla's own ops — each verdict as stated, and a planted error flips it."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wpgd_theory.architectures import ARCHITECTURES, fla_ops, run_conformance
+from wpgd_theory.architectures.table import verdict
+
+NEW = ["log_linear", "rwkv7_a0", "rwkv7", "lightning", "rebased_pm", "rebased"]
+FLA = Path(importlib.util.find_spec("fla").origin).parent
+
+
+def _implements(name, **kw):
+    return verdict(run_conformance(name, num_prompts=16, seed=kw.pop("seed", 1), **kw))["implements_wpgd"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_new_rows_are_as_stated(name):
+    res = run_conformance(name, n=6, d=3, num_prompts=16, seed=2)
+    v = verdict(res)
+    assert v["implements_wpgd"] == ARCHITECTURES[name].implements_wpgd
+    assert ARCHITECTURES[name].proof.endswith("§12")
+    if v["implements_wpgd"]:
+        for r in res:
+            assert r.subject_name.startswith("fla.ops") and r.reference_name.startswith("wpgd.wpgd_predict")
+            assert np.max(np.abs(r.reference)) > 0 and r.discrepancy <= r.tolerance
+        assert max(np.max(np.abs(r.reference)) for r in res) > 0.1  # not a comparison of two zeros
+    else:
+        assert v["max_discrepancy"] > 1e3 * v["tolerance"] and ARCHITECTURES[name].reason
+
+
+def test_log_linear_without_signs_per_level_fails(monkeypatch):
+    """Planted: the level scales' signs dropped (|lambda|, as a softplus would make them) — the
+    reference's signed Fenwick weights no longer match."""
+    real = fla_ops.log_linear_attn
+    assert _implements("log_linear")
+    monkeypatch.setattr(fla_ops, "log_linear_attn", lambda q, k, v, g, s: real(q, k, v, g, s.abs()))
+    assert not _implements("log_linear")
+
+
+def test_log_linear_checks_several_levels():
+    """The offset-3 check puts the query at n + 3 = 11 = 1011b: three buckets with their own signs."""
+    from wpgd_theory.architectures.fenwick import fenwick_buckets
+    from wpgd_theory.architectures.registry_ext import LOG_LINEAR_OFFSETS
+
+    assert max(len(fenwick_buckets(8, o)) for o in LOG_LINEAR_OFFSETS) >= 3
+    assert len(run_conformance("log_linear")) == len(LOG_LINEAR_OFFSETS)
+
+
+def test_rwkv7_with_a_nonzero_learning_rate_is_not_the_construction(monkeypatch):
+    """Planted: a = 0.05 instead of 0 in the a = 0 construction (one small delta-rule step) flips it."""
+    real = fla_ops.rwkv7
+    monkeypatch.setattr(fla_ops, "rwkv7", lambda q, k, v, w, a, k_a=0.0: real(q, k, v, w, 0.05, k_a))
+    assert not _implements("rwkv7_a0")
+
+
+def test_rwkv7_parameterisation_is_fla_layers():
+    """The adapter's map (alpha = -kk, beta = kk a, log decay -e^{-1/2} sigmoid) is the one fla's
+    RWKV7Attention passes to its op (read from fla's source, so a changed fla is noticed)."""
+    src = (FLA / "layers" / "rwkv7.py").read_text()
+    assert "w = -0.6065306597126334 * self.w_lora(xw).sigmoid()" in src
+    assert "a=-kk" in src and "b=kk * a" in src
+    from wpgd_theory.architectures.registry_ext import RWKV7_LOG_DECAY_MIN
+
+    assert RWKV7_LOG_DECAY_MIN == pytest.approx(-np.exp(-0.5))
+
+
+def test_lightning_with_mis_set_slopes_fails(monkeypatch):
+    """Planted: the slopes of H = 4 heads loaded instead of fla's H = 8 — the reference's profiles
+    (cones.lightning_profiles, numpy) no longer match."""
+    real = fla_ops.lightning_log_decays
+    monkeypatch.setattr(fla_ops, "lightning_log_decays", lambda H, *a: real(H, *a) * 2.0)
+    assert not _implements("lightning")
+
+
+def test_lightning_slopes_are_fla_chunk_lightning_attn():
+    """fla's Triton-only op builds g_gamma = -(8 / H * (1 - layer_idx / L)) * arange(H); the
+    adapter and cones' numpy profiles both follow it."""
+    import torch
+
+    from wpgd_theory.architectures.cones import lightning_profiles
+
+    src = (FLA / "ops" / "lightning_attn" / "chunk.py").read_text()
+    assert "g_gamma = -(8 / H * (1 - layer_idx / L)) * torch.arange(H" in src
+    H, layer, L = 6, 2, 5
+    g = fla_ops.lightning_log_decays(H, layer, L).double().numpy()
+    np.testing.assert_allclose(g, -(8 / H * (1 - layer / L)) * torch.arange(H).double().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(lightning_profiles(4, H, layer, L), np.exp(np.outer([4, 3, 2, 1], g)), rtol=1e-6)
+
+
+def test_rebased_with_the_normaliser_or_one_head_fails(monkeypatch):
+    """Planted: fla's normaliser switched on in the +-q construction flips it."""
+    real = fla_ops.rebased
+    monkeypatch.setattr(fla_ops, "rebased", lambda q, k, v, use_norm=False: real(q, k, v, True))
+    assert not _implements("rebased_pm")
