@@ -10,7 +10,7 @@ import pytest
 from wpgd_theory.architectures import ARCHITECTURES, fla_ops, run_conformance
 from wpgd_theory.architectures.table import verdict
 
-NEW = ["log_linear", "rwkv7_a0", "rwkv7", "lightning", "rebased_pm", "rebased"]
+NEW = ["log_linear", "rwkv7_a0", "rwkv7", "lightning", "rebased_pm", "rebased", "mamba1"]
 FLA = Path(importlib.util.find_spec("fla").origin).parent
 
 
@@ -26,7 +26,8 @@ def test_new_rows_are_as_stated(name):
     assert ARCHITECTURES[name].proof.endswith("§12")
     if v["implements_wpgd"]:
         for r in res:
-            assert r.subject_name.startswith("fla.ops") and r.reference_name.startswith("wpgd.wpgd_predict")
+            assert r.subject_name.startswith(("fla.ops", "fla.layers"))
+            assert r.reference_name.startswith("wpgd.wpgd_predict")
             assert np.max(np.abs(r.reference)) > 0 and r.discrepancy <= r.tolerance
         assert max(np.max(np.abs(r.reference)) for r in res) > 0.1  # not a comparison of two zeros
     else:
@@ -97,3 +98,45 @@ def test_rebased_with_the_normaliser_or_one_head_fails(monkeypatch):
     real = fla_ops.rebased
     monkeypatch.setattr(fla_ops, "rebased", lambda q, k, v, use_norm=False: real(q, k, v, True))
     assert not _implements("rebased_pm")
+
+
+def test_mamba1_needs_its_activation_at_the_identity():
+    """Planted: fla's Mamba-1 with a SiLU after the convolution (and on the gate), as by default —
+    the construction fails; with the identity it holds (both through fla's module)."""
+    import torch
+
+    from wpgd_theory.architectures.registry import sample_prompts
+    from wpgd_theory.architectures.selective_scan import run_mamba1
+
+    X, y, x = sample_prompts(8, 5, 3, np.random.default_rng(0))
+    assert all(r.passed for r in run_mamba1(X, y, x, np.random.default_rng(1)))
+    assert not any(r.passed for r in run_mamba1(X, y, x, np.random.default_rng(1), act=torch.nn.SiLU()))
+
+
+def test_selective_scan_weights_equal_the_recurrence():
+    """The closed form equals the scan run step by step in numpy (one channel, blocks of state)."""
+    from wpgd_theory.architectures.selective_scan import selective_scan_weights
+
+    rng = np.random.default_rng(0)
+    delta, a, c = rng.uniform(0.1, 1.0, 6), rng.uniform(0.1, 2.0, 3), rng.standard_normal(3)
+    n = 5
+    w = np.zeros(n)
+    for i in range(n):  # the contribution of a unit input at token i, read at the query by C = c
+        h = delta[i] * np.ones(3)
+        for j in range(i + 1, n + 1):
+            h = np.exp(-a * delta[j]) * h
+        w[i] = c @ h
+    np.testing.assert_allclose(selective_scan_weights(delta, a, c), w, rtol=1e-12)
+
+
+def test_mamba3_says_why_it_does_not_run():
+    """Mamba-3 is not silently omitted: fla's own device check (or import error) is the reason."""
+    import torch
+
+    from wpgd_theory.architectures.selective_scan import mamba3_unavailable
+
+    reason = mamba3_unavailable()
+    if not torch.cuda.is_available():
+        assert reason and "Mamba3" in reason and "\n" not in reason
+    else:  # with CUDA it may run (mamba-ssm installed) or say why not
+        assert reason is None or "Mamba3" in reason
