@@ -246,14 +246,14 @@ EXTRA_ARCHITECTURES = [
                  "feature map (q, b): ((a + b^2)^2 - (-a + b^2)^2)/(4 b^2) = a = q^T k_i",
                  "needs fla's feature map with gamma = (1, .., 1, 0), beta = (0, .., 0, b), two heads and no "
                  "normaliser (fla's layer always normalises)", _run_rebased_pm, proof=_P),
+    Architecture("rebased", "ReBased (fla's normalisation)", fla_ops.OPS["rebased"][1] + " (use_norm=True)", "none",
+                 False, "sum_i (q^T k_i)^2 y_i / (sum_s (q^T k_s)^2 + 1e-6): homogeneous of degree 0 in x",
+                 "negative control", _control("rebased (normalised)", lambda rng, T, d: (lambda B: {})), proof=_P,
+                 reason="the normaliser makes the output scale-invariant in x (degree 0), WPGD is linear in x"),
     Architecture("mamba1", "Mamba-1 (selective scan, fla's Mamba layer)", MAMBA1_MODULE, "free", True,
                  "omega_i = sum_b c_b Delta_i exp(-a_b sum_{j>i} Delta_j): blocks of state dimensions with their own "
                  "A = -a_b, read by the query's C with signs; n blocks with distinct a_b reach every omega",
                  "state size >= n d and the activation after the convolution (shared with the gate) at the "
                  "identity; one block (A equal over the state) gives the nonnegative class; fla's default "
                  "A = 1..N gives matrix weights", run_mamba1, proof=_P),
-    Architecture("rebased", "ReBased (fla's normalisation)", fla_ops.OPS["rebased"][1] + " (use_norm=True)", "none",
-                 False, "sum_i (q^T k_i)^2 y_i / (sum_s (q^T k_s)^2 + 1e-6): homogeneous of degree 0 in x",
-                 "negative control", _control("rebased (normalised)", lambda rng, T, d: (lambda B: {})), proof=_P,
-                 reason="the normaliser makes the output scale-invariant in x (degree 0), WPGD is linear in x"),
 ]
