@@ -56,6 +56,17 @@ def test_json_lists_the_architectures_with_their_verdicts(doc):
     assert risk["gla"] <= risk["simple_gla"] + 1e-9 <= risk["linear_attention"] + 2e-9
 
 
+def test_json_and_text_name_the_layers_that_cannot_run(doc):
+    """Issue 19: Mamba-3 is never silently omitted — off CUDA it is listed with fla's own reason."""
+    import torch
+
+    text = format_table(doc)
+    for u in doc["unavailable"]:
+        assert u["reason"] and f"not in the map: {u['name']}: {u['reason']}" in text
+    if not torch.cuda.is_available():
+        assert "mamba3" in {u["name"] for u in doc["unavailable"]}
+
+
 def test_text_table_has_a_row_per_architecture(doc):
     text = format_table(doc)
     for a in doc["architectures"]:

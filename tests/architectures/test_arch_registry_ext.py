@@ -140,3 +140,44 @@ def test_mamba3_says_why_it_does_not_run():
         assert reason and "Mamba3" in reason and "\n" not in reason
     else:  # with CUDA it may run (mamba-ssm installed) or say why not
         assert reason is None or "Mamba3" in reason
+
+
+def _control_verdict(key, extra):
+    from wpgd_theory.architectures import registry
+
+    res = registry._control(key, extra)(*registry.sample_prompts(8, 6, 3, np.random.default_rng(0)),
+                                        np.random.default_rng(1))
+    return verdict(res)["implements_wpgd"]
+
+
+def test_controls_flip_when_their_op_is_made_wpgd(monkeypatch):
+    """Power of the two new controls: with RWKV-7's a = 0 and one decay per token (scalar-gated GLA),
+    or ReBased un-normalised with heads +-q and the constant coordinate, the same control check
+    calls the op WPGD."""
+    import torch
+
+    from wpgd_theory.architectures import registry_ext
+
+    assert not _control_verdict("rwkv7 (a > 0)", registry_ext._extra_rwkv7)
+    monkeypatch.setitem(fla_ops.OPS, "rwkv7 (a > 0)",
+                        (lambda q, k, v, w, a: fla_ops.rwkv7(q, k, v, w[..., :1].expand_as(w), 0.0), "planted"))
+    assert _control_verdict("rwkv7 (a > 0)", registry_ext._extra_rwkv7)
+
+    def pm(q, k, v):
+        one = torch.ones(*q.shape[:-1], 1)
+        kk = torch.cat([k, one], -1)
+        return (fla_ops.rebased(torch.cat([q, one], -1), kk, v) - fla_ops.rebased(torch.cat([-q, one], -1), kk, v)) / 4
+
+    none = lambda rng, T, d: (lambda B: {})  # noqa: E731
+    assert not _control_verdict("rebased (normalised)", none)
+    monkeypatch.setitem(fla_ops.OPS, "rebased (normalised)", (pm, "planted"))
+    assert _control_verdict("rebased (normalised)", none)
+
+
+def test_the_text_and_json_list_the_layers_that_cannot_run():
+    """Mamba-3's reason reaches the CLI text as 'not in the map: ...' (and the JSON's unavailable list)."""
+    from wpgd_theory.architectures.cli import format_table
+
+    doc = {"models": {}, "architectures": [], "fla_version": "x",
+           "unavailable": [{"name": "mamba3", "reason": "fla.layers.Mamba3: NotImplementedError: needs CUDA"}]}
+    assert "not in the map: mamba3: fla.layers.Mamba3: NotImplementedError: needs CUDA" in format_table(doc)

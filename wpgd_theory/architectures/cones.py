@@ -18,7 +18,11 @@ r"""The best in-context risk of each architecture's weight class (issue 13, item
 * ``"nonnegative"`` — ``ω ≥ 0`` (Mamba-2): for fixed ``P_t = (Σ + tI)⁻¹`` the risk is a
   convex quadratic in ``ω`` (W1), minimised *exactly* over ``ω ≥ 0`` and ``ω ≤ 0`` by NNLS;
   ``P*(ω) ∝ (Σ + tI)⁻¹`` (W3) so the optimum is ``min_t`` of that value, searched on a
-  logarithmic grid of ``t ∈ [τ/(ν_max+1), τ]`` refined by bounded Brent (not certified).
+  logarithmic grid of ``t ∈ [τ/(ν_max+1), τ]`` refined by bounded Brent (not certified);
+* ``"lightning"`` — lightning attention: signed sums of its :data:`LIGHTNING_HEADS` fixed profiles
+  ``e^{g_h (n+1−i)}``, ``g_h = −h`` (fla's slopes, layer 0), as for ``"retnet"``;
+* ``"fenwick"`` — log-linear attention: gate products times a signed constant per Fenwick level
+  (:mod:`.fenwick`), exact per ridge ``t`` by NNLS for each sign pattern of the buckets.
 
 The classes are nested, ``geometric ⊂ monotone ⊂ nonnegative ⊂ free``,
 ``uniform ⊂ geometric`` (``γ = 1``) and ``retnet ⊂ free`` (``retnet`` and ``geometric`` are not
