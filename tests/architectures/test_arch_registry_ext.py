@@ -43,6 +43,12 @@ def test_log_linear_without_signs_per_level_fails(monkeypatch):
     assert not _implements("log_linear")
 
 
+def test_fla_log_linear_mamba2_layer_makes_the_level_scales_positive():
+    """§12.1's remark on the layer: lambda = softplus(L * dl) > 0 there (read from fla's source)."""
+    src = (FLA / "layers" / "log_linear_mamba2.py").read_text()
+    assert "L = torch.nn.functional.softplus(" in src and "level_scales=L" in src
+
+
 def test_log_linear_checks_several_levels():
     """The offset-3 check puts the query at n + 3 = 11 = 1011b: three buckets with their own signs."""
     from wpgd_theory.architectures.fenwick import fenwick_buckets
@@ -65,6 +71,8 @@ def test_rwkv7_parameterisation_is_fla_layers():
     src = (FLA / "layers" / "rwkv7.py").read_text()
     assert "w = -0.6065306597126334 * self.w_lora(xw).sigmoid()" in src
     assert "a=-kk" in src and "b=kk * a" in src
+    chunk = (FLA / "ops" / "rwkv7" / "chunk.py").read_text()  # RWKV-7's op is the DPLR delta rule, gk = w
+    assert "return chunk_dplr_delta_rule(" in chunk and "gk=w," in chunk
     from wpgd_theory.architectures.registry_ext import RWKV7_LOG_DECAY_MIN
 
     assert RWKV7_LOG_DECAY_MIN == pytest.approx(-np.exp(-0.5))
