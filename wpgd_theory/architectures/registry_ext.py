@@ -1,7 +1,8 @@
 r"""More of fla's family (issue 19, remainder): log-linear attention, RWKV-7, lightning attention,
 ReBased and Mamba-1, each run through fla's own CPU op (proofs/architectures.md §12).
 
-The prompt layout, the helpers and :class:`~.registry.Conformance` are those of :mod:`.registry`,
+The prompt layout, the helpers and :class:`~.registry.Conformance` are those of
+:mod:`wpgd_theory.architectures.registry`,
 which appends :data:`EXTRA_ARCHITECTURES` to its :data:`~.registry.ARCHITECTURES`.
 
 ==================  ==========================================================================
