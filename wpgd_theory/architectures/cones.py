@@ -167,7 +167,7 @@ def lightning_profiles(n: int, num_heads: int = LIGHTNING_HEADS, layer_idx: int 
     Example
     -------
     >>> lightning_profiles(2, num_heads=2).round(4).tolist()
-    [[1.0, 0.0], [1.0, 0.0001]]
+    [[1.0, 0.0003], [1.0, 0.0183]]
     """
     g = -(8.0 / num_heads * (1.0 - layer_idx / num_layers)) * np.arange(num_heads, dtype=float)
     return np.exp(np.outer(n + 1 - np.arange(1, n + 1, dtype=float), g))
