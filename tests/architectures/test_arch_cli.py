@@ -43,6 +43,7 @@ def test_json_lists_the_architectures_with_their_verdicts(doc):
         assert {"name", "implements_wpgd", "weight_class", "max_discrepancy", "best_risk"} <= set(a)
         assert a["as_stated"]
         assert set(a["best_risk"]) == {"two-tasks"}
+        assert bool(a["reason"]) == (not a["stated_implements_wpgd"])  # a control says why (issue 19 item 6)
     for neg in ("deltanet", "gated_deltanet"):
         assert rows[neg]["implements_wpgd"] is False and rows[neg]["best_risk"]["two-tasks"] is None
     tau = doc["models"]["two-tasks"]["tau"]
@@ -53,6 +54,17 @@ def test_json_lists_the_architectures_with_their_verdicts(doc):
         assert rows[name]["layer"]["holds"] and rows[name]["layer"]["must_be_identity"]
     risk = {k: rows[k]["best_risk"]["two-tasks"] for k in ("linear_attention", "simple_gla", "gla")}
     assert risk["gla"] <= risk["simple_gla"] + 1e-9 <= risk["linear_attention"] + 2e-9
+
+
+def test_json_and_text_name_the_layers_that_cannot_run(doc):
+    """Issue 19: Mamba-3 is never silently omitted — off CUDA it is listed with fla's own reason."""
+    import torch
+
+    text = format_table(doc)
+    for u in doc["unavailable"]:
+        assert u["reason"] and f"not in the map: {u['name']}: {u['reason']}" in text
+    if not torch.cuda.is_available():
+        assert "mamba3" in {u["name"] for u in doc["unavailable"]}
 
 
 def test_text_table_has_a_row_per_architecture(doc):

@@ -36,7 +36,7 @@ def test_constructions_match_wpgd_through_fla(name):
     cons = [r for r in res if r.role == "construction"]
     assert cons
     for r in cons:
-        assert r.reference_name.startswith("wpgd.wpgd_predict") and r.subject_name.startswith("fla.ops")
+        assert r.reference_name.startswith("wpgd.wpgd_predict") and r.subject_name.startswith(("fla.ops", "fla.layers"))
         assert r.discrepancy <= r.tolerance, (r.what, r.discrepancy, r.tolerance)
         assert r.discrepancy <= 1e-5
         assert np.max(np.abs(r.reference)) > 0.1  # the comparison is not between two zeros
@@ -227,3 +227,19 @@ def test_planted_errors_in_the_new_rows_are_caught(monkeypatch):
     res = registry._control("hgrn (value in channel 0)", registry._extra_none)(
         *registry.sample_prompts(8, 6, 3, np.random.default_rng(0)), np.random.default_rng(1))
     assert verdict(res)["implements_wpgd"]
+
+
+def test_every_control_says_why_it_is_not_wpgd():
+    """Issue 19 item 6: each control carries a one-line reason (the positives none), shown in the text."""
+    from wpgd_theory.architectures.cli import format_table
+
+    for a in ARCHITECTURES.values():
+        if a.implements_wpgd:
+            assert a.reason is None, a.name
+        else:
+            assert a.reason and "\n" not in a.reason, a.name
+    row = {"name": "deltanet", "implements_wpgd": False, "weight_class": "none", "max_discrepancy": 0.5,
+           "tolerance": 1e-6, "best_risk": {}, "proof": "§8", "as_stated": True,
+           "reason": ARCHITECTURES["deltanet"].reason}
+    text = format_table({"models": {}, "architectures": [row], "fla_version": "x"})
+    assert f"deltanet: not WPGD: {ARCHITECTURES['deltanet'].reason}" in text

@@ -42,6 +42,11 @@ def format_table(doc: dict) -> str:
                f"(controls: to the best one-step WPGD fit, held-out prompts); bound: the a-priori float32 bound "
                f"gamma_m (WPGD iff discrepancy <= bound); best risk: best WPGD of the class "
                f"(tau = label variance: {taus}); proof: section of proofs/architectures.md")
+    for u in doc.get("unavailable", []):
+        out.append(f"not in the map: {u['name']}: {u['reason']}")
+    for a in doc["architectures"]:
+        if a.get("reason"):
+            out.append(f"{a['name']}: not WPGD: {a['reason']}")
     for a in doc["architectures"]:
         if "layer" in a:
             lay = a["layer"]

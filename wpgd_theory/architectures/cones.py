@@ -18,7 +18,11 @@ r"""The best in-context risk of each architecture's weight class (issue 13, item
 * ``"nonnegative"`` — ``ω ≥ 0`` (Mamba-2): for fixed ``P_t = (Σ + tI)⁻¹`` the risk is a
   convex quadratic in ``ω`` (W1), minimised *exactly* over ``ω ≥ 0`` and ``ω ≤ 0`` by NNLS;
   ``P*(ω) ∝ (Σ + tI)⁻¹`` (W3) so the optimum is ``min_t`` of that value, searched on a
-  logarithmic grid of ``t ∈ [τ/(ν_max+1), τ]`` refined by bounded Brent (not certified).
+  logarithmic grid of ``t ∈ [τ/(ν_max+1), τ]`` refined by bounded Brent (not certified);
+* ``"lightning"`` — lightning attention: signed sums of its :data:`LIGHTNING_HEADS` fixed profiles
+  ``e^{g_h (n+1−i)}``, ``g_h = −h`` (fla's slopes, layer 0), as for ``"retnet"``;
+* ``"fenwick"`` — log-linear attention: gate products times a signed constant per Fenwick level
+  (:mod:`.fenwick`), exact per ridge ``t`` by NNLS for each sign pattern of the buckets.
 
 The classes are nested, ``geometric ⊂ monotone ⊂ nonnegative ⊂ free``,
 ``uniform ⊂ geometric`` (``γ = 1``) and ``retnet ⊂ free`` (``retnet`` and ``geometric`` are not
@@ -37,10 +41,10 @@ from ..convex import solve_constrained
 from ..landscape import _check_model, population_risk, profile_risk
 
 __all__ = ["WEIGHT_CLASSES", "ClassOptimum", "best_risk", "geometric_weights", "geometric_risk", "RETNET_HEADS",
-           "RETNET_CUTOFF", "retnet_profiles", "retnet_basis"]
+           "RETNET_CUTOFF", "retnet_profiles", "retnet_basis", "LIGHTNING_HEADS", "lightning_profiles"]
 
 #: weight classes realised by the architectures, and ``"none"`` (not one-step WPGD)
-WEIGHT_CLASSES = ("uniform", "geometric", "retnet", "monotone", "nonnegative", "free", "none")
+WEIGHT_CLASSES = ("uniform", "geometric", "retnet", "lightning", "monotone", "fenwick", "nonnegative", "free", "none")
 
 #: heads of fla's ``MultiScaleRetention`` by default (``num_heads=8``)
 RETNET_HEADS = 8
@@ -257,6 +261,72 @@ def _best_retnet(model) -> ClassOptimum:
                         "profiles per ridge t, grid + bounded Brent over t", details)
 
 
+#: heads of the lightning-attention class (``"lightning"``): fla's slopes for ``H = 8``, layer 0
+LIGHTNING_HEADS = 8
+
+
+def lightning_profiles(n: int, num_heads: int = LIGHTNING_HEADS, layer_idx: int = 0, num_layers: int = 1):
+    r"""``G (n, H)``: column ``h`` is ``e^{g_h (n+1−i)}`` with lightning attention's fixed log decays
+    ``g_h = −(8/H)(1 − layer_idx/L)·h`` (fla's ``chunk_lightning_attn``; head 0 is uniform).
+
+    Parameters
+    ----------
+    n : int
+        Number of examples.
+    num_heads, layer_idx, num_layers : int
+        ``H``, the layer's index and the stack's depth ``L``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, H)``.
+
+    Example
+    -------
+    >>> lightning_profiles(2, num_heads=2).round(4).tolist()
+    [[1.0, 0.0003], [1.0, 0.0183]]
+    """
+    g = -(8.0 / num_heads * (1.0 - layer_idx / num_layers)) * np.arange(num_heads, dtype=float)
+    return np.exp(np.outer(n + 1 - np.arange(1, n + 1, dtype=float), g))
+
+
+def _best_span(model, G, cls, what):
+    """``min`` of the risk over ``span(G)`` (orthonormal ``G``): exact least squares per ridge ``t``,
+    grid + bounded Brent over ``t`` (as :func:`_best_retnet`)."""
+    nu_max = max(float(np.linalg.eigvalsh(model.R)[-1]), 0.0)
+    ts = np.geomspace(model.tau / (nu_max + 1.0), model.tau, 48)
+    vals = [_span_min(model, t, G)[0] for t in ts]
+    i = int(np.argmin(vals))
+    best_t, best_v = float(ts[i]), float(vals[i])
+    a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
+    if b > a:
+        res = minimize_scalar(lambda lt: _span_min(model, np.exp(lt), G)[0], bounds=(np.log(a), np.log(b)),
+                              method="bounded", options={"xatol": 1e-10})
+        if res.fun < best_v:
+            best_t, best_v = float(np.exp(res.x)), float(res.fun)
+    w = _span_min(model, best_t, G)[1]
+    nw = np.linalg.norm(w)
+    details = {"t": best_t, "span_rank": int(G.shape[1])}
+    if best_v >= model.tau or nw == 0:
+        return ClassOptimum(cls, float(model.tau), None, "zero predictor", details)
+    return ClassOptimum(cls, best_v, w / nw, f"exact least squares over {what} per ridge t, grid + bounded Brent "
+                        "over t", details)
+
+
+def _best_lightning(model) -> ClassOptimum:
+    U, sv, _ = np.linalg.svd(lightning_profiles(model.n), full_matrices=False)
+    return _best_span(model, U[:, sv >= RETNET_CUTOFF * sv[0]], "lightning",
+                      f"the span of lightning attention's {LIGHTNING_HEADS} fixed profiles")
+
+
+def _best_fenwick_class(model) -> ClassOptimum:
+    from .fenwick import best_fenwick
+
+    risk, w, details = best_fenwick(model)
+    return ClassOptimum("fenwick", risk, w, "exact NNLS per sign pattern of the Fenwick buckets and ridge t, grid + "
+                        "bounded Brent over t", details)
+
+
 def _quadratic(model, P):
     r"""``L(P, ω) = τ − 2 gᵀω + ωᵀHω`` recovered from :func:`population_risk` by polarisation."""
     n = model.n
@@ -363,11 +433,12 @@ def best_risk(model, weight_class: str) -> ClassOptimum:
         raise ValueError(f"weight_class must be one of {WEIGHT_CLASSES}, got {weight_class!r}")
     if weight_class == "none":
         return ClassOptimum("none", None, None, "not one-step WPGD")
-    if weight_class in ("geometric", "nonnegative", "retnet"):
+    if weight_class in ("geometric", "nonnegative", "retnet", "lightning", "fenwick"):
         # grids, polarisation and NNLS with absolute tolerances: computed in natural units, the
         # risk (and the ridge t) returned in the user's (scale covariance, W1)
         nat, unit = model.in_natural_units()
-        search = {"geometric": _best_geometric, "nonnegative": _best_nonnegative, "retnet": _best_retnet}
+        search = {"geometric": _best_geometric, "nonnegative": _best_nonnegative, "retnet": _best_retnet,
+                  "lightning": _best_lightning, "fenwick": _best_fenwick_class}
         opt = search[weight_class](nat)
         if unit == 1.0:
             return opt

@@ -51,6 +51,11 @@ __all__ = [
     "gsa",
     "hgrn",
     "mesa_net",
+    "log_linear_attn",
+    "dplr",
+    "rwkv7",
+    "rebased",
+    "lightning_log_decays",
     "OPS",
 ]
 
@@ -218,6 +223,152 @@ def mesa_net(q, k, v, g, lamb, beta):
     return op(q, k, v, g, lamb, beta)[0]
 
 
+def log_linear_attn(q, k, v, g, level_scales):
+    """``fla.ops.log_linear_attn.naive.naive_log_linear_attn`` (scalar log decay ``g (B,T,H)``, per-level
+    scales ``level_scales (B,T,H,L)`` read at the *query* token), ``scale=1``.
+
+    Parameters
+    ----------
+    q, k, v : torch.Tensor
+        ``(B, T, H, K)``, ``(B, T, H, K)``, ``(B, T, H, V)``.
+    g : torch.Tensor
+        ``(B, T, H)`` log decays.
+    level_scales : torch.Tensor
+        ``(B, T, H, L)``, ``L ≥ ⌈log₂ T⌉ + 1`` Fenwick levels (level 0 is the token itself).
+
+    Returns
+    -------
+    torch.Tensor
+        ``o (B, T, H, V)``: ``o_t = Σ_{s ≤ t} λ_t^{(ℓ(t,s))} e^{Σ_{j=s+1}^{t} g_j} (q_tᵀk_s) v_s``.
+
+    Example
+    -------
+    >>> import torch
+    >>> o = log_linear_attn(*(torch.ones(1, 4, 1, 2),) * 3, torch.zeros(1, 4, 1), torch.ones(1, 4, 1, 3))
+    >>> tuple(o.shape)
+    (1, 4, 1, 2)
+    """
+    op = _module("fla.ops.log_linear_attn.naive").naive_log_linear_attn
+    q, k, v, g, level_scales = _f32(q, k, v, g, level_scales)
+    return op(q, k, v, g, level_scales, scale=1.0)
+
+
+def dplr(q, k, v, alpha, beta, gk):
+    """``fla.ops.generalized_delta_rule.dplr.naive.dplr_recurrence`` (layout ``(B,H,T,K)`` inside; its fixed
+    scale ``K^{−1/2}`` undone): ``S_t = diag(e^{gk_t}) S_{t−1} + k_t v_tᵀ + β_t (α_tᵀ S_{t−1})``, ``o_t = S_tᵀ q_t``.
+
+    Parameters
+    ----------
+    q, k, alpha, beta, gk : torch.Tensor
+        ``(B, T, H, K)`` (``gk`` the log decays).
+    v : torch.Tensor
+        ``(B, T, H, V)``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``o (B, T, H, V)``.
+
+    Example
+    -------
+    >>> import torch
+    >>> z = torch.zeros(1, 3, 1, 2)
+    >>> tuple(dplr(z + 1, z + 1, z + 1, z, z, z).shape)
+    (1, 3, 1, 2)
+    """
+    op = _module("fla.ops.generalized_delta_rule.dplr.naive").dplr_recurrence
+    q, k, v, alpha, beta, gk = _f32(q, k, v, alpha, beta, gk)
+    o, _ = op(_bhtk(q * q.shape[-1] ** 0.5), _bhtk(k), _bhtk(v), _bhtk(alpha), _bhtk(beta), _bhtk(gk))
+    return _bhtk(o)
+
+
+def rwkv7(q, k, v, w, a, k_a=0.0):
+    r"""RWKV-7's parameterisation (``fla.layers.RWKV7Attention``) on :func:`dplr`: ``kk = k/‖k‖``,
+    ``k ← k (1 + (a − 1) k_a)``, ``α = −kk``, ``β = kk ⊙ a`` (``a`` the in-context learning rate),
+    ``gk = w`` (RWKV-7's log decay ``w = −e^{−1/2} σ(·) ∈ (−0.607, 0)``), as the layer passes them to
+    ``chunk_rwkv7`` (whose CPU twin is fla's naive DPLR recurrence).
+
+    Parameters
+    ----------
+    q, k, v : torch.Tensor
+        ``(B, T, H, K)``, ``(B, T, H, K)``, ``(B, T, H, V)`` (``q`` is RWKV's receptance ``r``).
+    w, a : torch.Tensor
+        ``(B, T, H, K)`` log decays and in-context learning rates (broadcastable).
+    k_a : float or torch.Tensor
+        The layer's ``k_a`` (``(K,)`` or a scalar).
+
+    Returns
+    -------
+    torch.Tensor
+        ``o (B, T, H, V)``.
+
+    Example
+    -------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 2)
+    >>> tuple(rwkv7(x, x, x, 0 * x, 0 * x).shape)
+    (1, 3, 1, 2)
+    """
+    q, k, v, w, a = _f32(q, k, v, w, torch.as_tensor(a))
+    a = a.expand_as(k)
+    kk = torch.nn.functional.normalize(k, dim=-1, p=2.0)
+    k = k * (1 + (a - 1) * k_a)
+    return dplr(q, k, v, -kk, kk * a, w.expand_as(k))
+
+
+def rebased(q, k, v, use_norm=False):
+    """``fla.ops.rebased.naive.naive_parallel_rebased`` (layout ``(B,H,T,K)`` inside), ``scale=1``:
+    ``o_t = Σ_{s≤t} (q_tᵀk_s)² v_s``, divided by ``Σ_s (q_tᵀk_s)² + 10⁻⁶`` if ``use_norm``.
+
+    Parameters
+    ----------
+    q, k, v : torch.Tensor
+        ``(B, T, H, K)``, ``(B, T, H, K)``, ``(B, T, H, V)`` (``q, k`` after ReBased's feature map).
+    use_norm : bool
+        fla's normaliser (the layer always applies it).
+
+    Returns
+    -------
+    torch.Tensor
+        ``o (B, T, H, V)``.
+
+    Example
+    -------
+    >>> import torch
+    >>> x = torch.ones(1, 2, 1, 1)
+    >>> rebased(x, x, x)[0, :, 0, 0].tolist()
+    [1.0, 2.0]
+    """
+    op = _module("fla.ops.rebased.naive").naive_parallel_rebased
+    q, k, v = _f32(q, k, v)
+    return _bhtk(op(_bhtk(q), _bhtk(k), _bhtk(v), scale=1.0, use_norm=use_norm))
+
+
+def lightning_log_decays(num_heads: int, layer_idx: int = 0, num_layers: int = 1) -> torch.Tensor:
+    """Lightning attention's fixed per-head log decays, as ``fla.ops.lightning_attn.chunk_lightning_attn``
+    builds them (its Triton-only op is not called): ``g_h = −(8/H)(1 − layer_idx/L)·h``, ``h = 0..H−1``.
+
+    Parameters
+    ----------
+    num_heads : int
+        ``H``.
+    layer_idx, num_layers : int
+        The layer's index in the stack and the stack's depth ``L``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(H,)`` float32 log decays (head 0 does not decay).
+
+    Example
+    -------
+    >>> lightning_log_decays(4).tolist()
+    [-0.0, -2.0, -4.0, -6.0]
+    """
+    H, L = int(num_heads), int(num_layers)
+    return -(8 / H * (1 - layer_idx / L)) * torch.arange(H, dtype=torch.float)
+
+
 #: name -> (adapter, fla function it calls)
 OPS = {
     "linear_attention": (linear_attention, "fla.ops.linear_attn.naive.naive_recurrent_linear_attn"),
@@ -236,4 +387,8 @@ OPS = {
     "gsa": (gsa, "fla.ops.gsa.naive.naive_recurrent_gsa"),
     "hgrn": (hgrn, "fla.ops.hgrn.naive.naive_recurrent_hgrn"),
     "mesa_net": (mesa_net, "fla.ops.mesa_net.naive.naive_mesa_net_exact"),
+    "log_linear_attn": (log_linear_attn, "fla.ops.log_linear_attn.naive.naive_log_linear_attn"),
+    "dplr": (dplr, "fla.ops.generalized_delta_rule.dplr.naive.dplr_recurrence"),
+    "rwkv7": (rwkv7, "fla.ops.generalized_delta_rule.dplr.naive.dplr_recurrence (RWKV-7's a, b, w)"),
+    "rebased": (rebased, "fla.ops.rebased.naive.naive_parallel_rebased"),
 }

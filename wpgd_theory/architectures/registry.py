@@ -235,6 +235,8 @@ class Architecture:
     run: Callable = field(repr=False)
     #: where its weight class (or the reason it is not WPGD) is proved
     proof: str = ""
+    #: for a control (``implements_wpgd`` false): one line, why it is not one-step WPGD
+    reason: str | None = None
 
 
 def sample_prompts(num_prompts: int, n: int, d: int, rng):
@@ -789,7 +791,23 @@ ARCHITECTURES = {
 #: proofs/architectures.md section of each architecture
 _PROOFS = {"linear_attention": "§1", "retnet": "§2", "simple_gla": "§3", "mamba2": "§4", "gla": "§5", "rwkv6": "§6",
            "hgrn2": "§7", "deltanet": "§8", "gated_deltanet": "§8"}
-ARCHITECTURES = {k: dataclasses.replace(a, proof="proofs/architectures.md " + _PROOFS.get(k, "§11"))
+#: why each control is not one-step WPGD (one line; the proof is in its section)
+_REASONS = {
+    "hgrn2": "its key 1 - f is bounded, so the coefficient of y_i cannot grow with x_i (WPGD only in a limit)",
+    "deltanet": "per-example LMS steps: terms y_i (x^T x_j)(x_j^T x_i) of degree 4 that no one-step WPGD has",
+    "gated_deltanet": "LMS steps with weight decay: the delta rule's degree-4 terms",
+    "based": "fla's normaliser divides by sum_s phi(q^T k_s): at x = 0 the output is the mean label, not 0",
+    "forgetting_transformer": "a softmax normaliser over the gate prior: at x = 0 the output is a gate-weighted "
+                              "mean of the labels, not 0",
+    "kda": "delta-rule steps (degree-4 terms in the features)",
+    "comba": "delta-rule steps with a second key (degree-4 terms in the features)",
+    "gated_deltaproduct": "two delta-rule steps per token (degree-4 terms in the features)",
+    "gsa": "a softmax over slots between two passes: not linear in x",
+    "hgrn": "no query or key: the output sum_i c_i y_i has no x^T P x_i factor",
+    "mesanet": "in-context ridge regression (a matrix inverse of the keys): WPGD only as lambda -> infinity",
+}
+ARCHITECTURES = {k: dataclasses.replace(a, proof="proofs/architectures.md " + _PROOFS.get(k, "§11"),
+                                        reason=_REASONS.get(k))
                  for k, a in ARCHITECTURES.items()}
 
 
@@ -875,3 +893,10 @@ def run_conformance(name: str, *, n: int = 8, d: int = 4, num_prompts: int = 32,
     X, y, x = sample_prompts(num_prompts, n, d, rng)
     with torch.no_grad():
         return arch.run(X, y, x, rng)
+
+
+# issue 19 (remainder): log-linear attention, RWKV-7, lightning attention, ReBased, Mamba-1 (their own module,
+# which imports the helpers above; proofs/architectures.md §12)
+from .registry_ext import EXTRA_ARCHITECTURES  # noqa: E402
+
+ARCHITECTURES.update({a.name: a for a in EXTRA_ARCHITECTURES})

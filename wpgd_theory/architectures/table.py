@@ -166,6 +166,7 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
             "realises": arch.realises,
             "restriction": arch.restriction,
             "proof": arch.proof,
+            "reason": arch.reason,
             "checks": [{"what": r.what, "role": r.role, "subject": r.subject_name, "reference": r.reference_name,
                         "discrepancy": float(r.discrepancy), "tolerance": float(r.tolerance),
                         "passed": bool(r.passed)} for r in results],
@@ -175,6 +176,13 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
         if name in LAYER_COMPONENTS and layers_available():
             rows[-1]["layer"] = _layer_row(name, seed)
             rows[-1]["as_stated"] = rows[-1]["as_stated"] and rows[-1]["layer"]["holds"]
+    unavailable = []
+    if layers_available():
+        from .selective_scan import mamba3_unavailable
+
+        why = mamba3_unavailable()
+        if why is not None:
+            unavailable.append({"name": "mamba3", "reason": why})
     return {
         "schema": TABLE_SCHEMA,
         "schema_version": "1.0",
@@ -182,6 +190,7 @@ def architecture_table(models: dict, *, n: int = 8, d: int = 4, num_prompts: int
         "n": n, "d": d, "num_prompts": num_prompts, "seed": seed,
         "models": {k: {"n": m.n, "d": m.d, "tau": m.tau} for k, m in models.items()},
         "architectures": rows,
+        "unavailable": unavailable,  # layers of the family that cannot run here, with fla's own reason
     }
 
 
