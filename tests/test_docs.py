@@ -107,6 +107,10 @@ def test_api_pages_link_the_examples_that_use_them(built_docs):
         assert "minigallery" in src.read_text(encoding="utf-8")
     assert "Examples using wpgd_theory.landscape" in html
     assert "uniqueness_tie" in html or "w4_equation" in html  # both call landscape.solve
+    # and per object, under the entry of a function the gallery calls (docs/conf.py, _examples_using)
+    entry = html[html.index('id="wpgd_theory.landscape.solve"'):]
+    entry = entry[:entry.index('<dl class="py')] if '<dl class="py' in entry else entry
+    assert "Examples using this" in entry
 
 
 def test_gallery_has_the_examples(built_docs):
