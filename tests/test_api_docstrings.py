@@ -63,7 +63,7 @@ PENDING = {
     "wpgd_theory.architectures": "being documented",
     "wpgd_theory.symbolic": "being documented",
     **{f"wpgd_theory{m}": "not documented yet (issue 20 item 4)" for m in (
-        ".config", ".quadrature", ".uniqueness", ".sweep",
+        ".config", ".sweep",
         ".parallel", ".strategies")},
 }
 
