@@ -62,7 +62,6 @@ API_MODULES = API_PACKAGES + CORE_MODULES
 PENDING = {
     "wpgd_theory.architectures": "being documented",
     "wpgd_theory.symbolic": "being documented",
-    **{f"wpgd_theory{m}": "not documented yet (issue 20 item 4)" for m in (".strategies",)},
 }
 
 #: numpydoc validation codes enforced (see the module docstring).
