@@ -1,10 +1,10 @@
 """The public API's docstrings meet the numpydoc standard, and their Examples run.
 
 **The public API** is every function and class named in ``__all__`` of the packages in
-:data:`API_PACKAGES`, plus every public function and class (no leading underscore, defined in
-the module itself, or named in its ``__all__`` where it has one) of the core modules in
-:data:`CORE_MODULES`.  Constants in an ``__all__`` (``SUITES``, ``SCHEMA_VERSION``, ...) have no
-docstring of their own and are not checked; neither are methods (the class docstring is).
+:data:`API_PACKAGES`, plus every function and class of the core modules in :data:`CORE_MODULES`
+named in their ``__all__`` or defined there with a public name (no leading underscore).
+Constants in an ``__all__`` (``SUITES``, ``SCHEMA_VERSION``, ...) have no docstring of their
+own and are not checked; neither are methods (the class docstring is).
 
 **For each entry** (one test per package or module, so a failure lists every problem there):
 
@@ -74,11 +74,10 @@ _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 def api_entries(module_name):
     """``{qualified name: object}`` of the functions and classes that ``module_name`` makes public."""
     mod = importlib.import_module(module_name)
-    if module_name in API_PACKAGES or hasattr(mod, "__all__"):
-        names = list(mod.__all__)
-    else:
-        names = [n for n, obj in vars(mod).items()
-                 if not n.startswith("_") and getattr(obj, "__module__", None) == module_name]
+    names = list(getattr(mod, "__all__", ()))
+    if module_name not in API_PACKAGES:  # a core module: also what it defines without listing it
+        names += [n for n, obj in vars(mod).items()
+                  if not n.startswith("_") and n not in names and getattr(obj, "__module__", None) == module_name]
     out = {}
     for name in names:
         obj = getattr(mod, name)

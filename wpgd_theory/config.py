@@ -131,7 +131,27 @@ class Config:
 
 
 def describe_model(model: MultitaskModel) -> dict:
-    """Short JSON-serialisable description of a model (shape, structure, noise)."""
+    """Short JSON-serialisable description of a model (shape, structure, noise), as the report records it.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+
+    Returns
+    -------
+    dict
+        ``d``, ``n``, ``noise``, the first 16 ``sigma_eigenvalues`` and the ``structure``
+        (``"tasks"`` with ``sizes``, ``rho``, ``r_task``; or ``"general"``).
+
+    Examples
+    --------
+    >>> from wpgd_theory import MultitaskModel
+    >>> desc = describe_model(MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                                 sigma=[2.0, 1.0], noise=0.1))
+    >>> desc["structure"], desc["n"], desc["sizes"]
+    ('tasks', 5, [3, 2])
+    """
     out = {"d": model.d, "n": model.n, "noise": model.noise,
            "sigma_eigenvalues": [float(x) for x in model.sigma_eigenvalues[:16]]}
     if model.is_multitask:

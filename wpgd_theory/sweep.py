@@ -107,7 +107,24 @@ CACHE_FORMAT = "wpgd-sweep-cell/1"
 
 def training_settings(budget: str) -> dict:
     """The training settings of ``budget``: exactly those the T1 checks use in the suite of
-    that name (``claims.training._hyper``), so a sweep trains as the verification does."""
+    that name (the T1 checks' hyper-parameters), so a sweep trains as the verification does.
+
+    Parameters
+    ----------
+    budget : str
+        A suite name: ``"quick"``, ``"default"`` or ``"thorough"``.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`wpgd_theory.gla.train` (``steps``, ``batch_size``, ``lr``, ...).
+
+    Examples
+    --------
+    >>> quick, default = training_settings("quick"), training_settings("default")
+    >>> "steps" in quick and quick["steps"] <= default["steps"]
+    True
+    """
     from .claims.core import CheckContext
     from .claims.training import _hyper
 
