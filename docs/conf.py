@@ -122,7 +122,8 @@ html_show_sourcelink = False
 def _examples_using(app, what, name, obj, options, lines):
     """SciPy-style "Examples using this" under every function and class the gallery uses: a
     rubric and a ``minigallery`` of the examples that sphinx-gallery's backreferences record
-    for the object (by its defining module's path, or the package's for a re-exported name).
+    for the object, under its defining module's path or that of a package re-exporting it
+    (``wpgd_theory.gla.GLA`` for ``wpgd_theory.gla.model.GLA``).
 
     A rubric, not the directive's ``:add-heading:`` (a section title inside a docstring is
     invalid reStructuredText); nothing is added for an object no example uses."""
@@ -133,9 +134,13 @@ def _examples_using(app, what, name, obj, options, lines):
     found = Path(app.srcdir, sphinx_gallery_conf["backreferences_dir"], "backreferences_all.json")
     if not found.is_file():
         return
+    import importlib
+
     used_by = json.loads(found.read_text(encoding="utf-8"))
-    short = "wpgd_theory." + name.rsplit(".", 1)[-1]
-    names = [name] + ([short] if short != name and getattr(wpgd_theory, name.rsplit(".", 1)[-1], None) is obj else [])
+    module, attr = name.rsplit(".", 1)
+    parts = module.split(".")
+    packages = [".".join(parts[:i]) for i in range(1, len(parts))]
+    names = [name] + [f"{p}.{attr}" for p in packages if getattr(importlib.import_module(p), attr, None) is obj]
     names = [n for n in names if used_by.get(n)]
     if names:
         lines += ["", ".. rubric:: Examples using this", "", ".. minigallery:: " + " ".join(names), ""]
