@@ -119,8 +119,37 @@ html_last_updated_fmt = None
 html_show_sourcelink = False
 
 
+def _examples_using(app, what, name, obj, options, lines):
+    """SciPy-style "Examples using this" under every function and class the gallery uses: a
+    rubric and a ``minigallery`` of the examples that sphinx-gallery's backreferences record
+    for the object, under its defining module's path or that of a package re-exporting it
+    (``wpgd_theory.gla.GLA`` for ``wpgd_theory.gla.model.GLA``).
+
+    A rubric, not the directive's ``:add-heading:`` (a section title inside a docstring is
+    invalid reStructuredText); nothing is added for an object no example uses."""
+    if what not in ("function", "class") or not name.startswith("wpgd_theory."):
+        return
+    import json
+
+    found = Path(app.srcdir, sphinx_gallery_conf["backreferences_dir"], "backreferences_all.json")
+    if not found.is_file():
+        return
+    import importlib
+
+    used_by = json.loads(found.read_text(encoding="utf-8"))
+    module, attr = name.rsplit(".", 1)
+    parts = module.split(".")
+    packages = [".".join(parts[:i]) for i in range(1, len(parts))]
+    names = [name] + [f"{p}.{attr}" for p in packages if getattr(importlib.import_module(p), attr, None) is obj]
+    names = [n for n in names if used_by.get(n)]
+    if names:
+        lines += ["", ".. rubric:: Examples using this", "", ".. minigallery:: " + " ".join(names), ""]
+
+
 def setup(app):
     from _pages import generate_all
 
     app.connect("builder-inited", lambda app: generate_all(Path(app.srcdir)))
+    # after sphinx-gallery's builder-inited handler has written the backreferences
+    app.connect("autodoc-process-docstring", _examples_using)
     return {"parallel_read_safe": True}

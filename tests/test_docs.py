@@ -107,6 +107,12 @@ def test_api_pages_link_the_examples_that_use_them(built_docs):
         assert "minigallery" in src.read_text(encoding="utf-8")
     assert "Examples using wpgd_theory.landscape" in html
     assert "uniqueness_tie" in html or "w4_equation" in html  # both call landscape.solve
+    # and per object, under the entry of a function the gallery calls (docs/conf.py, _examples_using)
+    for page, obj in (("wpgd_theory.landscape", "solve"), ("wpgd_theory.gla.construct", "construct_from_wpgd")):
+        text = (out / "api" / f"{page}.html").read_text(encoding="utf-8")  # the second: used as wpgd_theory.gla.*
+        entry = text[text.index(f'id="{page}.{obj}"'):]
+        entry = entry[:entry.index('<dl class="py', 1)] if '<dl class="py' in entry[1:] else entry
+        assert "Examples using this" in entry, obj
 
 
 def test_gallery_has_the_examples(built_docs):

@@ -57,7 +57,44 @@ class RootIsolation:
     is then not certified.  ``excluded`` has rows ``(α, β, kind)`` for every discarded cell:
     ``kind = +1``/``−1`` for the zeroth-order bounds ``α > g(β)``/``β < g(α)``, ``kind = 2``
     for a cell where ``F`` is certified monotone without a sign change.  ``margin`` is the
-    smallest certified relative bound ``|F|/μ`` over the zeroth-order exclusions.
+    smallest certified relative bound ``|F|/μ`` over the zeroth-order exclusions (claims W4, W5).
+
+    Parameters
+    ----------
+    roots : ndarray, shape (k,)
+        The roots found (ascending).
+    root_cells : tuple of tuple
+        Cells ``(α, β)`` each holding exactly one root.
+    unresolved : tuple of tuple
+        Clusters ``(α, β)`` that could not be resolved.
+    excluded : ndarray, shape (m, 3)
+        Rows ``(α, β, kind)`` of the discarded cells.
+    margin : float
+        The least certified ``|F|/μ`` of the zeroth-order exclusions.
+    resolution : float
+        The relative cell width reached.
+    num_evaluations : int
+        Evaluations of ``g`` spent.
+    bracket : tuple of float
+        ``(τ/λ_max, τ/λ_min)``.
+    rel_err : float
+        The floating-point error bound of ``g`` used in every comparison.
+    truncated : bool, optional
+        Whether the evaluation budget ran out.
+    min_slope : float, optional
+        The least certified ``|F'|`` on the root cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> iso = isolate_roots(curve)
+    >>> iso.excluded.shape[1], iso.truncated, bool(iso.margin > 0)
+    (3, False, True)
     """
 
     roots: np.ndarray
@@ -98,7 +135,41 @@ def slope_bounds(curve, alpha, beta, g_alpha, g_beta, rel_err):
     ``p ∝ λ²/(λ+t)²``, ``q ∝ λp``) and ``ε_t = 2(E_ρ v − E_π v)`` (``v = μ/(x+μ)``,
     ``π ∝ s²/(x+μ)²``, ``ρ ∝ xπ``).  On a cell every ingredient is enclosed by monotonicity:
     ``t ∈ [t(β), t(α)]``, ``u`` increases in ``t``, ``v`` in ``μ``, ``p, π`` decrease; ratios of
-    positive sums are enclosed termwise; every bound is widened for roundoff.
+    positive sums are enclosed termwise; every bound is widened for roundoff (claims W4, W5).
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        The stationary curve.
+    alpha, beta : ndarray, shape (m,)
+        The cells' ends, ``0 < α < β``.
+    g_alpha, g_beta : ndarray, shape (m,)
+        ``g`` at the ends.
+    rel_err : float
+        The floating-point error bound of ``g``.
+
+    Returns
+    -------
+    lower : ndarray, shape (m,)
+        A lower bound of ``g'`` on every cell.
+    upper : ndarray, shape (m,)
+        An upper bound of ``g'`` on every cell.
+
+    Examples
+    --------
+    The bounds enclose a finite-difference slope:
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> a, b = np.array([1.0]), np.array([1.001])
+    >>> lo, hi = slope_bounds(curve, a, b, curve.g(a), curve.g(b), curve.g_relative_error())
+    >>> slope = (curve.g(b) - curve.g(a)) / (b - a)
+    >>> bool(lo[0] <= slope[0] <= hi[0])
+    True
     """
     alpha = np.asarray(alpha, float)[:, None]
     beta = np.asarray(beta, float)[:, None]
@@ -184,6 +255,11 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
     RootIsolation
         ``roots`` (shape ``(k,)``), ``root_cells``, ``unresolved``, ``excluded`` and the
         bookkeeping of the certificate.
+
+    Raises
+    ------
+    ValueError
+        If the curve's bracket is not ``0 < lo <= hi < inf``.
 
     Examples
     --------
@@ -295,7 +371,23 @@ def isolate_roots(curve, *, rtol: float = 1e-11, initial_cells: int = 64,
 
 # --------------------------------------------------------------------------- a priori
 def condition_delta(kappa) -> float:
-    r"""``δ(κ) = (√κ − 1)/(√κ + 1)`` for a condition number ``κ ≥ 1``."""
+    r"""``δ(κ) = (√κ − 1)/(√κ + 1)`` for a condition number ``κ ≥ 1`` (theorem U2's bound, claim W5).
+
+    Parameters
+    ----------
+    kappa : float
+        A condition number ``κ ≥ 1``.
+
+    Returns
+    -------
+    float
+        ``δ(κ) ∈ [0, 1)``.
+
+    Examples
+    --------
+    >>> condition_delta(1.0), round(condition_delta(9.0), 6)
+    (0.0, 0.5)
+    """
     rk = np.sqrt(float(kappa))
     return float((rk - 1.0) / (rk + 1.0))
 
@@ -429,6 +521,29 @@ def interval_verify(curve, isolation: RootIsolation) -> bool:
     monotone exclusion ``(α, β, 2)`` iff the slope enclosure gives ``sup g' < 1`` (or
     ``inf g' > 1``) and ``F(α)``, ``F(β)`` have certainly equal signs; a root cell iff the
     slope is certified and ``F`` certainly changes sign.  Returns ``True`` iff all pass.
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        The stationary curve.
+    isolation : RootIsolation
+        What :func:`isolate_roots` decided.
+
+    Returns
+    -------
+    bool
+        True iff every decision holds in interval arithmetic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> interval_verify(curve, isolate_roots(curve, initial_cells=8))
+    True
     """
     ic = _IntervalCurve(curve)
     lo, hi = isolation.bracket
@@ -473,6 +588,49 @@ class UniquenessCertificate:
     discarded cells; ``slope_margin`` the least certified ``|F'|`` on the root cells;
     ``risk_gap`` the risk difference (in units of ``τ``) between the best and the
     second-best root.  ``apriori`` records the sufficient condition of theorem U2.
+
+    Parameters
+    ----------
+    status : str
+        ``"unique"``, ``"not unique"``, ``"uncertified"`` or ``"degenerate"``.
+    method : str
+        How it was established.
+    num_roots : int
+        The number of roots.
+    roots : tuple of float
+        The roots ``μ``.
+    root_risks : tuple of float
+        The profile risk at each root.
+    bracket : tuple of float
+        ``(τ/λ_max, τ/λ_min)``.
+    risk_gap : float or None
+        Best versus second-best root's risk, in units of ``τ`` (None for one root).
+    exclusion_margin : float
+        The least certified ``|F|/μ`` on the discarded cells.
+    slope_margin : float
+        The least certified ``|F'|`` on the root cells.
+    resolution : float
+        The relative cell width reached.
+    num_evaluations : int
+        Evaluations of ``g`` spent.
+    unresolved : tuple of tuple
+        Unresolved clusters ``(α, β)``.
+    apriori : dict, optional
+        :func:`apriori_uniqueness`'s record.
+    interval_verified : bool, optional
+        The interval re-verification's verdict (None when not run).
+    message : str, optional
+        A sentence for the report.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> sol = solve(MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                       sigma=[2.0, 1.0], noise=0.1))
+    >>> cert = sol.certificate
+    >>> isinstance(cert, UniquenessCertificate), cert.status, cert.num_roots
+    (True, 'unique', 1)
     """
 
     status: str
@@ -496,7 +654,28 @@ class UniquenessCertificate:
 
 
 def degenerate_certificate(curve) -> UniquenessCertificate:
-    """Certificate for ``r = 0`` (claim W6): no unique minimiser, the risk is constant ``τ``."""
+    """Certificate for ``r = 0`` (claim W6): no unique minimiser, the risk is constant ``τ``.
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        The (degenerate) stationary curve of a model with ``r = 0``.
+
+    Returns
+    -------
+    UniquenessCertificate
+        ``status="degenerate"``, no roots.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([2], rho=[[1.0]], r_task=[0.0], sigma=[1.0], noise=0.1)
+    >>> cert = degenerate_certificate(stationary_curve(model))
+    >>> cert.status, cert.num_roots
+    ('degenerate', 0)
+    """
     return UniquenessCertificate(
         status="degenerate", method="r = 0", num_roots=0, roots=(), root_risks=(), bracket=curve.bracket,
         risk_gap=None, exclusion_margin=float("nan"), slope_margin=float("nan"), resolution=float("nan"),
@@ -510,6 +689,35 @@ def certify_uniqueness(curve, isolation: RootIsolation, risks, *, interval: bool
     The global minimiser is unique up to scale iff exactly one root attains the least
     risk (theorem U1 of ``proofs/uniqueness.md``): distinct roots give distinct stationary
     directions ``±ω`` (and ``r`` in one eigenspace of ``R`` gives a single root).
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        The stationary curve.
+    isolation : RootIsolation
+        What :func:`isolate_roots` found.
+    risks : array_like, shape (k,)
+        The profile risk at each root.
+    interval : bool, optional
+        Also re-verify every decision in interval arithmetic (:func:`interval_verify`).
+
+    Returns
+    -------
+    UniquenessCertificate
+        The status and its margins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> model = MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> curve = stationary_curve(model)
+    >>> iso = isolate_roots(curve)
+    >>> cert = certify_uniqueness(curve, iso, curve.risk(iso.roots))
+    >>> cert.status, cert.risk_gap is None
+    ('unique', True)
     """
     risks = np.asarray(risks, dtype=float)
     from .uniqueness import strongest_theorem  # U3 and the combined condition (proofs/uniqueness.md)

@@ -30,9 +30,10 @@ with exit 2, unless ``--allow-large`` is given.
 
 ``wpgd-verify sweep`` and ``wpgd-verify architectures``: see :mod:`wpgd_theory.commands`.
 
-Layout: this module holds the entry point (:func:`main`), the parser, the ``run`` command
-and the helpers the commands share; every other command is a module of
-:mod:`wpgd_theory.commands` (``solve``, ``sweep``, ``listing``, ``architectures``).
+Layout: this module holds the entry point (:func:`main`), the parser and the helpers the
+commands share (one-line errors, warnings, progress output, ``--config`` loading, the device);
+every command is a module of :mod:`wpgd_theory.commands` (``run``, ``solve``, ``sweep``,
+``listing``, ``architectures``).
 
 Exit status:
 
@@ -64,7 +65,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shlex
 import sys
 import threading
 import time
@@ -151,8 +151,9 @@ def _check_local_workers(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .commands.architectures import cmd_architectures  # one module per command (run is below)
+    from .commands.architectures import cmd_architectures  # one module per command
     from .commands.listing import cmd_list
+    from .commands.run import cmd_run
     from .commands.solve import cmd_solve
     from .commands.sweep import cmd_sweep
 
@@ -296,24 +297,6 @@ def _load_config(path, allow_large: bool = False, quiet: bool = False):
     return cfg
 
 
-def _parse_only(text, known) -> list | None:
-    if text is None:
-        return None
-    ids = []
-    for part in text.split(","):
-        part = part.strip().upper()
-        if part and part not in ids:
-            ids.append(part)
-    if not ids:
-        raise UsageError("--only: no claim ids given (e.g. --only G1,W5)")
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise UsageError(f"--only: unknown claim id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                         f"known ids: {', '.join(known)}")
-    order = {k: i for i, k in enumerate(known)}
-    return sorted(ids, key=order.__getitem__)
-
-
 def resolve_device(requested: str) -> str:
     """The device to run on: ``cuda`` only when torch sees a CUDA device, else ``cpu`` (with a warning)."""
     if requested != "cuda":
@@ -420,99 +403,6 @@ class _Progress:
         self._stop.set()
         if self.bar is not None:
             self.bar.close()
-
-
-# --------------------------------------------------------------------------- run
-def _run_checks(args, claim_ids, suite, ctx, bar):
-    """In-process (``--workers 1``) or on Dask (:mod:`wpgd_theory.parallel`)."""
-    from . import parallel
-
-    if args.workers == 1 and args.scheduler is None:
-        return parallel.run(claim_ids, suite, context=ctx, progress=bar.finish, on_start=bar.start)
-    bar.parallel = True
-    try:
-        return parallel.run(claim_ids, suite, context=ctx, workers=args.workers, scheduler=args.scheduler,
-                            progress=bar.finish)
-    except parallel.ParallelError as exc:
-        raise UsageError(exc.command_line()) from None
-
-
-def cmd_run(args) -> int:
-    from .claims import runner
-    from .claims.core import CheckContext
-    from .report import ReportDirError, ensure_writable, write_report
-
-    _check_local_workers(args)
-    registry = runner.registry()
-    known = [c.id for c in registry]
-    claim_ids = _parse_only(args.only, known)
-    cfg = _load_config(args.config, args.allow_large, args.quiet) if args.config else None
-    suite = args.suite or (cfg.suite if cfg and cfg.suite else "default")
-    seed = args.seed if args.seed is not None else (cfg.seed if cfg and cfg.seed is not None else 0)
-    try:
-        out = ensure_writable(args.out)
-    except ReportDirError as exc:
-        raise UsageError(str(exc)) from None
-    device = resolve_device(args.device)
-    ctx = CheckContext(suite=suite, seed=seed, device=device)
-    if cfg is not None:
-        ctx.models = dict(cfg.models)
-    planned = runner.planned_checks(claim_ids, suite)
-    bar = _Progress(planned, args.quiet)
-    t0 = time.perf_counter()
-    try:
-        outcomes = _run_checks(args, claim_ids, suite, ctx, bar)
-    finally:
-        bar.close()
-    checks_s = time.perf_counter() - t0
-    command = " ".join([PROG] + [shlex.quote(a) for a in args.argv])
-
-    def committed():  # called inside the swap's interrupt-free window
-        args.report_written = _interrupts.state.written = out
-
-    _interrupts.check()
-    try:
-        doc = write_report(outcomes, ctx, out, claim_ids=claim_ids, checks_duration_s=checks_s,
-                           requested_device=args.device, config=args.config, command=command,
-                           on_commit=committed, on_wait=None if args.quiet else _warn,
-                           cancelled=_interrupts.interrupted)
-    except ReportDirError as exc:  # e.g. disk full: the previous report is left as it was
-        raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(f"--out {out}: could not write the report ({exc.strerror or exc})") from None
-    try:
-        _print_run_summary(doc, out, args.quiet)
-    except _StdoutError as exc:
-        raise UsageError(f"{exc} (the report was written to {out})") from None
-    return doc["exit_status"]
-
-
-def _print_run_summary(doc, out, quiet: bool) -> None:
-    summ = doc["summary"]
-    if not quiet:
-        for c in doc["claims"]:
-            n = len(c["checks"])
-            passed = sum(1 for ch in c["checks"] if ch["status"] == "passed")
-            extra = f"  ({c['reason']})" if c["reason"] else ""
-            _say(f"  {c['id']:<3} {c['status']:<14} {passed}/{n} checks passed{extra}")
-    cc = summ["claims"]
-    line = (f"{doc['status'].upper()}: {cc['verified']}/{cc['total']} claims verified, {cc['failed']} failed, "
-            f"{cc['not verified']} not verified, {cc['not applicable']} not applicable "
-            f"({doc['run']['suite']} suite, {doc['run']['duration_s']:.1f} s)")
-    _say(line)
-    if summ["failed_claims"]:
-        _say("failed: " + ", ".join(summ["failed_claims"]))
-    if summ["unverified_claims"]:
-        from .report.markdown import group_reasons
-
-        _say("not verified: " + "; ".join(f"{', '.join(ids)} ({reason})"
-                                           for reason, ids in group_reasons(summ["unverified_claims"])))
-    if summ["not_applicable_claims"]:
-        from .report.markdown import group_reasons
-
-        _say("not applicable: " + "; ".join(f"{', '.join(ids)} ({reason})"
-                                             for reason, ids in group_reasons(summ["not_applicable_claims"])))
-    _say(f"report: {out / 'report.html'} (also report.json, report.md)")
 
 
 # --------------------------------------------------------------------------- main

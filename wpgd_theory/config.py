@@ -83,12 +83,42 @@ _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,200}")
 
 
 class ConfigError(ValueError):
-    """A configuration file is unreadable or invalid; the message names file and field."""
+    """A configuration file is unreadable or invalid; the message names file and field.
+
+    A :class:`ValueError`: the command line prints its one-line message and exits with status 2.
+
+    Examples
+    --------
+    >>> try:
+    ...     parse_config({"models": []})
+    ... except ConfigError as exc:
+    ...     print(str(exc).split(";")[0])
+    <config>: unknown top-level key 'models' (did you mean 'model'?)
+    """
 
 
 @dataclass
 class Config:
-    """A loaded configuration: named models plus optional run defaults."""
+    """A loaded configuration: named models plus optional run defaults.
+
+    Parameters
+    ----------
+    models : dict, optional
+        ``{name: MultitaskModel}``.
+    seed : int, optional
+        The run's seed (None: the command line's).
+    suite : str, optional
+        The run's suite (None: the command line's).
+    source : str, optional
+        Where it was read from.
+
+    Examples
+    --------
+    >>> cfg = parse_config({"model": [{"name": "mine", "sigma": [2.0, 1.0], "noise": 0.1,
+    ...                                "sizes": [3, 2], "rho": [[1.0, 0.3], [0.3, 1.0]], "r_task": [0.5, 0.8]}]})
+    >>> isinstance(cfg, Config), cfg.seed, cfg.suite
+    (True, None, None)
+    """
 
     models: dict = field(default_factory=dict)
     seed: int | None = None
@@ -101,7 +131,27 @@ class Config:
 
 
 def describe_model(model: MultitaskModel) -> dict:
-    """Short JSON-serialisable description of a model (shape, structure, noise)."""
+    """Short JSON-serialisable description of a model (shape, structure, noise), as the report records it.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+
+    Returns
+    -------
+    dict
+        ``d``, ``n``, ``noise``, the first 16 ``sigma_eigenvalues`` and the ``structure``
+        (``"tasks"`` with ``sizes``, ``rho``, ``r_task``; or ``"general"``).
+
+    Examples
+    --------
+    >>> from wpgd_theory import MultitaskModel
+    >>> desc = describe_model(MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                                 sigma=[2.0, 1.0], noise=0.1))
+    >>> desc["structure"], desc["n"], desc["sizes"]
+    ('tasks', 5, [3, 2])
+    """
     out = {"d": model.d, "n": model.n, "noise": model.noise,
            "sigma_eigenvalues": [float(x) for x in model.sigma_eigenvalues[:16]]}
     if model.is_multitask:
@@ -248,7 +298,31 @@ def estimate_resources(d: int, n: int, K: int | None) -> tuple:
 
     ``K`` is the number of tasks of a task model, ``None`` for a general ``R`` (then the
     ``n × n`` matrix and its eigendecomposition dominate).  Sizes beyond ``10⁵⁰`` are
-    counted as ``10⁵⁰`` (the estimate only has to be far beyond every limit then)."""
+    counted as ``10⁵⁰`` (the estimate only has to be far beyond every limit then).
+
+    Parameters
+    ----------
+    d : int
+        The feature dimension.
+    n : int
+        The number of examples.
+    K : int or None
+        The number of tasks (None: a general ``R``).
+
+    Returns
+    -------
+    bytes : int
+        Memory, roughly.
+    seconds : float
+        Time, roughly.
+
+    Examples
+    --------
+    >>> task_bytes, _ = estimate_resources(3, 10_000, 3)
+    >>> general_bytes, _ = estimate_resources(3, 10_000, None)  # an n x n matrix
+    >>> bool(general_bytes > 1000 * task_bytes)
+    True
+    """
     d, n = min(d, 10**50), min(n, 10**50)
     K = None if K is None else min(K, 10**50)
     if K is None:
@@ -615,10 +689,32 @@ def _toml_module(src: str):
 
 def schema_path() -> Path:
     """Location of the JSON Schema of the configuration format (shipped with the package,
-    beside this module; the report's schema is ``report/report.schema.json``)."""
+    beside this module; the report's schema is ``report/report.schema.json``).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``config.schema.json``.
+
+    Examples
+    --------
+    >>> schema_path().name, schema_path().is_file()
+    ('config.schema.json', True)
+    """
     return Path(__file__).with_name("config.schema.json")
 
 
 def config_schema() -> dict:
-    """The JSON Schema (draft 2020-12) of a configuration file, parsed."""
+    """The JSON Schema (draft 2020-12) of a configuration file, parsed.
+
+    Returns
+    -------
+    dict
+        The schema, as read from :func:`schema_path`.
+
+    Examples
+    --------
+    >>> config_schema()["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    """
     return json.loads(schema_path().read_text(encoding="utf-8"))

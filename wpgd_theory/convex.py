@@ -94,7 +94,39 @@ class ConstrainedSolution:
     Normalisation: ``‖ω‖ = 1``; ``ω`` lies in the cone itself (for ``"monotone"``
     ``0 ≤ ω_1 ≤ … ≤ ω_n``, for ``"uniform"`` ``ω = 𝟙/√n``) and ``P = P*(ω)`` carries the
     sign of ``rᵀω``.  ``gap`` is the certified optimality gap (units of risk) of the branch
-    and bound, ``t`` the ridge ``b/a`` of the optimum (``P ∝ (Σ + tI)⁻¹``).
+    and bound, ``t`` the ridge ``b/a`` of the optimum (``P ∝ (Σ + tI)⁻¹``).  Its arrays are
+    read-only.
+
+    Parameters
+    ----------
+    cone : str
+        The cone: ``"free"``, ``"monotone"``, ``"uniform"`` or ``"taskwise"``.
+    status : str
+        ``"optimal"``, ``"degenerate"`` or an error status.
+    risk : float or None
+        ``min_{ω ∈ cone} L(P, ω)`` (None on failure).
+    omega : ndarray, shape (n,), or None
+        A minimiser, ``‖ω‖ = 1``, in the cone.
+    P : ndarray, shape (d, d), or None
+        ``P*(ω)`` (W3).
+    t : float, optional
+        The ridge ``b/a`` of the optimum.
+    method : str, optional
+        How it was solved (``"stationary curve"``, ``"closed form"``, ``"branch and bound"``, ...).
+    gap : float, optional
+        The certified optimality gap, in units of risk.
+    details : dict, optional
+        Solver details (lower bound, evaluations, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> sol = solve_constrained(model, "uniform")
+    >>> sol.optimal, sol.omega.shape, sol.P.shape
+    (True, (4,), (2, 2))
     """
 
     cone: str
@@ -165,7 +197,34 @@ def monotone_projection_value(Q, g):
     ``Q``-norm of the ``Q``-projection of ``z = Q⁻¹g`` onto ``M``.  With ``θ = Le`` (``L`` the
     lower-triangular ones, ``e ≥ 0``) and ``Q = CCᵀ`` the projection is the NNLS problem
     ``min_{e≥0} ‖Cᵀ(Le − z)‖``.  Returns ``(value, θ)`` with ``θ ∈ M`` and the sign
-    ``+1``/``−1`` telling whether ``θ`` or ``−θ`` attains it.
+    ``+1``/``−1`` telling whether ``θ`` or ``−θ`` attains it (claims A1, A2: the inner program
+    of the monotone cone).
+
+    Parameters
+    ----------
+    Q : ndarray, shape (m, m)
+        A symmetric positive definite matrix.
+    g : ndarray, shape (m,)
+        The linear objective.
+
+    Returns
+    -------
+    value : float
+        The maximum ``v ≥ 0``.
+    theta : ndarray, shape (m,)
+        A maximiser in ``M`` (``θᵀQθ = 1`` unless ``v = 0``).
+    sign : float
+        ``+1.0`` or ``−1.0``: ``sign · θ`` attains the maximum.
+
+    Examples
+    --------
+    With ``g`` nondecreasing the free maximiser ``Q⁻¹g`` (for ``Q = I``) is already monotone,
+    so the value is ``‖g‖``:
+
+    >>> import numpy as np
+    >>> value, theta, sign = monotone_projection_value(np.eye(3), np.array([0.1, 0.2, 0.5]))
+    >>> bool(np.isclose(value, np.linalg.norm([0.1, 0.2, 0.5]))), sign
+    (True, 1.0)
     """
     from scipy.optimize import nnls
 
@@ -188,6 +247,38 @@ def socp_value(Q, g, cone: str, *, solver=None):
 
     The second-order cone program of claim A1.  Returns ``(value, θ, sign, status)``;
     ``status`` is cvxpy's (anything but ``"optimal"`` is a failure, reported, not used).
+
+    Parameters
+    ----------
+    Q : ndarray, shape (m, m)
+        A symmetric positive semidefinite matrix (``‖Fθ‖² = θᵀQθ``).
+    g : ndarray, shape (m,)
+        The linear objective.
+    cone : str
+        ``"monotone"`` adds ``0 ≤ θ_1 ≤ … ≤ θ_m``; any other value leaves ``θ`` free.
+    solver : str, optional
+        A cvxpy solver name (CLARABEL where installed, else ECOS).
+
+    Returns
+    -------
+    value : float or None
+        The maximum ``v ≥ 0`` (None on a solver failure).
+    theta : ndarray, shape (m,), or None
+        A maximiser (None on a solver failure).
+    sign : float
+        ``+1.0`` or ``−1.0``: ``sign · θ`` attains the maximum.
+    status : str
+        ``"optimal"`` or ``"solver_error: ..."``.
+
+    Examples
+    --------
+    The same value as the exact NNLS projection:
+
+    >>> import numpy as np
+    >>> Q, g = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([0.3, -0.2])
+    >>> value, theta, sign, status = socp_value(Q, g, "monotone")
+    >>> status, bool(np.isclose(value, monotone_projection_value(Q, g)[0], rtol=1e-6))
+    ('optimal', True)
     """
     import cvxpy as cp
 
@@ -228,6 +319,30 @@ def polish_monotone(Q, g, theta, *, rel_tols=(1e-8, 1e-6, 1e-4, 1e-3)):
     in closed form.  The best candidate that lies in ``M`` and is at least as good as
     ``θ`` is returned (``θ`` itself if none is): a wrong face gives an infeasible or worse
     candidate and is discarded.
+
+    Parameters
+    ----------
+    Q : ndarray, shape (m, m)
+        A symmetric positive definite matrix.
+    g : ndarray, shape (m,)
+        The linear objective.
+    theta : ndarray, shape (m,)
+        An approximate maximiser in ``M``.
+    rel_tols : tuple of float, optional
+        Tolerances (relative to ``max θ``) at which entries are merged into blocks.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        The refined maximiser (``theta`` itself if no face gives a better feasible one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rough = np.array([1e-10, 0.5 - 1e-9, 0.5 + 1e-9])
+    >>> theta = polish_monotone(np.eye(3), np.array([-1.0, 1.0, 1.0]), rough)
+    >>> bool(theta[0] == 0.0 and np.isclose(theta[1], theta[2]))
+    True
     """
     scale = float(np.max(np.abs(theta)))
     if scale == 0.0:
@@ -254,7 +369,44 @@ def polish_monotone(Q, g, theta, *, rel_tols=(1e-8, 1e-6, 1e-4, 1e-3)):
 
 
 def cone_program(red: _Reduced, cone: str, mu: float, inner: str = "nnls"):
-    r"""Inner program ``v(μ)`` and its maximiser ``θ`` (in the cone, up to ``sign``)."""
+    r"""Inner program ``v(μ) = max {rᵀω : ωᵀ(R + (1+μ)I)ω ≤ 1, ω ∈ K ∪ (−K)}`` and its maximiser (A1–A3).
+
+    Parameters
+    ----------
+    red : object
+        The model in task space (``ω = Eθ``), as built inside :func:`solve_constrained`.
+    cone : str
+        ``"free"``, ``"taskwise"``, ``"uniform"`` or ``"monotone"``.
+    mu : float
+        ``μ ≥ 0``.
+    inner : {"nnls", "cvxpy"}, optional
+        The monotone cone's solver: exact NNLS projection or the cvxpy SOCP.
+
+    Returns
+    -------
+    value : float
+        ``v(μ)``.
+    theta : ndarray, shape (m,)
+        A maximiser in task space (in the cone, up to ``sign``).
+    sign : float
+        ``+1.0`` or ``−1.0``.
+    status : str
+        ``"optimal"`` or the solver's error status.
+
+    Examples
+    --------
+    The free cone's value is ``sqrt(gᵀQ⁻¹g)``, at least the monotone one's:
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.convex import _reduce
+    >>> red = _reduce(model)
+    >>> free, mono = cone_program(red, "free", 1.0)[0], cone_program(red, "monotone", 1.0)[0]
+    >>> bool(free >= mono > 0)
+    True
+    """
     Q = _Q(red, mu)
     g = red.g
     if cone in ("free", "taskwise"):
@@ -556,7 +708,31 @@ def _solve_constrained_natural(model, cone, method, inner, rtol, max_evaluations
 # ----------------------------------------------------------------------------- references
 @dataclass(frozen=True)
 class MultistartResult:
-    """Best of several local optimisations: ``risk``, ``omega`` (``‖ω‖ = 1``), ``P``, all local risks."""
+    """Best of several local optimisations (the reference side of claims W5, A1–A3).
+
+    Parameters
+    ----------
+    risk : float
+        The least risk found.
+    omega : ndarray, shape (n,)
+        Its weights, ``‖ω‖ = 1``, ``rᵀω ≥ 0``.
+    P : ndarray, shape (d, d), or None
+        Its preconditioner (None for :func:`multistart_profile`, where ``P = P*(ω)``).
+    local_risks : ndarray, shape (starts,)
+        The risk reached from every start.
+    starts : int
+        The number of starts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> res = multistart_profile(model, "free", starts=2, rng=np.random.default_rng(0))
+    >>> res.local_risks.shape, bool(res.risk == res.local_risks.min())
+    ((2,), True)
+    """
 
     risk: float
     omega: np.ndarray
@@ -583,6 +759,42 @@ def multistart_profile(model, cone: str, *, starts: int = 20, rng, initial=()) -
     ``initial``: extra starting weights ``ω ∈ R^n`` (e.g. the certified stationary points, so
     that a narrow basin of the global minimum is not missed by luck), each perturbed by a
     relative ``1e-3`` so that a saddle start descends; run before the random starts.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    cone : {"free", "monotone", "uniform", "taskwise"}
+        The weights allowed.
+    starts : int, optional
+        The number of random starts.
+    rng : numpy.random.Generator
+        The source of the random starts.
+    initial : sequence of array_like, each of shape (n,), optional
+        Extra starting weights.
+
+    Returns
+    -------
+    MultistartResult
+        The best local optimum (``P`` is None) and every start's risk.
+
+    Raises
+    ------
+    ValueError
+        For an unknown cone, or ``"taskwise"`` on a model without task segments.
+    TypeError
+        If ``model`` is not a MultitaskModel or ``rng`` not a Generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> from wpgd_theory import solve
+    >>> res = multistart_profile(model, "free", starts=3, rng=np.random.default_rng(0))
+    >>> bool(np.isclose(res.risk, solve(model).risk, rtol=1e-8))  # W5: the local searches find the optimum
+    True
     """
     model = _check_model(model)
     cone = _check_cone(model, cone)
@@ -675,6 +887,38 @@ def multistart_joint(model, *, starts: int = 20, rng, initial=()) -> MultistartR
     The best point is rescaled to ``‖ω‖ = 1``, ``rᵀω > 0`` via ``(cP, ω/c)``.  ``initial``:
     extra starting weights (e.g. the certified stationary points), perturbed by a relative
     ``1e-3``, each with a random ``P``; run before the random starts.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    starts : int, optional
+        The number of random starts.
+    rng : numpy.random.Generator
+        The source of the random starts.
+    initial : sequence of array_like, each of shape (n,), optional
+        Extra starting weights.
+
+    Returns
+    -------
+    MultistartResult
+        The best local optimum ``(P, ω)`` and every start's risk.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a MultitaskModel or ``rng`` not a Generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> from wpgd_theory import solve
+    >>> res = multistart_joint(model, starts=2, rng=np.random.default_rng(0))
+    >>> res.P.shape, bool(np.isclose(res.risk, solve(model).risk, rtol=1e-6))
+    ((2, 2), True)
     """
     model = _check_model(model)
     starts = as_positive_int(starts, "starts")
@@ -717,7 +961,31 @@ def _multistart_joint_natural(model, starts, rng, initial):
 class ConeOptimum:
     """``min_{ω ∈ cone} L(ω)``: ``risk``, a minimiser ``omega`` (``None`` when degenerate:
     ``r = 0``, every ``ω`` has risk ``τ``), the ``solver``, its ``status`` and certified
-    optimality ``gap`` (units of risk; 0 for closed forms, ``None`` if not certified)."""
+    optimality ``gap`` (units of risk; 0 for closed forms, ``None`` if not certified).
+
+    Parameters
+    ----------
+    risk : float
+        ``min_{ω ∈ cone} L(ω)``.
+    omega : ndarray, shape (n,), or None
+        A minimiser.
+    solver : str
+        The function that solved it.
+    status : str, optional
+        The solver's status.
+    gap : float, optional
+        The certified optimality gap.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> opt = cone_optimum(model, "monotone")
+    >>> opt.status, opt.omega.shape
+    ('optimal', (4,))
+    """
 
     risk: float
     omega: np.ndarray | None
@@ -727,8 +995,36 @@ class ConeOptimum:
 
 
 def cone_optimum(model, cone: str) -> ConeOptimum:
-    """``min_{ω ∈ cone} L(ω)`` (claims A1–A4, T1) from :func:`solve_constrained`; a failed
-    solve is a ``RuntimeError`` naming the cone and its status, never a number."""
+    """``min_{ω ∈ cone} L(ω)`` (claims A1–A4, T1) from :func:`solve_constrained`.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    cone : {"free", "monotone", "uniform", "taskwise"}
+        The weights allowed.
+
+    Returns
+    -------
+    ConeOptimum
+        The least risk over the cone and a minimiser.
+
+    Raises
+    ------
+    RuntimeError
+        If the solve failed (naming the cone and its status): never a number.
+    ValueError
+        For an unknown cone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                   sigma=[2.0, 1.0], noise=0.1)
+    >>> bool(cone_optimum(model, "free").risk <= cone_optimum(model, "uniform").risk)  # A3
+    True
+    """
     sol = solve_constrained(model, cone)
     if sol.risk is None:
         raise RuntimeError(f"convex.solve_constrained(model, {cone!r}) failed: status {sol.status!r}")

@@ -276,7 +276,23 @@ def _plain_risk_gradient(model, P, omega):
 
 @dataclass(frozen=True)
 class MonteCarloEstimate:
-    """A Monte Carlo mean with its standard error (``std / sqrt(num_prompts)``)."""
+    """A Monte Carlo mean with its standard error ``std / sqrt(num_prompts)`` (claim W1's sampled side).
+
+    Parameters
+    ----------
+    mean : float
+        The sample mean of the squared errors.
+    std_error : float
+        Its standard error, ``std / sqrt(num_prompts)``.
+    num_prompts : int
+        The number of sampled prompts.
+
+    Examples
+    --------
+    >>> est = MonteCarloEstimate(mean=1.2, std_error=0.1, num_prompts=100)
+    >>> round(est.z_score(1.0), 6)
+    2.0
+    """
 
     mean: float
     std_error: float
@@ -483,6 +499,27 @@ def stationary_ratio(lam, t):
     large ``λ``).  Computed with the weights ``q_j² = (λ_j/(λ_j+t))²`` divided by their
     largest one (the ratio is homogeneous of degree 0 in the weights), so ``t ≫ λ`` does
     not underflow to ``0/0``.
+
+    Parameters
+    ----------
+    lam : array_like, shape (d,)
+        The eigenvalues ``λ_j > 0`` of ``Σ``.
+    t : float or array_like, shape (...)
+        The ridge ``t ≥ 0``.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        ``h(t)``, the shape of ``t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = stationary_ratio([1.0, 4.0], np.array([0.0, 1.0, 100.0]))
+    >>> h.shape, bool(np.all((h >= 1 / 4) & (h <= 1)))
+    ((3,), True)
+    >>> bool(np.all(np.diff(h) <= 0))  # nonincreasing in t
+    True
     """
     lam = np.asarray(lam, dtype=float)
     t = np.asarray(t, dtype=float)
@@ -514,6 +551,37 @@ class StationaryCurve:
     is that of the ``K × K`` matrix ``N^{1/2} ρ N^{1/2}`` (the nonzero spectrum of ``R``;
     ``r`` has no component on the null space ``ker Eᵀ``), so the curve costs ``O(K³)``
     once and ``O(K + d)`` per ``μ``; no ``n × n`` matrix is formed.
+
+    Parameters
+    ----------
+    lam : ndarray, shape (d,)
+        Eigenvalues of ``Σ`` (ascending), in units of ``scale``.
+    tau : float
+        ``τ = tr Σ + σ²``, in units of ``scale``.
+    nu : ndarray, shape (m,)
+        Eigenvalues ``ν_k`` of ``R`` (task models: of ``N^{1/2}ρN^{1/2}``, ``m = K``).
+    s : ndarray, shape (m,)
+        Components of ``r`` (task models: of ``N^{1/2} r_task``) in that basis.
+    basis : ndarray, shape (n, m) or (K, K)
+        The eigenvectors (columns).
+    sqrt_sizes : ndarray, shape (K,), optional
+        ``N^{1/2}`` (task models).
+    task_of : ndarray, shape (n,), optional
+        The segment index of every example (task models).
+    scale : float, optional
+        The unit of ``lam`` and ``tau``: the user's ``Σ = scale · diag(lam)`` in its eigenbasis.
+
+    Examples
+    --------
+    Built by :func:`stationary_curve`; the global root of ``F`` is the optimum (W4, W5):
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> model = MultitaskModel.from_tasks([2, 2], rho=np.eye(2), r_task=[0.4, 0.8], sigma=[1.0, 2.0], noise=0.2)
+    >>> curve = stationary_curve(model)
+    >>> lo, hi = curve.bracket
+    >>> bool(lo <= solve(model).mu <= hi), bool(abs(curve.F(solve(model).mu)) < 1e-8)
+    (True, True)
     """
 
     lam: np.ndarray  #: eigenvalues of Σ (ascending)
@@ -705,7 +773,34 @@ def _normalised_spectrum(model):
 
 
 def stationary_weights(model, mu):
-    r"""**W4** ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (``μ ≥ 0``; unnormalised)."""
+    r"""**W4** ``ω(μ) = (R + (1+μ)I)⁻¹ r`` (``μ ≥ 0``; unnormalised).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    mu : float
+        The curve parameter ``μ ≥ 0``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The weights ``ω(μ)``.
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` is negative or not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0], noise=0.1)
+    >>> w = stationary_weights(model, 0.5)
+    >>> bool(np.allclose((model.R + 1.5 * np.eye(3)) @ w, model.r))
+    True
+    """
     from ._validation import as_scalar
 
     mu = as_scalar(mu, "mu", minimum=0.0)
@@ -713,7 +808,33 @@ def stationary_weights(model, mu):
 
 
 def stationary_equation(model, mu):
-    r"""**W4** ``F(μ) = μ − τ h(t(μ))`` (vectorised over ``mu``); zero exactly at stationary points."""
+    r"""**W4** ``F(μ) = μ − τ h(t(μ))`` (vectorised over ``mu``); zero exactly at stationary points.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    mu : float or array_like, shape (...)
+        Values ``μ ≥ 0``.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        ``F(μ)``, the shape of ``mu``.
+
+    Raises
+    ------
+    ValueError
+        If a ``mu`` is negative or not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0], noise=0.1)
+    >>> bool(abs(stationary_equation(model, solve(model).mu)) < 1e-8)
+    True
+    """
     mu = as_array(mu, "mu")
     if np.any(mu < 0):
         raise ValueError("mu must be >= 0")
@@ -776,28 +897,42 @@ class WPGDSolution:
     r"""The global minimiser of the WPGD risk (claims W4, W5), from :func:`solve`.
 
     Normalisation: ``‖ω‖ = 1`` and ``rᵀω > 0``; ``P = P*(ω)`` (W3).  Every minimiser is
-    ``(cP, ω/c)``, ``c ≠ 0``, when :attr:`unique`.
+    ``(cP, ω/c)``, ``c ≠ 0``, when :attr:`unique`.  Its arrays are read-only.
 
-    Attributes
+    Parameters
     ----------
-    P, omega, risk
-        The optimum (``risk`` is the profile risk at ``omega``).
-    roots
+    P : ndarray, shape (d, d)
+        The optimal preconditioner ``P*(ω*)``.
+    omega : ndarray, shape (n,), or None
+        The optimal weights ``ω*`` (None when degenerate).
+    risk : float
+        The least risk (the profile risk at ``omega``).
+    roots : ndarray, shape (k,)
         Every root ``μ`` of the W4 equation in ``[τ/λ_max, τ/λ_min]`` (ascending).
-    certificate
+    certificate : UniquenessCertificate
         :class:`~wpgd_theory.certify.UniquenessCertificate`: how the roots were isolated
         and uniqueness established, with margins.
-    status
+    status : str, optional
         ``"unique"`` (certified), ``"not unique"`` (several roots tie for the least risk),
         ``"uncertified"`` (a root cluster could not be resolved), or ``"degenerate"``
         (``r = 0``: *no unique minimiser, the risk is constant* ``τ`` *in ω*; then
         ``omega`` is ``None``, ``P = 0``, ``roots`` is empty and ``risk = τ``).
-    mu, t
-        The global root ``μ*`` and ``t* = b/a`` at ``ω*`` (``P* ∝ (Σ + t* I)⁻¹``).
-    root_risks
+    mu : float, optional
+        The global root ``μ*``.
+    t : float, optional
+        ``t* = b/a`` at ``ω*`` (``P* ∝ (Σ + t* I)⁻¹``).
+    root_risks : ndarray, shape (k,), optional
         Profile risk at each root (same order as ``roots``).
-    omega_task
+    omega_task : ndarray, shape (K,), optional
         Task models: the per-segment weights ``u`` (``omega = u[task_of]``), same scale.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> sol = solve(MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.3, 0.9], sigma=[1.0], noise=0.1))
+    >>> sol.unique, sol.roots.shape == sol.root_risks.shape, bool(np.isclose(np.linalg.norm(sol.omega), 1.0))
+    (True, True, True)
     """
 
     P: np.ndarray
@@ -829,7 +964,30 @@ def _read_only(solution) -> None:
 
 
 def ridge_preconditioner(lam_vectors, scale, t):
-    r"""``scale · (Σ + tI)⁻¹`` from the eigendecomposition ``(λ, U)`` of ``Σ`` (W3 family)."""
+    r"""``scale · (Σ + tI)⁻¹`` from the eigendecomposition ``(λ, U)`` of ``Σ`` (W3: ``P*(ω) ∝ (Σ + (b/a)I)⁻¹``).
+
+    Parameters
+    ----------
+    lam_vectors : tuple of ndarray, shapes (d,) and (d, d)
+        ``(λ, U)`` with ``Σ = U diag(λ) Uᵀ`` (as ``np.linalg.eigh`` returns them).
+    scale : float
+        The factor in front.
+    t : float
+        The ridge ``t``.
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        ``scale · (Σ + tI)⁻¹``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> S = np.array([[2.0, 0.5], [0.5, 1.0]])
+    >>> P = ridge_preconditioner(np.linalg.eigh(S), 3.0, 0.5)
+    >>> bool(np.allclose(P, 3.0 * np.linalg.inv(S + 0.5 * np.eye(2))))
+    True
+    """
     lam, U = lam_vectors
     return (U * (scale / (lam + t))) @ U.T
 
@@ -886,6 +1044,10 @@ def solve(model, *, rtol: float = 1e-11, initial_cells: int = 64, interval: bool
         (naming ``sigma``) when ``λ_min/max(λ_max, σ²) < 1e-300``, or when the optimum is not
         representable in float64 in the user's units (a non-finite risk, or an optimal ``P``
         with eigenvalues below the normal range, e.g. ``Σ = [1e308]``).
+    TypeError
+        If ``model`` is not a MultitaskModel or ``interval`` is not a bool.
+    RuntimeError
+        If root isolation finds no root (impossible in exact arithmetic: a bug).
 
     Examples
     --------

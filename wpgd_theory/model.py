@@ -48,7 +48,33 @@ NATURAL_SCALE_RANGE = (2.0**-10, 2.0**10)
 
 @dataclass(frozen=True)
 class PromptBatch:
-    """Sampled prompts: ``X (B,n,d)``, ``y (B,n)``, ``x (B,d)``, ``y_query (B,)``."""
+    """Sampled prompts of the multitask model (THEORY.md §1), as returned by ``MultitaskModel.sample``.
+
+    Prompt ``b`` is ``(x_1, y_1, ..., x_n, y_n, x)`` with ``x_i, x ~ N(0, Σ)`` and
+    ``y_i = x_iᵀβ_i + ε_i``, ``y = xᵀβ + ε`` (``y_query``), the tasks ``β_i`` correlated by ``C``.
+    Unpacks as ``X, y, x, y_query = batch``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (B, n, d)
+        In-context features.
+    y : ndarray, shape (B, n)
+        In-context labels.
+    x : ndarray, shape (B, d)
+        Query features.
+    y_query : ndarray, shape (B,)
+        Query labels (the targets of a prediction).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=np.array([0.5, 0.5]),
+    ...                                   sigma=np.eye(3), noise=0.1)
+    >>> X, y, x, y_query = model.sample(4, np.random.default_rng(0))
+    >>> X.shape, y.shape, x.shape, y_query.shape
+    ((4, 3, 3), (4, 3), (4, 3), (4,))
+    """
 
     X: np.ndarray
     y: np.ndarray

@@ -106,7 +106,21 @@ class ParallelError(RuntimeError):
 
     ``option`` is the argument the message is about (``"scheduler"``, ``"workers"``) or
     ``None``; the message then starts with ``"OPTION: "`` and :meth:`command_line` names
-    the command line's ``--OPTION`` instead."""
+    the command line's ``--OPTION`` instead.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong (made one line).
+    option : str, optional
+        The argument it is about (``"scheduler"``, ``"workers"``).
+
+    Examples
+    --------
+    >>> err = ParallelError("no scheduler answers", option="scheduler")
+    >>> str(err), err.command_line()
+    ('scheduler: no scheduler answers', '--scheduler: no scheduler answers')
+    """
 
     def __init__(self, message: str, option: str | None = None):
         message = " ".join(str(message).split())  # one line
@@ -119,7 +133,23 @@ class ParallelError(RuntimeError):
 
 
 class ParallelInputError(ParallelError, ValueError):
-    """A bad ``workers`` or ``scheduler``, found before anything starts (also a ValueError)."""
+    """A bad ``workers`` or ``scheduler``, found before anything starts (also a ValueError).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong with the argument.
+    option : str, optional
+        The argument (``"scheduler"``, ``"workers"``).
+
+    Examples
+    --------
+    >>> try:
+    ...     check_arguments(workers=0)
+    ... except ParallelInputError as err:
+    ...     print(err.command_line(), isinstance(err, ValueError))
+    --workers: must be an integer >= 1, got 0 True
+    """
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:
@@ -156,7 +186,18 @@ def _limits() -> tuple[int, str]:
 def max_local_workers() -> int:
     """The most worker processes a local cluster may have on this machine: the open-file
     limit (``ulimit -n``, less :data:`RESERVED_FILES`) over :data:`FILES_PER_WORKER`, and
-    the machine's memory over :data:`WORKER_MEMORY_BYTES`, whichever is smaller."""
+    the machine's memory over :data:`WORKER_MEMORY_BYTES`, whichever is smaller.
+
+    Returns
+    -------
+    int
+        The largest ``workers`` a local cluster accepts (at least 1).
+
+    Examples
+    --------
+    >>> max_local_workers() >= 1
+    True
+    """
     return _limits()[0]
 
 
@@ -178,7 +219,32 @@ def check_arguments(workers: int = 1, scheduler: str | None = None) -> str | Non
 
     Raises :class:`ParallelInputError` (a ``ValueError`` naming the argument) for a
     ``workers`` that is not an integer >= 1, a malformed ``scheduler``, or, without a
-    scheduler, more ``workers`` than :func:`max_local_workers`."""
+    scheduler, more ``workers`` than :func:`max_local_workers`.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Local worker processes.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:port``).
+
+    Returns
+    -------
+    str or None
+        The address, stripped, or None.
+
+    Raises
+    ------
+    ParallelInputError
+        For a bad ``workers`` or ``scheduler``.
+    TypeError
+        If ``scheduler`` is not a string.
+
+    Examples
+    --------
+    >>> check_arguments(2), check_arguments(1, " tcp://127.0.0.1:8786 ")
+    (None, 'tcp://127.0.0.1:8786')
+    """
     # with a scheduler, its workers run the work; workers == 1 without one runs in-process
     _check_workers(workers, local=scheduler is None and workers != 1)
     return None if scheduler is None else _check_scheduler(scheduler)
@@ -227,7 +293,26 @@ def plan_tasks(claim_ids=None, suite: str = "default") -> list:
     """The tasks of a run, in registry order: a list of tuples of check keys.
 
     Each check is a task of its own, except the training checks of one claim, which form
-    one task (they share trained models through the context)."""
+    one task (they share trained models through the context).
+
+    Parameters
+    ----------
+    claim_ids : list of str, optional
+        The claims (default: all).
+    suite : str, optional
+        The suite.
+
+    Returns
+    -------
+    list of tuple of str
+        The tasks, each a tuple of check keys ``"CLAIM:name"``.
+
+    Examples
+    --------
+    >>> tasks = plan_tasks(["W2"], "quick")
+    >>> len(tasks) > 1, all(key.startswith("W2:") for task in tasks for key in task)
+    (True, True)
+    """
     tasks, training = [], OrderedDict()
     for chk in runner.planned_checks(claim_ids, suite):
         if chk.kind == "training":
@@ -340,7 +425,35 @@ def connect(workers: int = 1, scheduler: str | None = None):
     process of a local cluster starts within :data:`LOCAL_START_TIMEOUT_S`.  Raises
     :class:`ParallelInputError` (a ``ValueError``) for a malformed ``scheduler`` or more
     ``workers`` than :func:`max_local_workers`, before anything starts, and
-    :class:`ParallelError` if the cluster cannot be reached or started."""
+    :class:`ParallelError` if the cluster cannot be reached or started.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Local worker processes (when no ``scheduler`` is given).
+    scheduler : str, optional
+        A Dask scheduler's address.
+
+    Returns
+    -------
+    distributed.Client
+        A connected client (close it with :func:`closing`).
+
+    Raises
+    ------
+    ParallelInputError
+        For a bad ``workers`` or ``scheduler``, before anything starts.
+    ParallelError
+        If the cluster cannot be reached or started in time.
+
+    Examples
+    --------
+    >>> try:
+    ...     connect(workers=0)
+    ... except ParallelInputError as err:
+    ...     print(err)
+    workers: must be an integer >= 1, got 0
+    """
     if scheduler is not None:
         scheduler = _check_scheduler(scheduler)
     else:
@@ -522,7 +635,36 @@ def map_tasks(func, items, *, workers: int = 1, scheduler: str | None = None) ->
     """``[func(x) for x in items]``, in-process (``workers == 1``, no scheduler) or as one
     Dask task per item on a local cluster or ``scheduler``; results in the order of
     ``items``.  ``func`` and the items must be picklable (cloudpickle: a function of a
-    script's ``__main__`` works).  On Dask, bounded as :func:`connect` and :func:`completed`."""
+    script's ``__main__`` works).  On Dask, bounded as :func:`connect` and :func:`completed`.
+
+    Parameters
+    ----------
+    func : callable
+        A picklable function of one item.
+    items : iterable
+        The items (picklable).
+    workers : int, optional
+        Local worker processes (1: in-process).
+    scheduler : str, optional
+        A Dask scheduler's address.
+
+    Returns
+    -------
+    list
+        ``[func(x) for x in items]``.
+
+    Raises
+    ------
+    ParallelInputError
+        For a bad ``workers`` or ``scheduler``.
+    ParallelError
+        If the cluster cannot be reached or loses its workers.
+
+    Examples
+    --------
+    >>> map_tasks(abs, [-1, 2, -3])
+    [1, 2, 3]
+    """
     items = list(items)
     scheduler = check_arguments(workers, scheduler)
     if workers == 1 and scheduler is None:
@@ -596,7 +738,39 @@ def completed(client, futures, *, scheduler: str | None = None, gpu=()):
     cancelled) or stops answering for :data:`CONNECT_TIMEOUT_S`, or when a task's workers
     died too often (Dask's ``KilledWorker``), a one-line :class:`ParallelError` is raised.
     An exception raised by a task itself is raised as it is.  ``scheduler`` (the address,
-    if any) names the argument in messages."""
+    if any) names the argument in messages.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client the futures belong to.
+    futures : list of distributed.Future
+        The submitted tasks.
+    scheduler : str, optional
+        The scheduler's address, named in messages.
+    gpu : collection of distributed.Future, optional
+        The futures that need a GPU worker.
+
+    Yields
+    ------
+    tuple
+        ``(future, result)`` in completion order.
+
+    Raises
+    ------
+    ParallelError
+        If the cluster has no worker for too long, the scheduler is lost or stops
+        answering, or a task's workers keep dying.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    >>> with closing(client, own_cluster=True):
+    ...     results = sorted(result for _, result in completed(client, client.map(abs, [-1, -2])))
+    >>> results
+    [1, 2]
+    """
     import asyncio
     import concurrent.futures
 
@@ -636,7 +810,29 @@ def _result(fut, watch):
 def closing(client, own_cluster: bool):
     """Close ``client`` (and its local cluster) afterwards, each within
     :data:`CLOSE_TIMEOUT_S`; after a fault, quietly (the fault is what is reported), and
-    without Dask's log of a lost connection (one line on stderr: the fault's)."""
+    without Dask's log of a lost connection (one line on stderr: the fault's).
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client.
+    own_cluster : bool
+        Also close the client's local cluster (one :func:`connect` started).
+
+    Yields
+    ------
+    distributed.Client
+        ``client``.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    >>> with closing(client, own_cluster=True):
+    ...     total = client.submit(sum, [1, 2, 3]).result()
+    >>> total, client.status
+    (6, 'closed')
+    """
     with _quiet_after_loss(client):
         try:
             yield client
@@ -696,6 +892,42 @@ def run(claim_ids=None, suite: str = "default", *, context: CheckContext | None 
     in-process with no Dask start-up cost.  ``progress(check, result)`` is called as each
     check's task finishes (in completion order, counted across workers); ``on_start`` is
     only called in-process.
+
+    Parameters
+    ----------
+    claim_ids : list of str, optional
+        The claims (default: all).
+    suite : str, optional
+        ``"quick"``, ``"default"`` or ``"thorough"``.
+    context : CheckContext, optional
+        The models, seed and device (default: a fresh one for ``suite``).
+    workers : int, optional
+        Local worker processes (1: in-process).
+    scheduler : str, optional
+        A Dask scheduler's address.
+    client : distributed.Client, optional
+        An existing client to run on.
+    progress : callable, optional
+        ``progress(check, result)`` as each check finishes.
+    on_start : callable, optional
+        Called before each check, in-process only.
+
+    Returns
+    -------
+    list of ClaimOutcome
+        One outcome per claim, in registry order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``suite`` (a bad ``workers`` or ``scheduler`` is a :class:`ParallelInputError`).
+    ParallelError
+        If the cluster cannot be reached or loses its workers.
+
+    Examples
+    --------
+    >>> [outcome.status for outcome in run(["W2"], "quick")]
+    ['verified']
     """
     scheduler = check_arguments(workers, scheduler if client is None else None)
     ctx = context or CheckContext(suite=suite)

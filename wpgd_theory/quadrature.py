@@ -149,6 +149,28 @@ class ExampleMoments:
     Then ``E(y − ŷ)² = E[y²] − 2 tr(Pᵀ cross) + tr(Pᵀ Σ P second)``.  Written from the
     model's ``R``, ``r``, ``Σ``, ``σ²`` directly, not from :mod:`wpgd_theory.landscape`
     (its ``a``, ``b``, ``c``, ``τ``): the reference side of the W1–W3 checks.
+
+    Parameters
+    ----------
+    sigma : ndarray, shape (d, d)
+        The feature covariance ``Σ``.
+    label_variance : float
+        ``E[y²] = tr Σ + σ²``.
+    cross : ndarray, shape (d, d)
+        ``E[y x vᵀ]``.
+    second : ndarray, shape (d, d)
+        ``E[v vᵀ]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> m = example_moments(model, omega)
+    >>> risk = m.label_variance - 2 * np.trace(P.T @ m.cross) + np.trace(P.T @ m.sigma @ P @ m.second)
+    >>> bool(np.isclose(risk, population_risk(model, P, omega)))  # W1 from the moments
+    True
     """
 
     sigma: np.ndarray
@@ -224,7 +246,29 @@ def example_moments(model: MultitaskModel, omega) -> ExampleMoments:
 # =====================================================================================
 @dataclass(frozen=True)
 class ConditionalEstimate:
-    """A Monte Carlo mean over sampled context features, its standard error and sizes."""
+    """A Monte Carlo mean over sampled context features, its standard error and sizes.
+
+    Parameters
+    ----------
+    mean : float
+        The estimate of ``E(y − ŷ)²``.
+    std_error : float
+        Its standard error.
+    num_prompts : int
+        The number of sampled contexts.
+    control_variates : int
+        The number of control variates fitted (0: none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> est = conditional_monte_carlo_risk(model, P, omega, 2000, np.random.default_rng(0))
+    >>> isinstance(est, ConditionalEstimate), est.num_prompts
+    (True, 2000)
+    """
 
     mean: float
     std_error: float
@@ -291,6 +335,37 @@ def conditional_risk_given_context(model: MultitaskModel, P, omega, X) -> tuple:
     Task models use the segment Gram matrices ``W_k`` (``B = Σ_kl ρ_kl W_k W_l``),
     general models the ``n × n`` Gram matrix.  Returns ``(values (B,), A, V)``; ``A`` and
     ``V`` have known means ``(rᵀω)Σ`` and ``‖ω‖²Σ`` (control variates).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    P : array_like, shape (d, d)
+        The preconditioner.
+    omega : array_like, shape (n,)
+        The weights.
+    X : array_like, shape (B, n, d)
+        Context features.
+
+    Returns
+    -------
+    values : ndarray, shape (B,)
+        ``E[(y − ŷ)² | X_b]`` per context.
+    A : ndarray, shape (B, d, d)
+        ``Σ_i ω_i r_i x_i x_iᵀ`` per context.
+    V : ndarray, shape (B, d, d)
+        ``Σ_i ω_i² x_i x_iᵀ`` per context.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> X = model.sample(6, np.random.default_rng(0)).X
+    >>> values, A, V = conditional_risk_given_context(model, P, omega, X)
+    >>> values.shape, A.shape, V.shape
+    ((6,), (6, 2, 2), (6, 2, 2))
     """
     W, V = _grams(model, X, omega)
     if W is not None:
@@ -331,7 +406,37 @@ def conditional_monte_carlo_risk(model: MultitaskModel, P, omega, num_prompts, r
     ``E[x_i x_iᵀ] = Σ``) are control variates, their coefficients fitted by least
     squares when there are at least 20 prompts per variate.  Memory is bounded by
     ``max_floats`` numbers per batch; long prompts of task models are drawn in chunks
-    of examples.
+    of examples.  The independent side of the W1 checks.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    P : array_like, shape (d, d)
+        The preconditioner.
+    omega : array_like, shape (n,)
+        The weights.
+    num_prompts : int
+        Contexts to sample.
+    rng : numpy.random.Generator
+        The source of the contexts.
+    max_floats : int, optional
+        The most numbers held per batch.
+
+    Returns
+    -------
+    ConditionalEstimate
+        The mean and its standard error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> est = conditional_monte_carlo_risk(model, P, omega, 2000, np.random.default_rng(0))
+    >>> bool(abs(est.mean - population_risk(model, P, omega)) < 5 * est.std_error)  # W1
+    True
     """
     P, omega = _checked(model, P, omega)
     n, d = model.n, model.d
@@ -370,7 +475,33 @@ def conditional_monte_carlo_risk(model: MultitaskModel, P, omega, num_prompts, r
 
 
 def label_covariance(model: MultitaskModel, F) -> np.ndarray:
-    r"""``Cov((y_1..y_n, y) | F) = C ⊙ (F Fᵀ) + σ² I`` for features ``F (B, n+1, d)`` (query last)."""
+    r"""``Cov((y_1..y_n, y) | F) = C ⊙ (F Fᵀ) + σ² I`` for features ``F (B, n+1, d)`` (query last).
+
+    ``C`` is the ``(n+1) × (n+1)`` task correlation (``R``, ``r`` and 1 for the query).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    F : array_like, shape (B, n+1, d)
+        The examples' features, then the query's.
+
+    Returns
+    -------
+    ndarray, shape (B, n+1, n+1)
+        The labels' covariance given the features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> F = np.random.default_rng(0).standard_normal((4, 4, 2))
+    >>> cov = label_covariance(model, F)
+    >>> cov.shape, bool(np.all(np.linalg.eigvalsh(cov) > 0))
+    ((4, 4, 4), True)
+    """
     gram = np.einsum("bid,bjd->bij", F, F)
     return model.C[None] * gram + model.noise * np.eye(model.n + 1)[None]
 
@@ -382,6 +513,39 @@ def taskwise_monte_carlo_risk(model: MultitaskModel, P, omega_task, num_prompts,
     Then ``W_k = ω_k G_k`` and ``V = Σ_k ω_k² G_k`` with the segment Gram matrices
     ``G_k = Σ_{i∈k} x_i x_iᵀ ~ Wishart(n_k, Σ)`` drawn by :data:`scipy.stats.wishart`
     (segments shorter than ``d`` are drawn example by example); no control variates.
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        A task model (built by ``from_tasks``).
+    P : array_like, shape (d, d)
+        The preconditioner.
+    omega_task : array_like, shape (K,)
+        One weight per task.
+    num_prompts : int
+        Contexts to sample.
+    rng : numpy.random.Generator
+        The source of the contexts.
+
+    Returns
+    -------
+    ConditionalEstimate
+        The mean and its standard error.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a task model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel, population_risk
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 2.0], noise=0.1)
+    >>> P, omega = 0.2 * np.eye(2), np.array([0.5, 0.5, 1.0])
+    >>> est = taskwise_monte_carlo_risk(model, P, np.array([0.5, 1.0]), 2000, np.random.default_rng(0))
+    >>> bool(abs(est.mean - population_risk(model, P, omega)) < 5 * est.std_error)  # omega = (0.5, 0.5, 1)
+    True
     """
     from scipy.stats import wishart
 

@@ -107,7 +107,24 @@ CACHE_FORMAT = "wpgd-sweep-cell/1"
 
 def training_settings(budget: str) -> dict:
     """The training settings of ``budget``: exactly those the T1 checks use in the suite of
-    that name (``claims.training._hyper``), so a sweep trains as the verification does."""
+    that name (the T1 checks' hyper-parameters), so a sweep trains as the verification does.
+
+    Parameters
+    ----------
+    budget : str
+        A suite name: ``"quick"``, ``"default"`` or ``"thorough"``.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`wpgd_theory.gla.train` (``steps``, ``batch_size``, ``lr``, ...).
+
+    Examples
+    --------
+    >>> quick, default = training_settings("quick"), training_settings("default")
+    >>> "steps" in quick and quick["steps"] <= default["steps"]
+    True
+    """
     from .claims.core import CheckContext
     from .claims.training import _hyper
 
@@ -117,12 +134,51 @@ MAX_CELLS = 100_000
 
 
 class SweepError(ConfigError):
-    """An invalid sweep spec (a :class:`ValueError`; the CLI exits 2 with its one-line message)."""
+    """An invalid sweep spec (a :class:`ValueError`; the CLI exits 2 with its one-line message).
+
+    Examples
+    --------
+    >>> try:
+    ...     parse_spec({"grid": {"n": [4]}})
+    ... except SweepError as exc:
+    ...     print(exc)
+    <spec>: [base]: a base model table is required
+    """
 
 
 @dataclass
 class SweepSpec:
-    """A validated sweep: base model spec, grid axes (ordered), seeds, training settings."""
+    """A validated sweep: base model spec, grid axes (ordered), seeds, training settings.
+
+    Built by :func:`parse_spec` or :func:`load_spec`.
+
+    Parameters
+    ----------
+    source : str
+        Where it was read from.
+    name : str
+        Its name (the table's and figures' title).
+    base : dict
+        The base model's spec (as in a configuration file's ``[[model]]``).
+    grid : dict
+        ``{axis: values}``: model fields (``n``, ``d``, ``noise``, ...), ``class`` and ``depth``.
+    seeds : list of int
+        The seeds of every grid point.
+    train : bool, optional
+        Also train the architectures (T1's protocol), not only predict their optimum.
+    budget : str, optional
+        The training budget: a suite name.
+    extra : dict, optional
+        Further settings.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "sizes": [2, 2],
+    ...                             "rho": [[1.0, 0.0], [0.0, 1.0]], "r_task": [0.3, 0.9]},
+    ...                    "grid": {"n": [4, 8], "class": ["linear-attention", "free"]}, "sweep": {"seeds": 2}})
+    >>> isinstance(spec, SweepSpec), spec.num_cells, spec.seeds
+    (True, 8, [0, 1])
+    """
 
     source: str
     name: str
@@ -143,7 +199,33 @@ def _err(source, where, msg):
 
 
 def parse_spec(data, source: str = "<spec>") -> SweepSpec:
-    """Validate a sweep spec (a dict, as loaded from TOML/JSON); raises :class:`SweepError`."""
+    """Validate a sweep spec (a dict, as loaded from TOML/JSON); raises :class:`SweepError`.
+
+    Parameters
+    ----------
+    data : dict
+        Tables ``sweep`` (name, seeds, train, budget), ``base`` (the model) and ``grid`` (the axes).
+    source : str, optional
+        Its origin, named in error messages.
+
+    Returns
+    -------
+    SweepSpec
+        The validated sweep.
+
+    Raises
+    ------
+    SweepError
+        Naming the source and the field, for any invalid entry.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "sizes": [2, 2],
+    ...                             "rho": [[1.0, 0.0], [0.0, 1.0]], "r_task": [0.3, 0.9]},
+    ...                    "grid": {"n": [4, 8], "class": ["linear-attention", "free"]}, "sweep": {"seeds": 2}})
+    >>> spec.grid
+    {'n': [4, 8], 'class': ['linear-attention', 'free']}
+    """
     if not isinstance(data, dict):
         raise _err(source, "top level", f"must be a table, got {type(data).__name__}")
     unknown = set(data) - {"sweep", "base", "grid"}
@@ -231,7 +313,34 @@ def _check_distinct(source, where, values) -> None:
 
 
 def load_spec(path) -> SweepSpec:
-    """Read and validate a sweep spec from a ``.toml`` or ``.json`` file."""
+    r"""Read and validate a sweep spec from a ``.toml`` or ``.json`` file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    SweepSpec
+        The validated sweep (named after the file unless ``[sweep] name`` is given).
+
+    Raises
+    ------
+    SweepError
+        If the file cannot be read or parsed, or the spec is invalid.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "mine.toml")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write('[base]\nsigma = "identity"\nd = 2\nnoise = 0.5\nn = 3\n[grid]\nn = [4, 8]\n')
+    ...     spec = load_spec(path)
+    >>> spec.name, spec.num_cells
+    ('mine', 2)
+    """
     p = Path(path)
     if p.suffix.lower() not in (".toml", ".json"):
         raise SweepError(f"{path}: a sweep spec must be a .toml or .json file")
@@ -258,7 +367,27 @@ def _points(spec: SweepSpec):
 
 
 def cells(spec: SweepSpec) -> list:
-    """Every ``(point, seed)`` of the sweep, in grid order then seed."""
+    """Every ``(point, seed)`` of the sweep, in grid order then seed.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+
+    Returns
+    -------
+    list of tuple
+        ``(point, seed)`` with ``point`` a dict ``{axis: value}``.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "sizes": [2, 2],
+    ...                             "rho": [[1.0, 0.0], [0.0, 1.0]], "r_task": [0.3, 0.9]},
+    ...                    "grid": {"n": [4, 8], "class": ["linear-attention", "free"]}, "sweep": {"seeds": 2}})
+    >>> all_cells = cells(spec)
+    >>> len(all_cells), all_cells[0]
+    (8, ({'n': 4, 'class': 'linear-attention'}, 0))
+    """
     return [(point, seed) for point in _points(spec) for seed in spec.seeds]
 
 
@@ -299,7 +428,19 @@ _CODE_VERSION = None
 
 def code_version() -> str:
     """A hash of the package's version and source files: a cached cell is reused only by
-    the same code."""
+    the same code.
+
+    Returns
+    -------
+    str
+        A hexadecimal digest.
+
+    Examples
+    --------
+    >>> version = code_version()
+    >>> int(version, 16) >= 0, version == code_version()
+    (True, True)
+    """
     global _CODE_VERSION
     if _CODE_VERSION is None:
         from . import __version__
@@ -354,7 +495,32 @@ def _key_of(identity: dict) -> str:
 def cell_key(spec: SweepSpec, point: dict, seed: int) -> str:
     """The cache key of a cell: a hash of its canonical form (its model, class, depth and
     seed, the training settings and the code; numbers as floats), so spellings of one cell
-    share a key and every change of its result changes it."""
+    share a key and every change of its result changes it.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    point : dict
+        The cell's grid point ``{axis: value}``.
+    seed : int
+        The cell's seed.
+
+    Returns
+    -------
+    str
+        A hexadecimal digest.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "sizes": [2, 2],
+    ...                             "rho": [[1.0, 0.0], [0.0, 1.0]], "r_task": [0.3, 0.9]},
+    ...                    "grid": {"n": [4, 8], "class": ["linear-attention", "free"]}, "sweep": {"seeds": 2}})
+    >>> cell_key(spec, {"n": 4, "class": "free"}, 0) == cell_key(spec, {"class": "free", "n": 4.0}, 0)
+    True
+    >>> cell_key(spec, {"n": 4, "class": "free"}, 0) == cell_key(spec, {"n": 4, "class": "free"}, 1)
+    False
+    """
     return _key_of(_cell_identity(spec, point, seed))
 
 
@@ -368,7 +534,39 @@ def _finite_or_none(x):
 def run_cell(base: dict, point: dict, seed: int, train: bool, budget: str, device: str = "cpu") -> dict:
     """Compute one cell: the predicted optimum of its class and, if ``train`` and the class
     is an architecture, its trained risk ± SE.  Returns one row (plain data): the point's
-    values, then the result (:func:`_cell_result`)."""
+    values, then the result.
+
+    Parameters
+    ----------
+    base : dict
+        The base model's spec.
+    point : dict
+        The grid point ``{axis: value}`` (model fields, ``class``, ``depth``).
+    seed : int
+        The seed of the training and evaluation prompts.
+    train : bool
+        Train the architecture (else only its predicted optimum).
+    budget : str
+        The training budget (a suite name).
+    device : str, optional
+        The torch device of the training.
+
+    Returns
+    -------
+    dict
+        One row: the point, ``seed``, ``predicted`` (the class's optimal risk, W5/A1–A3),
+        ``trained`` and ``std_error`` (None unless trained), sizes and ``seconds``.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "sizes": [2, 2],
+    ...                             "rho": [[1.0, 0.0], [0.0, 1.0]], "r_task": [0.3, 0.9]},
+    ...                    "grid": {"n": [4, 8], "class": ["linear-attention", "free"]}, "sweep": {"seeds": 2}})
+    >>> point, seed = cells(spec)[0]
+    >>> row = run_cell(spec.base, point, seed, train=False, budget="quick")
+    >>> row["class"], row["n"], row["trained"], bool(row["predicted"] > 0)
+    ('linear-attention', 4, None, True)
+    """
     return {**_point_columns(point), **_cell_result(base, point, seed, train, budget, device)}
 
 
@@ -617,7 +815,47 @@ def run_sweep(spec: SweepSpec, out_dir, *, workers: int = 1, scheduler: str | No
     """Run the cells of ``spec`` not validly cached in ``out_dir``; write the table, figures
     and summary.  An invalid cache entry is recomputed and replaced, and ``warn`` (default:
     a line on stderr) hears one line naming it.  Returns ``{"rows": [...], "cached": int,
-    "computed": int, "invalid": [{"path", "reason"}, ...], "out": Path}``."""
+    "computed": int, "invalid": [{"path", "reason"}, ...], "out": Path}``.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    out_dir : str or path-like
+        The output folder (its ``cache/`` keeps every cell's result).
+    workers : int, optional
+        Local worker processes (Dask) for the cells.
+    scheduler : str, optional
+        The address of a running Dask scheduler instead.
+    device : str, optional
+        The torch device of the training.
+    progress : callable, optional
+        ``progress(done, total)`` after every cell.
+    warn : callable, optional
+        ``warn(line)`` for an invalid cache entry (default: a line on stderr).
+
+    Returns
+    -------
+    dict
+        ``rows``, ``cached``, ``computed``, ``invalid`` and ``out``.
+
+    Raises
+    ------
+    RuntimeError
+        If the rows do not match the cells (a bug).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> spec = parse_spec({"base": {"sigma": "identity", "d": 2, "noise": 0.5, "n": 3}, "grid": {"n": [4]}})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first, again = run_sweep(spec, tmp), run_sweep(spec, tmp)
+    ...     written = sorted(f for f in os.listdir(tmp) if f.startswith("results"))
+    >>> (first["computed"], first["cached"]), (again["computed"], again["cached"])
+    ((1, 0), (0, 1))
+    >>> written
+    ['results-mean.csv', 'results.csv', 'results.parquet']
+    """
     if workers != 1 or scheduler is not None:  # bad Dask arguments: an error before anything starts
         from . import parallel
 

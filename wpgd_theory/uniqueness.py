@@ -178,6 +178,28 @@ def multiple_root_thresholds(d: int, dps: int = 30) -> dict:
     ``min(2δ(κ_Σ)², φ(d)) > 1/2``, i.e. ``φ(d) > 1/2`` (``d ≥ 6``) and ``δ(κ_Σ) > 1/2``
     (``κ_Σ > 9``); and ``2δ(κ_R)² φ(d) ≥ 1``, i.e. ``κ_R ≥ κ`` with ``δ(κ)² = 1/(2φ(d))``.
     Returns the thresholds as ``mpmath.mpf`` (``kappa_R`` is ``inf`` for ``d ≤ 5``).
+
+    Parameters
+    ----------
+    d : int
+        The feature dimension.
+    dps : int, optional
+        Decimal digits of the computation.
+
+    Returns
+    -------
+    dict
+        ``d``, ``phi`` (``φ(d)``), ``kappa_sigma`` (9) and ``kappa_R``: several roots need
+        ``κ_Σ > kappa_sigma`` and ``κ_R ≥ kappa_R``.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> t = multiple_root_thresholds(8)
+    >>> float(t["kappa_sigma"]), round(float(t["kappa_R"]), 1)
+    (9.0, 247.4)
+    >>> mpmath.isinf(multiple_root_thresholds(3)["kappa_R"])  # d <= 5: one root always
+    True
     """
     with mpmath.workdps(dps + 10):
         ph = 2 * g_star(d, dps + 10)
@@ -195,6 +217,29 @@ def strongest_theorem(curve, apriori: dict) -> dict:
     ``"U3"``, ``"U2"``, ``"combined"``), ``theorem`` (the first, or ``None``) and
     ``reason`` (one sentence).  ``implies_unique_root`` becomes true when any applies.
     Float bounds count only below ``1 − BOUND_MARGIN``.
+
+    Parameters
+    ----------
+    curve : StationaryCurve
+        The stationary curve.
+    apriori : dict
+        :func:`~wpgd_theory.certify.apriori_uniqueness`'s record for ``curve``.
+
+    Returns
+    -------
+    dict
+        ``apriori`` extended with the keys above.
+
+    Examples
+    --------
+    >>> from wpgd_theory import MultitaskModel
+    >>> from wpgd_theory.certify import apriori_uniqueness
+    >>> from wpgd_theory.landscape import stationary_curve
+    >>> curve = stationary_curve(MultitaskModel.from_tasks([3, 2], rho=[[1.0, 0.3], [0.3, 1.0]], r_task=[0.5, 0.8],
+    ...                                                    sigma=[2.0, 1.0], noise=0.1))
+    >>> rec = strongest_theorem(curve, apriori_uniqueness(curve))
+    >>> rec["theorem"], rec["implies_unique_root"]
+    ('U3', True)
     """
     d = int(curve.lam.size)
     out = dict(apriori)
@@ -232,6 +277,29 @@ class TaskModelW4:
     ``τ − c² Σ λ²/(aλ + τ‖ω‖²)``.  Float inputs are taken as the exact binary64 numbers
     they are (the model exactly as :class:`~wpgd_theory.model.MultitaskModel` holds it); a
     decimal string for ``noise`` is parsed at the working precision.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        The segments' sizes ``N``.
+    rho : sequence of sequence of float
+        The task correlation ``ρ`` (``K × K``).
+    r_task : sequence of float
+        The query's correlation with each task.
+    sigma_eigenvalues : sequence of float
+        The eigenvalues ``λ`` of ``Σ``.
+    noise : float or str
+        ``σ²`` (a decimal string is parsed at the working precision).
+    ctx : mpmath context, optional
+        ``mpmath.mp`` (points) or ``mpmath.iv`` (intervals).
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> w4 = TaskModelW4([3], [[1.0]], [0.5], [2.0, 1.0], 0.1)
+    >>> mu = mpmath.findroot(w4.F, (w4.tau / 2, w4.tau / 1))  # the bracket [τ/λ_max, τ/λ_min]
+    >>> bool(abs(w4.F(mu)) < mpmath.mpf(10) ** -10)
+    True
     """
 
     def __init__(self, sizes, rho, r_task, sigma_eigenvalues, noise, ctx=mpmath.mp):
@@ -284,13 +352,68 @@ class TaskModelW4:
 
 
 def task_model_w4(spec: dict, ctx=mpmath.mp) -> TaskModelW4:
-    """:class:`TaskModelW4` of a stored instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``)."""
+    """:class:`TaskModelW4` of a stored instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``).
+
+    Parameters
+    ----------
+    spec : dict
+        The instance.
+    ctx : mpmath context, optional
+        ``mpmath.mp`` or ``mpmath.iv``.
+
+    Returns
+    -------
+    TaskModelW4
+        Its W4 equation in ``mpmath``.
+
+    Examples
+    --------
+    >>> w4 = task_model_w4(dict(sizes=[3], rho=[[1.0]], r_task=[0.5], sigma_eigenvalues=[2.0, 1.0], noise=0.1))
+    >>> float(w4.tau)
+    3.1
+    """
     return TaskModelW4(spec["sizes"], spec["rho"], spec["r_task"], spec["sigma_eigenvalues"], spec["noise"], ctx)
 
 
 def refine_roots(spec: dict, approx, dps: int = 80, rel: float = 1e-6) -> list:
     r"""The roots of the W4 equation of a task model near ``approx``, to ``dps`` digits
-    (bracketing solver on ``[μ(1 − rel), μ(1 + rel)]``); returned as ``mpmath.mpf``."""
+    (bracketing solver on ``[μ(1 − rel), μ(1 + rel)]``); returned as ``mpmath.mpf``.
+
+    Parameters
+    ----------
+    spec : dict
+        The instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``).
+    approx : sequence of float
+        Approximate roots (e.g. :func:`~wpgd_theory.landscape.solve`'s ``roots``).
+    dps : int, optional
+        Decimal digits.
+    rel : float, optional
+        The relative half-width of each root's bracket.
+
+    Returns
+    -------
+    list of mpmath.mpf
+        The refined roots.
+
+    Raises
+    ------
+    ValueError
+        If ``F`` does not change sign around an approximate root.
+
+    Examples
+    --------
+    A stored three-root instance (the ``tie`` counterexample of ``proofs/uniqueness.md``):
+
+    >>> spec = dict(sizes=[100000, 1], rho=[[1.0, 0.0], [0.0, 1.0]],
+    ...             r_task=[0.6133258760608841, 0.7771302141559991],
+    ...             sigma_eigenvalues=[0.001] * 7 + [0.12746], noise=3.471106911659799)
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> approx = solve(MultitaskModel.from_tasks(spec["sizes"], spec["rho"], spec["r_task"],
+    ...                                          sigma=spec["sigma_eigenvalues"], noise=spec["noise"])).roots
+    >>> roots = refine_roots(spec, approx, dps=30)
+    >>> len(roots), [round(float(r), 4) for r in roots] == [round(float(a), 4) for a in approx]
+    (3, True)
+    """
     out = []
     with mpmath.workdps(dps + 10):
         w4 = task_model_w4(spec)
@@ -308,6 +431,38 @@ def verify_roots(spec: dict, roots, digits: int = 50, prec: int | None = None) -
     ``digits`` significant digits, and enclosures of the risks at the bracketing points.
 
     ``roots`` are decimal strings.  Returns ``{"ok", "sign_changes", "risk_enclosures"}``.
+
+    Parameters
+    ----------
+    spec : dict
+        The instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``).
+    roots : sequence of str
+        The roots as decimal strings.
+    digits : int, optional
+        Significant digits to verify.
+    prec : int, optional
+        Working precision in bits (default: enough for ``digits``).
+
+    Returns
+    -------
+    dict
+        ``ok`` (every sign change verified), ``sign_changes``, ``risk_enclosures``
+        (``mpmath.iv`` intervals) and ``prec_bits``.
+
+    Examples
+    --------
+    A stored three-root instance (the ``tie`` counterexample of ``proofs/uniqueness.md``):
+
+    >>> spec = dict(sizes=[100000, 1], rho=[[1.0, 0.0], [0.0, 1.0]],
+    ...             r_task=[0.6133258760608841, 0.7771302141559991],
+    ...             sigma_eigenvalues=[0.001] * 7 + [0.12746], noise=3.471106911659799)
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> approx = solve(MultitaskModel.from_tasks(spec["sizes"], spec["rho"], spec["r_task"],
+    ...                                          sigma=spec["sigma_eigenvalues"], noise=spec["noise"])).roots
+    >>> import mpmath
+    >>> roots = [mpmath.nstr(r, 40) for r in refine_roots(spec, approx, dps=40)]
+    >>> verify_roots(spec, roots, digits=20)["sign_changes"]
+    [True, True, True]
     """
     iv = mpmath.iv
     prec = prec or int(digits * 3.33) + 120
@@ -331,7 +486,37 @@ def verify_roots(spec: dict, roots, digits: int = 50, prec: int | None = None) -
 
 def tie_noise(spec: dict, approx_noise: float, approx_roots, dps: int = 50) -> mpmath.mpf:
     r"""The noise ``σ²*`` at which the outer roots of the W4 equation tie in risk, to ``dps``
-    digits (secant on ``σ² ↦ L(μ₁(σ²)) − L(μ₃(σ²))``, roots re-solved at each ``σ²``)."""
+    digits (secant on ``σ² ↦ L(μ₁(σ²)) − L(μ₃(σ²))``, roots re-solved at each ``σ²``).
+
+    Parameters
+    ----------
+    spec : dict
+        The instance (keys ``sizes, rho, r_task, sigma_eigenvalues, noise``).
+    approx_noise : float
+        A starting noise near the tie.
+    approx_roots : sequence of float
+        Approximate roots at ``approx_noise`` (the first and last are tracked).
+    dps : int, optional
+        Decimal digits.
+
+    Returns
+    -------
+    mpmath.mpf
+        The noise at which the outer roots' risks are equal.
+
+    Examples
+    --------
+    A stored three-root instance (the ``tie`` counterexample of ``proofs/uniqueness.md``):
+
+    >>> spec = dict(sizes=[100000, 1], rho=[[1.0, 0.0], [0.0, 1.0]],
+    ...             r_task=[0.6133258760608841, 0.7771302141559991],
+    ...             sigma_eigenvalues=[0.001] * 7 + [0.12746], noise=3.471106911659799)
+    >>> from wpgd_theory import MultitaskModel, solve
+    >>> approx = solve(MultitaskModel.from_tasks(spec["sizes"], spec["rho"], spec["r_task"],
+    ...                                          sigma=spec["sigma_eigenvalues"], noise=spec["noise"])).roots
+    >>> round(float(tie_noise(spec, spec["noise"], approx, dps=20)), 9)
+    3.471106912
+    """
     with mpmath.workdps(dps + 20):
         base = task_model_w4(spec)
 

@@ -239,7 +239,30 @@ def causal_wpgd_predict(X, y, x, Ps, omegas):
 def causal_wpgd_predict_reference(X, y, x, Ps, omegas):
     """Plain triple loop of :func:`causal_wpgd_predict` (the reference it is tested against).
 
-    Parameters and return value as :func:`causal_wpgd_predict`.
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (B, n, d)
+        In-context features.
+    y : array_like, shape (n,) or (B, n)
+        In-context labels.
+    x : array_like, shape (d,) or (B, d)
+        Query features.
+    Ps : list of array_like, each of shape (d, d) or (B, d, d)
+        One preconditioner per step (layer).
+    omegas : list of array_like, each of shape (n+1, n) or (B, n+1, n)
+        Lower-triangular causal weights per step.
+
+    Returns
+    -------
+    float or ndarray, shape (B,)
+        The prediction ``ŷ = −r_{n+1}^{(L)}``, as :func:`causal_wpgd_predict` (claim G4).
+
+    Raises
+    ------
+    ValueError
+        If a weight matrix is not lower triangular, or a shape does not match.
+    TypeError
+        If ``Ps`` or ``omegas`` is not a list or tuple.
 
     Examples
     --------

@@ -370,9 +370,9 @@ BLIND = (
          claims=(),
          kind="leniency",
          equivalent=None),
-    # ------------------------------------------------------------------ cli.py
+    # ------------------------------------------------------------------ commands/run.py (the run command)
     # main(["run", "--seed", "0", "--config", file with seed = 5, ...]): ctx.seed 0 -> 5
-    dict(id="cli-seed-zero-overridden-by-config", file="wpgd_theory/cli.py",
+    dict(id="cli-seed-zero-overridden-by-config", file="wpgd_theory/commands/run.py",
          original="seed = args.seed if args.seed is not None else (cfg.seed if cfg and cfg.seed is not None else 0)",
          replacement="seed = args.seed or (cfg.seed if cfg and cfg.seed is not None else 0)",
          rationale="`--seed 0` is falsy and falls through to the config file's seed, although command-line "
@@ -381,7 +381,7 @@ BLIND = (
          kind="infrastructure",
          equivalent=None),
     # main(["run", "--only", "W1", ...]) without --suite or config: suite "default" -> "quick"
-    dict(id="cli-default-suite-quick", file="wpgd_theory/cli.py",
+    dict(id="cli-default-suite-quick", file="wpgd_theory/commands/run.py",
          original='suite = args.suite or (cfg.suite if cfg and cfg.suite else "default")',
          replacement='suite = args.suite or (cfg.suite if cfg and cfg.suite else "quick")',
          rationale="without --suite and without a config suite the run uses 'quick' instead of the documented "
@@ -390,7 +390,7 @@ BLIND = (
          kind="infrastructure",
          equivalent=None),
     # cmd_run whose report document is {"status": "not verified", "exit_status": 1}: exit 1 -> 0
-    dict(id="cli-exit-zero-unless-failed", file="wpgd_theory/cli.py",
+    dict(id="cli-exit-zero-unless-failed", file="wpgd_theory/commands/run.py",
          original='return doc["exit_status"]',
          replacement='return EXIT_FAILED if doc["status"] == "failed" else EXIT_OK',
          rationale="the run command derives its exit code from 'failed' alone, so a not-verified run exits 0",
@@ -398,7 +398,7 @@ BLIND = (
          kind="leniency",
          equivalent=None),
     # _parse_only("g1", ["G1", "W1"]): ["G1"] -> UsageError (exit 2)
-    dict(id="cli-only-ids-case-sensitive", file="wpgd_theory/cli.py",
+    dict(id="cli-only-ids-case-sensitive", file="wpgd_theory/commands/run.py",
          original="part = part.strip().upper()",
          replacement="part = part.strip()",
          rationale="--only ids are no longer upper-cased, so `--only g1` is rejected as an unknown id",

@@ -410,6 +410,7 @@ _FAMILY_OF = (
     ("wpgd_theory/certify.py", "certify"), ("wpgd_theory/uniqueness.py", "uniqueness"),
     ("wpgd_theory/convex.py", "convex"), ("wpgd_theory/config.py", "config"), ("wpgd_theory/sweep.py", "sweep"),
     ("wpgd_theory/parallel.py", "parallel"), ("wpgd_theory/cli.py", "cli"),
+    ("wpgd_theory/commands/", "cli"),
 )
 
 

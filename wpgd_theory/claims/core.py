@@ -63,6 +63,25 @@ class CheckResult:
     ``measured`` is the discrepancy (relative error, z-score, ...) and the check passes
     iff ``measured <= tolerance``.  ``details`` carries the two compared values and
     anything else worth recording (JSON-serialisable).
+
+    Parameters
+    ----------
+    status : str
+        ``"passed"``, ``"failed"``, ``"error"``, ``"skipped"`` or ``"not applicable"``.
+    measured : float, optional
+        The discrepancy measured (None when there is none to report).
+    tolerance : float, optional
+        The bound it is held to: passes iff ``measured <= tolerance``.
+    details : dict, optional
+        The two compared sides (``"reference"``, ``"subject"``) and values, JSON-serialisable.
+    message : str, optional
+        What was compared (a sentence for the report).
+
+    Examples
+    --------
+    >>> res = CheckResult("passed", measured=1e-14, tolerance=1e-10, message="closed form vs Monte Carlo")
+    >>> res.passed
+    True
     """
 
     status: str
@@ -91,6 +110,39 @@ class CheckContext:
     for data of order one, hold at every scale and the verdicts are the user's.
     ``figures`` collects matplotlib figures a check wants in the report (``{name: Figure}``),
     ``artifacts`` collects JSON-serialisable data behind them.
+
+    Parameters
+    ----------
+    suite : {"quick", "default", "thorough"}, optional
+        The suite (sizes are picked with :meth:`scale`).
+    seed : int, optional
+        The seed of every generator :meth:`rng` returns.
+    device : str, optional
+        The torch device of the torch checks (``"cpu"`` or ``"cuda"``).
+    models : dict, optional
+        ``{name: MultitaskModel}``; the built-in default models when omitted.
+    figures : dict, optional
+        ``{name: matplotlib Figure}`` collected for the report.
+    artifacts : dict, optional
+        JSON-serialisable data behind the figures.
+    mapper : callable, optional
+        ``mapper(func, items, costs) -> list``, set by a parallel run (None: a plain loop).
+
+    Raises
+    ------
+    TypeError
+        If ``models`` is not a dict of MultitaskModel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2], rho=[[1.0]], r_task=[0.5], sigma=[1.0], noise=0.1)
+    >>> ctx = CheckContext(suite="quick", seed=1, models={"mine": model})
+    >>> ctx.scale(10, 100, 1000), list(ctx.models), ctx.map(abs, [-1, 2])
+    (10, ['mine'], [1, 2])
+    >>> bool(ctx.rng("W1").normal() == ctx.rng("W1").normal())  # reproducible per (seed, salt)
+    True
     """
 
     suite: str = "default"
@@ -146,7 +198,30 @@ class CheckContext:
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check of one claim."""
+    """A registered check of one claim (made by the :func:`check` decorator).
+
+    Parameters
+    ----------
+    claim_id : str
+        The claim it checks (``"W1"``, ...).
+    name : str
+        Its name, unique within the claim.
+    kind : str
+        One of ``KINDS``: ``"symbolic"``, ``"numeric"``, ``"property"``, ``"torch"``,
+        ``"training"`` or ``"consistency"`` (the last never counts as evidence).
+    suites : tuple of str
+        The suites it runs in.
+    func : callable
+        ``func(ctx: CheckContext) -> CheckResult``.
+    description : str, optional
+        One sentence for the report.
+
+    Examples
+    --------
+    >>> chk = Check("W2", "scale", "numeric", ("quick", "default"), lambda ctx: compare(1.0, 1.0, rtol=1e-12))
+    >>> chk.key, chk.func(None).status
+    ('W2:scale', 'passed')
+    """
 
     claim_id: str
     name: str
@@ -162,7 +237,30 @@ class Check:
 
 @dataclass
 class Claim:
-    """One THEORY.md claim: id, statement (LaTeX allowed), assumptions, proof file, checks."""
+    """One THEORY.md claim: id, statement (LaTeX allowed), assumptions, proof file, checks.
+
+    Parameters
+    ----------
+    id : str
+        The claim id (``"G1"`` ... ``"T2"``).
+    title : str
+        A short title.
+    statement : str
+        The statement (LaTeX allowed).
+    assumptions : tuple of str, optional
+        Its assumptions.
+    proof : str, optional
+        The file of its proof.
+    checks : list of Check, optional
+        Its checks (filled by :func:`~wpgd_theory.claims.registry`).
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims import registry
+    >>> w1 = next(c for c in registry() if c.id == "W1")
+    >>> isinstance(w1, Claim), all(chk.claim_id == "W1" for chk in w1.checks)
+    (True, True)
+    """
 
     id: str
     title: str
@@ -197,7 +295,41 @@ def _default_models() -> dict:
 
 
 def check(claim_id: str, name: str, *, kind: str, suites=SUITES, description: str = ""):
-    """Decorator registering ``func(ctx) -> CheckResult`` as a check of ``claim_id``."""
+    """Decorator registering ``func(ctx) -> CheckResult`` as a check of ``claim_id``.
+
+    Parameters
+    ----------
+    claim_id : str
+        The claim it checks.
+    name : str
+        The check's name, unique within the claim.
+    kind : str
+        One of ``KINDS``.
+    suites : tuple of str, optional
+        The suites it runs in (all by default).
+    description : str, optional
+        One sentence for the report (default: the first paragraph of ``func``'s docstring).
+
+    Returns
+    -------
+    callable
+        The decorator; it returns ``func`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not in ``KINDS`` or a suite not in ``SUITES``.
+
+    Examples
+    --------
+    >>> deco = check("W2", "demo", kind="numeric", suites=("quick",))
+    >>> callable(deco)
+    True
+    >>> check("W2", "demo", kind="guess")
+    Traceback (most recent call last):
+    ...
+    ValueError: kind must be one of (...), got 'guess'
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     bad = [s for s in suites if s not in SUITES]
@@ -235,6 +367,40 @@ def compare(measured, reference, *, rtol: float, atol: float = 0.0, what: str = 
     and ``tolerance = rtol``, plus both values in ``details``: the check passes exactly when
     ``measured <= tolerance``, the contract of :class:`CheckResult`.  ``rtol`` must be
     positive (an exact comparison is a ``compare_bool``).
+
+    Parameters
+    ----------
+    measured : array_like, shape (...)
+        The subject's value.
+    reference : array_like, shape (...)
+        The independently computed reference, the same shape.
+    rtol : float
+        Relative tolerance, positive.
+    atol : float, optional
+        Absolute tolerance.
+    what : str, optional
+        The message of the result.
+    **details
+        Recorded in ``details`` (the two sides' origins: ``reference=``, ``subject=``).
+
+    Returns
+    -------
+    CheckResult
+        ``"passed"`` or ``"failed"`` (also for different shapes or non-finite values).
+
+    Raises
+    ------
+    ValueError
+        If ``rtol`` is not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = compare(np.array([1.0, 2.0 + 1e-13]), np.array([1.0, 2.0]), rtol=1e-10, what="risk")
+    >>> res.status, bool(res.measured <= res.tolerance)
+    ('passed', True)
+    >>> compare([1.0], [1.1], rtol=1e-3).status
+    'failed'
     """
     if not rtol > 0:
         raise ValueError(f"compare: rtol must be positive, got {rtol!r}")

@@ -39,6 +39,11 @@ def registry() -> list:
         Fresh copies (editing one does not change the registry): ``id``, ``title``,
         ``statement`` (LaTeX), ``assumptions``, ``proof`` and ``checks``.
 
+    Raises
+    ------
+    RuntimeError
+        If a check is registered for a claim id the registry does not know (a bug).
+
     Examples
     --------
     >>> claims = registry()

@@ -33,7 +33,32 @@ class ClaimOutcome:
 
     ``results`` is a list of ``(Check, CheckResult, seconds)``; ``available`` lists the
     claim's registered checks in any suite (to explain an empty run); ``figures`` and
-    ``artifacts`` hold what its checks put into the context.
+    ``artifacts`` hold what its checks put into the context.  Its ``status`` is
+    ``"verified"`` (every applicable check passed and one that counts as evidence did),
+    ``"failed"``, ``"not applicable"`` or ``"not verified"`` (no check ran).
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim.
+    results : list of tuple, optional
+        ``(Check, CheckResult, seconds)`` for every check that ran.
+    suite : str, optional
+        The suite that ran.
+    figures : dict, optional
+        ``{name: matplotlib Figure}`` its checks drew.
+    artifacts : dict, optional
+        JSON-serialisable data behind the figures.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims import Check, CheckResult, Claim, ClaimOutcome
+    >>> claim = Claim("W2", "Scale invariance", "L(cP, ω/c) = L(P, ω)")
+    >>> chk = Check("W2", "demo", "numeric", ("quick",), lambda ctx: None)
+    >>> ClaimOutcome(claim, [(chk, CheckResult("passed", 0.0, 1e-12), 0.01)], "quick").status
+    'verified'
+    >>> ClaimOutcome(claim).status  # no check ran: never "verified"
+    'not verified'
     """
 
     claim: object

@@ -31,7 +31,30 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64, "float": torch.fl
 
 
 def resolve_dtype(dtype, name: str = "dtype") -> torch.dtype:
-    """``torch.float32``/``torch.float64`` (or their names) → ``torch.dtype``."""
+    """``torch.float32``/``torch.float64`` (or their names) → ``torch.dtype``.
+
+    Parameters
+    ----------
+    dtype : str or torch.dtype
+        ``"float32"``, ``"float64"``, ``torch.float32`` or ``torch.float64``.
+    name : str, optional
+        The argument's name in error messages.
+
+    Returns
+    -------
+    torch.dtype
+        The dtype.
+
+    Raises
+    ------
+    ValueError
+        For any other value (one line naming ``name``).
+
+    Examples
+    --------
+    >>> resolve_dtype("float64")
+    torch.float64
+    """
     if isinstance(dtype, str):
         if dtype not in _DTYPES:
             raise ValueError(f"{name} must be 'float32' or 'float64' (or a torch dtype), got {dtype!r}")
@@ -46,6 +69,30 @@ def resolve_device(device, name: str = "device") -> torch.device:
 
     ``"cuda"`` without an available CUDA device falls back to the CPU with a
     ``RuntimeWarning`` ("CUDA requested but not available; using CPU").
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    name : str, optional
+        The argument's name in error messages.
+
+    Returns
+    -------
+    torch.device
+        Where tensors will live.
+
+    Raises
+    ------
+    TypeError
+        If ``device`` is neither a string nor a ``torch.device``.
+    ValueError
+        For an unknown device name.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
     """
     if device is None:
         return torch.device("cpu")
@@ -86,60 +133,81 @@ class GLAConfig:
     Tokens are ``z_i = [x_i; y_i; c_i] ∈ R^{d+1+p}`` (``d = d``, ``p = num_context``);
     the query token is the last one.
 
-    Attributes
+    Parameters
     ----------
-    d
+    d : int
         feature dimension of ``x``.
-    num_context
+    num_context : int, optional
         number ``p`` of context / delimiter / positional coordinates.
-    gating
+    gating : str, optional
         ``"none"`` (linear attention, ``G ≡ 1``), ``"scalar"`` (``G_i = g_i 𝟙𝟙ᵀ``)
         or ``"vector"`` (key dimension, ``G_i = 𝟙 g_iᵀ``, ``g_i ∈ [0,1]^{d_key}``).
-    gate
+    gate : str, optional
         ``"sigmoid"`` ``σ(a)``, ``"logspace"`` ``exp(−softplus(a))`` (the
         flash-linear-attention convention; ``log g`` is computed directly), or
         ``"clamped"`` ``clamp(a, 0, 1)`` (can equal 0 and 1 exactly; used by
         constructions).  ``a = W_g u_i + b_g``.
-    gate_input
+    gate_input : str, optional
         ``"all"`` (``u_i = z_i``, data-dependent gates) or ``"context"``
         (``u_i = c_i``: deterministic gates reading only context coordinates).
-    num_heads
+    num_heads : int, optional
         ``H``; head outputs are summed (a per-head output projection is
         absorbed exactly into that head's ``W_v``, since ``o^h`` is linear in ``W_v^h``).
-    d_key
+    d_key : int, optional
         key/query dimension per head (default ``d``); the value dimension is the
         token dimension ``d+1+p`` so that outputs live in the residual stream.
-    num_layers
+    num_layers : int, optional
         ``L``; layers are stacked with residual connections
         ``Z ← Z + GLA_ℓ(Z)``.
-    write_mask
+    write_mask : bool, optional
         if True the query token reads but does not write (``m_{n+1} = 0``).
-    structure
+    structure : str, optional
         ``"full"`` (free ``W_q, W_k ∈ R^{d_key×(d+1+p)}``, ``W_v``) or
         ``"wpgd"`` (the WPGD-structured blocks of claims G1/G4: ``W_q = [Q, 0]``,
         ``W_k = [K, 0]`` read only ``x``, ``W_v`` has only its ``(d+1, d+1)`` entry; the
         blocks are enforced by fixed masks, so gradients of the other entries are 0).
-    shared_qk
+    shared_qk : bool, optional
         share ``W_q, W_k`` across heads (heads differ in gates and ``W_v``
         only); with ``structure="wpgd"`` an ``H``-head model is then exactly WPGD with
         ``ω = Σ_h v_h ω^{(h)}`` (claim G3).
-    readout
+    readout : str, optional
         ``"output"`` ``ŷ = [o_{n+1}]_{d+1}`` (one layer, THEORY §3), ``"residual"``
         ``ŷ = −[Z^{(L)}]_{n+1,d+1}``, ``"auto"`` = output for one layer, residual otherwise.
-    implementation
+    implementation : str, optional
         ``"recurrent"`` (reference loop), ``"chunked"`` or ``"attention"``
         (``o = (QKᵀ ⊙ D) V``); all three compute the same function.
-    chunk_size, subchunk_size
+    chunk_size, subchunk_size : int, optional
         chunk lengths of the chunked form (``subchunk_size`` is
         used by vector gating only, and must then divide ``chunk_size``).
-    init_scale
+    init_scale : float, optional
         standard deviation of the initial ``W_q, W_k, W_v`` entries divided by
         ``sqrt(fan_in)``.
-    gate_bias_init
+    gate_bias_init : float, optional
         initial gate pre-activation bias (sigmoid/logspace: ``σ(±b)``;
         clamped: the gate value itself).  ``None`` picks a gate close to 1.
-    device, dtype
-        where and in which precision the parameters live.
+    device : str, optional
+        where the parameters live.
+    dtype : torch.dtype or str, optional
+        their precision (``torch.float32`` or ``torch.float64``).
+
+    Raises
+    ------
+    TypeError
+        If a field has the wrong type (one line naming the field).
+    ValueError
+        If a field is out of range or the fields are inconsistent (e.g. ``readout="output"``
+        with several layers, ``subchunk_size`` not dividing ``chunk_size``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> cfg = GLAConfig(d=2, gating="scalar", num_layers=2, dtype=torch.float64)
+    >>> cfg.d_model, cfg.readout
+    (3, 'auto')
+    >>> GLAConfig(d=2, gating="sometimes")
+    Traceback (most recent call last):
+    ...
+    ValueError: GLAConfig.gating must be one of ('none', 'scalar', 'vector'), got 'sometimes'
     """
 
     d: int

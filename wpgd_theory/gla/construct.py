@@ -75,6 +75,31 @@ def gate_vector_from_weights(omega, layout: PromptLayout, *, free_gate: float = 
 
     Example and query gates come from :func:`~wpgd_theory.wpgd.gates_from_weights`;
     delimiter gates are 1, so products over tokens equal products over examples/query.
+
+    Parameters
+    ----------
+    omega : array_like, shape (n,)
+        Monotone weights ``0 ≤ ω_1 ≤ … ≤ ω_n ≤ 1``.
+    layout : PromptLayout
+        The token layout.
+    free_gate : float, optional
+        The gate of a token whose value ``ω`` leaves free (after a zero weight).
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        One gate per token, ``ω_i = Π_{j>i} g_j``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory import gate_weights
+    >>> from wpgd_theory.gla import PromptLayout
+    >>> g = gate_vector_from_weights([0.2, 0.5, 1.0], PromptLayout.for_model(model))
+    >>> g.shape, bool(np.allclose(gate_weights(g), [0.2, 0.5, 1.0]))
+    ((4,), True)
     """
     _check_layout(layout)
     w = as_array(omega, "omega", shape=(layout.n,))
@@ -140,6 +165,59 @@ def construct_from_wpgd(P=None, gates=None, *, layout: PromptLayout, P_k=None, P
 
     Per-token gates need ``layout.positional`` (unless gating is absent).  ``P`` alone
     means ``P_k = P``, ``P_q = I`` (so ``P_qᵀP_k = P``).
+
+    Parameters
+    ----------
+    P : array_like, shape (d, d), or list of them, optional
+        The preconditioner (one per layer for ``L`` layers).
+    gates : array_like, shape (T,) or (T, d_k), or list of them, optional
+        Per-token gates (one vector per layer for ``L`` layers).
+    layout : PromptLayout
+        The token layout (``positional=True`` for per-token gates).
+    P_k, P_q : array_like, shape (d_k, d), optional
+        Key and query blocks instead of ``P`` (one layer).
+    omega : array_like, shape (n,), optional
+        Monotone weights in ``[0, 1]`` instead of ``gates`` (G2).
+    write_mask : bool, optional
+        Mask the query's write (False: the unmasked variant of G4).
+    implementation : str, optional
+        ``"recurrent"``, ``"chunked"`` or ``"attention"``.
+    chunk_size : int, optional
+        The chunk length of the chunked form.
+    dtype : torch.dtype, optional
+        The parameters' precision.
+    device : str, optional
+        Where they live.
+
+    Returns
+    -------
+    GLA
+        A model whose prediction is the WPGD's.
+
+    Raises
+    ------
+    TypeError
+        If ``layout`` is not a PromptLayout.
+    ValueError
+        If the arguments are inconsistent (both ``P`` and ``P_k, P_q``; both ``gates`` and
+        ``omega``; per-token gates without ``layout.positional``; a shape mismatch).
+
+    Examples
+    --------
+    One layer with scalar gates computes ``ŷ = xᵀPXᵀ(ω⊙y)``, ``ω_i = Π_{j>i} g_j`` (G1):
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> from wpgd_theory import gate_weights, wpgd_predict
+    >>> prompts = prompt_tensors(model, 4, rng=np.random.default_rng(0), layout=layout)
+    >>> X, y, x, _ = prompts.batch
+    >>> bool(np.allclose(gla(prompts.tokens).detach().numpy(), wpgd_predict(X, y, x, P, gate_weights(gates))))
+    True
     """
     _check_layout(layout)
     d = layout.d
@@ -239,6 +317,53 @@ def construct_taskwise(P, omega, *, layout: PromptLayout, form: str = "heads", i
     ``F_k f(k)^{(tokens after i in the segment)}``; being constant forces ``f(k) = 1``
     (or cancellations needing about ``n_k`` distinct gate values), and then no head can
     step between segments.
+
+    Parameters
+    ----------
+    P : array_like, shape (d, d)
+        The preconditioner.
+    omega : array_like, shape (K,) or (n,)
+        Task-wise weights (any signs).
+    layout : PromptLayout
+        The token layout, with ``task_features`` and ``delimiters``.
+    form : {"heads", "vector"}, optional
+        ``K`` scalar-gated heads, or one head with key dimension ``K d``.
+    implementation : str, optional
+        ``"recurrent"``, ``"chunked"`` or ``"attention"``.
+    chunk_size : int, optional
+        The chunk length of the chunked form.
+    dtype : torch.dtype, optional
+        The parameters' precision.
+    device : str, optional
+        Where they live.
+
+    Returns
+    -------
+    GLA
+        A one-layer model with context-only gates computing ``ŷ = xᵀPXᵀ(ω⊙y)``.
+
+    Raises
+    ------
+    TypeError
+        If ``layout`` is not a PromptLayout.
+    ValueError
+        If the layout lacks task features or delimiters, ``omega`` is not task-wise or of
+        the wrong shape, or ``form`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory import wpgd_predict
+    >>> from wpgd_theory.gla import PromptLayout, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    >>> gla = construct_taskwise(np.eye(2), [0.3, -0.5], layout=layout)
+    >>> prompts = prompt_tensors(model, 3, rng=np.random.default_rng(2), layout=layout)
+    >>> X, y, x, _ = prompts.batch
+    >>> omega = np.array([0.3, 0.3, -0.5])  # constant on each task's segment
+    >>> bool(np.allclose(gla(prompts.tokens).detach().numpy(), wpgd_predict(X, y, x, np.eye(2), omega)))
+    True
     """
     _check_layout(layout, need_tasks=True)
     d, K = layout.d, layout.num_tasks
@@ -288,7 +413,39 @@ def construct_taskwise(P, omega, *, layout: PromptLayout, form: str = "heads", i
 # --------------------------------------------------------------------------- GLA → WPGD
 def layer_gate_values(gla: GLA, tokens) -> list:
     """Gate values of every layer on ``tokens`` as numpy arrays ``(B, H, T[, d_k])``
-    (``None`` for a layer without gating), computed along the residual stream."""
+    (``None`` for a layer without gating), computed along the residual stream.
+
+    Parameters
+    ----------
+    gla : GLA
+        The model.
+    tokens : torch.Tensor, shape (B, T, d+1+p)
+        Prompt tokens.
+
+    Returns
+    -------
+    list of ndarray or None
+        One entry per layer: gates of shape ``(B, H, T)`` or ``(B, H, T, d_k)``.
+
+    Raises
+    ------
+    TypeError
+        If ``gla`` is not a GLA.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> prompts = prompt_tensors(model, 2, rng=np.random.default_rng(0), layout=layout)
+    >>> (g,) = layer_gate_values(gla, prompts.tokens)
+    >>> g.shape, bool(np.allclose(g[0, 0], gates))
+    ((2, 1, 4), True)
+    """
     if not isinstance(gla, GLA):
         raise TypeError(f"gla must be a GLA, got {type(gla).__name__}")
     with torch.no_grad():
@@ -331,6 +488,42 @@ def wpgd_parameters(gla: GLA, layout: PromptLayout) -> WPGDParameters:
     of token ``i``; with ``P = QᵀK`` this is ``x_iᵀ Pᵀ ...`` read as WPGD with
     ``P`` and ``ω_{ij} = ± Σ_h v_h ω^h_{ij}`` (``+`` for the one-layer output readout,
     ``−`` for the residual readout, whose causal step subtracts).
+
+    Parameters
+    ----------
+    gla : GLA
+        A ``structure="wpgd"`` model with deterministic gates.
+    layout : PromptLayout
+        The token layout its gates read.
+
+    Returns
+    -------
+    WPGDParameters
+        ``Ps`` (each of shape ``(d, d)``), ``omegas`` (each of shape ``(n+1, n)``) and the ``readout``.
+
+    Raises
+    ------
+    TypeError
+        If ``gla`` is not a GLA.
+    ValueError
+        If the model is not WPGD-structured with deterministic scalar gates, or the layout
+        does not match it.
+
+    Examples
+    --------
+    Read back what :func:`construct_from_wpgd` built (claim G1):
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> from wpgd_theory import gate_weights
+    >>> par = wpgd_parameters(gla, layout)
+    >>> bool(np.allclose(par.Ps[0], P)), bool(np.allclose(par.omegas[0][-1], gate_weights(gates)))
+    (True, True)
     """
     cfg = gla.config
     if cfg.structure != "wpgd":
@@ -390,6 +583,40 @@ def probe_wpgd(gla: GLA, layout: PromptLayout) -> ProbedWPGD:
     ``ŷ = xᵀPXᵀ(ω⊙y)`` returns ``ω_i P_{ba}``.  Whether it computes a WPGD at all (linear
     in ``y``, bilinear in ``(x, x_i)``, no cross terms) is then a separate comparison on
     random prompts.  ``n·d²`` probe prompts in one batch.
+
+    Parameters
+    ----------
+    gla : GLA
+        The model (any structure).
+    layout : PromptLayout
+        The token layout of its prompts.
+
+    Returns
+    -------
+    ProbedWPGD
+        ``P`` (shape ``(d, d)``), ``omega`` (shape ``(n,)``), the coefficients ``M``
+        (shape ``(n, d, d)``) and the ``rank_one_residual``.
+
+    Raises
+    ------
+    TypeError
+        If ``gla`` is not a GLA.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> from wpgd_theory import gate_weights
+    >>> probed = probe_wpgd(gla, layout)
+    >>> bool(probed.rank_one_residual < 1e-12)  # one WPGD
+    True
+    >>> bool(np.allclose(np.outer(probed.omega, probed.P), np.outer(gate_weights(gates), P)))  # (cP, ω/c)
+    True
     """
     if not isinstance(gla, GLA):
         raise TypeError(f"gla must be a GLA, got {type(gla).__name__}")

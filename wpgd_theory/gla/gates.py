@@ -27,7 +27,37 @@ __all__ = ["gate_values", "Gate", "default_gate_bias"]
 
 
 def gate_values(pre: torch.Tensor, gate: str):
-    """``(g, log g)`` for pre-activations ``pre`` under parameterisation ``gate``."""
+    """``(g, log g)`` for pre-activations ``pre`` under parameterisation ``gate``.
+
+    ``"sigmoid"``: ``g = σ(a)``; ``"logspace"``: ``log g = −softplus(a)`` computed directly
+    (fla's convention); ``"clamped"``: ``g = clamp(a, 0, 1)`` (``log 0 = −inf``).
+
+    Parameters
+    ----------
+    pre : torch.Tensor, shape (...)
+        Pre-activations ``a = W_g u + b_g``.
+    gate : {"sigmoid", "logspace", "clamped"}
+        The parameterisation.
+
+    Returns
+    -------
+    g : torch.Tensor, shape (...)
+        Gate values in ``[0, 1]``.
+    log_g : torch.Tensor, shape (...)
+        ``log g`` in ``[−inf, 0]``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``gate``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> g, log_g = gate_values(torch.tensor([0.0, 2.0]), "sigmoid")
+    >>> [round(float(v), 4) for v in g], bool(torch.allclose(log_g, g.log()))
+    ([0.5, 0.8808], True)
+    """
     if gate == "sigmoid":
         return torch.sigmoid(pre), F.logsigmoid(pre)
     if gate == "logspace":
@@ -51,6 +81,25 @@ class Gate(nn.Module):
     ``bias`` ``(H,)`` or ``(H, d_k)``.  ``forward(Z)`` returns ``(g, log g)`` with shape
     ``(B, H, T)`` or ``(B, H, T, d_k)`` (``B = 1`` for deterministic gates, see
     :meth:`pre_activation`).
+
+    Parameters
+    ----------
+    config : GLAConfig
+        The model's configuration (``gating``, ``gate``, ``gate_input``, ``num_heads``).
+    generator : torch.Generator, optional
+        The source of the initial weights.
+    device : torch.device or str, optional
+        Where the parameters live.
+    dtype : torch.dtype, optional
+        Their precision.
+
+    Examples
+    --------
+    >>> import torch
+    >>> gate = Gate(GLAConfig(d=2, gating="scalar"), generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    >>> g, log_g = gate(torch.zeros(1, 4, 3, dtype=torch.float64))  # (B, T, d+1+p) tokens
+    >>> tuple(g.shape), bool(((g > 0) & (g < 1)).all())
+    ((1, 1, 4), True)
     """
 
     def __init__(self, config: GLAConfig, *, generator: torch.Generator | None = None,

@@ -91,6 +91,36 @@ def rounding_bound(dtype, *, terms: int, chunk: int = 1, max_log_decay: float = 
 
     where ``Σ|terms|`` is the same computation on absolute values (e.g.
     :func:`recurrent_gla` on ``|q|, |k|, |v|`` in float64).  ``dtype``: a torch floating dtype.
+
+    Parameters
+    ----------
+    dtype : torch.dtype
+        A floating dtype (its ``eps``).
+    terms : int
+        The most rounded operations along any term.
+    chunk : int, optional
+        The chunk length of the chunked form (1: no in-chunk exponentials).
+    max_log_decay : float, optional
+        The largest ``|log g|`` of a gate.
+
+    Returns
+    -------
+    float
+        The relative bound ``2 γ_N``.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not a torch floating dtype.
+    ValueError
+        If ``terms`` is not a positive integer, or ``N u ≥ 1`` (no bound).
+
+    Examples
+    --------
+    >>> import torch
+    >>> b32, b64 = rounding_bound(torch.float32, terms=10), rounding_bound(torch.float64, terms=10)
+    >>> bool(0 < b64 < b32 < 1e-5)
+    True
     """
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise TypeError(f"dtype must be a torch floating dtype, got {dtype!r}")
@@ -187,7 +217,31 @@ def log_gates_from_gates(gates):
     r"""``log g`` with ``log 0 = −inf`` and a NaN-free gradient (``0`` at exact zeros).
 
     ``gates`` must be a floating-point tensor with values in ``[0, 1]`` (no NaN), else
-    ``TypeError``/``ValueError`` naming ``gates``."""
+    ``TypeError``/``ValueError`` naming ``gates``.
+
+    Parameters
+    ----------
+    gates : torch.Tensor, shape (..., T)
+        Gate values in ``[0, 1]``.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., T)
+        ``log g`` in ``[−inf, 0]`` (the log gates :func:`chunked_gla` takes).
+
+    Raises
+    ------
+    TypeError
+        If ``gates`` is not a floating-point tensor.
+    ValueError
+        If a gate lies outside ``[0, 1]`` or is NaN.
+
+    Examples
+    --------
+    >>> import torch
+    >>> log_gates_from_gates(torch.tensor([1.0, 0.5, 0.0]))
+    tensor([ 0.0000, -0.6931,    -inf])
+    """
     _check_gate_tensor(gates)
     pos = gates > 0
     safe = torch.where(pos, gates, torch.ones_like(gates))
@@ -203,6 +257,42 @@ def recurrent_gla(q, k, v, gates=None, write_mask=None):
     ``(B, H, T, d_v, d_k)`` a full gate matrix per token (``B`` and ``H`` may be 1: gates
     shared by all prompts / heads broadcast without being copied); ``write_mask`` ``(T,)``
     or ``(B, T)``.  Returns ``o (B, H, T, d_v)``.
+
+    Parameters
+    ----------
+    q : torch.Tensor, shape (B, H, T, d_k)
+        Queries.
+    k : torch.Tensor, shape (B, H, T, d_k)
+        Keys.
+    v : torch.Tensor, shape (B, H, T, d_v)
+        Values.
+    gates : torch.Tensor, optional
+        ``None``, or shape ``(B, H, T)``, ``(B, H, T, d_k)`` or ``(B, H, T, d_v, d_k)``, values in ``[0, 1]``.
+    write_mask : torch.Tensor, optional
+        Shape ``(T,)`` or ``(B, T)``: ``m_i`` multiplies token ``i``'s write.
+
+    Returns
+    -------
+    torch.Tensor, shape (B, H, T, d_v)
+        The outputs ``o_i = S_i q_i``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a tensor (or None where allowed).
+    ValueError
+        If the shapes do not match, or a gate lies outside ``[0, 1]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> q, k = torch.randn(1, 1, 5, 2, dtype=torch.float64), torch.randn(1, 1, 5, 2, dtype=torch.float64)
+    >>> v, gates = torch.randn(1, 1, 5, 3, dtype=torch.float64), torch.rand(1, 1, 5, dtype=torch.float64)
+    >>> o = recurrent_gla(q, k, v, gates)
+    >>> tuple(o.shape), bool(torch.allclose(o, attention_gla(q, k, v, gates)))
+    ((1, 1, 5, 3), True)
     """
     _check_qkv(q, k, v)
     kind, g = _gate_kind(gates, q, v, "gates", allow_full=True)
@@ -233,6 +323,31 @@ def decay_matrix(gates):
     ``gates.movedim(-1, -2)`` by :func:`attention_gla`.  Memory ``O(T³)``: a test-size
     reference, exact with gates equal to 0 or 1.  ``gates`` must be a floating-point tensor
     with values in ``[0, 1]`` (no NaN), else ``TypeError``/``ValueError`` naming ``gates``.
+
+    Parameters
+    ----------
+    gates : torch.Tensor, shape (..., T)
+        Gate values in ``[0, 1]``.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., T, T)
+        The lower-triangular decay matrix ``D``.
+
+    Raises
+    ------
+    TypeError
+        If ``gates`` is not a floating-point tensor.
+    ValueError
+        If a gate lies outside ``[0, 1]`` or is NaN.
+
+    Examples
+    --------
+    >>> import torch
+    >>> decay_matrix(torch.tensor([0.5, 0.5, 0.5], dtype=torch.float64))
+    tensor([[1.0000, 0.0000, 0.0000],
+            [0.5000, 1.0000, 0.0000],
+            [0.2500, 0.5000, 1.0000]], dtype=torch.float64)
     """
     _check_gate_tensor(gates)
     T = gates.shape[-1]
@@ -250,6 +365,41 @@ def attention_gla(q, k, v, gates=None, write_mask=None):
     Scalar gates: ``D_{ij} = Π_{s=j+1}^{i} g_s``.  Key gates: ``A_{ij} = Σ_c q_{ic} k_{jc}
     D_{ijc}`` with ``D_{ijc} = Π_{s=j+1}^{i} g_{sc}``.  Same shapes as :func:`recurrent_gla`
     (no full gate matrices).
+
+    Parameters
+    ----------
+    q : torch.Tensor, shape (B, H, T, d_k)
+        Queries.
+    k : torch.Tensor, shape (B, H, T, d_k)
+        Keys.
+    v : torch.Tensor, shape (B, H, T, d_v)
+        Values.
+    gates : torch.Tensor, optional
+        ``None``, or shape ``(B, H, T)`` (scalar) or ``(B, H, T, d_k)`` (key dimension), values in ``[0, 1]``.
+    write_mask : torch.Tensor, optional
+        Shape ``(T,)`` or ``(B, T)``.
+
+    Returns
+    -------
+    torch.Tensor, shape (B, H, T, d_v)
+        The outputs, equal to :func:`recurrent_gla`'s.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a tensor (or None where allowed).
+    ValueError
+        If the shapes do not match, or a gate lies outside ``[0, 1]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> q, k = torch.randn(1, 1, 5, 2, dtype=torch.float64), torch.randn(1, 1, 5, 2, dtype=torch.float64)
+    >>> v, gates = torch.randn(1, 1, 5, 3, dtype=torch.float64), torch.rand(1, 1, 5, dtype=torch.float64)
+    >>> bool(torch.allclose(attention_gla(q, k, v, gates), recurrent_gla(q, k, v, gates)))
+    True
     """
     _check_qkv(q, k, v)
     kind, g = _gate_kind(gates, q, v, "gates")
@@ -325,6 +475,46 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
 
     ``T`` need not be a multiple of ``C`` (the tail is padded with gates 1 and zero
     tokens, which do not affect earlier outputs).  Returns ``o (B, H, T, d_v)``.
+
+    Parameters
+    ----------
+    q : torch.Tensor, shape (B, H, T, d_k)
+        Queries.
+    k : torch.Tensor, shape (B, H, T, d_k)
+        Keys.
+    v : torch.Tensor, shape (B, H, T, d_v)
+        Values.
+    log_gates : torch.Tensor, optional
+        ``None``, or ``log g`` of shape ``(B, H, T)`` or ``(B, H, T, d_k)``, values in ``[−inf, 0]``.
+    write_mask : torch.Tensor, optional
+        Shape ``(T,)`` or ``(B, T)``.
+    chunk_size : int, optional
+        The chunk length ``C``.
+    subchunk_size : int, optional
+        The sub-chunk length of key-dimension gating (must divide ``chunk_size``).
+
+    Returns
+    -------
+    torch.Tensor, shape (B, H, T, d_v)
+        The outputs, equal to :func:`recurrent_gla`'s.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a tensor (or None where allowed).
+    ValueError
+        If the shapes do not match, a log gate is NaN or positive, or a chunk size is invalid.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> q, k = torch.randn(1, 1, 5, 2, dtype=torch.float64), torch.randn(1, 1, 5, 2, dtype=torch.float64)
+    >>> v, gates = torch.randn(1, 1, 5, 3, dtype=torch.float64), torch.rand(1, 1, 5, dtype=torch.float64)
+    >>> o = chunked_gla(q, k, v, log_gates_from_gates(gates), chunk_size=2)
+    >>> bool(torch.allclose(o, recurrent_gla(q, k, v, gates)))
+    True
     """
     _check_qkv(q, k, v)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:

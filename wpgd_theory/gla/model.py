@@ -30,6 +30,25 @@ class GLALayer(nn.Module):
     ``W_v`` ``(H, D, D)``; with ``structure="wpgd"`` fixed 0/1 masks keep only the
     WPGD blocks (``W_q, W_k`` read ``x``; ``W_v`` maps ``y`` to ``y``).  Use
     :meth:`effective_weights` for the masked, head-expanded matrices.
+
+    Parameters
+    ----------
+    config : GLAConfig
+        The model's configuration.
+    generator : torch.Generator, optional
+        The source of the initial weights.
+    device : torch.device or str, optional
+        Where the parameters live.
+    dtype : torch.dtype, optional
+        Their precision.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from wpgd_theory.gla import GLAConfig
+    >>> layer = GLALayer(GLAConfig(d=2, gating="scalar"), dtype=torch.float64)
+    >>> tuple(layer(torch.zeros(2, 4, 3, dtype=torch.float64)).shape)  # (B, T, d+1+p)
+    (2, 4, 3)
     """
 
     def __init__(self, config: GLAConfig, *, generator=None, device=None, dtype=None):
@@ -130,6 +149,32 @@ class GLA(nn.Module):
     ``config.write_mask`` the query's entry is set to 0.  ``gates`` optionally overrides
     the gate values: a list with one tensor per layer (``(T,)``, ``(B, T)`` or
     ``(B, H, T)`` for scalar gating; add a trailing ``d_k`` axis for vector gating).
+
+    Parameters
+    ----------
+    config : GLAConfig
+        The model's configuration.
+    seed : int, optional
+        The seed of the initial parameters (None: torch's global generator).
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a GLAConfig or ``seed`` not an int.
+    ValueError
+        If ``seed`` is outside ``[0, 2**64 − 1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> import torch
+    >>> from wpgd_theory.gla import GLAConfig, PromptLayout, prompt_tensors
+    >>> gla = GLA(GLAConfig(d=2, gating="scalar", dtype=torch.float64), seed=0)
+    >>> prompts = prompt_tensors(model, 3, rng=np.random.default_rng(0), layout=PromptLayout.for_model(model))
+    >>> tuple(gla(prompts.tokens).shape)  # one prediction per prompt
+    (3,)
     """
 
     def __init__(self, config: GLAConfig, *, seed: int | None = None):

@@ -44,7 +44,40 @@ class PromptLayout:
 
     ``kinds[t] ∈ {"example", "delimiter", "query"}``; ``example_positions`` maps example
     ``i`` (0-based) to its token index; ``segment_of_token[t]`` is the task id of an
-    example or the segment a delimiter opens (``-1`` for the query).
+    example or the segment a delimiter opens (``-1`` for the query).  Build it with
+    ``PromptLayout.for_model(model, task_features=..., delimiters=..., positional=...)``.
+
+    Parameters
+    ----------
+    d : int
+        The feature dimension.
+    n : int
+        The number of examples.
+    num_tasks : int
+        The number ``K`` of task segments.
+    sizes : tuple of int
+        The segments' sizes.
+    task_features : bool
+        Whether tokens carry the one-hot task id.
+    delimiters : bool
+        Whether a delimiter token opens every segment after the first.
+    positional : bool
+        Whether tokens carry a one-hot position.
+    kinds : tuple of str
+        ``"example"``, ``"delimiter"`` or ``"query"`` per token.
+    segment_of_token : tuple of int
+        The segment of every token (``-1`` for the query).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> layout = PromptLayout.for_model(model, task_features=True, delimiters=True)
+    >>> layout.kinds
+    ('example', 'example', 'delimiter', 'example', 'query')
+    >>> layout.num_tokens, layout.num_context  # num_context = K task features + 1 delimiter flag
+    (5, 3)
     """
 
     d: int
@@ -168,6 +201,28 @@ class Prompts:
     ``tokens (B, T, d+1+p)``, ``write_mask (T,)``, ``targets (B,)`` (the query labels),
     ``batch`` the numpy :class:`~wpgd_theory.model.PromptBatch` they came from, and the
     ``layout``.
+
+    Parameters
+    ----------
+    tokens : torch.Tensor, shape (B, T, d+1+p)
+        The tokens ``[x_i; y_i; c_i]``, the query ``[x; 0; c_q]`` last.
+    write_mask : torch.Tensor, shape (T,)
+        All ones (the query's mask is the model's, ``GLAConfig.write_mask``).
+    targets : torch.Tensor, shape (B,)
+        The query labels.
+    batch : PromptBatch
+        The prompts as numpy arrays.
+    layout : PromptLayout
+        Where every token and coordinate lives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> prompts = prompt_tensors(model, 4, rng=np.random.default_rng(0))
+    >>> isinstance(prompts, Prompts), tuple(prompts.tokens.shape), tuple(prompts.targets.shape)
+    (True, (4, 4, 3), (4,))
     """
 
     tokens: torch.Tensor
@@ -185,6 +240,46 @@ def prompt_tensors(model, batch, *, rng=None, layout: PromptLayout | None = None
 
     Either pass a ``layout`` or the flags ``task_features``, ``delimiters``,
     ``positional`` (see the module docstring).
+
+    Parameters
+    ----------
+    model : MultitaskModel
+        The prompt model.
+    batch : PromptBatch or int
+        Prompts (``model.sample(...)``), or how many to draw with ``rng``.
+    rng : numpy.random.Generator, optional
+        Needed when ``batch`` is a number.
+    layout : PromptLayout, optional
+        The token layout (default: built from the flags).
+    task_features, delimiters, positional : bool, optional
+        The layout's flags when no ``layout`` is given.
+    device : str or torch.device, optional
+        Where the tensors live.
+    dtype : torch.dtype or str, optional
+        Their precision.
+
+    Returns
+    -------
+    Prompts
+        ``tokens`` of shape ``(B, T, d+1+p)``, ``write_mask`` ``(T,)``, ``targets`` ``(B,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``layout`` is not a PromptLayout, or ``batch`` is a number without ``rng``.
+    ValueError
+        If the layout or the batch does not match the model's ``n`` and ``d``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> prompts = prompt_tensors(model, 4, rng=np.random.default_rng(0), positional=True)
+    >>> tuple(prompts.tokens.shape)  # T = n + 1 tokens of d + 1 + T coordinates
+    (4, 4, 7)
+    >>> bool(np.allclose(prompts.tokens[:, -1, :2].numpy(), prompts.batch.x))  # the query is last
+    True
     """
     if layout is None:
         layout = PromptLayout.for_model(model, task_features=task_features, delimiters=delimiters,

@@ -41,7 +41,37 @@ __all__ = ["train", "evaluate", "squared_errors", "TrainResult", "cpu_threads"]
 class TrainResult:
     """Outcome of :func:`train`: held-out ``risk`` (a :class:`MonteCarloEstimate`),
     per-step training ``losses``, ``steps`` run, whether it ``stopped_early``, the
-    learning-rate reductions made, wall-clock ``seconds``."""
+    learning-rate reductions made, wall-clock ``seconds``.
+
+    Parameters
+    ----------
+    risk : MonteCarloEstimate
+        The held-out risk ``E(y − ŷ)²`` with its standard error.
+    losses : ndarray, shape (steps,)
+        The training loss of every step.
+    steps : int
+        The steps run.
+    stopped_early : bool
+        Whether the plateau criterion stopped it.
+    lr_reductions : int
+        The learning-rate reductions made.
+    seconds : float
+        Wall-clock time.
+    layout : PromptLayout, optional
+        The prompt layout it trained on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> import torch
+    >>> from wpgd_theory.gla import GLA, GLAConfig
+    >>> res = train(GLA(GLAConfig(d=2, dtype=torch.float64), seed=0), model, steps=3, batch_size=8,
+    ...             eval_prompts=100, quiet=True)
+    >>> isinstance(res, TrainResult), res.steps, res.losses.shape
+    (True, 3, (3,))
+    """
 
     risk: MonteCarloEstimate
     losses: np.ndarray
@@ -87,7 +117,33 @@ def cpu_threads(threads, device):
 
 
 def squared_errors(gla: GLA, prompts: Prompts) -> torch.Tensor:
-    """Per-prompt squared errors ``(y − ŷ)²`` (no gradient), shape ``(B,)``."""
+    """Per-prompt squared errors ``(y − ŷ)²`` (no gradient), shape ``(B,)``.
+
+    Parameters
+    ----------
+    gla : GLA
+        The model.
+    prompts : Prompts
+        Token tensors of a batch (:func:`~wpgd_theory.gla.prompt_tensors`).
+
+    Returns
+    -------
+    torch.Tensor, shape (B,)
+        ``(y_b − ŷ_b)²`` per prompt.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> prompts = prompt_tensors(model, 5, rng=np.random.default_rng(0), layout=layout)
+    >>> tuple(squared_errors(gla, prompts).shape)
+    (5,)
+    """
     with torch.no_grad():
         pred = gla(prompts.tokens, prompts.write_mask)
         return (prompts.targets.to(pred) - pred) ** 2
@@ -98,7 +154,50 @@ def evaluate(gla: GLA, task: MultitaskModel, num_prompts: int = 20000, *, rng=No
              positional: bool = False, batch_size: int = 4096, threads: int | None = 1) -> MonteCarloEstimate:
     r"""Monte Carlo population risk ``E(y − ŷ)²`` on ``num_prompts`` fresh prompts, with its
     standard error; ``rng`` (a numpy Generator) or ``seed`` fixes the prompts.  ``threads``
-    as in :func:`cpu_threads`."""
+    as in :func:`cpu_threads`.
+
+    Parameters
+    ----------
+    gla : GLA
+        The model.
+    task : MultitaskModel
+        The prompt model.
+    num_prompts : int, optional
+        Fresh prompts to average over.
+    rng : numpy.random.Generator, optional
+        The source of the prompts (else ``seed``).
+    seed : int, optional
+        The prompts' seed when no ``rng`` is given.
+    layout : PromptLayout, optional
+        The token layout (default: from the flags).
+    task_features, delimiters, positional : bool, optional
+        The layout's flags when no ``layout`` is given.
+    batch_size : int, optional
+        Prompts per forward pass.
+    threads : int, optional
+        torch CPU threads while evaluating (None: unchanged).
+
+    Returns
+    -------
+    MonteCarloEstimate
+        The mean squared error and its standard error.
+
+    Examples
+    --------
+    A GLA built from a WPGD has that WPGD's risk (claims G1, W1):
+
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> from wpgd_theory.gla import PromptLayout, construct_from_wpgd, prompt_tensors
+    >>> layout = PromptLayout.for_model(model, positional=True)
+    >>> P, gates = np.array([[1.0, 0.2], [0.0, 0.5]]), np.array([0.9, 0.8, 0.7, 1.0])
+    >>> gla = construct_from_wpgd(P, gates, layout=layout)
+    >>> from wpgd_theory import gate_weights, population_risk
+    >>> est = evaluate(gla, model, 4000, seed=0, layout=layout)
+    >>> bool(abs(est.z_score(population_risk(model, P, gate_weights(gates)))) < 5)
+    True
+    """
     layout = _layout(gla, task, layout, task_features, delimiters, positional)
     with cpu_threads(threads, gla.device):
         return _evaluate(gla, task, num_prompts, rng, seed, layout, batch_size)
@@ -133,6 +232,73 @@ def train(model: GLA, task: MultitaskModel, *, steps: int = 2000, batch_size: in
     ``eval_prompts`` prompts.  The prompt layout (context features, delimiters) must
     match the model's ``num_context``.  ``threads``: torch CPU threads used while
     training (:func:`cpu_threads`).
+
+    Parameters
+    ----------
+    model : GLA
+        The model, trained in place.
+    task : MultitaskModel
+        The prompt model.
+    steps : int, optional
+        The most optimisation steps.
+    batch_size : int, optional
+        Fresh prompts per step.
+    lr : float, optional
+        Adam's learning rate.
+    seed : int, optional
+        The seed of the training prompts (the held-out prompts use another).
+    layout : PromptLayout, optional
+        The token layout (default: from the flags).
+    task_features, delimiters, positional : bool, optional
+        The layout's flags when no ``layout`` is given.
+    eval_prompts : int, optional
+        Held-out prompts of the final risk.
+    check_every : int, optional
+        Steps between plateau checks.
+    patience : int, optional
+        Checks without improvement before the learning rate is reduced.
+    min_delta : float, optional
+        The relative improvement that counts.
+    lr_decay : float, optional
+        The factor of a reduction (< 1).
+    max_lr_reductions : int, optional
+        Reductions before training stops early.
+    weight_decay : float, optional
+        Adam's weight decay.
+    gate_lr : float, optional
+        A learning rate of its own for the gate parameters.
+    threads : int, optional
+        torch CPU threads while training (None: unchanged).
+    quiet : bool, optional
+        No progress bar.
+    desc : str, optional
+        The progress bar's label.
+
+    Returns
+    -------
+    TrainResult
+        The held-out risk, the losses and how training ended.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a GLA, ``task`` not a MultitaskModel or ``seed`` not an int.
+    ValueError
+        If the layout does not match the model, or ``lr_decay`` is not below 1.
+    FloatingPointError
+        If the loss diverges (lower ``lr``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory import MultitaskModel
+    >>> model = MultitaskModel.from_tasks([2, 1], rho=np.eye(2), r_task=[0.5, 0.5], sigma=[1.0, 1.0], noise=0.1)
+    >>> import torch
+    >>> from wpgd_theory.gla import GLA, GLAConfig
+    >>> res = train(GLA(GLAConfig(d=2, dtype=torch.float64), seed=0), model, steps=20, batch_size=16,
+    ...             eval_prompts=200, quiet=True)
+    >>> res.steps, bool(np.isfinite(res.risk.mean))
+    (20, True)
     """
     layout = _layout(model, task, layout, task_features, delimiters, positional)
     with cpu_threads(threads, model.device):

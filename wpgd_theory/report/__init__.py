@@ -45,6 +45,46 @@ def render_report(outcomes, ctx, *, claim_ids=None, checks_duration_s: float = 0
     Returns ``(doc, files, figure_files)``: ``files`` maps ``report.{md,html,json}`` to bytes
     and ``figure_files`` maps ``<name>.png`` (and ``<name>.svg``, ``<name>.pdf`` for
     figures drawn here) to their bytes.
+
+    Parameters
+    ----------
+    outcomes : list of ClaimOutcome
+        What :func:`wpgd_theory.claims.run` returned.
+    ctx : CheckContext
+        The context the checks ran in (suite, seed, device, models, figures).
+    claim_ids : list of str, optional
+        The claims requested (default: those of ``outcomes``).
+    checks_duration_s : float, optional
+        How long the checks took, in seconds.
+    requested_device : str, optional
+        The device asked for, when it differs from the one used.
+    config : str, optional
+        The path of the user's configuration file.
+    models : dict, optional
+        ``{name: description}`` of the models (default: described from ``ctx.models``).
+    command : str, optional
+        The command line that ran, for the record.
+    figures : bool, optional
+        Draw the figures (False: none, faster).
+
+    Returns
+    -------
+    doc : dict
+        The report document (schema ``wpgd-theory-report``, :data:`SCHEMA_VERSION`).
+    files : dict
+        ``{"report.md" | "report.html" | "report.json": bytes}``.
+    figure_files : dict
+        ``{file name: bytes}`` of the figures.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims import Check, CheckContext, CheckResult, ClaimOutcome, registry
+    >>> claim = next(c for c in registry() if c.id == "W2")
+    >>> chk = Check("W2", "demo", "numeric", ("quick",), lambda ctx: None)
+    >>> outcome = ClaimOutcome(claim, [(chk, CheckResult("passed", 1e-15, 1e-12, message="demo"), 0.01)], "quick")
+    >>> doc, files, figure_files = render_report([outcome], CheckContext(suite="quick", models={}), figures=False)
+    >>> doc["status"], sorted(files), figure_files
+    ('verified', ['report.html', 'report.json', 'report.md'], {})
     """
     import json
 
@@ -82,6 +122,47 @@ def write_report(outcomes, ctx, out_dir, *, on_commit=None, on_wait=None, cancel
     ``cancelled`` are passed to :func:`.atomic.write_report_dir` (called once the new report
     is in place, with interrupts held back; when another writer holds the folder's lock;
     and right before the swap, to abandon it).  Returns the report document.
+
+    Parameters
+    ----------
+    outcomes : list of ClaimOutcome
+        What :func:`wpgd_theory.claims.run` returned.
+    ctx : CheckContext
+        The context the checks ran in.
+    out_dir : str or path-like
+        The report folder: missing, empty or an earlier report folder (replaced as a whole).
+    on_commit : callable, optional
+        ``on_commit()``, called once the new report is in place.
+    on_wait : callable, optional
+        ``on_wait(message)``, called while another writer holds the folder's lock.
+    cancelled : callable, optional
+        ``cancelled() -> bool``, asked right before the swap; true abandons the write.
+    **kwargs
+        Keyword arguments of :func:`render_report`.
+
+    Returns
+    -------
+    dict
+        The report document.
+
+    Raises
+    ------
+    ReportDirError
+        If ``out_dir`` cannot receive a report (one-line message).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from wpgd_theory.claims import Check, CheckContext, CheckResult, ClaimOutcome, registry
+    >>> claim = next(c for c in registry() if c.id == "W2")
+    >>> chk = Check("W2", "demo", "numeric", ("quick",), lambda ctx: None)
+    >>> outcome = ClaimOutcome(claim, [(chk, CheckResult("passed", 1e-15, 1e-12, message="demo"), 0.01)], "quick")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     doc = write_report([outcome], CheckContext(suite="quick", models={}), os.path.join(tmp, "r"),
+    ...                        figures=False)
+    ...     written = sorted(os.listdir(os.path.join(tmp, "r")))
+    >>> doc["exit_status"], [f for f in written if f.startswith("report")]
+    (0, ['report.html', 'report.json', 'report.md'])
     """
     doc, files, figure_files = render_report(outcomes, ctx, **kwargs)
     write_report_dir(out_dir, files, figure_files, on_commit=on_commit, on_wait=on_wait, cancelled=cancelled)

@@ -76,7 +76,20 @@ _STEP_HOOK = None
 
 
 class ReportDirError(OSError):
-    """The output directory cannot be used; the message says why in one line."""
+    """The output directory cannot be used; the message says why in one line.
+
+    A subclass of :class:`OSError`; the command line prints its message and exits with status 2.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.NamedTemporaryFile() as f:
+    ...     try:
+    ...         ensure_writable(f.name)
+    ...     except ReportDirError as exc:
+    ...         print(str(exc).endswith("exists and is not a directory"))
+    True
+    """
 
 
 def _step(name: str) -> None:
@@ -118,6 +131,29 @@ def ensure_writable(out_dir) -> Path:
     Its parent folder is created if needed and must be writable (the report is staged
     there and swapped in); ``out_dir`` itself must be missing, empty or a report folder.
     Every problem is a :class:`ReportDirError` with a one-line message.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        The report folder to check.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir`` as a path.
+
+    Raises
+    ------
+    ReportDirError
+        If ``out_dir`` is a file, the root or current folder, holds files not written by
+        wpgd-verify, or its parent is not writable.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     print(ensure_writable(os.path.join(tmp, "report")).name)
+    report
     """
     out = Path(out_dir)
     target = out

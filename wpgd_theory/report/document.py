@@ -222,7 +222,57 @@ def build_document(outcomes, *, suite: str, seed: int, device: str = "cpu", requ
                    claim_ids=None, figures=(), config: str | None = None, models: dict | None = None,
                    checks_duration_s: float = 0.0, duration_s: float | None = None, command: str | None = None,
                    generated_at: str | None = None) -> dict:
-    """Assemble the report document from :func:`wpgd_theory.claims.run` outcomes."""
+    """Assemble the report document from :func:`wpgd_theory.claims.run` outcomes.
+
+    The one source of ``report.json``, ``report.md`` and ``report.html``: per claim its
+    statement, paper reference, verdict and checks (measured value, tolerance, the two
+    compared sides), the run, the environment and a summary.
+
+    Parameters
+    ----------
+    outcomes : list of ClaimOutcome
+        The claims' outcomes.
+    suite : str
+        The suite that ran.
+    seed : int
+        The run's seed.
+    device : str, optional
+        The device used.
+    requested_device : str, optional
+        The device asked for (default: ``device``).
+    claim_ids : list of str, optional
+        The claims requested (default: those of ``outcomes``).
+    figures : sequence of figure records, optional
+        The figures drawn (name, title, claims, caption, status, file).
+    config : str, optional
+        The path of the user's configuration file.
+    models : dict, optional
+        ``{name: description}`` of the models.
+    checks_duration_s : float, optional
+        How long the checks took, in seconds.
+    duration_s : float, optional
+        The whole run's duration (default: ``checks_duration_s``).
+    command : str, optional
+        The command line, for the record.
+    generated_at : str, optional
+        An ISO 8601 time stamp (default: now, UTC).
+
+    Returns
+    -------
+    dict
+        The document (strict JSON): ``status`` (``"verified"``, ``"failed"`` or
+        ``"not verified"``), ``exit_status``, ``run``, ``environment``, ``summary``, ``claims``, ``figures``.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims import Check, CheckContext, CheckResult, ClaimOutcome, registry
+    >>> claim = next(c for c in registry() if c.id == "W2")
+    >>> chk = Check("W2", "demo", "numeric", ("quick",), lambda ctx: None)
+    >>> outcome = ClaimOutcome(claim, [(chk, CheckResult("passed", 1e-15, 1e-12, message="demo"), 0.01)], "quick")
+    >>> doc = build_document([outcome], suite="quick", seed=0)
+    >>> doc["status"], doc["summary"]["checks"]["passed"], doc["claims"][0]["id"]
+    ('verified', 1, 'W2')
+    """
     fig_by_claim: dict = {}
     for f in figures:
         for cid in f.claims:
@@ -296,16 +346,58 @@ def _architectures(outcomes) -> dict:
 
 
 def schema_path() -> Path:
-    """Location of the JSON Schema of ``report.json`` (shipped with the package)."""
+    """Location of the JSON Schema of ``report.json`` (shipped with the package).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``report.schema.json``.
+
+    Examples
+    --------
+    >>> schema_path().name, schema_path().is_file()
+    ('report.schema.json', True)
+    """
     return Path(__file__).with_name("report.schema.json")
 
 
 def load_schema() -> dict:
+    """The JSON Schema of ``report.json``, parsed.
+
+    Returns
+    -------
+    dict
+        The schema (JSON Schema draft), as read from :func:`schema_path`.
+
+    Examples
+    --------
+    >>> "properties" in load_schema()
+    True
+    """
     return json.loads(schema_path().read_text(encoding="utf-8"))
 
 
 def validate_document(doc: dict) -> None:
-    """Validate ``doc`` against the JSON Schema (needs ``jsonschema``, a dev dependency)."""
+    """Validate ``doc`` against the JSON Schema (needs ``jsonschema``, a dev dependency).
+
+    Parameters
+    ----------
+    doc : dict
+        A report document (as :func:`build_document` returns, or ``report.json`` parsed).
+
+    Raises
+    ------
+    jsonschema.ValidationError
+        If ``doc`` does not follow the schema.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims import Check, CheckContext, CheckResult, ClaimOutcome, registry
+    >>> claim = next(c for c in registry() if c.id == "W2")
+    >>> chk = Check("W2", "demo", "numeric", ("quick",), lambda ctx: None)
+    >>> outcome = ClaimOutcome(claim, [(chk, CheckResult("passed", 1e-15, 1e-12, message="demo"), 0.01)], "quick")
+    >>> validate_document(build_document([outcome], suite="quick", seed=0))  # no exception: valid
+    """
     import jsonschema
 
     jsonschema.validate(doc, load_schema())
