@@ -281,8 +281,8 @@ def lightning_profiles(n: int, num_heads: int = LIGHTNING_HEADS, layer_idx: int 
     numpy.ndarray
         ``(n, H)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> lightning_profiles(2, num_heads=2).round(4).tolist()
     [[1.0, 0.0003], [1.0, 0.0183]]
     """

@@ -41,8 +41,8 @@ def fenwick_levels_needed(num_tokens: int) -> int:
     -------
     int
 
-    Example
-    -------
+    Examples
+    --------
     >>> fenwick_levels_needed(9)
     5
     """
@@ -64,8 +64,8 @@ def fenwick_buckets(n: int, offset: int = 0) -> list:
     list of (int, numpy.ndarray)
         ``(level, example indices 0..n−1)`` for every level that holds an example, earliest first.
 
-    Example
-    -------
+    Examples
+    --------
     >>> [(lvl, idx.tolist()) for lvl, idx in fenwick_buckets(6)]
     [(3, [0, 1, 2, 3]), (2, [4, 5])]
     """
@@ -102,8 +102,8 @@ def fenwick_weights(gates, level_scales, offset: int = 0) -> np.ndarray:
     numpy.ndarray
         ``ω (n,)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> fenwick_weights([1.0] * 7, [0.0, 0.0, -1.0, 2.0]).tolist()
     [2.0, 2.0, 2.0, 2.0, -1.0, -1.0]
     """
@@ -163,8 +163,8 @@ def best_fenwick(model, offset: int = 0):
         The risk, the unit-norm weights (``None`` for the zero predictor) and details
         (``t``, the buckets).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from wpgd_theory.claims.defaults import default_models
     >>> risk, w, info = best_fenwick(default_models()["ar1-general"])
     >>> info["buckets"]

@@ -241,8 +241,8 @@ def log_linear_attn(q, k, v, g, level_scales):
     torch.Tensor
         ``o (B, T, H, V)``: ``o_t = Σ_{s ≤ t} λ_t^{(ℓ(t,s))} e^{Σ_{j=s+1}^{t} g_j} (q_tᵀk_s) v_s``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> o = log_linear_attn(*(torch.ones(1, 4, 1, 2),) * 3, torch.zeros(1, 4, 1), torch.ones(1, 4, 1, 3))
     >>> tuple(o.shape)
@@ -269,8 +269,8 @@ def dplr(q, k, v, alpha, beta, gk):
     torch.Tensor
         ``o (B, T, H, V)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> z = torch.zeros(1, 3, 1, 2)
     >>> tuple(dplr(z + 1, z + 1, z + 1, z, z, z).shape)
@@ -302,8 +302,8 @@ def rwkv7(q, k, v, w, a, k_a=0.0):
     torch.Tensor
         ``o (B, T, H, V)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> x = torch.ones(1, 3, 1, 2)
     >>> tuple(rwkv7(x, x, x, 0 * x, 0 * x).shape)
@@ -332,8 +332,8 @@ def rebased(q, k, v, use_norm=False):
     torch.Tensor
         ``o (B, T, H, V)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> x = torch.ones(1, 2, 1, 1)
     >>> rebased(x, x, x)[0, :, 0, 0].tolist()
@@ -360,8 +360,8 @@ def lightning_log_decays(num_heads: int, layer_idx: int = 0, num_layers: int = 1
     torch.Tensor
         ``(H,)`` float32 log decays (head 0 does not decay).
 
-    Example
-    -------
+    Examples
+    --------
     >>> lightning_log_decays(4).tolist()
     [-0.0, -2.0, -4.0, -6.0]
     """

@@ -216,6 +216,8 @@ class Architecture:
         ``run(X, y, x, rng)`` returns a list of :class:`Conformance`.
     proof : str, optional
         Where its weight class (or why it is not WPGD) is proved.
+    reason : str or None, optional
+        For a control (``implements_wpgd`` false): one line, why it is not one-step WPGD.
 
     Examples
     --------

@@ -174,8 +174,8 @@ def rebased_feature_map(dim: int, b: float = REBASED_B):
     -------
     torch.nn.Module
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> fm = rebased_feature_map(3)
     >>> fm(torch.tensor([[2.0, 3.0, 9.0]]), flatten=False).tolist()

@@ -48,8 +48,8 @@ def selective_scan_weights(delta, a, c) -> np.ndarray:
     numpy.ndarray
         ``ω (n,)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> selective_scan_weights([1.0, 1.0], [0.0], [2.0]).tolist()
     [2.0]
     """
@@ -83,8 +83,8 @@ def mamba1_layer(Pk, Pq, dt_raw, a, c, *, act=None):
     -------
     torch.nn.Module
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> layer = mamba1_layer(np.eye(2), np.eye(2), np.zeros(3), np.ones(1), np.ones(1))
     >>> layer.ssm_state_size
@@ -171,8 +171,8 @@ def mamba3_unavailable() -> str | None:
     str or None
         The exception fla's ``Mamba3.forward`` raises on this machine, in one line.
 
-    Example
-    -------
+    Examples
+    --------
     >>> reason = mamba3_unavailable()
     >>> reason is None or "Mamba3" in reason
     True
