@@ -389,3 +389,24 @@ def test_every_number_of_a_check_reaches_the_report_unchanged():
     doc = doc_of([outcome("W1", *results)])
     got = [(k["status"], k["measured"], k["tolerance"], k["message"]) for k in doc["claims"][0]["checks"]]
     assert got == [(r.status, r.measured, r.tolerance, r.message) for r in results]
+
+
+def test_architectures_controls_say_why_and_unavailable_layers_are_listed():
+    """The architectures table's controls carry their reason and layers that cannot run here
+    are listed with theirs, in both renderings (issue 19, item 6)."""
+    out = outcome("G1", CheckResult("passed", 0.1, 1.0))
+    rows = [dict(name="gla", title="GLA", implements_wpgd=True, stated_implements_wpgd=True, as_stated=True,
+                 weight_class="free", max_discrepancy=1e-7, tolerance=1e-5, best_risk={}),
+            dict(name="deltanet", title="DeltaNet", implements_wpgd=False, stated_implements_wpgd=False,
+                 as_stated=True, weight_class="none", max_discrepancy=0.7, tolerance=1e-5, best_risk={},
+                 reason="the state is corrected by <its own> prediction")]
+    out.artifacts = {"architectures": {"fla_version": "0.6.0", "rows": rows,
+                                       "unavailable": [{"name": "mamba3", "reason": "needs a CUDA device"}]}}
+    doc = doc_of([out])
+    validate_document(doc)
+    md, html = render_markdown(doc), render_html(doc)
+    for text in (md, html):
+        assert "DeltaNet" in text and "needs a CUDA device" in text and "mamba3" in text
+    assert "the state is corrected by &lt;its own&gt; prediction" in html
+    assert "**DeltaNet**: the state is corrected by" in md
+    assert "**GLA**:" not in md  # only controls carry a reason

@@ -86,6 +86,14 @@ def _architectures_md(doc: dict, h: str) -> list:
         lines.append(f"| {esc(r.get('title') or r['name'])} | {said} | {r['weight_class']} | "
                      f"{r['max_discrepancy']:.2g} {'≤' if r['implements_wpgd'] else '>'} {r['tolerance']:.2g} | "
                      + " | ".join("—" if v is None else f"{v:.4g}" for v in risks) + " |")
+    controls = [r for r in arch["rows"] if not r["implements_wpgd"]]
+    if controls:
+        lines += ["", "Why each control is not one-step WPGD:", ""]
+        lines += [f"- **{esc(r.get('title') or r['name'])}**: {esc(r.get('reason') or 'no reason recorded')}"
+                  for r in controls]
+    if arch.get("unavailable"):
+        lines += ["", "Not in the map on this machine:", ""]
+        lines += [f"- **{esc(u['name'])}**: {esc(u['reason'])}" for u in arch["unavailable"]]
     return lines + [""]
 
 
