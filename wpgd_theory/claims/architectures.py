@@ -54,3 +54,37 @@ def architectures_as_stated(ctx):
         detectable_effect="a construction error above the a-priori float32 rounding bound gamma_m (about 1e-6 "
                           "relative); a control whose WPGD fit falls within that bound")
 
+
+
+@check("G4", "L stacked layers of fla's ops (linear attention, simple GLA, GLA) = L steps of causal WPGD",
+       kind="torch")
+def g4_through_fla(ctx):
+    r"""``L`` layers of fla's own naive op stacked with G4's residual connection
+    (:mod:`~wpgd_theory.architectures.stacking`: ``q_t = P_ℓᵀx_t``, ``k_t = x_t``, ``v_t = −r_t``,
+    the query's write masked, ``r ← r + o`` in float32) vs the numpy causal WPGD
+    ``causal_wpgd_predict`` with ``ω_{ij} = Σ_b c_b Π_{k=j+1}^{i} g^{(b)}_k``; passes iff every
+    discrepancy is within the a-priori bound ``γ_{L(m+1)}`` (``m = T(d_k+2)``) relative to the
+    absolute-value run of the recurrence (``proofs/architectures.md`` §A).  ``L = 1, 2, 3``
+    (thorough: up to 4), 16 prompts, ``n = 8``, ``d = 4``."""
+    try:
+        from ..architectures.stacking import STACKABLE, stack_conformance
+    except ImportError as exc:
+        return CheckResult("skipped", message=f"flash-linear-attention (fla-core) cannot be imported: {exc}")
+    rows = []
+    for op in STACKABLE:
+        for L in ctx.scale((1, 2, 3), (1, 2, 3), (1, 2, 3, 4)):
+            c = stack_conformance(op, L, seed=int(ctx.seed))
+            rows.append({"op": op, "layers": L, "discrepancy": c.discrepancy, "tolerance": c.tolerance,
+                         "ratio": c.discrepancy / c.tolerance, "subject": c.subject_name})
+    worst = max(r["ratio"] for r in rows)
+    bad = [f"{r['op']} L={r['layers']}" for r in rows if r["ratio"] > 1.0]
+    return compare_bool(
+        not bad, what=("every stack within its float32 bound" if not bad else f"outside the bound: {', '.join(bad)}")
+        + " (measured: worst discrepancy / a-priori bound grown with L)",
+        measured=worst, tolerance=1.0, stacks=rows, unit="discrepancy / bound",
+        reference="wpgd.causal_wpgd_predict (numpy, float64) with architectures.stacking.causal_weights "
+                  "(wpgd.gate_weight_matrix; no torch)",
+        subject="flash-linear-attention's naive ops (linear_attn, simple_gla, gla) stacked with a float32 residual "
+                "stream: architectures.stacking.fla_stack_predict",
+        detectable_effect="one layer's gates one token late, the residual dropped or the query's write unmasked "
+                          "(each fails it from L = 2: tests/architectures/test_arch_stacking.py)")
