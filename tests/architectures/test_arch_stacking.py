@@ -7,8 +7,14 @@ import numpy as np
 import pytest
 
 from wpgd_theory.architectures import stacking
-from wpgd_theory.architectures.stacking import (STACKABLE, causal_weights, fla_stack_predict, stack_conformance,
-                                                stack_magnitude, stack_tolerance)
+from wpgd_theory.architectures.stacking import (
+    STACKABLE,
+    causal_weights,
+    fla_stack_predict,
+    stack_conformance,
+    stack_magnitude,
+    stack_tolerance,
+)
 from wpgd_theory.claims.architectures import g4_through_fla
 from wpgd_theory.claims.core import CheckContext
 from wpgd_theory.wpgd import causal_wpgd_predict, gate_weight_matrix, wpgd_predict

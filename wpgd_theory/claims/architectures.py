@@ -88,3 +88,42 @@ def g4_through_fla(ctx):
                 "stream: architectures.stacking.fla_stack_predict",
         detectable_effect="one layer's gates one token late, the residual dropped or the query's write unmasked "
                           "(each fails it from L = 2: tests/architectures/test_arch_stacking.py)")
+
+
+@check("T1", "fla layers trained on the non-monotone model reach their class optimum", kind="training")
+def trained_fla_layers(ctx):
+    r"""Architectures trained through fla's ops (:func:`~wpgd_theory.architectures.train.train_architecture`:
+    Adam on sampled prompts of the built-in ``multitask-nonmonotone`` model, float32) reach their
+    weight class's optimum: the population risk (W1, closed form) of the trained WPGD lies in
+    ``[o_c (1 − 10⁻⁸), o_c (1 + tol_c)]``, ``o_c`` the class optimum (``cones.best_risk``) and
+    ``tol_c`` half the relative gap to the next larger optimum (``train.trained_tolerance``,
+    ``proofs/architectures.md`` §B).  Quick and default suites: the two classes whose optima
+    differ most (``train.quick_pair``: fla's fixed RetNet head and Mamba-2's nonnegative class);
+    thorough: every class of ``TRAINABLE``."""
+    try:
+        from ..architectures import train as tr
+    except ImportError as exc:
+        return CheckResult("skipped", message=f"flash-linear-attention (fla-core) cannot be imported: {exc}")
+    from .defaults import default_models
+
+    model = default_models()["multitask-nonmonotone"]
+    names = tr.TRAINABLE if ctx.suite == "thorough" else tr.quick_pair(model)
+    settings = tr.TRAIN_SETTINGS[ctx.suite]
+    rows = tr.train_classes(model, names, seed=int(ctx.seed), **settings)
+    ratios = [r["relative_excess"] / r["tolerance"] for r in rows]
+    below = [r["name"] for r in rows if r["relative_excess"] < -tr.BELOW_OPTIMUM_RTOL]
+    above = [r["name"] for r in rows if r["relative_excess"] > r["tolerance"]]
+    ok = not below and not above
+    what = ("every trained layer within its tolerance above its class optimum" if ok else
+            "; ".join(([f"below its stated class optimum: {', '.join(below)}"] if below else [])
+                      + ([f"above its tolerance: {', '.join(above)}"] if above else [])))
+    return compare_bool(
+        ok, what=what + " (measured: worst relative excess / tolerance)", measured=float(max(ratios)),
+        tolerance=1.0, trained=rows, model="multitask-nonmonotone (built-in)", suite_settings=settings,
+        unit="relative excess risk / tolerance",
+        reference="architectures.cones.best_risk (numpy/scipy: solve_constrained, NNLS + Brent) and "
+                  "landscape.profile_risk for the fixed RetNet head",
+        subject="architectures.train.train_architecture (Adam through fla's naive ops, float32), its WPGD's "
+                "population risk by landscape.population_risk",
+        detectable_effect="training stopped after a few steps, or a class optimum mis-stated (e.g. Mamba-2 held to "
+                          "the uniform optimum): tests/architectures/test_arch_train.py")
