@@ -127,3 +127,29 @@ def trained_fla_layers(ctx):
                 "population risk by landscape.population_risk",
         detectable_effect="training stopped after a few steps, or a class optimum mis-stated (e.g. Mamba-2 held to "
                           "the uniform optimum): tests/architectures/test_arch_train.py")
+
+
+@check("G1", "MesaNet through fla tends to one-step WPGD as lambda -> infinity, at rate 1/lambda", kind="torch")
+def mesanet_limit(ctx):
+    r"""fla's ``naive_mesa_net_exact`` (ridge regression in context, ``Λ = λI``) at
+    ``λ = 10², …, 10⁵``: ``e(λ) = |λŷ_λ − ŷ_W|`` relative to ``Σ|terms|`` of the WPGD
+    ``ŷ_W = Σ_i ω_i y_i xᵀP x_i`` (``ω_i = β_i Π_{j>i} γ_j``, ``P = P_qᵀP_k``; numpy ``wpgd_predict``)
+    stays below the proved bound ``‖h‖‖H‖‖q‖/λ``, falls at measured order ``1 ± 0.1`` between
+    consecutive ``λ``, and ``λ(λŷ_λ − ŷ_W)`` matches the proved coefficient ``−hᵀHq`` within its bound
+    (``proofs/architectures.md`` §C; :mod:`~wpgd_theory.architectures.mesa_limit`)."""
+    try:
+        from ..architectures import mesa_limit as ml
+    except ImportError as exc:
+        return CheckResult("skipped", message=f"flash-linear-attention (fla-core) cannot be imported: {exc}")
+    curve = ml.mesa_limit_curve(seed=int(ctx.seed))
+    ok = ml.rate_holds(curve, 1.0) and curve["fla_vs_ridge"] <= 1.0
+    worst = max(abs(o - 1.0) for o in curve["orders"])
+    return compare_bool(
+        ok, what=("MesaNet's lambda * output -> WPGD at rate 1/lambda (measured: worst |order - 1|)" if ok else
+                  "MesaNet's limit not as stated: order, bound, first-order coefficient or fla vs ridge formula off"),
+        measured=worst, tolerance=ml.ORDER_TOLERANCE, curve=curve, stated_rate=1.0,
+        reference="wpgd.wpgd_predict (numpy) and the proved bound / coefficient (numpy); "
+                  "architectures.mesa_limit.mesa_ridge_predict (numpy float64) for fla's op itself",
+        subject="fla.ops.mesa_net.naive.naive_mesa_net_exact (float32) via architectures.mesa_limit.mesa_limit_curve",
+        detectable_effect="a convergence at another rate (e.g. 1/sqrt(lambda): order 0.5) or a limit other than the "
+                          "stated WPGD (tests/architectures/test_arch_mesa_limit.py)")
