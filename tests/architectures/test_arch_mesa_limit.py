@@ -73,4 +73,6 @@ def test_the_check_passes_and_fails_for_a_planted_rate(monkeypatch):
     assert "wpgd_predict" in res.details["reference"] and "mesa_net" in res.details["subject"]
     real = ml.mesa_limit_curve
     monkeypatch.setattr(ml, "mesa_limit_curve", lambda **kw: real(scale_by=lambda lam: 1 + lam**-0.5, **kw))
-    assert mesanet_limit(CheckContext(suite="quick", models={})).status == "failed"
+    bad = mesanet_limit(CheckContext(suite="quick", models={}))
+    assert bad.status == "failed" and bad.measured > bad.tolerance and "order" in bad.message
+    assert res.measured <= res.tolerance
