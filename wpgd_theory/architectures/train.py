@@ -41,7 +41,7 @@ TRAINED_CLASS = {"linear_attention": "uniform", "retnet": "retnet head 0 (fixed 
                  "simple_gla": "monotone", "mamba2": "nonnegative", "gla": "free"}
 
 #: Adam steps and batch per suite (the quick suite trains two classes in a few seconds)
-TRAIN_SETTINGS = {"quick": {"steps": 100, "batch": 64}, "default": {"steps": 300, "batch": 256},
+TRAIN_SETTINGS = {"quick": {"steps": 150, "batch": 64}, "default": {"steps": 300, "batch": 256},
                   "thorough": {"steps": 1500, "batch": 256}}
 
 #: how far below its class optimum a trained risk may lie: the float64 rounding of the closed-form
@@ -77,7 +77,7 @@ def class_optimum(name: str, model) -> float:
     return float(best_risk(model, TRAINED_CLASS[name]).risk)
 
 
-def trained_tolerance(name: str, model, names=TRAINABLE) -> float:
+def trained_tolerance(name: str, model, names=TRAINABLE, *, optima: dict | None = None) -> float:
     r"""Relative tolerance of a trained risk above its class optimum: half the gap to the next larger optimum.
 
     ``tol_c = (o_next − o_c) / (2 o_c)`` with ``o_next`` the smallest of the other classes' optima
@@ -93,6 +93,8 @@ def trained_tolerance(name: str, model, names=TRAINABLE) -> float:
     model : MultitaskModel
     names : sequence of str
         The classes compared (default: all of :data:`TRAINABLE`).
+    optima : dict, optional
+        ``{name: class optimum}`` already computed (:func:`class_optimum`), to avoid recomputing them.
 
     Returns
     -------
@@ -104,13 +106,13 @@ def trained_tolerance(name: str, model, names=TRAINABLE) -> float:
     >>> 0 < trained_tolerance("mamba2", default_models()["multitask-nonmonotone"]) < 1
     True
     """
-    opt = class_optimum(name, model)
-    above = [o for o in [class_optimum(c, model) for c in names if c != name] + [float(model.tau)]
-             if o > opt * (1 + 1e-6)]
+    get = (lambda c: optima[c]) if optima is not None else (lambda c: class_optimum(c, model))  # noqa: E731
+    opt = get(name)
+    above = [o for o in [get(c) for c in names if c != name] + [float(model.tau)] if o > opt * (1 + 1e-6)]
     return (min(above) - opt) / (2 * opt)
 
 
-def quick_pair(model) -> tuple:
+def quick_pair(model, *, optima: dict | None = None) -> tuple:
     r"""The two trainable classes whose optima differ most on ``model``: ``(largest, smallest)``.
 
     Ties (within ``10⁻⁹`` relative) go to the cheaper architecture (earlier in :data:`TRAINABLE`).
@@ -118,6 +120,8 @@ def quick_pair(model) -> tuple:
     Parameters
     ----------
     model : MultitaskModel
+    optima : dict, optional
+        ``{name: class optimum}`` for every name of :data:`TRAINABLE`, if already computed.
 
     Returns
     -------
@@ -129,7 +133,7 @@ def quick_pair(model) -> tuple:
     >>> quick_pair(default_models()["multitask-nonmonotone"])
     ('retnet', 'mamba2')
     """
-    opt = {c: class_optimum(c, model) for c in TRAINABLE}
+    opt = {c: class_optimum(c, model) for c in TRAINABLE} if optima is None else optima
     hi, lo = max(opt.values()), min(opt.values())
     first = lambda v: next(c for c in TRAINABLE if abs(opt[c] - v) <= 1e-9 * abs(v))  # noqa: E731
     return first(hi), first(lo)
@@ -163,9 +167,10 @@ def train_classes(model, names, *, steps: int, batch: int, seed: int = 0) -> lis
     ['batch', 'first_loss', 'last_loss', 'name']
     """
     rows = []
+    optima = {c: class_optimum(c, model) for c in TRAINABLE}
     for name in names:
         res = train_architecture(name, model, steps=steps, batch=batch, seed=seed)
-        tol = trained_tolerance(name, model)
+        tol = trained_tolerance(name, model, optima=optima)
         excess = (res.risk - res.optimum) / res.optimum
         rows.append({"name": name, "weight_class": TRAINED_CLASS[name], "risk": res.risk, "optimum": res.optimum,
                      "relative_excess": excess, "tolerance": tol,
@@ -261,14 +266,19 @@ def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256,
 
     losses = []
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    for _ in range(steps):
-        X, y, x, yq = (torch.as_tensor(a, dtype=f32) for a in model.sample(batch, rng))
-        loss = torch.mean((forward(X, y, x) - yq) ** 2)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        losses.append(loss.item())
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: one thread is ~10x faster than several (thread start-up per op)
+    try:
+        for _ in range(steps):
+            X, y, x, yq = (torch.as_tensor(a, dtype=f32) for a in model.sample(batch, rng))
+            loss = torch.mean((forward(X, y, x) - yq) ** 2)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+    finally:
+        torch.set_num_threads(threads)
     with torch.no_grad():
         w, P = weights()
     w, P = w.double().numpy(), P.double().numpy()
