@@ -77,6 +77,15 @@ def test_bad_arguments():
         stack_conformance("linear_attention", 2, plant="gate_shift")
     with pytest.raises(ValueError, match="num_layers"):
         stack_conformance("gla", 0)
+    X, y, x = np.zeros((2, 3, 2)), np.zeros((2, 3)), np.zeros((2, 2))
+    with pytest.raises(ValueError, match="X, y, x must have shapes"):
+        fla_stack_predict("gla", X, y[:, :2], x, [np.eye(2)])
+    with pytest.raises(TypeError, match="Ps must be"):
+        fla_stack_predict("linear_attention", X, y, x, np.eye(2))
+    with pytest.raises(ValueError, match="gates must be given"):
+        fla_stack_predict("simple_gla", X, y, x, [np.eye(2)])
+    with pytest.raises(ValueError, match="coefs must be given"):
+        fla_stack_predict("gla", X, y, x, [np.eye(2)], [np.ones((4, 2))])
 
 
 def test_the_check_passes_and_names_both_sides():

@@ -126,12 +126,21 @@ def fla_stack_predict(op: str, X, y, x, Ps, gates=None, coefs=None, *, residual:
     [2.0]
     """
     op = _check_op(op)
+    X, y, x = (np.asarray(a, dtype=float) for a in (X, y, x))
+    if X.ndim != 3 or y.shape != X.shape[:2] or x.shape != (X.shape[0], X.shape[2]):
+        raise ValueError(f"X, y, x must have shapes (B, n, d), (B, n), (B, d); got {X.shape}, {y.shape}, {x.shape}")
     B, n, d = X.shape
+    if not isinstance(Ps, (list, tuple)) or not Ps:
+        raise TypeError("Ps must be a non-empty list of (d, d) arrays, one per layer")
     L = len(Ps)
     gates = [None] * L if gates is None else list(gates)
     coefs = [None] * L if coefs is None else list(coefs)
     if len(gates) != L or len(coefs) != L:
         raise ValueError(f"gates and coefs must have one entry per layer ({L})")
+    if op != "linear_attention" and any(g is None for g in gates):
+        raise ValueError(f"gates must be given for every layer of {op}")
+    if op == "gla" and any(c is None for c in coefs):
+        raise ValueError("coefs must be given for every layer of gla")
     f32 = torch.float32
     feats = torch.as_tensor(np.concatenate([X, x[:, None]], axis=1), dtype=f32)  # (B, T, d)
     r = torch.as_tensor(np.concatenate([y, np.zeros((B, 1))], axis=1), dtype=f32)  # (B, T)
