@@ -1,4 +1,5 @@
-"""Item 7: recurrences trained through fla's ops reach their class's optimum (thorough suite only)."""
+"""Item 7: recurrences trained through fla's ops reach their class's optimum (the slow per-class runs: thorough only;
+the T1 check trained_fla_layers and its power tests, issue 19: every run)."""
 
 import pytest
 
