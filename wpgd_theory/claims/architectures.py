@@ -14,6 +14,13 @@ The table is :func:`~wpgd_theory.architectures.table.architecture_table` with th
 seed — the very computation of ``wpgd-verify architectures --seed N`` — so the report's
 architectures table and the command agree for the same seed (the quick suite omits the
 DeltaNet distance curve, the one row entry it does not compute).
+
+Issue 19 adds, through fla's ops: G4 (``g4_through_fla``: ``L`` stacked layers with the
+residual stream are ``L`` steps of causal WPGD, :mod:`~wpgd_theory.architectures.stacking`),
+T1 (``trained_fla_layers``: trained layers reach their class optimum,
+:mod:`~wpgd_theory.architectures.train`) and G1's MesaNet limit (``mesanet_limit``:
+``λ ŷ_λ → WPGD`` at rate ``1/λ``, :mod:`~wpgd_theory.architectures.mesa_limit`); proofs in
+``proofs/architectures.md`` §A–§C.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import numpy as np
 
 from .core import CheckResult, check, compare_bool
 
-__all__ = ["architectures_as_stated"]
+__all__ = ["architectures_as_stated", "g4_through_fla", "trained_fla_layers", "mesanet_limit"]
 
 
 @check("G1", "real architectures through flash-linear-attention implement WPGD as stated", kind="torch")
