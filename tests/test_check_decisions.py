@@ -74,6 +74,12 @@ OWN_DECISION = {
     "T1:ordering LinAtt ≥ scalar GLA ≥ multi-head GLA":
         "tests/gla/test_gla_checks.py::test_t1_order_catches_inverted_ordering",
     "T2:risk decreases with depth (trained L = 1, 2, 3)": "tests/test_no_false_failed.py::test_t2_depth_decision",
+    "G4:L stacked layers of fla's ops (linear attention, simple GLA, GLA) = L steps of causal WPGD":
+        "tests/architectures/test_arch_stacking.py::test_the_check_fails_when_a_layer_gate_is_shifted",
+    "T1:fla layers trained on the non-monotone model reach their class optimum":
+        "tests/architectures/test_arch_train.py::test_training_stopped_early_fails_the_check",
+    "G1:MesaNet through fla tends to one-step WPGD as lambda -> infinity, at rate 1/lambda":
+        "tests/architectures/test_arch_mesa_limit.py::test_the_check_passes_and_fails_for_a_planted_rate",
 }
 
 

@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     ar.add_argument("--json", action="store_true", help="print JSON instead of text")
     ar.add_argument("--config", metavar="FILE", default=None, help="TOML or JSON models (default: the built-in ones)")
     ar.add_argument("--seed", type=_nonneg_int, default=0, metavar="N", help="seed of the sampled prompts")
+    ar.add_argument("--train", action="store_true", help="also train each trainable architecture through fla's ops "
+                    "on each model (the thorough suite's settings; minutes per model) and add its trained risk")
     ar.set_defaults(handler=cmd_architectures)
     return p
 

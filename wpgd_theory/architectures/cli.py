@@ -1,4 +1,4 @@
-"""``wpgd-verify architectures [--json] [--config FILE] [--seed N]`` (called from :mod:`wpgd_theory.cli`).
+"""``wpgd-verify architectures [--json] [--config FILE] [--seed N] [--train]`` (called from :mod:`wpgd_theory.cli`).
 
 Exit status 0 when every architecture's measured verdict is the stated one (the WPGD
 architectures match ``wpgd_predict`` within the float32 tolerance, the delta-rule and HGRN2
@@ -7,7 +7,12 @@ be imported or standard output cannot be written (``> /dev/full``; one line on s
 closed pipe (``| head``) ends the command quietly, as for every ``wpgd-verify`` command.
 
 The table is :func:`~.table.architecture_table` for ``--seed N``, the same computation as
-the report's architectures table (claim G1's check) of a run with seed ``N``.
+the report's architectures table (claim G1's check) of a run with seed ``N``.  ``--train``
+adds, per trainable architecture and model, the population risk of the WPGD trained through
+fla's ops (:func:`add_trained`: :func:`~.train.train_classes` with the thorough suite's
+settings and seed ``N``, the computation of claim T1's thorough check on
+``multitask-nonmonotone``); the exit status does not depend on it (each entry says whether it
+is within its tolerance).
 """
 
 from __future__ import annotations
@@ -19,19 +24,74 @@ import sys
 from . import fla_ops
 from .table import architecture_table
 
-__all__ = ["run", "format_table"]
+__all__ = ["run", "format_table", "add_trained"]
 
 
 def _fmt(v):
     return "—" if v is None else f"{v:.4f}"
 
 
+def add_trained(doc: dict, models: dict, *, seed: int = 0, settings: dict | None = None) -> dict:
+    r"""Add ``"trained": {model: row | None}`` to each trainable row of ``doc`` (in place; returns it).
+
+    ``row`` is :func:`~.train.train_classes`'s entry (``risk``, ``optimum``, ``relative_excess``,
+    ``tolerance``, ``within``, ...) for the architecture trained on that model; ``None`` for a model
+    of more than :data:`~.table.MAX_N_BEST_RISK` examples.  Rows of other architectures are unchanged.
+
+    Parameters
+    ----------
+    doc : dict
+        :func:`~.table.architecture_table`'s output.
+    models : dict
+        ``{name: MultitaskModel}``, the models of ``doc``.
+    seed : int
+        Training seed.
+    settings : dict, optional
+        ``{"steps", "batch"}``; default the thorough suite's (:data:`~.train.TRAIN_SETTINGS`).
+
+    Returns
+    -------
+    dict
+        ``doc``, with ``doc["trained_settings"]`` recorded.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims.defaults import default_models
+    >>> m = {"nm": default_models()["multitask-nonmonotone"]}
+    >>> doc = {"architectures": [{"name": "retnet"}, {"name": "deltanet"}]}
+    >>> out = add_trained(doc, m, settings={"steps": 2, "batch": 8})
+    >>> sorted(out["architectures"][0]["trained"]), "trained" in out["architectures"][1]
+    (['nm'], False)
+    """
+    from .table import MAX_N_BEST_RISK
+    from .train import TRAIN_SETTINGS, TRAINABLE, train_classes
+
+    settings = dict(TRAIN_SETTINGS["thorough"] if settings is None else settings)
+    for a in doc["architectures"]:
+        if a["name"] not in TRAINABLE:
+            continue
+        a["trained"] = {mname: (train_classes(m, [a["name"]], seed=seed, **settings)[0]
+                                if m.n <= MAX_N_BEST_RISK else None) for mname, m in models.items()}
+    doc["trained_settings"] = {**settings, "seed": seed}
+    return doc
+
+
+def _fmt_trained(t):
+    if t is None:
+        return "—"
+    return f"{t['risk']:.4f}{'' if t['within'] else '!'}"
+
+
 def format_table(doc: dict) -> str:
-    """Plain-text table of :func:`~.table.architecture_table`'s output."""
+    """Plain-text table of :func:`~.table.architecture_table`'s output (with trained-risk columns
+    when :func:`add_trained` has run)."""
     models = list(doc["models"])
-    head = ["architecture", "WPGD", "weight class", "discrepancy", "bound", *models, "proof"]
+    trained = "trained_settings" in doc
+    tcols = [f"trained {m}" for m in models] if trained else []
+    head = ["architecture", "WPGD", "weight class", "discrepancy", "bound", *models, *tcols, "proof"]
     rows = [[a["name"], "yes" if a["implements_wpgd"] else "no", a["weight_class"], f"{a['max_discrepancy']:.1e}",
              f"{a['tolerance']:.1e}", *[_fmt(a["best_risk"][m]) for m in models],
+             *([_fmt_trained(a.get("trained", {}).get(m)) for m in models] if trained else []),
              a.get("proof", "").replace("proofs/architectures.md ", "")] for a in doc["architectures"]]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
@@ -47,6 +107,11 @@ def format_table(doc: dict) -> str:
     for a in doc["architectures"]:
         if a.get("reason"):
             out.append(f"{a['name']}: not WPGD: {a['reason']}")
+    if trained:
+        ts = doc["trained_settings"]
+        out.append(f"trained: population risk of the WPGD trained through fla's ops ({ts['steps']} Adam steps of "
+                   f"{ts['batch']} prompts, seed {ts['seed']}); '!' marks one outside [optimum, optimum (1 + tol)], "
+                   "tol half the relative gap to the next larger class optimum (proofs/architectures.md §B)")
     for a in doc["architectures"]:
         if "layer" in a:
             lay = a["layer"]
@@ -106,12 +171,14 @@ def _emit(text: str) -> int | None:
     return None
 
 
-def run(models: dict, *, as_json: bool = False, seed: int = 0) -> int:
+def run(models: dict, *, as_json: bool = False, seed: int = 0, train: bool = False) -> int:
     if not fla_ops.fla_available():
         print("wpgd-verify: error: flash-linear-attention's ops (package fla-core, with triton, einops and packaging) "
               "cannot be imported here; install them: pip install -c constraints.txt -e .", file=sys.stderr)
         return 2
     doc = architecture_table(models, seed=seed)
+    if train:
+        add_trained(doc, models, seed=seed)
     text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) if as_json else format_table(doc)
     failed = _emit(text)
     if failed is not None:

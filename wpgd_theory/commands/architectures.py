@@ -13,4 +13,4 @@ def cmd_architectures(args) -> int:
     from ..claims.defaults import default_models
 
     models = _load_config(args.config).models if args.config else default_models()
-    return run(models, as_json=args.json, seed=args.seed)
+    return run(models, as_json=args.json, seed=args.seed, train=getattr(args, "train", False))
