@@ -15,11 +15,14 @@ import torch
 from wpgd_theory import MultitaskModel
 from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate, prompt_tensors, squared_errors, train
 from wpgd_theory.gla.batched import (
+    _draw_many,
+    _Draws,
     _full_tokens,
     _predict,
     _stack,
     _Statics,
     _tokens,
+    _wpgd_predict,
     evaluate_many,
     squared_errors_many,
     stacked_predictions,
@@ -115,6 +118,56 @@ def test_stacked_predictions_equal_the_forward_pass(cls, write_mask):
             want = m(pr.tokens, pr.write_mask).numpy()
             np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
             np.testing.assert_allclose(split[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+
+
+ONE_LAYER = {**{c: CLASSES[c] for c in ("linear attention", "scalar", "multi-head", "vector")},
+             "two heads, own Q and K": dict(gating="scalar", gate_input="context", num_heads=2),
+             "two heads, no gates": dict(gating="none", num_heads=2, shared_qk=True),
+             "vector, two heads": dict(gating="vector", gate_input="context", d_key=4, chunk_size=16, num_heads=2)}
+
+
+@pytest.mark.parametrize("cls", list(ONE_LAYER), ids=str)
+@pytest.mark.parametrize("write_mask", [True, False])
+def test_products_form_equals_the_forward_pass(cls, write_mask):
+    """The fast sampler draws the reference sampler's prompts from the same stream, and in
+    float64 the products form ``Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}`` equals
+    GLA.forward (full recurrence) to 1e-10 relative, run by run."""
+    cfg = _config(dtype=torch.float64, write_mask=write_mask, **ONE_LAYER[cls])
+    models = [GLA(cfg, seed=s) for s in (0, 1)]
+    with torch.no_grad():  # gates away from their initial values
+        for m in models:
+            for name, p in m.named_parameters():
+                if ".gate." in name:
+                    p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
+                                       dtype=p.dtype))
+    st = _Statics(models[0], LAYOUT)
+    data, yq = _draw_many([_Draws(t, st) for t in TASKS], 16, [np.random.default_rng(i) for i in (0, 1)])
+    with torch.no_grad():
+        got = _wpgd_predict(_stack(models), data, st).numpy()
+    for r, (m, t) in enumerate(zip(models, TASKS)):
+        b = t.sample(16, np.random.default_rng(r))  # the reference sampler on the same stream
+        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(0, 2, 1), rtol=1e-12,
+                                   atol=1e-14 * np.abs(b.X).max() * np.abs(b.y).max())
+        np.testing.assert_allclose(data[1][r].numpy(), b.x, rtol=1e-12, atol=1e-14 * np.abs(b.x).max())
+        np.testing.assert_allclose(yq[r].numpy(), b.y_query, rtol=1e-12, atol=1e-14 * np.abs(b.y_query).max())
+        pr = prompt_tensors(t, b, layout=LAYOUT)
+        with torch.no_grad():
+            want = m(pr.tokens, pr.write_mask).numpy()
+        np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+
+
+def test_fast_sampler_on_a_general_R_model():
+    """A model given by a general ``R`` (no tasks) draws the reference sampler's prompts too."""
+    task = MultitaskModel(np.diag([1.5, 0.5]), R=[[1.0, 0.4, 0.1], [0.4, 1.0, 0.3], [0.1, 0.3, 1.0]],
+                          r=[0.2, 0.5, 0.7], noise=0.3)
+    layout = PromptLayout.for_model(task)
+    cfg = GLAConfig(d=2, num_context=layout.num_context, structure="wpgd", dtype=torch.float64,
+                    chunk_size=layout.num_tokens)
+    st = _Statics(GLA(cfg, seed=0), layout)
+    (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)])
+    b = task.sample(8, np.random.default_rng(3))
+    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(0, 2, 1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(yq[0].numpy(), b.y_query, rtol=1e-12, atol=1e-14)
 
 
 def test_evaluation_equals_the_reference():

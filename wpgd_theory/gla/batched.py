@@ -238,16 +238,123 @@ def _predict(params, Zd, st):
     return out if st.cfg.effective_readout == "output" else -(Zd[:, :, -1, st.cfg.label_index] + out)
 
 
+# ----------------------------------------------------------------------------- WPGD-structured one layer
+def _wpgd_form(cfg) -> bool:
+    """Whether the products form (:func:`_wpgd_predict`) applies: one layer, WPGD structure."""
+    return cfg.num_layers == 1 and cfg.structure == "wpgd"
+
+
+class _Draws:
+    r"""Prompts of one task in the products form: ``MultitaskModel.sample``'s draws (the
+    same three ``rng.standard_normal`` calls in the same order, so the same prompts as the
+    reference sampler, up to float64 rounding), laid out coordinate-major and only what
+    :func:`_wpgd_predict` reads kept: ``(y_i x_i)_{i ≤ n}`` as ``(B, d, n)``, the query ``x``
+    ``(B, d)`` and its label ``(B,)``, rounded once to the stack's dtype (measured:
+    ``benchmarks/training.py``)."""
+
+    def __init__(self, task, st):
+        n, d = task.n, task.d
+        self.n, self.d, self.st = n, d, st
+        self.m = task._C_joint.shape[0]
+        self.chol = np.linalg.cholesky(task.sigma)
+        self.factor = np.array(task._factor)
+        self.idx = np.append(task._tasks["task_of"], self.m - 1) if task._tasks is not None else np.arange(n + 1)
+        self.noise_sd = math.sqrt(task.noise)
+        self.npdt = st.context_np.dtype
+
+    def draw(self, B, rng):
+        """``(yx (B, d, n), x_query (B, d), y_query (B,))`` of ``B`` prompts drawn with ``rng``."""
+        n, d, m = self.n, self.d, self.m
+        feats = (self.chol @ rng.standard_normal((B * (n + 1), d)).T).reshape(d, B, n + 1)  # x_{b,i,a} at [a, b, i]
+        g = rng.standard_normal((B, m, d))
+        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)[self.idx].transpose(2, 1, 0)
+        labels = self.noise_sd * rng.standard_normal((B, n + 1))
+        for a in range(d):
+            labels += feats[a] * betas[a]
+        yx = (feats[:, :, :n] * labels[:, :n]).astype(self.npdt).transpose(1, 0, 2)
+        out = (yx, feats[:, :, n].T.astype(self.npdt), labels[:, n].astype(self.npdt))
+        return tuple(torch.from_numpy(np.ascontiguousarray(a)).to(self.st.device) for a in out)
+
+
+def _draw_many(draws, B, rngs):
+    """One batch per run, stacked: ``(yx (R, B, d, n), x_query (R, B, d))`` and ``y_query (R, B)``."""
+    parts = [dr.draw(B, g) for dr, g in zip(draws, rngs)]
+    return (torch.stack([p[0] for p in parts]), torch.stack([p[1] for p in parts])), torch.stack([p[2] for p in parts])
+
+
+def _example_decay(params, st):
+    r"""``m_j Π_{s=j+1}^{T} G_s`` at the example tokens ``j``: ``(R or 1, H or 1, n, d_k or 1)``."""
+    w = st.write[st.ex]
+    lg = _log_gates(params, 0, st)
+    if lg is None:
+        return w.view(1, 1, -1, 1)
+    if lg.ndim == 3:
+        lg = lg[..., None]
+    b = torch.cumsum(lg, dim=2)
+    return torch.exp(b[:, :, -1:] - b)[:, :, st.ex] * w[:, None]
+
+
+def _wpgd_predict(params, data, st):
+    r"""Predictions ``(R, B)`` of stacked one-layer WPGD-structured GLAs (``W_q = [[Q, 0]]``,
+    ``W_k = [[K, 0]]``, ``W_v`` the label channel ``v_h``, gates from the context) in the
+    products form
+
+        ``ŷ = Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}``,
+        ``S_{a,h,c} = Σ_{j ≤ n} y_j x_{j,a} · m_j Π_{s=j+1}^{T} G^h_{s,c}``
+
+    (the query-row formula of the module docstring with ``q_T = Q x``, ``k_j = K x_j``,
+    ``v_{j,d+1} = v y_j``; delimiters and the query's label slot are 0 and add nothing):
+    one batched matrix product of the prompts' ``y_j x_j`` with the decay per run, the
+    decay shared by a run's prompts.  ``data``: :func:`_draw_many`'s ``(yx, x_query)``."""
+    cfg = st.cfg
+    yx, xq = data
+    R, B, d, n = yx.shape
+    Wq = params["layers.0.W_q"][..., :d]  # (R, H_qk, d_k, d): W_q's data block (the rest is masked)
+    Wk = params["layers.0.W_k"][..., :d]
+    v = params["layers.0.W_v"][:, :, d, d]  # (R, H)
+    D = _example_decay(params, st)  # (R or 1, H_g, n, c)
+    Hg, c = D.shape[1], D.shape[3]
+    D = D.expand(R, -1, -1, -1).permute(0, 2, 1, 3).reshape(R, n, Hg * c)
+    S = (yx.reshape(R, B * d, n) @ D).view(R, B, d, Hg, c)
+    H = v.shape[1]
+    if c == 1:  # scalar gates or none: Σ_c (Q_h x)_c K_{h,ca} = (xᵀ Q_hᵀK_h)_a, then · S_{a,h}
+        u = torch.einsum("rba,rhae->rbhe", xq, Wq.transpose(-1, -2) @ Wk)  # (R, B, H_qk, d)
+        t = (u * S[..., 0].transpose(2, 3)).sum(-1)  # (R, B, H)
+    else:
+        qx = torch.einsum("rba,rhka->rbhk", xq, Wq)  # (R, B, H_qk, d_k): Q_h x
+        KS = (S.permute(0, 1, 3, 4, 2) * Wk[:, None]).sum(-1)  # (R, B, H, d_k): Σ_a K_{h,ca} S_{a,h,c}
+        t = (KS * qx).sum(-1)
+    out = (t.expand(R, B, H) @ v[:, :, None])[..., 0]  # Σ_h v_h t_h
+    return out if cfg.effective_readout == "output" else -out
+
+
+def _batches(st, tasks):
+    """``draw(B, rngs) -> (data, y (R, B))`` and ``predict(params, data) -> ŷ (R, B)`` for runs on
+    ``tasks`` (one per row of the stack): the products form where it applies
+    (:func:`_wpgd_form`), else whole prompts (:func:`_tokens`, :func:`_predict`)."""
+    if _wpgd_form(st.cfg):
+        draws = {}
+        for t in tasks:
+            draws.setdefault(id(t), _Draws(t, st))
+        return (lambda B, rngs, rows=None: _draw_many([draws[id(tasks[r])] for r in rows or range(len(tasks))],
+                                                        B, rngs),
+                lambda params, data: _wpgd_predict(params, data, st))
+    return (lambda B, rngs, rows=None: _tokens([tasks[r].sample(B, g) for r, g in
+                                                zip(rows or range(len(tasks)), rngs)], st),
+            lambda params, data: _predict(params, data, st))
+
+
 # ----------------------------------------------------------------------------- evaluation
 def _errors(params, st, tasks, rngs, num, batch_size=4096):
     """Squared errors ``(R, num)`` (float64) of the stacked GLAs on ``num`` prompts per run,
     drawn from each run's ``rng`` in batches of ``batch_size`` (as :func:`evaluate`)."""
     out, done = [], 0
+    draw, predict = _batches(st, tasks)
     with torch.no_grad():
         while done < num:
             B = min(batch_size, num - done)
-            Z, y = _tokens([t.sample(B, g) for t, g in zip(tasks, rngs)], st)
-            out.append(((y - _predict(params, Z, st)) ** 2).double().cpu().numpy())
+            data, y = draw(B, rngs)
+            out.append(((y - predict(params, data)) ** 2).double().cpu().numpy())
             done += B
     return np.concatenate(out, axis=1)
 
@@ -287,8 +394,16 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
         while done < num:
             batch = task.sample(min(batch_size, num - done), rng)
             for i, (p, st) in enumerate(zip(params, statics)):
-                Z, y = _tokens([batch], st)
-                out[i].append(((y - _predict(p, Z, st)) ** 2)[0].double().cpu().numpy())
+                if _wpgd_form(st.cfg):  # the products form on the same prompts
+                    X, y, x, yq = batch
+                    yx = torch.from_numpy((X * y[:, :, None]).transpose(0, 2, 1)).to(device=st.device, dtype=st.dtype)
+                    data = (yx[None], torch.from_numpy(x).to(device=st.device, dtype=st.dtype)[None])
+                    pred = _wpgd_predict(p, data, st)
+                    yq = torch.from_numpy(yq).to(device=st.device, dtype=st.dtype)[None]
+                else:
+                    Z, yq = _tokens([batch], st)
+                    pred = _predict(p, Z, st)
+                out[i].append(((yq - pred) ** 2)[0].double().cpu().numpy())
             done += batch.X.shape[0]
     return [np.concatenate(e) for e in out]
 
@@ -367,9 +482,10 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
     active = list(range(R))  # run index of every row of the stack
     losses = [[] for _ in range(R)]
     best, bad, reductions, stopped = [math.inf] * R, [0] * R, [0] * R, [False] * R
+    draw, predict = _batches(st, tasks)
     for step in range(steps):
-        Z, y = _tokens([tasks[r].sample(batch_size, rngs[r]) for r in active], st)
-        pred = _predict(params, Z, st)
+        data, y = draw(batch_size, [rngs[r] for r in active], active)
+        pred = predict(params, data)
         per_run = torch.mean((y - pred) ** 2, dim=1)
         grads = torch.autograd.grad(per_run.sum(), list(params.values()))
         t = step + 1
