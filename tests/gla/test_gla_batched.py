@@ -141,14 +141,14 @@ def test_products_form_equals_the_forward_pass(cls, write_mask):
                     p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
                                        dtype=p.dtype))
     st = _Statics(models[0], LAYOUT)
-    data, yq = _draw_many([_Draws(t, st) for t in TASKS], 16, [np.random.default_rng(i) for i in (0, 1)])
+    data, yq = _draw_many([_Draws(t, st) for t in TASKS], 16, [np.random.default_rng(i) for i in (0, 1)], st)
     with torch.no_grad():
         got = _wpgd_predict(_stack(models), data, st).numpy()
     for r, (m, t) in enumerate(zip(models, TASKS)):
         b = t.sample(16, np.random.default_rng(r))  # the reference sampler on the same stream
-        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(0, 2, 1), rtol=1e-12,
+        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12,
                                    atol=1e-14 * np.abs(b.X).max() * np.abs(b.y).max())
-        np.testing.assert_allclose(data[1][r].numpy(), b.x, rtol=1e-12, atol=1e-14 * np.abs(b.x).max())
+        np.testing.assert_allclose(data[1][r].numpy(), b.x.T, rtol=1e-12, atol=1e-14 * np.abs(b.x).max())
         np.testing.assert_allclose(yq[r].numpy(), b.y_query, rtol=1e-12, atol=1e-14 * np.abs(b.y_query).max())
         pr = prompt_tensors(t, b, layout=LAYOUT)
         with torch.no_grad():
@@ -164,9 +164,10 @@ def test_fast_sampler_on_a_general_R_model():
     cfg = GLAConfig(d=2, num_context=layout.num_context, structure="wpgd", dtype=torch.float64,
                     chunk_size=layout.num_tokens)
     st = _Statics(GLA(cfg, seed=0), layout)
-    (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)])
+    (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)], st)
     b = task.sample(8, np.random.default_rng(3))
-    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(0, 2, 1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(xq[0].numpy(), b.x.T, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(yq[0].numpy(), b.y_query, rtol=1e-12, atol=1e-14)
 
 

@@ -247,39 +247,76 @@ def _wpgd_form(cfg) -> bool:
 class _Draws:
     r"""Prompts of one task in the products form: ``MultitaskModel.sample``'s draws (the
     same three ``rng.standard_normal`` calls in the same order, so the same prompts as the
-    reference sampler, up to float64 rounding), laid out coordinate-major and only what
-    :func:`_wpgd_predict` reads kept: ``(y_i x_i)_{i ≤ n}`` as ``(B, d, n)``, the query ``x``
-    ``(B, d)`` and its label ``(B,)``, rounded once to the stack's dtype (measured:
-    ``benchmarks/training.py``)."""
+    reference sampler, up to float64 rounding), laid out coordinate-major, and only what
+    :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(d, B, n)``, the
+    query ``x`` as ``(d, B)`` and its label ``(B,)``, rounded once to the stack's dtype.
+    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i`` are summed segment by segment (no gathered copy of
+    the task vectors per example)."""
 
     def __init__(self, task, st):
         n, d = task.n, task.d
-        self.n, self.d, self.st = n, d, st
+        self.n, self.d = n, d
         self.m = task._C_joint.shape[0]
         self.chol = np.linalg.cholesky(task.sigma)
         self.factor = np.array(task._factor)
-        self.idx = np.append(task._tasks["task_of"], self.m - 1) if task._tasks is not None else np.arange(n + 1)
+        idx = np.append(task._tasks["task_of"], self.m - 1) if task._tasks is not None else np.arange(n + 1)
+        cuts = np.flatnonzero(np.diff(idx)) + 1  # runs of one task vector: (start, stop, vector)
+        self.segments = [(int(a), int(b), int(idx[a])) for a, b in zip(np.r_[0, cuts], np.r_[cuts, n + 1])]
+        self.idx = idx
         self.noise_sd = math.sqrt(task.noise)
-        self.npdt = st.context_np.dtype
+        self._scratch = None
 
-    def draw(self, B, rng):
-        """``(yx (B, d, n), x_query (B, d), y_query (B,))`` of ``B`` prompts drawn with ``rng``."""
+    def draw_into(self, B, rng, yx, xq, yq):
+        """Draw ``B`` prompts with ``rng`` into ``yx (d, B, n)``, ``xq (d, B)``, ``yq (B,)``
+        (scratch arrays reused from call to call: fresh large arrays cost page faults)."""
         n, d, m = self.n, self.d, self.m
-        feats = (self.chol @ rng.standard_normal((B * (n + 1), d)).T).reshape(d, B, n + 1)  # x_{b,i,a} at [a, b, i]
+        if self._scratch is None or self._scratch[0].shape[0] != B * (n + 1):
+            self._scratch = (np.empty((B * (n + 1), d)), np.empty((d, B * (n + 1))), np.empty((B, n + 1)))
+        z, feats, labels = self._scratch
+        rng.standard_normal(out=z)
+        np.matmul(self.chol, z.T, out=feats)
+        feats = feats.reshape(d, B, n + 1)  # x_{b,i,a} at [a, b, i]
         g = rng.standard_normal((B, m, d))
-        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)[self.idx].transpose(2, 1, 0)
-        labels = self.noise_sd * rng.standard_normal((B, n + 1))
-        for a in range(d):
-            labels += feats[a] * betas[a]
-        yx = (feats[:, :, :n] * labels[:, :n]).astype(self.npdt).transpose(1, 0, 2)
-        out = (yx, feats[:, :, n].T.astype(self.npdt), labels[:, n].astype(self.npdt))
-        return tuple(torch.from_numpy(np.ascontiguousarray(a)).to(self.st.device) for a in out)
+        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)
+        rng.standard_normal(out=labels)
+        labels *= self.noise_sd
+        if len(self.segments) <= 8:
+            for lo, hi, k in self.segments:
+                for a in range(d):
+                    labels[:, lo:hi] += feats[a, :, lo:hi] * betas[k, :, a, None]
+        else:  # one task vector per example (a general R): gathered
+            labels += np.einsum("abi,iba->bi", feats, betas[self.idx])
+        np.multiply(feats[:, :, :n], labels[:, :n], out=yx, casting="same_kind")
+        xq[...] = feats[:, :, n]
+        yq[...] = labels[:, n]
 
 
-def _draw_many(draws, B, rngs):
-    """One batch per run, stacked: ``(yx (R, B, d, n), x_query (R, B, d))`` and ``y_query (R, B)``."""
-    parts = [dr.draw(B, g) for dr, g in zip(draws, rngs)]
-    return (torch.stack([p[0] for p in parts]), torch.stack([p[1] for p in parts])), torch.stack([p[2] for p in parts])
+class _Sampler:
+    """``draw(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
+    :class:`_Draws`), stacked: ``(yx (R, d, B, n), x_query (R, d, B))`` and ``y_query (R, B)``,
+    in arrays reused from call to call (a batch is dead once its step is done)."""
+
+    def __init__(self, draws, st):
+        self.draws, self.st, self.buffers = draws, st, {}
+
+    def __call__(self, B, rngs, rows=None):
+        draws = self.draws if rows is None else [self.draws[r] for r in rows]
+        R, d, n = len(draws), draws[0].d, draws[0].n
+        npdt = self.st.context_np.dtype
+        key = (R, B)
+        if key not in self.buffers:
+            self.buffers = {key: (np.empty((R, d, B, n), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))}
+        yx, xq, yq = self.buffers[key]
+        for dr, g, a, b, c in zip(draws, rngs, yx, xq, yq):
+            dr.draw_into(B, g, a, b, c)
+        dev = self.st.device
+        return (torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)), torch.from_numpy(yq).to(dev)
+
+
+def _draw_many(draws, B, rngs, st):
+    """One batch per run, stacked, in fresh tensors (:class:`_Sampler`)."""
+    (yx, xq), yq = _Sampler(draws, st)(B, rngs)
+    return (yx.clone(), xq.clone()), yq.clone()
 
 
 def _example_decay(params, st):
@@ -305,24 +342,25 @@ def _wpgd_predict(params, data, st):
     (the query-row formula of the module docstring with ``q_T = Q x``, ``k_j = K x_j``,
     ``v_{j,d+1} = v y_j``; delimiters and the query's label slot are 0 and add nothing):
     one batched matrix product of the prompts' ``y_j x_j`` with the decay per run, the
-    decay shared by a run's prompts.  ``data``: :func:`_draw_many`'s ``(yx, x_query)``."""
+    decay shared by a run's prompts.  ``data``: :func:`_draw_many`'s ``(yx (R, d, B, n),
+    x_query (R, d, B))``."""
     cfg = st.cfg
     yx, xq = data
-    R, B, d, n = yx.shape
+    R, d, B, n = yx.shape
     Wq = params["layers.0.W_q"][..., :d]  # (R, H_qk, d_k, d): W_q's data block (the rest is masked)
     Wk = params["layers.0.W_k"][..., :d]
     v = params["layers.0.W_v"][:, :, d, d]  # (R, H)
     D = _example_decay(params, st)  # (R or 1, H_g, n, c)
     Hg, c = D.shape[1], D.shape[3]
     D = D.expand(R, -1, -1, -1).permute(0, 2, 1, 3).reshape(R, n, Hg * c)
-    S = (yx.reshape(R, B * d, n) @ D).view(R, B, d, Hg, c)
+    S = (yx.reshape(R, d * B, n) @ D).view(R, d, B, Hg, c)
     H = v.shape[1]
     if c == 1:  # scalar gates or none: Σ_c (Q_h x)_c K_{h,ca} = (xᵀ Q_hᵀK_h)_a, then · S_{a,h}
-        u = torch.einsum("rba,rhae->rbhe", xq, Wq.transpose(-1, -2) @ Wk)  # (R, B, H_qk, d)
-        t = (u * S[..., 0].transpose(2, 3)).sum(-1)  # (R, B, H)
+        u = torch.einsum("rab,rhae->rbhe", xq, Wq.transpose(-1, -2) @ Wk)  # (R, B, H_qk, d)
+        t = (u * S[..., 0].permute(0, 2, 3, 1)).sum(-1)  # (R, B, H)
     else:
-        qx = torch.einsum("rba,rhka->rbhk", xq, Wq)  # (R, B, H_qk, d_k): Q_h x
-        KS = (S.permute(0, 1, 3, 4, 2) * Wk[:, None]).sum(-1)  # (R, B, H, d_k): Σ_a K_{h,ca} S_{a,h,c}
+        qx = torch.einsum("rab,rhka->rbhk", xq, Wq)  # (R, B, H_qk, d_k): Q_h x
+        KS = (S.permute(0, 2, 3, 4, 1) * Wk[:, None]).sum(-1)  # (R, B, H, d_k): Σ_a K_{h,ca} S_{a,h,c}
         t = (KS * qx).sum(-1)
     out = (t.expand(R, B, H) @ v[:, :, None])[..., 0]  # Σ_h v_h t_h
     return out if cfg.effective_readout == "output" else -out
@@ -333,12 +371,7 @@ def _batches(st, tasks):
     ``tasks`` (one per row of the stack): the products form where it applies
     (:func:`_wpgd_form`), else whole prompts (:func:`_tokens`, :func:`_predict`)."""
     if _wpgd_form(st.cfg):
-        draws = {}
-        for t in tasks:
-            draws.setdefault(id(t), _Draws(t, st))
-        return (lambda B, rngs, rows=None: _draw_many([draws[id(tasks[r])] for r in rows or range(len(tasks))],
-                                                        B, rngs),
-                lambda params, data: _wpgd_predict(params, data, st))
+        return _Sampler([_Draws(t, st) for t in tasks], st), lambda params, data: _wpgd_predict(params, data, st)
     return (lambda B, rngs, rows=None: _tokens([tasks[r].sample(B, g) for r, g in
                                                 zip(rows or range(len(tasks)), rngs)], st),
             lambda params, data: _predict(params, data, st))
@@ -396,8 +429,8 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
             for i, (p, st) in enumerate(zip(params, statics)):
                 if _wpgd_form(st.cfg):  # the products form on the same prompts
                     X, y, x, yq = batch
-                    yx = torch.from_numpy((X * y[:, :, None]).transpose(0, 2, 1)).to(device=st.device, dtype=st.dtype)
-                    data = (yx[None], torch.from_numpy(x).to(device=st.device, dtype=st.dtype)[None])
+                    yx = torch.from_numpy((X * y[:, :, None]).transpose(2, 0, 1)).to(device=st.device, dtype=st.dtype)
+                    data = (yx[None], torch.from_numpy(x.T).to(device=st.device, dtype=st.dtype)[None])
                     pred = _wpgd_predict(p, data, st)
                     yq = torch.from_numpy(yq).to(device=st.device, dtype=st.dtype)[None]
                 else:
