@@ -77,6 +77,22 @@ def test_batched_training_equals_sequential(cls):
             assert float((pa - pb).detach().abs().max()) <= RTOL * max(scale, 1.0), name
 
 
+def test_whole_prompt_path_equals_the_products_form(monkeypatch):
+    """The earlier whole-prompt path (kept; benchmarks/training.py times it) trains the same
+    runs as the products form: equal steps, losses and held-out risks within RTOL."""
+    from wpgd_theory.gla import batched
+
+    cfg = _config(**CLASSES["multi-head"])
+    seeds, tasks = [3, 4], [TASKS[0], TASKS[1]]
+    fast = train_many([GLA(cfg, seed=s) for s in seeds], tasks, [LAYOUT] * 2, seeds, **HYPER)
+    monkeypatch.setattr(batched, "PRODUCTS_FORM", False)
+    plain = train_many([GLA(cfg, seed=s) for s in seeds], tasks, [LAYOUT] * 2, seeds, **HYPER)
+    for a, b in zip(plain, fast):
+        assert a.steps == b.steps
+        np.testing.assert_allclose(b.losses, a.losses, rtol=RTOL)
+        assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean
+
+
 def test_a_run_that_stops_early_leaves_the_stack():
     """Runs of one stack stop at different steps (the stopped one's parameters are its own)."""
     cfg = _config(**CLASSES["scalar"])

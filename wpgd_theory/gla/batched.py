@@ -239,9 +239,15 @@ def _predict(params, Zd, st):
 
 
 # ----------------------------------------------------------------------------- WPGD-structured one layer
+#: Train and evaluate one-layer WPGD-structured stacks in the products form (:func:`_wpgd_predict`,
+#: :class:`_Draws`); ``False``: through whole prompts (:func:`_tokens`, :func:`_predict`), the
+#: earlier path, which ``benchmarks/training.py`` times against it.
+PRODUCTS_FORM = True
+
+
 def _wpgd_form(cfg) -> bool:
     """Whether the products form (:func:`_wpgd_predict`) applies: one layer, WPGD structure."""
-    return cfg.num_layers == 1 and cfg.structure == "wpgd"
+    return PRODUCTS_FORM and cfg.num_layers == 1 and cfg.structure == "wpgd"
 
 
 class _Draws:
