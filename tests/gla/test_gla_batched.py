@@ -18,7 +18,9 @@ from wpgd_theory.gla.batched import (
     _draw_many,
     _Draws,
     _full_tokens,
+    _groups,
     _predict,
+    _RunStatics,
     _stack,
     _Statics,
     _tokens,
@@ -156,7 +158,7 @@ def test_products_form_equals_the_forward_pass(cls, write_mask):
                 if ".gate." in name:
                     p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
                                        dtype=p.dtype))
-    st = _Statics(models[0], LAYOUT)
+    st = _RunStatics(models[0], [LAYOUT, LAYOUT])
     data, yq = _draw_many([_Draws(t, st) for t in TASKS], 16, [np.random.default_rng(i) for i in (0, 1)], st)
     with torch.no_grad():
         got = _wpgd_predict(_stack(models), data, st).numpy()
@@ -172,6 +174,50 @@ def test_products_form_equals_the_forward_pass(cls, write_mask):
         np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
 
 
+#: A task with longer prompts than TASKS (12 examples): a stack in the products form pads it.
+LONG = MultitaskModel.from_tasks([5, 3, 4], np.eye(3), np.array([0.8, 0.1, 0.4]), sigma=np.diag([1.0, 0.3]),
+                                 noise=0.2)
+LONG_LAYOUT = PromptLayout.for_model(LONG, task_features=True, delimiters=True)
+
+
+@pytest.mark.parametrize("cls", ["scalar", "multi-head", "vector"], ids=str)
+def test_a_stack_of_prompts_of_different_lengths(cls):
+    """Runs whose prompts differ in length share one stack in the products form (padded at
+    the front) and predict, run by run, what GLA.forward predicts on its own prompts; trained
+    together they equal gla.train's runs one by one (RTOL)."""
+    kw = dict(CLASSES[cls])
+    kw.pop("chunk_size", None)
+    cfg = _config(dtype=torch.float64, **kw, chunk_size=32)
+    models = [GLA(cfg, seed=s) for s in (0, 1)]
+    with torch.no_grad():
+        for m in models:
+            for name, p in m.named_parameters():
+                if ".gate." in name:
+                    p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
+                                       dtype=p.dtype))
+    tasks, layouts = [TASKS[0], LONG], [LAYOUT, LONG_LAYOUT]
+    assert LAYOUT.num_tokens != LONG_LAYOUT.num_tokens
+    assert len(_groups(models, layouts)) == 1
+    st = _RunStatics(models[0], layouts)
+    data, _ = _draw_many([_Draws(t, st) for t in tasks], 8, [np.random.default_rng(i) for i in (0, 1)], st)
+    with torch.no_grad():
+        got = _wpgd_predict(_stack(models), data, st).numpy()
+        for r, (m, t, lay) in enumerate(zip(models, tasks, layouts)):
+            pr = prompt_tensors(t, 8, rng=np.random.default_rng(r), layout=lay, dtype=torch.float64)
+            want = m(pr.tokens, pr.write_mask).numpy()
+            np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+    cfg32 = _config(**kw, chunk_size=32)
+    seeds = [3, 4]
+    ref = [GLA(cfg32, seed=s) for s in seeds]
+    expected = [train(g, t, layout=lay, seed=s, quiet=True, **HYPER)
+                for g, t, lay, s in zip(ref, tasks, layouts, seeds)]
+    got = train_many([GLA(cfg32, seed=s) for s in seeds], tasks, layouts, seeds, **HYPER)
+    for a, b in zip(expected, got):
+        assert (a.steps, a.stopped_early, a.lr_reductions) == (b.steps, b.stopped_early, b.lr_reductions)
+        np.testing.assert_allclose(b.losses, a.losses, rtol=RTOL)
+        assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean
+
+
 def test_fast_sampler_on_a_general_R_model():
     """A model given by a general ``R`` (no tasks) draws the reference sampler's prompts too."""
     task = MultitaskModel(np.diag([1.5, 0.5]), R=[[1.0, 0.4, 0.1], [0.4, 1.0, 0.3], [0.1, 0.3, 1.0]],
@@ -179,7 +225,7 @@ def test_fast_sampler_on_a_general_R_model():
     layout = PromptLayout.for_model(task)
     cfg = GLAConfig(d=2, num_context=layout.num_context, structure="wpgd", dtype=torch.float64,
                     chunk_size=layout.num_tokens)
-    st = _Statics(GLA(cfg, seed=0), layout)
+    st = _RunStatics(GLA(cfg, seed=0), [layout])
     (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)], st)
     b = task.sample(8, np.random.default_rng(3))
     np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12, atol=1e-14)

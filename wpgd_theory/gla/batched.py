@@ -91,6 +91,56 @@ class _Statics:
         self.ex = layout.example_positions
         self.device, self.dtype = dev, dt
         self.context_np = layout.context_matrix().astype(np.float32 if dt == torch.float32 else np.float64)
+        self.npdt = self.context_np.dtype
+
+
+class _RunStatics:
+    """What the products form needs per run of a stack whose runs may differ in prompt
+    layout (length ``T``, number of examples ``n``): context matrices, example positions
+    and write weights, padded at the *front* to the stack's longest prompt (a decay
+    ``Π_{s=j+1}^{T} G_s`` reads only the tokens after ``j``, and a padded example has
+    weight 0 and ``y x = 0``: the padding changes nothing)."""
+
+    def __init__(self, model: GLA, layouts, _parts=None):
+        cfg = model.config
+        self.cfg, self.layer0 = cfg, model.layers[0]
+        self.device, self.dtype = model.device, model.dtype
+        self.npdt = np.dtype(np.float32 if self.dtype == torch.float32 else np.float64)
+        self.layouts = list(layouts)
+        if _parts is not None:
+            self.context, self.ex_index, self.ex_weight = _parts
+            return
+        T = max(lay.num_tokens for lay in self.layouts)
+        n = max(len(lay.example_positions) for lay in self.layouts)
+        R, p = len(self.layouts), self.layouts[0].num_context
+        context, index, weight = np.zeros((R, T, p)), np.zeros((R, n), np.int64), np.zeros((R, n))
+        for r, lay in enumerate(self.layouts):
+            shift, ex = T - lay.num_tokens, lay.example_positions
+            context[r, shift:] = lay.context_matrix()
+            index[r, n - len(ex):] = shift + ex
+            w = np.ones(lay.num_tokens)
+            if cfg.write_mask:
+                w[-1] = 0.0
+            weight[r, n - len(ex):] = w[ex]
+        dev, dt = self.device, self.dtype
+        self.context = torch.as_tensor(context, dtype=dt, device=dev)  # (R, T, p)
+        self.ex_index = torch.as_tensor(index, device=dev)  # (R, n)
+        self.ex_weight = torch.as_tensor(weight, dtype=dt, device=dev)  # (R, n)
+
+    @property
+    def n(self) -> int:
+        return self.ex_index.shape[1]
+
+    def select(self, rows):
+        """The statics of runs ``rows`` (a stack whose other runs stopped)."""
+        idx = torch.as_tensor(rows, device=self.device)
+        parts = (self.context.index_select(0, idx), self.ex_index.index_select(0, idx),
+                 self.ex_weight.index_select(0, idx))
+        new = _RunStatics.__new__(_RunStatics)
+        new.__dict__.update(self.__dict__)
+        new.layouts = [self.layouts[r] for r in rows]
+        new.context, new.ex_index, new.ex_weight = parts
+        return new
 
 
 def _layer_weights(params, i, st):
@@ -300,21 +350,22 @@ class _Draws:
 class _Sampler:
     """``draw(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
     :class:`_Draws`), stacked: ``(yx (R, d, B, n), x_query (R, d, B))`` and ``y_query (R, B)``,
-    in arrays reused from call to call (a batch is dead once its step is done)."""
+    a run's examples at the end of the padded example axis (:class:`_RunStatics`), in arrays
+    reused from call to call (a batch is dead once its step is done)."""
 
     def __init__(self, draws, st):
         self.draws, self.st, self.buffers = draws, st, {}
 
     def __call__(self, B, rngs, rows=None):
         draws = self.draws if rows is None else [self.draws[r] for r in rows]
-        R, d, n = len(draws), draws[0].d, draws[0].n
-        npdt = self.st.context_np.dtype
-        key = (R, B)
-        if key not in self.buffers:
-            self.buffers = {key: (np.empty((R, d, B, n), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))}
+        R, d, n = len(draws), draws[0].d, self.st.n  # the stack's padded example count
+        npdt = self.st.npdt
+        key = (B, None if rows is None else tuple(rows))
+        if key not in self.buffers:  # zeros: the padding stays 0
+            self.buffers = {key: (np.zeros((R, d, B, n), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))}
         yx, xq, yq = self.buffers[key]
         for dr, g, a, b, c in zip(draws, rngs, yx, xq, yq):
-            dr.draw_into(B, g, a, b, c)
+            dr.draw_into(B, g, a[:, :, n - dr.n:], b, c)
         dev = self.st.device
         return (torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)), torch.from_numpy(yq).to(dev)
 
@@ -326,15 +377,23 @@ def _draw_many(draws, B, rngs, st):
 
 
 def _example_decay(params, st):
-    r"""``m_j Π_{s=j+1}^{T} G_s`` at the example tokens ``j``: ``(R or 1, H or 1, n, d_k or 1)``."""
-    w = st.write[st.ex]
-    lg = _log_gates(params, 0, st)
-    if lg is None:
-        return w.view(1, 1, -1, 1)
-    if lg.ndim == 3:
-        lg = lg[..., None]
-    b = torch.cumsum(lg, dim=2)
-    return torch.exp(b[:, :, -1:] - b)[:, :, st.ex] * w[:, None]
+    r"""``m_j Π_{s=j+1}^{T} G_s`` at every run's example tokens ``j``: ``(R or 1, H or 1, n, d_k or 1)``
+    (:class:`_RunStatics`: padded examples get 0)."""
+    cfg = st.cfg
+    w = st.ex_weight  # (R, n)
+    if cfg.gating == "none":
+        return w[:, None, :, None]
+    W, b = params["layers.0.gate.weight"], params["layers.0.gate.bias"]
+    if cfg.gating == "scalar":
+        pre = (torch.einsum("rtp,rhp->rht", st.context, W) + b[:, :, None])[..., None]  # (R, H, T, 1)
+    else:
+        pre = torch.einsum("rtp,rhkp->rhtk", st.context, W) + b[:, :, None, :]  # (R, H, T, d_k)
+    lg = _gates.gate_values(pre, cfg.gate)[1]
+    cum = torch.cumsum(lg, dim=2)
+    decay = torch.exp(cum[:, :, -1:] - cum)
+    R, H, _, c = decay.shape
+    idx = st.ex_index[:, None, :, None].expand(R, H, -1, c)
+    return decay.gather(2, idx) * w[:, None, :, None]
 
 
 def _wpgd_predict(params, data, st):
@@ -373,14 +432,24 @@ def _wpgd_predict(params, data, st):
 
 
 def _batches(st, tasks):
-    """``draw(B, rngs) -> (data, y (R, B))`` and ``predict(params, data) -> ŷ (R, B)`` for runs on
-    ``tasks`` (one per row of the stack): the products form where it applies
-    (:func:`_wpgd_form`), else whole prompts (:func:`_tokens`, :func:`_predict`)."""
+    """``draw(B, rngs, rows) -> (data, y (R, B))`` and ``predict(params, data, rows) -> ŷ (R, B)``
+    for runs on ``tasks`` (``rows``: the runs still in the stack, default all): the products
+    form where it applies (:func:`_wpgd_form`), else whole prompts (:func:`_tokens`,
+    :func:`_predict`)."""
     if _wpgd_form(st.cfg):
-        return _Sampler([_Draws(t, st) for t in tasks], st), lambda params, data: _wpgd_predict(params, data, st)
+        selected = {}
+
+        def predict(params, data, rows=None):
+            key = None if rows is None else tuple(rows)
+            if key not in selected:
+                selected.clear()
+                selected[key] = st if rows is None else st.select(rows)
+            return _wpgd_predict(params, data, selected[key])
+
+        return _Sampler([_Draws(t, st) for t in tasks], st), predict
     return (lambda B, rngs, rows=None: _tokens([tasks[r].sample(B, g) for r, g in
-                                                zip(rows or range(len(tasks)), rngs)], st),
-            lambda params, data: _predict(params, data, st))
+                                                zip(range(len(tasks)) if rows is None else rows, rngs)], st),
+            lambda params, data, rows=None: _predict(params, data, st))
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -401,11 +470,11 @@ def _errors(params, st, tasks, rngs, num, batch_size=4096):
 def evaluate_many(models, tasks, layouts, seeds, num_prompts: int = 20000, *, threads: int | None = 1):
     """Held-out risks of many GLAs: for each, exactly :func:`~wpgd_theory.gla.evaluate` with
     ``seed`` (prompts of ``default_rng([seed, 2])``, batches of 4096), computed stacked
-    (models of one configuration and layout together).  Returns :class:`MonteCarloEstimate` s."""
+    (models of one configuration together, :func:`_groups`).  Returns :class:`MonteCarloEstimate` s."""
     num = as_positive_int(num_prompts, "num_prompts", minimum=2)
     out = [None] * len(models)
     for rows in _groups(models, layouts):
-        st = _Statics(models[rows[0]], layouts[rows[0]])
+        st = _statics(models[rows[0]], [layouts[r] for r in rows])
         with cpu_threads(threads, st.device):
             params = _stack([models[r] for r in rows])
             e = _errors(params, st, [tasks[r] for r in rows],
@@ -426,7 +495,7 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
     if len(models) != len(layouts):
         raise ValueError(f"models and layouts must have one entry per model, got lengths {len(models)}, "
                          f"{len(layouts)}")
-    statics = [_Statics(m, _layout(m, task, lay, False, False, False)) for m, lay in zip(models, layouts)]
+    statics = [_statics(m, [_layout(m, task, lay, False, False, False)]) for m, lay in zip(models, layouts)]
     params = [_stack([m]) for m in models]
     out, done = [[] for _ in models], 0
     with cpu_threads(threads, models[0].device if models else "cpu"), torch.no_grad():
@@ -448,12 +517,24 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
 
 
 def _groups(models, layouts):
-    """Indices of runs that can share a stack: same configuration, layout, device and dtype."""
+    """Indices of runs that can share a stack: same configuration (in the products form, up
+    to the chunk length, which it does not use), device and dtype, and the same layout unless
+    the products form applies (it pads prompts of different lengths, :class:`_RunStatics`)."""
     groups = {}
     for i, (m, lay) in enumerate(zip(models, layouts)):
-        key = (m.config, lay, str(m.device), m.dtype)
+        cfg = m.config
+        if _wpgd_form(cfg) and batchable(m):
+            key = (cfg.replace(chunk_size=cfg.subchunk_size), None, str(m.device), m.dtype)
+        else:
+            key = (cfg, lay, str(m.device), m.dtype)
         groups.setdefault(key, []).append(i)
     return list(groups.values())
+
+
+def _statics(model, layouts):
+    """The statics of a stack: :class:`_RunStatics` in the products form, else :class:`_Statics`
+    (one layout)."""
+    return _RunStatics(model, layouts) if _wpgd_form(model.config) else _Statics(model, layouts[0])
 
 
 # ----------------------------------------------------------------------------- training
@@ -496,17 +577,17 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
                                    eval_prompts=eval_prompts, threads=threads, **hyper)
             continue
         with cpu_threads(threads, models[rows[0]].device):
-            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], layouts[rows[0]],
+            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
                                [int(seeds[r]) for r in rows], eval_prompts, **hyper)
         for r, res in zip(rows, out):
             results[r] = res
     return results
 
 
-def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_size, lr, check_every, patience,
+def _train_stack(models, tasks, layouts, seeds, eval_prompts, *, steps, batch_size, lr, check_every, patience,
                  min_delta, lr_decay, max_lr_reductions, weight_decay, gate_lr):
     t0 = time.perf_counter()
-    st = _Statics(models[0], layout)
+    st = _statics(models[0], layouts)
     R = len(models)
     params = _stack(models)
     for t in params.values():
@@ -524,7 +605,7 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
     draw, predict = _batches(st, tasks)
     for step in range(steps):
         data, y = draw(batch_size, [rngs[r] for r in active], active)
-        pred = predict(params, data)
+        pred = predict(params, data, active)
         per_run = torch.mean((y - pred) ** 2, dim=1)
         grads = torch.autograd.grad(per_run.sum(), list(params.values()))
         t = step + 1
@@ -577,7 +658,7 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
         _unstack({n: p.detach() for n, p in params.items()}, models, active)
     for m in models:
         m.eval()
-    risks = evaluate_many(models, tasks, [layout] * R, seeds, eval_prompts, threads=None)
+    risks = evaluate_many(models, tasks, layouts, seeds, eval_prompts, threads=None)
     seconds = time.perf_counter() - t0
-    return [TrainResult(risks[r], np.array(losses[r]), len(losses[r]), stopped[r], reductions[r], seconds, layout)
+    return [TrainResult(risks[r], np.array(losses[r]), len(losses[r]), stopped[r], reductions[r], seconds, layouts[r])
             for r in range(R)]
