@@ -34,7 +34,8 @@ meaningful numbers.  Writes ``results/training.json``
 (``--quick``: ``results/training_quick.json``; ``--device cuda``: ``..._cuda.json``).
 Threads: 1 (as the training does).
 
-    .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--reference] [--profile] [--suite] [--quick]
+    .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--reference] [--profile] [--sweep] [--suite]
+                                            [--merge] [--quick]
 """
 
 from __future__ import annotations
@@ -338,6 +339,12 @@ def main() -> int:
     ap.add_argument("--reference", action="store_true",
                     help="with --full / --full-only / --profile: also through the earlier whole-prompt path")
     ap.add_argument("--profile", action="store_true", help="the thorough T1 check under cProfile, split by category")
+    ap.add_argument("--sweep", action="store_true", help="trained sweep cells, products form vs the earlier path")
+    ap.add_argument("--merge", action="store_true",
+                    help="only the parts asked (--full, --profile, --sweep, --suite), merged into the existing JSON")
+    ap.add_argument("--profile-stats", metavar="PATH",
+                    help="also split a saved cProfile stats file of claims.training.t1_match (with --profile-label)")
+    ap.add_argument("--profile-label", default="saved profile", help="its key in t1_profile")
     args = ap.parse_args()
     if args.steps < 1:
         print("--steps must be a positive integer", file=sys.stderr)
@@ -347,25 +354,33 @@ def main() -> int:
     global DEVICE
     DEVICE = args.device
     if args.full_only:
-        path = RESULTS / ("training.json" if DEVICE == "cpu" else "training_cuda.json")
-        previous = json.loads(path.read_text()) if path.exists() else {}
-        previous.pop("machine", None)
-        _full(previous, args)
-        print(f"wrote {write_json(path.stem, previous)}")
-        return 0
-    out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
-    if not args.quick:
-        out["forms"] = forms()
+        args.merge = args.full = True
+    name = "training_quick" if args.quick else "training"
+    if args.merge:
+        path = RESULTS / f"{name if DEVICE == 'cpu' else name + '_cuda'}.json"
+        out = json.loads(path.read_text()) if path.exists() else {}
+        out.pop("machine", None)
+    else:
+        out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
+        if not args.quick:
+            out["forms"] = forms()
+            args.sweep = True
+    if args.sweep:
         out["sweep_cells"] = sweep_cells()
     if args.full:
         _full(out, args)
-    if args.profile:
-        out["t1_profile"] = {"products form": profile_t1()}
-        if args.reference:
-            out["t1_profile"]["whole prompts (earlier)"] = profile_t1(reference=True)
+    if args.profile or args.profile_stats:
+        prof = out.setdefault("t1_profile", {})
+        if args.profile:
+            prof["products form"] = profile_t1()
+            if args.reference:
+                prof["whole prompts (earlier)"] = profile_t1(reference=True)
+        if args.profile_stats:
+            import pstats
+
+            prof[args.profile_label] = profile_breakdown(pstats.Stats(args.profile_stats))
     if args.suite:
         out["thorough_suite"] = whole_suite()
-    name = "training_quick" if args.quick else "training"
     path = write_json(name if DEVICE == "cpu" else f"{name}_cuda", out)
     print(f"wrote {path}")
     return 0
