@@ -21,6 +21,9 @@
   too), its time split into training-loop prompt sampling, forward, backward, Adam and
   bookkeeping, held-out evaluation, exact risks and cone optima (``t1_profile``; cProfile
   slows Python-heavy code, so the split, not the total, is the result).
+* ``step_segments``: process CPU time of one training step of a stack by segment (drawing the
+  prompts, forward, backward, Adam) and of the normal draws alone (the floor of a sampler that
+  keeps the reference random stream).
 * ``sweep_cells``: trained sweep cells (``sweep._train_cells``, every architecture, quick budget)
   through the products form and through the earlier path, wall and CPU seconds, their ratio
   (target ≥ 5) and the largest relative difference of the trained risks.
@@ -268,6 +271,75 @@ def profile_t1(reference: bool = False) -> dict:
     return out
 
 
+def step_segments(steps: int = 100) -> dict:
+    """Process CPU milliseconds per training step of one stack in the products form, split
+    into prompt drawing (``gla.batched._Sampler``: the numpy normal draws of the reference
+    stream and their arithmetic), forward, backward and the Adam update: the thorough T1
+    multi-head GLA stack (both instances, n = 8, 16, 32, 64: 8 runs, batch 512) and a stack of
+    trained sweep cells (n = 6, 12, 24, two seeds: 6 runs, batch 256).  ``normal_draws_ms``:
+    the ``rng.standard_normal`` calls alone (same sizes), the floor of any sampler drawing the
+    reference stream."""
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.gla import GLA, GLAConfig, PromptLayout
+    from wpgd_theory.gla import batched as BT
+    from wpgd_theory.sweep import _build_model
+
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    t1 = [(m, TR._t1_spec(ctx, label, m, "multi-head GLA")) for label, m in TR._t1_instances(ctx)]
+    t1 = [(m, sp["layout"], TR._class_config(ctx, m, sp["layout"], sp["cfg_kwargs"])) for m, sp in t1]
+    base = {"sigma": "identity", "d": 3, "noise": 0.5, "sizes": [4, 4, 4],
+            "rho": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "r_task": [0.2, 0.9, 0.1]}
+    cells = []
+    for n in (6, 12, 24):
+        m = _build_model(base, {"n": n})
+        lay = PromptLayout.for_model(m, task_features=True, delimiters=True)
+        cfg = GLAConfig(d=3, num_context=lay.num_context, structure="wpgd", init_scale=0.3, chunk_size=lay.num_tokens,
+                        gating="scalar", gate_input="context", shared_qk=True, num_heads=3, device=DEVICE)
+        cells += [(m, lay, cfg)] * 2
+    out = {"note": "process CPU time; the products form; 'draw' includes 'normal_draws_ms'"}
+    for name, runs, B in (("T1 multi-head GLA stack (8 runs, batch 512)", t1, 512),
+                          ("sweep cells stack (6 runs, batch 256)", cells, 256)):
+        models = [GLA(cfg, seed=i) for i, (_, _, cfg) in enumerate(runs)]
+        st = BT._statics(models[0], [lay for _, lay, _ in runs])
+        params = {k: t.requires_grad_(True) for k, t in BT._stack(models).items()}
+        draw, predict = BT._batches(st, [m for m, _, _ in runs])
+        rngs = [np.random.default_rng(i) for i in range(len(runs))]
+        seg = dict.fromkeys(("draw", "forward", "backward", "adam"), 0.0)
+        state = {k: (torch.zeros_like(t), torch.zeros_like(t)) for k, t in params.items()}
+        for _ in range(steps):
+            c0 = time.process_time()
+            data, y = draw(B, rngs)
+            c1 = time.process_time()
+            loss = torch.mean((y - predict(params, data)) ** 2, dim=1)
+            c2 = time.process_time()
+            grads = torch.autograd.grad(loss.sum(), list(params.values()))
+            c3 = time.process_time()
+            with torch.no_grad():  # the update train_many applies
+                for (k, p), g in zip(params.items(), grads):
+                    m1, m2 = state[k]
+                    m1.lerp_(g, 0.1)
+                    m2.mul_(0.999).addcmul_(g, g, value=0.001)
+                    p.sub_((m1 / (m2.sqrt() / 0.5 + 1e-8)) * 0.01)
+            loss.detach().tolist()
+            c4 = time.process_time()
+            for key, dt in zip(seg, (c1 - c0, c2 - c1, c3 - c2, c4 - c3)):
+                seg[key] += 1e3 * dt / steps
+        c0 = time.process_time()
+        for _ in range(steps):
+            for m, _, _ in runs:
+                g = rngs[0]
+                g.standard_normal((B * (m.n + 1), m.d))
+                g.standard_normal((B, m._C_joint.shape[0], m.d))
+                g.standard_normal((B, m.n + 1))
+        seg["normal_draws_ms"] = 1e3 * (time.process_time() - c0) / steps
+        seg["total_ms"] = sum(seg[k] for k in ("draw", "forward", "backward", "adam"))
+        out[name] = seg
+        print(f"  step segments, {name}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in seg.items()), flush=True)
+    out["load_1min"] = _load()
+    return out
+
+
 def sweep_cells() -> dict:
     """Trained sweep cells (every architecture, n in {6, 12, 24}, two seeds, quick budget)
     through the products form and through the earlier path."""
@@ -339,7 +411,8 @@ def main() -> int:
     ap.add_argument("--reference", action="store_true",
                     help="with --full / --full-only / --profile: also through the earlier whole-prompt path")
     ap.add_argument("--profile", action="store_true", help="the thorough T1 check under cProfile, split by category")
-    ap.add_argument("--sweep", action="store_true", help="trained sweep cells, products form vs the earlier path")
+    ap.add_argument("--sweep", action="store_true", help="trained sweep cells, products form vs the earlier path, and "
+                    "the CPU time of one training step by segment")
     ap.add_argument("--merge", action="store_true",
                     help="only the parts asked (--full, --profile, --sweep, --suite), merged into the existing JSON")
     ap.add_argument("--profile-stats", metavar="PATH",
@@ -367,6 +440,7 @@ def main() -> int:
             args.sweep = True
     if args.sweep:
         out["sweep_cells"] = sweep_cells()
+        out["step_segments"] = step_segments()
     if args.full:
         _full(out, args)
     if args.profile or args.profile_stats:
