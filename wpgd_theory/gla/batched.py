@@ -24,6 +24,19 @@ with ``Π_{s=j+1}^{T} g_s = exp(b_T − b_j)``, ``b`` the cumulative log gates. 
 (depth ``L > 1``) produce every token's output by :func:`~wpgd_theory.gla.chunked_gla` on
 the runs folded into the prompt axis.  Residual readout ``ŷ = −[Z^{(L)}]_{T,d+1}``.
 
+**Products form (one layer, WPGD structure; the default, :data:`PRODUCTS_FORM`).**  With
+``W_q = [[Q_h, 0]]``, ``W_k = [[K_h, 0]]`` and ``v_{j,d+1} = v_h y_j`` the query-row formula is
+
+    ``ŷ = Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}``,  ``S_{a,h,c} = Σ_j y_j x_{j,a} · m_j Π_{s=j+1}^{T} G^h_{s,c}``
+
+(:func:`_wpgd_predict`): one batched product of the prompts' ``y_j x_j`` with the run's
+decay (shared by its prompts), so a prompt enters as its ``d × n`` products, its query and
+its label only.  They are drawn by :class:`_Draws` from the reference sampler's random stream
+(``MultitaskModel.sample``'s three normal draws, in order; tested equal), and runs of one
+configuration share a stack whatever their prompt length (:class:`_RunStatics`: prompts
+padded at the front).  Measured in ``benchmarks/training.py`` (``thorough_training_checks``,
+``t1_profile``, ``step_segments``); multi-layer stacks use whole prompts as below.
+
 Scope: gates reading the context coordinates only (``gate_input="context"``: the same
 gates for every prompt of a run, computed once from
 :meth:`PromptLayout.context_matrix`) or no gating, finite log gates (sigmoid and log-space
