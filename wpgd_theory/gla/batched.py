@@ -319,8 +319,8 @@ class _Draws:
     reference sampler, up to float64 rounding), laid out coordinate-major, and only what
     :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(d, B, n)``, the
     query ``x`` as ``(d, B)`` and its label ``(B,)``, rounded once to the stack's dtype.
-    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i`` are summed segment by segment (no gathered copy of
-    the task vectors per example)."""
+    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i`` with ``β_{k(i)}`` repeated over each segment of examples
+    of one task (measured faster than a sum per segment)."""
 
     def __init__(self, task, st):
         n, d = task.n, task.d
@@ -330,8 +330,8 @@ class _Draws:
         self.factor = np.array(task._factor)
         idx = np.append(task._tasks["task_of"], self.m - 1) if task._tasks is not None else np.arange(n + 1)
         cuts = np.flatnonzero(np.diff(idx)) + 1  # runs of one task vector: (start, stop, vector)
-        self.segments = [(int(a), int(b), int(idx[a])) for a, b in zip(np.r_[0, cuts], np.r_[cuts, n + 1])]
-        self.idx = idx
+        starts = np.r_[0, cuts]
+        self.seg_task, self.seg_len = idx[starts], np.diff(np.r_[starts, n + 1])
         self.noise_sd = math.sqrt(task.noise)
         self._scratch = None
 
@@ -349,12 +349,9 @@ class _Draws:
         betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)
         rng.standard_normal(out=labels)
         labels *= self.noise_sd
-        if len(self.segments) <= 8:
-            for lo, hi, k in self.segments:
-                for a in range(d):
-                    labels[:, lo:hi] += feats[a, :, lo:hi] * betas[k, :, a, None]
-        else:  # one task vector per example (a general R): gathered
-            labels += np.einsum("abi,iba->bi", feats, betas[self.idx])
+        # every example's task vector, segment by segment: (d, B, n + 1)
+        per_example = np.repeat(betas[self.seg_task].transpose(2, 1, 0), self.seg_len, axis=2)
+        labels += np.einsum("abi,abi->bi", feats, per_example)
         np.multiply(feats[:, :, :n], labels[:, :n], out=yx, casting="same_kind")
         xq[...] = feats[:, :, n]
         yq[...] = labels[:, n]
