@@ -24,7 +24,7 @@ with ``Π_{s=j+1}^{T} g_s = exp(b_T − b_j)``, ``b`` the cumulative log gates. 
 (depth ``L > 1``) produce every token's output by :func:`~wpgd_theory.gla.chunked_gla` on
 the runs folded into the prompt axis.  Residual readout ``ŷ = −[Z^{(L)}]_{T,d+1}``.
 
-**Products form (one layer, WPGD structure; the default, :data:`PRODUCTS_FORM`).**  With
+**Products form** (one layer, WPGD structure; the default, :data:`PRODUCTS_FORM`).  With
 ``W_q = [[Q_h, 0]]``, ``W_k = [[K_h, 0]]`` and ``v_{j,d+1} = v_h y_j`` the query-row formula is
 
     ``ŷ = Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}``,  ``S_{a,h,c} = Σ_j y_j x_{j,a} · m_j Π_{s=j+1}^{T} G^h_{s,c}``
