@@ -10,6 +10,12 @@ Targets: chunked >= 5x the loop at T = 4096 on CPU; (issue 23) the chunked form'
 (``fla.ops.simple_gla.naive.naive_chunk_simple_gla``, scalar gates, scale 1) in the same run.
 Writes benchmarks/results/gla.json.
 
+``glibc_freed_memory_retained``: the T = 4096 CPU rows once more in a child process whose
+glibc keeps freed memory (``MALLOC_MMAP_THRESHOLD_`` = 32 MiB, ``MALLOC_TRIM_THRESHOLD_`` =
+1 GiB): by default glibc returns large freed blocks to the system and every call of the
+chunked form faults its temporaries (about 1 MiB each at T = 4096) back in, which on this
+machine costs it a large and variable share of its time (the matmul's operands are reused).
+
 ``--threads N`` sets torch's CPU threads (default 1: one sequence of one head is too
 small for intra-op parallelism to pay, and on a shared machine a multi-threaded pool
 can make every small op many times slower; the number used is recorded).
@@ -61,14 +67,14 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def bench(device: torch.device, quick: bool) -> list:
+def bench(device: torch.device, quick: bool, lengths=(256, 1024, 4096)) -> list:
     # single-threaded CPU work is timed in this thread's CPU time (a busy shared machine
     # inflates it least); CUDA in wall time around synchronisation
     clock = time.thread_time if device.type == "cpu" else time.perf_counter
     rows = []
     gen = torch.Generator(device="cpu").manual_seed(0)
     for gating in ("scalar", "vector"):
-        for T in (256, 1024, 4096):
+        for T in lengths:
             q, k = (torch.randn(1, 1, T, DK, generator=gen).to(device) for _ in range(2))
             v = torch.randn(1, 1, T, DV, generator=gen).to(device)
             shape = (1, 1, T) if gating == "scalar" else (1, 1, T, DK)
@@ -155,14 +161,41 @@ def main(quick: bool = False, threads: int = 1) -> dict:
                               "subchunk_size": SUB, "torch": torch.__version__,
                               "threads": torch.get_num_threads(), "target_5x": target,
                               "target_rate_50pct_and_1_5x_fla": rate, "load_1min": os.getloadavg()[0],
-                              "rows": rows})
+                              "rows": rows, "glibc_freed_memory_retained": _retained(quick, threads)})
     print(f"target (chunked >= 5x loop at T=4096 on CPU): {target}")
     print(f"target (>= 50 % of matmul's flop rate, >= 1.5x fla's naive chunk op at T=4096): {rate}")
     print(f"wrote {path}")
     return {"rows": rows, "target": target}
 
 
+def _retained(quick: bool, threads: int) -> dict:
+    """The T = 4096 CPU rows in a child process with glibc's freed-memory retention (module
+    docstring); ``{"error": ...}`` when the child fails."""
+    import json
+    import subprocess
+
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_=str(32 * 2**20), MALLOC_TRIM_THRESHOLD_=str(2**30))
+    cmd = [sys.executable, __file__, "--rows-4096", "--threads", str(threads)] + (["--quick"] if quick else [])
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=True).stdout
+        rows = json.loads(out.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {"env": {k: env[k] for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")},
+            **{f"cpu_{r['gating']}_rate_fraction_at_4096": r["chunked_rate_fraction_of_matmul"] for r in rows},
+            **{f"cpu_{r['gating']}_over_fla_naive_chunk_at_4096": r["speedup_over_fla_naive_chunk"] for r in rows
+               if r["speedup_over_fla_naive_chunk"] is not None},
+            "rows": rows}
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if "--rows-4096" in args:  # the child of _retained: T = 4096 CPU rows as one JSON line
+        import json
+
+        torch.set_grad_enabled(False)
+        torch.set_num_threads(int(args[args.index("--threads") + 1]) if "--threads" in args else 1)
+        print(json.dumps(bench(torch.device("cpu"), "--quick" in args, lengths=(4096,))))
+        sys.exit(0)
     n_threads = int(args[args.index("--threads") + 1]) if "--threads" in args else 1
     main(quick="--quick" in args, threads=n_threads)

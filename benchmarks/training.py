@@ -11,17 +11,34 @@
   at n = 64) in the forms and dtypes considered: the query-row last layer (used) in float32
   and float64, and the full attention-form last layer read at the query, float32.
 * ``--full``: the thorough T1 and T2 training checks run in-process as the suite runs them
-  (batched), with their wall time, statuses and each run's steps.
+  (batched), with their wall and process CPU seconds, statuses and each run's steps and risks
+  (``thorough_training_checks``).  ``--reference`` also runs them through the earlier
+  whole-prompt path (``gla.batched.PRODUCTS_FORM = False``: every prompt laid out as tokens by
+  ``MultitaskModel.sample``, the query-row form on whole tokens), records that run
+  (``thorough_training_checks_reference``) and the ratios and the largest relative difference
+  of the trained risks between the two (``thorough_ratio``).
+* ``--profile``: the thorough T1 check under cProfile (``--reference``: through the earlier path
+  too), its time split into training-loop prompt sampling, forward, backward, Adam and
+  bookkeeping, held-out evaluation, exact risks and cone optima (``t1_profile``; cProfile
+  slows Python-heavy code, so the split, not the total, is the result).
+* ``step_segments``: process CPU time of one training step of a stack by segment (drawing the
+  prompts, forward, backward, Adam) and of the normal draws alone (the floor of a sampler that
+  keeps the reference random stream).
+* ``sweep_cells``: trained sweep cells (``sweep._train_cells``, every architecture, quick budget)
+  through the products form and through the earlier path, wall and CPU seconds, their ratio
+  (target ≥ 5) and the largest relative difference of the trained risks.
 * ``--suite``: the whole thorough suite in-process (``parallel.run`` with one worker, as
   ``benchmarks/parallel.py`` times it), wall time and every claim's status.
 
 The machine is shared: its load average (1 min) before and after each part is recorded,
 and the workload's process CPU seconds beside its wall seconds (CPU time is what a busy
-machine inflates least); ratios measured in one run are the meaningful numbers.  Writes ``results/training.json``
+machine inflates least, hence the fairer measure here); ratios measured in one run are the
+meaningful numbers.  Writes ``results/training.json``
 (``--quick``: ``results/training_quick.json``; ``--device cuda``: ``..._cuda.json``).
 Threads: 1 (as the training does).
 
-    .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--suite] [--quick]
+    .venv/bin/python benchmarks/training.py [--steps 40] [--full] [--reference] [--profile] [--sweep] [--suite]
+                                            [--merge] [--quick]
 """
 
 from __future__ import annotations
@@ -137,25 +154,222 @@ def forms(steps: int = 20) -> dict:
                     "split in float32 is used"}
 
 
-def full_checks() -> dict:
+def _products(on: bool):
+    from wpgd_theory.gla import batched as BT
+
+    BT.PRODUCTS_FORM = on
+
+
+def full_checks(reference: bool = False) -> dict:
+    """The thorough T1/T2 checks in-process (``reference``: through the earlier path)."""
     from wpgd_theory.claims import depth as D
     from wpgd_theory.claims import training as TR
     from wpgd_theory.claims.core import CheckContext
 
+    _products(not reference)
     ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
     load0 = _load()
-    out = {}
-    for name, fn in (("T1 match", TR.t1_match), ("T1 order", TR.t1_order), ("T2 depth", D.t2_depth),
-                     ("T2 causal", D.t2_causal)):
-        t0 = time.perf_counter()
-        res = fn(ctx)
-        out[name] = {"seconds": time.perf_counter() - t0, "status": res.status, "measured": float(res.measured)}
-        print(f"  {name}: {out[name]['seconds']:.1f} s, {res.status} (measured {res.measured:.3g})", flush=True)
-        if name == "T1 match":
-            out[name]["runs"] = [{k: r[k] for k in ("instance", "cls", "steps", "trained", "predicted", "ratio")}
-                                 for r in res.details["runs"]]
+    out = {"path": "whole prompts (earlier)" if reference else "products form"}
+    try:
+        for name, fn in (("T1 match", TR.t1_match), ("T1 order", TR.t1_order), ("T2 depth", D.t2_depth),
+                         ("T2 causal", D.t2_causal)):
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = fn(ctx)
+            out[name] = {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
+                         "status": res.status, "measured": float(res.measured), "load_1min_after": _load()}
+            print(f"  {name}: {out[name]['seconds']:.1f} s wall, {out[name]['cpu_s']:.1f} s CPU, {res.status} "
+                  f"(measured {res.measured:.3g})", flush=True)
+            if name == "T1 match":
+                out[name]["runs"] = [{k: r[k] for k in ("instance", "cls", "steps", "trained", "held_out", "predicted",
+                                                        "ratio")} for r in res.details["runs"]]
+    finally:
+        _products(True)
+    checks = [v for v in out.values() if isinstance(v, dict)]
     out["load_1min"] = [load0, _load()]
-    out["total_s"] = sum(v["seconds"] for k, v in out.items() if isinstance(v, dict))
+    out["total_s"] = sum(v["seconds"] for v in checks)
+    out["total_cpu_s"] = sum(v["cpu_s"] for v in checks)
+    return out
+
+
+def thorough_ratio(new: dict, ref: dict) -> dict:
+    """Speed-up of the thorough T1/T2 checks and how far the trained risks moved."""
+    rel = [abs(a["trained"] - b["trained"]) / abs(b["trained"])
+           for a, b in zip(new["T1 match"]["runs"], ref["T1 match"]["runs"])]
+    return {"wall_ratio": ref["total_s"] / new["total_s"], "cpu_ratio": ref["total_cpu_s"] / new["total_cpu_s"],
+            "t1_wall_ratio": ref["T1 match"]["seconds"] / new["T1 match"]["seconds"],
+            "t1_cpu_ratio": ref["T1 match"]["cpu_s"] / new["T1 match"]["cpu_s"],
+            "statuses_equal": all(new[k]["status"] == ref[k]["status"] for k in ("T1 match", "T1 order", "T2 depth",
+                                                                                 "T2 causal")),
+            "max_rel_trained_risk_difference": max(rel),
+            "note": "the products form draws the same prompts (same streams) and differs from the earlier path by "
+                    "float32 rounding only; statuses and every run's trained risk are compared"}
+
+
+#: Where the profiled time of the T1 check goes: (category, [(function, caller or None)]),
+#: functions named ``file:function`` (file relative to the package).
+_CATEGORIES = (
+    ("training: prompt sampling", [("batched.py:<listcomp>", "batched.py:_train_stack"),  # task.sample per run
+                                   ("batched.py:_tokens", "batched.py:_train_stack"),
+                                   ("batched.py:__call__", "batched.py:_train_stack")]),
+    ("training: forward", [("batched.py:_predict", "batched.py:_train_stack"),
+                           ("batched.py:<lambda>", "batched.py:_train_stack"),
+                           ("batched.py:predict", "batched.py:_train_stack")]),
+    ("training: backward", [("torch/autograd/__init__.py:grad", "batched.py:_train_stack")]),
+    ("held-out evaluation (200 000 prompts per run)", [("batched.py:evaluate_many", None),
+                                                       ("batched.py:squared_errors_many", None)]),
+    ("exact risk (float64 probe, closed form)", [("training.py:exact_risk", None)]),
+    ("cone optima (convex solver)", [("training.py:_cached_cone", None)]),
+)
+
+
+def profile_breakdown(stats) -> dict:
+    """Seconds per category (:data:`_CATEGORIES`) of a ``pstats.Stats`` of the T1 check;
+    the training loop's remainder (Adam, plateau bookkeeping, stacking) is computed."""
+
+    def match(func, name):
+        file, fn = name.split(":")
+        return func[0].endswith(file) and func[2] == fn
+
+    def ct(name, caller=None):
+        total = 0.0
+        for func, (_cc, _nc, _tt, cum, callers) in stats.stats.items():
+            if not match(func, name):
+                continue
+            if caller is None:
+                total += cum
+            else:
+                total += sum(v[3] for c, v in callers.items() if match(c, caller))
+        return total
+
+    out = {cat: sum(ct(f, c) for f, c in funcs) for cat, funcs in _CATEGORIES}
+    loop = ct("batched.py:_train_stack") - ct("batched.py:evaluate_many", "batched.py:_train_stack")
+    out["training: Adam, plateau rule, stacking"] = loop - sum(out[k] for k in out if k.startswith("training:"))
+    total = ct("training.py:t1_match_result")
+    out["other"] = total - sum(out.values())
+    return {"total_s": total, "seconds": out, "fraction": {k: v / total for k, v in out.items()}}
+
+
+def profile_t1(reference: bool = False) -> dict:
+    import cProfile
+    import pstats
+
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+
+    _products(not reference)
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    prof = cProfile.Profile()
+    load0 = _load()
+    try:
+        prof.runcall(TR.t1_match, ctx)
+    finally:
+        _products(True)
+    out = profile_breakdown(pstats.Stats(prof))
+    out.update(path="whole prompts (earlier)" if reference else "products form", load_1min=[load0, _load()])
+    print(f"  T1 profile ({out['path']}): " + ", ".join(f"{k} {v:.0%}" for k, v in out["fraction"].items()),
+          flush=True)
+    return out
+
+
+def step_segments(steps: int = 100) -> dict:
+    """Process CPU milliseconds per training step of one stack in the products form, split
+    into prompt drawing (``gla.batched._Sampler``: the numpy normal draws of the reference
+    stream and their arithmetic), forward, backward and the Adam update: the thorough T1
+    multi-head GLA stack (both instances, n = 8, 16, 32, 64: 8 runs, batch 512) and a stack of
+    trained sweep cells (n = 6, 12, 24, two seeds: 6 runs, batch 256).  ``normal_draws_ms``:
+    the ``rng.standard_normal`` calls alone (same sizes), the floor of any sampler drawing the
+    reference stream."""
+    from wpgd_theory.claims import training as TR
+    from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.gla import GLA, GLAConfig, PromptLayout
+    from wpgd_theory.gla import batched as BT
+    from wpgd_theory.sweep import _build_model
+
+    ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
+    t1 = [(m, TR._t1_spec(ctx, label, m, "multi-head GLA")) for label, m in TR._t1_instances(ctx)]
+    t1 = [(m, sp["layout"], TR._class_config(ctx, m, sp["layout"], sp["cfg_kwargs"])) for m, sp in t1]
+    base = {"sigma": "identity", "d": 3, "noise": 0.5, "sizes": [4, 4, 4],
+            "rho": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "r_task": [0.2, 0.9, 0.1]}
+    cells = []
+    for n in (6, 12, 24):
+        m = _build_model(base, {"n": n})
+        lay = PromptLayout.for_model(m, task_features=True, delimiters=True)
+        cfg = GLAConfig(d=3, num_context=lay.num_context, structure="wpgd", init_scale=0.3, chunk_size=lay.num_tokens,
+                        gating="scalar", gate_input="context", shared_qk=True, num_heads=3, device=DEVICE)
+        cells += [(m, lay, cfg)] * 2
+    out = {"note": "process CPU time; the products form; 'draw' includes 'normal_draws_ms'"}
+    for name, runs, B in (("T1 multi-head GLA stack (8 runs, batch 512)", t1, 512),
+                          ("sweep cells stack (6 runs, batch 256)", cells, 256)):
+        models = [GLA(cfg, seed=i) for i, (_, _, cfg) in enumerate(runs)]
+        st = BT._statics(models[0], [lay for _, lay, _ in runs])
+        params = {k: t.requires_grad_(True) for k, t in BT._stack(models).items()}
+        draw, predict = BT._batches(st, [m for m, _, _ in runs])
+        rngs = [np.random.default_rng(i) for i in range(len(runs))]
+        seg = dict.fromkeys(("draw", "forward", "backward", "adam"), 0.0)
+        state = {k: (torch.zeros_like(t), torch.zeros_like(t)) for k, t in params.items()}
+        for _ in range(steps):
+            c0 = time.process_time()
+            data, y = draw(B, rngs)
+            c1 = time.process_time()
+            loss = torch.mean((y - predict(params, data)) ** 2, dim=1)
+            c2 = time.process_time()
+            grads = torch.autograd.grad(loss.sum(), list(params.values()))
+            c3 = time.process_time()
+            with torch.no_grad():  # the update train_many applies
+                for (k, p), g in zip(params.items(), grads):
+                    m1, m2 = state[k]
+                    m1.lerp_(g, 0.1)
+                    m2.mul_(0.999).addcmul_(g, g, value=0.001)
+                    p.sub_((m1 / (m2.sqrt() / 0.5 + 1e-8)) * 0.01)
+            loss.detach().tolist()
+            c4 = time.process_time()
+            for key, dt in zip(seg, (c1 - c0, c2 - c1, c3 - c2, c4 - c3)):
+                seg[key] += 1e3 * dt / steps
+        c0 = time.process_time()
+        for _ in range(steps):
+            for m, _, _ in runs:
+                g = rngs[0]
+                g.standard_normal((B * (m.n + 1), m.d))
+                g.standard_normal((B, m._C_joint.shape[0], m.d))
+                g.standard_normal((B, m.n + 1))
+        seg["normal_draws_ms"] = 1e3 * (time.process_time() - c0) / steps
+        seg["total_ms"] = sum(seg[k] for k in ("draw", "forward", "backward", "adam"))
+        out[name] = seg
+        print(f"  step segments, {name}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in seg.items()), flush=True)
+    out["load_1min"] = _load()
+    return out
+
+
+def sweep_cells() -> dict:
+    """Trained sweep cells (every architecture, n in {6, 12, 24}, two seeds, quick budget)
+    through the products form and through the earlier path."""
+    from wpgd_theory.sweep import CLASSES, _build_model, _train_cells
+
+    base = {"sigma": "identity", "d": 3, "noise": 0.5, "sizes": [4, 4, 4],
+            "rho": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "r_task": [0.2, 0.9, 0.1]}
+    cells = [(_build_model(base, {"n": n}), CLASSES[cls][1], 1, seed, "quick", DEVICE)
+             for n in (6, 12, 24) for cls in ("linear-attention", "scalar-gla", "multihead-gla", "vector-gla")
+             for seed in (0, 1)]
+    out = {"cells": len(cells), "budget": "quick"}
+    results = {}
+    for name, on in (("earlier", False), ("products", True)):
+        _products(on)
+        load0 = _load()
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            results[name] = _train_cells(cells)
+        finally:
+            _products(True)
+        out[name] = {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
+                     "load_1min": [load0, _load()]}
+    out["wall_ratio"] = out["earlier"]["wall_s"] / out["products"]["wall_s"]
+    out["cpu_ratio"] = out["earlier"]["cpu_s"] / out["products"]["cpu_s"]
+    out["max_rel_trained_risk_difference"] = max(abs(a["trained"] - b["trained"]) / abs(b["trained"])
+                                                 for a, b in zip(results["products"], results["earlier"]))
+    e, p = out["earlier"], out["products"]
+    print(f"  sweep cells: {len(cells)} cells, earlier {e['wall_s']:.1f} s ({e['cpu_s']:.1f} s CPU), products "
+          f"{p['wall_s']:.1f} s ({p['cpu_s']:.1f} s CPU): "
+          f"{out['wall_ratio']:.1f}x wall, {out['cpu_ratio']:.1f}x CPU", flush=True)
     return out
 
 
@@ -174,6 +388,17 @@ def whole_suite() -> dict:
             "load_1min": [load0, _load()]}
 
 
+def _full(out: dict, args) -> None:
+    out["thorough_training_checks"] = full_checks()
+    if args.reference:
+        out["thorough_training_checks_reference"] = full_checks(reference=True)
+        out["thorough_ratio"] = thorough_ratio(out["thorough_training_checks"],
+                                               out["thorough_training_checks_reference"])
+    else:
+        for key in ("thorough_training_checks_reference", "thorough_ratio"):
+            out.pop(key, None)  # from another version of the code
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=40, help="steps per run of the workload (default 40)")
@@ -183,6 +408,16 @@ def main() -> int:
     ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where the runs train (default cpu)")
     ap.add_argument("--full-only", action="store_true",
                     help="only the thorough T1/T2 checks, merged into the existing results/training.json")
+    ap.add_argument("--reference", action="store_true",
+                    help="with --full / --full-only / --profile: also through the earlier whole-prompt path")
+    ap.add_argument("--profile", action="store_true", help="the thorough T1 check under cProfile, split by category")
+    ap.add_argument("--sweep", action="store_true", help="trained sweep cells, products form vs the earlier path, and "
+                    "the CPU time of one training step by segment")
+    ap.add_argument("--merge", action="store_true",
+                    help="only the parts asked (--full, --profile, --sweep, --suite), merged into the existing JSON")
+    ap.add_argument("--profile-stats", metavar="PATH",
+                    help="also split a saved cProfile stats file of claims.training.t1_match (with --profile-label)")
+    ap.add_argument("--profile-label", default="saved profile", help="its key in t1_profile")
     args = ap.parse_args()
     if args.steps < 1:
         print("--steps must be a positive integer", file=sys.stderr)
@@ -192,20 +427,34 @@ def main() -> int:
     global DEVICE
     DEVICE = args.device
     if args.full_only:
-        path = RESULTS / ("training.json" if DEVICE == "cpu" else "training_cuda.json")
-        previous = json.loads(path.read_text()) if path.exists() else {}
-        previous.pop("machine", None)
-        previous["thorough_training_checks"] = full_checks()
-        print(f"wrote {write_json(path.stem, previous)}")
-        return 0
-    out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
-    if not args.quick:
-        out["forms"] = forms()
+        args.merge = args.full = True
+    name = "training_quick" if args.quick else "training"
+    if args.merge:
+        path = RESULTS / f"{name if DEVICE == 'cpu' else name + '_cuda'}.json"
+        out = json.loads(path.read_text()) if path.exists() else {}
+        out.pop("machine", None)
+    else:
+        out = {"threads": 1, "device": DEVICE, "workload": workload(steps, args.quick)}
+        if not args.quick:
+            out["forms"] = forms()
+            args.sweep = True
+    if args.sweep:
+        out["sweep_cells"] = sweep_cells()
+        out["step_segments"] = step_segments()
     if args.full:
-        out["thorough_training_checks"] = full_checks()
+        _full(out, args)
+    if args.profile or args.profile_stats:
+        prof = out.setdefault("t1_profile", {})
+        if args.profile:
+            prof["products form"] = profile_t1()
+            if args.reference:
+                prof["whole prompts (earlier)"] = profile_t1(reference=True)
+        if args.profile_stats:
+            import pstats
+
+            prof[args.profile_label] = profile_breakdown(pstats.Stats(args.profile_stats))
     if args.suite:
         out["thorough_suite"] = whole_suite()
-    name = "training_quick" if args.quick else "training"
     path = write_json(name if DEVICE == "cpu" else f"{name}_cuda", out)
     print(f"wrote {path}")
     return 0

@@ -15,11 +15,16 @@ import torch
 from wpgd_theory import MultitaskModel
 from wpgd_theory.gla import GLA, GLAConfig, PromptLayout, evaluate, prompt_tensors, squared_errors, train
 from wpgd_theory.gla.batched import (
+    _draw_many,
+    _Draws,
     _full_tokens,
+    _groups,
     _predict,
+    _RunStatics,
     _stack,
     _Statics,
     _tokens,
+    _wpgd_predict,
     evaluate_many,
     squared_errors_many,
     stacked_predictions,
@@ -74,6 +79,22 @@ def test_batched_training_equals_sequential(cls):
             assert float((pa - pb).detach().abs().max()) <= RTOL * max(scale, 1.0), name
 
 
+def test_whole_prompt_path_equals_the_products_form(monkeypatch):
+    """The earlier whole-prompt path (kept; benchmarks/training.py times it) trains the same
+    runs as the products form: equal steps, losses and held-out risks within RTOL."""
+    from wpgd_theory.gla import batched
+
+    cfg = _config(**CLASSES["multi-head"])
+    seeds, tasks = [3, 4], [TASKS[0], TASKS[1]]
+    fast = train_many([GLA(cfg, seed=s) for s in seeds], tasks, [LAYOUT] * 2, seeds, **HYPER)
+    monkeypatch.setattr(batched, "PRODUCTS_FORM", False)
+    plain = train_many([GLA(cfg, seed=s) for s in seeds], tasks, [LAYOUT] * 2, seeds, **HYPER)
+    for a, b in zip(plain, fast):
+        assert a.steps == b.steps
+        np.testing.assert_allclose(b.losses, a.losses, rtol=RTOL)
+        assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean
+
+
 def test_a_run_that_stops_early_leaves_the_stack():
     """Runs of one stack stop at different steps (the stopped one's parameters are its own)."""
     cfg = _config(**CLASSES["scalar"])
@@ -115,6 +136,101 @@ def test_stacked_predictions_equal_the_forward_pass(cls, write_mask):
             want = m(pr.tokens, pr.write_mask).numpy()
             np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
             np.testing.assert_allclose(split[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+
+
+ONE_LAYER = {**{c: CLASSES[c] for c in ("linear attention", "scalar", "multi-head", "vector")},
+             "two heads, own Q and K": dict(gating="scalar", gate_input="context", num_heads=2),
+             "two heads, no gates": dict(gating="none", num_heads=2, shared_qk=True),
+             "vector, two heads": dict(gating="vector", gate_input="context", d_key=4, chunk_size=16, num_heads=2)}
+
+
+@pytest.mark.parametrize("cls", list(ONE_LAYER), ids=str)
+@pytest.mark.parametrize("write_mask", [True, False])
+def test_products_form_equals_the_forward_pass(cls, write_mask):
+    """The fast sampler draws the reference sampler's prompts from the same stream, and in
+    float64 the products form ``Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}`` equals
+    GLA.forward (full recurrence) to 1e-10 relative, run by run."""
+    cfg = _config(dtype=torch.float64, write_mask=write_mask, **ONE_LAYER[cls])
+    models = [GLA(cfg, seed=s) for s in (0, 1)]
+    with torch.no_grad():  # gates away from their initial values
+        for m in models:
+            for name, p in m.named_parameters():
+                if ".gate." in name:
+                    p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
+                                       dtype=p.dtype))
+    st = _RunStatics(models[0], [LAYOUT, LAYOUT])
+    data, yq = _draw_many([_Draws(t, st) for t in TASKS], 16, [np.random.default_rng(i) for i in (0, 1)], st)
+    with torch.no_grad():
+        got = _wpgd_predict(_stack(models), data, st).numpy()
+    for r, (m, t) in enumerate(zip(models, TASKS)):
+        b = t.sample(16, np.random.default_rng(r))  # the reference sampler on the same stream
+        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12,
+                                   atol=1e-14 * np.abs(b.X).max() * np.abs(b.y).max())
+        np.testing.assert_allclose(data[1][r].numpy(), b.x.T, rtol=1e-12, atol=1e-14 * np.abs(b.x).max())
+        np.testing.assert_allclose(yq[r].numpy(), b.y_query, rtol=1e-12, atol=1e-14 * np.abs(b.y_query).max())
+        pr = prompt_tensors(t, b, layout=LAYOUT)
+        with torch.no_grad():
+            want = m(pr.tokens, pr.write_mask).numpy()
+        np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+
+
+#: A task with longer prompts than TASKS (12 examples): a stack in the products form pads it.
+LONG = MultitaskModel.from_tasks([5, 3, 4], np.eye(3), np.array([0.8, 0.1, 0.4]), sigma=np.diag([1.0, 0.3]),
+                                 noise=0.2)
+LONG_LAYOUT = PromptLayout.for_model(LONG, task_features=True, delimiters=True)
+
+
+@pytest.mark.parametrize("cls", ["scalar", "multi-head", "vector"], ids=str)
+def test_a_stack_of_prompts_of_different_lengths(cls):
+    """Runs whose prompts differ in length share one stack in the products form (padded at
+    the front) and predict, run by run, what GLA.forward predicts on its own prompts; trained
+    together they equal gla.train's runs one by one (RTOL)."""
+    kw = dict(CLASSES[cls])
+    kw.pop("chunk_size", None)
+    cfg = _config(dtype=torch.float64, **kw, chunk_size=32)
+    models = [GLA(cfg, seed=s) for s in (0, 1)]
+    with torch.no_grad():
+        for m in models:
+            for name, p in m.named_parameters():
+                if ".gate." in name:
+                    p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(len(name)),
+                                       dtype=p.dtype))
+    tasks, layouts = [TASKS[0], LONG], [LAYOUT, LONG_LAYOUT]
+    assert LAYOUT.num_tokens != LONG_LAYOUT.num_tokens
+    assert len(_groups(models, layouts)) == 1
+    st = _RunStatics(models[0], layouts)
+    data, _ = _draw_many([_Draws(t, st) for t in tasks], 8, [np.random.default_rng(i) for i in (0, 1)], st)
+    with torch.no_grad():
+        got = _wpgd_predict(_stack(models), data, st).numpy()
+        for r, (m, t, lay) in enumerate(zip(models, tasks, layouts)):
+            pr = prompt_tensors(t, 8, rng=np.random.default_rng(r), layout=lay, dtype=torch.float64)
+            want = m(pr.tokens, pr.write_mask).numpy()
+            np.testing.assert_allclose(got[r], want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+    cfg32 = _config(**kw, chunk_size=32)
+    seeds = [3, 4]
+    ref = [GLA(cfg32, seed=s) for s in seeds]
+    expected = [train(g, t, layout=lay, seed=s, quiet=True, **HYPER)
+                for g, t, lay, s in zip(ref, tasks, layouts, seeds)]
+    got = train_many([GLA(cfg32, seed=s) for s in seeds], tasks, layouts, seeds, **HYPER)
+    for a, b in zip(expected, got):
+        assert (a.steps, a.stopped_early, a.lr_reductions) == (b.steps, b.stopped_early, b.lr_reductions)
+        np.testing.assert_allclose(b.losses, a.losses, rtol=RTOL)
+        assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean
+
+
+def test_fast_sampler_on_a_general_R_model():
+    """A model given by a general ``R`` (no tasks) draws the reference sampler's prompts too."""
+    task = MultitaskModel(np.diag([1.5, 0.5]), R=[[1.0, 0.4, 0.1], [0.4, 1.0, 0.3], [0.1, 0.3, 1.0]],
+                          r=[0.2, 0.5, 0.7], noise=0.3)
+    layout = PromptLayout.for_model(task)
+    cfg = GLAConfig(d=2, num_context=layout.num_context, structure="wpgd", dtype=torch.float64,
+                    chunk_size=layout.num_tokens)
+    st = _RunStatics(GLA(cfg, seed=0), [layout])
+    (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)], st)
+    b = task.sample(8, np.random.default_rng(3))
+    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(xq[0].numpy(), b.x.T, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(yq[0].numpy(), b.y_query, rtol=1e-12, atol=1e-14)
 
 
 def test_evaluation_equals_the_reference():

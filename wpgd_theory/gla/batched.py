@@ -24,6 +24,19 @@ with ``Π_{s=j+1}^{T} g_s = exp(b_T − b_j)``, ``b`` the cumulative log gates. 
 (depth ``L > 1``) produce every token's output by :func:`~wpgd_theory.gla.chunked_gla` on
 the runs folded into the prompt axis.  Residual readout ``ŷ = −[Z^{(L)}]_{T,d+1}``.
 
+**Products form** (one layer, WPGD structure; the default, :data:`PRODUCTS_FORM`).  With
+``W_q = [[Q_h, 0]]``, ``W_k = [[K_h, 0]]`` and ``v_{j,d+1} = v_h y_j`` the query-row formula is
+
+    ``ŷ = Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}``,  ``S_{a,h,c} = Σ_j y_j x_{j,a} · m_j Π_{s=j+1}^{T} G^h_{s,c}``
+
+(:func:`_wpgd_predict`): one batched product of the prompts' ``y_j x_j`` with the run's
+decay (shared by its prompts), so a prompt enters as its ``d × n`` products, its query and
+its label only.  They are drawn by :class:`_Draws` from the reference sampler's random stream
+(``MultitaskModel.sample``'s three normal draws, in order; tested equal), and runs of one
+configuration share a stack whatever their prompt length (:class:`_RunStatics`: prompts
+padded at the front).  Measured in ``benchmarks/training.py`` (``thorough_training_checks``,
+``t1_profile``, ``step_segments``); multi-layer stacks use whole prompts as below.
+
 Scope: gates reading the context coordinates only (``gate_input="context"``: the same
 gates for every prompt of a run, computed once from
 :meth:`PromptLayout.context_matrix`) or no gating, finite log gates (sigmoid and log-space
@@ -91,6 +104,56 @@ class _Statics:
         self.ex = layout.example_positions
         self.device, self.dtype = dev, dt
         self.context_np = layout.context_matrix().astype(np.float32 if dt == torch.float32 else np.float64)
+        self.npdt = self.context_np.dtype
+
+
+class _RunStatics:
+    """What the products form needs per run of a stack whose runs may differ in prompt
+    layout (length ``T``, number of examples ``n``): context matrices, example positions
+    and write weights, padded at the *front* to the stack's longest prompt (a decay
+    ``Π_{s=j+1}^{T} G_s`` reads only the tokens after ``j``, and a padded example has
+    weight 0 and ``y x = 0``: the padding changes nothing)."""
+
+    def __init__(self, model: GLA, layouts, _parts=None):
+        cfg = model.config
+        self.cfg, self.layer0 = cfg, model.layers[0]
+        self.device, self.dtype = model.device, model.dtype
+        self.npdt = np.dtype(np.float32 if self.dtype == torch.float32 else np.float64)
+        self.layouts = list(layouts)
+        if _parts is not None:
+            self.context, self.ex_index, self.ex_weight = _parts
+            return
+        T = max(lay.num_tokens for lay in self.layouts)
+        n = max(len(lay.example_positions) for lay in self.layouts)
+        R, p = len(self.layouts), self.layouts[0].num_context
+        context, index, weight = np.zeros((R, T, p)), np.zeros((R, n), np.int64), np.zeros((R, n))
+        for r, lay in enumerate(self.layouts):
+            shift, ex = T - lay.num_tokens, lay.example_positions
+            context[r, shift:] = lay.context_matrix()
+            index[r, n - len(ex):] = shift + ex
+            w = np.ones(lay.num_tokens)
+            if cfg.write_mask:
+                w[-1] = 0.0
+            weight[r, n - len(ex):] = w[ex]
+        dev, dt = self.device, self.dtype
+        self.context = torch.as_tensor(context, dtype=dt, device=dev)  # (R, T, p)
+        self.ex_index = torch.as_tensor(index, device=dev)  # (R, n)
+        self.ex_weight = torch.as_tensor(weight, dtype=dt, device=dev)  # (R, n)
+
+    @property
+    def n(self) -> int:
+        return self.ex_index.shape[1]
+
+    def select(self, rows):
+        """The statics of runs ``rows`` (a stack whose other runs stopped)."""
+        idx = torch.as_tensor(rows, device=self.device)
+        parts = (self.context.index_select(0, idx), self.ex_index.index_select(0, idx),
+                 self.ex_weight.index_select(0, idx))
+        new = _RunStatics.__new__(_RunStatics)
+        new.__dict__.update(self.__dict__)
+        new.layouts = [self.layouts[r] for r in rows]
+        new.context, new.ex_index, new.ex_weight = parts
+        return new
 
 
 def _layer_weights(params, i, st):
@@ -238,16 +301,178 @@ def _predict(params, Zd, st):
     return out if st.cfg.effective_readout == "output" else -(Zd[:, :, -1, st.cfg.label_index] + out)
 
 
+# ----------------------------------------------------------------------------- WPGD-structured one layer
+#: Train and evaluate one-layer WPGD-structured stacks in the products form (:func:`_wpgd_predict`,
+#: :class:`_Draws`); ``False``: through whole prompts (:func:`_tokens`, :func:`_predict`), the
+#: earlier path, which ``benchmarks/training.py`` times against it.
+PRODUCTS_FORM = True
+
+
+def _wpgd_form(cfg) -> bool:
+    """Whether the products form (:func:`_wpgd_predict`) applies: one layer, WPGD structure."""
+    return PRODUCTS_FORM and cfg.num_layers == 1 and cfg.structure == "wpgd"
+
+
+class _Draws:
+    r"""Prompts of one task in the products form: ``MultitaskModel.sample``'s draws (the
+    same three ``rng.standard_normal`` calls in the same order, so the same prompts as the
+    reference sampler, up to float64 rounding), laid out coordinate-major, and only what
+    :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(d, B, n)``, the
+    query ``x`` as ``(d, B)`` and its label ``(B,)``, rounded once to the stack's dtype.
+    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i`` with ``β_{k(i)}`` repeated over each segment of examples
+    of one task (measured faster than a sum per segment)."""
+
+    def __init__(self, task, st):
+        n, d = task.n, task.d
+        self.n, self.d = n, d
+        self.m = task._C_joint.shape[0]
+        self.chol = np.linalg.cholesky(task.sigma)
+        self.factor = np.array(task._factor)
+        idx = np.append(task._tasks["task_of"], self.m - 1) if task._tasks is not None else np.arange(n + 1)
+        cuts = np.flatnonzero(np.diff(idx)) + 1  # runs of one task vector: (start, stop, vector)
+        starts = np.r_[0, cuts]
+        self.seg_task, self.seg_len = idx[starts], np.diff(np.r_[starts, n + 1])
+        self.noise_sd = math.sqrt(task.noise)
+        self._scratch = None
+
+    def draw_into(self, B, rng, yx, xq, yq):
+        """Draw ``B`` prompts with ``rng`` into ``yx (d, B, n)``, ``xq (d, B)``, ``yq (B,)``
+        (scratch arrays reused from call to call: fresh large arrays cost page faults)."""
+        n, d, m = self.n, self.d, self.m
+        if self._scratch is None or self._scratch[0].shape[0] != B * (n + 1):
+            self._scratch = (np.empty((B * (n + 1), d)), np.empty((d, B * (n + 1))), np.empty((B, n + 1)))
+        z, feats, labels = self._scratch
+        rng.standard_normal(out=z)
+        np.matmul(self.chol, z.T, out=feats)
+        feats = feats.reshape(d, B, n + 1)  # x_{b,i,a} at [a, b, i]
+        g = rng.standard_normal((B, m, d))
+        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)
+        rng.standard_normal(out=labels)
+        labels *= self.noise_sd
+        # every example's task vector, segment by segment: (d, B, n + 1)
+        per_example = np.repeat(betas[self.seg_task].transpose(2, 1, 0), self.seg_len, axis=2)
+        labels += np.einsum("abi,abi->bi", feats, per_example)
+        np.multiply(feats[:, :, :n], labels[:, :n], out=yx, casting="same_kind")
+        xq[...] = feats[:, :, n]
+        yq[...] = labels[:, n]
+
+
+class _Sampler:
+    """``draw(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
+    :class:`_Draws`), stacked: ``(yx (R, d, B, n), x_query (R, d, B))`` and ``y_query (R, B)``,
+    a run's examples at the end of the padded example axis (:class:`_RunStatics`), in arrays
+    reused from call to call (a batch is dead once its step is done)."""
+
+    def __init__(self, draws, st):
+        self.draws, self.st, self.buffers = draws, st, {}
+
+    def __call__(self, B, rngs, rows=None):
+        draws = self.draws if rows is None else [self.draws[r] for r in rows]
+        R, d, n = len(draws), draws[0].d, self.st.n  # the stack's padded example count
+        npdt = self.st.npdt
+        key = (B, None if rows is None else tuple(rows))
+        if key not in self.buffers:  # zeros: the padding stays 0
+            self.buffers = {key: (np.zeros((R, d, B, n), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))}
+        yx, xq, yq = self.buffers[key]
+        for dr, g, a, b, c in zip(draws, rngs, yx, xq, yq):
+            dr.draw_into(B, g, a[:, :, n - dr.n:], b, c)
+        dev = self.st.device
+        return (torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)), torch.from_numpy(yq).to(dev)
+
+
+def _draw_many(draws, B, rngs, st):
+    """One batch per run, stacked, in fresh tensors (:class:`_Sampler`)."""
+    (yx, xq), yq = _Sampler(draws, st)(B, rngs)
+    return (yx.clone(), xq.clone()), yq.clone()
+
+
+def _example_decay(params, st):
+    r"""``m_j Π_{s=j+1}^{T} G_s`` at every run's example tokens ``j``: ``(R or 1, H or 1, n, d_k or 1)``
+    (:class:`_RunStatics`: padded examples get 0)."""
+    cfg = st.cfg
+    w = st.ex_weight  # (R, n)
+    if cfg.gating == "none":
+        return w[:, None, :, None]
+    W, b = params["layers.0.gate.weight"], params["layers.0.gate.bias"]
+    if cfg.gating == "scalar":
+        pre = (torch.einsum("rtp,rhp->rht", st.context, W) + b[:, :, None])[..., None]  # (R, H, T, 1)
+    else:
+        pre = torch.einsum("rtp,rhkp->rhtk", st.context, W) + b[:, :, None, :]  # (R, H, T, d_k)
+    lg = _gates.gate_values(pre, cfg.gate)[1]
+    cum = torch.cumsum(lg, dim=2)
+    decay = torch.exp(cum[:, :, -1:] - cum)
+    R, H, _, c = decay.shape
+    idx = st.ex_index[:, None, :, None].expand(R, H, -1, c)
+    return decay.gather(2, idx) * w[:, None, :, None]
+
+
+def _wpgd_predict(params, data, st):
+    r"""Predictions ``(R, B)`` of stacked one-layer WPGD-structured GLAs (``W_q = [[Q, 0]]``,
+    ``W_k = [[K, 0]]``, ``W_v`` the label channel ``v_h``, gates from the context) in the
+    products form
+
+        ``ŷ = Σ_h v_h Σ_c (Q_h x)_c Σ_a K_{h,ca} S_{a,h,c}``,
+        ``S_{a,h,c} = Σ_{j ≤ n} y_j x_{j,a} · m_j Π_{s=j+1}^{T} G^h_{s,c}``
+
+    (the query-row formula of the module docstring with ``q_T = Q x``, ``k_j = K x_j``,
+    ``v_{j,d+1} = v y_j``; delimiters and the query's label slot are 0 and add nothing):
+    one batched matrix product of the prompts' ``y_j x_j`` with the decay per run, the
+    decay shared by a run's prompts.  ``data``: :func:`_draw_many`'s ``(yx (R, d, B, n),
+    x_query (R, d, B))``."""
+    cfg = st.cfg
+    yx, xq = data
+    R, d, B, n = yx.shape
+    Wq = params["layers.0.W_q"][..., :d]  # (R, H_qk, d_k, d): W_q's data block (the rest is masked)
+    Wk = params["layers.0.W_k"][..., :d]
+    v = params["layers.0.W_v"][:, :, d, d]  # (R, H)
+    D = _example_decay(params, st)  # (R or 1, H_g, n, c)
+    Hg, c = D.shape[1], D.shape[3]
+    D = D.expand(R, -1, -1, -1).permute(0, 2, 1, 3).reshape(R, n, Hg * c)
+    S = (yx.reshape(R, d * B, n) @ D).view(R, d, B, Hg, c)
+    H = v.shape[1]
+    if c == 1:  # scalar gates or none: Σ_c (Q_h x)_c K_{h,ca} = (xᵀ Q_hᵀK_h)_a, then · S_{a,h}
+        u = torch.einsum("rab,rhae->rbhe", xq, Wq.transpose(-1, -2) @ Wk)  # (R, B, H_qk, d)
+        t = (u * S[..., 0].permute(0, 2, 3, 1)).sum(-1)  # (R, B, H)
+    else:
+        qx = torch.einsum("rab,rhka->rbhk", xq, Wq)  # (R, B, H_qk, d_k): Q_h x
+        KS = (S.permute(0, 2, 3, 4, 1) * Wk[:, None]).sum(-1)  # (R, B, H, d_k): Σ_a K_{h,ca} S_{a,h,c}
+        t = (KS * qx).sum(-1)
+    out = (t.expand(R, B, H) @ v[:, :, None])[..., 0]  # Σ_h v_h t_h
+    return out if cfg.effective_readout == "output" else -out
+
+
+def _batches(st, tasks):
+    """``draw(B, rngs, rows) -> (data, y (R, B))`` and ``predict(params, data, rows) -> ŷ (R, B)``
+    for runs on ``tasks`` (``rows``: the runs still in the stack, default all): the products
+    form where it applies (:func:`_wpgd_form`), else whole prompts (:func:`_tokens`,
+    :func:`_predict`)."""
+    if _wpgd_form(st.cfg):
+        selected = {}
+
+        def predict(params, data, rows=None):
+            key = None if rows is None else tuple(rows)
+            if key not in selected:
+                selected.clear()
+                selected[key] = st if rows is None else st.select(rows)
+            return _wpgd_predict(params, data, selected[key])
+
+        return _Sampler([_Draws(t, st) for t in tasks], st), predict
+    return (lambda B, rngs, rows=None: _tokens([tasks[r].sample(B, g) for r, g in
+                                                zip(range(len(tasks)) if rows is None else rows, rngs)], st),
+            lambda params, data, rows=None: _predict(params, data, st))
+
+
 # ----------------------------------------------------------------------------- evaluation
 def _errors(params, st, tasks, rngs, num, batch_size=4096):
     """Squared errors ``(R, num)`` (float64) of the stacked GLAs on ``num`` prompts per run,
     drawn from each run's ``rng`` in batches of ``batch_size`` (as :func:`evaluate`)."""
     out, done = [], 0
+    draw, predict = _batches(st, tasks)
     with torch.no_grad():
         while done < num:
             B = min(batch_size, num - done)
-            Z, y = _tokens([t.sample(B, g) for t, g in zip(tasks, rngs)], st)
-            out.append(((y - _predict(params, Z, st)) ** 2).double().cpu().numpy())
+            data, y = draw(B, rngs)
+            out.append(((y - predict(params, data)) ** 2).double().cpu().numpy())
             done += B
     return np.concatenate(out, axis=1)
 
@@ -255,11 +480,11 @@ def _errors(params, st, tasks, rngs, num, batch_size=4096):
 def evaluate_many(models, tasks, layouts, seeds, num_prompts: int = 20000, *, threads: int | None = 1):
     """Held-out risks of many GLAs: for each, exactly :func:`~wpgd_theory.gla.evaluate` with
     ``seed`` (prompts of ``default_rng([seed, 2])``, batches of 4096), computed stacked
-    (models of one configuration and layout together).  Returns :class:`MonteCarloEstimate` s."""
+    (models of one configuration together, :func:`_groups`).  Returns :class:`MonteCarloEstimate` s."""
     num = as_positive_int(num_prompts, "num_prompts", minimum=2)
     out = [None] * len(models)
     for rows in _groups(models, layouts):
-        st = _Statics(models[rows[0]], layouts[rows[0]])
+        st = _statics(models[rows[0]], [layouts[r] for r in rows])
         with cpu_threads(threads, st.device):
             params = _stack([models[r] for r in rows])
             e = _errors(params, st, [tasks[r] for r in rows],
@@ -280,26 +505,46 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
     if len(models) != len(layouts):
         raise ValueError(f"models and layouts must have one entry per model, got lengths {len(models)}, "
                          f"{len(layouts)}")
-    statics = [_Statics(m, _layout(m, task, lay, False, False, False)) for m, lay in zip(models, layouts)]
+    statics = [_statics(m, [_layout(m, task, lay, False, False, False)]) for m, lay in zip(models, layouts)]
     params = [_stack([m]) for m in models]
     out, done = [[] for _ in models], 0
     with cpu_threads(threads, models[0].device if models else "cpu"), torch.no_grad():
         while done < num:
             batch = task.sample(min(batch_size, num - done), rng)
             for i, (p, st) in enumerate(zip(params, statics)):
-                Z, y = _tokens([batch], st)
-                out[i].append(((y - _predict(p, Z, st)) ** 2)[0].double().cpu().numpy())
+                if _wpgd_form(st.cfg):  # the products form on the same prompts
+                    X, y, x, yq = batch
+                    yx = torch.from_numpy((X * y[:, :, None]).transpose(2, 0, 1)).to(device=st.device, dtype=st.dtype)
+                    data = (yx[None], torch.from_numpy(x.T).to(device=st.device, dtype=st.dtype)[None])
+                    pred = _wpgd_predict(p, data, st)
+                    yq = torch.from_numpy(yq).to(device=st.device, dtype=st.dtype)[None]
+                else:
+                    Z, yq = _tokens([batch], st)
+                    pred = _predict(p, Z, st)
+                out[i].append(((yq - pred) ** 2)[0].double().cpu().numpy())
             done += batch.X.shape[0]
     return [np.concatenate(e) for e in out]
 
 
 def _groups(models, layouts):
-    """Indices of runs that can share a stack: same configuration, layout, device and dtype."""
+    """Indices of runs that can share a stack: same configuration (in the products form, up
+    to the chunk length, which it does not use), device and dtype, and the same layout unless
+    the products form applies (it pads prompts of different lengths, :class:`_RunStatics`)."""
     groups = {}
     for i, (m, lay) in enumerate(zip(models, layouts)):
-        key = (m.config, lay, str(m.device), m.dtype)
+        cfg = m.config
+        if _wpgd_form(cfg) and batchable(m):
+            key = (cfg.replace(chunk_size=cfg.subchunk_size), None, str(m.device), m.dtype)
+        else:
+            key = (cfg, lay, str(m.device), m.dtype)
         groups.setdefault(key, []).append(i)
     return list(groups.values())
+
+
+def _statics(model, layouts):
+    """The statics of a stack: :class:`_RunStatics` in the products form, else :class:`_Statics`
+    (one layout)."""
+    return _RunStatics(model, layouts) if _wpgd_form(model.config) else _Statics(model, layouts[0])
 
 
 # ----------------------------------------------------------------------------- training
@@ -342,17 +587,17 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
                                    eval_prompts=eval_prompts, threads=threads, **hyper)
             continue
         with cpu_threads(threads, models[rows[0]].device):
-            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], layouts[rows[0]],
+            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
                                [int(seeds[r]) for r in rows], eval_prompts, **hyper)
         for r, res in zip(rows, out):
             results[r] = res
     return results
 
 
-def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_size, lr, check_every, patience,
+def _train_stack(models, tasks, layouts, seeds, eval_prompts, *, steps, batch_size, lr, check_every, patience,
                  min_delta, lr_decay, max_lr_reductions, weight_decay, gate_lr):
     t0 = time.perf_counter()
-    st = _Statics(models[0], layout)
+    st = _statics(models[0], layouts)
     R = len(models)
     params = _stack(models)
     for t in params.values():
@@ -367,9 +612,10 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
     active = list(range(R))  # run index of every row of the stack
     losses = [[] for _ in range(R)]
     best, bad, reductions, stopped = [math.inf] * R, [0] * R, [0] * R, [False] * R
+    draw, predict = _batches(st, tasks)
     for step in range(steps):
-        Z, y = _tokens([tasks[r].sample(batch_size, rngs[r]) for r in active], st)
-        pred = _predict(params, Z, st)
+        data, y = draw(batch_size, [rngs[r] for r in active], active)
+        pred = predict(params, data, active)
         per_run = torch.mean((y - pred) ** 2, dim=1)
         grads = torch.autograd.grad(per_run.sum(), list(params.values()))
         t = step + 1
@@ -422,7 +668,7 @@ def _train_stack(models, tasks, layout, seeds, eval_prompts, *, steps, batch_siz
         _unstack({n: p.detach() for n, p in params.items()}, models, active)
     for m in models:
         m.eval()
-    risks = evaluate_many(models, tasks, [layout] * R, seeds, eval_prompts, threads=None)
+    risks = evaluate_many(models, tasks, layouts, seeds, eval_prompts, threads=None)
     seconds = time.perf_counter() - t0
-    return [TrainResult(risks[r], np.array(losses[r]), len(losses[r]), stopped[r], reductions[r], seconds, layout)
+    return [TrainResult(risks[r], np.array(losses[r]), len(losses[r]), stopped[r], reductions[r], seconds, layouts[r])
             for r in range(R)]

@@ -420,10 +420,13 @@ def attention_gla(q, k, v, gates=None, write_mask=None):
 
 # --------------------------------------------------------------------------- chunked form
 def _split_log_gates(log_gates):
-    """Finite part (0 at exact zeros) and zero indicator of log gates in [−inf, 0]."""
+    """Finite part (0 at exact zeros) and zero indicator of log gates in [−inf, 0]; the
+    indicator is ``None`` when no gate is 0 (two passes over the gates: the common case)."""
     lg = log_gates
-    if torch.isnan(lg.detach()).any() or (lg.detach() > 0).any():
+    if not bool((lg.detach() <= 0).all()):  # NaN compares False
         raise ValueError("log_gates must lie in [-inf, 0] (gates in [0, 1]); got NaN or positive values")
+    if not bool(torch.isneginf(lg.detach()).any()):
+        return lg, None
     zero = torch.isneginf(lg)
     return torch.where(zero, torch.zeros_like(lg), lg), zero
 
@@ -533,7 +536,9 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
         has_zero = False
     else:
         lg, zero = _split_log_gates(lg)
-        has_zero = bool(zero.any())  # exact-zero bookkeeping only when needed
+        has_zero = zero is not None  # exact-zero bookkeeping only when needed
+        if zero is None:
+            zero = torch.zeros((1,) * lg.ndim, dtype=torch.bool, device=lg.device).expand(lg.shape)
     if kind == "scalar":
         C = min(chunk_size, T)
     else:
