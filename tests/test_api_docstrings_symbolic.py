@@ -37,7 +37,7 @@ SYMBOLIC_MODULES = ("algebra", "bilinear", "induction", "matrixwick", "moments",
 #: architecture modules whose ``__all__`` is checked beyond the package's own
 ARCHITECTURE_MODULES = (
     "cones", "conformance", "delta", "fit", "fenwick", "fla_ops", "mesa_limit", "registry", "registry_ext",
-    "selective_scan", "stacking",
+    "selective_scan", "stacking", "table", "train",
 )
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
