@@ -35,7 +35,10 @@ PACKAGES = ("wpgd_theory.symbolic", "wpgd_theory.architectures")
 SYMBOLIC_MODULES = ("algebra", "bilinear", "induction", "matrixwick", "moments", "positivity", "proofcheck",
                     "recurrences", "sizefree", "stationary", "termsums", "elasticity", "coq")
 #: architecture modules whose ``__all__`` is checked beyond the package's own
-ARCHITECTURE_MODULES = ("cones", "conformance", "delta", "fit")
+ARCHITECTURE_MODULES = (
+    "cones", "conformance", "delta", "fit", "fenwick", "fla_ops", "layers", "mesa_limit", "registry",
+    "registry_ext", "selective_scan", "stacking", "table", "train",
+)
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

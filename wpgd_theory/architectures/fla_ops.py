@@ -68,7 +68,21 @@ def _module(name: str):
 
 
 def fla_available() -> bool:
-    """True if ``fla`` (package ``fla-core``) imports here."""
+    r"""Return whether ``fla`` (package ``fla-core``) imports here.
+
+    The architecture checks of claims G1, G4 and T1 run through fla's ops; where this is
+    ``False`` they report the layers as unavailable instead of failing.
+
+    Returns
+    -------
+    bool
+        ``True`` if ``fla.ops.gla.naive`` imports (any import failure gives ``False``).
+
+    Examples
+    --------
+    >>> isinstance(fla_available(), bool)
+    True
+    """
     try:
         _module("fla.ops.gla.naive")
     except Exception:  # noqa: BLE001 - any import failure means "not available"
@@ -77,6 +91,19 @@ def fla_available() -> bool:
 
 
 def fla_version() -> str | None:
+    r"""Return the installed ``fla`` version (recorded in the architecture checks' details).
+
+    Returns
+    -------
+    str or None
+        ``fla.__version__``, or ``None`` if ``fla`` does not import.
+
+    Examples
+    --------
+    >>> v = fla_version()
+    >>> v is None or isinstance(v, str)
+    True
+    """
     try:
         return str(_module("fla").__version__)
     except Exception:  # noqa: BLE001
@@ -92,7 +119,35 @@ def _bhtk(t):
 
 
 def linear_attention(q, k, v):
-    """``fla.ops.linear_attn.naive.naive_recurrent_linear_attn`` with ``scale=1``."""
+    r"""Linear attention through ``fla.ops.linear_attn.naive.naive_recurrent_linear_attn`` with ``scale=1``.
+
+    ``S_t = S_{t−1} + k_t v_tᵀ``, ``o_t = S_tᵀ q_t`` (``S_0 = 0``): one step of causal WPGD with
+    uniform weights (claims G1, G4).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> linear_attention(x, x, x)[0, :, 0, 0].tolist()
+    [1.0, 2.0, 3.0]
+    """
     op = _module("fla.ops.linear_attn.naive").naive_recurrent_linear_attn
     q, k, v = _f32(q, k, v)
     o, _ = op(q, k, v, scale=1.0)
@@ -100,7 +155,37 @@ def linear_attention(q, k, v):
 
 
 def simple_gla(q, k, v, g):
-    """``fla.ops.simple_gla.naive.naive_recurrent_simple_gla`` (scalar log-decay ``g (B,T,H)``), ``scale=1``."""
+    r"""Simple GLA (Mamba-2's SSD form) through ``fla.ops.simple_gla.naive.naive_recurrent_simple_gla``, ``scale=1``.
+
+    ``S_t = e^{g_t} S_{t−1} + k_t v_tᵀ``, ``o_t = S_tᵀ q_t``: a scalar gate per head and token,
+    so WPGD with weights ``ω_s = e^{g_{s+1} + … + g_t}`` (claims G1, G4).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    g : torch.Tensor of shape (B, T, H)
+        The log-decays ``g_t ≤ 0``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import math, torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in simple_gla(x, x, x, torch.full((1, 3, 1), math.log(0.5)))[0, :, 0, 0].tolist()]
+    [1.0, 1.5, 1.75]
+    """
     op = _module("fla.ops.simple_gla.naive").naive_recurrent_simple_gla
     q, k, v, g = _f32(q, k, v, g)
     o, _ = op(q, k, v, g, scale=1.0)
@@ -108,11 +193,38 @@ def simple_gla(q, k, v, g):
 
 
 def gla(q, k, v, gk):
-    """``fla.ops.gla.naive.naive_recurrent_gla`` (key-dimension log-decay ``gk (B,T,H,K)``).
+    r"""GLA through ``fla.ops.gla.naive.naive_recurrent_gla`` (key-dimension log-decays), scale 1.
 
+    ``S_t = diag(e^{gk_t}) S_{t−1} + k_t v_tᵀ``, ``o_t = S_tᵀ q_t`` (claims G1, G4).
     fla's op applies the fixed scale ``K^{−1/2}`` to ``q``; it is undone by passing
     ``q·K^{1/2}`` (a power of two times ``q`` when ``K`` is a power of four; otherwise one
     extra float32 rounding, covered by the tolerance).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    gk : torch.Tensor of shape (B, T, H, K)
+        The log-decays, one per key dimension.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import math, torch
+    >>> x, v = torch.ones(1, 3, 1, 2), torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in gla(x, x, v, torch.full((1, 3, 1, 2), math.log(0.5)))[0, :, 0, 0].tolist()]
+    [2.0, 3.0, 3.5]
     """
     op = _module("fla.ops.gla.naive").naive_recurrent_gla
     q, k, v, gk = _f32(q, k, v, gk)
@@ -121,9 +233,39 @@ def gla(q, k, v, gk):
 
 
 def rwkv6(q, k, v, w, u):
-    """``fla.ops.rwkv6.recurrent_naive.naive_recurrent_rwkv6`` (layout ``(B,H,T,K)`` inside), ``scale=1``.
+    r"""RWKV-6 via ``fla.ops.rwkv6.recurrent_naive.naive_recurrent_rwkv6`` (layout ``(B,H,T,K)`` inside), ``scale=1``.
 
-    ``w (B,T,H,K)`` log-decays, ``u (H,K)`` the bonus on the current token.
+    ``o_t = (S_{t−1} + diag(u) k_t v_tᵀ)ᵀ q_t``, ``S_t = diag(e^{w_t}) S_{t−1} + k_t v_tᵀ``:
+    the decay is exclusive and the current token gets the bonus ``u`` (claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    w : torch.Tensor of shape (B, T, H, K)
+        The log-decays.
+    u : torch.Tensor of shape (H, K)
+        The bonus on the current token.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import math, torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> o = rwkv6(x, x, x, torch.full((1, 3, 1, 1), math.log(0.5)), torch.zeros(1, 1))
+    >>> [round(v, 4) for v in o[0, :, 0, 0].tolist()]
+    [0.0, 1.0, 1.5]
     """
     op = _module("fla.ops.rwkv6.recurrent_naive").naive_recurrent_rwkv6
     q, k, v, w, u = _f32(q, k, v, w, u)
@@ -132,13 +274,61 @@ def rwkv6(q, k, v, w, u):
 
 
 def retention_decays(num_heads: int) -> torch.Tensor:
-    """fla's RetNet decays ``γ_h = 1 − 2^{−5−h}`` (float32, as ``naive_retention`` computes them)."""
+    r"""Return fla's RetNet decays ``γ_h = 1 − 2^{−5−h}``, ``h = 0..H−1`` in float32.
+
+    As ``naive_retention`` computes them: the per-head weights ``ω_s = γ_h^{t−s}`` of
+    :func:`retention` (claim G1).
+
+    Parameters
+    ----------
+    num_heads : int
+        The number of heads ``H``.
+
+    Returns
+    -------
+    torch.Tensor of shape (H,)
+        The decays ``γ_h`` in float32.
+
+    Examples
+    --------
+    >>> [round(g, 6) for g in retention_decays(2).tolist()]
+    [0.96875, 0.984375]
+    """
     h = torch.arange(num_heads, dtype=torch.float32)
     return torch.exp2(torch.log2(1 - torch.pow(torch.tensor(2.0), -5.0 - h)))
 
 
 def retention(q, k, v):
-    """``fla.ops.retention.naive.naive_retention`` (layout ``(B,H,T,K)``, fixed scale ``K^{−1/2}`` undone)."""
+    r"""Retention (RetNet) through ``fla.ops.retention.naive.naive_retention``, scale 1.
+
+    Layout ``(B, H, T, K)`` inside; fla's fixed scale ``K^{−1/2}`` is undone.
+    ``o_t = Σ_{s ≤ t} γ_h^{t−s} (q_tᵀ k_s) v_s`` with fla's fixed ``γ_h = 1 − 2^{−5−h}``
+    (:func:`retention_decays`; claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in retention(x, x, x)[0, :, 0, 0].tolist()]
+    [1.0, 1.9688, 2.9072]
+    """
     op = _module("fla.ops.retention.naive").naive_retention
     q, k, v = _f32(q, k, v)
     o = op(_bhtk(q * q.shape[-1] ** 0.5), _bhtk(k), _bhtk(v))
@@ -146,9 +336,37 @@ def retention(q, k, v):
 
 
 def delta_rule(q, k, v, beta):
-    """``fla.ops.delta_rule.naive.delta_rule_recurrence`` (layout ``(B,H,T,K)``; fixed scale undone).
+    r"""DeltaNet through ``fla.ops.delta_rule.naive.delta_rule_recurrence``, scale 1.
 
-    ``beta (B,T,H)`` the per-token step sizes.
+    Layout ``(B, H, T, K)`` inside; fla's fixed scale is undone.
+    ``S_t = S_{t−1} + β_t k_t (v_t − S_{t−1}ᵀ k_t)ᵀ``, ``o_t = S_tᵀ q_t``: one online
+    gradient step per token on ``½‖Sᵀk_t − v_t‖²`` (claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    beta : torch.Tensor of shape (B, T, H)
+        The per-token step sizes ``β_t``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in delta_rule(x, x, x, torch.full((1, 3, 1), 0.5))[0, :, 0, 0].tolist()]
+    [0.5, 0.75, 0.875]
     """
     op = _module("fla.ops.delta_rule.naive").delta_rule_recurrence
     q, k, v, beta = _f32(q, k, v, beta)
@@ -157,7 +375,38 @@ def delta_rule(q, k, v, beta):
 
 
 def gated_delta_rule(q, k, v, beta, g):
-    """``fla.ops.gated_delta_rule.naive.naive_recurrent_gated_delta_rule`` with ``scale=1``."""
+    r"""Gated DeltaNet through ``fla.ops.gated_delta_rule.naive.naive_recurrent_gated_delta_rule`` with ``scale=1``.
+
+    ``S̃ = e^{g_t} S_{t−1}``, ``S_t = S̃ + β_t k_t (v_t − S̃ᵀ k_t)ᵀ``, ``o_t = S_tᵀ q_t`` (claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    beta : torch.Tensor of shape (B, T, H)
+        The per-token step sizes ``β_t``.
+    g : torch.Tensor of shape (B, T, H)
+        The log-decays ``g_t ≤ 0``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x, z = torch.ones(1, 3, 1, 1), torch.zeros(1, 3, 1)
+    >>> [round(o, 4) for o in gated_delta_rule(x, x, x, z + 0.5, z)[0, :, 0, 0].tolist()]
+    [0.5, 0.75, 0.875]
+    """
     op = _module("fla.ops.gated_delta_rule.naive").naive_recurrent_gated_delta_rule
     q, k, v, beta, g = _f32(q, k, v, beta, g)
     o, _ = op(q, k, v, beta, g, scale=1.0)
@@ -165,59 +414,314 @@ def gated_delta_rule(q, k, v, beta, g):
 
 
 def based(q, k, v, use_norm=False):
-    """``fla.ops.based.naive.naive_parallel_based`` (layout ``(B,H,T,K)`` inside), ``scale=1``:
-    ``o_t = Σ_{s≤t} (1 + a + a²/2) v_s``, ``a = q_tᵀk_s``, divided by ``Σ_s (1 + a + a²/2)`` if ``use_norm``."""
+    r"""Based through ``fla.ops.based.naive.naive_parallel_based`` (layout ``(B, H, T, K)`` inside), ``scale=1``.
+
+    ``o_t = Σ_{s≤t} (1 + a + a²/2) v_s`` with ``a = q_tᵀk_s`` (the 2nd-order Taylor feature map),
+    divided by ``Σ_{s≤t} (1 + a + a²/2)`` if ``use_norm``.  Claim G1: two heads ``±q`` mixed
+    ``(1/2, −1/2)`` without the normaliser leave ``Σ_s (q_tᵀk_s) v_s`` (one-step WPGD); the
+    normalised op is a negative control.
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    use_norm : bool, default False
+        Apply fla's normaliser.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in based(x, x, x)[0, :, 0, 0].tolist()]
+    [2.5, 5.0, 7.5]
+    """
     op = _module("fla.ops.based.naive").naive_parallel_based
     q, k, v = _f32(q, k, v)
     return _bhtk(op(_bhtk(q), _bhtk(k), _bhtk(v), scale=1.0, use_norm=use_norm))
 
 
 def forgetting_attn(q, k, v, g):
-    """``fla.ops.forgetting_attn.naive.naive_forgetting_attn`` (log forget gates ``g (B,T,H)``), ``scale=1``."""
+    r"""Forgetting attention (FoX) through ``fla.ops.forgetting_attn.naive.naive_forgetting_attn``, ``scale=1``.
+
+    Softmax attention with a forget-gate bias:
+    ``o_t = Σ_{s≤t} softmax_s(q_tᵀk_s + Σ_{j=s+1}^{t} g_j) v_s`` (claim G1: not one-step WPGD).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    g : torch.Tensor of shape (B, T, H)
+        The log forget gates ``g_t ≤ 0``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x, v = torch.ones(1, 3, 1, 1), torch.arange(1.0, 4.0).reshape(1, 3, 1, 1)
+    >>> [round(o, 4) for o in forgetting_attn(x, x, v, torch.zeros(1, 3, 1))[0, :, 0, 0].tolist()]
+    [1.0, 1.5, 2.0]
+    """
     op = _module("fla.ops.forgetting_attn.naive").naive_forgetting_attn
     q, k, v, g = _f32(q, k, v, g)
     return op(q, k, v, g, scale=1.0)
 
 
 def kda(q, k, v, g, beta):
-    """``fla.ops.kda.naive.naive_recurrent_kda`` (key-dimension log decays ``g (B,T,H,K)``), ``scale=1``."""
+    r"""Kimi Delta Attention through ``fla.ops.kda.naive.naive_recurrent_kda`` (key-dimension log-decays), ``scale=1``.
+
+    ``S̃ = diag(e^{g_t}) S_{t−1}``, ``S_t = S̃ + β_t k_t (v_t − S̃ᵀ k_t)ᵀ``, ``o_t = S_tᵀ q_t`` (claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    g : torch.Tensor of shape (B, T, H, K)
+        The log-decays, one per key dimension.
+    beta : torch.Tensor of shape (B, T, H)
+        The per-token step sizes ``β_t``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(1, 3, 1, 1)
+    >>> [round(o, 4) for o in kda(x, x, x, torch.zeros(1, 3, 1, 1), torch.full((1, 3, 1), 0.5))[0, :, 0, 0].tolist()]
+    [0.5, 0.75, 0.875]
+    """
     op = _module("fla.ops.kda.naive").naive_recurrent_kda
     q, k, v, g, beta = _f32(q, k, v, g, beta)
     return op(q, k, v, g, beta, scale=1.0)[0]
 
 
 def comba(q, k, v, p, beta, g):
-    """``fla.ops.comba.naive.naive_recurrent_comba`` (second key ``p``, scalar log decay ``g``), ``scale=1``."""
+    r"""Comba through ``fla.ops.comba.naive.naive_recurrent_comba``, ``scale=1``.
+
+    A second key ``p`` and a scalar log-decay ``g``:
+    ``S̃ = e^{g_t} S_{t−1}``, ``S_t = S̃ + β_t k_t (v_t − S̃ᵀ p_t)ᵀ``, ``o_t = S_tᵀ q_t`` (claim G1).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    p : torch.Tensor of shape (B, T, H, K)
+        The second key, read by the correction term.
+    beta : torch.Tensor of shape (B, T, H)
+        The per-token step sizes ``β_t``.
+    g : torch.Tensor of shape (B, T, H)
+        The log-decays ``g_t ≤ 0``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x, z = torch.ones(1, 3, 1, 1), torch.zeros(1, 3, 1)
+    >>> [round(o, 4) for o in comba(x, x, x, 0 * x, z + 0.5, z)[0, :, 0, 0].tolist()]
+    [0.5, 1.0, 1.5]
+    """
     op = _module("fla.ops.comba.naive").naive_recurrent_comba
     q, k, v, p, beta, g = _f32(q, k, v, p, beta, g)
     return op(q, k, v, p, beta, g, scale=1.0)[0]
 
 
 def gated_delta_product(q, k, v, g, beta, num_householder=2):
-    """``fla.ops.gated_delta_product.naive.naive_recurrent_gated_delta_product``: ``k, v, beta``
-    carry ``num_householder`` rows per token (``T·n_h``), ``scale=1``."""
+    r"""Gated DeltaProduct via ``fla.ops.gated_delta_product.naive.naive_recurrent_gated_delta_product``, scale 1.
+
+    Per token, ``S ← e^{g_t} S_{t−1}`` and then ``n_h`` delta steps
+    ``S ← S + β_{t,j} k_{t,j} (v_{t,j} − Sᵀ k_{t,j})ᵀ``, ``j = 1..n_h``; ``o_t = S_tᵀ q_t`` (claim G1).
+
+    Parameters
+    ----------
+    q : torch.Tensor of shape (B, T, H, K)
+        The queries.
+    k : torch.Tensor of shape (B, T·n_h, H, K)
+        The keys, ``n_h = num_householder`` rows per token.
+    v : torch.Tensor of shape (B, T·n_h, H, V)
+        The values, ``n_h`` rows per token.
+    g : torch.Tensor of shape (B, T, H)
+        The log-decays ``g_t ≤ 0``.
+    beta : torch.Tensor of shape (B, T·n_h, H)
+        The step sizes ``β_{t,j}``.
+    num_householder : int, default 2
+        ``n_h``, the delta (Householder) steps per token.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> q, kv = torch.ones(1, 2, 1, 1), torch.ones(1, 4, 1, 1)
+    >>> o = gated_delta_product(q, kv, kv, torch.zeros(1, 2, 1), torch.full((1, 4, 1), 0.5))
+    >>> [round(v, 4) for v in o[0, :, 0, 0].tolist()]
+    [0.75, 0.9375]
+    """
     op = _module("fla.ops.gated_delta_product.naive").naive_recurrent_gated_delta_product
     q, k, v, g, beta = _f32(q, k, v, g, beta)
     return op(q, k, v, g, beta, 1.0, num_householder=num_householder)[0]
 
 
 def gsa(q, k, v, s):
-    """``fla.ops.gsa.naive.naive_recurrent_gsa`` (slot logits ``s (B,T,H,M)``, gates from ``s``), ``scale=1``."""
+    r"""Gated Slot Attention through ``fla.ops.gsa.naive.naive_recurrent_gsa`` (gates from slot logits), scale 1.
+
+    With ``z_t = logcumsumexp_{s≤t} s_s``, slot weights ``s̃_t = e^{s_t − z_t}`` and gates
+    ``e^{z_{t−1} − z_t}``: keys are written into ``M`` slots, ``H^k_t = H^k_{t−1} diag(e^{z_{t−1}−z_t}) + k_t s̃_tᵀ``,
+    read by ``a_t = softmax(H^{k}_tᵀ q_t)``; values likewise, ``o_t = H^{v}_tᵀ a_t`` (claim G1:
+    not one-step WPGD, the read-out is a softmax).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys (any float dtype; computed in float32).
+    v : torch.Tensor of shape (B, T, H, V)
+        The values.
+    s : torch.Tensor of shape (B, T, H, M)
+        The slot logits (``M`` slots).
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, V)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x, v = torch.ones(1, 3, 1, 1), torch.arange(1.0, 4.0).reshape(1, 3, 1, 1)
+    >>> [round(o, 4) for o in gsa(x, x, v, torch.zeros(1, 3, 1, 2))[0, :, 0, 0].tolist()]
+    [1.0, 1.5, 2.0]
+    """
     op = _module("fla.ops.gsa.naive").naive_recurrent_gsa
     q, k, v, s = _f32(q, k, v, s)
     return op(q, k, v, s, None, scale=1.0)[0]
 
 
 def hgrn(x, g):
-    """``fla.ops.hgrn.naive.naive_recurrent_hgrn``: ``h_t = e^{g_t} ⊙ h_{t−1} + x_t`` per channel, ``o_t = h_t``."""
+    r"""HGRN through ``fla.ops.hgrn.naive.naive_recurrent_hgrn``: ``h_t = e^{g_t} ⊙ h_{t−1} + x_t``.
+
+    Per channel, ``o_t = h_t``.  No query or key: an elementwise gated recurrence (claim G1's negative control).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (B, T, D)
+        The inputs.
+    g : torch.Tensor of shape (B, T, D)
+        The log-decays.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, D)
+        The states ``h_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import math, torch
+    >>> o = hgrn(torch.ones(1, 3, 1), torch.full((1, 3, 1), math.log(0.5)))
+    >>> [round(v, 4) for v in o[0, :, 0].tolist()]
+    [1.0, 1.5, 1.75]
+    """
     op = _module("fla.ops.hgrn.naive").naive_recurrent_hgrn
     x, g = _f32(x, g)
     return op(x, g)[0]
 
 
 def mesa_net(q, k, v, g, lamb, beta):
-    """``fla.ops.mesa_net.naive.naive_mesa_net_exact``: ``o_t = (H^{kk}_t + diag λ)^{−1} q_t`` read
-    through ``H^{kv}_t`` (``v`` has the key dimension)."""
+    r"""MesaNet through ``fla.ops.mesa_net.naive.naive_mesa_net_exact`` (exact solve).
+
+    ``H^{kk}_t = e^{g_t} H^{kk}_{t−1} + β_t k_t k_tᵀ``, ``H^{kv}_t = e^{g_t} H^{kv}_{t−1} + β_t k_t v_tᵀ``,
+    ``o_t = H^{kv}_tᵀ (H^{kk}_t + diag λ)^{−1} q_t``: the in-context ridge-regression solution
+    (claim G1; its limit is :mod:`wpgd_theory.architectures.mesa_limit`).
+
+    Parameters
+    ----------
+    q, k : torch.Tensor of shape (B, T, H, K)
+        The queries and keys.
+    v : torch.Tensor of shape (B, T, H, K)
+        The values (MesaNet's values have the key dimension).
+    g : torch.Tensor of shape (B, T, H)
+        The log-decays ``g_t ≤ 0``.
+    lamb : torch.Tensor of shape (H, K)
+        The ridge ``λ``.
+    beta : torch.Tensor of shape (B, T, H)
+        The per-token write strengths ``β_t``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, T, H, K)
+        The outputs ``o_t``, float32.
+
+    Raises
+    ------
+    ImportError
+        If ``fla`` (package ``fla-core``) is not installed (see :func:`fla_available`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x, z = torch.ones(1, 3, 1, 1), torch.zeros(1, 3, 1)
+    >>> [round(o, 4) for o in mesa_net(x, x, x, z, torch.ones(1, 1), z + 1)[0, :, 0, 0].tolist()]
+    [0.5, 0.6667, 0.75]
+    """
     op = _module("fla.ops.mesa_net.naive").naive_mesa_net_exact
     q, k, v, g, lamb, beta = _f32(q, k, v, g, lamb, beta)
     return op(q, k, v, g, lamb, beta)[0]

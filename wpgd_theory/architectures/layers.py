@@ -81,7 +81,21 @@ def _quiet():
 
 
 def layers_available() -> bool:
-    """True if ``flash-linear-attention``'s layers import here."""
+    r"""Return whether ``flash-linear-attention``'s layers (``fla.layers``) import here.
+
+    Where this is ``False`` the layer checks of claims G1 and T1 report the layers as
+    unavailable instead of failing.
+
+    Returns
+    -------
+    bool
+        ``True`` if ``fla.layers`` imports (any import failure gives ``False``).
+
+    Examples
+    --------
+    >>> isinstance(layers_available(), bool)
+    True
+    """
     try:
         _layers()
     except Exception:  # noqa: BLE001
@@ -126,9 +140,42 @@ def _naive_gla_kernel(module):
 
 
 def gla_layer(Pk, Pq, gates, *, short_conv=False, output_gate=False, g_norm=False, feature_map=None, seed=0):
-    """A :class:`fla.layers.GatedLinearAttention` loaded with the G1 construction (see module docstring).
+    r"""Build a :class:`fla.layers.GatedLinearAttention` loaded with the G1 construction (module docstring).
 
-    ``gates (T,)`` in ``(0, 1)``; each keyword switches one component back to fla's behaviour.
+    One head, ``d_k = d``, ``d_v = 1``; with every component at the identity its output at the
+    query's label coordinate is ``ŷ = xᵀ P Xᵀ(ω ⊙ y)``, ``P = P_qᵀP_k``,
+    ``ω_i = Π_{j=i+1}^{n+1} g_j`` (claim G1): the recurrence
+    ``S_t = diag(g_t) S_{t−1} + k_t v_tᵀ``, ``o_t = S_tᵀ q_t``.
+
+    Parameters
+    ----------
+    Pk, Pq : numpy.ndarray of shape (d, d)
+        The key and query maps.
+    gates : numpy.ndarray of shape (T,)
+        The gates ``g_t ∈ (0, 1)`` per position, ``T = n + 1``.
+    short_conv, output_gate, g_norm : bool, default False
+        Switch fla's short convolution, swish output gate or output RMSNorm back on.
+    feature_map : str or None, default None
+        fla's feature map on ``q, k`` (e.g. ``"relu"``); ``None`` is the identity.
+    seed : int, default 0
+        Torch seed of the parameters the construction does not set.
+
+    Returns
+    -------
+    fla.layers.GatedLinearAttention
+        The layer, hidden size ``D = d + 1 + T`` (tokens ``h_t = [x_t; y_t; e_t]``).
+
+    Raises
+    ------
+    ImportError
+        If ``fla.layers`` is not installed (see :func:`layers_available`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = gla_layer(np.eye(2), np.eye(2), np.array([0.5, 0.9, 0.8]))
+    >>> type(layer).__name__, layer.hidden_size
+    ('GatedLinearAttention', 6)
     """
     torch.manual_seed(seed)
     d = Pk.shape[1]
@@ -164,10 +211,44 @@ def gla_layer(Pk, Pq, gates, *, short_conv=False, output_gate=False, g_norm=Fals
 
 
 def mamba2_layer(Pk, Pq, dt_raw, a, *, conv_activation=False, rmsnorm=False, gate=False, seed=0):
-    """A :class:`fla.layers.Mamba2` loaded with the Mamba-2 construction (see module docstring).
+    r"""Build a :class:`fla.layers.Mamba2` loaded with the Mamba-2 construction (module docstring).
 
-    ``dt_raw (T,)`` the per-position ``dt`` before ``softplus(· + dt_bias)`` (``dt_bias = 0``),
-    ``a > 0`` (``A = −a``); each keyword switches one component back to fla's behaviour.
+    One head of ``head_dim = d + 1 + T``, state size ``d``; with every component at the
+    identity its output at the query's label coordinate is WPGD with ``P = P_qᵀP_k`` and
+    ``ω_i = Δ_i exp(−a Σ_{j=i+1}^{n+1} Δ_j)``, ``Δ_t = softplus(dt_t)`` (claim G1, the
+    nonnegative class): the SSD recurrence ``S_t = e^{−aΔ_t} S_{t−1} + Δ_t B_t x_tᵀ``,
+    ``o_t = S_tᵀ C_t``.
+
+    Parameters
+    ----------
+    Pk, Pq : numpy.ndarray of shape (d, d)
+        The key (``B_t``) and query (``C_t``) maps.
+    dt_raw : numpy.ndarray of shape (T,)
+        The per-position ``dt`` before ``softplus(· + dt_bias)`` (``dt_bias = 0``).
+    a : float
+        The decay rate ``a > 0`` (``A = −a``).
+    conv_activation, rmsnorm, gate : bool, default False
+        Switch fla's SiLU after the convolution, the gated RMSNorm or a non-constant gate ``z``
+        back on.
+    seed : int, default 0
+        Torch (and numpy, for the gate) seed of the parameters the construction does not set.
+
+    Returns
+    -------
+    fla.layers.Mamba2
+        The layer, hidden size ``D = d + 1 + T``.
+
+    Raises
+    ------
+    ImportError
+        If ``fla.layers`` is not installed (see :func:`layers_available`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = mamba2_layer(np.eye(2), np.eye(2), np.zeros(3), 0.1)
+    >>> type(layer).__name__, layer.num_heads, layer.head_dim
+    ('Mamba2', 1, 6)
     """
     torch.manual_seed(seed)
     d = Pk.shape[1]
@@ -213,12 +294,45 @@ def _run(layer, X, y, x, kernel=contextlib.nullcontext):
 
 
 def layer_conformance(name: str, *, n: int = 6, d: int = 3, num_prompts: int = 16, seed: int = 0) -> dict:
-    """``{"identity": Conformance, "<component>": Conformance | str, ...}`` for layer ``"gla"`` or ``"mamba2"``.
+    r"""Check which components of fla's layer ``name`` must be the identity for WPGD (claim G1).
 
-    ``identity``: every component at the identity (must pass); each other entry switches one
-    component back to fla's default behaviour (expected to fail: it must be the identity).  A
-    component implemented only as a Triton kernel (fla's short convolution, RMSNorm) cannot run
-    on a CPU: its entry is then a string saying so.
+    Returns ``{"identity": Conformance, "<component>": Conformance | str, ...}``.
+    ``identity``: every component at the identity, compared with ``wpgd_predict`` (must pass);
+    each other entry switches one component of :data:`LAYER_COMPONENTS` back to fla's default
+    behaviour (expected to fail: it must be the identity).  A component implemented only as a
+    Triton kernel (fla's short convolution, RMSNorm) cannot run on a CPU: its entry is then a
+    string saying so.
+
+    Parameters
+    ----------
+    name : str
+        ``"gla"`` (:func:`gla_layer`) or ``"mamba2"`` (:func:`mamba2_layer`).
+    n : int, default 6
+        In-context examples per prompt (``T = n + 1`` tokens).
+    d : int, default 3
+        Feature dimension.
+    num_prompts : int, default 16
+        Prompts compared (:func:`~.registry.sample_prompts`).
+    seed : int, default 0
+        Seed of the prompts, ``P_k, P_q`` and the gates or steps.
+
+    Returns
+    -------
+    dict
+        ``{component: Conformance or str}``, ``"identity"`` first.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a key of :data:`LAYER_COMPONENTS`.
+
+    Examples
+    --------
+    >>> res = layer_conformance("mamba2", n=2, d=1, num_prompts=1)
+    >>> list(res) == ["identity", *LAYER_COMPONENTS["mamba2"]], res["identity"].passed
+    (True, True)
+    >>> all(isinstance(c, str) or not c.passed for k, c in res.items() if k != "identity")
+    True
     """
     if name not in LAYER_COMPONENTS:
         raise ValueError(f"name must be one of {tuple(LAYER_COMPONENTS)}, got {name!r}")

@@ -242,9 +242,44 @@ class Architecture:
 
 
 def sample_prompts(num_prompts: int, n: int, d: int, rng):
-    """Standard Gaussian prompts ``X (B,n,d)``, ``y (B,n)``, ``x (B,d)``, rounded to float32.
+    r"""Draw standard Gaussian prompts ``X (B, n, d)``, ``y (B, n)``, ``x (B, d)``, rounded to float32.
 
-    Rounded so that fla (float32) and the float64 reference see the same inputs.
+    Rounded so that fla (float32) and the float64 reference see the same inputs: the prompts
+    on which each architecture's output is compared with one-step WPGD (claim G1).
+
+    Parameters
+    ----------
+    num_prompts : int
+        The number of prompts ``B`` (at least 1).
+    n, d : int
+        The examples per prompt and the feature dimension.
+    rng : numpy.random.Generator
+        The random source.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features (float64 holding float32 values).
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a :class:`numpy.random.Generator` or ``num_prompts`` is not an integer.
+    ValueError
+        If ``num_prompts < 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y, x = sample_prompts(1, 3, 2, np.random.default_rng(0))
+    >>> X.shape, y.shape, x.shape
+    ((1, 3, 2), (1, 3), (1, 2))
+    >>> bool(np.all(X == X.astype(np.float32)))
+    True
     """
     rng = check_rng(rng)
     B = as_positive_int(num_prompts, "num_prompts")

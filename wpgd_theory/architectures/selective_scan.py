@@ -138,10 +138,43 @@ def _query_label(layer, X, y, x):
 
 
 def run_mamba1(X, y, x, rng, act=None):
-    r"""§12.5: one block (``ω > 0``, not monotone) and ``n`` blocks with distinct ``a_b`` and signed
-    ``c_b`` (signed ``ω``) through fla's ``Mamba`` module vs ``wpgd_predict``.  Bound: ``γ_m`` with
-    ``m = T(d_k + 2)`` and, as for the other layer checks, a factor 10 for the module's extra
-    float32 steps (``exp(A Δ)``, ``softplus``, the projections)."""
+    r"""Run fla's Mamba-1 selective scan against one-step WPGD (proofs/architectures.md §12.5, claim G1).
+
+    One block (``ω > 0``, not monotone) and ``n`` blocks with distinct ``a_b`` and signed
+    ``c_b`` (signed ``ω``) through fla's ``Mamba`` module (:func:`mamba1_layer`) vs
+    ``wpgd_predict`` with ``ω_i = Σ_b c_b Δ_i exp(−a_b Σ_{j=i+1}^{n+1} Δ_j)``
+    (:func:`selective_scan_weights`).  Bound: ``γ_m`` with ``m = T(d_k + 2)`` and, as for the
+    other layer checks, a factor 10 for the module's extra float32 steps (``exp(A Δ)``,
+    ``softplus``, the projections).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (B, n, d)
+        The examples' features.
+    y : numpy.ndarray of shape (B, n)
+        The examples' labels.
+    x : numpy.ndarray of shape (B, d)
+        The queries.
+    rng : numpy.random.Generator
+        Draws ``P_k, P_q``, the step pre-activations ``dt`` and the block weights ``c_b``.
+    act : torch.nn.Module, optional
+        The module's activation; ``None`` (the construction) is the identity.  A nonlinear one
+        (e.g. ``SiLU``) is a negative control.
+
+    Returns
+    -------
+    list of Conformance
+        Two comparisons (one block, ``n`` blocks) of the layer's output at the query with
+        ``wpgd_predict``, each with its a-priori float32 bound.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures.registry import sample_prompts
+    >>> X, y, x = sample_prompts(1, 2, 1, np.random.default_rng(0))
+    >>> [c.passed for c in run_mamba1(X, y, x, np.random.default_rng(1))]
+    [True, True]
+    """
     B, n, d = X.shape
     T = n + 1
     Pk, Pq, P = _random_P(rng, d)

@@ -42,9 +42,44 @@ def _num(x):
 
 
 def class_risks(models: dict, weight_class: str, *, cache: dict | None = None, max_n: int | None = None) -> dict:
-    """``{model name: best risk of weight_class}`` (:func:`~.cones.best_risk`) on each of
-    ``models``; ``None`` for class ``"none"``, a failed solve, or a model of more than
-    ``max_n`` examples.  ``cache`` (``{(model name, class): risk}``) is shared across calls."""
+    r"""Return ``{model name: best risk of weight_class}`` on each of ``models`` (claim G1's table).
+
+    The best risk ``min_{ω ∈ class, P} L(ω, P)`` is :func:`~.cones.best_risk`; it is ``None``
+    for class ``"none"``, a failed solve, or a model of more than ``max_n`` examples.
+
+    Parameters
+    ----------
+    models : dict
+        ``{name: MultitaskModel}``, possibly empty.
+    weight_class : str
+        One of :data:`~.cones.WEIGHT_CLASSES` (e.g. ``"uniform"``, ``"nonnegative"``, ``"none"``).
+    cache : dict or None, optional
+        ``{(model name, class): risk}``, shared across calls and filled in place (default: a new one).
+    max_n : int or None, optional
+        Models with more than ``max_n`` examples get ``None`` (default ``None``: no limit).
+
+    Returns
+    -------
+    dict
+        ``{model name: float or None}``.
+
+    Raises
+    ------
+    ValueError
+        If ``weight_class`` is unknown.
+    TypeError
+        If a value of ``models`` is not a MultitaskModel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.model import MultitaskModel
+    >>> model = MultitaskModel(np.eye(2), R=[[1.0, 0.5], [0.5, 1.0]], r=[0.5, 0.9], noise=0.1)
+    >>> {k: round(v, 4) for k, v in class_risks({"toy": model}, "uniform").items()}
+    {'toy': 1.6739}
+    >>> class_risks({"toy": model}, "none"), class_risks({"toy": model}, "uniform", max_n=1)
+    ({'toy': None}, {'toy': None})
+    """
     cache = {} if cache is None else cache
     out = {}
     for mname, m in models.items():
@@ -58,7 +93,40 @@ def class_risks(models: dict, weight_class: str, *, cache: dict | None = None, m
 
 
 def verdict(results) -> dict:
-    """Measured verdict from a list of :class:`~.registry.Conformance` results."""
+    r"""Return the measured verdict (claim G1) from a list of :class:`~.registry.Conformance` results.
+
+    With constructions (``role == "construction"``): the architecture implements WPGD iff every
+    one passes (``discrepancy ≤ tolerance``).  Without (a control): ``implements_wpgd`` is
+    whether every best-WPGD fit (``"wpgd_fit"``) passes, and the exact statements
+    (``"alternative"``, ``"limit"``) must all hold.  ``max_discrepancy`` and ``tolerance`` are
+    the maxima over the constructions, else over the fits.
+
+    Parameters
+    ----------
+    results : list of Conformance
+        One architecture's results (:func:`~.registry.run_conformance`).
+
+    Returns
+    -------
+    dict
+        ``{"implements_wpgd": bool, "max_discrepancy": float, "tolerance": float,
+        "exact_statements_hold": bool}``.
+
+    Raises
+    ------
+    ValueError
+        If ``results`` holds neither a construction nor a WPGD fit (nothing to measure).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wpgd_theory.architectures import Conformance
+    >>> c = Conformance("toy", "subject", "reference", np.array([1.0]), np.array([1.0 + 1e-8]),
+    ...                 magnitude=np.array([1.0]), tolerance=1e-6)
+    >>> v = verdict([c])
+    >>> v["implements_wpgd"], v["exact_statements_hold"], v["max_discrepancy"] < v["tolerance"]
+    (True, True, True)
+    """
     cons = [r for r in results if r.role == "construction"]
     alts = [r for r in results if r.role == "alternative"]
     fits = [r for r in results if r.role == "wpgd_fit"]

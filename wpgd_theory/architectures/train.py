@@ -190,7 +190,35 @@ def train_classes(model, names, *, steps: int, batch: int, seed: int = 0) -> lis
 
 @dataclass(frozen=True)
 class TrainedArchitecture:
-    """``risk``: population risk of the trained WPGD; ``optimum``: the class optimum; ``losses``."""
+    r"""A trained architecture read off as one-step WPGD (claim T1).
+
+    The trained parameters define the WPGD predictor ``ŷ = Σ_i ω_i y_i xᵀ P x_i`` with
+    ``P = P_qᵀP_k`` and ``ω`` the weights of the architecture's class formula (claim G1);
+    ``risk`` is its population risk (claim W1, closed form), ``optimum`` the class optimum
+    (:func:`class_optimum`), so ``risk ≥ optimum`` up to rounding.
+
+    Parameters
+    ----------
+    name : str
+        The architecture, one of :data:`TRAINABLE`.
+    risk : float
+        Population risk ``L(ω, P)`` of the trained WPGD.
+    optimum : float
+        The best population risk of the architecture's weight class (:data:`TRAINED_CLASS`).
+    omega : numpy.ndarray of shape (n,)
+        The trained weights ``ω``.
+    P : numpy.ndarray of shape (d, d)
+        The trained preconditioner ``P = P_qᵀP_k``.
+    losses : list of float
+        The mini-batch training loss after each Adam step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = TrainedArchitecture("linear_attention", 1.2, 1.0, np.ones(3), np.eye(2), [2.0, 1.5])
+    >>> t.name, t.omega.shape, t.risk >= t.optimum
+    ('linear_attention', (3,), True)
+    """
 
     name: str
     risk: float
@@ -208,6 +236,47 @@ def _rev_cumprod_excl(g):
 
 def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256, lr: float = 0.03,
                        seed: int = 0) -> TrainedArchitecture:
+    r"""Train architecture ``name`` through fla's ops on ``model``'s prompts and read off its WPGD (claim T1).
+
+    Adam (cosine learning-rate schedule) minimises the mean squared error of the query's
+    prediction on freshly sampled float32 prompts, in the architecture's own parameterisation
+    (module docstring).  The trained ``(ω, P)`` (claim G1: ``P = P_qᵀP_k``, ``ω`` the class's
+    formula) gives the population risk ``L(ω, P)`` (claim W1), held to the class optimum.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`TRAINABLE`.
+    model : MultitaskModel
+        The data model; the prompts have its ``n`` examples in dimension ``d``.
+    steps : int, optional
+        Adam steps (default 1500).
+    batch : int, optional
+        Prompts per step (default 256).
+    lr : float, optional
+        Adam's initial learning rate (default 0.03).
+    seed : int, optional
+        Seed of the initialisation and of the prompts (default 0).
+
+    Returns
+    -------
+    TrainedArchitecture
+        The trained ``ω (n,)``, ``P (d, d)``, their population risk, the class optimum and the losses.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of :data:`TRAINABLE`.
+
+    Examples
+    --------
+    >>> from wpgd_theory.claims.defaults import default_models
+    >>> res = train_architecture("retnet", default_models()["multitask-nonmonotone"], steps=2, batch=8)
+    >>> res.name, len(res.losses), res.P.shape
+    ('retnet', 2, (3, 3))
+    >>> bool(res.risk >= res.optimum * (1 - 1e-8))
+    True
+    """
     if name not in TRAINABLE:
         raise ValueError(f"name must be one of {TRAINABLE}, got {name!r}")
     torch.manual_seed(seed)
