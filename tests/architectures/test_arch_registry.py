@@ -243,3 +243,9 @@ def test_every_control_says_why_it_is_not_wpgd():
            "reason": ARCHITECTURES["deltanet"].reason}
     text = format_table({"models": {}, "architectures": [row], "fla_version": "x"})
     assert f"deltanet: not WPGD: {ARCHITECTURES['deltanet'].reason}" in text
+
+
+def test_verdict_of_nothing_measured_is_a_one_line_error():
+    """``table.verdict`` with no construction and no WPGD fit names its argument (no bare ``max()``)."""
+    with pytest.raises(ValueError, match="^results: no construction"):
+        verdict([])

@@ -131,6 +131,8 @@ def verdict(results) -> dict:
     alts = [r for r in results if r.role == "alternative"]
     fits = [r for r in results if r.role == "wpgd_fit"]
     limits = [r for r in results if r.role == "limit"]  # a proved limit statement (its rate) must hold too
+    if not cons and not fits:
+        raise ValueError("results: no construction and no WPGD fit among them (nothing to measure)")
     if cons:
         implements = all(r.passed for r in cons)
         disc = max(r.discrepancy for r in cons)
