@@ -87,9 +87,13 @@ def test_same_outcomes_in_process_and_on_two_workers(cluster, single_threaded, s
 
 
 def test_plan_groups_training_checks_of_a_claim():
+    from wpgd_theory.claims import runner
+
     tasks = parallel.plan_tasks(["T1", "T2", "W1"], "default")
     training = [t for t in tasks if t[0].startswith(("T1", "T2"))]
-    assert len(training) == 2 and all(len(t) == 2 for t in training)
+    expected = [tuple(c.key for c in runner.planned_checks([cid], "default") if c.kind == "training")
+                for cid in ("T1", "T2")]
+    assert training == expected and all(len(t) >= 2 for t in training)
     assert all(len(t) == 1 for t in tasks if t[0].startswith("W1"))
 
 
@@ -341,8 +345,11 @@ def test_sweep_on_the_cluster_gives_the_in_process_table(cluster, tmp_path):
     assert two["computed"] == 4 and [r["class"] for r in two["rows"]] == [r["class"] for r in one["rows"]]
     for a, b in zip(one["rows"], two["rows"]):
         assert {k: v for k, v in a.items() if k != "seconds"}.keys() == {k for k in b if k != "seconds"}
-        for k in ("predicted", "trained", "std_error"):
-            assert (a[k] is None) == (b[k] is None) and (a[k] is None or math.isclose(a[k], b[k], rel_tol=1e-9)), k
+        # predicted: float64 closed form, the same computation; trained: float32 training whose stacks
+        # differ in-process (every cell at once) and on workers, so equal within gla.batched's stated
+        # stacking tolerance (RTOL = 1e-4 of tests/gla/test_gla_batched.py)
+        for k, rtol in (("predicted", 1e-9), ("trained", 1e-4), ("std_error", 1e-4)):
+            assert (a[k] is None) == (b[k] is None) and (a[k] is None or math.isclose(a[k], b[k], rel_tol=rtol)), k
     again = run_sweep(spec, tmp_path / "two", scheduler=c.scheduler_address)
     assert again["computed"] == 0 and again["cached"] == 4
 
