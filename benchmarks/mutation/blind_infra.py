@@ -222,8 +222,9 @@ BLIND = (
          equivalent=None),
     # train_architecture("mamba2", from_tasks([2, 2, 2], ...), steps=1, batch=8).optimum changes
     dict(id="train-mamba2-optimum-of-monotone-class", file="wpgd_theory/architectures/train.py",
-         original='cls = {"linear_attention": "uniform", "simple_gla": "monotone", "mamba2": "nonnegative", "gla": "free"}[name]',
-         replacement='cls = {"linear_attention": "uniform", "simple_gla": "monotone", "mamba2": "monotone", "gla": "free"}[name]',
+         # relocated (not rewritten): the class map moved to train.TRAINED_CLASS; same change of mamba2's class
+         original='"simple_gla": "monotone", "mamba2": "nonnegative", "gla": "free"}',
+         replacement='"simple_gla": "monotone", "mamba2": "monotone", "gla": "free"}',
          rationale="Mamba-2's trained risk is compared with the optimum of the monotone class instead of its own "
                    "larger nonnegative class",
          claims=("T1",),

@@ -464,9 +464,6 @@ OFF_VERDICT_PATH = {
     "layers-gla-gate-product-includes-own-gate":
         "the fla layer-level (nn.Module) path of architectures.layers runs in the default and thorough "
         "suites only; the quick G1 architectures check runs fla's ops; the layer tests catch it",
-    "train-mamba2-optimum-of-monotone-class":
-        "trained fla layers are compared with their class optimum in the thorough suite only; the "
-        "architectures training tests catch it",
 }
 
 
