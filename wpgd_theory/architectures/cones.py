@@ -237,28 +237,29 @@ def _span_min(model, t, G):
     return float(population_risk(model, P, w)), w
 
 
-def _best_retnet(model) -> ClassOptimum:
-    G = retnet_basis(model.n)
-    R = model.R
-    nu_max = max(float(np.linalg.eigvalsh(R)[-1]), 0.0)
+def _ridge_search(model, inner):
+    """``(t*, min_t inner(t)[0])`` over the ridge ``t`` of ``P_t = (Σ + tI)⁻¹``: a logarithmic grid of
+    48 ``t ∈ [τ/(ν_max+1), τ]``, refined by bounded Brent (in ``log t``) between the grid neighbours
+    of the best grid point (not certified).  ``inner(t)`` returns ``(risk, ω)``, the class's exact
+    minimum at that ``t``; the one search of the span, orthant and Fenwick classes."""
+    nu_max = max(float(np.linalg.eigvalsh(model.R)[-1]), 0.0)
     ts = np.geomspace(model.tau / (nu_max + 1.0), model.tau, 48)
-    vals = [_span_min(model, t, G)[0] for t in ts]
+    vals = [inner(t)[0] for t in ts]
     i = int(np.argmin(vals))
     best_t, best_v = float(ts[i]), float(vals[i])
     a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
     if b > a:
-        res = minimize_scalar(lambda lt: _span_min(model, np.exp(lt), G)[0], bounds=(np.log(a), np.log(b)),
+        res = minimize_scalar(lambda lt: inner(np.exp(lt))[0], bounds=(np.log(a), np.log(b)),
                               method="bounded", options={"xatol": 1e-10})
         if res.fun < best_v:
             best_t, best_v = float(np.exp(res.x)), float(res.fun)
-    w = _span_min(model, best_t, G)[1]
-    nw = np.linalg.norm(w)
-    details = {"t": best_t, "heads": RETNET_HEADS, "span_rank": int(G.shape[1]),
-               "single_head_risks": [float(profile_risk(model, g)) for g in retnet_profiles(model.n).T]}
-    if best_v >= model.tau or nw == 0:
-        return ClassOptimum("retnet", float(model.tau), None, "zero predictor", details)
-    return ClassOptimum("retnet", best_v, w / nw, f"exact least squares over the span of fla's {RETNET_HEADS} fixed "
-                        "profiles per ridge t, grid + bounded Brent over t", details)
+    return best_t, best_v
+
+
+def _best_retnet(model) -> ClassOptimum:
+    return _best_span(model, retnet_basis(model.n), "retnet", f"the span of fla's {RETNET_HEADS} fixed profiles",
+                      {"heads": RETNET_HEADS,
+                       "single_head_risks": [float(profile_risk(model, g)) for g in retnet_profiles(model.n).T]})
 
 
 #: heads of the lightning-attention class (``"lightning"``): fla's slopes for ``H = 8``, layer 0
@@ -290,23 +291,13 @@ def lightning_profiles(n: int, num_heads: int = LIGHTNING_HEADS, layer_idx: int 
     return np.exp(np.outer(n + 1 - np.arange(1, n + 1, dtype=float), g))
 
 
-def _best_span(model, G, cls, what):
-    """``min`` of the risk over ``span(G)`` (orthonormal ``G``): exact least squares per ridge ``t``,
-    grid + bounded Brent over ``t`` (as :func:`_best_retnet`)."""
-    nu_max = max(float(np.linalg.eigvalsh(model.R)[-1]), 0.0)
-    ts = np.geomspace(model.tau / (nu_max + 1.0), model.tau, 48)
-    vals = [_span_min(model, t, G)[0] for t in ts]
-    i = int(np.argmin(vals))
-    best_t, best_v = float(ts[i]), float(vals[i])
-    a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
-    if b > a:
-        res = minimize_scalar(lambda lt: _span_min(model, np.exp(lt), G)[0], bounds=(np.log(a), np.log(b)),
-                              method="bounded", options={"xatol": 1e-10})
-        if res.fun < best_v:
-            best_t, best_v = float(np.exp(res.x)), float(res.fun)
+def _best_span(model, G, cls, what, extra=None):
+    """``min`` of the risk over ``span(G)`` (orthonormal ``G``): exact least squares per ridge ``t``
+    (:func:`_span_min`), :func:`_ridge_search` over ``t``; ``extra`` joins the details."""
+    best_t, best_v = _ridge_search(model, lambda t: _span_min(model, t, G))
     w = _span_min(model, best_t, G)[1]
     nw = np.linalg.norm(w)
-    details = {"t": best_t, "span_rank": int(G.shape[1])}
+    details = {"t": best_t, "span_rank": int(G.shape[1]), **(extra or {})}
     if best_v >= model.tau or nw == 0:
         return ClassOptimum(cls, float(model.tau), None, "zero predictor", details)
     return ClassOptimum(cls, best_v, w / nw, f"exact least squares over {what} per ridge t, grid + bounded Brent "
@@ -362,19 +353,7 @@ def _orthant_min(model, t):
 
 
 def _best_nonnegative(model) -> ClassOptimum:
-    R = model.R
-    nu_max = max(float(np.linalg.eigvalsh(R)[-1]), 0.0)
-    t_lo, t_hi = model.tau / (nu_max + 1.0), model.tau
-    ts = np.geomspace(t_lo, t_hi, 48)
-    vals = [_orthant_min(model, t)[0] for t in ts]
-    i = int(np.argmin(vals))
-    best_t, best_v = float(ts[i]), float(vals[i])
-    a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
-    if b > a:
-        res = minimize_scalar(lambda lt: _orthant_min(model, np.exp(lt))[0], bounds=(np.log(a), np.log(b)),
-                              method="bounded", options={"xatol": 1e-10})
-        if res.fun < best_v:
-            best_t, best_v = float(np.exp(res.x)), float(res.fun)
+    best_t, best_v = _ridge_search(model, lambda t: _orthant_min(model, t))
     w = _orthant_min(model, best_t)[1]
     nw = np.linalg.norm(w)
     return ClassOptimum("nonnegative", best_v, np.abs(w) / nw if nw > 0 else None,

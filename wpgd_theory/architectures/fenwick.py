@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.optimize import minimize_scalar, nnls
+from scipy.optimize import nnls
 
 __all__ = ["fenwick_buckets", "fenwick_weights", "fenwick_levels_needed", "best_fenwick"]
 
@@ -170,20 +170,10 @@ def best_fenwick(model, offset: int = 0):
     >>> info["buckets"]
     [[0, 1, 2, 3], [4, 5]]
     """
-    from .cones import _quadratic
+    from .cones import _quadratic, _ridge_search
 
     buckets = fenwick_buckets(model.n, offset)
-    nu_max = max(float(np.linalg.eigvalsh(model.R)[-1]), 0.0)
-    ts = np.geomspace(model.tau / (nu_max + 1.0), model.tau, 48)
-    vals = [_fenwick_min(model, t, buckets, _quadratic)[0] for t in ts]
-    i = int(np.argmin(vals))
-    best_t, best_v = float(ts[i]), float(vals[i])
-    a, b = ts[max(i - 1, 0)], ts[min(i + 1, ts.size - 1)]
-    if b > a:
-        res = minimize_scalar(lambda lt: _fenwick_min(model, np.exp(lt), buckets, _quadratic)[0],
-                              bounds=(np.log(a), np.log(b)), method="bounded", options={"xatol": 1e-10})
-        if res.fun < best_v:
-            best_t, best_v = float(np.exp(res.x)), float(res.fun)
+    best_t, best_v = _ridge_search(model, lambda t: _fenwick_min(model, t, buckets, _quadratic))
     w = _fenwick_min(model, best_t, buckets, _quadratic)[1]
     nw = np.linalg.norm(w)
     details = {"t": best_t, "buckets": [idx.tolist() for _, idx in buckets], "offset": int(offset)}
