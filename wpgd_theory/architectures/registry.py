@@ -98,7 +98,11 @@ def float32_tolerance(num_tokens: int, key_dim: int) -> float:
     >>> f"{float32_tolerance(9, 4):.3e}"
     '3.219e-06'
     """
-    m = num_tokens * (key_dim + 2)
+    return _gamma(num_tokens * (key_dim + 2))
+
+
+def _gamma(m: int) -> float:
+    """Higham's ``γ_m = m u/(1 − m u)`` at float32's unit roundoff ``u`` (:data:`U32`)."""
     return m * U32 / (1 - m * U32)
 
 
@@ -442,19 +446,30 @@ def _profile_blocks(rng, n, T, exclusive):
     return G, np.array(prof)  # (T, n), profiles (n_blocks, n)
 
 
+def _key_blocks(X, y, x, rng):
+    r"""G3's ``n`` key blocks (``d_k = n d``): ``k = [P_k x; …; P_k x]``, ``q = [α_1 P_q x; …; α_n P_q x]``
+    with signed ``α``; returns ``q, k, v``, ``P = P_qᵀP_k``, ``α`` and the one-block ``P_k, P_q``."""
+    n, d = X.shape[1:]
+    Pk0, Pq0, P = _random_P(rng, d)
+    alpha = _r32(rng.standard_normal(n))
+    q, k, v = _tokens(X, y, x, np.tile(Pk0, (n, 1)), np.kron(alpha[:, None], Pq0))
+    return q, k, v, P, alpha, Pk0, Pq0
+
+
+def _block_log_gates(log_gates, B, d):
+    """Log gates ``(T, n)``, one per token and key block, as fla's key-dimension log gates ``(B, T, 1, n d)``."""
+    T, n = log_gates.shape
+    return _t(np.broadcast_to(np.repeat(log_gates, d, axis=1)[None, :, None, :], (B, T, 1, n * d)))
+
+
 def _run_vector(op_key, X, y, x, rng):
     r"""G3 with ``n`` key blocks: ``k = [P x; …; P x]``, ``q = [α_1 x; …; α_n x]`` and monotone
     profiles ``γ^{(c)}``: ``ω = Σ_c α_c γ^{(c)}`` (signed: any ``ω`` is such a sum)."""
     B, n, d = X.shape
     T = n + 1
-    Pk0, Pq0, P = _random_P(rng, d)
-    alpha = _r32(rng.standard_normal(n))
-    Pk = np.tile(Pk0, (n, 1))
-    Pq = np.kron(alpha[:, None], Pq0)
-    q, k, v = _tokens(X, y, x, Pk, Pq)
+    q, k, v, P, alpha, Pk0, Pq0 = _key_blocks(X, y, x, rng)
     G, prof = _profile_blocks(rng, n, T, exclusive=op_key == "rwkv6")
-    logG = np.repeat(_log(G), d, axis=1)  # (T, n*d)
-    gk = _t(np.broadcast_to(logG[None, :, None, :], (B, T, 1, n * d)))
+    gk = _block_log_gates(_log(G), B, d)
     omega = alpha @ prof
     if op_key == "rwkv6":
         u = _t(rng.standard_normal((1, n * d)))  # the bonus multiplies the query's own write, which is 0

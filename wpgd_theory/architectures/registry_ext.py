@@ -34,11 +34,13 @@ from .cones import lightning_profiles
 from .fenwick import fenwick_levels_needed, fenwick_weights
 from .fit import wpgd_terms
 from .registry import (
-    U32,
     Architecture,
     Conformance,
+    _block_log_gates,
     _control,
     _fixed,
+    _gamma,
+    _key_blocks,
     _log,
     _query_out,
     _r32,
@@ -58,10 +60,6 @@ LOG_LINEAR_OFFSETS = (0, 3)
 
 #: RWKV-7's log decay is ``w = −e^{−1/2} σ(·) ∈ (RWKV7_LOG_DECAY_MIN, 0)`` (fla's ``RWKV7Attention``)
 RWKV7_LOG_DECAY_MIN = -0.6065306597126334
-
-
-def _gamma(m):
-    return m * U32 / (1 - m * U32)
 
 
 # ----------------------------------------------------------------------------- log-linear attention
@@ -107,12 +105,10 @@ def _run_rwkv7_a0(X, y, x, rng, a=0.0):
     ``ω = Σ_c α_c Π_{j>i} e^{w^{(c)}_j}``."""
     B, n, d = X.shape
     T = n + 1
-    Pk0, Pq0, P = _random_P(rng, d)
-    alpha = _r32(rng.standard_normal(n))
-    q, k, v = _tokens(X, y, x, np.tile(Pk0, (n, 1)), np.kron(alpha[:, None], Pq0))
+    q, k, v, P, alpha, _, _ = _key_blocks(X, y, x, rng)
     W = _rwkv7_log_decays(rng, (T, n))  # one decay per token and block
     prof = np.array([gate_weights(np.exp(W[:, c])) for c in range(n)])
-    w = _t(np.broadcast_to(np.repeat(W, d, axis=1)[None, :, None, :], (B, T, 1, n * d)))
+    w = _block_log_gates(W, B, d)
     out = _query_out(fla_ops.rwkv7(q, k, v, w, a))
     return [_wpgd_conformance("RWKV-7 with a = 0: signed sums of monotone key-dimension profiles (d_k = n d)",
                               fla_ops.OPS["rwkv7"][1], X, y, x, P, alpha @ prof, out, n * d)]

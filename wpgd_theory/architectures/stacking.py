@@ -33,7 +33,7 @@ import torch
 
 from ..wpgd import causal_wpgd_predict, gate_weight_matrix
 from . import fla_ops
-from .registry import U32, Conformance, sample_prompts
+from .registry import Conformance, _gamma, sample_prompts
 
 __all__ = ["STACKABLE", "causal_weights", "fla_stack_predict", "stack_magnitude", "stack_tolerance",
            "stack_conformance"]
@@ -218,8 +218,7 @@ def stack_tolerance(num_layers: int, num_tokens: int, key_dim: int) -> float:
     >>> round(stack_tolerance(1, 9, 4) / stack_tolerance(2, 9, 4), 3)
     0.5
     """
-    k = num_layers * (num_tokens * (key_dim + 2) + 1)
-    return k * U32 / (1 - k * U32)
+    return _gamma(num_layers * (num_tokens * (key_dim + 2) + 1))
 
 
 def stack_conformance(op: str, num_layers: int, *, n: int = 8, d: int = 4, num_prompts: int = 16, seed: int = 0,
