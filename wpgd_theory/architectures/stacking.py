@@ -33,7 +33,7 @@ import torch
 
 from ..wpgd import causal_wpgd_predict, gate_weight_matrix
 from . import fla_ops
-from .registry import Conformance, _gamma, sample_prompts
+from .registry import Conformance, _gamma, _r32, sample_prompts
 
 __all__ = ["STACKABLE", "causal_weights", "fla_stack_predict", "stack_magnitude", "stack_tolerance",
            "stack_conformance"]
@@ -142,12 +142,13 @@ def fla_stack_predict(op: str, X, y, x, Ps, gates=None, coefs=None, *, residual:
     if op == "gla" and any(c is None for c in coefs):
         raise ValueError("coefs must be given for every layer of gla")
     f32 = torch.float32
-    feats = torch.as_tensor(np.concatenate([X, x[:, None]], axis=1), dtype=f32)  # (B, T, d)
+    tokens = np.concatenate([X, x[:, None]], axis=1)  # (B, T, d)
+    feats = torch.as_tensor(tokens, dtype=f32)
     r = torch.as_tensor(np.concatenate([y, np.zeros((B, 1))], axis=1), dtype=f32)  # (B, T)
     T = n + 1
     with torch.no_grad():
         for P, g, c in zip(Ps, gates, coefs):
-            q = torch.as_tensor(np.concatenate([X, x[:, None]], axis=1) @ np.asarray(P), dtype=f32)  # P_ℓᵀ x_t
+            q = torch.as_tensor(tokens @ np.asarray(P), dtype=f32)  # P_ℓᵀ x_t
             v = -r.clone()
             if write_mask:
                 v[:, n] = 0.0
@@ -263,9 +264,8 @@ def stack_conformance(op: str, num_layers: int, *, n: int = 8, d: int = 4, num_p
         raise ValueError("plant 'gate_shift' needs gates: linear attention has none")
     rng = np.random.default_rng([seed, STACKABLE.index(op), L])
     X, y, x = sample_prompts(num_prompts, n, d, rng)
-    r32 = lambda a: np.asarray(a, dtype=np.float32).astype(np.float64)  # noqa: E731
     T, m = n + 1, 4
-    Ps = [r32(rng.standard_normal((d, d)) / np.sqrt(d * n)) for _ in range(L)]
+    Ps = [_r32(rng.standard_normal((d, d)) / np.sqrt(d * n)) for _ in range(L)]
     gates, coefs, Ws, absW = [], [], [], []
     for _ in range(L):
         if op == "linear_attention":
@@ -273,10 +273,10 @@ def stack_conformance(op: str, num_layers: int, *, n: int = 8, d: int = 4, num_p
             W = causal_weights(op, None, n=n)
             A = W
         elif op == "simple_gla":
-            g, c = r32(rng.uniform(0.3, 1.0, T)), None
+            g, c = _r32(rng.uniform(0.3, 1.0, T)), None
             W = A = causal_weights(op, g)
         else:
-            g, c = r32(rng.uniform(0.3, 1.0, (T, m))), r32(rng.standard_normal(m))
+            g, c = _r32(rng.uniform(0.3, 1.0, (T, m))), _r32(rng.standard_normal(m))
             W = causal_weights(op, g, c)
             A = causal_weights(op, g, np.abs(c))
         gates.append(g)
