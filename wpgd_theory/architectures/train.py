@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..gla.train import cpu_threads
 from ..landscape import population_risk, profile_risk
 from . import fla_ops
 from .cones import best_risk, geometric_weights
@@ -344,9 +345,7 @@ def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256,
 
     losses = []
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one thread is ~10x faster than several (thread start-up per op)
-    try:
+    with cpu_threads(1, "cpu"):  # tiny tensors: one thread is ~10x faster than several (thread start-up per op)
         for _ in range(steps):
             X, y, x, yq = (torch.as_tensor(a, dtype=f32) for a in model.sample(batch, rng))
             loss = torch.mean((forward(X, y, x) - yq) ** 2)
@@ -355,8 +354,6 @@ def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256,
             opt.step()
             sched.step()
             losses.append(loss.item())
-    finally:
-        torch.set_num_threads(threads)
     with torch.no_grad():
         w, P = weights()
     w, P = w.double().numpy(), P.double().numpy()
