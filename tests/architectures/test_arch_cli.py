@@ -190,3 +190,13 @@ def test_exit_status_is_zero_only_when_every_verdict_is_as_stated(monkeypatch, c
     monkeypatch.setattr(arch_cli, "architecture_table", lambda models, seed=0: {"architectures": rows})
     monkeypatch.setattr(arch_cli, "format_table", lambda doc: "table")
     assert arch_cli.run({}, seed=0) == status
+
+
+def test_risks_of_an_extreme_scale_print_in_exponent_form():
+    """A model scaled by 1e300 has risks near 1e300: the text table shows them in four
+    significant digits, not as 300-digit numbers; ordinary risks keep four decimals."""
+    from wpgd_theory.architectures.cli import _fmt
+
+    assert _fmt(2.1262038690954503e300) == "2.1262e+300"
+    assert _fmt(1.8349123) == "1.8349" and _fmt(None) == "—" and _fmt(0.0) == "0.0000"
+    assert _fmt(6.3e-305) == "6.3000e-305"

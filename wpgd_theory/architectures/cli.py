@@ -28,7 +28,11 @@ __all__ = ["run", "format_table", "add_trained"]
 
 
 def _fmt(v):
-    return "—" if v is None else f"{v:.4f}"
+    """A risk for the text table: four decimals at ordinary magnitudes, else four significant digits
+    in exponent form (a model scaled by 1e300 printed 300 digits)."""
+    if v is None:
+        return "—"
+    return f"{v:.4f}" if v == 0 or 1e-3 <= abs(v) < 1e6 else f"{v:.4e}"
 
 
 def add_trained(doc: dict, models: dict, *, seed: int = 0, settings: dict | None = None) -> dict:
@@ -79,7 +83,7 @@ def add_trained(doc: dict, models: dict, *, seed: int = 0, settings: dict | None
 def _fmt_trained(t):
     if t is None:
         return "—"
-    return f"{t['risk']:.4f}{'' if t['within'] else '!'}"
+    return _fmt(t["risk"]) + ("" if t["within"] else "!")
 
 
 def format_table(doc: dict) -> str:
