@@ -110,6 +110,40 @@ def test_a_run_that_stops_early_leaves_the_stack():
         assert abs(b.risk.mean - a.risk.mean) <= RTOL * a.risk.mean
 
 
+@pytest.mark.parametrize("threads", [(2, 2), (1, 2), (3, 1)], ids=lambda t: f"draw{t[0]}-stack{t[1]}")
+def test_threads_change_nothing(monkeypatch, threads):
+    """Prompts drawn ahead on worker threads (DRAW_THREADS) and stacks trained concurrently
+    (STACK_THREADS) train what the plain path (everything in the calling thread, one stack
+    after another) trains: the same steps, early stops, losses, parameters and held-out
+    risks (the same arithmetic: within 1e-6), with runs that stop early (the batch drawn
+    ahead for the old stack is cut to the kept runs) and three stacks (three configurations)."""
+    from wpgd_theory.gla import batched
+
+    hyper = dict(HYPER, steps=120, patience=1, max_lr_reductions=0)
+    cfgs = [_config(**CLASSES[c]) for c in ("two layers", "scalar", "multi-head")]
+    runs = [(cfgs[min(i // 4, 2)], TASKS[i % 2], s) for i, s in enumerate((1, 2, 7, 8, 11, 12, 13, 14, 5, 6))]
+
+    def fit():
+        models = [GLA(c, seed=s) for c, _, s in runs]
+        res = train_many(models, [t for _, t, _ in runs], [LAYOUT] * len(runs), [s for *_, s in runs], **hyper)
+        return models, res
+
+    monkeypatch.setattr(batched, "DRAW_THREADS", 0)
+    monkeypatch.setattr(batched, "STACK_THREADS", 1)
+    plain_models, plain = fit()
+    monkeypatch.setattr(batched, "DRAW_THREADS", threads[0])
+    monkeypatch.setattr(batched, "STACK_THREADS", threads[1])
+    models, got = fit()
+    first = plain[:4]  # a stack of four whose runs stop at different steps, the first before the last
+    assert len({r.steps for r in first}) > 2 and first[0].steps < max(r.steps for r in first)
+    for a, b, ma, mb in zip(plain, got, plain_models, models):
+        assert (a.steps, a.stopped_early, a.lr_reductions) == (b.steps, b.stopped_early, b.lr_reductions)
+        np.testing.assert_allclose(b.losses, a.losses, rtol=1e-6)
+        assert abs(b.risk.mean - a.risk.mean) <= 1e-6 * a.risk.mean
+        for (name, pa), (_, pb) in zip(ma.named_parameters(), mb.named_parameters()):
+            np.testing.assert_allclose(pb.detach().numpy(), pa.detach().numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+
+
 @pytest.mark.parametrize("cls", list(CLASSES), ids=str)
 @pytest.mark.parametrize("write_mask", [True, False])
 def test_stacked_predictions_equal_the_forward_pass(cls, write_mask):
@@ -164,7 +198,7 @@ def test_products_form_equals_the_forward_pass(cls, write_mask):
         got = _wpgd_predict(_stack(models), data, st).numpy()
     for r, (m, t) in enumerate(zip(models, TASKS)):
         b = t.sample(16, np.random.default_rng(r))  # the reference sampler on the same stream
-        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12,
+        np.testing.assert_allclose(data[0][r].numpy(), (b.X * b.y[..., None]).transpose(1, 2, 0), rtol=1e-12,
                                    atol=1e-14 * np.abs(b.X).max() * np.abs(b.y).max())
         np.testing.assert_allclose(data[1][r].numpy(), b.x.T, rtol=1e-12, atol=1e-14 * np.abs(b.x).max())
         np.testing.assert_allclose(yq[r].numpy(), b.y_query, rtol=1e-12, atol=1e-14 * np.abs(b.y_query).max())
@@ -228,7 +262,7 @@ def test_fast_sampler_on_a_general_R_model():
     st = _RunStatics(GLA(cfg, seed=0), [layout])
     (yx, xq), yq = _draw_many([_Draws(task, st)], 8, [np.random.default_rng(3)], st)
     b = task.sample(8, np.random.default_rng(3))
-    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(2, 0, 1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(yx[0].numpy(), (b.X * b.y[..., None]).transpose(1, 2, 0), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(xq[0].numpy(), b.x.T, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(yq[0].numpy(), b.y_query, rtol=1e-12, atol=1e-14)
 

@@ -47,7 +47,10 @@ gates; a clamped gate may be exactly 0).  Other runs are trained by the referenc
 from __future__ import annotations
 
 import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import torch
@@ -181,34 +184,40 @@ def _log_gates(params, i, st):
     return _gates.gate_values(pre, cfg.gate)[1]
 
 
+def _decay_matrix(params, i, st, T, Z):
+    """``D_{ij} = exp(b_i − b_j)`` for ``j ≤ i``, else 0: ``(R, H, T, T)`` (the causal mask without gating)."""
+    lg = _log_gates(params, i, st)
+    causal = torch.ones(T, T, dtype=torch.bool, device=Z.device).tril()
+    if lg is None:
+        return causal.to(Z.dtype)[None, None]
+    b = torch.cumsum(lg, dim=-1)
+    diff = b[..., :, None] - b[..., None, :]
+    return torch.exp(torch.where(causal, diff, torch.full_like(diff, float("-inf"))))
+
+
 def _full_layer(Z, params, i, st):
     """Every token's output ``O (R, B, T, D)`` of layer ``i``.  Scalar gates and linear
     attention: the attention-matrix form ``O = ((Q Kᵀ) ⊙ D)(m ⊙ V)`` with
     ``D_{ij} = exp(b_i − b_j)`` (``j ≤ i``; one decay matrix per run and head, shared by its
-    prompts); key gates: :func:`chunked_gla` with the runs folded into the prompt axis."""
+    prompts, :func:`_decay_matrix`); key gates: :func:`chunked_gla` with the runs folded
+    into the prompt axis.  (A state form ``o_i = (Σ_j D_{ij} k_j v_jᵀ)ᵀ q_i``, one product
+    for all prompts, was measured 1.3x slower on T2's prompts.)"""
     cfg = st.cfg
     R, B, T, D = Z.shape
     H = cfg.num_heads
     Wq, Wk, Wv = _layer_weights(params, i, st)
-    Zh = Z[:, None]  # (R, 1, B, T, D)
-    q = Zh @ Wq.transpose(-1, -2)[:, :, None]  # (R, H, B, T, d_k)
-    k = Zh @ Wk.transpose(-1, -2)[:, :, None]
-    v = (Zh @ Wv.transpose(-1, -2)[:, :, None]) * st.write[:, None]  # (R, H, B, T, D)
-    lg = _log_gates(params, i, st)
+    Zf = Z.reshape(R, 1, B * T, D)  # the projections as one product per run and head (not B tiny ones)
+    q = (Zf @ Wq.transpose(-1, -2)).view(R, H, B, T, -1)  # (R, H, B, T, d_k)
+    k = (Zf @ Wk.transpose(-1, -2)).view(R, H, B, T, -1)
+    v = (Zf @ Wv.transpose(-1, -2)).view(R, H, B, T, D) * st.write[:, None]  # (R, H, B, T, D)
     if cfg.gating == "vector":
+        lg = _log_gates(params, i, st)
         fold = lambda t: t.transpose(1, 2).reshape(R * B, H, T, t.shape[-1])  # noqa: E731
         lg = lg[:, None].expand(R, B, *lg.shape[1:]).reshape(R * B, *lg.shape[1:])
         o = chunked_gla(fold(q), fold(k), fold(v), lg, None, chunk_size=cfg.chunk_size,
                         subchunk_size=cfg.subchunk_size)
         return o.sum(dim=1).reshape(R, B, T, D)
-    causal = torch.ones(T, T, dtype=torch.bool, device=Z.device).tril()
-    if lg is None:
-        decay = causal.to(Z.dtype).expand(R, H, T, T)
-    else:
-        b = torch.cumsum(lg, dim=-1)
-        diff = b[..., :, None] - b[..., None, :]
-        decay = torch.exp(torch.where(causal, diff, torch.full_like(diff, float("-inf"))))  # (R, H, T, T)
-    A = (q @ k.transpose(-1, -2)) * decay[:, :, None]  # (R, H, B, T, T)
+    A = (q @ k.transpose(-1, -2)) * _decay_matrix(params, i, st, T, Z).expand(R, H, T, T)[:, :, None]
     return (A @ v).sum(dim=1)
 
 
@@ -228,7 +237,8 @@ def _query_label(Z, params, i, st, split=False):
         v = Z @ wv[:, None, :, :n].transpose(-1, -2) + (C @ wv[..., n:].transpose(-1, -2))[:, None]
     else:
         qT = Z[:, None, :, -1] @ Wq.transpose(-1, -2)  # (R, H, B, d_k)
-        v = Z @ wv[:, None].transpose(-1, -2)  # (R, B, T, H)
+        R, B, T, D = Z.shape
+        v = (Z.reshape(R, B * T, D) @ wv.transpose(-1, -2)).view(R, B, T, -1)  # (R, B, T, H): one product per run
     v = v * st.write[:, None]  # write mask
     lg = _log_gates(params, i, st)
     if cfg.gating == "vector":
@@ -317,10 +327,9 @@ class _Draws:
     r"""Prompts of one task in the products form: ``MultitaskModel.sample``'s draws (the
     same three ``rng.standard_normal`` calls in the same order, so the same prompts as the
     reference sampler, up to float64 rounding), laid out coordinate-major, and only what
-    :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(d, B, n)``, the
+    :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(n, d, B)``, the
     query ``x`` as ``(d, B)`` and its label ``(B,)``, rounded once to the stack's dtype.
-    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i`` with ``β_{k(i)}`` repeated over each segment of examples
-    of one task (measured faster than a sum per segment)."""
+    Labels ``y_i = x_iᵀβ_{k(i)} + ε_i``, one product per segment of examples of one task."""
 
     def __init__(self, task, st):
         n, d = task.n, task.d
@@ -336,48 +345,123 @@ class _Draws:
         self._scratch = None
 
     def draw_into(self, B, rng, yx, xq, yq):
-        """Draw ``B`` prompts with ``rng`` into ``yx (d, B, n)``, ``xq (d, B)``, ``yq (B,)``
-        (scratch arrays reused from call to call: fresh large arrays cost page faults)."""
+        """Draw ``B`` prompts with ``rng`` into ``yx (n, d, B)``, ``xq (d, B)``, ``yq (B,)``
+        (scratch arrays reused from call to call: fresh large arrays cost page faults).
+        Everything is computed example-major, ``(n + 1, d, B)`` and ``(n + 1, B)``, so the
+        last product writes ``yx`` contiguously (measured: a strided write cost more than
+        the rest of the arithmetic together)."""
         n, d, m = self.n, self.d, self.m
         if self._scratch is None or self._scratch[0].shape[0] != B * (n + 1):
-            self._scratch = (np.empty((B * (n + 1), d)), np.empty((d, B * (n + 1))), np.empty((B, n + 1)))
-        z, feats, labels = self._scratch
-        rng.standard_normal(out=z)
-        np.matmul(self.chol, z.T, out=feats)
-        feats = feats.reshape(d, B, n + 1)  # x_{b,i,a} at [a, b, i]
+            self._scratch = (np.empty((B * (n + 1), d)), np.empty((n + 1, d, B)), np.empty((B, n + 1)),
+                             np.empty((n + 1, B)))
+        z, feats, noise, labels = self._scratch
+        rng.standard_normal(out=z)  # x_{b,i} = chol z_{b,i}, z drawn (b, i, a)-major
+        np.matmul(self.chol, z.reshape(B, n + 1, d).transpose(1, 2, 0), out=feats)  # x_{b,i,a} at [i, a, b]
         g = rng.standard_normal((B, m, d))
-        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d)
-        rng.standard_normal(out=labels)
-        labels *= self.noise_sd
-        # every example's task vector, segment by segment: (d, B, n + 1)
-        per_example = np.repeat(betas[self.seg_task].transpose(2, 1, 0), self.seg_len, axis=2)
-        labels += np.einsum("abi,abi->bi", feats, per_example)
-        np.multiply(feats[:, :, :n], labels[:, :n], out=yx, casting="same_kind")
-        xq[...] = feats[:, :, n]
-        yq[...] = labels[:, n]
+        betas = (self.factor @ g.transpose(1, 0, 2).reshape(m, B * d)).reshape(m, B, d).transpose(0, 2, 1)  # (m, d, B)
+        rng.standard_normal(out=noise)
+        np.multiply(noise.T, self.noise_sd, out=labels)
+        if len(self.seg_task) <= 8:  # a few segments of one task vector each: a product per segment
+            start = 0
+            for k, length in zip(self.seg_task, self.seg_len):
+                labels[start:start + length] += np.einsum("iab,ab->ib", feats[start:start + length], betas[k])
+                start += length
+        else:  # many (a general R: one vector per example): every example's vector, then one product
+            labels += np.einsum("iab,iab->ib", feats, np.repeat(betas[self.seg_task], self.seg_len, axis=0))
+        np.multiply(feats[:n], labels[:n, None, :], out=yx, casting="same_kind")
+        xq[...] = feats[n]
+        yq[...] = labels[n]
+
+
+#: Threads that draw a step's prompts, one task per run (each run's own random stream, so the
+#: prompts do not depend on the number), while the previous step computes
+#: (:func:`_train_stack`, :func:`_errors`: one batch drawn ahead); 0: drawn in the calling
+#: thread, one run after another (the reference path, tested equal).  numpy's normal draws
+#: and array arithmetic release the GIL, so on a machine with two or more cores the draws
+#: and torch's single-threaded step overlap (measured in ``benchmarks/training.py``).
+DRAW_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+#: Stacks (:func:`train_many`'s groups of runs) trained at once, each in a thread of its own:
+#: a stack's steps are torch operations and numpy draws that release the GIL, and its results
+#: do not depend on the others' (each run keeps its own streams), so on two or more cores
+#: independent stacks overlap (measured in ``benchmarks/training.py``); 1: one after another.
+STACK_THREADS = min(2, DRAW_THREADS) if DRAW_THREADS else 1
+
+_POOL = {}
+
+
+def _pool():
+    """The shared draw pool of :data:`DRAW_THREADS` threads (``None`` for 0), created once per size."""
+    if DRAW_THREADS < 1:
+        return None
+    if DRAW_THREADS not in _POOL:
+        _POOL[DRAW_THREADS] = ThreadPoolExecutor(DRAW_THREADS, thread_name_prefix="wpgd-draw")
+    return _POOL[DRAW_THREADS]
+
+
+class _Pending:
+    """A batch being drawn: ``jobs`` (one per run) run on :func:`_pool` (or at once, without
+    one); :meth:`result` waits for them and returns ``finish(job results)``."""
+
+    def __init__(self, jobs, finish):
+        pool = _pool()
+        self.finish = finish
+        if pool is None:
+            self.futures, self.values = None, [job() for job in jobs]
+        else:
+            self.futures = [pool.submit(job) for job in jobs]
+
+    def result(self):
+        if self.futures is not None:
+            self.values, self.futures = [f.result() for f in self.futures], None
+        return self.finish(self.values)
+
+
+class _Ready(_Pending):
+    """A batch already at hand (:meth:`result` returns it)."""
+
+    def __init__(self, batch):
+        self.futures, self.values, self.finish = None, None, lambda _: batch
+
+
+def _select_rows(batch, idx):
+    """Rows ``idx`` (a tensor of stack rows) of a drawn batch ``(data, y)``, in fresh tensors;
+    ``data`` a tensor or a tuple of tensors with the run axis first."""
+    data, y = batch
+    pick = lambda t: t.index_select(0, idx)  # noqa: E731
+    return (tuple(pick(t) for t in data) if isinstance(data, tuple) else pick(data)), pick(y)
 
 
 class _Sampler:
-    """``draw(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
-    :class:`_Draws`), stacked: ``(yx (R, d, B, n), x_query (R, d, B))`` and ``y_query (R, B)``,
-    a run's examples at the end of the padded example axis (:class:`_RunStatics`), in arrays
-    reused from call to call (a batch is dead once its step is done)."""
+    """``start(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
+    :class:`_Draws`, each drawn by its own task, :class:`_Pending`), stacked:
+    ``(yx (R, n, d, B), x_query (R, d, B))`` and ``y_query (R, B)``, a run's examples at the
+    end of the padded example axis (:class:`_RunStatics`), in two sets of arrays used in
+    turn (a batch is dead once the step after it has begun: the batch drawn ahead goes to
+    the other set).  Calling the sampler draws at once: ``start(...).result()``."""
 
     def __init__(self, draws, st):
-        self.draws, self.st, self.buffers = draws, st, {}
+        self.draws, self.st, self.key, self.sets, self.turn = draws, st, None, None, 0
 
-    def __call__(self, B, rngs, rows=None):
+    def start(self, B, rngs, rows=None):
         draws = self.draws if rows is None else [self.draws[r] for r in rows]
         R, d, n = len(draws), draws[0].d, self.st.n  # the stack's padded example count
         npdt = self.st.npdt
         key = (B, None if rows is None else tuple(rows))
-        if key not in self.buffers:  # zeros: the padding stays 0
-            self.buffers = {key: (np.zeros((R, d, B, n), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))}
-        yx, xq, yq = self.buffers[key]
-        for dr, g, a, b, c in zip(draws, rngs, yx, xq, yq):
-            dr.draw_into(B, g, a[:, :, n - dr.n:], b, c)
+        if key != self.key:  # zeros: the padding stays 0
+            self.key, self.turn = key, 0
+            self.sets = [(np.zeros((R, n, d, B), npdt), np.empty((R, d, B), npdt), np.empty((R, B), npdt))
+                         for _ in range(2)]
+        yx, xq, yq = self.sets[self.turn]
+        self.turn ^= 1
+        jobs = [partial(dr.draw_into, B, g, a[n - dr.n:], b, c)
+                for dr, g, a, b, c in zip(draws, rngs, yx, xq, yq)]
         dev = self.st.device
-        return (torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)), torch.from_numpy(yq).to(dev)
+        return _Pending(jobs, lambda _: ((torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)),
+                                         torch.from_numpy(yq).to(dev)))
+
+    def __call__(self, B, rngs, rows=None):
+        return self.start(B, rngs, rows).result()
 
 
 def _draw_many(draws, B, rngs, st):
@@ -416,28 +500,29 @@ def _wpgd_predict(params, data, st):
 
     (the query-row formula of the module docstring with ``q_T = Q x``, ``k_j = K x_j``,
     ``v_{j,d+1} = v y_j``; delimiters and the query's label slot are 0 and add nothing):
-    one batched matrix product of the prompts' ``y_j x_j`` with the decay per run, the
-    decay shared by a run's prompts.  ``data``: :func:`_draw_many`'s ``(yx (R, d, B, n),
-    x_query (R, d, B))``."""
+    one batched matrix product of the decay with the prompts' ``y_j x_j`` per run, the
+    decay shared by a run's prompts (laid out example-major, ``(n, d·B)``, so the product's
+    long axis is its output's: measured 5x faster than the transposed layout, forward and
+    backward alike).  ``data``: :func:`_draw_many`'s ``(yx (R, n, d, B), x_query (R, d, B))``."""
     cfg = st.cfg
     yx, xq = data
-    R, d, B, n = yx.shape
+    R, n, d, B = yx.shape
     Wq = params["layers.0.W_q"][..., :d]  # (R, H_qk, d_k, d): W_q's data block (the rest is masked)
     Wk = params["layers.0.W_k"][..., :d]
     v = params["layers.0.W_v"][:, :, d, d]  # (R, H)
     D = _example_decay(params, st)  # (R or 1, H_g, n, c)
     Hg, c = D.shape[1], D.shape[3]
-    D = D.expand(R, -1, -1, -1).permute(0, 2, 1, 3).reshape(R, n, Hg * c)
-    S = (yx.reshape(R, d * B, n) @ D).view(R, d, B, Hg, c)
+    D = D.expand(R, -1, -1, -1).transpose(-1, -2).reshape(R, Hg * c, n)
+    S = (D @ yx.reshape(R, n, d * B)).view(R, Hg, c, d, B)
     H = v.shape[1]
-    if c == 1:  # scalar gates or none: Σ_c (Q_h x)_c K_{h,ca} = (xᵀ Q_hᵀK_h)_a, then · S_{a,h}
-        u = torch.einsum("rab,rhae->rbhe", xq, Wq.transpose(-1, -2) @ Wk)  # (R, B, H_qk, d)
-        t = (u * S[..., 0].permute(0, 2, 3, 1)).sum(-1)  # (R, B, H)
+    if c == 1:  # scalar gates or none: Σ_c (Q_h x)_c K_{h,ca} = (K_hᵀQ_h x)_a, then · S_{a,h}
+        u = (Wk.transpose(-1, -2) @ Wq) @ xq[:, None]  # (R, H_qk, d, B)
+        t = (u * S[:, :, 0]).sum(2)  # (R, H, B)
     else:
-        qx = torch.einsum("rab,rhka->rbhk", xq, Wq)  # (R, B, H_qk, d_k): Q_h x
-        KS = (S.permute(0, 2, 3, 4, 1) * Wk[:, None]).sum(-1)  # (R, B, H, d_k): Σ_a K_{h,ca} S_{a,h,c}
-        t = (KS * qx).sum(-1)
-    out = (t.expand(R, B, H) @ v[:, :, None])[..., 0]  # Σ_h v_h t_h
+        qx = Wq @ xq[:, None]  # (R, H_qk, d_k, B): Q_h x
+        KS = (Wk[..., None] * S).sum(3)  # (R, H, d_k, B): Σ_a K_{h,ca} S_{a,h,c}
+        t = (KS * qx).sum(2)
+    out = (v[:, None, :] @ t.expand(R, H, B))[:, 0]  # Σ_h v_h t_h
     return out if cfg.effective_readout == "output" else -out
 
 
@@ -457,23 +542,40 @@ def _batches(st, tasks):
             return _wpgd_predict(params, data, selected[key])
 
         return _Sampler([_Draws(t, st) for t in tasks], st), predict
-    return (lambda B, rngs, rows=None: _tokens([tasks[r].sample(B, g) for r, g in
-                                                zip(range(len(tasks)) if rows is None else rows, rngs)], st),
-            lambda params, data, rows=None: _predict(params, data, st))
+    return _TokenSampler(tasks, st), lambda params, data, rows=None: _predict(params, data, st)
+
+
+class _TokenSampler:
+    """Whole prompts: ``start(B, rngs, rows)`` draws one batch per run with
+    ``MultitaskModel.sample`` (a task per run, :class:`_Pending`) and lays them out as
+    :func:`_tokens` (fresh arrays every batch); calling it draws at once."""
+
+    def __init__(self, tasks, st):
+        self.tasks, self.st = tasks, st
+
+    def start(self, B, rngs, rows=None):
+        runs = range(len(self.tasks)) if rows is None else rows
+        return _Pending([partial(self.tasks[r].sample, B, g) for r, g in zip(runs, rngs)],
+                        lambda batches: _tokens(batches, self.st))
+
+    def __call__(self, B, rngs, rows=None):
+        return self.start(B, rngs, rows).result()
 
 
 # ----------------------------------------------------------------------------- evaluation
 def _errors(params, st, tasks, rngs, num, batch_size=4096):
     """Squared errors ``(R, num)`` (float64) of the stacked GLAs on ``num`` prompts per run,
     drawn from each run's ``rng`` in batches of ``batch_size`` (as :func:`evaluate`)."""
-    out, done = [], 0
+    out = []
     draw, predict = _batches(st, tasks)
+    sizes = [min(batch_size, num - s) for s in range(0, num, batch_size)]
+    pending = draw.start(sizes[0], rngs)
     with torch.no_grad():
-        while done < num:
-            B = min(batch_size, num - done)
-            data, y = draw(B, rngs)
+        for i in range(len(sizes)):
+            data, y = pending.result()
+            if i + 1 < len(sizes):  # the next batch is drawn while this one is evaluated
+                pending = draw.start(sizes[i + 1], rngs)
             out.append(((y - predict(params, data)) ** 2).double().cpu().numpy())
-            done += B
     return np.concatenate(out, axis=1)
 
 
@@ -507,22 +609,29 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
                          f"{len(layouts)}")
     statics = [_statics(m, [_layout(m, task, lay, False, False, False)]) for m, lay in zip(models, layouts)]
     params = [_stack([m]) for m in models]
-    out, done = [[] for _ in models], 0
+    out = [[] for _ in models]
+    sizes = [min(batch_size, num - s) for s in range(0, num, batch_size)]
+    pending = _Pending([partial(task.sample, sizes[0], rng)], lambda b: b[0])
     with cpu_threads(threads, models[0].device if models else "cpu"), torch.no_grad():
-        while done < num:
-            batch = task.sample(min(batch_size, num - done), rng)
-            for i, (p, st) in enumerate(zip(params, statics)):
+        for i in range(len(sizes)):
+            batch = pending.result()
+            if i + 1 < len(sizes):  # the next batch is drawn while this one is evaluated
+                pending = _Pending([partial(task.sample, sizes[i + 1], rng)], lambda b: b[0])
+            products = {}  # the products form's data, once per device and dtype
+            for j, (p, st) in enumerate(zip(params, statics)):
                 if _wpgd_form(st.cfg):  # the products form on the same prompts
-                    X, y, x, yq = batch
-                    yx = torch.from_numpy((X * y[:, :, None]).transpose(2, 0, 1)).to(device=st.device, dtype=st.dtype)
-                    data = (yx[None], torch.from_numpy(x.T).to(device=st.device, dtype=st.dtype)[None])
-                    pred = _wpgd_predict(p, data, st)
-                    yq = torch.from_numpy(yq).to(device=st.device, dtype=st.dtype)[None]
+                    key = (str(st.device), st.dtype)
+                    if key not in products:
+                        X, y, x, yq = batch
+                        yx = (X * y[:, :, None]).transpose(1, 2, 0)  # (n, d, B)
+                        products[key] = tuple(torch.from_numpy(a).to(device=st.device, dtype=st.dtype)[None]
+                                              for a in (yx, x.T, yq))
+                    yx, xq, yq_t = products[key]
+                    pred = _wpgd_predict(p, (yx, xq), st)
                 else:
-                    Z, yq = _tokens([batch], st)
+                    Z, yq_t = _tokens([batch], st)
                     pred = _predict(p, Z, st)
-                out[i].append(((yq - pred) ** 2)[0].double().cpu().numpy())
-            done += batch.X.shape[0]
+                out[j].append(((yq_t - pred) ** 2)[0].double().cpu().numpy())
     return [np.concatenate(e) for e in out]
 
 
@@ -580,15 +689,28 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
         raise ValueError(f"lr_decay must be < 1, got {hyper['lr_decay']}")
     eval_prompts = as_positive_int(eval_prompts, "eval_prompts", minimum=2)
     results = [None] * len(models)
+    stacks = []
     for rows in _groups(models, layouts):
-        if not batchable(models[rows[0]]):
-            for r in rows:
-                results[r] = train(models[r], tasks[r], layout=layouts[r], seed=int(seeds[r]), quiet=True,
-                                   eval_prompts=eval_prompts, threads=threads, **hyper)
+        if batchable(models[rows[0]]):
+            stacks.append(rows)
             continue
-        with cpu_threads(threads, models[rows[0]].device):
-            out = _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
-                               [int(seeds[r]) for r in rows], eval_prompts, **hyper)
+        for r in rows:
+            results[r] = train(models[r], tasks[r], layout=layouts[r], seed=int(seeds[r]), quiet=True,
+                               eval_prompts=eval_prompts, threads=threads, **hyper)
+
+    def one(rows):
+        return _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
+                            [int(seeds[r]) for r in rows], eval_prompts, **hyper)
+
+    # the costliest stacks first (prompt length x runs), so that concurrent stacks end together
+    stacks.sort(key=lambda rows: -sum(layouts[r].num_tokens * models[r].config.num_layers for r in rows))
+    with cpu_threads(threads, models[stacks[0][0]].device if stacks else "cpu"):
+        if STACK_THREADS > 1 and len(stacks) > 1:
+            with ThreadPoolExecutor(min(STACK_THREADS, len(stacks)), thread_name_prefix="wpgd-stack") as pool:
+                outs = list(pool.map(one, stacks))
+        else:
+            outs = [one(rows) for rows in stacks]
+    for rows, out in zip(stacks, outs):
         for r, res in zip(rows, out):
             results[r] = res
     return results
@@ -613,8 +735,11 @@ def _train_stack(models, tasks, layouts, seeds, eval_prompts, *, steps, batch_si
     losses = [[] for _ in range(R)]
     best, bad, reductions, stopped = [math.inf] * R, [0] * R, [0] * R, [False] * R
     draw, predict = _batches(st, tasks)
+    pending = draw.start(batch_size, [rngs[r] for r in active], active)
     for step in range(steps):
-        data, y = draw(batch_size, [rngs[r] for r in active], active)
+        data, y = pending.result()
+        if step + 1 < steps:  # the next step's prompts are drawn while this step computes
+            pending = draw.start(batch_size, [rngs[r] for r in active], active)
         pred = predict(params, data, active)
         per_run = torch.mean((y - pred) ** 2, dim=1)
         grads = torch.autograd.grad(per_run.sum(), list(params.values()))
@@ -660,6 +785,9 @@ def _train_stack(models, tasks, layouts, seeds, eval_prompts, *, steps, batch_si
                 active = []
                 break
             idx = torch.tensor(keep, device=st.device)
+            if step + 1 < steps:  # the batch drawn ahead for the stack's rows: the kept runs' (a
+                # stopped run's training stream is not read again, so its extra draw changes nothing)
+                pending = _Ready(_select_rows(pending.result(), idx))
             params = {n: p.detach().index_select(0, idx).requires_grad_(True) for n, p in params.items()}
             exp_avg = {n: v.index_select(0, idx) for n, v in exp_avg.items()}
             exp_avg_sq = {n: v.index_select(0, idx) for n, v in exp_avg_sq.items()}
