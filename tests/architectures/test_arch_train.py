@@ -120,3 +120,24 @@ def test_a_misstated_class_optimum_fails_the_check(monkeypatch, quick_check, sta
     res = trained_fla_layers(CheckContext(suite="quick", models={}))
     assert res.status == "failed" and res.measured > res.tolerance, res.message  # passed <=> measured <= tolerance
     assert ("below its stated class optimum: mamba2" if stated == "uniform" else "above its tolerance") in res.message
+
+
+def test_concurrent_training_equals_one_by_one():
+    """train_classes trains its architectures in threads (each with its own generators):
+    the same risks, weights and losses as train_architecture one by one (the same
+    arithmetic: within 1e-9), and a name outside TRAINABLE is a one-line error."""
+    import numpy as np
+
+    from wpgd_theory.architectures.train import train_classes
+
+    model = default_models()["multitask-nonmonotone"]
+    names = ["gla", "retnet", "mamba2"]
+    rows = train_classes(model, names, steps=20, batch=16, seed=3)
+    for name, row in zip(names, rows):
+        ref = train_architecture(name, model, steps=20, batch=16, seed=3)
+        assert row["name"] == name
+        assert row["risk"] == pytest.approx(ref.risk, rel=1e-9)
+        assert row["last_loss"] == pytest.approx(ref.losses[-1], rel=1e-9)
+        assert np.isfinite(row["risk"])
+    with pytest.raises(ValueError, match="names must be"):
+        train_classes(model, ["retnet", "deltanet"], steps=1, batch=4)

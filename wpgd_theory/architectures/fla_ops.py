@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 import warnings
 
 import torch
@@ -60,9 +61,14 @@ __all__ = [
 ]
 
 
+#: fla's modules are imported one at a time: two threads importing parts of fla at once (e.g.
+#: ``architectures.train.train_classes``) can see a partly initialised ``fla.ops`` (circular imports)
+_IMPORT_LOCK = threading.Lock()
+
+
 @functools.cache
 def _module(name: str):
-    with warnings.catch_warnings():
+    with _IMPORT_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Triton is not supported on current platform, roll back to CPU."
         return importlib.import_module(name)
 
