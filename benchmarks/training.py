@@ -26,7 +26,12 @@
   keeps the reference random stream).
 * ``sweep_cells``: trained sweep cells (``sweep._train_cells``, every architecture, quick budget)
   through the products form and through the earlier path, wall and CPU seconds, their ratio
-  (target ≥ 5) and the largest relative difference of the trained risks.
+  and the largest relative difference of the trained risks; and ``issue_baseline``: the same
+  cells trained by the code at :data:`BASELINE_REVISION` (before issue 23's training work:
+  ``gla.train`` cell by cell, in a temporary git worktree and a child process, in the same
+  run), whose ratio to today's is the target (≥ 5x, ``target_5x``).  The trained risks
+  differ from the baseline's by float32 rounding along different summation orders, which
+  SGD amplifies (recorded).
 * ``--suite``: the whole thorough suite in-process (``parallel.run`` with one worker, as
   ``benchmarks/parallel.py`` times it), wall time and every claim's status.
 
@@ -49,6 +54,7 @@ import os
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -364,6 +370,18 @@ def sweep_cells() -> dict:
                      "load_1min": [load0, _load()]}
     out["wall_ratio"] = out["earlier"]["wall_s"] / out["products"]["wall_s"]
     out["cpu_ratio"] = out["earlier"]["cpu_s"] / out["products"]["cpu_s"]
+    out["issue_baseline"] = _baseline_cells(base)
+    if "wall_s" in out["issue_baseline"]:
+        b = out["issue_baseline"]
+        b["wall_ratio"] = b["wall_s"] / out["products"]["wall_s"]
+        b["cpu_ratio"] = b["cpu_s"] / out["products"]["cpu_s"]
+        b["max_rel_trained_risk_difference"] = max(abs(t - r["trained"]) / abs(r["trained"])
+                                                   for t, r in zip(b.pop("trained"), results["products"]))
+        out["target_5x"] = {"wall_ratio": b["wall_ratio"], "cpu_ratio": b["cpu_ratio"],
+                            "met": b["wall_ratio"] >= 5 and b["cpu_ratio"] >= 5}
+        print(f"  sweep cells at {b['revision']} (before issue 23's training work, gla.train cell by cell): "
+              f"{b['wall_s']:.1f} s ({b['cpu_s']:.1f} s CPU): now {b['wall_ratio']:.1f}x faster wall, "
+              f"{b['cpu_ratio']:.1f}x CPU", flush=True)
     out["max_rel_trained_risk_difference"] = max(abs(a["trained"] - b["trained"]) / abs(b["trained"])
                                                  for a, b in zip(results["products"], results["earlier"]))
     e, p = out["earlier"], out["products"]
@@ -371,6 +389,56 @@ def sweep_cells() -> dict:
           f"{p['wall_s']:.1f} s ({p['cpu_s']:.1f} s CPU): "
           f"{out['wall_ratio']:.1f}x wall, {out['cpu_ratio']:.1f}x CPU", flush=True)
     return out
+
+
+#: The last commit before issue 23's training work (its ``sweep._train_cell`` trains a cell with
+#: ``gla.train``, one after another): the "before" of the sweep cells' target
+BASELINE_REVISION = "2086cbf^"
+
+_BASELINE_SCRIPT = """
+import json, sys, time
+import torch
+torch.set_num_threads(1)
+from wpgd_theory.sweep import CLASSES, _build_model, _train_cell
+base = json.loads(sys.argv[1])
+cells = [(_build_model(base, {"n": n}), CLASSES[cls][1], 1, seed, "quick", "cpu")
+         for n in (6, 12, 24) for cls in ("linear-attention", "scalar-gla", "multihead-gla", "vector-gla")
+         for seed in (0, 1)]
+t0, c0 = time.perf_counter(), time.process_time()
+trained = [_train_cell(*c)["trained"] for c in cells]
+print(json.dumps({"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "trained": trained}))
+"""
+
+
+def _baseline_cells(base: dict) -> dict:
+    """The same sweep cells trained by the code at :data:`BASELINE_REVISION` (a temporary git
+    worktree, a child process with this interpreter): its wall and CPU seconds and trained
+    risks, or ``{"error": ...}`` (not a git checkout, the revision missing, the child failing)."""
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "baseline"
+        try:
+            rev = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", BASELINE_REVISION], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(tree), rev], check=True,
+                           capture_output=True, text=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            return {"error": f"no worktree at {BASELINE_REVISION}: {getattr(exc, 'stderr', '') or exc}".strip()}
+        try:
+            load0 = _load()
+            done = subprocess.run([sys.executable, "-c", _BASELINE_SCRIPT, json.dumps(base)], cwd=tree, check=True,
+                                  capture_output=True, text=True, timeout=1800,
+                                  env=dict(os.environ, PYTHONPATH=str(tree)))
+            res = json.loads(done.stdout.strip().splitlines()[-1])
+            res.update(revision=rev, load_1min=[load0, _load()])
+            return res
+        except (subprocess.SubprocessError, ValueError, IndexError) as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], capture_output=True)
 
 
 def whole_suite() -> dict:
