@@ -312,3 +312,54 @@ def test_long_decay_drops_only_subnormal_state_weights(dtype):
         o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
         tol = _bound(dtype, q, v, g, chunk=16)
         assert bool(((out.double() - ref).abs() <= tol * o_abs + torch.finfo(dtype).tiny).all())
+
+
+@pytest.mark.parametrize("gating", ["none", "scalar", "vector"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("shared", [False, True], ids=["own-gates", "shared-gates"])
+def test_inplace_factored_path_equals_the_autograd_path(gating, dtype, shared, monkeypatch):
+    """Without autograd the factored chunked form writes its temporaries into one workspace
+    (:func:`~wpgd_theory.gla.layer._chunked_factored_inplace`, states by a scan); with
+    autograd it takes :func:`~wpgd_theory.gla.layer._chunked_factored`.  Both equal the
+    recurrent reference within the rounding bound (padding: T = 37 with chunk 8; write mask;
+    batch and head axes; gates shared over them), and the in-place path is the one taken."""
+    from wpgd_theory.gla import layer
+
+    q, k, v, g, m = _inputs(2, 3, 37, 4, 3, gating, dtype, seed=12, zeros=0.0, ones=0.1)
+    if shared and g is not None:
+        g = g[:1, :1]
+    taken = []
+    real = layer._chunked_factored_inplace
+    monkeypatch.setattr(layer, "_chunked_factored_inplace", lambda *a: taken.append(1) or real(*a))
+    lg = None if g is None else torch.log(g)
+    with torch.no_grad():
+        inplace = chunked_gla(q, k, v, lg, m, chunk_size=8, subchunk_size=4)
+    assert taken
+    autograd = chunked_gla(q.clone().requires_grad_(True), k, v, lg, m, chunk_size=8, subchunk_size=4)
+    assert len(taken) == 1 and autograd.requires_grad
+    ref = recurrent_gla(q, k, v, g, m)
+    o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
+    tol = _bound(dtype, q, v, g, chunk=8)
+    for out in (inplace, autograd):
+        assert bool(((out - ref).detach().double().abs() <= tol * o_abs).all())
+
+
+@pytest.mark.parametrize("gating", ["scalar", "vector"])
+def test_inplace_path_rejects_nan_and_falls_back_on_steep_decay(gating):
+    """Under ``torch.no_grad``: a NaN log gate is rejected naming ``log_gates``; a chunk decaying
+    beyond the span limit is computed by the per-chunk path and still equals the loop."""
+    q, k, v, g, m = _inputs(1, 2, 40, 4, 3, gating, torch.float32, seed=13, zeros=0.0, ones=0.0)
+    lg = torch.log(g)
+    with torch.no_grad():
+        bad = lg.clone()
+        bad[0, 1, 7] = float("nan")
+        with pytest.raises(ValueError, match="log_gates"):
+            chunked_gla(q, k, v, bad, m, chunk_size=16, subchunk_size=4)
+        steep = lg.clone()
+        steep[0, 0, 20] = -80.0  # one gate e^{-80}: beyond the float32 span limit 30
+        out = chunked_gla(q, k, v, steep, m, chunk_size=16, subchunk_size=4)
+    g_steep = torch.exp(steep)
+    ref = recurrent_gla(q, k, v, g_steep, m)
+    o_abs, _ = _abs_reference(q, k, v, g_steep, m, torch.ones_like(ref))
+    tol = _bound(torch.float32, q, v, g_steep, chunk=16)
+    assert bool(((out - ref).double().abs() <= tol * o_abs).all())

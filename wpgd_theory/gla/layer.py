@@ -552,7 +552,12 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
     Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
-    if not has_zero:
+    if not has_zero and not (torch.is_grad_enabled() and any(
+            t.requires_grad for t in (qc, kc, vc, lgp))):  # no autograd: buffers written in place
+        o = _chunked_factored_inplace(qc, kc, vc, None if log_gates is None else lgp, _DIAG_SPAN_LIMIT[q.dtype])
+        if o is not None:
+            return o.reshape(B, H, T_pad, dv)[:, :, :T]
+    elif not has_zero:
         if kind == "scalar":
             b = torch.cumsum(lgp.view(Bg, Hg, N, C), dim=3)
         else:  # in-chunk cumulative sums as one product with a triangle of ones (a cumsum over a
@@ -614,6 +619,74 @@ def _chunked_factored(qc, kc, vc, b, ungated):
     S = (M[..., 0] @ W.reshape(Bq, H, N, dk * dv)).view(Bq, H, N, dk, dv)  # one (N × N) @ (N × d_k d_v)
     # o + q̃ S in one accumulating product
     return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
+
+
+def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
+    r""":func:`_chunked_factored` without autograd, its temporaries written into one workspace
+    (``out=`` and in-place operations; fewer, reused buffers: on the CPU every freshly mapped
+    page of a temporary costs a page fault), the chunk states by a scan instead of the
+    ``N × N`` product.  ``lg`` the padded log gates ``(Bg, Hg, T_pad[, d_k])`` (no gate 0) or
+    ``None`` (ungated); ``None`` is returned, and nothing computed beyond the in-chunk sums,
+    when a chunk decays by more than ``exp(span_limit)`` (the per-chunk paths then apply).
+
+    With ``b`` the in-chunk cumulative log gates (``b_C`` the chunk's total), ``k̃ = k ⊙ e^{−b}``
+    (``≤ e^{span}|k|``) and ``q̃ = q ⊙ e^{b}``:
+
+    * scores ``Ã = tril(q̃ k̃ᵀ)``; chunk updates ``Ŵ_n = e^{b_C} ⊙ k̃ᵀ v`` (key × value, the
+      chunk's writes decayed to its end);
+    * states before chunk ``n`` by the scan ``S_0 = 0``, ``S_n = Ŵ_{n−1} + e^{b_C, n−1} ⊙ S_{n−1}``;
+    * ``o = Ã v + q̃ S_n``.  Scalar gates: ``e^{b_i}`` is a row factor, so
+      ``o = diag(e^{b}) (tril(q k̃ᵀ) v + q S_n)`` (no ``q̃``: one scaling of ``o``)."""
+    B, H, N, C, dk = qc.shape
+    dv = vc.shape[-1]
+    P = B * H * N
+    vector = lg is not None and lg.ndim == 4
+    full = lg is not None and tuple(lg.shape[:2]) == (B, H)  # gates not shared: e^{b} fits a buffer
+    n1, n2 = P * max(C * dk, dk * dv), P * max(C * C, dk * dv)
+    ws = qc.new_empty(n1 + n2 + (P * C * dk if vector else 0))
+    X, Z = ws[:n1], ws[n1:n1 + n2]  # X: e^{b} (key gates), k̃, then the states; Z: Ã, then Ŵ
+    kshape = (B, H, N, C, dk)
+    if lg is None:
+        q_t, k_t, eb, tot = qc, kc, None, None
+    elif not vector:
+        b = torch.cumsum(lg.view(*lg.shape[:2], N, C), dim=3)
+        if float(-(b[..., -1].min())) > span_limit:
+            return None
+        eb = torch.exp(b)[..., None]  # (Bg, Hg, N, C, 1)
+        tot = eb[:, :, :, -1:]  # (Bg, Hg, N, 1, 1)
+        q_t, k_t = qc, torch.div(kc, eb, out=X[:P * C * dk].view(kshape))
+    else:
+        Bg, Hg = lg.shape[:2]
+        eb = torch.cumsum(lg.view(Bg, Hg, N, C, dk), dim=3, out=X[:P * C * dk].view(kshape) if full else None)
+        if float(-(eb[:, :, :, -1].min())) > span_limit:
+            return None
+        eb = eb.exp_()
+        tot = eb[:, :, :, -1, :, None].clone()  # (Bg, Hg, N, d_k, 1): multiplies the key rows
+        q_t = torch.mul(qc, eb, out=ws[n1 + n2:].view(kshape))
+        k_t = torch.div(kc, eb, out=eb if full else None)
+    k3, v3 = k_t.reshape(P, C, dk), vc.reshape(P, C, dv)
+    q3 = q_t.reshape(P, C, dk)
+    A = torch.bmm(q3, k3.transpose(1, 2), out=Z[:P * C * C].view(P, C, C)).tril_()
+    o = torch.bmm(A, v3)
+    if N > 1:
+        W = torch.bmm(k3.transpose(1, 2), v3, out=Z[:P * dk * dv].view(P, dk, dv)).view(B, H, N, dk, dv)
+        S = X[:P * dk * dv].view(B, H, N, dk, dv)  # k̃ is no longer needed
+        Su, Wu = S.unbind(2), W.unbind(2)
+        if tot is None:
+            Su[0].zero_()
+            for n in range(1, N):
+                torch.add(Wu[n - 1], Su[n - 1], out=Su[n])
+        else:
+            W.mul_(tot)  # Ŵ
+            tu = tot.unbind(2)
+            Su[0].zero_()
+            for n in range(1, N):
+                torch.addcmul(Wu[n - 1], tu[n - 1], Su[n - 1], out=Su[n])
+        o.baddbmm_(q3, S.view(P, dk, dv))
+    o = o.view(B, H, N, C, dv)
+    if eb is not None and not vector:
+        o.mul_(eb)
+    return o
 
 
 def _chunked_scalar(qc, kc, vc, lg, zero, has_zero):
