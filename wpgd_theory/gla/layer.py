@@ -421,11 +421,13 @@ def attention_gla(q, k, v, gates=None, write_mask=None):
 # --------------------------------------------------------------------------- chunked form
 def _split_log_gates(log_gates):
     """Finite part (0 at exact zeros) and zero indicator of log gates in [−inf, 0]; the
-    indicator is ``None`` when no gate is 0 (two passes over the gates: the common case)."""
+    indicator is ``None`` when no gate is 0 (one pass over the gates, their least and largest
+    value: the common case)."""
     lg = log_gates
-    if not bool((lg.detach() <= 0).all()):  # NaN compares False
+    lo, hi = (float(x) for x in torch.aminmax(lg.detach()))
+    if not hi <= 0:  # NaN (which aminmax propagates) compares False
         raise ValueError("log_gates must lie in [-inf, 0] (gates in [0, 1]); got NaN or positive values")
-    if not bool(torch.isneginf(lg.detach()).any()):
+    if lo != float("-inf"):
         return lg, None
     zero = torch.isneginf(lg)
     return torch.where(zero, torch.zeros_like(lg), lg), zero
