@@ -363,3 +363,15 @@ def test_inplace_path_rejects_nan_and_falls_back_on_steep_decay(gating):
     o_abs, _ = _abs_reference(q, k, v, g_steep, m, torch.ones_like(ref))
     tol = _bound(torch.float32, q, v, g_steep, chunk=16)
     assert bool(((out - ref).double().abs() <= tol * o_abs).all())
+
+
+@pytest.mark.parametrize("C", [1, 5, 8, 16, 24, 64])
+def test_in_chunk_cumulative_sums_equal_torch_cumsum(C):
+    """The two-level in-place cumulative sums of the in-place path (groups of 8, then group
+    offsets) equal ``torch.cumsum`` along the chunk axis to float64 rounding."""
+    from wpgd_theory.gla.layer import _cumsum_in_chunks_
+
+    x = torch.randn(2, 3, 4, C, 5, generator=torch.Generator().manual_seed(C), dtype=torch.float64)
+    ref = torch.cumsum(x, dim=-2)
+    out = _cumsum_in_chunks_(x.clone())
+    assert float((out - ref).abs().max()) <= 1e-13 * float(x.abs().sum(dim=-2).max())

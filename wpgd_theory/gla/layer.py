@@ -623,6 +623,26 @@ def _chunked_factored(qc, kc, vc, b, ungated):
     return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
 
 
+_LOG2E = 1.0 / math.log(2.0)
+
+
+def _cumsum_in_chunks_(x):
+    """In place, ``x (..., C, d)`` ← its cumulative sums along ``C`` (the in-chunk sums of key
+    gates): inside groups of 8 positions by 7 additions over all groups at once, then each
+    group plus the running total of the groups before it (``torch.cumsum`` along a non-last
+    axis is several times slower on the CPU; any order of a ``≤ C``-term sum keeps the
+    ``γ_{C−1}`` error bound)."""
+    C = x.shape[-2]
+    g = 8 if C > 8 and C % 8 == 0 else C
+    xs = x.view(*x.shape[:-2], C // g, g, x.shape[-1])
+    u = xs.unbind(-2)
+    for i in range(1, g):
+        u[i].add_(u[i - 1])
+    if g < C:
+        xs[..., 1:, :, :].add_(torch.cumsum(xs[..., :-1, -1, :], dim=-2)[..., None, :])
+    return x
+
+
 def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
     r""":func:`_chunked_factored` without autograd, its temporaries written into one workspace
     (``out=`` and in-place operations; fewer, reused buffers: on the CPU every freshly mapped
@@ -658,12 +678,14 @@ def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
         tot = eb[:, :, :, -1:]  # (Bg, Hg, N, 1, 1)
         q_t, k_t = qc, torch.div(kc, eb, out=X[:P * C * dk].view(kshape))
     else:
+        # base 2 (exp2 costs about half of exp on the CPU): b₂ = b log₂e, e^{b} = 2^{b₂}
         Bg, Hg = lg.shape[:2]
-        eb = torch.cumsum(lg.view(Bg, Hg, N, C, dk), dim=3, out=X[:P * C * dk].view(kshape) if full else None)
-        if float(-(eb[:, :, :, -1].min())) > span_limit:
+        eb = torch.mul(lg.view(Bg, Hg, N, C, dk), _LOG2E, out=X[:P * C * dk].view(kshape) if full else None)
+        _cumsum_in_chunks_(eb)
+        if float(eb[:, :, :, -1].min()) < -span_limit * _LOG2E:
             return None
-        eb = eb.exp_()
-        tot = eb[:, :, :, -1, :, None].clone()  # (Bg, Hg, N, d_k, 1): multiplies the key rows
+        tot = torch.exp2(eb[:, :, :, -1, :, None])  # (Bg, Hg, N, d_k, 1): multiplies the key rows
+        eb = eb.exp2_()
         q_t = torch.mul(qc, eb, out=ws[n1 + n2:].view(kshape))
         k_t = torch.div(kc, eb, out=eb if full else None)
     k3, v3 = k_t.reshape(P, C, dk), vc.reshape(P, C, dv)
