@@ -644,69 +644,74 @@ def _cumsum_in_chunks_(x):
 
 
 def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
-    r""":func:`_chunked_factored` without autograd, its temporaries written into one workspace
-    (``out=`` and in-place operations; fewer, reused buffers: on the CPU every freshly mapped
-    page of a temporary costs a page fault), the chunk states by a scan instead of the
-    ``N × N`` product.  ``lg`` the padded log gates ``(Bg, Hg, T_pad[, d_k])`` (no gate 0) or
-    ``None`` (ungated); ``None`` is returned, and nothing computed beyond the in-chunk sums,
-    when a chunk decays by more than ``exp(span_limit)`` (the per-chunk paths then apply).
+    r""":func:`_chunked_factored` without autograd (claims G1, G3: the same outputs), its
+    temporaries written into one workspace by ``out=`` and in-place operations (fewer,
+    reused buffers: on the CPU every freshly mapped page of a temporary costs a page fault)
+    and the chunk states by a scan instead of the ``N × N`` product.  ``lg``: the padded log
+    gates ``(Bg, Hg, T_pad[, d_k])`` (no gate 0), or ``None`` (ungated).  Returns ``None``,
+    having computed only the in-chunk sums, when a chunk decays by more than
+    ``exp(span_limit)`` (the per-chunk paths then apply).
 
-    With ``b`` the in-chunk cumulative log gates (``b_C`` the chunk's total), ``k̃ = k ⊙ e^{−b}``
-    (``≤ e^{span}|k|``) and ``q̃ = q ⊙ e^{b}``:
+    With ``b`` the in-chunk cumulative log gates (``b_C`` the chunk's total),
+    ``k̃ = k ⊙ e^{−b}`` (``≤ e^{span}|k|``) and ``q̃ = q ⊙ e^{b}``:
 
-    * scores ``Ã = tril(q̃ k̃ᵀ)``; chunk updates ``Ŵ_n = e^{b_C} ⊙ k̃ᵀ v`` (key × value, the
-      chunk's writes decayed to its end);
-    * states before chunk ``n`` by the scan ``S_0 = 0``, ``S_n = Ŵ_{n−1} + e^{b_C, n−1} ⊙ S_{n−1}``;
-    * ``o = Ã v + q̃ S_n``.  Scalar gates: ``e^{b_i}`` is a row factor, so
-      ``o = diag(e^{b}) (tril(q k̃ᵀ) v + q S_n)`` (no ``q̃``: one scaling of ``o``)."""
+    * scores ``Ã = tril(q̃ k̃ᵀ)``, ``o = Ã v``;
+    * chunk updates ``Ŵ_n = e^{b_C} ⊙ k̃ᵀ v`` (key × value: chunk ``n``'s writes decayed to
+      its end) and, in place, the states after each chunk
+      ``R_n = Ŵ_n + e^{b_C, n} ⊙ R_{n−1}``; the state entering chunk ``n`` is ``R_{n−1}``
+      (``0`` for ``n = 0``): ``R`` is stored behind one zero block, so that ``R`` shifted
+      by one block is the entering states of every sequence once each sequence's last
+      state (read by no chunk) is zeroed;
+    * ``o += q̃ R_{n−1}``.  Scalar gates: ``e^{b_i}`` is a row factor, so
+      ``o = diag(e^{b}) (tril(q k̃ᵀ) v + q R_{n−1})`` (no ``q̃``: one scaling of ``o``).
+      Key gates: ``e^{b} = 2^{b log₂e}`` (``exp2`` costs about half of ``exp`` on the CPU;
+      the extra rounding of ``b log₂e`` adds ``|b| u`` to an exponent error of
+      ``γ_{C−1} Σ|log g|``, within the ``C² max|log g|`` units of :func:`rounding_bound`)."""
     B, H, N, C, dk = qc.shape
     dv = vc.shape[-1]
-    P = B * H * N
+    P, blk = B * H * N, dk * dv
     vector = lg is not None and lg.ndim == 4
     full = lg is not None and tuple(lg.shape[:2]) == (B, H)  # gates not shared: e^{b} fits a buffer
-    n1, n2 = P * max(C * dk, dk * dv), P * max(C * C, dk * dv)
-    ws = qc.new_empty(n1 + n2 + (P * C * dk if vector else 0))
-    X, Z = ws[:n1], ws[n1:n1 + n2]  # X: e^{b} (key gates), k̃, then the states; Z: Ã, then Ŵ
+    nk, nz = P * C * dk, max(P * C * C, (P + 1) * blk)
+    X, Z, Q = qc.new_empty(nk + nz + (nk if vector else 0)).split([nk, nz, nk if vector else 0])
     kshape = (B, H, N, C, dk)
     if lg is None:
         q_t, k_t, eb, tot = qc, kc, None, None
     elif not vector:
         b = torch.cumsum(lg.view(*lg.shape[:2], N, C), dim=3)
-        if float(-(b[..., -1].min())) > span_limit:
+        if float(b[..., -1].min()) < -span_limit:
             return None
         eb = torch.exp(b)[..., None]  # (Bg, Hg, N, C, 1)
         tot = eb[:, :, :, -1:]  # (Bg, Hg, N, 1, 1)
-        q_t, k_t = qc, torch.div(kc, eb, out=X[:P * C * dk].view(kshape))
+        q_t, k_t = qc, torch.div(kc, eb, out=X.view(kshape))
     else:
-        # base 2 (exp2 costs about half of exp on the CPU): b₂ = b log₂e, e^{b} = 2^{b₂}
         Bg, Hg = lg.shape[:2]
-        eb = torch.mul(lg.view(Bg, Hg, N, C, dk), _LOG2E, out=X[:P * C * dk].view(kshape) if full else None)
-        _cumsum_in_chunks_(eb)
-        if float(eb[:, :, :, -1].min()) < -span_limit * _LOG2E:
+        eb = torch.mul(lg.view(Bg, Hg, N, C, dk), _LOG2E, out=X.view(kshape) if full else None)
+        _cumsum_in_chunks_(eb)  # b log₂e
+        b_end = eb[:, :, :, -1, :, None]
+        if float(b_end.min()) < -span_limit * _LOG2E:
             return None
-        tot = torch.exp2(eb[:, :, :, -1, :, None])  # (Bg, Hg, N, d_k, 1): multiplies the key rows
+        tot = torch.exp2(b_end)  # (Bg, Hg, N, d_k, 1): multiplies the key rows
         eb = eb.exp2_()
-        q_t = torch.mul(qc, eb, out=ws[n1 + n2:].view(kshape))
+        q_t = torch.mul(qc, eb, out=Q.view(kshape))
         k_t = torch.div(kc, eb, out=eb if full else None)
-    k3, v3 = k_t.reshape(P, C, dk), vc.reshape(P, C, dv)
-    q3 = q_t.reshape(P, C, dk)
+    q3, k3, v3 = q_t.reshape(P, C, dk), k_t.reshape(P, C, dk), vc.reshape(P, C, dv)
     A = torch.bmm(q3, k3.transpose(1, 2), out=Z[:P * C * C].view(P, C, C)).tril_()
     o = torch.bmm(A, v3)
-    if N > 1:
-        W = torch.bmm(k3.transpose(1, 2), v3, out=Z[:P * dk * dv].view(P, dk, dv)).view(B, H, N, dk, dv)
-        S = X[:P * dk * dv].view(B, H, N, dk, dv)  # k̃ is no longer needed
-        Su, Wu = S.unbind(2), W.unbind(2)
+    if N > 1:  # Ã is consumed: Z holds one zero block, then R
+        R = torch.bmm(k3.transpose(1, 2), v3, out=Z[blk:(P + 1) * blk].view(P, dk, dv)).view(B, H, N, dk, dv)
+        Ru = R.unbind(2)
         if tot is None:
-            Su[0].zero_()
             for n in range(1, N):
-                torch.add(Wu[n - 1], Su[n - 1], out=Su[n])
+                Ru[n].add_(Ru[n - 1])
         else:
-            W.mul_(tot)  # Ŵ
+            R.mul_(tot)  # Ŵ
             tu = tot.unbind(2)
-            Su[0].zero_()
             for n in range(1, N):
-                torch.addcmul(Wu[n - 1], tu[n - 1], Su[n - 1], out=Su[n])
-        o.baddbmm_(q3, S.view(P, dk, dv))
+                Ru[n].addcmul_(tu[n], Ru[n - 1])
+        Ru[N - 1].zero_()
+        Z[:blk].zero_()
+        o.baddbmm_(q3, Z[:P * blk].view(P, dk, dv))  # block p of Z: the state entering chunk p
     o = o.view(B, H, N, C, dv)
     if eb is not None and not vector:
         o.mul_(eb)
