@@ -164,10 +164,8 @@ def _gate_kind(gates, q, v, name, allow_full=False):
         targets.append(("full", (B, H, T, dv, dk)))
     for kind, shape in targets:
         if gates.ndim == len(shape):
-            try:
-                torch.broadcast_shapes(gates.shape, shape)
-            except RuntimeError:
-                continue
+            if not all(a == b or a == 1 or b == 1 for a, b in zip(gates.shape, shape)):
+                continue  # not broadcastable to the shape (torch.broadcast_shapes' rule, in Python: faster)
             if kind == "vector" and gates.shape[-1] != dk:
                 continue
             if tuple(gates.shape[2:]) != shape[2:]:
@@ -533,14 +531,11 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     B, H, T, dk = q.shape
     dv = v.shape[-1]
     if kind == "none":
-        lg, zero = q.new_zeros(1, 1, T), torch.zeros(1, 1, T, dtype=torch.bool, device=q.device)
+        lg, zero = q.new_zeros(1, 1, T), None
         kind = "scalar"
-        has_zero = False
     else:
         lg, zero = _split_log_gates(lg)
-        has_zero = zero is not None  # exact-zero bookkeeping only when needed
-        if zero is None:
-            zero = torch.zeros((1,) * lg.ndim, dtype=torch.bool, device=lg.device).expand(lg.shape)
+    has_zero = zero is not None  # exact-zero bookkeeping only when needed
     if kind == "scalar":
         C = min(chunk_size, T)
     else:
@@ -549,7 +544,7 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     N = -(-T // C)
     T_pad = N * C
     qp, kp, vp = (_pad_time(t, T_pad) for t in (q, k, v))
-    lgp, zp = _pad_time(lg, T_pad), _pad_time(zero, T_pad, False)
+    lgp = _pad_time(lg, T_pad)
     qc = qp.view(B, H, N, C, dk)
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
@@ -568,6 +563,9 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
         if float((-b[:, :, :, -1]).detach().max()) <= _DIAG_SPAN_LIMIT[q.dtype]:
             o = _chunked_factored(qc, kc, vc, b if kind == "vector" else b[..., None], log_gates is None)
             return o.reshape(B, H, T_pad, dv)[:, :, :T]
+    if zero is None:
+        zero = torch.zeros((1,) * lg.ndim, dtype=torch.bool, device=lg.device).expand(lg.shape)
+    zp = _pad_time(zero, T_pad, False)
     if kind == "scalar":
         o = _chunked_scalar(qc, kc, vc, lgp.view(Bg, Hg, N, C), zp.view(Bg, Hg, N, C), has_zero)
     else:
@@ -673,7 +671,7 @@ def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
     vector = lg is not None and lg.ndim == 4
     full = lg is not None and tuple(lg.shape[:2]) == (B, H)  # gates not shared: e^{b} fits a buffer
     nk, nz = P * C * dk, max(P * C * C, (P + 1) * blk)
-    X, Z, Q = qc.new_empty(nk + nz + (nk if vector else 0)).split([nk, nz, nk if vector else 0])
+    X, Z, Q = qc.new_empty(nk + nz + (nk if vector else 0)).split_with_sizes([nk, nz, nk if vector else 0])
     kshape = (B, H, N, C, dk)
     if lg is None:
         q_t, k_t, eb, tot = qc, kc, None, None
