@@ -36,8 +36,11 @@ Fast path of the chunked form (no gate exactly 0, every chunk's total decay at m
 product of ``q ⊙ e^{b}`` and ``k ⊙ e^{−b}``, and the states entering the chunks are one
 product with the ``N × N`` matrix of chunk-to-chunk decays (exponents ``≤ 0``; weights
 below the smallest normal number are set to 0, since subnormal operands slow matrix
-products many times over) instead of a loop over chunks (:func:`_chunked_factored`).  The
-paths below handle exact zeros and steep decay.
+products many times over) instead of a loop over chunks (:func:`_chunked_factored`).
+Without autograd (evaluation, the benchmarks) the same factorisation runs in one workspace
+of reused buffers, with the states by a scan over the ``N`` chunks instead of the
+``N × N`` product (:func:`_chunked_factored_inplace`).  The paths below handle exact zeros
+and steep decay.
 
 Exact zeros in the chunked form: a gate ``g = 0`` has ``log g = −inf``, and
 ``exp(b_i − b_j)`` of cumulative sums would give ``−inf − (−inf) = NaN``.  The chunked
