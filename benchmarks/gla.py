@@ -51,8 +51,9 @@ def chunked_matmul_flops(T: int, gating: str) -> float:
     """Multiply-add flops (x2) of the chunked form's essential matrix products: in-chunk
     scores and values, chunk state update and inter-chunk read-out.  The same for both
     gatings (the gates here, in [0.9, 1], keep every chunk's decay within the span limit, so
-    key gating takes the factored path too, without sub-blocks); the N x N chunk-decay
-    product of the factored path (N² d_k d_v) is *not* counted (a conservative rate)."""
+    key gating takes the factored path too, without sub-blocks).  Not counted: the chunk
+    states' scan of the path timed here (no autograd: N d_k d_v multiply-adds), and the
+    N x N chunk-decay product (N² d_k d_v) that the autograd path uses instead."""
     C = min(CHUNK, T)
     N = -(-T // C)
     per_chunk = 2 * C * C * DK + 2 * C * C * DV  # (QK^T ⊙ D) and A V
