@@ -390,3 +390,23 @@ def test_cuda_inplace_factored_path_matches_the_loop(gating):
         out = chunked_gla(q.to(dev), k.to(dev), v.to(dev), lg, m.to(dev), chunk_size=64, subchunk_size=16)
     assert out.device.type == "cuda"
     assert _rel(out.cpu(), ref) <= 1e-10
+
+
+@pytest.mark.parametrize("N", [1, 5, 8, 16, 24, 64])
+@pytest.mark.parametrize("decay", ["none", "scalar", "key"])
+def test_chunk_state_scan_equals_the_plain_loop(N, decay):
+    """The in-place two-level scan of the chunk states (blocks of 8 chunks when 8 divides N)
+    equals the loop ``R_n = Ŵ_n + t_n ⊙ R_{n−1}`` written out here, to float64 rounding,
+    with chunk decays shared over the batch axis (a singleton axis)."""
+    from wpgd_theory.gla.layer import _scan_chunk_states_
+
+    gen = torch.Generator().manual_seed(N)
+    W = torch.randn(2, 3, N, 4, 5, generator=gen, dtype=torch.float64)
+    tot = {"none": None, "scalar": torch.rand(1, 3, N, 1, 1, generator=gen, dtype=torch.float64),
+           "key": torch.rand(1, 3, N, 4, 1, generator=gen, dtype=torch.float64)}[decay]
+    ref, R = [], torch.zeros_like(W[:, :, 0])
+    for n in range(N):
+        R = W[:, :, n] + (R if tot is None else tot[:, :, n] * R)
+        ref.append(R)
+    out = _scan_chunk_states_(W.clone(), tot)
+    assert float((out - torch.stack(ref, dim=2)).abs().max()) <= 1e-13 * float(W.abs().sum(dim=2).max())

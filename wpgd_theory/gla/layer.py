@@ -644,6 +644,44 @@ def _cumsum_in_chunks_(x):
     return x
 
 
+def _scan_chunk_states_(R, tot):
+    r"""In place, ``R (B, H, N, d_k, d_v)`` ← the states after each chunk
+    ``R_n = Ŵ_n + t_n ⊙ R_{n−1}`` (``R_{−1} = 0``; ``R`` holds ``Ŵ`` on entry; ``tot``: the
+    chunk decays ``t (Bg, Hg, N, d_k or 1, 1)``, or ``None`` for ``t = 1``).  When 8 divides
+    ``N > 8``, in two levels with ``N/8 + 7`` sequential steps instead of ``N − 1``: the scan
+    inside every block of 8 chunks (all blocks at once), the states ending the blocks in
+    sequence (``D_{j,i} = Π_{s ≤ i} t_{j,s}``, the decay from block ``j``'s start through its
+    chunk ``i``), then chunk ``i`` of block ``j`` plus ``D_{j,i} ⊙`` the state ending block
+    ``j − 1`` — the same sums, each decay product formed from at most as many factors."""
+    N = R.shape[2]
+    G = 8 if N > 8 and N % 8 == 0 else N
+    Rb = R.view(*R.shape[:2], N // G, G, *R.shape[3:])
+    tb = None if tot is None else tot.view(*tot.shape[:2], N // G, G, *tot.shape[3:])
+    u = Rb.unbind(3)
+    tu = None if tb is None else tb.unbind(3)
+    for i in range(1, G):  # inside the blocks
+        if tu is None:
+            u[i].add_(u[i - 1])
+        else:
+            u[i].addcmul_(tu[i], u[i - 1])
+    if G == N:
+        return R
+    D = None if tb is None else torch.cumprod(tb, dim=3)
+    ends = Rb[:, :, :, G - 1].unbind(2)
+    Du = None if D is None else D[:, :, :, G - 1].unbind(2)
+    for j in range(1, N // G):  # the states ending the blocks
+        if Du is None:
+            ends[j].add_(ends[j - 1])
+        else:
+            ends[j].addcmul_(Du[j], ends[j - 1])
+    carry = Rb[:, :, :-1, G - 1:]  # the state ending block j − 1, for block j ≥ 1
+    if D is None:
+        Rb[:, :, 1:, :G - 1].add_(carry)
+    else:
+        Rb[:, :, 1:, :G - 1].addcmul_(D[:, :, 1:, :G - 1], carry)
+    return R
+
+
 def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
     r""":func:`_chunked_factored` without autograd (claims G1, G3: the same outputs), its
     temporaries written into one workspace by ``out=`` and in-place operations (fewer,
@@ -701,16 +739,8 @@ def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
     o = torch.bmm(A, v3)
     if N > 1:  # Ã is consumed: Z holds one zero block, then R
         R = torch.bmm(k3.transpose(1, 2), v3, out=Z[blk:(P + 1) * blk].view(P, dk, dv)).view(B, H, N, dk, dv)
-        Ru = R.unbind(2)
-        if tot is None:
-            for n in range(1, N):
-                Ru[n].add_(Ru[n - 1])
-        else:
-            R.mul_(tot)  # Ŵ
-            tu = tot.unbind(2)
-            for n in range(1, N):
-                Ru[n].addcmul_(tu[n], Ru[n - 1])
-        Ru[N - 1].zero_()
+        _scan_chunk_states_(R if tot is None else R.mul_(tot), tot)  # R.mul_(tot): Ŵ
+        R[:, :, N - 1].zero_()
         Z[:blk].zero_()
         o.baddbmm_(q3, Z[:P * blk].view(P, dk, dv))  # block p of Z: the state entering chunk p
     o = o.view(B, H, N, C, dv)
