@@ -703,9 +703,11 @@ def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
       state (read by no chunk) is zeroed;
     * ``o += q̃ R_{n−1}``.  Scalar gates: ``e^{b_i}`` is a row factor, so
       ``o = diag(e^{b}) (tril(q k̃ᵀ) v + q R_{n−1})`` (no ``q̃``: one scaling of ``o``).
-      Key gates: ``e^{b} = 2^{b log₂e}`` (``exp2`` costs about half of ``exp`` on the CPU;
-      the extra rounding of ``b log₂e`` adds ``|b| u`` to an exponent error of
-      ``γ_{C−1} Σ|log g|``, within the ``C² max|log g|`` units of :func:`rounding_bound`)."""
+      Key gates: ``e^{b} = 2^{b log₂e}`` (``exp2`` costs about half of ``exp`` on the CPU).
+      Rounding ``log₂e`` and the products ``log g · log₂e`` adds ``2|b| u ≤ 2 C max|log g| u``
+      to the exponent error ``γ_{C−1} Σ|log g|`` of the in-chunk sums: ``C (C + 1) max|log g|``
+      units of ``u`` in all, within the ``2 (C² max|log g| + terms + 1)`` that
+      :func:`rounding_bound` allows the difference from the loop (which has no exponent)."""
     B, H, N, C, dk = qc.shape
     dv = vc.shape[-1]
     P, blk = B * H * N, dk * dv
