@@ -16,6 +16,15 @@ glibc keeps freed memory (``MALLOC_MMAP_THRESHOLD_`` = 32 MiB, ``MALLOC_TRIM_THR
 chunked form faults its temporaries (about 1 MiB each at T = 4096) back in, which on this
 machine costs it a large and variable share of its time (the matmul's operands are reused).
 
+Timing (issue 23): the chunked form, the same-flop matmul and fla's chunk op are timed
+*interleaved* — round after round, each callable looped for ``min_time`` in turn — and each
+keeps its best round (``best_rounds``).  Timed one after the other (as before), a change in
+the load of this shared machine between the three measurements moved the ratio by tens of
+per cent; interleaved, every round sees the same load.  The median over rounds of the
+per-round ratio is recorded next to the best-of ratio (``..._median_round``).  The script
+also imports the package from its own checkout (``sys.path``), not whichever copy is
+installed: before, ``python benchmarks/gla.py`` in a second worktree timed the installed one.
+
 ``--threads N`` sets torch's CPU threads (default 1: one sequence of one head is too
 small for intra-op parallelism to pay, and on a shared machine a multi-threaded pool
 can make every small op many times slower; the number used is recorded).
@@ -26,11 +35,13 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import torch
 from _common import best_time, write_json
 
-from wpgd_theory.gla import chunked_gla, recurrent_gla
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package
+from wpgd_theory.gla import chunked_gla, recurrent_gla  # noqa: E402
 
 DK = DV = 64
 CHUNK, SUB = 64, 16
@@ -40,8 +51,9 @@ def chunked_matmul_flops(T: int, gating: str) -> float:
     """Multiply-add flops (x2) of the chunked form's essential matrix products: in-chunk
     scores and values, chunk state update and inter-chunk read-out.  The same for both
     gatings (the gates here, in [0.9, 1], keep every chunk's decay within the span limit, so
-    key gating takes the factored path too, without sub-blocks); the N x N chunk-decay
-    product of the factored path (N² d_k d_v) is *not* counted (a conservative rate)."""
+    key gating takes the factored path too, without sub-blocks).  Not counted: the chunk
+    states' scan of the path timed here (no autograd: N d_k d_v multiply-adds), and the
+    N x N chunk-decay product (N² d_k d_v) that the autograd path uses instead."""
     C = min(CHUNK, T)
     N = -(-T // C)
     per_chunk = 2 * C * C * DK + 2 * C * C * DV  # (QK^T ⊙ D) and A V
@@ -60,6 +72,30 @@ def _fla_chunk():
     except Exception:  # noqa: BLE001 - fla absent or broken: the comparison is skipped
         return None
     return naive_chunk_simple_gla
+
+
+def best_rounds(fns: dict, *, rounds: int, min_time: float, clock) -> dict:
+    """Interleaved best-of timing: in each of ``rounds`` rounds every callable of ``fns`` is
+    looped for ``min_time`` seconds in turn; returns ``{name: [seconds per call, one entry per
+    round]}`` (the caller takes the best round, and per-round ratios)."""
+    per_round = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            calls, t0 = 0, clock()
+            while True:
+                fn()
+                calls += 1
+                elapsed = clock() - t0
+                if elapsed >= min_time:
+                    break
+            per_round[name].append(elapsed / calls)
+    return per_round
+
+
+def _median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
 
 
 def _sync(device):
@@ -94,7 +130,6 @@ def bench(device: torch.device, quick: bool, lengths=(256, 1024, 4096)) -> list:
             with torch.no_grad():
                 err = float((chunked_gla(q, k, v, lg) - recurrent_gla(q, k, v, g)).abs().max())
             t_loop = best_time(loop, repeat=2 if quick else 3, min_time=0.0, clock=clock)
-            t_chunk = best_time(chunk, repeat=3 if quick else 7, min_time=0.05, clock=clock)
             flops = chunked_matmul_flops(T, gating)
             m = max(8, round((flops / 2) ** (1 / 3)))
             A, B = torch.randn(m, m, generator=gen).to(device), torch.randn(m, m, generator=gen).to(device)
@@ -103,8 +138,8 @@ def bench(device: torch.device, quick: bool, lengths=(256, 1024, 4096)) -> list:
                 torch.matmul(A, B)
                 _sync(device)
 
-            t_mm = best_time(mm, repeat=3 if quick else 7, min_time=0.05, clock=clock)
-            fla_op, t_fla, fla_err = _fla_chunk() if gating == "scalar" else None, None, None
+            fns = {"chunk": chunk, "mm": mm}
+            fla_op, fla_err = _fla_chunk() if gating == "scalar" else None, None
             if fla_op is not None:
                 qf, kf, vf, gf = (t.transpose(1, 2) for t in (q, k, v, lg))  # fla: (B, T, H, ·)
 
@@ -117,7 +152,10 @@ def bench(device: torch.device, quick: bool, lengths=(256, 1024, 4096)) -> list:
                     ours = chunked_gla(q, k, v, lg, chunk_size=CHUNK, subchunk_size=SUB)
                     fla_err = float((fla_op(qf, kf, vf, gf, chunk_size=CHUNK, scale=1.0)[0].transpose(1, 2)
                                      - ours).abs().max() / ours.abs().max())
-                t_fla = best_time(fla, repeat=3 if quick else 7, min_time=0.05, clock=clock)
+                fns["fla"] = fla
+            times = best_rounds(fns, rounds=5 if quick else 15, min_time=0.03 if quick else 0.05, clock=clock)
+            t_chunk, t_mm = min(times["chunk"]), min(times["mm"])
+            t_fla = min(times["fla"]) if "fla" in times else None
             row = {
                 "device": device.type, "gating": gating, "T": T,
                 "clock": "thread CPU time" if device.type == "cpu" else "wall",
@@ -129,8 +167,13 @@ def bench(device: torch.device, quick: bool, lengths=(256, 1024, 4096)) -> list:
                 "flop_rate_ratio_matmul_over_chunked": (2 * m**3 / t_mm) / (flops / t_chunk),
                 "max_abs_difference": err,
                 "chunked_rate_fraction_of_matmul": (flops / t_chunk) / (2 * m**3 / t_mm),
+                "chunked_rate_fraction_of_matmul_median_round": _median(
+                    [(flops / c) / (2 * m**3 / t) for c, t in zip(times["chunk"], times["mm"])]),
+                "timing_rounds": len(times["chunk"]),
                 "fla_naive_chunk_tokens_per_s": None if t_fla is None else T / t_fla,
                 "speedup_over_fla_naive_chunk": None if t_fla is None else t_fla / t_chunk,
+                "speedup_over_fla_naive_chunk_median_round": None if t_fla is None else _median(
+                    [f / c for c, f in zip(times["chunk"], times["fla"])]),
                 "fla_max_rel_difference": fla_err,
             }
             rows.append(row)

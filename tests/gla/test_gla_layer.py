@@ -312,3 +312,101 @@ def test_long_decay_drops_only_subnormal_state_weights(dtype):
         o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
         tol = _bound(dtype, q, v, g, chunk=16)
         assert bool(((out.double() - ref).abs() <= tol * o_abs + torch.finfo(dtype).tiny).all())
+
+
+@pytest.mark.parametrize("gating", ["none", "scalar", "vector"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("shared", [False, True], ids=["own-gates", "shared-gates"])
+def test_inplace_factored_path_equals_the_autograd_path(gating, dtype, shared, monkeypatch):
+    """Without autograd the factored chunked form writes its temporaries into one workspace
+    (:func:`~wpgd_theory.gla.layer._chunked_factored_inplace`, states by a scan); with
+    autograd it takes :func:`~wpgd_theory.gla.layer._chunked_factored`.  Both equal the
+    recurrent reference within the rounding bound (padding: T = 37 with chunk 8; write mask;
+    batch and head axes; gates shared over them), and the in-place path is the one taken."""
+    from wpgd_theory.gla import layer
+
+    q, k, v, g, m = _inputs(2, 3, 37, 4, 3, gating, dtype, seed=12, zeros=0.0, ones=0.1)
+    if shared and g is not None:
+        g = g[:1, :1]
+    taken = []
+    real = layer._chunked_factored_inplace
+    monkeypatch.setattr(layer, "_chunked_factored_inplace", lambda *a: taken.append(1) or real(*a))
+    lg = None if g is None else torch.log(g)
+    with torch.no_grad():
+        inplace = chunked_gla(q, k, v, lg, m, chunk_size=8, subchunk_size=4)
+    assert taken
+    autograd = chunked_gla(q.clone().requires_grad_(True), k, v, lg, m, chunk_size=8, subchunk_size=4)
+    assert len(taken) == 1 and autograd.requires_grad
+    ref = recurrent_gla(q, k, v, g, m)
+    o_abs, _ = _abs_reference(q, k, v, g, m, torch.ones_like(ref))
+    tol = _bound(dtype, q, v, g, chunk=8)
+    for out in (inplace, autograd):
+        assert bool(((out - ref).detach().double().abs() <= tol * o_abs).all())
+
+
+@pytest.mark.parametrize("gating", ["scalar", "vector"])
+def test_inplace_path_rejects_nan_and_falls_back_on_steep_decay(gating):
+    """Under ``torch.no_grad``: a NaN log gate is rejected naming ``log_gates``; a chunk decaying
+    beyond the span limit is computed by the per-chunk path and still equals the loop."""
+    q, k, v, g, m = _inputs(1, 2, 40, 4, 3, gating, torch.float32, seed=13, zeros=0.0, ones=0.0)
+    lg = torch.log(g)
+    with torch.no_grad():
+        bad = lg.clone()
+        bad[0, 1, 7] = float("nan")
+        with pytest.raises(ValueError, match="log_gates"):
+            chunked_gla(q, k, v, bad, m, chunk_size=16, subchunk_size=4)
+        steep = lg.clone()
+        steep[0, 0, 20] = -80.0  # one gate e^{-80}: beyond the float32 span limit 30
+        out = chunked_gla(q, k, v, steep, m, chunk_size=16, subchunk_size=4)
+    g_steep = torch.exp(steep)
+    ref = recurrent_gla(q, k, v, g_steep, m)
+    o_abs, _ = _abs_reference(q, k, v, g_steep, m, torch.ones_like(ref))
+    tol = _bound(torch.float32, q, v, g_steep, chunk=16)
+    assert bool(((out - ref).double().abs() <= tol * o_abs).all())
+
+
+@pytest.mark.parametrize("C", [1, 5, 8, 16, 24, 64])
+def test_in_chunk_cumulative_sums_equal_torch_cumsum(C):
+    """The two-level in-place cumulative sums of the in-place path (groups of 8, then group
+    offsets) equal ``torch.cumsum`` along the chunk axis to float64 rounding."""
+    from wpgd_theory.gla.layer import _cumsum_in_chunks_
+
+    x = torch.randn(2, 3, 4, C, 5, generator=torch.Generator().manual_seed(C), dtype=torch.float64)
+    ref = torch.cumsum(x, dim=-2)
+    out = _cumsum_in_chunks_(x.clone())
+    assert float((out - ref).abs().max()) <= 1e-13 * float(x.abs().sum(dim=-2).max())
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("gating", ["none", "scalar", "vector"])
+def test_cuda_inplace_factored_path_matches_the_loop(gating):
+    """The in-place factored path (no autograd, no zero gate) on CUDA equals the float64
+    recurrence on the CPU (the workspace, ``out=`` products and state scan are device-agnostic)."""
+    q, k, v, g, m = _inputs(2, 3, 150, 4, 3, gating, torch.float64, seed=14, zeros=0.0, ones=0.1)
+    ref = recurrent_gla(q, k, v, g, m)
+    dev = torch.device("cuda")
+    lg = None if g is None else torch.log(g).to(dev)
+    with torch.no_grad():
+        out = chunked_gla(q.to(dev), k.to(dev), v.to(dev), lg, m.to(dev), chunk_size=64, subchunk_size=16)
+    assert out.device.type == "cuda"
+    assert _rel(out.cpu(), ref) <= 1e-10
+
+
+@pytest.mark.parametrize("N", [1, 5, 8, 16, 24, 64])
+@pytest.mark.parametrize("decay", ["none", "scalar", "key"])
+def test_chunk_state_scan_equals_the_plain_loop(N, decay):
+    """The in-place two-level scan of the chunk states (blocks of 8 chunks when 8 divides N)
+    equals the loop ``R_n = Ŵ_n + t_n ⊙ R_{n−1}`` written out here, to float64 rounding,
+    with chunk decays shared over the batch axis (a singleton axis)."""
+    from wpgd_theory.gla.layer import _scan_chunk_states_
+
+    gen = torch.Generator().manual_seed(N)
+    W = torch.randn(2, 3, N, 4, 5, generator=gen, dtype=torch.float64)
+    tot = {"none": None, "scalar": torch.rand(1, 3, N, 1, 1, generator=gen, dtype=torch.float64),
+           "key": torch.rand(1, 3, N, 4, 1, generator=gen, dtype=torch.float64)}[decay]
+    ref, R = [], torch.zeros_like(W[:, :, 0])
+    for n in range(N):
+        R = W[:, :, n] + (R if tot is None else tot[:, :, n] * R)
+        ref.append(R)
+    out = _scan_chunk_states_(W.clone(), tot)
+    assert float((out - torch.stack(ref, dim=2)).abs().max()) <= 1e-13 * float(W.abs().sum(dim=2).max())

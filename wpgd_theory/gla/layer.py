@@ -36,8 +36,11 @@ Fast path of the chunked form (no gate exactly 0, every chunk's total decay at m
 product of ``q ⊙ e^{b}`` and ``k ⊙ e^{−b}``, and the states entering the chunks are one
 product with the ``N × N`` matrix of chunk-to-chunk decays (exponents ``≤ 0``; weights
 below the smallest normal number are set to 0, since subnormal operands slow matrix
-products many times over) instead of a loop over chunks (:func:`_chunked_factored`).  The
-paths below handle exact zeros and steep decay.
+products many times over) instead of a loop over chunks (:func:`_chunked_factored`).
+Without autograd (evaluation, the benchmarks) the same factorisation runs in one workspace
+of reused buffers, with the states by a scan over the ``N`` chunks instead of the
+``N × N`` product (:func:`_chunked_factored_inplace`).  The paths below handle exact zeros
+and steep decay.
 
 Exact zeros in the chunked form: a gate ``g = 0`` has ``log g = −inf``, and
 ``exp(b_i − b_j)`` of cumulative sums would give ``−inf − (−inf) = NaN``.  The chunked
@@ -164,10 +167,8 @@ def _gate_kind(gates, q, v, name, allow_full=False):
         targets.append(("full", (B, H, T, dv, dk)))
     for kind, shape in targets:
         if gates.ndim == len(shape):
-            try:
-                torch.broadcast_shapes(gates.shape, shape)
-            except RuntimeError:
-                continue
+            if not all(a == b or a == 1 or b == 1 for a, b in zip(gates.shape, shape)):
+                continue  # not broadcastable to the shape (torch.broadcast_shapes' rule, in Python: faster)
             if kind == "vector" and gates.shape[-1] != dk:
                 continue
             if tuple(gates.shape[2:]) != shape[2:]:
@@ -421,11 +422,13 @@ def attention_gla(q, k, v, gates=None, write_mask=None):
 # --------------------------------------------------------------------------- chunked form
 def _split_log_gates(log_gates):
     """Finite part (0 at exact zeros) and zero indicator of log gates in [−inf, 0]; the
-    indicator is ``None`` when no gate is 0 (two passes over the gates: the common case)."""
+    indicator is ``None`` when no gate is 0 (one pass over the gates, their least and largest
+    value: the common case)."""
     lg = log_gates
-    if not bool((lg.detach() <= 0).all()):  # NaN compares False
+    lo, hi = (float(x) for x in torch.aminmax(lg.detach()))
+    if not hi <= 0:  # NaN (which aminmax propagates) compares False
         raise ValueError("log_gates must lie in [-inf, 0] (gates in [0, 1]); got NaN or positive values")
-    if not bool(torch.isneginf(lg.detach()).any()):
+    if lo != float("-inf"):
         return lg, None
     zero = torch.isneginf(lg)
     return torch.where(zero, torch.zeros_like(lg), lg), zero
@@ -531,14 +534,11 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     B, H, T, dk = q.shape
     dv = v.shape[-1]
     if kind == "none":
-        lg, zero = q.new_zeros(1, 1, T), torch.zeros(1, 1, T, dtype=torch.bool, device=q.device)
+        lg, zero = q.new_zeros(1, 1, T), None
         kind = "scalar"
-        has_zero = False
     else:
         lg, zero = _split_log_gates(lg)
-        has_zero = zero is not None  # exact-zero bookkeeping only when needed
-        if zero is None:
-            zero = torch.zeros((1,) * lg.ndim, dtype=torch.bool, device=lg.device).expand(lg.shape)
+    has_zero = zero is not None  # exact-zero bookkeeping only when needed
     if kind == "scalar":
         C = min(chunk_size, T)
     else:
@@ -547,12 +547,17 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
     N = -(-T // C)
     T_pad = N * C
     qp, kp, vp = (_pad_time(t, T_pad) for t in (q, k, v))
-    lgp, zp = _pad_time(lg, T_pad), _pad_time(zero, T_pad, False)
+    lgp = _pad_time(lg, T_pad)
     qc = qp.view(B, H, N, C, dk)
     kc = kp.view(B, H, N, C, dk)
     vc = vp.view(B, H, N, C, dv)
     Bg, Hg = lgp.shape[:2]  # 1 where the gates are shared by all prompts / heads
-    if not has_zero:
+    if not has_zero and not (torch.is_grad_enabled() and any(
+            t.requires_grad for t in (qc, kc, vc, lgp))):  # no autograd: buffers written in place
+        o = _chunked_factored_inplace(qc, kc, vc, None if log_gates is None else lgp, _DIAG_SPAN_LIMIT[q.dtype])
+        if o is not None:
+            return o.reshape(B, H, T_pad, dv)[:, :, :T]
+    elif not has_zero:
         if kind == "scalar":
             b = torch.cumsum(lgp.view(Bg, Hg, N, C), dim=3)
         else:  # in-chunk cumulative sums as one product with a triangle of ones (a cumsum over a
@@ -561,6 +566,9 @@ def chunked_gla(q, k, v, log_gates=None, write_mask=None, *, chunk_size: int = 6
         if float((-b[:, :, :, -1]).detach().max()) <= _DIAG_SPAN_LIMIT[q.dtype]:
             o = _chunked_factored(qc, kc, vc, b if kind == "vector" else b[..., None], log_gates is None)
             return o.reshape(B, H, T_pad, dv)[:, :, :T]
+    if zero is None:
+        zero = torch.zeros((1,) * lg.ndim, dtype=torch.bool, device=lg.device).expand(lg.shape)
+    zp = _pad_time(zero, T_pad, False)
     if kind == "scalar":
         o = _chunked_scalar(qc, kc, vc, lgp.view(Bg, Hg, N, C), zp.view(Bg, Hg, N, C), has_zero)
     else:
@@ -614,6 +622,133 @@ def _chunked_factored(qc, kc, vc, b, ungated):
     S = (M[..., 0] @ W.reshape(Bq, H, N, dk * dv)).view(Bq, H, N, dk, dv)  # one (N × N) @ (N × d_k d_v)
     # o + q̃ S in one accumulating product
     return torch.baddbmm(flat(o, C, dv), flat(q_t, C, dk), flat(S, dk, dv)).view(Bq, H, N, C, dv)
+
+
+_LOG2E = 1.0 / math.log(2.0)
+
+
+def _cumsum_in_chunks_(x):
+    """In place, ``x (..., C, d)`` ← its cumulative sums along ``C`` (the in-chunk sums of key
+    gates): inside groups of 8 positions by 7 additions over all groups at once, then each
+    group plus the running total of the groups before it (``torch.cumsum`` along a non-last
+    axis is several times slower on the CPU; any order of a ``≤ C``-term sum keeps the
+    ``γ_{C−1}`` error bound)."""
+    C = x.shape[-2]
+    g = 8 if C > 8 and C % 8 == 0 else C
+    xs = x.view(*x.shape[:-2], C // g, g, x.shape[-1])
+    u = xs.unbind(-2)
+    for i in range(1, g):
+        u[i].add_(u[i - 1])
+    if g < C:
+        xs[..., 1:, :, :].add_(torch.cumsum(xs[..., :-1, -1, :], dim=-2)[..., None, :])
+    return x
+
+
+def _scan_chunk_states_(R, tot):
+    r"""In place, ``R (B, H, N, d_k, d_v)`` ← the states after each chunk
+    ``R_n = Ŵ_n + t_n ⊙ R_{n−1}`` (``R_{−1} = 0``; ``R`` holds ``Ŵ`` on entry; ``tot``: the
+    chunk decays ``t (Bg, Hg, N, d_k or 1, 1)``, or ``None`` for ``t = 1``).  When 8 divides
+    ``N > 8``, in two levels with ``N/8 + 7`` sequential steps instead of ``N − 1``: the scan
+    inside every block of 8 chunks (all blocks at once), the states ending the blocks in
+    sequence (``D_{j,i} = Π_{s ≤ i} t_{j,s}``, the decay from block ``j``'s start through its
+    chunk ``i``), then chunk ``i`` of block ``j`` plus ``D_{j,i} ⊙`` the state ending block
+    ``j − 1`` — the same sums, each decay product formed from at most as many factors."""
+    N = R.shape[2]
+    G = 8 if N > 8 and N % 8 == 0 else N
+    Rb = R.view(*R.shape[:2], N // G, G, *R.shape[3:])
+    tb = None if tot is None else tot.view(*tot.shape[:2], N // G, G, *tot.shape[3:])
+    u = Rb.unbind(3)
+    tu = None if tb is None else tb.unbind(3)
+    for i in range(1, G):  # inside the blocks
+        if tu is None:
+            u[i].add_(u[i - 1])
+        else:
+            u[i].addcmul_(tu[i], u[i - 1])
+    if G == N:
+        return R
+    D = None if tb is None else torch.cumprod(tb, dim=3)
+    ends = Rb[:, :, :, G - 1].unbind(2)
+    Du = None if D is None else D[:, :, :, G - 1].unbind(2)
+    for j in range(1, N // G):  # the states ending the blocks
+        if Du is None:
+            ends[j].add_(ends[j - 1])
+        else:
+            ends[j].addcmul_(Du[j], ends[j - 1])
+    carry = Rb[:, :, :-1, G - 1:]  # the state ending block j − 1, for block j ≥ 1
+    if D is None:
+        Rb[:, :, 1:, :G - 1].add_(carry)
+    else:
+        Rb[:, :, 1:, :G - 1].addcmul_(D[:, :, 1:, :G - 1], carry)
+    return R
+
+
+def _chunked_factored_inplace(qc, kc, vc, lg, span_limit):
+    r""":func:`_chunked_factored` without autograd (claims G1, G3: the same outputs), its
+    temporaries written into one workspace by ``out=`` and in-place operations (fewer,
+    reused buffers: on the CPU every freshly mapped page of a temporary costs a page fault)
+    and the chunk states by a scan instead of the ``N × N`` product.  ``lg``: the padded log
+    gates ``(Bg, Hg, T_pad[, d_k])`` (no gate 0), or ``None`` (ungated).  Returns ``None``,
+    having computed only the in-chunk sums, when a chunk decays by more than
+    ``exp(span_limit)`` (the per-chunk paths then apply).
+
+    With ``b`` the in-chunk cumulative log gates (``b_C`` the chunk's total),
+    ``k̃ = k ⊙ e^{−b}`` (``≤ e^{span}|k|``) and ``q̃ = q ⊙ e^{b}``:
+
+    * scores ``Ã = tril(q̃ k̃ᵀ)``, ``o = Ã v``;
+    * chunk updates ``Ŵ_n = e^{b_C} ⊙ k̃ᵀ v`` (key × value: chunk ``n``'s writes decayed to
+      its end) and, in place, the states after each chunk
+      ``R_n = Ŵ_n + e^{b_C, n} ⊙ R_{n−1}``; the state entering chunk ``n`` is ``R_{n−1}``
+      (``0`` for ``n = 0``): ``R`` is stored behind one zero block, so that ``R`` shifted
+      by one block is the entering states of every sequence once each sequence's last
+      state (read by no chunk) is zeroed;
+    * ``o += q̃ R_{n−1}``.  Scalar gates: ``e^{b_i}`` is a row factor, so
+      ``o = diag(e^{b}) (tril(q k̃ᵀ) v + q R_{n−1})`` (no ``q̃``: one scaling of ``o``).
+      Key gates: ``e^{b} = 2^{b log₂e}`` (``exp2`` costs about half of ``exp`` on the CPU).
+      Rounding ``log₂e`` and the products ``log g · log₂e`` adds ``2|b| u ≤ 2 C max|log g| u``
+      to the exponent error ``γ_{C−1} Σ|log g|`` of the in-chunk sums: ``C (C + 1) max|log g|``
+      units of ``u`` in all, within the ``2 (C² max|log g| + terms + 1)`` that
+      :func:`rounding_bound` allows the difference from the loop (which has no exponent)."""
+    B, H, N, C, dk = qc.shape
+    dv = vc.shape[-1]
+    P, blk = B * H * N, dk * dv
+    vector = lg is not None and lg.ndim == 4
+    full = lg is not None and tuple(lg.shape[:2]) == (B, H)  # gates not shared: e^{b} fits a buffer
+    nk, nz = P * C * dk, max(P * C * C, (P + 1) * blk)
+    X, Z, Q = qc.new_empty(nk + nz + (nk if vector else 0)).split_with_sizes([nk, nz, nk if vector else 0])
+    kshape = (B, H, N, C, dk)
+    if lg is None:
+        q_t, k_t, eb, tot = qc, kc, None, None
+    elif not vector:
+        b = torch.cumsum(lg.view(*lg.shape[:2], N, C), dim=3)
+        if float(b[..., -1].min()) < -span_limit:
+            return None
+        eb = torch.exp(b)[..., None]  # (Bg, Hg, N, C, 1)
+        tot = eb[:, :, :, -1:]  # (Bg, Hg, N, 1, 1)
+        q_t, k_t = qc, torch.div(kc, eb, out=X.view(kshape))
+    else:
+        Bg, Hg = lg.shape[:2]
+        eb = torch.mul(lg.view(Bg, Hg, N, C, dk), _LOG2E, out=X.view(kshape) if full else None)
+        _cumsum_in_chunks_(eb)  # b log₂e
+        b_end = eb[:, :, :, -1, :, None]
+        if float(b_end.min()) < -span_limit * _LOG2E:
+            return None
+        tot = torch.exp2(b_end)  # (Bg, Hg, N, d_k, 1): multiplies the key rows
+        eb = eb.exp2_()
+        q_t = torch.mul(qc, eb, out=Q.view(kshape))
+        k_t = torch.div(kc, eb, out=eb if full else None)
+    q3, k3, v3 = q_t.reshape(P, C, dk), k_t.reshape(P, C, dk), vc.reshape(P, C, dv)
+    A = torch.bmm(q3, k3.transpose(1, 2), out=Z[:P * C * C].view(P, C, C)).tril_()
+    o = torch.bmm(A, v3)
+    if N > 1:  # Ã is consumed: Z holds one zero block, then R
+        R = torch.bmm(k3.transpose(1, 2), v3, out=Z[blk:(P + 1) * blk].view(P, dk, dv)).view(B, H, N, dk, dv)
+        _scan_chunk_states_(R if tot is None else R.mul_(tot), tot)  # R.mul_(tot): Ŵ
+        R[:, :, N - 1].zero_()
+        Z[:blk].zero_()
+        o.baddbmm_(q3, Z[:P * blk].view(P, dk, dv))  # block p of Z: the state entering chunk p
+    o = o.view(B, H, N, C, dv)
+    if eb is not None and not vector:
+        o.mul_(eb)
+    return o
 
 
 def _chunked_scalar(qc, kc, vc, lg, zero, has_zero):
