@@ -58,11 +58,38 @@ def suite_timings(suites, workers, previous: dict) -> dict:
         entry = out.setdefault(suite, {})
         for w in workers:
             run = suite_time(suite, w)
+            earlier = entry.get("runs", {}).get(str(w))
+            if earlier and "check_results" in earlier:
+                run["vs_previous_run"] = compare_runs(earlier, run)
             entry[f"workers_{w}_s"] = run["wall_s"]
             entry.setdefault("runs", {})[str(w)] = run
         if "workers_1_s" in entry and "workers_2_s" in entry:
             entry["speedup"] = entry["workers_1_s"] / entry["workers_2_s"]
     return out
+
+
+def compare_runs(before: dict, after: dict) -> dict:
+    """How a suite's run differs from the previous one recorded for it (e.g. before a speed-up):
+    its wall seconds, the checks added or removed, claims and checks whose status changed, and
+    every check's relative change of its measured value, the largest first (training checks
+    move by float32 rounding along different summation orders, which SGD amplifies)."""
+    b, a = before.get("check_results", {}), after["check_results"]
+    changed = {}
+    for key in sorted(set(a) & set(b)):
+        x, y = b[key][1], a[key][1]
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and x != y:
+            changed[key] = abs(y - x) / max(abs(x), 1e-300)
+        elif x != y:
+            changed[key] = f"{x!r} -> {y!r}"
+    numeric = {k: v for k, v in changed.items() if isinstance(v, float)}
+    return {"wall_s_before": before.get("wall_s"), "wall_s_after": after["wall_s"],
+            "checks_added": sorted(set(a) - set(b)), "checks_removed": sorted(set(b) - set(a)),
+            "claim_status_changes": {c: [before.get("statuses", {}).get(c), s] for c, s in after["statuses"].items()
+                                     if before.get("statuses", {}).get(c) != s},
+            "check_status_changes": {k: [b[k][0], a[k][0]] for k in sorted(set(a) & set(b)) if a[k][0] != b[k][0]},
+            "checks_compared": len(set(a) & set(b)), "measured_unchanged": len(set(a) & set(b)) - len(changed),
+            "measured_rel_change": dict(sorted(numeric.items(), key=lambda kv: -kv[1])),
+            "measured_other_change": {k: v for k, v in changed.items() if not isinstance(v, float)}}
 
 
 def _noop(x):
