@@ -448,6 +448,22 @@ def _mu_of_t(lam, tau, t):
     return tau * float(np.sum(q * q)) / float(np.sum(q * q * lam))
 
 
+def _mu_of_t_batch(lam, tau, t):
+    """:func:`_mu_of_t` at each entry of the 1-D array ``t`` (the same sums, row by row)."""
+    q = lam[None, :] / (lam[None, :] + t[:, None])
+    q = q / np.max(q, axis=-1, keepdims=True)
+    return tau * np.sum(q * q, axis=-1) / np.sum(q * q * lam[None, :], axis=-1)
+
+
+def _free_cone_batch(red, mus):
+    """:func:`cone_program` of the free (and task-wise) cone at each ``μ`` of ``mus``:
+    ``(values, thetas)``, the ``Q(μ)`` systems solved in one stacked call."""
+    Q = red.A[None] + np.eye(red.D.size)[None] * ((1.0 + mus)[:, None, None] * red.D[None, None, :])
+    Q = (Q + np.swapaxes(Q, 1, 2)) / 2.0
+    Z = np.linalg.solve(Q, np.broadcast_to(red.g[:, None], Q.shape[:2] + (1,)))[..., 0]
+    return [np.sqrt(max(float(red.g @ z), 0.0)) for z in Z], Z
+
+
 def _ridge_gain(lam, t):
     r"""``A(t) = α(t)²/β₂(t)``: nonincreasing in ``t``.
 
@@ -499,6 +515,18 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
             cache[t] = (val, tau - float(_ridge_gain(lam, t)) * val**2, theta, sign)
         return cache[t][:2]
 
+    def prefetch(ts):
+        # the free and task-wise cones' programs at many t in one stacked solve (cache entries
+        # as evaluate would make them); the monotone cone's NNLS runs t by t in evaluate
+        new = list(dict.fromkeys(t for t in map(float, ts) if t not in cache))
+        if len(new) < 2 or cone not in ("free", "taskwise"):
+            return
+        tt = np.array(new)
+        vals, thetas = _free_cone_batch(red, _mu_of_t_batch(lam, tau, tt))
+        gains = _ridge_gain(lam, tt)
+        for t, val, theta, gain in zip(new, vals, thetas, gains):
+            cache[t] = (val, tau - float(gain) * val**2, theta, 1.0)
+
     isotropic = lam[-1] <= lam[0] * (1.0 + 1e-12)
     if isotropic or t_hi <= t_lo * (1.0 + 1e-12):  # G is constant, or t is pinned
         t = float(np.sqrt(t_lo * t_hi))
@@ -507,6 +535,7 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
                 "evaluations": 1, "converged": True}
     edges = np.geomspace(t_lo, t_hi, 33)
     edges[0], edges[-1] = t_lo, t_hi
+    prefetch(edges)
     vals = np.array([evaluate(t) for t in edges])
     best = float(np.min(vals[:, 1]))
     a, b, vb = edges[:-1], edges[1:], vals[1:, 0]
@@ -524,6 +553,7 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
             break
         a, b, vb = a[keep], b[keep], vb[keep]
         m = np.sqrt(a * b)
+        prefetch(m)
         vm = np.array([evaluate(t)[0] for t in m])
         best = min(best, min(cache[float(t)][1] for t in m))
         a, b, vb = np.concatenate([a, m]), np.concatenate([m, b]), np.concatenate([vm, vb])
