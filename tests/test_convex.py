@@ -213,12 +213,14 @@ def test_batched_free_cone_programs_equal_the_one_at_a_time_ones(seed):
     ts = np.geomspace(1e-3, 1e3, 9) * rng.uniform(0.5, 2.0)
     mus = convex._mu_of_t_batch(lam, tau, ts)
     vals, thetas = convex._free_cone_batch(red, mus)
-    for t, mu, val, theta in zip(ts, mus, vals, thetas):
+    Qs = convex._Q_batch(red, mus)
+    for t, mu, val, theta, Q in zip(ts, mus, vals, thetas, Qs):
         one_mu = convex._mu_of_t(lam, tau, float(t))
         one_val, one_theta, sign, status = convex.cone_program(red, "free", one_mu)
         assert (sign, status) == (1.0, "optimal")
         np.testing.assert_allclose([mu, val], [one_mu, one_val], rtol=1e-14, atol=0)
         np.testing.assert_allclose(theta, one_theta, rtol=1e-12, atol=1e-14 * np.abs(one_theta).max())
+        np.testing.assert_allclose(Q, convex._Q(red, one_mu), rtol=1e-15, atol=0)
 
 
 def test_branch_and_bound_free_cone_meets_solve():

@@ -455,11 +455,16 @@ def _mu_of_t_batch(lam, tau, t):
     return tau * np.sum(q * q, axis=-1) / np.sum(q * q * lam[None, :], axis=-1)
 
 
+def _Q_batch(red, mus):
+    """:func:`_Q` at each ``μ`` of ``mus``, stacked (the same entries)."""
+    Q = red.A[None] + np.eye(red.D.size)[None] * ((1.0 + mus)[:, None, None] * red.D[None, None, :])
+    return (Q + np.swapaxes(Q, 1, 2)) / 2.0
+
+
 def _free_cone_batch(red, mus):
     """:func:`cone_program` of the free (and task-wise) cone at each ``μ`` of ``mus``:
     ``(values, thetas)``, the ``Q(μ)`` systems solved in one stacked call."""
-    Q = red.A[None] + np.eye(red.D.size)[None] * ((1.0 + mus)[:, None, None] * red.D[None, None, :])
-    Q = (Q + np.swapaxes(Q, 1, 2)) / 2.0
+    Q = _Q_batch(red, mus)
     Z = np.linalg.solve(Q, np.broadcast_to(red.g[:, None], Q.shape[:2] + (1,)))[..., 0]
     return [np.sqrt(max(float(red.g @ z), 0.0)) for z in Z], Z
 
@@ -516,16 +521,23 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
         return cache[t][:2]
 
     def prefetch(ts):
-        # the free and task-wise cones' programs at many t in one stacked solve (cache entries
-        # as evaluate would make them); the monotone cone's NNLS runs t by t in evaluate
+        # μ(t), Q(μ) and A(t) at many t at once, the free and task-wise cones' programs in one
+        # stacked solve, the monotone cone's NNLS t by t (cache entries as evaluate makes them);
+        # cvxpy's monotone program and the uniform cone stay with evaluate
         new = list(dict.fromkeys(t for t in map(float, ts) if t not in cache))
-        if len(new) < 2 or cone not in ("free", "taskwise"):
+        if len(new) < 2 or not (cone in ("free", "taskwise") or (cone == "monotone" and inner == "nnls")):
             return
         tt = np.array(new)
-        vals, thetas = _free_cone_batch(red, _mu_of_t_batch(lam, tau, tt))
+        mus = _mu_of_t_batch(lam, tau, tt)
         gains = _ridge_gain(lam, tt)
-        for t, val, theta, gain in zip(new, vals, thetas, gains):
-            cache[t] = (val, tau - float(gain) * val**2, theta, 1.0)
+        if cone == "monotone":
+            Qs = _Q_batch(red, mus)
+            programs = [monotone_projection_value(Q, red.g) for Q in Qs]
+        else:
+            vals, thetas = _free_cone_batch(red, mus)
+            programs = [(val, theta, 1.0) for val, theta in zip(vals, thetas)]
+        for t, (val, theta, sign), gain in zip(new, programs, gains):
+            cache[t] = (val, tau - float(gain) * val**2, theta, sign)
 
     isotropic = lam[-1] <= lam[0] * (1.0 + 1e-12)
     if isotropic or t_hi <= t_lo * (1.0 + 1e-12):  # G is constant, or t is pinned
