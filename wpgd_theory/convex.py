@@ -51,11 +51,11 @@ import numpy as np
 from ._validation import as_positive_int, as_scalar, check_rng
 from .landscape import (
     _check_model,
+    _profile_risk_and_gradient,
     _read_only,
     optimal_preconditioner,
     population_risk,
     profile_risk,
-    profile_risk_gradient,
     ridge_preconditioner,
     risk_gradient,
     solve,
@@ -887,7 +887,8 @@ def _multistart_profile_natural(model, cone, starts, rng, initial):
         w = to_omega(z)
         if not np.any(w):
             return model.tau, np.zeros_like(z)
-        return float(profile_risk(model, w)), pull(z, profile_risk_gradient(model, w))
+        risk, grad = _profile_risk_and_gradient(model, w)
+        return float(risk), pull(z, grad)
 
     if cone == "taskwise":
         fun, draw = fun_task, lambda: rng.standard_normal(model.num_tasks)  # noqa: E731
