@@ -44,6 +44,7 @@ optimum is attained by a task-wise ``ω`` and the programs have ``K`` variables 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +191,14 @@ def _Q(red: _Reduced, mu: float) -> np.ndarray:
     return (Q + Q.T) / 2.0
 
 
+@functools.lru_cache(maxsize=64)
+def _lower_ones(m: int) -> np.ndarray:
+    """``L``: the ``m × m`` lower-triangular matrix of ones (``θ = Le`` sums increments), read-only."""
+    L = np.tril(np.ones((m, m)))
+    L.flags.writeable = False
+    return L
+
+
 def monotone_projection_value(Q, g):
     r"""``max {gᵀθ : θᵀQθ ≤ 1, θ ∈ M ∪ (−M)}``, ``M = {0 ≤ θ_1 ≤ … ≤ θ_m}``, exactly.
 
@@ -231,7 +240,7 @@ def monotone_projection_value(Q, g):
     C = np.linalg.cholesky(Q)
     z = np.linalg.solve(Q, g)
     m = g.size
-    B = C.T @ np.tril(np.ones((m, m)))
+    B = C.T @ _lower_ones(m)
     best = (0.0, np.zeros(m), 1.0)
     for sign in (1.0, -1.0):
         e, _ = nnls(B, C.T @ (sign * z), maxiter=50 * m + 100)
