@@ -196,3 +196,35 @@ def test_multistart_references():
         convex.multistart_joint(model, starts=0, rng=rng)
     with pytest.raises(TypeError, match="rng"):
         convex.multistart_profile(model, "free", starts=2, rng=3)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_batched_free_cone_programs_equal_the_one_at_a_time_ones(seed):
+    """Branch and bound fills its cache for the free cone from stacked solves
+    (``_mu_of_t_batch``, ``_free_cone_batch``): the same ``μ(t)``, ``v(μ)`` and maximiser as
+    ``_mu_of_t`` and ``cone_program`` one ``t`` at a time (equal to rounding; the same LAPACK
+    solve per matrix)."""
+    rng = np.random.default_rng(seed)
+    d, m = int(rng.integers(1, 7)), int(rng.integers(1, 9))
+    lam = np.sort(np.abs(rng.standard_normal(d)) * 10 ** rng.uniform(-2, 2, d))
+    tau = float(lam.sum() + rng.uniform(0.0, 1.0))
+    B = rng.standard_normal((m, m))
+    red = convex._Reduced(rng.standard_normal(m), B @ B.T / m, rng.uniform(0.5, 5.0, m), None)
+    ts = np.geomspace(1e-3, 1e3, 9) * rng.uniform(0.5, 2.0)
+    mus = convex._mu_of_t_batch(lam, tau, ts)
+    vals, thetas = convex._free_cone_batch(red, mus)
+    Qs = convex._Q_batch(red, mus)
+    for t, mu, val, theta, Q in zip(ts, mus, vals, thetas, Qs):
+        one_mu = convex._mu_of_t(lam, tau, float(t))
+        one_val, one_theta, sign, status = convex.cone_program(red, "free", one_mu)
+        assert (sign, status) == (1.0, "optimal")
+        np.testing.assert_allclose([mu, val], [one_mu, one_val], rtol=1e-14, atol=0)
+        np.testing.assert_allclose(theta, one_theta, rtol=1e-12, atol=1e-14 * np.abs(one_theta).max())
+        np.testing.assert_allclose(Q, convex._Q(red, one_mu), rtol=1e-15, atol=0)
+
+
+def test_branch_and_bound_free_cone_meets_solve():
+    """The batched cache leaves branch and bound's free-cone optimum at solve's (W5)."""
+    for name, model in MODELS.items():
+        bnb = solve_constrained(model, "free", method="bnb")
+        assert bnb.risk == pytest.approx(solve(model).risk, rel=1e-9), name

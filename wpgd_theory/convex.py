@@ -44,6 +44,7 @@ optimum is attained by a task-wise ``ω`` and the programs have ``K`` variables 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,11 +52,11 @@ import numpy as np
 from ._validation import as_positive_int, as_scalar, check_rng
 from .landscape import (
     _check_model,
+    _profile_risk_and_gradient,
     _read_only,
     optimal_preconditioner,
     population_risk,
     profile_risk,
-    profile_risk_gradient,
     ridge_preconditioner,
     risk_gradient,
     solve,
@@ -190,6 +191,14 @@ def _Q(red: _Reduced, mu: float) -> np.ndarray:
     return (Q + Q.T) / 2.0
 
 
+@functools.lru_cache(maxsize=64)
+def _lower_ones(m: int) -> np.ndarray:
+    """``L``: the ``m × m`` lower-triangular matrix of ones (``θ = Le`` sums increments), read-only."""
+    L = np.tril(np.ones((m, m)))
+    L.flags.writeable = False
+    return L
+
+
 def monotone_projection_value(Q, g):
     r"""``max {gᵀθ : θᵀQθ ≤ 1, θ ∈ M ∪ (−M)}``, ``M = {0 ≤ θ_1 ≤ … ≤ θ_m}``, exactly.
 
@@ -231,7 +240,7 @@ def monotone_projection_value(Q, g):
     C = np.linalg.cholesky(Q)
     z = np.linalg.solve(Q, g)
     m = g.size
-    B = C.T @ np.tril(np.ones((m, m)))
+    B = C.T @ _lower_ones(m)
     best = (0.0, np.zeros(m), 1.0)
     for sign in (1.0, -1.0):
         e, _ = nnls(B, C.T @ (sign * z), maxiter=50 * m + 100)
@@ -448,6 +457,27 @@ def _mu_of_t(lam, tau, t):
     return tau * float(np.sum(q * q)) / float(np.sum(q * q * lam))
 
 
+def _mu_of_t_batch(lam, tau, t):
+    """:func:`_mu_of_t` at each entry of the 1-D array ``t`` (the same sums, row by row)."""
+    q = lam[None, :] / (lam[None, :] + t[:, None])
+    q = q / np.max(q, axis=-1, keepdims=True)
+    return tau * np.sum(q * q, axis=-1) / np.sum(q * q * lam[None, :], axis=-1)
+
+
+def _Q_batch(red, mus):
+    """:func:`_Q` at each ``μ`` of ``mus``, stacked (the same entries)."""
+    Q = red.A[None] + np.eye(red.D.size)[None] * ((1.0 + mus)[:, None, None] * red.D[None, None, :])
+    return (Q + np.swapaxes(Q, 1, 2)) / 2.0
+
+
+def _free_cone_batch(red, mus):
+    """:func:`cone_program` of the free (and task-wise) cone at each ``μ`` of ``mus``:
+    ``(values, thetas)``, the ``Q(μ)`` systems solved in one stacked call."""
+    Q = _Q_batch(red, mus)
+    Z = np.linalg.solve(Q, np.broadcast_to(red.g[:, None], Q.shape[:2] + (1,)))[..., 0]
+    return [np.sqrt(max(float(red.g @ z), 0.0)) for z in Z], Z
+
+
 def _ridge_gain(lam, t):
     r"""``A(t) = α(t)²/β₂(t)``: nonincreasing in ``t``.
 
@@ -499,6 +529,25 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
             cache[t] = (val, tau - float(_ridge_gain(lam, t)) * val**2, theta, sign)
         return cache[t][:2]
 
+    def prefetch(ts):
+        # μ(t), Q(μ) and A(t) at many t at once, the free and task-wise cones' programs in one
+        # stacked solve, the monotone cone's NNLS t by t (cache entries as evaluate makes them);
+        # cvxpy's monotone program and the uniform cone stay with evaluate
+        new = list(dict.fromkeys(t for t in map(float, ts) if t not in cache))
+        if len(new) < 2 or not (cone in ("free", "taskwise") or (cone == "monotone" and inner == "nnls")):
+            return
+        tt = np.array(new)
+        mus = _mu_of_t_batch(lam, tau, tt)
+        gains = _ridge_gain(lam, tt)
+        if cone == "monotone":
+            Qs = _Q_batch(red, mus)
+            programs = [monotone_projection_value(Q, red.g) for Q in Qs]
+        else:
+            vals, thetas = _free_cone_batch(red, mus)
+            programs = [(val, theta, 1.0) for val, theta in zip(vals, thetas)]
+        for t, (val, theta, sign), gain in zip(new, programs, gains):
+            cache[t] = (val, tau - float(gain) * val**2, theta, sign)
+
     isotropic = lam[-1] <= lam[0] * (1.0 + 1e-12)
     if isotropic or t_hi <= t_lo * (1.0 + 1e-12):  # G is constant, or t is pinned
         t = float(np.sqrt(t_lo * t_hi))
@@ -507,6 +556,7 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
                 "evaluations": 1, "converged": True}
     edges = np.geomspace(t_lo, t_hi, 33)
     edges[0], edges[-1] = t_lo, t_hi
+    prefetch(edges)
     vals = np.array([evaluate(t) for t in edges])
     best = float(np.min(vals[:, 1]))
     a, b, vb = edges[:-1], edges[1:], vals[1:, 0]
@@ -524,6 +574,7 @@ def _branch_and_bound(red, lam, tau, cone, inner, rtol, max_evaluations):
             break
         a, b, vb = a[keep], b[keep], vb[keep]
         m = np.sqrt(a * b)
+        prefetch(m)
         vm = np.array([evaluate(t)[0] for t in m])
         best = min(best, min(cache[float(t)][1] for t in m))
         a, b, vb = np.concatenate([a, m]), np.concatenate([m, b]), np.concatenate([vm, vb])
@@ -845,7 +896,8 @@ def _multistart_profile_natural(model, cone, starts, rng, initial):
         w = to_omega(z)
         if not np.any(w):
             return model.tau, np.zeros_like(z)
-        return float(profile_risk(model, w)), pull(z, profile_risk_gradient(model, w))
+        risk, grad = _profile_risk_and_gradient(model, w)
+        return float(risk), pull(z, grad)
 
     if cone == "taskwise":
         fun, draw = fun_task, lambda: rng.standard_normal(model.num_tasks)  # noqa: E731

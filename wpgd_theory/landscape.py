@@ -892,6 +892,15 @@ def _plain_profile_gradient(model, omega):
             + 2.0 * (c**2)[..., None] * (S3[..., None] * RI + (model.tau * S2)[..., None] * omega))
 
 
+def _profile_risk_and_gradient(model, omega):
+    """``(profile_risk(model, ω), profile_risk_gradient(model, ω))``, the same computations
+    with the inputs validated and put in natural units once: the objective of the
+    multi-start references (:mod:`wpgd_theory.convex`)."""
+    nat, k, e, (omega,) = _natural_inputs(model, omega=omega)
+    return (_user_units(_plain_profile_risk(nat, omega), k, "the profile risk"),
+            _user_units(_plain_profile_gradient(nat, omega), (k - e)[..., None], "the profile risk gradient"))
+
+
 @dataclass(frozen=True)
 class WPGDSolution:
     r"""The global minimiser of the WPGD risk (claims W4, W5), from :func:`solve`.

@@ -502,8 +502,12 @@ def label_covariance(model: MultitaskModel, F) -> np.ndarray:
     >>> cov.shape, bool(np.all(np.linalg.eigvalsh(cov) > 0))
     ((4, 4, 4), True)
     """
-    gram = np.einsum("bid,bjd->bij", F, F)
-    return model.C[None] * gram + model.noise * np.eye(model.n + 1)[None]
+    F = np.asarray(F, dtype=float)
+    K = np.matmul(F, np.swapaxes(F, -1, -2))  # the Gram matrices F Fᵀ
+    K *= model.C
+    diag = np.arange(model.n + 1)
+    K[:, diag, diag] += model.noise
+    return K
 
 
 def taskwise_monte_carlo_risk(model: MultitaskModel, P, omega_task, num_prompts, rng) -> ConditionalEstimate:

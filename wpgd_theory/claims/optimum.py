@@ -249,6 +249,7 @@ def _mp_g(model, dps=30):
     S = mp.matrix(model.sigma.tolist())  # binary64 entries, exactly
     d = model.d
     moments = _mp_moments(model)
+    powers = {}  # working precision -> (τ, Σ², Σ³): independent of μ, computed once per precision
 
     def g(mu):
         # at least dps digits, more if the caller works at more (mpmath's diff does), and never
@@ -256,13 +257,18 @@ def _mp_g(model, dps=30):
         with mp.workdps(max(dps, mp.mp.dps)):
             return _g(mp.mpf(mu))
 
+    def _trace_of_product(A, B):
+        # tr(AB) = Σ_i (AB)_ii: the diagonal entries only, each the dot product mpmath's A * B forms
+        return mp.fsum(mp.fdot((A[i, k], B[k, i]) for k in range(d)) for i in range(d))
+
     def _g(mu):
-        tau = sum(S[i, i] for i in range(d)) + mp.mpf(float(model.noise))
-        S2, S3 = S * S, S * S * S
+        if mp.mp.prec not in powers:
+            powers[mp.mp.prec] = (sum(S[i, i] for i in range(d)) + mp.mpf(float(model.noise)), S * S, S * S * S)
+        tau, S2, S3 = powers[mp.mp.prec]
         _, a, nrm2 = moments(mu)
         t = tau * nrm2 / a
         inv = mp.inverse(S + t * mp.eye(d))
         inv2 = inv * inv
-        return tau * mp.fsum((S2 * inv2)[i, i] for i in range(d)) / mp.fsum((S3 * inv2)[i, i] for i in range(d))
+        return tau * _trace_of_product(S2, inv2) / _trace_of_product(S3, inv2)
 
     return g

@@ -213,6 +213,11 @@ def w1_sampler(ctx):
     return combine_results(results, "model.sample vs the model's law (z-scores)")
 
 
+#: Prompts per block of the conditional error variances ``uᵀKu`` (each prompt's value is
+#: computed alone, so the blocking changes no value; it bounds memory and keeps ``K`` in cache).
+_ERROR_CHUNK = 8192
+
+
 @check("W1", "sampled errors of wpgd_predict vs their conditional law", kind="numeric")
 def w1_prediction_errors(ctx):
     """Ties the predictor to the law the risk is computed under: for sampled prompts
@@ -231,8 +236,13 @@ def w1_prediction_errors(ctx):
         X, y, x, yq = sub.sample(num, rng)
         err2 = (yq - wpgd.wpgd_predict(X, y, x, P, omega)) ** 2
         F = np.concatenate([X, x[:, None]], axis=1)
-        u = np.concatenate([-omega[None] * np.einsum("bnd,ed,be->bn", X, P, x), np.ones((num, 1))], axis=1)
-        s2 = np.einsum("bi,bij,bj->b", u, quadrature.label_covariance(sub, F), u)
+        # u_i = −ω_i x_iᵀ Pᵀ x (the query's P x against each example), u_{n+1} = 1
+        u = np.concatenate([-omega[None] * np.matmul(X, (x @ P)[:, :, None])[..., 0], np.ones((num, 1))], axis=1)
+        s2 = np.empty(num)
+        for lo in range(0, num, _ERROR_CHUNK):  # K is (n+1)² per prompt: a block at a time stays in cache
+            blk = slice(lo, lo + _ERROR_CHUNK)
+            Ku = np.matmul(quadrature.label_covariance(sub, F[blk]), u[blk, :, None])[..., 0]
+            s2[blk] = np.sum(u[blk] * Ku, axis=1)
         keep = s2 > 1e-12 * np.max(s2)
         t = err2[keep] / s2[keep] - 1.0
         z = float(np.mean(t) / np.sqrt(2.0 / t.size))

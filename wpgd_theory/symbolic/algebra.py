@@ -37,6 +37,8 @@ __all__ = [
     "free_symbols",
     "ring_sum",
     "ring_prod",
+    "compose",
+    "ring_mul",
 ]
 
 
@@ -470,7 +472,7 @@ class Frac:
         >>> Frac(x, y).compose([(y, x + 1)])
         Frac(x, x + 1)
         """
-        return Frac(self.num.compose(pairs), self.den.compose(pairs))
+        return Frac(compose(self.num, pairs), compose(self.den, pairs))
 
     def __eq__(self, other):
         o = self._coerce(other)
@@ -563,6 +565,131 @@ def ring_prod(items, one):
 
 
 # ---------------------------------------------------------------------- identities
+#: Below this many pairs of terms :func:`ring_mul` leaves the product to sympy.
+_VECTOR_MUL_PAIRS = 4096
+_INT64_SAFE = 2**62
+
+
+def ring_mul(p: PolyElement, q: PolyElement) -> PolyElement:
+    r"""``p · q`` over ``ZZ``: the polynomial sympy's ``p * q`` returns, by a vectorised
+    Kronecker substitution.
+
+    Each exponent vector ``e`` is packed into one integer ``Σ_i e_i W_i`` with the mixed
+    radix ``W_i = Π_{j<i} (deg_j p + deg_j q + 1)``, so a product of monomials is a sum of
+    keys; the products of all pairs of terms are summed per key (a sort and a segmented
+    sum) and unpacked.  Exact: it runs in ``int64`` only when every key and every
+    coefficient sum provably fits (``|Σ| ≤ min(#p, #q) · max|p_k| · max|q_k| < 2⁶²``; an
+    output monomial gets at most one term of ``q`` per term of ``p``), and otherwise, for
+    other domains and for small products, returns sympy's ``p * q``.
+
+    Parameters
+    ----------
+    p, q : PolyElement
+        Polynomials of one ring.
+
+    Returns
+    -------
+    PolyElement
+        The product.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import ring_mul
+    >>> R, x, y = sp.ring("x y", sp.ZZ)
+    >>> p, q = (x + 2 * y + 1) ** 40, (3 * x - y + 1) ** 30
+    >>> ring_mul(p, q) == p * q
+    True
+    """
+    import numpy as np
+
+    ring = p.ring
+    if (q.ring != ring or ring.domain != sp.ZZ or not p or not q or len(p) * len(q) < _VECTOR_MUL_PAIRS):
+        return p * q
+    cp, cq = list(p.values()), list(q.values())
+    bound = max(abs(c) for c in cp) * max(abs(c) for c in cq) * min(len(cp), len(cq))
+    ep, eq = np.array(list(p.keys()), dtype=np.int64), np.array(list(q.keys()), dtype=np.int64)
+    radix = [int(v) + 1 for v in ep.max(0) + eq.max(0)]
+    weights, span = [], 1
+    for rdx in radix:
+        weights.append(span)
+        span *= rdx
+    if bound >= _INT64_SAFE or span >= _INT64_SAFE:
+        return p * q
+    w = np.array(weights, dtype=np.int64)
+    keys = (ep @ w)[:, None] + (eq @ w)[None, :]
+    vals = np.array(cp, dtype=np.int64)[:, None] * np.array(cq, dtype=np.int64)[None, :]
+    order = np.argsort(keys, axis=None, kind="stable")
+    keys, vals = keys.ravel()[order], vals.ravel()[order]
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sums = np.add.reduceat(vals, first)
+    nz = sums != 0
+    exps = (keys[first][nz, None] // w[None, :]) % np.array(radix, dtype=np.int64)[None, :]
+    terms = dict(zip(map(tuple, exps.tolist()), sums[nz].tolist()))
+    return p.new(terms) if ring.domain.dtype is int else ring.from_dict(terms)
+
+
+def compose(poly: PolyElement, pairs) -> PolyElement:
+    r"""``poly`` with generators substituted by ring elements, simultaneously: the polynomial
+    ``PolyElement.compose(pairs)`` returns, computed with fewer products.
+
+    ``poly = Σ_k q_k(y) x^{e_k}`` (``x`` the substituted generators, ``y`` the others) maps to
+    ``Σ_k q_k(y) Π_i g_i^{e_{k,i}}``: the terms are grouped by their exponent vector ``e_k``,
+    so each product of powers ``Π_i g_i^{e_{k,i}}`` (and each power ``g_i^n``) is formed once
+    and multiplied by the group's ``q_k`` once, where sympy forms it again for every term.
+    Exact (polynomial arithmetic over the ring's domain), so the result is the same
+    polynomial; a generator named twice is substituted by its first replacement, as in sympy.
+
+    Parameters
+    ----------
+    poly : PolyElement
+        The polynomial.
+    pairs : list of (PolyElement, PolyElement)
+        ``[(generator, replacement), ...]``, replacements in ``poly``'s ring.
+
+    Returns
+    -------
+    PolyElement
+        The substituted polynomial.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from wpgd_theory.symbolic.algebra import compose
+    >>> R, x, y, z = sp.ring("x y z", sp.ZZ)
+    >>> f = x**2 * z + x * y * z + y**2
+    >>> compose(f, [(x, y + 1), (y, x)]) == f.compose([(x, y + 1), (y, x)])
+    True
+    >>> compose(f, [(x, y + 1), (y, x)]).as_expr()
+    x**2 + x*y*z + x*z + y**2*z + 2*y*z + z
+    """
+    ring = poly.ring
+    index = {g: i for i, g in enumerate(ring.gens)}
+    repl: list = []
+    for x, g in pairs:
+        i = index[x]
+        if all(i != j for j, _ in repl):
+            repl.append((i, ring.ring_new(g)))
+    groups: dict = {}
+    for monom, coeff in poly.iterterms():
+        rest = list(monom)
+        for i, _ in repl:
+            rest[i] = 0
+        groups.setdefault(tuple(monom[i] for i, _ in repl), {})[tuple(rest)] = coeff
+    powers: dict = {}
+    result = ring.zero
+    for key, terms in groups.items():
+        factor = ring.one
+        for (i, g), n in zip(repl, key):
+            if n:
+                if (i, n) not in powers:
+                    powers[(i, n)] = g**n
+                factor = ring_mul(factor, powers[(i, n)])
+        if factor:
+            result = result + ring_mul(ring.from_dict(terms), factor)
+    return result
+
+
 def _count_terms(x) -> int:
     if isinstance(x, PolyElement):
         return len(x)

@@ -16,6 +16,7 @@ from ..algebra import (
     Frac,
     Identity,
     correlation_matrix,
+    ring_mul,
     ring_prod,
     ring_sum,
     sizes_grid,
@@ -111,7 +112,7 @@ def _cleared_profile_gradient_cached(d: int, n: int, profile):
     st = _omega_setting(d, n)
     N, D = profile(st.lams, st.c, st.a, st.b)
     c2N = st.c * st.c * N
-    return [-(c2N.diff(x) * D - c2N * D.diff(x)) for x in st.w], N, D
+    return [-(ring_mul(c2N.diff(x), D) - ring_mul(c2N, D.diff(x))) for x in st.w], N, D
 
 
 def _cleared_A(st: _OmegaSetting, power: int):

@@ -15,10 +15,12 @@ from sympy.polys.rings import PolyRing
 from ..algebra import (
     Frac,
     Identity,
+    compose,
     dm,
     dm_eye,
     dm_trace,
     full_matrix,
+    ring_mul,
     ring_prod,
     ring_sum,
     sizes_grid,
@@ -273,8 +275,8 @@ def w3_stationary(d: int, *, preconditioner=optimal_preconditioner_claim) -> Ide
     lhs = []
     for i in range(d):
         for j in range(d):
-            g0 = G[i][j].compose(sub_0)
-            lhs.append(delta * g0 + G[i][j].compose(sub_P) - g0)
+            g0 = compose(G[i][j], sub_0)
+            lhs.append(delta * g0 + compose(G[i][j], sub_P) - g0)
     return Identity("det M · ∇_P L((rᵀω)ΣM⁻¹) = 0", {"d": d}, lhs, [0] * len(lhs), time.perf_counter() - t0)
 
 
@@ -320,7 +322,7 @@ def w3_profile_value(d: int, *, preconditioner=ridge_preconditioner_claim) -> Id
     Pt, delta = preconditioner(st.S, st.c, st.a, st.b)
     Ptl = Pt.to_list()
     sub = [(K(st.P_syms[i * d + j]), Ptl[i][j]) for i in range(d) for j in range(d)]
-    lhs = delta**2 * (parts[0] - st.tau) + delta * parts[1].compose(sub) + parts[2].compose(sub)
+    lhs = delta**2 * (parts[0] - st.tau) + delta * compose(parts[1], sub) + compose(parts[2], sub)
     N = st.S.scalarmul(st.a) + dm_eye(d, K).scalarmul(st.b)
     detN = N.det()
     rhs = -(st.c**2) * detN * dm_trace(st.S * st.S * N.adjugate())  # = det(N)² · (−c² tr(Σ²N⁻¹))
@@ -346,7 +348,7 @@ def w3_profile_engine(d: int, n: int, *, profile=profile_claim) -> Identity:
     L = engine_risk(d, n)
     K = L.ring
     diag_sub = [(K(pb.Sigma[i, j]), K.zero) for i in range(d) for j in range(i + 1, d)]
-    L = L.compose(diag_sub) if diag_sub else L
+    L = compose(L, diag_sub) if diag_sub else L
     lams = [K(pb.Sigma[j, j]) for j in range(d)]
     S, P, R, r, w, tau = pb.matrices()
     c, a, b = weight_moments_claim(R, r, w, tau)
@@ -358,7 +360,7 @@ def w3_profile_engine(d: int, n: int, *, profile=profile_claim) -> Identity:
     Pt = [[(c * ring_prod((den[k] for k in range(d) if k != i), K.one) if i == j else K.zero) for j in range(d)]
           for i in range(d)]
     sub = [(K(pb.P[i, j]), Pt[i][j]) for i in range(d) for j in range(d)]
-    lhs = D**2 * parts[0] + D * parts[1].compose(sub) + parts[2].compose(sub)
+    lhs = ring_mul(ring_mul(D, D), parts[0]) + ring_mul(D, compose(parts[1], sub)) + compose(parts[2], sub)
     N, Dc = profile(lams, c, a, b)
     if Dc == D:  # the claimed denominator is Π(aλ_j + b): compare polynomials directly
         rhs = D**2 * tau - c**2 * N * D
