@@ -240,8 +240,8 @@ MUTANTS: tuple = (
       "reduced profile risk with a = theta^T A theta (the +I of R + I forgotten)",
       ("A1", "A2", "A3")),
     M("convex-monotone-basis-transposed", "convex", "wpgd_theory/convex.py",
-      "B = C.T @ np.tril(np.ones((m, m)))",
-      "B = C.T @ np.triu(np.ones((m, m)))",
+      "L = np.tril(np.ones((m, m)))",
+      "L = np.triu(np.ones((m, m)))",
       "monotone cone parameterised by upper- instead of lower-triangular ones (nonincreasing weights)",
       ("A1", "A2", "A3")),
     # ------------------------------------------------------------------ gla.layer
