@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -373,26 +374,36 @@ class _Draws:
         yq[...] = labels[n]
 
 
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
 #: Threads that draw a step's prompts, one task per run (each run's own random stream, so the
 #: prompts do not depend on the number), while the previous step computes
-#: (:func:`_train_stack`, :func:`_errors`: one batch drawn ahead); 0: drawn in the calling
-#: thread, one run after another (the reference path, tested equal).  numpy's normal draws
-#: and array arithmetic release the GIL, so on a machine with two or more cores the draws
-#: and torch's single-threaded step overlap (measured in ``benchmarks/training.py``).
-DRAW_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+#: (:func:`_train_stack`, :func:`_errors`: one batch drawn ahead); 0 (and on one core): drawn
+#: in the calling thread, one run after another (the reference path, tested equal).  numpy's
+#: normal draws and array arithmetic release the GIL, so on two or more cores the draws and
+#: torch's single-threaded step overlap (measured in ``benchmarks/training.py``).
+DRAW_THREADS = min(4, _CORES) if _CORES > 1 else 0
 
-#: Stacks (:func:`train_many`'s groups of runs) trained at once, each in a thread of its own:
-#: a stack's steps are torch operations and numpy draws that release the GIL, and its results
+#: Stacks (:func:`train_many`'s groups of runs) trained at once, each in a thread of its own
+#: that draws its own prompts (no draw pool: more threads than cores measured slower); a
+#: stack's steps are torch operations and numpy draws that release the GIL, and its results
 #: do not depend on the others' (each run keeps its own streams), so on two or more cores
-#: independent stacks overlap (measured in ``benchmarks/training.py``); 1: one after another.
-STACK_THREADS = min(2, DRAW_THREADS) if DRAW_THREADS else 1
+#: independent stacks overlap (measured in ``benchmarks/training.py``); 1: one after another
+#: (a lone stack then uses the draw pool).
+STACK_THREADS = min(4, _CORES) if _CORES > 1 else 1
 
 _POOL = {}
 
 
+_LOCAL = threading.local()
+
+
 def _pool():
-    """The shared draw pool of :data:`DRAW_THREADS` threads (``None`` for 0), created once per size."""
-    if DRAW_THREADS < 1:
+    """The shared draw pool of :data:`DRAW_THREADS` threads, created once per size; ``None``
+    (draw in the calling thread) for 0 and in the threads of concurrent stacks
+    (:func:`train_many`: stacks already keep the cores busy, and more threads than cores
+    measured slower)."""
+    if DRAW_THREADS < 1 or getattr(_LOCAL, "in_stack_thread", False):
         return None
     if DRAW_THREADS not in _POOL:
         _POOL[DRAW_THREADS] = ThreadPoolExecutor(DRAW_THREADS, thread_name_prefix="wpgd-draw")
@@ -698,7 +709,8 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
             results[r] = train(models[r], tasks[r], layout=layouts[r], seed=int(seeds[r]), quiet=True,
                                eval_prompts=eval_prompts, threads=threads, **hyper)
 
-    def one(rows):
+    def one(rows, concurrent=False):
+        _LOCAL.in_stack_thread = concurrent
         return _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
                             [int(seeds[r]) for r in rows], eval_prompts, **hyper)
 
@@ -707,7 +719,7 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
     with cpu_threads(threads, models[stacks[0][0]].device if stacks else "cpu"):
         if STACK_THREADS > 1 and len(stacks) > 1:
             with ThreadPoolExecutor(min(STACK_THREADS, len(stacks)), thread_name_prefix="wpgd-stack") as pool:
-                outs = list(pool.map(one, stacks))
+                outs = list(pool.map(partial(one, concurrent=True), stacks))
         else:
             outs = [one(rows) for rows in stacks]
     for rows, out in zip(stacks, outs):
