@@ -396,14 +396,15 @@ _POOL = {}
 
 
 _LOCAL = threading.local()
+_STACKS = {"running": 0, "lock": threading.Lock()}  # stacks training in threads of their own now
 
 
 def _pool():
     """The shared draw pool of :data:`DRAW_THREADS` threads, created once per size; ``None``
-    (draw in the calling thread) for 0 and in the threads of concurrent stacks
-    (:func:`train_many`: stacks already keep the cores busy, and more threads than cores
-    measured slower)."""
-    if DRAW_THREADS < 1 or getattr(_LOCAL, "in_stack_thread", False):
+    (draw in the calling thread) for 0, and in the thread of a stack while as many stacks as
+    cores train at once (:func:`train_many`: they keep the cores busy, and more threads than
+    cores measured slower; the last stacks, running alone, use the pool again)."""
+    if DRAW_THREADS < 1 or (getattr(_LOCAL, "in_stack_thread", False) and _STACKS["running"] >= _CORES):
         return None
     if DRAW_THREADS not in _POOL:
         _POOL[DRAW_THREADS] = ThreadPoolExecutor(DRAW_THREADS, thread_name_prefix="wpgd-draw")
@@ -711,8 +712,14 @@ def train_many(models, tasks, layouts, seeds, *, steps: int = 2000, batch_size: 
 
     def one(rows, concurrent=False):
         _LOCAL.in_stack_thread = concurrent
-        return _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
-                            [int(seeds[r]) for r in rows], eval_prompts, **hyper)
+        with _STACKS["lock"]:
+            _STACKS["running"] += concurrent
+        try:
+            return _train_stack([models[r] for r in rows], [tasks[r] for r in rows], [layouts[r] for r in rows],
+                                [int(seeds[r]) for r in rows], eval_prompts, **hyper)
+        finally:
+            with _STACKS["lock"]:
+                _STACKS["running"] -= concurrent
 
     # the costliest stacks first (prompt length x runs), so that concurrent stacks end together
     stacks.sort(key=lambda rows: -sum(layouts[r].num_tokens * models[r].config.num_layers for r in rows))
