@@ -20,7 +20,9 @@
 * ``--profile``: the thorough T1 check under cProfile (``--reference``: through the earlier path
   too), its time split into training-loop prompt sampling, forward, backward, Adam and
   bookkeeping, held-out evaluation, exact risks and cone optima (``t1_profile``; cProfile
-  slows Python-heavy code, so the split, not the total, is the result).
+  slows Python-heavy code, so the split, not the total, is the result; it sees one thread,
+  so the profiled run draws and trains in the calling thread: ``DRAW_THREADS = 0``,
+  ``STACK_THREADS = 1``).
 * ``step_segments``: process CPU time of one training step of a stack by segment (drawing the
   prompts, forward, backward, Adam) and of the normal draws alone (the floor of a sampler that
   keeps the reference random stream).
@@ -214,7 +216,8 @@ def thorough_ratio(new: dict, ref: dict) -> dict:
 #: Where the profiled time of the T1 check goes: (category, [(function, caller or None)]),
 #: functions named ``file:function`` (file relative to the package).
 _CATEGORIES = (
-    ("training: prompt sampling", [("batched.py:<listcomp>", "batched.py:_train_stack"),  # task.sample per run
+    ("training: prompt sampling", [("batched.py:start", "batched.py:_train_stack"),  # drawn at once: serial
+                                   ("batched.py:<listcomp>", "batched.py:_train_stack"),  # task.sample per run
                                    ("batched.py:_tokens", "batched.py:_train_stack"),
                                    ("batched.py:__call__", "batched.py:_train_stack")]),
     ("training: forward", [("batched.py:_predict", "batched.py:_train_stack"),
@@ -261,15 +264,19 @@ def profile_t1(reference: bool = False) -> dict:
 
     from wpgd_theory.claims import training as TR
     from wpgd_theory.claims.core import CheckContext
+    from wpgd_theory.gla import batched as BT
 
     _products(not reference)
     ctx = CheckContext(suite="thorough", seed=0, device=DEVICE)
     prof = cProfile.Profile()
     load0 = _load()
+    threads = BT.DRAW_THREADS, BT.STACK_THREADS
+    BT.DRAW_THREADS, BT.STACK_THREADS = 0, 1  # cProfile sees the calling thread only: everything in it
     try:
         prof.runcall(TR.t1_match, ctx)
     finally:
         _products(True)
+        BT.DRAW_THREADS, BT.STACK_THREADS = threads
     out = profile_breakdown(pstats.Stats(prof))
     out.update(path="whole prompts (earlier)" if reference else "products form", load_1min=[load0, _load()])
     print(f"  T1 profile ({out['path']}): " + ", ".join(f"{k} {v:.0%}" for k, v in out["fraction"].items()),
