@@ -62,6 +62,9 @@ LEVEL_RESOLUTION = 5e-3
 #: architectures :func:`train_classes` trains at once (threads; 1: one after another)
 _TRAIN_THREADS = 2
 
+#: Adam's initial learning rate (:func:`train_architecture`'s default, :func:`train_classes`'s)
+_LR = 0.03
+
 #: relative CPU cost of a training step (measured: 200 steps of batch 256 on the non-monotone
 #: model, in ms per step); only the order in which :func:`train_classes` starts them (costliest
 #: first, so that its threads end together), never a result, depends on it
@@ -194,7 +197,7 @@ def train_classes(model, names, *, steps: int, batch: int, seed: int = 0) -> lis
     # the architectures train at once, one thread each (torch's operations release the GIL; each
     # run has its own generators, so its result does not depend on the others)
     with cpu_threads(1, "cpu"), ThreadPoolExecutor(max(1, min(_TRAIN_THREADS, len(names)))) as pool:
-        futures = {name: pool.submit(_train, name, model, steps=steps, batch=batch, lr=0.03, seed=seed)
+        futures = {name: pool.submit(_train, name, model, steps=steps, batch=batch, lr=_LR, seed=seed)
                    for name in sorted(dict.fromkeys(names), key=lambda nm: -_STEP_COST.get(nm, 0.0))}  # costliest first
         trained = [futures[name].result() for name in names]
     for name, res in zip(names, trained):
@@ -253,7 +256,7 @@ def _rev_cumprod_excl(g):
     return tail
 
 
-def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256, lr: float = 0.03,
+def train_architecture(name: str, model, *, steps: int = 1500, batch: int = 256, lr: float = _LR,
                        seed: int = 0) -> TrainedArchitecture:
     r"""Train architecture ``name`` through fla's ops on ``model``'s prompts and read off its WPGD (claim T1).
 

@@ -327,7 +327,7 @@ def _wpgd_form(cfg) -> bool:
 class _Draws:
     r"""Prompts of one task in the products form: ``MultitaskModel.sample``'s draws (the
     same three ``rng.standard_normal`` calls in the same order, so the same prompts as the
-    reference sampler, up to float64 rounding), laid out coordinate-major, and only what
+    reference sampler, up to float64 rounding), laid out example-major, and only what
     :func:`_wpgd_predict` reads kept: ``y_i x_{i,a}`` (``i ≤ n``) as ``(n, d, B)``, the
     query ``x`` as ``(d, B)`` and its label ``(B,)``, rounded once to the stack's dtype.
     Labels ``y_i = x_iᵀβ_{k(i)} + ε_i``, one product per segment of examples of one task."""
@@ -393,8 +393,6 @@ DRAW_THREADS = min(4, _CORES) if _CORES > 1 else 0
 STACK_THREADS = min(4, _CORES) if _CORES > 1 else 1
 
 _POOL = {}
-
-
 _LOCAL = threading.local()
 _STACKS = {"running": 0, "lock": threading.Lock()}  # stacks training in threads of their own now
 
@@ -444,7 +442,15 @@ def _select_rows(batch, idx):
     return (tuple(pick(t) for t in data) if isinstance(data, tuple) else pick(data)), pick(y)
 
 
-class _Sampler:
+class _Drawer:
+    """A sampler of stacked batches: ``start(B, rngs, rows)`` begins drawing one (a
+    :class:`_Pending`); calling it draws one at once."""
+
+    def __call__(self, B, rngs, rows=None):
+        return self.start(B, rngs, rows).result()
+
+
+class _Sampler(_Drawer):
     """``start(B, rngs, rows)``: one batch per run of the stack (rows ``rows`` of the runs'
     :class:`_Draws`, each drawn by its own task, :class:`_Pending`), stacked:
     ``(yx (R, n, d, B), x_query (R, d, B))`` and ``y_query (R, B)``, a run's examples at the
@@ -471,9 +477,6 @@ class _Sampler:
         dev = self.st.device
         return _Pending(jobs, lambda _: ((torch.from_numpy(yx).to(dev), torch.from_numpy(xq).to(dev)),
                                          torch.from_numpy(yq).to(dev)))
-
-    def __call__(self, B, rngs, rows=None):
-        return self.start(B, rngs, rows).result()
 
 
 def _draw_many(draws, B, rngs, st):
@@ -557,7 +560,7 @@ def _batches(st, tasks):
     return _TokenSampler(tasks, st), lambda params, data, rows=None: _predict(params, data, st)
 
 
-class _TokenSampler:
+class _TokenSampler(_Drawer):
     """Whole prompts: ``start(B, rngs, rows)`` draws one batch per run with
     ``MultitaskModel.sample`` (a task per run, :class:`_Pending`) and lays them out as
     :func:`_tokens` (fresh arrays every batch); calling it draws at once."""
@@ -570,23 +573,27 @@ class _TokenSampler:
         return _Pending([partial(self.tasks[r].sample, B, g) for r, g in zip(runs, rngs)],
                         lambda batches: _tokens(batches, self.st))
 
-    def __call__(self, B, rngs, rows=None):
-        return self.start(B, rngs, rows).result()
-
 
 # ----------------------------------------------------------------------------- evaluation
+def _drawn_ahead(start, num, batch_size):
+    """The batches of ``num`` prompts in batches of ``batch_size``, ``start(B)`` returning a
+    :class:`_Pending`: each batch is yielded while the next one is being drawn."""
+    sizes = [min(batch_size, num - s) for s in range(0, num, batch_size)]
+    pending = start(sizes[0])
+    for i in range(len(sizes)):
+        batch = pending.result()
+        if i + 1 < len(sizes):
+            pending = start(sizes[i + 1])
+        yield batch
+
+
 def _errors(params, st, tasks, rngs, num, batch_size=4096):
     """Squared errors ``(R, num)`` (float64) of the stacked GLAs on ``num`` prompts per run,
     drawn from each run's ``rng`` in batches of ``batch_size`` (as :func:`evaluate`)."""
     out = []
     draw, predict = _batches(st, tasks)
-    sizes = [min(batch_size, num - s) for s in range(0, num, batch_size)]
-    pending = draw.start(sizes[0], rngs)
     with torch.no_grad():
-        for i in range(len(sizes)):
-            data, y = pending.result()
-            if i + 1 < len(sizes):  # the next batch is drawn while this one is evaluated
-                pending = draw.start(sizes[i + 1], rngs)
+        for data, y in _drawn_ahead(lambda B: draw.start(B, rngs), num, batch_size):
             out.append(((y - predict(params, data)) ** 2).double().cpu().numpy())
     return np.concatenate(out, axis=1)
 
@@ -622,13 +629,9 @@ def squared_errors_many(models, task, layouts, rng, num_prompts: int, *, batch_s
     statics = [_statics(m, [_layout(m, task, lay, False, False, False)]) for m, lay in zip(models, layouts)]
     params = [_stack([m]) for m in models]
     out = [[] for _ in models]
-    sizes = [min(batch_size, num - s) for s in range(0, num, batch_size)]
-    pending = _Pending([partial(task.sample, sizes[0], rng)], lambda b: b[0])
     with cpu_threads(threads, models[0].device if models else "cpu"), torch.no_grad():
-        for i in range(len(sizes)):
-            batch = pending.result()
-            if i + 1 < len(sizes):  # the next batch is drawn while this one is evaluated
-                pending = _Pending([partial(task.sample, sizes[i + 1], rng)], lambda b: b[0])
+        for batch in _drawn_ahead(lambda B: _Pending([partial(task.sample, B, rng)], lambda b: b[0]), num,
+                                  batch_size):
             products = {}  # the products form's data, once per device and dtype
             for j, (p, st) in enumerate(zip(params, statics)):
                 if _wpgd_form(st.cfg):  # the products form on the same prompts
